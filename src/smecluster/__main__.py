@@ -1,0 +1,3 @@
+from smecluster.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""The ``smecluster`` command: thin. It parses, calls the domain core and prints.
+
+Unusable input exits with status 2 and a message naming the file and the field, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from smecluster import __version__
+from smecluster.errors import UnusableInput
+
+USAGE_ERROR = 2
+
+
+class _Group(click.Group):
+    """A command group that turns :class:`UnusableInput` into a message and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UnusableInput as error:
+            click.echo(f"error: {error}".replace("\n", "\nerror: "), err=True)
+            sys.exit(USAGE_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="smecluster")
+def main() -> None:
+    """smecluster: rules, calendar and records of the SME characteristic industrial cluster programme."""
+
+
+def _register() -> None:
+    # Imported here so that each command module owns its own options and the group stays a list.
+    from smecluster.cli import calendar_commands, check_commands
+
+    main.add_command(check_commands.check)
+    main.add_command(check_commands.profile_schema)
+    main.add_command(check_commands.rule_sets)
+    main.add_command(calendar_commands.calendar)
+
+
+_register()

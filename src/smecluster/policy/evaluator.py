@@ -1,0 +1,476 @@
+"""The evaluator: profile + rule set + as-of date → verdict, criterion by criterion, with the working.
+
+Comparisons are exact. Figures arrive as decimals; every ratio, share and growth rate is compared as a
+fraction (:class:`fractions.Fraction`), never as a rounded float. A growth rate is compared without
+taking a root: (last / first)^(1/(n−1)) − 1 > t  ⟺  last / first > (1 + t)^(n−1), which is rational. So
+400 → 529 over two years is exactly 15 % a year, and 40 → 48.4 exactly 10 %. Rates are then rounded to
+the criterion's stated precision only for display, and the explanation says when a figure sits exactly
+on its threshold.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+from smecluster.policy.numberwords import SYMBOL, Comparator
+from smecluster.policy.ruleset import (
+    INCIDENT_LEVEL_RANK,
+    AreaValue,
+    CompoundGrowth,
+    ConditionalFlag,
+    CountyScope,
+    Criterion,
+    CriterionKind,
+    DocumentStatus,
+    EachYear,
+    IncidentExclusion,
+    LatestShare,
+    LatestValue,
+    PerTenThousand,
+    QualityFirms,
+    RuleSet,
+    Trend,
+    YearField,
+)
+from smecluster.policy.verdict import CriterionResult, Status, Verdict
+from smecluster.profile import ClusterProfile, Incident
+from smecluster.reference.divisions import full_name, province_of
+
+_COMPARE: dict[Comparator, Callable[[Fraction, Fraction], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+
+FIELD_NAMES: dict[str, str] = {
+    "output": "产值",
+    "sme_output": "中小企业产值",
+    "leading_output": "主导产业产值",
+    "sme_rnd": "中小企业研发经费",
+    "invention_patents": "有效发明专利",
+    "employees": "从业人员",
+    "iip_penetration": "工业互联网平台应用普及率",
+    "co2_intensity": "二氧化碳排放强度",
+    "non_fossil_share": "非化石能源消费比重",
+    "energy_intensive": "属于高耗能行业",
+    "water_intensive": "属于高用水行业",
+    "energy_efficiency_better_than_benchmark": "能效优于行业基准",
+    "water_efficiency_better_than_benchmark": "水效优于行业基准",
+    "champion": "制造业单项冠军",
+    "little_giant": "专精特新“小巨人”",
+    "specialized": "专精特新中小企业",
+    "innovative": "创新型中小企业",
+    "high_tech": "高新技术企业",
+}
+
+
+def evaluate(profile: ClusterProfile, rule_set: RuleSet, as_of: date | None = None) -> Verdict:
+    """Check ``profile`` against every criterion of ``rule_set`` as of ``as_of`` (default: its application date)."""
+    day = as_of or profile.application_date
+    context = _Context(profile, rule_set)
+    results = [context.evaluate(criterion) for criterion in rule_set.criteria]
+    return Verdict(rule_set.id, rule_set.title, day, results, _warnings(profile, rule_set, day))
+
+
+def _warnings(profile: ClusterProfile, rule_set: RuleSet, day: date) -> list[str]:
+    warnings = []
+    validity = rule_set.validity
+    if validity.valid_from and day < validity.valid_from:
+        warnings.append(f"本规则集自 {validity.valid_from} 起施行，评估日 {day} 尚未施行")
+    if validity.valid_until and day > validity.valid_until:
+        warnings.append(f"本规则集有效期已于 {validity.valid_until} 届满（评估日 {day}）")
+    if validity.valid_from is None and validity.valid_until is None and validity.note:
+        warnings.append(f"本规则集的有效期无法确定：{validity.note}")
+    if rule_set.document.status is DocumentStatus.DRAFT:
+        warnings.append("本规则集依据的是征求意见稿，正式文件可能不同")
+    if rule_set.document.status is DocumentStatus.INTERPRETATION:
+        warnings.append("本规则集依据的是政策解读，未见办法原文")
+    province = rule_set.applies_to_province
+    if province and not profile.counties[0].startswith(province):
+        home = province_of(profile.counties[0]).name
+        warnings.append(
+            f"本规则集适用于{province_of(province + '0000').name}的集群，"
+            f"申报县 {profile.counties[0]} 位于{home}"
+        )
+    return warnings
+
+
+class _Context:
+    """One evaluation: the profile, the rule set, and the years the criteria look at."""
+
+    def __init__(self, profile: ClusterProfile, rule_set: RuleSet) -> None:
+        self.profile = profile
+        self.rule_set = rule_set
+        # "Last 3 years" are the complete years before the year of the application.
+        self.latest_year = profile.application_date.year - 1
+
+    def evaluate(self, criterion: Criterion) -> CriterionResult:
+        measure = criterion.measure
+        if criterion.kind is CriterionKind.QUALITATIVE or measure is None:
+            return CriterionResult(
+                criterion, Status.REVIEW, "定性条件，由专家依据佐证材料判断：" + "；".join(criterion.evidence)
+            )
+        if isinstance(measure, EachYear):
+            return self._each_year(criterion, measure)
+        if isinstance(measure, LatestValue | AreaValue | LatestShare | PerTenThousand):
+            return self._single_value(criterion, measure)
+        if isinstance(measure, CompoundGrowth):
+            return self._compound_growth(criterion, measure)
+        if isinstance(measure, Trend):
+            return self._trend(criterion, measure)
+        if isinstance(measure, QualityFirms):
+            return self._quality_firms(criterion, measure)
+        if isinstance(measure, ConditionalFlag):
+            return self._conditional_flag(criterion, measure)
+        if isinstance(measure, IncidentExclusion):
+            return self._incidents(criterion, measure)
+        return self._county_scope(criterion, measure)
+
+    # --- figures ---------------------------------------------------------------------------------
+
+    def _window(self, years: int) -> list[int]:
+        return list(range(self.latest_year - years + 1, self.latest_year + 1))
+
+    def _figures(self, field: YearField, years: list[int]) -> tuple[dict[int, Decimal], list[int]]:
+        """The figures of ``field`` for ``years``, and the years that lack one."""
+        found: dict[int, Decimal] = {}
+        absent = []
+        for year in years:
+            entry = self.profile.year(year)
+            figure = getattr(entry, field) if entry is not None else None
+            if figure is None:
+                absent.append(year)
+            else:
+                found[year] = Decimal(figure)
+        return found, absent
+
+    def _missing(self, criterion: Criterion, field: YearField, absent: list[int]) -> CriterionResult:
+        listed = "、".join(f"{year}年" for year in absent)
+        return CriterionResult(
+            criterion,
+            Status.MISSING,
+            f"缺少{listed}的{FIELD_NAMES[field]}数据（近三年指申报日期 {self.profile.application_date} "
+            f"之前最近的完整年度）",
+            comparator=criterion.comparator,
+            threshold=criterion.threshold,
+            unit=criterion.unit,
+        )
+
+    def _compared(
+        self, criterion: Criterion, status: Status, value: Decimal | None, explanation: str
+    ) -> CriterionResult:
+        if status is Status.FAIL and criterion.qualifier == "一般":
+            status = Status.REVIEW
+            explanation += f"；条文为“{criterion.qualifier}”，超出时由评审判断是否例外"
+        return CriterionResult(
+            criterion,
+            status,
+            explanation,
+            value=value,
+            comparator=criterion.comparator,
+            threshold=criterion.threshold,
+            unit=criterion.unit,
+        )
+
+    def _bound(self, criterion: Criterion) -> tuple[Comparator, Fraction, str]:
+        assert criterion.comparator is not None and criterion.threshold is not None
+        threshold = criterion.threshold
+        return criterion.comparator, Fraction(threshold), f"{SYMBOL[criterion.comparator]} {threshold}"
+
+    def _each_year(self, criterion: Criterion, measure: EachYear) -> CriterionResult:
+        found, absent = self._figures(measure.field, self._window(measure.years))
+        if absent:
+            return self._missing(criterion, measure.field, absent)
+        comparator, threshold, bound = self._bound(criterion)
+        meets = {year: _COMPARE[comparator](Fraction(figure), threshold) for year, figure in found.items()}
+        listed = "，".join(f"{year}年 {figure}" for year, figure in found.items())
+        # The binding figure is the one nearest to failing: the least for a floor, the greatest for a cap.
+        binding = min(found.values()) if comparator in (">=", ">") else max(found.values())
+        if all(meets.values()):
+            return self._compared(criterion, Status.PASS, binding, f"{listed}：均 {bound}")
+        failing = "、".join(f"{year}年" for year, ok in meets.items() if not ok)
+        return self._compared(criterion, Status.FAIL, binding, f"{listed}：{failing}不满足 {bound}")
+
+    def _single_value(
+        self, criterion: Criterion, measure: LatestValue | AreaValue | LatestShare | PerTenThousand
+    ) -> CriterionResult:
+        comparator, threshold, bound = self._bound(criterion)
+        if isinstance(measure, AreaValue):
+            exact = Fraction(self.profile.area_km2)
+            working = f"占地面积 {self.profile.area_km2}"
+        else:
+            fields: tuple[YearField, ...] = (
+                (measure.field,)
+                if isinstance(measure, LatestValue)
+                else (measure.part, measure.whole)
+                if isinstance(measure, LatestShare)
+                else (measure.field, measure.per)
+            )
+            figures: list[Decimal] = []
+            for field in fields:
+                found, absent = self._figures(field, [self.latest_year])
+                if absent:
+                    return self._missing(criterion, field, absent)
+                figures.append(found[self.latest_year])
+            if isinstance(measure, LatestValue):
+                exact = Fraction(figures[0])
+                working = f"{self.latest_year}年 {FIELD_NAMES[measure.field]} {figures[0]}"
+            else:
+                numerator, denominator = figures
+                scale = 100 if isinstance(measure, LatestShare) else 10_000
+                if denominator == 0:
+                    return CriterionResult(
+                        criterion,
+                        Status.MISSING,
+                        f"{self.latest_year}年 {FIELD_NAMES[fields[1]]} 为 0，无法计算比值",
+                        comparator=criterion.comparator,
+                        threshold=criterion.threshold,
+                        unit=criterion.unit,
+                    )
+                exact = Fraction(numerator) / Fraction(denominator) * scale
+                working = (
+                    f"{self.latest_year}年 {FIELD_NAMES[fields[0]]} {numerator} ÷ "
+                    f"{FIELD_NAMES[fields[1]]} {denominator} × {scale:,} = "
+                    f"{_shown(exact, criterion.precision)}{_exactness(exact, criterion.precision)}"
+                )
+        ok = _COMPARE[comparator](exact, threshold)
+        verb = "满足" if ok else "不满足"
+        return self._compared(
+            criterion,
+            Status.PASS if ok else Status.FAIL,
+            _rounded(exact, criterion.precision),
+            f"{working}，{verb} {bound}{_at_threshold(exact, threshold)}",
+        )
+
+    def _compound_growth(self, criterion: Criterion, measure: CompoundGrowth) -> CriterionResult:
+        years = self._window(measure.years)
+        found, absent = self._figures(measure.field, years)
+        if absent:
+            return self._missing(criterion, measure.field, absent)
+        first, last = found[years[0]], found[years[-1]]
+        comparator, threshold, bound = self._bound(criterion)
+        span = measure.years - 1
+        if first == 0:
+            return CriterionResult(
+                criterion,
+                Status.MISSING,
+                f"{years[0]}年 {FIELD_NAMES[measure.field]} 为 0，年均增速无法计算",
+                comparator=comparator,
+                threshold=criterion.threshold,
+                unit=criterion.unit,
+            )
+        ratio = Fraction(last) / Fraction(first)
+        # Compare ratio with (1 + t)^span: the same inequality as the rate with t, without a root.
+        target = (1 + threshold / 100) ** span
+        ok = _COMPARE[comparator](ratio, target)
+        rate = _growth_rate(ratio, span)
+        equal = " 恰好等于阈值" if ratio == target else ""
+        working = (
+            f"({last} ÷ {first})^(1/{span}) − 1 = {rate:.{criterion.precision}f}%"
+            f"（精确比较：{last} ÷ {first} = {_shown(ratio, 6)}，"
+            f"(1 + {criterion.threshold}%)^{span} = {_shown(target, 6)}{equal}）"
+        )
+        return self._compared(
+            criterion,
+            Status.PASS if ok else Status.FAIL,
+            rate.quantize(Decimal(1).scaleb(-criterion.precision), ROUND_HALF_UP),
+            f"{working}，{'满足' if ok else '不满足'} {bound}",
+        )
+
+    def _trend(self, criterion: Criterion, measure: Trend) -> CriterionResult:
+        years = self._window(measure.years)
+        found, absent = self._figures(measure.field, years)
+        if absent:
+            return self._missing(criterion, measure.field, absent)
+        better = operator.lt if measure.direction == "falling" else operator.gt
+        word = "下降" if measure.direction == "falling" else "提高"
+        listed = " → ".join(f"{year}年 {found[year]}" for year in years)
+        if measure.every_year:
+            steps = list(zip(years, years[1:], strict=False))
+            broken = [f"{later}年" for earlier, later in steps if not better(found[later], found[earlier])]
+            ok = not broken
+            detail = f"逐年{word}" if ok else f"{'、'.join(broken)}未较上年{word}"
+        else:
+            ok = better(found[years[-1]], found[years[0]])
+            detail = f"{years[-1]}年较{years[0]}年{word if ok else '未' + word}"
+        return CriterionResult(criterion, Status.PASS if ok else Status.FAIL, f"{listed}：{detail}")
+
+    def _quality_firms(self, criterion: Criterion, measure: QualityFirms) -> CriterionResult:
+        firms = self.profile.quality_firms
+        sums: list[int | None] = []
+        parts = []
+        passed = False
+        for group in measure.alternatives:
+            counts = [getattr(firms, title) for title in group.titles]
+            names = " + ".join(FIELD_NAMES[title] for title in group.titles)
+            if any(count is None for count in counts):
+                sums.append(None)
+                absent = "、".join(
+                    FIELD_NAMES[title] for title, count in zip(group.titles, counts, strict=True) if count is None
+                )
+                parts.append(f"{names}：缺少{absent}数量")
+                continue
+            total = sum(counts)
+            ok = _COMPARE[group.comparator](Fraction(total), Fraction(group.threshold))
+            passed = passed or ok
+            sums.append(total)
+            parts.append(
+                f"{names} = {total} 家，{'满足' if ok else '不满足'} {SYMBOL[group.comparator]} {group.threshold}"
+            )
+        status = Status.PASS if passed else Status.MISSING if None in sums else Status.FAIL
+        return CriterionResult(
+            criterion,
+            status,
+            "；或 ".join(parts) + ("（满足其一即可）" if len(parts) > 1 else ""),
+            value=list(sums),
+            comparator=[group.comparator for group in measure.alternatives],
+            threshold=[group.threshold for group in measure.alternatives],
+            unit="家",
+        )
+
+    def _conditional_flag(self, criterion: Criterion, measure: ConditionalFlag) -> CriterionResult:
+        condition = getattr(self.profile, measure.applies_if)
+        if not condition:
+            return CriterionResult(
+                criterion, Status.PASS, f"不适用：集群不{FIELD_NAMES[measure.applies_if]}"
+            )
+        requirement = getattr(self.profile, measure.requires)
+        if requirement is None:
+            return CriterionResult(
+                criterion,
+                Status.MISSING,
+                f"集群{FIELD_NAMES[measure.applies_if]}，但未填报是否{FIELD_NAMES[measure.requires]}",
+            )
+        verb = "" if requirement else "未"
+        return CriterionResult(
+            criterion,
+            Status.PASS if requirement else Status.FAIL,
+            f"集群{FIELD_NAMES[measure.applies_if]}，{verb}{FIELD_NAMES[measure.requires]}",
+        )
+
+    def _incidents(self, criterion: Criterion, measure: IncidentExclusion) -> CriterionResult:
+        applied = self.profile.application_date
+        start = _years_before(applied, measure.window_years)
+        within = [incident for incident in self.profile.incidents if start <= incident.date <= applied]
+        counted = [incident for incident in within if _counts(incident, measure)]
+        outside = len(self.profile.incidents) - len(within)
+        window = f"{start} 至 {applied}"
+        notes = []
+        if len(within) > len(counted):
+            notes.append(f"另有 {len(within) - len(counted)} 起未达计入等级")
+        if outside:
+            notes.append(f"{outside} 起不在期间内，不计入")
+        tail = ("；" + "；".join(notes)) if notes else ""
+        if counted:
+            listed = "；".join(_describe(incident) for incident in counted)
+            explanation = f"{window} 期间发生 {len(counted)} 起计入事件：{listed}{tail}"
+            status = Status.FAIL
+        else:
+            explanation = f"{window} 期间未发生计入事件{tail}"
+            status = Status.PASS
+        return CriterionResult(
+            criterion, status, explanation, value=len(counted), comparator="==", threshold=0, unit="起"
+        )
+
+    def _county_scope(self, criterion: Criterion, measure: CountyScope) -> CriterionResult:
+        scope = self.rule_set.spatial_scope
+        counties = self.profile.counties
+        names = "、".join(f"{code} {full_name(code)}" for code in counties)
+        if len(counties) == 1:
+            return CriterionResult(
+                criterion, Status.PASS, f"位于一个县级区划内：{names}", value=1, comparator="<=", unit="个"
+            )
+        if scope.max_counties is not None and len(counties) > scope.max_counties:
+            return CriterionResult(
+                criterion,
+                Status.FAIL,
+                f"跨 {len(counties)} 个县级区划（{names}），本规则集限于 {scope.max_counties} 个",
+                value=len(counties),
+                comparator="<=",
+                threshold=scope.max_counties,
+                unit="个",
+            )
+        checks = []
+        if scope.adjacent_required:
+            checks.append("各县级区划是否相邻")
+        checks.append(f"申报主体是否为{scope.declaring_county}")
+        return CriterionResult(
+            criterion,
+            Status.REVIEW,
+            f"跨 {len(counties)} 个县级区划（{names}）；需核实" + "、".join(checks),
+            value=len(counties),
+            unit="个",
+        )
+
+
+def _counts(incident: Incident, measure: IncidentExclusion) -> bool:
+    for incident_class in measure.classes:
+        if incident.kind not in incident_class.kinds:
+            continue
+        if incident_class.min_level is None:
+            return True
+        level = incident.level
+        if level is not None and INCIDENT_LEVEL_RANK[level] >= INCIDENT_LEVEL_RANK[incident_class.min_level]:
+            return True
+    return False
+
+
+_KIND_NAMES = {
+    "safety_accident": "安全事故",
+    "quality_accident": "质量事故",
+    "environment_accident": "环境污染事故",
+    "cyber_security_event": "网络安全事件",
+    "data_security_event": "数据安全事件",
+    "tax_evasion": "偷税漏税",
+    "violation": "违法违规",
+    "serious_dishonesty": "严重失信",
+    "other_major": "其它重大问题",
+}
+
+
+def _describe(incident: Incident) -> str:
+    level = f"{incident.level}" if incident.level else ""
+    return f"{incident.date} {level}{_KIND_NAMES[incident.kind.value]}"
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def _growth_rate(ratio: Fraction, span: int) -> Decimal:
+    """The yearly rate in per cent, for display: exact when the root is exact (1.3225 → 15)."""
+    with localcontext() as context:
+        context.prec = 40
+        quotient = Decimal(ratio.numerator) / Decimal(ratio.denominator)
+        # sqrt is correctly rounded, so an exact square root (the usual 3-year case) stays exact.
+        root = quotient.sqrt() if span == 2 else quotient ** (Decimal(1) / Decimal(span))
+        return (root - 1) * 100
+
+
+def _rounded(exact: Fraction, precision: int) -> Decimal:
+    with localcontext() as context:
+        context.prec = 40
+        value = Decimal(exact.numerator) / Decimal(exact.denominator)
+        return value.quantize(Decimal(1).scaleb(-precision), ROUND_HALF_UP)
+
+
+def _shown(exact: Fraction, precision: int) -> str:
+    if exact.denominator == 1:
+        return str(exact.numerator)
+    return str(_rounded(exact, precision).normalize())
+
+
+def _exactness(exact: Fraction, precision: int) -> str:
+    return "" if _rounded(exact, precision) == exact else f"（保留 {precision} 位小数）"
+
+
+def _at_threshold(exact: Fraction, threshold: Fraction) -> str:
+    return "（恰好等于阈值）" if exact == threshold else ""

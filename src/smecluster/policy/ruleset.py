@@ -1,0 +1,533 @@
+"""Rule sets as data: the schema of a rule-set file and its loader.
+
+One YAML file per programme version (``rulesets/<id>.yaml``). The schema is strict: an unknown key, a
+comparator that contradicts its number word, a quantitative criterion without a threshold, a duplicate
+YAML key: each fails loudly at load time, naming the file and the field. A province changes its rules
+by editing its file; no code branches per province exist anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from smecluster.errors import Problem, UnusableInput
+from smecluster.policy.numberwords import COMPARATOR_OF_WORD, Comparator
+from smecluster.profile import INCIDENT_LEVELS, IncidentKind, IncidentLevel, field_path
+
+_CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 13 → 十三, 20 → 二十, 21 → 二十一: how articles are numbered (up to 99)."""
+    if not 0 < number < 100:
+        raise ValueError(f"article numbers run from 1 to 99, not {number}")
+    tens, units = divmod(number, 10)
+    text = ("" if tens == 1 else _CHINESE_DIGITS[tens]) + "十" if tens else ""
+    return text + (_CHINESE_DIGITS[units] if units else "")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Article(_Strict):
+    """Where a clause stands: 章, 条, 款, 项, or a label for texts not numbered that way."""
+
+    chapter: int | None = Field(None, ge=1, description="章")
+    article: int | None = Field(None, ge=1, description="条")
+    paragraph: int | None = Field(None, ge=1, description="款")
+    item: int | None = Field(None, ge=1, description="项")
+    label: str | None = Field(None, description="a citation for texts without 条/款/项, printed as given")
+
+    @model_validator(mode="after")
+    def _cites_something(self) -> Article:
+        if not any((self.chapter, self.article, self.paragraph, self.item, self.label)):
+            raise ValueError("cite at least one of chapter, article, paragraph, item or label")
+        return self
+
+    def cite(self) -> str:
+        """第十三条第（二）项, the way Chinese legal texts are cited."""
+        parts = []
+        if self.label:
+            parts.append(self.label)
+        if self.chapter:
+            parts.append(f"第{chinese_numeral(self.chapter)}章")
+        if self.article:
+            parts.append(f"第{chinese_numeral(self.article)}条")
+        if self.paragraph:
+            parts.append(f"第{chinese_numeral(self.paragraph)}款")
+        if self.item:
+            parts.append(f"第（{chinese_numeral(self.item)}）项")
+        return "".join(parts)
+
+
+class Citation(_Strict):
+    """A provision of the rule set other than a criterion, with its words."""
+
+    article: Article
+    clause: str = Field(min_length=1)
+
+
+class DocumentStatus(StrEnum):
+    IN_FORCE = "in_force"
+    DRAFT = "draft"  # 征求意见稿: published for comment, not yet issued
+    INTERPRETATION = "interpretation"  # only the official interpretation (解读) is at hand
+
+
+class Document(_Strict):
+    title: str
+    number: str | None = Field(None, description="文号, e.g. 陕工信发〔2023〕89号")
+    issuer: str
+    issued: date | None = None
+    issued_note: str | None = Field(None, description="why the date of issue is not known, when it is not")
+    status: DocumentStatus
+    source_file: str | None = Field(None, description="the text in policy/sources/, when the project has it")
+    parent: str | None = Field(None, description="the measure this one implements")
+
+    @model_validator(mode="after")
+    def _date_or_reason(self) -> Document:
+        if self.issued is None and not self.issued_note:
+            raise ValueError("give the date of issue (issued) or say why it is unknown (issued_note)")
+        return self
+
+
+class Validity(_Strict):
+    """The rule set's own window of validity, where its text gives one."""
+
+    valid_from: date | None = None
+    valid_until: date | None = None
+    clause: str | None = None
+    article: Article | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Validity:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+
+class SpatialScope(_Strict):
+    max_counties: int | None = Field(
+        description="how many county-level divisions a cluster may span; null when several may"
+    )
+    adjacent_required: bool = Field(description="several divisions must be adjacent to one another")
+    declaring_county: str = Field(description="which county declares a cross-county cluster")
+    article: Article
+    clause: str
+
+
+class PublicNotice(_Strict):
+    working_days: int | None = Field(None, ge=1)
+    article: Article | None = None
+    clause: str | None = None
+    note: str | None = None
+
+
+class RecognitionValidity(_Strict):
+    years: int = Field(ge=1)
+    extension_years: int | None = Field(None, ge=1, description="added on passing re-review (复核)")
+    article: Article
+    clause: str
+
+
+class DueDate(_Strict):
+    """A yearly due date, effective from a year on (values keyed by date, as OpenFisca does)."""
+
+    from_year: int
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+    source: str
+
+
+class AnnualReport(_Strict):
+    due: list[DueDate] = Field(description="ascending by from_year; empty when the text gives no date")
+    covers: Literal["previous_year"] = "previous_year"
+    article: Article | None = None
+    clause: str | None = None
+    note: str | None = None
+
+    def due_date(self, year: int) -> date | None:
+        """The due date of the report filed in ``year``, under the value in force for that year."""
+        effective = [value for value in self.due if value.from_year <= year]
+        if not effective:
+            return None
+        chosen = max(effective, key=lambda value: value.from_year)
+        return date(year, chosen.month, chosen.day)
+
+
+class Quota(_Strict):
+    """A limit on recommendations per recommending unit."""
+
+    unit: str = Field(description="who recommends, e.g. 省、自治区、直辖市")
+    max_recommended: int = Field(ge=0)
+    from_year: int
+    until_year: int | None = None
+    source: str
+
+
+class RevocationCase(_Strict):
+    case: int = Field(ge=1)
+    article: Article
+    clause: str
+
+
+class Definition(_Strict):
+    term: str
+    meaning: str
+
+
+# --- criteria -------------------------------------------------------------------------------------
+
+YearField = Literal[
+    "output",
+    "sme_output",
+    "leading_output",
+    "sme_rnd",
+    "invention_patents",
+    "employees",
+    "iip_penetration",
+    "co2_intensity",
+    "non_fossil_share",
+]
+QualityTitle = Literal["champion", "little_giant", "specialized", "innovative", "high_tech"]
+ProfileFlag = Literal[
+    "energy_intensive",
+    "water_intensive",
+    "energy_efficiency_better_than_benchmark",
+    "water_efficiency_better_than_benchmark",
+]
+
+
+class CriterionKind(StrEnum):
+    QUANTITATIVE = "quantitative"  # computed from the profile's figures
+    QUALITATIVE = "qualitative"  # an expert judges it from evidence: status review
+    EXCLUSION = "exclusion"  # disqualifying events within a window
+    SCOPE = "scope"  # where the cluster lies
+
+
+class EachYear(_Strict):
+    """Every one of the last ``years`` complete years meets the threshold (近三年…均在…以上)."""
+
+    formula: Literal["each_year"]
+    field: YearField
+    years: int = Field(3, ge=1)
+
+
+class LatestValue(_Strict):
+    """The latest reported year's figure."""
+
+    formula: Literal["latest_value"]
+    field: YearField
+
+
+class AreaValue(_Strict):
+    """The cluster's area, km²."""
+
+    formula: Literal["area"]
+
+
+class LatestShare(_Strict):
+    """part / whole × 100 in the latest reported year."""
+
+    formula: Literal["latest_share"]
+    part: YearField
+    whole: YearField
+
+
+class CompoundGrowth(_Strict):
+    """(last / first)^(1/(n−1)) − 1 across the last ``years`` years: 年均增速/年均增长."""
+
+    formula: Literal["compound_growth"]
+    field: YearField
+    years: int = Field(3, ge=2)
+
+
+class PerTenThousand(_Strict):
+    """field / per × 10,000 in the latest year: e.g. valid invention patents per 10,000 employees."""
+
+    formula: Literal["per_ten_thousand"]
+    field: YearField
+    per: YearField
+
+
+class Trend(_Strict):
+    """A figure that keeps falling (持续下降: every year below the one before) or rises over the period."""
+
+    formula: Literal["trend"]
+    field: YearField
+    direction: Literal["falling", "rising"]
+    every_year: bool = Field(description="true: each year against the one before; false: last against first")
+    years: int = Field(3, ge=2)
+
+
+class TitleGroup(_Strict):
+    titles: list[QualityTitle] = Field(min_length=1)
+    number_word: str
+    comparator: Comparator
+    threshold: int = Field(ge=0)
+    clause: str = Field(description="the words of this alternative")
+
+
+class QualityFirms(_Strict):
+    """At least one of the alternatives holds: e.g. ≥1 champion or little giant, or ≥10 of three titles."""
+
+    formula: Literal["quality_firms"]
+    alternatives: list[TitleGroup] = Field(min_length=1)
+
+
+class ConditionalFlag(_Strict):
+    """When ``applies_if`` is true, ``requires`` must be true too (e.g. energy-intensive → efficiency)."""
+
+    formula: Literal["conditional_flag"]
+    applies_if: ProfileFlag
+    requires: ProfileFlag
+
+
+class IncidentClass(_Strict):
+    kinds: list[IncidentKind] = Field(min_length=1)
+    min_level: IncidentLevel | None = Field(
+        None, description="the least serious level that counts (较大及以上 → 较大); null: any level"
+    )
+    words: str = Field(description="the words of the clause that name this class")
+
+
+class IncidentExclusion(_Strict):
+    """No counted incident within ``window_years`` before the application date (近三年未发生…)."""
+
+    formula: Literal["incident_exclusion"]
+    window_years: int = Field(ge=1)
+    classes: list[IncidentClass] = Field(min_length=1)
+
+
+class CountyScope(_Strict):
+    """The counties lie within the rule set's spatial scope (see ``spatial_scope``)."""
+
+    formula: Literal["county_scope"]
+
+
+Measure = Annotated[
+    EachYear
+    | LatestValue
+    | AreaValue
+    | LatestShare
+    | CompoundGrowth
+    | PerTenThousand
+    | Trend
+    | QualityFirms
+    | ConditionalFlag
+    | IncidentExclusion
+    | CountyScope,
+    Field(discriminator="formula"),
+]
+
+_COMPARED = (EachYear, LatestValue, AreaValue, LatestShare, CompoundGrowth, PerTenThousand)
+"""Measures compared with one threshold through the criterion's number word."""
+
+
+class ClauseSource(StrEnum):
+    VERBATIM = "verbatim"  # copied from the source text the project holds
+    REPORTED = "reported"  # as quoted by a public secondary source; the original was not at hand
+    SUMMARY = "summary"  # a heading or summary: the text of the provision was not at hand
+
+
+class Criterion(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="stable: other records refer to it")
+    aspect: str = Field(description="the group it belongs to, as its text heads it (具有较强核心竞争力)")
+    article: Article
+    clause: str = Field(min_length=1, description="the verbatim words")
+    clause_source: ClauseSource = ClauseSource.VERBATIM
+    kind: CriterionKind
+    measure: Measure | None = None
+    number_word: str | None = None
+    number_word_defined_by: str | None = Field(
+        None, description="a citation, when the document defines its number word its own way"
+    )
+    comparator: Comparator | None = None
+    threshold: Decimal | None = None
+    unit: str | None = None
+    precision: int = Field(2, ge=0, le=6, description="decimals shown for a computed rate or ratio")
+    qualifier: Literal["一般"] | None = Field(
+        None, description="一般 (as a rule): a value beyond the threshold asks a reviewer, not fails"
+    )
+    evidence: list[str] = Field(default_factory=list, description="what a qualitative criterion calls for")
+    note: str | None = Field(None, description="how the text was read, when a choice was made")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Criterion:
+        if self.kind is CriterionKind.QUALITATIVE:
+            if self.measure is not None:
+                raise ValueError("a qualitative criterion has no measure: an expert judges it")
+            if not self.evidence:
+                raise ValueError("a qualitative criterion lists the evidence it calls for")
+            return self
+        if self.measure is None:
+            raise ValueError(f"a {self.kind} criterion needs a measure")
+        compared = isinstance(self.measure, _COMPARED)
+        given = [
+            name
+            for name in ("number_word", "comparator", "threshold", "unit")
+            if getattr(self, name) is not None
+        ]
+        if compared and len(given) < 4:
+            missing = sorted({"number_word", "comparator", "threshold", "unit"} - set(given))
+            raise ValueError(f"a compared measure needs {', '.join(missing)}")
+        if not compared and {"comparator", "threshold"} & set(given):
+            raise ValueError(f"the {self.measure.formula} measure carries its own bounds")
+        if compared:
+            assert self.number_word is not None
+            _check_word(self.number_word, self.comparator, self.number_word_defined_by, self.clause)
+        if isinstance(self.measure, QualityFirms):
+            for group in self.measure.alternatives:
+                _check_word(group.number_word, group.comparator, None, group.clause)
+        return self
+
+
+def _check_word(word: str, comparator: Comparator | None, defined_by: str | None, clause: str) -> None:
+    if word not in clause:
+        raise ValueError(f"the number word {word} does not occur in the clause {clause!r}")
+    if defined_by:
+        return
+    if word not in COMPARATOR_OF_WORD:
+        raise ValueError(
+            f"{word} is not a known number word; cite where the document defines it (number_word_defined_by)"
+        )
+    if COMPARATOR_OF_WORD[word] != comparator:
+        raise ValueError(f"{word} means {COMPARATOR_OF_WORD[word]}, not {comparator}")
+
+
+class RuleSet(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    document: Document
+    applies_to_province: str | None = Field(
+        None, pattern=r"^[0-9]{2}$", description="GB/T 2260 province prefix; null for the national programme"
+    )
+    validity: Validity
+    spatial_scope: SpatialScope
+    public_notice: PublicNotice
+    recognition_validity: RecognitionValidity
+    annual_report: AnnualReport
+    quotas: list[Quota] = Field(default_factory=list)
+    revocation_cases: list[RevocationCase] = Field(default_factory=list)
+    definitions: list[Definition] = Field(default_factory=list)
+    criteria: list[Criterion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> RuleSet:
+        seen: set[str] = set()
+        for criterion in self.criteria:
+            if criterion.id in seen:
+                raise ValueError(f"criterion id {criterion.id} is used twice")
+            seen.add(criterion.id)
+        return self
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return next(criterion for criterion in self.criteria if criterion.id == criterion_id)
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML as policy needs it: a duplicate key is an error and decimals stay decimal."""
+
+
+def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    return mapping
+
+
+def _decimal(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
+    return Decimal(str(loader.construct_scalar(node)).replace("_", ""))
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+
+
+def read_yaml(text: str, *, source: str) -> Any:
+    """Parse YAML strictly; a syntax error or duplicate key names the line."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise UnusableInput.single(source, where, f"is not valid YAML: {problem}") from None
+
+
+def parse_rule_set(document: Any, *, source: str) -> RuleSet:
+    try:
+        return RuleSet.model_validate(document)
+    except ValidationError as error:
+        raise UnusableInput(
+            source,
+            [Problem(field_path(tuple(detail["loc"])), _message(detail)) for detail in error.errors()],
+        ) from None
+
+
+def _message(detail: Any) -> str:
+    if detail["type"] == "extra_forbidden":
+        return "unknown key: the rule-set schema has no such field"
+    if detail["type"] == "value_error":
+        return str(detail["ctx"]["error"])
+    return str(detail["msg"])
+
+
+def load_rule_set_file(path: Path) -> RuleSet:
+    return parse_rule_set(read_yaml(path.read_text(encoding="utf-8"), source=str(path)), source=str(path))
+
+
+def _packaged_rule_sets() -> Iterator[tuple[str, str]]:
+    folder = resources.files("smecluster.policy") / "rulesets"
+    for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
+        if entry.name.endswith(".yaml"):
+            yield entry.name.removesuffix(".yaml"), entry.read_text(encoding="utf-8")
+
+
+@cache
+def rule_sets() -> dict[str, RuleSet]:
+    """Every rule set the package ships, by id. A file whose id differs from its name is refused."""
+    loaded: dict[str, RuleSet] = {}
+    for name, text in _packaged_rule_sets():
+        source = f"rulesets/{name}.yaml"
+        rule_set = parse_rule_set(read_yaml(text, source=source), source=source)
+        if rule_set.id != name:
+            raise UnusableInput.single(source, "id", f"{rule_set.id} differs from the file name {name}")
+        loaded[name] = rule_set
+    return loaded
+
+
+def rule_set(rule_set_id: str) -> RuleSet:
+    """The rule set with this id; an unknown id names the ones that exist."""
+    known = rule_sets()
+    if rule_set_id not in known:
+        raise UnusableInput.single(
+            "--rule-set", "", f"unknown rule set {rule_set_id!r}; known: {', '.join(sorted(known))}"
+        )
+    return known[rule_set_id]
+
+
+def rule_set_json_schema() -> dict[str, Any]:
+    return RuleSet.model_json_schema()
+
+
+INCIDENT_LEVEL_RANK = {level: rank for rank, level in enumerate(INCIDENT_LEVELS)}

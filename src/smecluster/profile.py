@@ -1,0 +1,332 @@
+"""The cluster profile: the public interchange format of ``design/cluster-profile.md``, as a typed model.
+
+A profile is the facts about one cluster that eligibility, scoring and reports need. It is validated on
+the way in so that the evaluator never meets impossible data: a negative amount, a part larger than its
+whole, years out of order, a county code that does not exist. Incomplete data is not invalid: any yearly
+figure but ``output`` may be absent, and a criterion that needs it reports ``missing``.
+
+Amounts are :class:`~decimal.Decimal` so that 48.4 is 48.4 and comparisons at a threshold are exact.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import ErrorDetails
+
+from smecluster.errors import Problem, UnusableInput
+from smecluster.reference.divisions import province_of, validate_county_code
+
+SCHEMA_VERSION = 1
+
+
+def _number_schema(**bounds: float) -> WithJsonSchema:
+    # Decimals are read from JSON numbers; the published schema says "number", not pydantic's
+    # default of "number or string".
+    return WithJsonSchema({"type": "number", **bounds})
+
+
+Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), _number_schema(minimum=0)]
+"""A non-negative quantity: 亿元, km², or a ratio whose unit the field names."""
+
+Percent = Annotated[
+    Decimal, Field(ge=0, le=100, allow_inf_nan=False), _number_schema(minimum=0, maximum=100)
+]
+"""A percentage written as a number of per cent: 18.5 means 18.5 %."""
+
+Count = Annotated[int, Field(ge=0)]
+
+
+def _check_county_code(code: str) -> str:
+    problem = validate_county_code(code)
+    if problem:
+        raise ValueError(problem)
+    return code
+
+
+CountyCode = Annotated[
+    str,
+    AfterValidator(_check_county_code),
+    WithJsonSchema({"type": "string", "pattern": "^[0-9]{6}$"}),
+]
+
+
+class IncidentKind(StrEnum):
+    SAFETY_ACCIDENT = "safety_accident"
+    QUALITY_ACCIDENT = "quality_accident"
+    ENVIRONMENT_ACCIDENT = "environment_accident"
+    CYBER_SECURITY_EVENT = "cyber_security_event"
+    DATA_SECURITY_EVENT = "data_security_event"
+    TAX_EVASION = "tax_evasion"
+    VIOLATION = "violation"
+    SERIOUS_DISHONESTY = "serious_dishonesty"
+    OTHER_MAJOR = "other_major"
+
+
+# Accidents and security events are graded; the last four kinds are conduct, which the texts count
+# whatever its grade, so the level may be left out for them.
+GRADED_KINDS = frozenset(
+    {
+        IncidentKind.SAFETY_ACCIDENT,
+        IncidentKind.QUALITY_ACCIDENT,
+        IncidentKind.ENVIRONMENT_ACCIDENT,
+        IncidentKind.CYBER_SECURITY_EVENT,
+        IncidentKind.DATA_SECURITY_EVENT,
+    }
+)
+
+IncidentLevel = Literal["一般", "较大", "重大", "特别重大"]
+INCIDENT_LEVELS: tuple[IncidentLevel, ...] = ("一般", "较大", "重大", "特别重大")
+"""The four grades of accidents and events in Chinese regulation, from least to most serious."""
+
+
+class _Strict(BaseModel):
+    # Unknown keys are refused: in a public format a misspelt field ("sme_ouput") must not pass
+    # silently as an absent one.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Year(_Strict):
+    """The figures of one complete calendar year."""
+
+    year: int = Field(ge=1949, le=2100, description="calendar year")
+    output: Amount = Field(description="cluster total output value (集群总产值), 亿元")
+    sme_output: Amount | None = Field(None, description="output of the SMEs in the cluster, 亿元")
+    leading_output: Amount | None = Field(None, description="output of the leading industry, 亿元")
+    sme_rnd: Amount | None = Field(None, description="SMEs' R&D expenditure, 亿元")
+    invention_patents: Count | None = Field(
+        None, description="valid invention patents held by cluster firms, count"
+    )
+    employees: Count | None = Field(None, description="persons employed in the cluster, count")
+    iip_penetration: Percent | None = Field(
+        None, description="industrial-internet platform application penetration, per cent"
+    )
+    co2_intensity: Amount | None = Field(
+        None, description="CO₂ emission per unit of output, in any one unit kept across years"
+    )
+    non_fossil_share: Percent | None = Field(
+        None, description="share of non-fossil energy in energy consumption, per cent"
+    )
+
+    @field_validator("sme_output", "leading_output")
+    @classmethod
+    def _part_within_whole(cls, part: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        whole = info.data.get("output")
+        if part is not None and whole is not None and part > whole:
+            raise ValueError(f"{part} 亿元 is more than the cluster's total output of {whole} 亿元")
+        return part
+
+
+class QualityFirms(_Strict):
+    """Counts of distinct firms holding each title (a firm with several titles is one firm)."""
+
+    champion: Count | None = Field(
+        None, description="manufacturing single champions (单项冠军) in the leading industry"
+    )
+    little_giant: Count | None = Field(
+        None, description='专精特新"小巨人" enterprises in the leading industry'
+    )
+    specialized: Count | None = Field(None, description="专精特新中小企业 (provincial level)")
+    innovative: Count | None = Field(None, description="创新型中小企业")
+    high_tech: Count | None = Field(None, description="national high-tech enterprises (国家级高新技术企业)")
+
+
+class Incident(_Strict):
+    """An accident, event or finding that the exclusion clause may count."""
+
+    date: date
+    kind: IncidentKind
+    level: IncidentLevel | None = Field(None, description="required for accidents and security events")
+    note: str | None = None
+
+    @field_validator("level")
+    @classmethod
+    def _graded_kinds_need_a_level(
+        cls, level: IncidentLevel | None, info: ValidationInfo
+    ) -> IncidentLevel | None:
+        kind = info.data.get("kind")
+        if level is None and kind in GRADED_KINDS:
+            raise ValueError(f"is required for a {kind}: one of {', '.join(INCIDENT_LEVELS)}")
+        return level
+
+
+class ClusterProfile(_Strict):
+    """The facts about one cluster (design/cluster-profile.md, schema 1)."""
+
+    model_config = ConfigDict(
+        title="smecluster cluster profile",
+        json_schema_extra={
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://smecluster.example/schemas/cluster-profile-1.json",
+        },
+    )
+
+    schema_: Literal[1] = Field(alias="schema", description="format version")
+    name: str = Field(min_length=1, description="cluster name, e.g. 佛山市顺德区智能家电产业集群")
+    province: str = Field(min_length=1, description="province-level division, e.g. 广东省")
+    counties: list[CountyCode] = Field(
+        min_length=1,
+        description="GB/T 2260 codes; the first is the declaring county, more than one a cross-county cluster",
+    )
+    leading_industry: str = Field(min_length=1, description="主导产业")
+    leading_industry_code: str | None = Field(
+        None, pattern=r"^[A-T]?[0-9]{2}([0-9]{1,2})?$", description="GB/T 4754-2017 code"
+    )
+    area_km2: Amount = Field(description="占地面积, km²")
+    application_date: date = Field(
+        description="the day the application is checked as of; the last 3 years and the incident window count back from it"
+    )
+    energy_intensive: bool = Field(description="the leading industry is a high energy-consuming industry")
+    water_intensive: bool = Field(description="the leading industry is a high water-consuming industry")
+    energy_efficiency_better_than_benchmark: bool | None = Field(
+        None, description="needed when energy_intensive"
+    )
+    water_efficiency_better_than_benchmark: bool | None = Field(
+        None, description="needed when water_intensive"
+    )
+    years: list[Year] = Field(
+        min_length=1, description="the most recent complete years, ascending and consecutive"
+    )
+    quality_firms: QualityFirms = Field(description="counts of distinct firms by title")
+    incidents: list[Incident] = Field(description="within the last 3 years; an empty list means none")
+
+    @field_validator("counties")
+    @classmethod
+    def _counties_distinct_and_in_province(cls, counties: list[str], info: ValidationInfo) -> list[str]:
+        seen: set[str] = set()
+        for code in counties:
+            if code in seen:
+                raise ValueError(f"{code} is listed twice")
+            seen.add(code)
+        province = info.data.get("province")
+        if province:
+            home = province_of(counties[0])
+            if home.name != province:
+                raise ValueError(f"the declaring county {counties[0]} is in {home.name}, not in {province}")
+        return counties
+
+    @field_validator("years")
+    @classmethod
+    def _years_ascending_consecutive_complete(cls, years: list[Year], info: ValidationInfo) -> list[Year]:
+        for index, (previous, current) in enumerate(zip(years, years[1:], strict=False), start=1):
+            if current.year == previous.year:
+                raise ValueError(f"years[{index}].year: {current.year} appears twice")
+            if current.year < previous.year:
+                raise ValueError(
+                    f"years[{index}].year: {current.year} comes after {previous.year}; list years in ascending order"
+                )
+            if current.year != previous.year + 1:
+                raise ValueError(
+                    f"years[{index}].year: {current.year} follows {previous.year}; years must be consecutive"
+                )
+        applied = info.data.get("application_date")
+        if applied is not None and years[-1].year >= applied.year:
+            raise ValueError(
+                f"years[{len(years) - 1}].year: {years[-1].year} is not a complete year on the "
+                f"application date {applied.isoformat()}"
+            )
+        return years
+
+    def year(self, year: int) -> Year | None:
+        return next((entry for entry in self.years if entry.year == year), None)
+
+
+_MESSAGES = {
+    "greater_than_equal": "must be ≥ {ge}",
+    "less_than_equal": "must be ≤ {le}",
+    "missing": "is required",
+    "extra_forbidden": "is not a field of the cluster profile (schema 1)",
+    "literal_error": "must be {expected}",
+    "enum": "must be one of {expected}",
+    "too_short": "must not be empty",
+    "string_pattern_mismatch": "does not match the required pattern {pattern}",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_type": "must be a date written YYYY-MM-DD",
+    "int_from_float": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "decimal_parsing": "must be a number",
+    "decimal_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+}
+
+
+def field_path(location: tuple[int | str, ...]) -> str:
+    """``("years", 1, "output")`` → ``years[1].output``: the way a person finds it in the file."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
+    return path
+
+
+def _problem(error: ErrorDetails) -> Problem:
+    location = tuple(part for part in error["loc"] if part != "schema_") or ("schema",)
+    context: dict[str, Any] = dict(error.get("ctx") or {})
+    template = _MESSAGES.get(error["type"])
+    if error["type"] == "value_error":
+        message = str(context.get("error", error["msg"]))
+    elif template:
+        message = template.format(**{key: str(value) for key, value in context.items()})
+    else:
+        message = error["msg"]
+    path = field_path(location)
+    # A validator over the whole list names the exact entry in its message ("years[1].year: ...").
+    if message.startswith(f"{path}["):
+        path, _, message = message.partition(": ")
+    return Problem(path, message)
+
+
+def parse_profile(document: Any, *, source: str) -> ClusterProfile:
+    """Validate an already-parsed JSON document; every problem names its field."""
+    try:
+        return ClusterProfile.model_validate(document)
+    except ValidationError as error:
+        raise UnusableInput(source, [_problem(detail) for detail in error.errors()]) from None
+
+
+def load_profile(path: Path) -> ClusterProfile:
+    """Read a profile file. Unusable input raises :class:`UnusableInput` naming the file and the field."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UnusableInput.single(source, "", "no such file") from None
+    except UnicodeDecodeError:
+        raise UnusableInput.single(source, "", "is not UTF-8 text") from None
+    except OSError as error:
+        raise UnusableInput.single(source, "", f"cannot be read: {error.strerror}") from None
+    try:
+        # Decimal, not float: 48.4 must stay 48.4 for a comparison at a threshold to be exact.
+        document = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise UnusableInput.single(
+            source, "", f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    return parse_profile(document, source=source)
+
+
+def profile_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the profile, as published by ``smecluster profile-schema``."""
+    return ClusterProfile.model_json_schema(by_alias=True)
