@@ -19,8 +19,8 @@ demo: venv
 	$(BIN)/smecluster check examples/profile-example.json --all
 
 lint: venv
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 
 typecheck: venv
 	$(BIN)/mypy

@@ -10,6 +10,7 @@ Amounts are :class:`~decimal.Decimal` so that 48.4 is 48.4 and comparisons at a 
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
 from decimal import Decimal
@@ -44,9 +45,7 @@ def _number_schema(**bounds: float) -> WithJsonSchema:
 Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), _number_schema(minimum=0)]
 """A non-negative quantity: 亿元, km², or a ratio whose unit the field names."""
 
-Percent = Annotated[
-    Decimal, Field(ge=0, le=100, allow_inf_nan=False), _number_schema(minimum=0, maximum=100)
-]
+Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False), _number_schema(minimum=0, maximum=100)]
 """A percentage written as a number of per cent: 18.5 means 18.5 %."""
 
 Count = Annotated[int, Field(ge=0)]
@@ -181,7 +180,7 @@ class ClusterProfile(_Strict):
     province: str = Field(min_length=1, description="province-level division, e.g. 广东省")
     counties: list[CountyCode] = Field(
         min_length=1,
-        description="GB/T 2260 codes; the first is the declaring county, more than one a cross-county cluster",
+        description="GB/T 2260 codes; the first declares; more than one makes a cross-county cluster",
     )
     leading_industry: str = Field(min_length=1, description="主导产业")
     leading_industry_code: str | None = Field(
@@ -189,7 +188,8 @@ class ClusterProfile(_Strict):
     )
     area_km2: Amount = Field(description="占地面积, km²")
     application_date: date = Field(
-        description="the day the application is checked as of; the last 3 years and the incident window count back from it"
+        description="the day the application is checked as of; the last 3 years and the incident "
+        "window count back from it"
     )
     energy_intensive: bool = Field(description="the leading industry is a high energy-consuming industry")
     water_intensive: bool = Field(description="the leading industry is a high water-consuming industry")
@@ -223,12 +223,13 @@ class ClusterProfile(_Strict):
     @field_validator("years")
     @classmethod
     def _years_ascending_consecutive_complete(cls, years: list[Year], info: ValidationInfo) -> list[Year]:
-        for index, (previous, current) in enumerate(zip(years, years[1:], strict=False), start=1):
+        for index, (previous, current) in enumerate(itertools.pairwise(years), start=1):
             if current.year == previous.year:
                 raise ValueError(f"years[{index}].year: {current.year} appears twice")
             if current.year < previous.year:
                 raise ValueError(
-                    f"years[{index}].year: {current.year} comes after {previous.year}; list years in ascending order"
+                    f"years[{index}].year: {current.year} comes after {previous.year}; "
+                    "list years in ascending order"
                 )
             if current.year != previous.year + 1:
                 raise ValueError(

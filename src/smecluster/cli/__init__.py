@@ -39,7 +39,8 @@ def _register() -> None:
 
     main.add_command(check_commands.check)
     main.add_command(check_commands.profile_schema)
-    main.add_command(check_commands.rule_sets)
+    main.add_command(check_commands.rule_sets_command)
+    main.add_command(check_commands.rule_set_schema)
     main.add_command(calendar_commands.calendar)
 
 

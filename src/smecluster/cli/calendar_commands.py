@@ -8,23 +8,7 @@ from pathlib import Path
 import click
 
 from smecluster import workdays
-
-
-class IsoDate(click.ParamType[date]):
-    """A date written ``YYYY-MM-DD``; anything else stops the command naming the argument."""
-
-    name = "date"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return workdays.parse_iso_date(str(value))
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
-
-
-ISO_DATE = IsoDate()
+from smecluster.cli.params import ISO_DATE
 
 
 @click.group()
@@ -50,7 +34,7 @@ def is_workday(day: date) -> None:
 def period_end(start: date, n: int) -> None:
     """Print the last day of a period of N working days starting on START.
 
-    START is day 1 when it is a working day, otherwise the next working day is:
+    START counts as day 1 when it is a working day; otherwise the next working day is day 1.
     `period-end 2023-09-28 5` prints 2023-10-10.
     """
     click.echo(workdays.period_end(start, n).isoformat())
@@ -71,8 +55,8 @@ def load(file: Path) -> None:
     in_seed = any(arrangement.year == year for arrangement in workdays.HolidayCalendar.seed().years)
     loaded = workdays.install_year(file)
     click.echo(
-        f"loaded {loaded.year}: {len(loaded.days_off)} days off, "
-        f"{len(loaded.makeup_workdays)} make-up working days"
+        f"loaded {loaded.year}: {_count(len(loaded.days_off), 'day', 'days')} off, "
+        f"{_count(len(loaded.makeup_workdays), 'make-up working day', 'make-up working days')}"
     )
     click.echo(f"stored in {loaded.loaded_from}")
     if previously_stored:
@@ -90,3 +74,7 @@ def years() -> None:
             f"{arrangement.year}  {origin:<6}  {len(arrangement.days_off):>2} days off  "
             f"{len(arrangement.makeup_workdays):>2} make-up  {arrangement.source}"
         )
+
+
+def _count(number: int, singular: str, plural: str) -> str:
+    return f"{number} {singular if number == 1 else plural}"

@@ -1,18 +1,227 @@
-"""Being written: check, profile-schema, rule-sets."""
+"""``smecluster check``, ``profile-schema``, ``rule-sets``, ``rule-set-schema``: thin shells over policy/."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import click
+from rich.console import Console
+from rich.table import Table
+
+from smecluster.cli.params import ISO_DATE
+from smecluster.errors import UnusableInput
+from smecluster.policy.comparison import QUALITATIVE_TOPIC, compare, review_count
+from smecluster.policy.evaluator import evaluate
+from smecluster.policy.numberwords import SYMBOL
+from smecluster.policy.ruleset import RuleSet, load_rule_set_file, rule_set, rule_set_json_schema, rule_sets
+from smecluster.policy.verdict import CriterionResult, Figure, Outcome, Status, Verdict
+from smecluster.profile import load_profile, profile_json_schema
+
+MARK = {Status.PASS: "✓", Status.FAIL: "✗", Status.REVIEW: "?", Status.MISSING: "缺"}
+LEGEND = "✓ 满足　✗ 不满足　? 待专家评审　缺 数据缺失"
+OUTCOME = {
+    Outcome.ELIGIBLE: "符合认定条件",
+    Outcome.INELIGIBLE: "不符合认定条件",
+    Outcome.INCOMPLETE: "数据不完整",
+    Outcome.NEEDS_REVIEW: "量化条件均满足，待专家评审定性条件",
+}
+
+
+def _print_json(document: Any) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _resolve(rule_set_option: str) -> RuleSet:
+    # A path lets a province try an edited rule-set file before it is deployed.
+    if rule_set_option.endswith((".yaml", ".yml")):
+        path = Path(rule_set_option)
+        if not path.is_file():
+            raise UnusableInput.single(rule_set_option, "", "no such rule-set file")
+        return load_rule_set_file(path)
+    return rule_set(rule_set_option)
 
 
 @click.command()
-def check() -> None:
-    raise click.UsageError("being written")
+@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--rule-set", "rule_set_option", metavar="ID|FILE", help="rule-set id, or a rule-set YAML file")
+@click.option("--all", "all_rule_sets", is_flag=True, help="every rule set, side by side")
+@click.option("--json", "as_json", is_flag=True, help="print the verdict as JSON")
+@click.option("--as-of", type=ISO_DATE, help="evaluate as of this date (default: the application date)")
+@click.option(
+    "--explain", is_flag=True, help="print the working of every criterion, not only the failing ones"
+)
+def check(
+    profile: Path,
+    rule_set_option: str | None,
+    all_rule_sets: bool,
+    as_json: bool,
+    as_of: date | None,
+    explain: bool,
+) -> None:
+    """Check a cluster profile against a rule set's recognition criteria, article by article."""
+    if bool(rule_set_option) == all_rule_sets:
+        raise click.UsageError("give either --rule-set ID or --all")
+    cluster = load_profile(profile)
+    chosen = list(rule_sets().values()) if all_rule_sets else [_resolve(rule_set_option or "")]
+    verdicts = [evaluate(cluster, each, as_of) for each in chosen]
+    if as_json:
+        _print_json([verdict.as_json() for verdict in verdicts] if all_rule_sets else verdicts[0].as_json())
+        return
+    console = _console()
+    console.print(f"{cluster.name}（申报日期 {cluster.application_date}）")
+    if all_rule_sets:
+        _print_side_by_side(console, verdicts)
+    else:
+        _print_verdict(console, verdicts[0], explain)
+
+
+def _console() -> Console:
+    # Piped output has no terminal width; a side-by-side table of four rule sets needs about 120 columns.
+    console = Console(highlight=False, soft_wrap=False)
+    console.width = max(console.width, 120)
+    return console
+
+
+def _number(figure: Figure) -> str:
+    if figure is None:
+        return ""
+    return f"{figure:,}" if isinstance(figure, int) else f"{Decimal(figure):f}"
+
+
+def _with_unit(text: str, unit: str | None) -> str:
+    if not unit or not text:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def _value(result: CriterionResult) -> str:
+    if isinstance(result.value, list):
+        return _with_unit(" / ".join(_number(item) for item in result.value), result.unit)
+    return _with_unit(_number(result.value), result.unit)
+
+
+def _threshold(result: CriterionResult) -> str:
+    if isinstance(result.threshold, list) and isinstance(result.comparator, list):
+        bounds = [
+            f"{SYMBOL.get(comparator, comparator)}{_number(threshold)}"
+            for comparator, threshold in zip(result.comparator, result.threshold, strict=True)
+        ]
+        return _with_unit(" 或 ".join(bounds), result.unit)
+    if (
+        result.threshold is None
+        or isinstance(result.threshold, list)
+        or not isinstance(result.comparator, str)
+    ):
+        return ""
+    symbol = SYMBOL.get(result.comparator, result.comparator)
+    return _with_unit(f"{symbol}{_number(result.threshold)}", result.unit)
+
+
+def _print_verdict(console: Console, verdict: Verdict, explain: bool) -> None:
+    table = Table(title=f"{verdict.rule_set_title}（{verdict.rule_set_id}）", title_justify="left")
+    for header in ("条款", "条件", "数值", "阈值", "结果"):
+        table.add_column(header, overflow="fold")
+    for result in verdict.results:
+        table.add_row(
+            result.criterion.article.cite(),
+            result.criterion.clause,
+            _value(result),
+            _threshold(result),
+            MARK[result.status],
+        )
+    console.print(table)
+    console.print(LEGEND)
+    console.print(f"结论：{OUTCOME[verdict.outcome]}（{verdict.outcome.value}）")
+    shown = [
+        result
+        for result in verdict.results
+        if explain or result.status in (Status.FAIL, Status.MISSING) or result.criterion.kind != "qualitative"
+    ]
+    if shown:
+        console.print("计算过程：")
+        for result in shown:
+            console.print(f"  {MARK[result.status]} {result.criterion.id}：{result.explanation}")
+    for warning in verdict.warnings:
+        console.print(f"注意：{warning}")
+
+
+def _print_side_by_side(console: Console, verdicts: list[Verdict]) -> None:
+    table = Table(title="各规则集对照", title_justify="left")
+    table.add_column("条件", overflow="fold")
+    for verdict in verdicts:
+        table.add_column(verdict.rule_set_id, overflow="fold")
+    for row in compare(verdicts):
+        cells = []
+        for results in row.cells:
+            if not results:
+                cells.append("（无此条件）")
+            elif row.key == QUALITATIVE_TOPIC:
+                cells.append(f"? {review_count(results)} 项待评审")
+            else:
+                cells.append(
+                    "\n".join(
+                        f"{MARK[result.status]} {_value(result)} {_threshold(result)}".rstrip()
+                        for result in results
+                    )
+                )
+        table.add_row(row.label, *cells)
+    table.add_row("结论", *(OUTCOME[verdict.outcome] for verdict in verdicts))
+    console.print(table)
+    console.print(LEGEND)
+    for verdict in verdicts:
+        for warning in verdict.warnings:
+            console.print(f"注意（{verdict.rule_set_id}）：{warning}")
 
 
 @click.command("profile-schema")
 def profile_schema() -> None:
-    raise click.UsageError("being written")
+    """Print the JSON Schema of the cluster profile (design/cluster-profile.md)."""
+    _print_json(profile_json_schema())
+
+
+@click.command("rule-set-schema")
+def rule_set_schema() -> None:
+    """Print the JSON Schema that every rule-set file must satisfy."""
+    _print_json(rule_set_json_schema())
 
 
 @click.command("rule-sets")
-def rule_sets() -> None:
-    raise click.UsageError("being written")
+@click.option("--json", "as_json", is_flag=True, help="print as JSON")
+def rule_sets_command(as_json: bool) -> None:
+    """List the rule sets: id, document, issuer, date and validity."""
+    listed = [
+        {
+            "id": each.id,
+            "title": each.title,
+            "document": each.document.title,
+            "number": each.document.number,
+            "issuer": each.document.issuer,
+            "issued": each.document.issued.isoformat() if each.document.issued else None,
+            "status": each.document.status.value,
+            "valid_from": each.validity.valid_from.isoformat() if each.validity.valid_from else None,
+            "valid_until": each.validity.valid_until.isoformat() if each.validity.valid_until else None,
+            "criteria": len(each.criteria),
+        }
+        for each in rule_sets().values()
+    ]
+    if as_json:
+        _print_json(listed)
+        return
+    table = Table()
+    for header in ("id", "文件", "文号", "发布", "有效期", "条件数"):
+        table.add_column(header, overflow="fold")
+    for entry in listed:
+        window = f"{entry['valid_from'] or '?'} 至 {entry['valid_until'] or '?'}"
+        table.add_row(
+            str(entry["id"]),
+            str(entry["document"]),
+            str(entry["number"] or "—"),
+            str(entry["issued"] or "—"),
+            window,
+            str(entry["criteria"]),
+        )
+    _console().print(table)

@@ -10,6 +10,7 @@ on its threshold.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable
 from datetime import date
@@ -70,7 +71,7 @@ FIELD_NAMES: dict[str, str] = {
 
 
 def evaluate(profile: ClusterProfile, rule_set: RuleSet, as_of: date | None = None) -> Verdict:
-    """Check ``profile`` against every criterion of ``rule_set`` as of ``as_of`` (default: its application date)."""
+    """Check ``profile`` against every criterion of ``rule_set`` as of ``as_of`` (default: applied on)."""
     day = as_of or profile.application_date
     context = _Context(profile, rule_set)
     results = [context.evaluate(criterion) for criterion in rule_set.criteria]
@@ -178,9 +179,11 @@ class _Context:
         )
 
     def _bound(self, criterion: Criterion) -> tuple[Comparator, Fraction, str]:
-        assert criterion.comparator is not None and criterion.threshold is not None
+        assert criterion.comparator is not None
+        assert criterion.threshold is not None
         threshold = criterion.threshold
-        return criterion.comparator, Fraction(threshold), f"{SYMBOL[criterion.comparator]} {threshold}"
+        unit = criterion.unit if criterion.unit == "%" else f" {criterion.unit}"
+        return criterion.comparator, Fraction(threshold), f"{SYMBOL[criterion.comparator]} {threshold}{unit}"
 
     def _each_year(self, criterion: Criterion, measure: EachYear) -> CriterionResult:
         found, absent = self._figures(measure.field, self._window(measure.years))
@@ -188,7 +191,8 @@ class _Context:
             return self._missing(criterion, measure.field, absent)
         comparator, threshold, bound = self._bound(criterion)
         meets = {year: _COMPARE[comparator](Fraction(figure), threshold) for year, figure in found.items()}
-        listed = "，".join(f"{year}年 {figure}" for year, figure in found.items())
+        unit = criterion.unit or ""
+        listed = "，".join(f"{year}年 {figure} {unit}".rstrip() for year, figure in found.items())
         # The binding figure is the one nearest to failing: the least for a floor, the greatest for a cap.
         binding = min(found.values()) if comparator in (">=", ">") else max(found.values())
         if all(meets.values()):
@@ -200,9 +204,11 @@ class _Context:
         self, criterion: Criterion, measure: LatestValue | AreaValue | LatestShare | PerTenThousand
     ) -> CriterionResult:
         comparator, threshold, bound = self._bound(criterion)
+        shown: Decimal | None = None  # a figure read as given is shown as given, not rounded
         if isinstance(measure, AreaValue):
-            exact = Fraction(self.profile.area_km2)
-            working = f"占地面积 {self.profile.area_km2}"
+            shown = self.profile.area_km2
+            exact = Fraction(shown)
+            working = f"占地面积 {shown} {criterion.unit}"
         else:
             fields: tuple[YearField, ...] = (
                 (measure.field,)
@@ -218,7 +224,8 @@ class _Context:
                     return self._missing(criterion, field, absent)
                 figures.append(found[self.latest_year])
             if isinstance(measure, LatestValue):
-                exact = Fraction(figures[0])
+                shown = figures[0]
+                exact = Fraction(shown)
                 working = f"{self.latest_year}年 {FIELD_NAMES[measure.field]} {figures[0]}"
             else:
                 numerator, denominator = figures
@@ -243,7 +250,7 @@ class _Context:
         return self._compared(
             criterion,
             Status.PASS if ok else Status.FAIL,
-            _rounded(exact, criterion.precision),
+            shown if shown is not None else _rounded(exact, criterion.precision),
             f"{working}，{verb} {bound}{_at_threshold(exact, threshold)}",
         )
 
@@ -291,7 +298,7 @@ class _Context:
         word = "下降" if measure.direction == "falling" else "提高"
         listed = " → ".join(f"{year}年 {found[year]}" for year in years)
         if measure.every_year:
-            steps = list(zip(years, years[1:], strict=False))
+            steps = list(itertools.pairwise(years))
             broken = [f"{later}年" for earlier, later in steps if not better(found[later], found[earlier])]
             ok = not broken
             detail = f"逐年{word}" if ok else f"{'、'.join(broken)}未较上年{word}"
@@ -311,7 +318,9 @@ class _Context:
             if any(count is None for count in counts):
                 sums.append(None)
                 absent = "、".join(
-                    FIELD_NAMES[title] for title, count in zip(group.titles, counts, strict=True) if count is None
+                    FIELD_NAMES[title]
+                    for title, count in zip(group.titles, counts, strict=True)
+                    if count is None
                 )
                 parts.append(f"{names}：缺少{absent}数量")
                 continue
@@ -320,7 +329,8 @@ class _Context:
             passed = passed or ok
             sums.append(total)
             parts.append(
-                f"{names} = {total} 家，{'满足' if ok else '不满足'} {SYMBOL[group.comparator]} {group.threshold}"
+                f"{names} = {total} 家，{'满足' if ok else '不满足'} "
+                f"{SYMBOL[group.comparator]} {group.threshold} 家"
             )
         status = Status.PASS if passed else Status.MISSING if None in sums else Status.FAIL
         return CriterionResult(
@@ -336,9 +346,7 @@ class _Context:
     def _conditional_flag(self, criterion: Criterion, measure: ConditionalFlag) -> CriterionResult:
         condition = getattr(self.profile, measure.applies_if)
         if not condition:
-            return CriterionResult(
-                criterion, Status.PASS, f"不适用：集群不{FIELD_NAMES[measure.applies_if]}"
-            )
+            return CriterionResult(criterion, Status.PASS, f"不适用：集群不{FIELD_NAMES[measure.applies_if]}")
         requirement = getattr(self.profile, measure.requires)
         if requirement is None:
             return CriterionResult(

@@ -28,5 +28,5 @@ COMPARATOR_OF_WORD: dict[str, Comparator] = {
     "不满": "<",
 }
 
-SYMBOL: dict[Comparator, str] = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+SYMBOL: dict[str, str] = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 """How a comparator is printed for people."""

@@ -448,9 +448,7 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node)
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 
@@ -466,7 +464,7 @@ _StrictLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
 def read_yaml(text: str, *, source: str) -> Any:
     """Parse YAML strictly; a syntax error or duplicate key names the line."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -506,14 +504,16 @@ def _packaged_rule_sets() -> Iterator[tuple[str, str]]:
 @cache
 def rule_sets() -> dict[str, RuleSet]:
     """Every rule set the package ships, by id. A file whose id differs from its name is refused."""
-    loaded: dict[str, RuleSet] = {}
+    loaded: list[RuleSet] = []
     for name, text in _packaged_rule_sets():
         source = f"rulesets/{name}.yaml"
         rule_set = parse_rule_set(read_yaml(text, source=source), source=source)
         if rule_set.id != name:
             raise UnusableInput.single(source, "id", f"{rule_set.id} differs from the file name {name}")
-        loaded[name] = rule_set
-    return loaded
+        loaded.append(rule_set)
+    # The national programme first, as the provinces' measures implement it; then by id.
+    loaded.sort(key=lambda each: (each.applies_to_province is not None, each.id))
+    return {each.id: each for each in loaded}
 
 
 def rule_set(rule_set_id: str) -> RuleSet:

@@ -95,5 +95,7 @@ def _json_number(figure: Figure | list[Figure]) -> Any:
         return [_json_number(item) for item in figure]
     if isinstance(figure, Decimal):
         # Integral amounts print as integers (30, not 30.0); others as JSON numbers.
-        return int(figure) if figure == figure.to_integral_value() and "." not in str(figure) else float(figure)
+        return (
+            int(figure) if figure == figure.to_integral_value() and "." not in str(figure) else float(figure)
+        )
     return figure
