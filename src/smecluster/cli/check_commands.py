@@ -18,7 +18,7 @@ from smecluster.policy.comparison import QUALITATIVE_TOPIC, compare, review_coun
 from smecluster.policy.evaluator import evaluate
 from smecluster.policy.numberwords import SYMBOL
 from smecluster.policy.ruleset import RuleSet, load_rule_set_file, rule_set, rule_set_json_schema, rule_sets
-from smecluster.policy.verdict import CriterionResult, Figure, Outcome, Status, Verdict
+from smecluster.policy.verdict import CriterionResult, Figure, Outcome, Status, Verdict, with_unit
 from smecluster.profile import load_profile, profile_json_schema
 
 MARK = {Status.PASS: "✓", Status.FAIL: "✗", Status.REVIEW: "?", Status.MISSING: "缺"}
@@ -92,16 +92,10 @@ def _number(figure: Figure) -> str:
     return f"{figure:,}" if isinstance(figure, int) else f"{Decimal(figure):f}"
 
 
-def _with_unit(text: str, unit: str | None) -> str:
-    if not unit or not text:
-        return text
-    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
-
-
 def _value(result: CriterionResult) -> str:
     if isinstance(result.value, list):
-        return _with_unit(" / ".join(_number(item) for item in result.value), result.unit)
-    return _with_unit(_number(result.value), result.unit)
+        return with_unit(" / ".join(_number(item) for item in result.value), result.unit)
+    return with_unit(_number(result.value), result.unit)
 
 
 def _threshold(result: CriterionResult) -> str:
@@ -110,7 +104,7 @@ def _threshold(result: CriterionResult) -> str:
             f"{SYMBOL.get(comparator, comparator)}{_number(threshold)}"
             for comparator, threshold in zip(result.comparator, result.threshold, strict=True)
         ]
-        return _with_unit(" 或 ".join(bounds), result.unit)
+        return with_unit(" 或 ".join(bounds), result.unit)
     if (
         result.threshold is None
         or isinstance(result.threshold, list)
@@ -118,7 +112,7 @@ def _threshold(result: CriterionResult) -> str:
     ):
         return ""
     symbol = SYMBOL.get(result.comparator, result.comparator)
-    return _with_unit(f"{symbol}{_number(result.threshold)}", result.unit)
+    return with_unit(f"{symbol}{_number(result.threshold)}", result.unit)
 
 
 def _print_verdict(console: Console, verdict: Verdict, explain: bool) -> None:

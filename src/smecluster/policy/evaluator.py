@@ -37,7 +37,7 @@ from smecluster.policy.ruleset import (
     Trend,
     YearField,
 )
-from smecluster.policy.verdict import CriterionResult, Status, Verdict
+from smecluster.policy.verdict import CriterionResult, Status, Verdict, with_unit
 from smecluster.profile import ClusterProfile, Incident
 from smecluster.reference.divisions import full_name, province_of
 
@@ -182,8 +182,8 @@ class _Context:
         assert criterion.comparator is not None
         assert criterion.threshold is not None
         threshold = criterion.threshold
-        unit = criterion.unit if criterion.unit == "%" else f" {criterion.unit}"
-        return criterion.comparator, Fraction(threshold), f"{SYMBOL[criterion.comparator]} {threshold}{unit}"
+        bound = with_unit(f"{SYMBOL[criterion.comparator]} {threshold}", criterion.unit)
+        return criterion.comparator, Fraction(threshold), bound
 
     def _each_year(self, criterion: Criterion, measure: EachYear) -> CriterionResult:
         found, absent = self._figures(measure.field, self._window(measure.years))
@@ -191,8 +191,9 @@ class _Context:
             return self._missing(criterion, measure.field, absent)
         comparator, threshold, bound = self._bound(criterion)
         meets = {year: _COMPARE[comparator](Fraction(figure), threshold) for year, figure in found.items()}
-        unit = criterion.unit or ""
-        listed = "，".join(f"{year}年 {figure} {unit}".rstrip() for year, figure in found.items())
+        listed = "，".join(
+            f"{year}年 {with_unit(str(figure), criterion.unit)}" for year, figure in found.items()
+        )
         # The binding figure is the one nearest to failing: the least for a floor, the greatest for a cap.
         binding = min(found.values()) if comparator in (">=", ">") else max(found.values())
         if all(meets.values()):
@@ -203,55 +204,59 @@ class _Context:
     def _single_value(
         self, criterion: Criterion, measure: LatestValue | AreaValue | LatestShare | PerTenThousand
     ) -> CriterionResult:
-        comparator, threshold, bound = self._bound(criterion)
-        shown: Decimal | None = None  # a figure read as given is shown as given, not rounded
         if isinstance(measure, AreaValue):
-            shown = self.profile.area_km2
-            exact = Fraction(shown)
-            working = f"占地面积 {shown} {criterion.unit}"
-        else:
-            fields: tuple[YearField, ...] = (
-                (measure.field,)
-                if isinstance(measure, LatestValue)
-                else (measure.part, measure.whole)
-                if isinstance(measure, LatestShare)
-                else (measure.field, measure.per)
+            area = self.profile.area_km2
+            return self._judge(
+                criterion, Fraction(area), area, f"占地面积 {with_unit(str(area), criterion.unit)}"
             )
-            figures: list[Decimal] = []
-            for field in fields:
-                found, absent = self._figures(field, [self.latest_year])
-                if absent:
-                    return self._missing(criterion, field, absent)
-                figures.append(found[self.latest_year])
-            if isinstance(measure, LatestValue):
-                shown = figures[0]
-                exact = Fraction(shown)
-                working = f"{self.latest_year}年 {FIELD_NAMES[measure.field]} {figures[0]}"
-            else:
-                numerator, denominator = figures
-                scale = 100 if isinstance(measure, LatestShare) else 10_000
-                if denominator == 0:
-                    return CriterionResult(
-                        criterion,
-                        Status.MISSING,
-                        f"{self.latest_year}年 {FIELD_NAMES[fields[1]]} 为 0，无法计算比值",
-                        comparator=criterion.comparator,
-                        threshold=criterion.threshold,
-                        unit=criterion.unit,
-                    )
-                exact = Fraction(numerator) / Fraction(denominator) * scale
-                working = (
-                    f"{self.latest_year}年 {FIELD_NAMES[fields[0]]} {numerator} ÷ "
-                    f"{FIELD_NAMES[fields[1]]} {denominator} × {scale:,} = "
-                    f"{_shown(exact, criterion.precision)}{_exactness(exact, criterion.precision)}"
-                )
+        if isinstance(measure, LatestValue):
+            found, absent = self._figures(measure.field, [self.latest_year])
+            if absent:
+                return self._missing(criterion, measure.field, absent)
+            figure = found[self.latest_year]
+            working = (
+                f"{self.latest_year}年 {FIELD_NAMES[measure.field]} {with_unit(str(figure), criterion.unit)}"
+            )
+            return self._judge(criterion, Fraction(figure), figure, working)
+        if isinstance(measure, LatestShare):
+            return self._ratio(criterion, measure.part, measure.whole, 100)
+        return self._ratio(criterion, measure.field, measure.per, 10_000)
+
+    def _ratio(self, criterion: Criterion, top: YearField, bottom: YearField, scale: int) -> CriterionResult:
+        """top ÷ bottom × scale in the latest year: a share (× 100) or a density (× 10,000)."""
+        figures: list[Decimal] = []
+        for field in (top, bottom):
+            found, absent = self._figures(field, [self.latest_year])
+            if absent:
+                return self._missing(criterion, field, absent)
+            figures.append(found[self.latest_year])
+        numerator, denominator = figures
+        if denominator == 0:
+            return CriterionResult(
+                criterion,
+                Status.MISSING,
+                f"{self.latest_year}年 {FIELD_NAMES[bottom]} 为 0，无法计算比值",
+                comparator=criterion.comparator,
+                threshold=criterion.threshold,
+                unit=criterion.unit,
+            )
+        exact = Fraction(numerator) / Fraction(denominator) * scale
+        working = (
+            f"{self.latest_year}年 {FIELD_NAMES[top]} {numerator} ÷ {FIELD_NAMES[bottom]} {denominator} "
+            f"× {scale:,} = {with_unit(_shown(exact, criterion.precision), criterion.unit)}"
+            f"{_exactness(exact, criterion.precision)}"
+        )
+        return self._judge(criterion, exact, _rounded(exact, criterion.precision), working)
+
+    def _judge(self, criterion: Criterion, exact: Fraction, shown: Decimal, working: str) -> CriterionResult:
+        """Compare an exact figure with the criterion's threshold; ``shown`` is what the verdict prints."""
+        comparator, threshold, bound = self._bound(criterion)
         ok = _COMPARE[comparator](exact, threshold)
-        verb = "满足" if ok else "不满足"
         return self._compared(
             criterion,
             Status.PASS if ok else Status.FAIL,
-            shown if shown is not None else _rounded(exact, criterion.precision),
-            f"{working}，{verb} {bound}{_at_threshold(exact, threshold)}",
+            shown,
+            f"{working}，{'满足' if ok else '不满足'} {bound}{_at_threshold(exact, threshold)}",
         )
 
     def _compound_growth(self, criterion: Criterion, measure: CompoundGrowth) -> CriterionResult:

@@ -90,6 +90,13 @@ class Verdict:
         }
 
 
+def with_unit(text: str, unit: str | None) -> str:
+    """``75.47``, ``%`` → ``75.47%``; ``42.0``, ``亿元`` → ``42.0 亿元``: every amount names its unit."""
+    if not unit or not text:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
 def _json_number(figure: Figure | list[Figure]) -> Any:
     if isinstance(figure, list):
         return [_json_number(item) for item in figure]
