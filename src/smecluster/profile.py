@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -21,8 +22,11 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
+    StrictInt,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -42,13 +46,39 @@ def _number_schema(**bounds: float) -> WithJsonSchema:
     return WithJsonSchema({"type": "number", **bounds})
 
 
-Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False), _number_schema(minimum=0)]
+def _a_json_number(value: Any) -> Any:
+    # JSON has numbers; "42" or true where a number belongs is a mistake to report, not to convert.
+    if isinstance(value, str | bool):
+        raise ValueError("must be a number, not a string or true/false")
+    return value
+
+
+def _an_iso_date(value: Any) -> Any:
+    # Without this, 20250630 would be read as seconds since 1970 and a datetime cut to its date.
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_an_iso_date)]
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_a_json_number),
+    Field(ge=0, allow_inf_nan=False),
+    _number_schema(minimum=0),
+]
 """A non-negative quantity: 亿元, km², or a ratio whose unit the field names."""
 
-Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False), _number_schema(minimum=0, maximum=100)]
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_a_json_number),
+    Field(ge=0, le=100, allow_inf_nan=False),
+    _number_schema(minimum=0, maximum=100),
+]
 """A percentage written as a number of per cent: 18.5 means 18.5 %."""
 
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[StrictInt, Field(ge=0)]
 
 
 def _check_county_code(code: str) -> str:
@@ -103,7 +133,7 @@ class _Strict(BaseModel):
 class Year(_Strict):
     """The figures of one complete calendar year."""
 
-    year: int = Field(ge=1949, le=2100, description="calendar year")
+    year: StrictInt = Field(ge=1949, le=2100, description="calendar year")
     output: Amount = Field(description="cluster total output value (集群总产值), 亿元")
     sme_output: Amount | None = Field(None, description="output of the SMEs in the cluster, 亿元")
     leading_output: Amount | None = Field(None, description="output of the leading industry, 亿元")
@@ -148,9 +178,13 @@ class QualityFirms(_Strict):
 class Incident(_Strict):
     """An accident, event or finding that the exclusion clause may count."""
 
-    date: date
+    date: IsoDate
     kind: IncidentKind
-    level: IncidentLevel | None = Field(None, description="required for accidents and security events")
+    level: IncidentLevel | None = Field(
+        None,
+        validate_default=True,  # so that an absent level still meets the check below
+        description="required for accidents and security events",
+    )
     note: str | None = None
 
     @field_validator("level")
@@ -175,7 +209,9 @@ class ClusterProfile(_Strict):
         },
     )
 
-    schema_: Literal[1] = Field(alias="schema", description="format version")
+    schema_: Annotated[Literal[1], BeforeValidator(_a_json_number)] = Field(
+        alias="schema", description="format version"
+    )
     name: str = Field(min_length=1, description="cluster name, e.g. 佛山市顺德区智能家电产业集群")
     province: str = Field(min_length=1, description="province-level division, e.g. 广东省")
     counties: list[CountyCode] = Field(
@@ -187,16 +223,18 @@ class ClusterProfile(_Strict):
         None, pattern=r"^[A-T]?[0-9]{2}([0-9]{1,2})?$", description="GB/T 4754-2017 code"
     )
     area_km2: Amount = Field(description="占地面积, km²")
-    application_date: date = Field(
+    application_date: IsoDate = Field(
         description="the day the application is checked as of; the last 3 years and the incident "
         "window count back from it"
     )
-    energy_intensive: bool = Field(description="the leading industry is a high energy-consuming industry")
-    water_intensive: bool = Field(description="the leading industry is a high water-consuming industry")
-    energy_efficiency_better_than_benchmark: bool | None = Field(
+    energy_intensive: StrictBool = Field(
+        description="the leading industry is a high energy-consuming industry"
+    )
+    water_intensive: StrictBool = Field(description="the leading industry is a high water-consuming industry")
+    energy_efficiency_better_than_benchmark: StrictBool | None = Field(
         None, description="needed when energy_intensive"
     )
-    water_efficiency_better_than_benchmark: bool | None = Field(
+    water_efficiency_better_than_benchmark: StrictBool | None = Field(
         None, description="needed when water_intensive"
     )
     years: list[Year] = Field(
@@ -209,15 +247,17 @@ class ClusterProfile(_Strict):
     @classmethod
     def _counties_distinct_and_in_province(cls, counties: list[str], info: ValidationInfo) -> list[str]:
         seen: set[str] = set()
-        for code in counties:
+        for index, code in enumerate(counties):
             if code in seen:
-                raise ValueError(f"{code} is listed twice")
+                raise ValueError(f"counties[{index}]: {code} is listed twice")
             seen.add(code)
         province = info.data.get("province")
         if province:
             home = province_of(counties[0])
             if home.name != province:
-                raise ValueError(f"the declaring county {counties[0]} is in {home.name}, not in {province}")
+                raise ValueError(
+                    f"counties[0]: the declaring county {counties[0]} is in {home.name}, not in {province}"
+                )
         return counties
 
     @field_validator("years")
@@ -283,7 +323,7 @@ def field_path(location: tuple[int | str, ...]) -> str:
 
 
 def _problem(error: ErrorDetails) -> Problem:
-    location = tuple(part for part in error["loc"] if part != "schema_") or ("schema",)
+    location = tuple("schema" if part == "schema_" else part for part in error["loc"])
     context: dict[str, Any] = dict(error.get("ctx") or {})
     template = _MESSAGES.get(error["type"])
     if error["type"] == "value_error":
@@ -311,7 +351,8 @@ def load_profile(path: Path) -> ClusterProfile:
     """Read a profile file. Unusable input raises :class:`UnusableInput` naming the file and the field."""
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Windows tools often begin a UTF-8 file with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise UnusableInput.single(source, "", "no such file") from None
     except UnicodeDecodeError:
@@ -325,6 +366,8 @@ def load_profile(path: Path) -> ClusterProfile:
         raise UnusableInput.single(
             source, "", f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from None
+    except RecursionError:
+        raise UnusableInput.single(source, "", "is nested too deeply to be a cluster profile") from None
     return parse_profile(document, source=source)
 
 

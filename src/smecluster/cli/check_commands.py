@@ -50,7 +50,12 @@ def _resolve(rule_set_option: str) -> RuleSet:
 @click.option("--rule-set", "rule_set_option", metavar="ID|FILE", help="rule-set id, or a rule-set YAML file")
 @click.option("--all", "all_rule_sets", is_flag=True, help="every rule set, side by side")
 @click.option("--json", "as_json", is_flag=True, help="print the verdict as JSON")
-@click.option("--as-of", type=ISO_DATE, help="evaluate as of this date (default: the application date)")
+@click.option(
+    "--as-of",
+    type=ISO_DATE,
+    help="date for the rule set's validity check (default: the application date); the last 3 years "
+    "and the incident window always count back from the application date",
+)
 @click.option(
     "--explain", is_flag=True, help="print the working of every criterion, not only the failing ones"
 )

@@ -491,7 +491,15 @@ def _message(detail: Any) -> str:
 
 
 def load_rule_set_file(path: Path) -> RuleSet:
-    return parse_rule_set(read_yaml(path.read_text(encoding="utf-8"), source=str(path)), source=str(path))
+    """Read a rule set from a file, e.g. a province's edited copy tried before it is deployed."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnusableInput.single(source, "", "is not UTF-8 text") from None
+    except OSError as error:
+        raise UnusableInput.single(source, "", f"cannot be read: {error.strerror}") from None
+    return parse_rule_set(read_yaml(text, source=source), source=source)
 
 
 def _packaged_rule_sets() -> Iterator[tuple[str, str]]:
