@@ -320,7 +320,12 @@ class _Context:
         for group in measure.alternatives:
             counts = [getattr(firms, title) for title in group.titles]
             names = " + ".join(FIELD_NAMES[title] for title in group.titles)
-            if any(count is None for count in counts):
+            known = sum(count for count in counts if count is not None)
+            # A floor already met by the known counts needs no more: unknown counts can only add.
+            floor_met = group.comparator in (">=", ">") and _COMPARE[group.comparator](
+                Fraction(known), Fraction(group.threshold)
+            )
+            if any(count is None for count in counts) and not floor_met:
                 sums.append(None)
                 absent = "、".join(
                     FIELD_NAMES[title]
@@ -329,7 +334,7 @@ class _Context:
                 )
                 parts.append(f"{names}：缺少{absent}数量")
                 continue
-            total = sum(counts)
+            total = known
             ok = _COMPARE[group.comparator](Fraction(total), Fraction(group.threshold))
             passed = passed or ok
             sums.append(total)

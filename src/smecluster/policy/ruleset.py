@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from smecluster.errors import Problem, UnusableInput
 from smecluster.policy.numberwords import COMPARATOR_OF_WORD, Comparator
@@ -331,6 +331,13 @@ Measure = Annotated[
     Field(discriminator="formula"),
 ]
 
+_FORMULAS = frozenset(
+    {
+        "each_year", "latest_value", "area", "latest_share", "compound_growth", "per_ten_thousand", "trend",
+        "quality_firms", "conditional_flag", "incident_exclusion", "county_scope",
+    }
+)  # fmt: skip
+
 _COMPARED = (EachYear, LatestValue, AreaValue, LatestShare, CompoundGrowth, PerTenThousand)
 """Measures compared with one threshold through the criterion's number word."""
 
@@ -370,6 +377,13 @@ class Criterion(_Strict):
                 raise ValueError("a qualitative criterion has no measure: an expert judges it")
             if not self.evidence:
                 raise ValueError("a qualitative criterion lists the evidence it calls for")
+            bounds = [
+                name
+                for name in ("number_word", "comparator", "threshold", "unit", "qualifier")
+                if getattr(self, name) is not None
+            ]
+            if bounds:
+                raise ValueError(f"a qualitative criterion has no bounds; remove {', '.join(bounds)}")
             return self
         if self.measure is None:
             raise ValueError(f"a {self.kind} criterion needs a measure")
@@ -387,15 +401,35 @@ class Criterion(_Strict):
         if compared:
             assert self.number_word is not None
             _check_word(self.number_word, self.comparator, self.number_word_defined_by, self.clause)
+            if self.qualifier and f"{self.qualifier}{self.number_word}" not in self.clause:
+                raise ValueError(
+                    f"the qualifier {self.qualifier} must stand before {self.number_word} in the clause"
+                )
+        elif self.qualifier:
+            raise ValueError(f"the qualifier {self.qualifier} softens a threshold; this measure has none")
         if isinstance(self.measure, QualityFirms):
             for group in self.measure.alternatives:
                 _check_word(group.number_word, group.comparator, None, group.clause)
         return self
 
 
+def _stands_alone(word: str, clause: str) -> bool:
+    """Does ``word`` occur other than inside a longer number word (超过 inside 不超过, 低于 inside 不低于)?"""
+    longer = [other for other in COMPARATOR_OF_WORD if word in other and other != word]
+    for start in (index for index in range(len(clause)) if clause.startswith(word, index)):
+        covered = any(
+            clause.startswith(other, start - other.index(word))
+            for other in longer
+            if start >= other.index(word)
+        )
+        if not covered:
+            return True
+    return False
+
+
 def _check_word(word: str, comparator: Comparator | None, defined_by: str | None, clause: str) -> None:
-    if word not in clause:
-        raise ValueError(f"the number word {word} does not occur in the clause {clause!r}")
+    if not _stands_alone(word, clause):
+        raise ValueError(f"the number word {word} does not occur on its own in the clause {clause!r}")
     if defined_by:
         return
     if word not in COMPARATOR_OF_WORD:
@@ -423,14 +457,15 @@ class RuleSet(_Strict):
     definitions: list[Definition] = Field(default_factory=list)
     criteria: list[Criterion] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_ids(self) -> RuleSet:
+    @field_validator("criteria")
+    @classmethod
+    def _unique_ids(cls, criteria: list[Criterion]) -> list[Criterion]:
         seen: set[str] = set()
-        for criterion in self.criteria:
+        for index, criterion in enumerate(criteria):
             if criterion.id in seen:
-                raise ValueError(f"criterion id {criterion.id} is used twice")
+                raise ValueError(f"criteria[{index}].id: {criterion.id} is used twice")
             seen.add(criterion.id)
-        return self
+        return criteria
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(criterion for criterion in self.criteria if criterion.id == criterion_id)
@@ -454,7 +489,16 @@ def _mapping_without_duplicates(loader: _StrictLoader, node: yaml.MappingNode) -
 
 
 def _decimal(loader: _StrictLoader, node: yaml.ScalarNode) -> Decimal:
-    return Decimal(str(loader.construct_scalar(node)).replace("_", ""))
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")  # YAML 1.1 floats such as 1:30.5 (base 60) or .inf
+    if not value.is_finite():
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text} is not a finite decimal number", node.start_mark
+        )
+    return value
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
@@ -476,10 +520,25 @@ def parse_rule_set(document: Any, *, source: str) -> RuleSet:
     try:
         return RuleSet.model_validate(document)
     except ValidationError as error:
-        raise UnusableInput(
-            source,
-            [Problem(field_path(tuple(detail["loc"])), _message(detail)) for detail in error.errors()],
-        ) from None
+        problems = []
+        for detail in error.errors():
+            message = _message(detail)
+            path = field_path(_without_variant_tags(tuple(detail["loc"])))
+            # A check over a list names the exact entry in its message ("criteria[3].id: ...").
+            if message.startswith(f"{path}["):
+                path, _, message = message.partition(": ")
+            problems.append(Problem(path, message))
+        raise UnusableInput(source, problems) from None
+
+
+def _without_variant_tags(location: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    # pydantic names the variant of a tagged union in the path (measure.area.years); the file has no
+    # such key, so the path drops it.
+    return tuple(
+        part
+        for index, part in enumerate(location)
+        if not (index and location[index - 1] == "measure" and part in _FORMULAS)
+    )
 
 
 def _message(detail: Any) -> str:
