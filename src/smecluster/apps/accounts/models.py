@@ -1,0 +1,95 @@
+"""Jurisdictions (GB/T 2260) and users. A user's role and jurisdiction decide everything they may see."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+
+
+class Jurisdiction(models.Model):
+    """A division of GB/T 2260, loaded from the project's reference table (``load_divisions``)."""
+
+    code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("级别"), max_length=8, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["parent", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+    def contains(self, other: Jurisdiction) -> bool:
+        """A province contains its cities and counties; a city its counties; everyone contains itself."""
+        node: Jurisdiction | None = other
+        while node is not None:
+            if node.code == self.code:
+                return True
+            node = node.parent
+        return False
+
+    def full_name(self) -> str:
+        names = []
+        node: Jurisdiction | None = self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+
+class Role(models.TextChoices):
+    PROVINCE_ADMIN = "province_admin", _("省级管理员")
+    CITY_OFFICER = "city_officer", _("市级主管部门")
+    COUNTY_OFFICER = "county_officer", _("县级主管部门")
+    OPERATOR = "operator", _("集群运营管理机构")
+    EXPERT = "expert", _("评审专家")
+
+
+# The level of jurisdiction each role is bound to: an officer acts for exactly one office.
+ROLE_LEVEL = {
+    Role.PROVINCE_ADMIN: Level.PROVINCE,
+    Role.CITY_OFFICER: Level.CITY,
+    Role.COUNTY_OFFICER: Level.COUNTY,
+    Role.OPERATOR: Level.COUNTY,
+    Role.EXPERT: None,  # experts are bound to their home jurisdiction at any level
+}
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="users"
+    )
+    organization = models.CharField(_("单位"), max_length=128, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_full_name() or self.username}（{self.get_role_display()}，{self.jurisdiction.name}）"
+        )

@@ -1,0 +1,42 @@
+"""Reads scoped to what a user may see. Every list of records goes through these, never a bare queryset."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
+
+
+def counties_in(jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
+    """The county-level divisions inside a jurisdiction (itself, when it is one)."""
+    counties = Jurisdiction.objects.filter(level=Level.COUNTY)
+    if jurisdiction.level == Level.COUNTY:
+        return counties.filter(code=jurisdiction.code)
+    if jurisdiction.level == Level.CITY:
+        return counties.filter(parent=jurisdiction)
+    return counties.filter(code__startswith=jurisdiction.code[:2])
+
+
+def county_scope(user: User, field: str = "county") -> Q:
+    """A filter on ``field`` (a foreign key to a county) that keeps only rows in the user's jurisdiction.
+
+    County officers and operators see their county; city officers the counties under their city;
+    province admins their province. Experts see nothing by jurisdiction (they see what they are assigned).
+    """
+    jurisdiction = user.jurisdiction
+    if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR):
+        return Q(**{field: jurisdiction.code})
+    if user.role == Role.CITY_OFFICER:
+        return Q(**{f"{field}__parent": jurisdiction.code})
+    if user.role == Role.PROVINCE_ADMIN:
+        return Q(**{f"{field}__code__startswith": jurisdiction.code[:2]})
+    return Q(pk__in=[])
+
+
+def cities_of(user: User) -> QuerySet[Jurisdiction]:
+    cities = Jurisdiction.objects.filter(level=Level.CITY)
+    if user.role == Role.PROVINCE_ADMIN:
+        return cities.filter(code__startswith=user.jurisdiction.code[:2])
+    if user.role == Role.CITY_OFFICER:
+        return cities.filter(code=user.jurisdiction.code)
+    return cities.none()

@@ -1,0 +1,1 @@
+"""Applications for recognition: the county's form, its evidence, its submitted versions."""

@@ -1,0 +1,211 @@
+"""Every write to an application: one function per action, one transaction, one audit event each.
+
+Views and commands call these and nothing else. Each checks permission first (the same check the page
+uses to show a button), writes, records the audit event in the same transaction, and defers e-mail
+until commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.applications.evidence import store_evidence
+from smecluster.apps.applications.models import (
+    Application,
+    ApplicationVersion,
+    ApplicationYear,
+    EvidenceFile,
+    Incident,
+    PlanTarget,
+    Section,
+)
+from smecluster.apps.applications.permissions import can_create, can_edit, can_transition
+from smecluster.apps.applications.profiles import application_profile
+from smecluster.apps.applications.snapshots import application_snapshot
+from smecluster.apps.applications.workflow import TRANSITIONS
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.notifications.services import notify
+from smecluster.apps.programmes.models import YearlyCall
+from smecluster.errors import UnusableInput
+
+
+def today_in_china() -> date:
+    return timezone.localdate()  # TIME_ZONE is Asia/Shanghai
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value if value is None or isinstance(value, bool | int | str | list) else str(value)
+        for key, value in values.items()
+    }
+
+
+@transaction.atomic
+def application_create(*, actor: User, call: YearlyCall, name: str, leading_industry: str) -> Application:
+    can_create(actor, call, today_in_china()).enforce()
+    county = actor.jurisdiction
+    sequence = Application.objects.select_for_update().filter(call=call, county=county).count() + 1
+    application = Application.objects.create(
+        call=call,
+        county=county,
+        number=f"{call.year}-{county.code}-{sequence:02d}",
+        name=name,
+        leading_industry=leading_industry,
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="application.create", target=application, after={"name": name})
+    return application
+
+
+@transaction.atomic
+def application_update(*, actor: User, application: Application, fields: dict[str, Any]) -> Application:
+    """Save one tab's simple fields. ``fields`` comes from a validated form of that tab."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    can_edit(actor, application).enforce()
+    before = _plain({field: getattr(application, field) for field in fields})
+    for field, value in fields.items():
+        setattr(application, field, value)
+    application.full_clean(exclude=["call", "county", "created_by"])
+    application.save()
+    audit_record(
+        actor=actor, action="application.update", target=application, before=before, after=_plain(fields)
+    )
+    return application
+
+
+@transaction.atomic
+def application_set_rows(
+    *, actor: User, application: Application, kind: str, rows: list[dict[str, Any]]
+) -> Application:
+    """Replace the yearly figures, incidents or plan targets with the rows of a validated formset."""
+    model = {"years": ApplicationYear, "incidents": Incident, "targets": PlanTarget}[kind]
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    can_edit(actor, application).enforce()
+    manager = getattr(application, kind)
+    before = [_plain(row) for row in manager.values(*list(rows[0]) if rows else ["pk"])]
+    manager.all().delete()
+    for row in rows:
+        model.objects.create(application=application, **row)
+    application.save(update_fields=["updated_at"])
+    audit_record(
+        actor=actor, action=f"application.set_{kind}", target=application, before={kind: before},
+        after={kind: [_plain(row) for row in rows]},
+    )  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def evidence_add(*, actor: User, application: Application, section: str, upload: Any) -> EvidenceFile:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if section == Section.SPOT_CHECK:
+        can_transition(actor, "spot_check", application).enforce()
+    else:
+        can_edit(actor, application).enforce()
+    stored = store_evidence(upload)
+    evidence = EvidenceFile.objects.create(
+        application=application,
+        section=section,
+        original_name=(upload.name or "")[:255],
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+    )
+    audit_record(
+        actor=actor, action="evidence.add", target=application,
+        after={"file": evidence.original_name, "section": section, "sha256": stored.sha256},
+    )  # fmt: skip
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, actor: User, evidence: EvidenceFile) -> None:
+    application = Application.objects.select_for_update().get(pk=evidence.application_id)
+    if evidence.section == Section.SPOT_CHECK:
+        can_transition(actor, "spot_check", application).enforce()
+    else:
+        can_edit(actor, application).enforce()
+    # The file stays on disk: a submitted version may refer to it by its hash.
+    audit_record(
+        actor=actor, action="evidence.remove", target=application,
+        before={"file": evidence.original_name, "section": evidence.section, "sha256": evidence.sha256},
+    )  # fmt: skip
+    evidence.delete()
+
+
+def city_officers(application: Application) -> list[User]:
+    return list(
+        User.objects.filter(role=Role.CITY_OFFICER, jurisdiction=application.county.parent_id, is_active=True)
+    )
+
+
+def county_people(application: Application) -> list[User]:
+    return list(
+        User.objects.filter(
+            role__in=[Role.COUNTY_OFFICER, Role.OPERATOR], jurisdiction=application.county_id, is_active=True
+        )
+    )
+
+
+def move(*, actor: User, application: Application, action: str, reason: str = "") -> Application:
+    """Take a workflow transition: the only place an application's status changes.
+
+    Callers hold the transaction (``transaction.atomic``) and have locked the row.
+    """
+    can_transition(actor, action, application).enforce()
+    transition = TRANSITIONS[action]
+    if transition.needs_reason and not reason.strip():
+        raise ValidationError({"reason": _("请填写理由")})
+    before = application.status
+    if transition.target is not None:
+        application.status = transition.target
+        application.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor, action=f"application.{action}", target=application,
+        before={"status": before}, after={"status": application.status}, reason=reason,
+    )  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def application_submit(*, actor: User, application: Application) -> ApplicationVersion:
+    """Submit (or resubmit): the data must make a valid profile; a frozen version is kept."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    can_transition(actor, "submit", application).enforce()
+    try:
+        application_profile(application, today_in_china())
+    except UnusableInput as problems:
+        raise ValidationError(
+            [f"{problem.field}: {problem.message}" for problem in problems.problems]
+        ) from None
+    move(actor=actor, application=application, action="submit")
+    application.submitted_at = timezone.now()
+    application.return_reason = ""
+    application.save(update_fields=["submitted_at", "return_reason"])
+    version = ApplicationVersion.objects.create(
+        application=application,
+        number=application.versions.count() + 1,
+        snapshot=application_snapshot(application),
+        submitted_by=actor,
+    )
+    notify(
+        recipients=city_officers(application),
+        text=_("%(county)s提交了申报 %(number)s（第 %(version)s 版）")
+        % {"county": application.county.name, "number": application.number, "version": version.number},
+        link=f"/applications/{application.pk}/",
+    )
+    return version
+
+
+@transaction.atomic
+def application_withdraw(*, actor: User, application: Application) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    return move(actor=actor, application=application, action="withdraw")

@@ -1,0 +1,117 @@
+"""A programme is run by an owner (a province, or the ministry) over a chain of review levels; each year it
+opens a call with its deadlines and quota. Policy lives here as data, edited by province admins."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smecluster.apps.accounts.models import Jurisdiction, Level
+from smecluster.policy.ruleset import rule_sets
+
+
+def _known_rule_set(value: str) -> None:
+    if value not in rule_sets():
+        raise ValidationError(_("未知的规则集：%(id)s"), params={"id": value})
+
+
+class Programme(models.Model):
+    name = models.CharField(_("名称"), max_length=128)
+    owner = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("认定机关所在辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("省级项目为该省；国家级项目留空（工业和信息化部）"),
+    )
+    owner_level = models.CharField(
+        _("认定层级"), max_length=8, choices=[("national", _("国家级")), (Level.PROVINCE, _("省级"))]
+    )
+    rule_set_id = models.CharField(_("规则集"), max_length=32, validators=[_known_rule_set])
+    review_chain = models.JSONField(
+        _("审核链"),
+        default=list,
+        help_text=_('自下而上的审核层级，如 ["county", "city", "province"]'),
+    )
+    quota_per_unit = models.PositiveSmallIntegerField(_("每个推荐单位的推荐名额"), null=True, blank=True)
+    pool_required = models.BooleanField(_("须从培育库中申报"), default=False)
+
+    class Meta:
+        verbose_name = _("认定项目")
+        verbose_name_plural = _("认定项目")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        chain = self.review_chain
+        if (
+            not isinstance(chain, list)
+            or not chain
+            or not all(level in {"county", "city", "province", "national"} for level in chain)
+        ):
+            raise ValidationError(
+                {"review_chain": _("审核链须为 county、city、province、national 组成的列表")}
+            )
+
+
+class YearlyCall(models.Model):
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("认定项目"), on_delete=models.PROTECT, related_name="calls"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    opens_on = models.DateField(_("申报开始"))
+    closes_on = models.DateField(_("县级申报截止"))
+    city_deadline = models.DateField(_("市级推荐截止"))
+    province_deadline = models.DateField(_("省级评审截止"), null=True, blank=True)
+    quota = models.PositiveSmallIntegerField(_("本年度每市推荐名额"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度申报")
+        verbose_name_plural = _("年度申报")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "year"], name="one_call_per_programme_year")
+        ]
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.programme.name} {self.year}年度"
+
+    def clean(self) -> None:
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("截止日期早于开始日期")})
+        if self.closes_on and self.city_deadline and self.city_deadline < self.closes_on:
+            raise ValidationError({"city_deadline": _("市级推荐截止不得早于县级申报截止")})
+
+    def effective_quota(self) -> int | None:
+        return self.quota if self.quota is not None else self.programme.quota_per_unit
+
+    def is_open(self, day: date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+
+class PoolEntry(models.Model):
+    """A candidate cluster in a city's cultivation pool (培育库)."""
+
+    city = models.ForeignKey(
+        Jurisdiction, verbose_name=_("所属市"), on_delete=models.PROTECT, related_name="pool_entries"
+    )
+    county = models.ForeignKey(
+        Jurisdiction, verbose_name=_("所在县"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("集群名称"), max_length=128)
+    leading_industry = models.CharField(_("主导产业"), max_length=64)
+    note = models.TextField(_("备注"), blank=True)
+    added_on = models.DateField(_("入库日期"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("培育库集群")
+        verbose_name_plural = _("培育库")
+        ordering = ["city", "county", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,152 @@
+"""The city's writes: accept or return, initial review, spot check, recommendation within the quota."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smecluster.apps.accounts.models import User
+from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.services import county_people, move
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.notifications.services import notify
+from smecluster.apps.reviews.models import InitialReview, Recommendation, SpotCheck
+from smecluster.policy.ruleset import rule_set
+
+FINDING_STATUSES = {"pass", "fail", "review"}
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("county", "call__programme")
+        .get(pk=application.pk)
+    )
+
+
+def _tell_county(application: Application, text: str) -> None:
+    notify(recipients=county_people(application), text=text, link=f"/applications/{application.pk}/")
+
+
+@transaction.atomic
+def application_accept(*, actor: User, application: Application) -> Application:
+    application = move(actor=actor, application=_locked(application), action="accept")
+    _tell_county(application, _("申报 %(number)s 已被市级受理") % {"number": application.number})
+    return application
+
+
+@transaction.atomic
+def application_return(*, actor: User, application: Application, reason: str) -> Application:
+    application = move(actor=actor, application=_locked(application), action="return", reason=reason)
+    application.return_reason = reason
+    application.save(update_fields=["return_reason"])
+    _tell_county(
+        application,
+        _("申报 %(number)s 被退回修改：%(reason)s") % {"number": application.number, "reason": reason},
+    )
+    return application
+
+
+@transaction.atomic
+def initial_review_record(
+    *, actor: User, application: Application, findings: list[dict[str, Any]], conclusion: str
+) -> InitialReview:
+    """初审: one finding per criterion of the programme's rule set; unknown criteria are refused."""
+    application = _locked(application)
+    criteria = {criterion.id for criterion in rule_set(application.call.programme.rule_set_id).criteria}
+    problems = {}
+    for index, finding in enumerate(findings):
+        if finding.get("criterion_id") not in criteria:
+            problems[f"findings[{index}]"] = _("不是本项目规则集中的条件")
+        elif finding.get("status") not in FINDING_STATUSES:
+            problems[f"findings[{index}]"] = _("意见须为符合、不符合或待定")
+    if not conclusion.strip():
+        problems["conclusion"] = _("请填写初审结论")
+    if problems:
+        raise ValidationError(problems)
+    move(actor=actor, application=application, action="review", reason=conclusion)
+    return InitialReview.objects.create(
+        application=application,
+        reviewer=actor,
+        findings=findings,
+        conclusion=conclusion,
+        version_number=application.versions.count(),
+    )
+
+
+@transaction.atomic
+def spot_check_record(
+    *,
+    actor: User,
+    application: Application,
+    checked_on: date,
+    inspectors: str,
+    findings: str,
+    conclusion: str,
+) -> SpotCheck:
+    application = _locked(application)
+    problems = {}
+    if not inspectors.strip():
+        problems["inspectors"] = _("请填写检查人员")
+    if not findings.strip():
+        problems["findings"] = _("请填写发现的情况")
+    if conclusion not in SpotCheck.Conclusion.values:
+        problems["conclusion"] = _("请选择结论")
+    if problems:
+        raise ValidationError(problems)
+    move(actor=actor, application=application, action="spot_check", reason=f"{checked_on} {conclusion}")
+    return SpotCheck.objects.create(
+        application=application,
+        checked_on=checked_on,
+        inspectors=inspectors,
+        findings=findings,
+        conclusion=conclusion,
+        recorded_by=actor,
+    )
+
+
+def recommended_count(application: Application) -> int:
+    """How many of this city's applications in the same call are already recommended."""
+    return Application.objects.filter(
+        call=application.call, county__parent=application.county.parent_id, status=Status.RECOMMENDED
+    ).count()
+
+
+@transaction.atomic
+def application_recommend(
+    *, actor: User, application: Application, recommended: bool, reason: str
+) -> Recommendation:
+    application = _locked(application)
+    if recommended:
+        quota = application.call.effective_quota()
+        # Lock the city's recommended rows so two officers cannot both take the last place.
+        list(
+            Application.objects.select_for_update()
+            .filter(
+                call=application.call, county__parent=application.county.parent_id, status=Status.RECOMMENDED
+            )
+            .values_list("pk", flat=True)
+        )
+        used = recommended_count(application)
+        if quota is not None and used >= quota:
+            raise ValidationError(
+                _("本市本年度推荐名额为 %(quota)s 个，已推荐 %(used)s 个") % {"quota": quota, "used": used}
+            )
+    move(
+        actor=actor,
+        application=application,
+        action="recommend" if recommended else "not_recommend",
+        reason=reason,
+    )
+    decision = Recommendation.objects.create(
+        application=application, recommended=recommended, reason=reason, decided_by=actor
+    )
+    verdict = _("已推荐至省级") if recommended else _("未获推荐")
+    _tell_county(
+        application, _("申报 %(number)s %(verdict)s") % {"number": application.number, "verdict": verdict}
+    )
+    return decision

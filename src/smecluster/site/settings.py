@@ -1,0 +1,148 @@
+"""Django settings, all from the environment (12-factor): nothing secret or site-specific lives in code.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| SMECLUSTER_SECRET_KEY | (required unless SMECLUSTER_DEBUG) | Django's signing key |
+| SMECLUSTER_DEBUG | false | debug pages; never in production |
+| SMECLUSTER_ALLOWED_HOSTS | 127.0.0.1,localhost | comma-separated |
+| DATABASE_URL | sqlite:///$SMECLUSTER_DATA_DIR/smecluster.sqlite3 | PostgreSQL in production and tests |
+| SMECLUSTER_DATA_DIR | ~/.local/share/smecluster | holiday years, evidence files, the demo database |
+| SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
+| SMECLUSTER_EMAIL_BACKEND | console | Django e-mail backend path, or "console" |
+| SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from smecluster.workdays import default_data_dir
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = default_data_dir()
+
+DEBUG = _flag("SMECLUSTER_DEBUG")
+SECRET_KEY = os.environ.get("SMECLUSTER_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("set SMECLUSTER_SECRET_KEY (or SMECLUSTER_DEBUG=1 for development)")
+    SECRET_KEY = "development-only-not-secret"
+ALLOWED_HOSTS = [
+    host.strip() for host in os.environ.get("SMECLUSTER_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "smecluster.apps.accounts",
+    "smecluster.apps.audit",
+    "smecluster.apps.programmes",
+    "smecluster.apps.applications",
+    "smecluster.apps.reviews",
+    "smecluster.apps.notifications",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "smecluster.apps.audit.middleware.RequestIdMiddleware",
+]
+
+ROOT_URLCONF = "smecluster.site.urls"
+WSGI_APPLICATION = "smecluster.site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "site" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "smecluster.apps.notifications.context.unread_notifications",
+            ],
+        },
+    },
+]
+
+if "DATABASE_URL" not in os.environ:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite default lives there
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'smecluster.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "site" / "static"]
+# The demo and small deployments serve static files from the app itself (WhiteNoise), no web server needed.
+WHITENOISE_USE_FINDERS = True
+
+# Evidence lives outside any web root and is served only through a view that checks permission.
+EVIDENCE_ROOT = Path(os.environ.get("SMECLUSTER_EVIDENCE_DIR", DATA_DIR / "evidence"))
+EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+_email = os.environ.get("SMECLUSTER_EMAIL_BACKEND", "console")
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if _email == "console" else _email
+DEFAULT_FROM_EMAIL = os.environ.get("SMECLUSTER_DEFAULT_FROM_EMAIL", "noreply@smecluster.local")
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag; see base template
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if not DEBUG:
+    SESSION_COOKIE_SECURE = _flag("SMECLUSTER_SECURE_COOKIES")
+    CSRF_COOKIE_SECURE = _flag("SMECLUSTER_SECURE_COOKIES")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SMECLUSTER_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from smecluster.site import dashboard
+
+urlpatterns = [
+    path("", dashboard.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("smecluster.apps.applications.urls")),
+    path("", include("smecluster.apps.reviews.urls")),
+    path("", include("smecluster.apps.programmes.urls")),
+    path("", include("smecluster.apps.notifications.urls")),
+    path("admin/", admin.site.urls),
+]
