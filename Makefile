@@ -1,13 +1,32 @@
-# Two entry points: `make demo` and `make test`. Both work on a fresh machine: they create .venv and
-# install what they need. Every install step lives here, so CI on a clean clone sees what a person sees.
+# Two entry points: `make demo` and `make test`. Both work on a fresh Debian machine: they install the
+# Debian packages they need (only those missing), create .venv and install the project into it. Every
+# install step lives here, so CI on a clean clone sees what a person sees.
+#
+#   make demo         set up, then `smecluster demo`: a demo SQLite database with demo accounts, served on
+#                     http://127.0.0.1:8000/ (DEMO_PORT=8001 make demo for another port; Ctrl-C stops it)
+#   make test         Debian packages, venv, lint, type check, then pytest (unit, web and the Playwright
+#                     browser test) against a throwaway PostgreSQL 15 server on loopback
+#   make unit         only the pytest part of `make test` (PYTEST_ARGS="-k matrix" to narrow it)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEMO_PORT ?= 8000
+PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck unit venv clean
+# postgresql: the test server; chromium: the browser test; fonts-noto-cjk and pango: WeasyPrint's PDFs;
+# gettext: msgfmt, which compiles the English catalog.
+TEST_PACKAGES := postgresql chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
+DEMO_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
+CATALOG := src/smecluster/locale/en/LC_MESSAGES/django
 
-venv: $(STAMP)
+.PHONY: demo test lint typecheck unit venv system-packages demo-packages clean
+
+venv: $(STAMP) $(CATALOG).mo
+
+# The compiled catalog is built, not committed: the .po is the source.
+$(CATALOG).mo: $(CATALOG).po
+	msgfmt --check -o $@ $<
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -15,8 +34,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: venv
-	$(BIN)/smecluster check examples/profile-example.json --all
+system-packages:
+	scripts/install-system-packages $(TEST_PACKAGES)
+
+demo-packages:
+	scripts/install-system-packages $(DEMO_PACKAGES)
+
+demo: demo-packages venv
+	$(BIN)/smecluster demo --port $(DEMO_PORT)
 
 lint: venv
 	$(BIN)/ruff check src tests scripts
@@ -25,10 +50,11 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-unit: venv
-	$(BIN)/pytest
+# The browser test drives Debian's chromium (/usr/bin/chromium); Playwright never downloads a browser.
+unit: system-packages venv
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint typecheck unit
+test: system-packages venv lint typecheck unit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

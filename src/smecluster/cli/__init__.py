@@ -35,13 +35,15 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so that each command module owns its own options and the group stays a list.
-    from smecluster.cli import calendar_commands, check_commands
+    from smecluster.cli import calendar_commands, check_commands, web_commands
 
     main.add_command(check_commands.check)
     main.add_command(check_commands.profile_schema)
     main.add_command(check_commands.rule_sets_command)
     main.add_command(check_commands.rule_set_schema)
     main.add_command(calendar_commands.calendar)
+    main.add_command(web_commands.demo)
+    main.add_command(web_commands.manage)
 
 
 _register()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,20 +14,11 @@ from rich.table import Table
 from smecluster.cli.params import ISO_DATE
 from smecluster.errors import UnusableInput
 from smecluster.policy.comparison import QUALITATIVE_TOPIC, compare, review_count
+from smecluster.policy.display import LEGEND, MARK, OUTCOME, threshold_text, value_text
 from smecluster.policy.evaluator import evaluate
-from smecluster.policy.numberwords import SYMBOL
 from smecluster.policy.ruleset import RuleSet, load_rule_set_file, rule_set, rule_set_json_schema, rule_sets
-from smecluster.policy.verdict import CriterionResult, Figure, Outcome, Status, Verdict, with_unit
+from smecluster.policy.verdict import Status, Verdict
 from smecluster.profile import load_profile, profile_json_schema
-
-MARK = {Status.PASS: "✓", Status.FAIL: "✗", Status.REVIEW: "?", Status.MISSING: "缺"}
-LEGEND = "✓ 满足　✗ 不满足　? 待专家评审　缺 数据缺失"
-OUTCOME = {
-    Outcome.ELIGIBLE: "符合认定条件",
-    Outcome.INELIGIBLE: "不符合认定条件",
-    Outcome.INCOMPLETE: "数据不完整",
-    Outcome.NEEDS_REVIEW: "量化条件均满足，待专家评审定性条件",
-}
 
 
 def _print_json(document: Any) -> None:
@@ -91,35 +81,6 @@ def _console() -> Console:
     return console
 
 
-def _number(figure: Figure) -> str:
-    if figure is None:
-        return ""
-    return f"{figure:,}" if isinstance(figure, int) else f"{Decimal(figure):f}"
-
-
-def _value(result: CriterionResult) -> str:
-    if isinstance(result.value, list):
-        return with_unit(" / ".join(_number(item) for item in result.value), result.unit)
-    return with_unit(_number(result.value), result.unit)
-
-
-def _threshold(result: CriterionResult) -> str:
-    if isinstance(result.threshold, list) and isinstance(result.comparator, list):
-        bounds = [
-            f"{SYMBOL.get(comparator, comparator)}{_number(threshold)}"
-            for comparator, threshold in zip(result.comparator, result.threshold, strict=True)
-        ]
-        return with_unit(" 或 ".join(bounds), result.unit)
-    if (
-        result.threshold is None
-        or isinstance(result.threshold, list)
-        or not isinstance(result.comparator, str)
-    ):
-        return ""
-    symbol = SYMBOL.get(result.comparator, result.comparator)
-    return with_unit(f"{symbol}{_number(result.threshold)}", result.unit)
-
-
 def _print_verdict(console: Console, verdict: Verdict, explain: bool) -> None:
     table = Table(title=f"{verdict.rule_set_title}（{verdict.rule_set_id}）", title_justify="left")
     for header in ("条款", "条件", "数值", "阈值", "结果"):
@@ -128,8 +89,8 @@ def _print_verdict(console: Console, verdict: Verdict, explain: bool) -> None:
         table.add_row(
             result.criterion.article.cite(),
             result.criterion.clause,
-            _value(result),
-            _threshold(result),
+            value_text(result),
+            threshold_text(result),
             MARK[result.status],
         )
     console.print(table)
@@ -163,7 +124,7 @@ def _print_side_by_side(console: Console, verdicts: list[Verdict]) -> None:
             else:
                 cells.append(
                     "\n".join(
-                        f"{MARK[result.status]} {_value(result)} {_threshold(result)}".rstrip()
+                        f"{MARK[result.status]} {value_text(result)} {threshold_text(result)}".rstrip()
                         for result in results
                     )
                 )

@@ -1,19 +1,28 @@
-"""The home page: "my tasks" for the signed-in user's role, each a link to the page where it is done."""
+"""The home page: "my tasks" for the signed-in user's role, each a link to the page where it is done;
+beside them the user's applications counted by status, the deadlines of the calls under way, and for
+cities (and the province) the recommendation quota used in each call."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from smecluster.apps.accounts.models import Role
+from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.selectors import cities_of
 from smecluster.apps.applications.selectors import applications_visible_to
 from smecluster.apps.applications.workflow import Status
-from smecluster.apps.programmes.selectors import open_calls_for
+from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
+from smecluster.site.csv_export import csv_response, wants_csv
 
 
 @dataclass(frozen=True)
@@ -21,42 +30,160 @@ class Task:
     title: str
     detail: str
     url: str
+    step_url: str = ""
+    step_label: str = ""
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CallDeadlines:
+    call: YearlyCall
+    mine: date | None  # the deadline this user's level works to
+    days_left: int | None
+
+
+@dataclass(frozen=True)
+class QuotaUse:
+    call: YearlyCall
+    city: str
+    quota: int | None
+    used: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.quota is None else max(self.quota - self.used, 0)
 
 
 # Which states ask something of which role: the dashboard lists those applications as tasks.
 WAITING_ON = {
-    Role.COUNTY_OFFICER: {Status.DRAFT: _("完善并提交"), Status.RETURNED: _("按退回意见修改后重新提交")},
-    Role.OPERATOR: {Status.DRAFT: _("完善申报内容"), Status.RETURNED: _("按退回意见修改")},
-    Role.CITY_OFFICER: {
-        Status.SUBMITTED: _("受理或退回"),
-        Status.ACCEPTED: _("初审"),
-        Status.REVIEWED: _("实地抽查并决定是否推荐"),
+    Role.COUNTY_OFFICER: {
+        Status.DRAFT: gettext_lazy("完善并提交"),
+        Status.RETURNED: gettext_lazy("按退回意见修改后重新提交"),
     },
-    Role.PROVINCE_ADMIN: {Status.RECOMMENDED: _("已推荐，待省级评审")},
+    Role.OPERATOR: {
+        Status.DRAFT: gettext_lazy("完善申报内容"),
+        Status.RETURNED: gettext_lazy("按退回意见修改"),
+    },
+    Role.CITY_OFFICER: {
+        Status.SUBMITTED: gettext_lazy("受理或退回"),
+        Status.ACCEPTED: gettext_lazy("初审"),
+        Status.REVIEWED: gettext_lazy("实地抽查并决定是否推荐"),
+    },
+    Role.PROVINCE_ADMIN: {Status.RECOMMENDED: gettext_lazy("已推荐，待省级评审")},
+}
+
+# For the city, the page where the step is taken (accepting is a button on the application's page).
+CITY_STEP_PAGE = {
+    Status.SUBMITTED: ("reviews:versions", gettext_lazy("查看提交版本，受理或退回")),
+    Status.ACCEPTED: ("reviews:initial_review", gettext_lazy("初审")),
+    Status.REVIEWED: ("reviews:recommend", gettext_lazy("推荐意见")),
 }
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def my_tasks(user: User) -> list[Task]:
     waiting = WAITING_ON.get(user.role, {})
-    tasks = [
-        Task(
-            f"{application.number} {application.name}",
-            str(waiting[application.status]),
-            reverse("applications:detail", args=[application.pk]),
+    tasks = []
+    for application in (
+        applications_visible_to(user).filter(status__in=list(waiting)).order_by("updated_at", "pk")
+    ):
+        step_url, step_label = "", ""
+        if user.role == Role.CITY_OFFICER and application.status in CITY_STEP_PAGE:
+            name, label = CITY_STEP_PAGE[application.status]
+            step_url, step_label = reverse(name, args=[application.pk]), str(label)
+        tasks.append(
+            Task(
+                f"{application.number} {application.name}",
+                str(waiting[application.status]),
+                reverse("applications:detail", args=[application.pk]),
+                step_url,
+                step_label,
+            )
         )
-        for application in applications_visible_to(user)
-        .filter(status__in=list(waiting))
-        .order_by("updated_at")
-    ]
     if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR):
         for call in open_calls_for(user):
             tasks.append(
                 Task(
                     str(call),
-                    _("申报截止 %(date)s") % {"date": call.closes_on},
+                    _("申报截止 %(date)s（北京时间）") % {"date": f"{call.closes_on:%Y-%m-%d}"},
                     reverse("applications:new") + f"?call={call.pk}",
                 )
             )
-    return render(request, "dashboard.html", {"tasks": tasks})
+    return tasks
+
+
+def status_counts(user: User) -> list[StatusCount]:
+    """The user's applications by status, in the order of the workflow; states with none left out."""
+    counts = dict(applications_visible_to(user).order_by().values_list("status").annotate(count=Count("pk")))
+    return [
+        StatusCount(status.value, str(status.label), counts[status.value])
+        for status in Status
+        if counts.get(status.value)
+    ]
+
+
+def _my_deadline(user: User, call: YearlyCall) -> date | None:
+    if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR):
+        return call.closes_on
+    if user.role == Role.CITY_OFFICER:
+        return call.city_deadline
+    if user.role == Role.PROVINCE_ADMIN:
+        return call.province_deadline
+    return None
+
+
+def call_deadlines(user: User, today: date) -> list[CallDeadlines]:
+    if user.role == Role.EXPERT:
+        return []
+    rows = []
+    for call in active_calls_for(user, today):
+        mine = _my_deadline(user, call)
+        rows.append(CallDeadlines(call, mine, (mine - today).days if mine and mine >= today else None))
+    return rows
+
+
+def quota_use(user: User, calls: list[YearlyCall]) -> list[QuotaUse]:
+    """City officers: their city in each call. Province admins: each city with applications in the call."""
+    if user.role not in (Role.CITY_OFFICER, Role.PROVINCE_ADMIN):
+        return []
+    rows = []
+    for call in calls:
+        cities = cities_of(user)
+        if user.role == Role.PROVINCE_ADMIN:
+            cities = cities.filter(children__applications__call=call).distinct()
+        used = recommended_by_city(call, cities)
+        rows += [QuotaUse(call, city.name, call.effective_quota(), used[city.code]) for city in cities]
+    return rows
+
+
+TASK_HEADER = [gettext_lazy("事项"), gettext_lazy("需要做的"), gettext_lazy("链接")]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    tasks = my_tasks(user)
+    if wants_csv(request):
+        return csv_response(
+            "tasks.csv",
+            TASK_HEADER,
+            ([task.title, task.detail, request.build_absolute_uri(task.url)] for task in tasks),
+        )
+    today = timezone.localdate()
+    deadlines = call_deadlines(user, today)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "tasks": tasks,
+            "counts": status_counts(user),
+            "deadlines": deadlines,
+            "quotas": quota_use(user, [row.call for row in deadlines]),
+            "today": today,
+        },
+    )

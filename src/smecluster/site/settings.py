@@ -145,4 +145,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SMECLUSTER_LOG_LEVEL", "WARNING")},
+    # A refused request (403/404) is the system working, not a warning worth a traceback.
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }

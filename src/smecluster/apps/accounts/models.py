@@ -85,9 +85,15 @@ class User(AbstractUser):
     organization = models.CharField(_("单位"), max_length=128, blank=True)
     phone = models.CharField(_("联系电话"), max_length=32, blank=True)
 
+    REQUIRED_FIELDS = ["email", "role", "jurisdiction"]
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def get_full_name(self) -> str:
+        # Chinese names put the family name first, without a space: 何嘉欣, not 嘉欣 何.
+        return f"{self.last_name}{self.first_name}".strip()
 
     def __str__(self) -> str:
         return (

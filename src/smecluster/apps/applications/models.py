@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction
 from smecluster.apps.applications.workflow import EDITABLE, Status
-from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.profile import INCIDENT_LEVELS, IncidentKind
 
 _NON_NEGATIVE = [MinValueValidator(Decimal(0))]
@@ -42,6 +42,19 @@ class Section(models.TextChoices):
 
 COUNTY_SECTIONS = [section for section in Section if section != Section.SPOT_CHECK]
 
+# The profile's incident kinds (design/cluster-profile.md) as the revocation clauses name them.
+INCIDENT_KIND_LABELS = {
+    IncidentKind.SAFETY_ACCIDENT: _("安全事故"),
+    IncidentKind.QUALITY_ACCIDENT: _("质量事故"),
+    IncidentKind.ENVIRONMENT_ACCIDENT: _("环境事故"),
+    IncidentKind.CYBER_SECURITY_EVENT: _("网络安全事件"),
+    IncidentKind.DATA_SECURITY_EVENT: _("数据安全事件"),
+    IncidentKind.TAX_EVASION: _("偷税漏税"),
+    IncidentKind.VIOLATION: _("违法违规行为"),
+    IncidentKind.SERIOUS_DISHONESTY: _("严重失信行为"),
+    IncidentKind.OTHER_MAJOR: _("其他重大问题"),
+}
+
 
 class Application(models.Model):
     call = models.ForeignKey(
@@ -55,6 +68,14 @@ class Application(models.Model):
         _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     # basics (cluster profile)
+    pool_entry = models.ForeignKey(
+        PoolEntry,
+        verbose_name=_("培育库中的集群"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
     name = models.CharField(_("集群名称"), max_length=128)
     other_counties = models.JSONField(
         _("跨县的其他县级区划"), default=list, blank=True, help_text=_("跨县集群时填写其他县级区划代码")
@@ -152,7 +173,9 @@ class Incident(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="incidents")
     date = models.DateField(_("发生日期"))
     kind = models.CharField(
-        _("类别"), max_length=24, choices=[(kind.value, kind.value) for kind in IncidentKind]
+        _("类别"),
+        max_length=24,
+        choices=[(kind.value, label) for kind, label in INCIDENT_KIND_LABELS.items()],
     )
     level = models.CharField(
         _("等级"), max_length=8, choices=[(level, level) for level in INCIDENT_LEVELS], blank=True

@@ -6,17 +6,54 @@ from django.db.models import QuerySet
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.selectors import county_scope
-from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.models import Application, EvidenceFile
 from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
     return Application.objects.filter(county_scope(user)).select_related("county__parent", "call__programme")
 
 
+def application_list(
+    user: User, *, status: str | None = None, call_id: int | None = None
+) -> QuerySet[Application]:
+    """The list page and its CSV export: the user's applications, optionally of one status and one call."""
+    applications = applications_visible_to(user)
+    if status:
+        applications = applications.filter(status=status)
+    if call_id is not None:
+        applications = applications.filter(call_id=call_id)
+    return applications.order_by("-updated_at", "-pk")
+
+
 def application_for(actor: User, pk: int) -> Application:
     """An application the actor may see, or :class:`Application.DoesNotExist` (a 404, not a 403)."""
-    application = Application.objects.select_related("county", "call__programme").get(pk=pk)
+    application = Application.objects.select_related("county__parent", "call__programme").get(pk=pk)
     if not can_view(actor, application):
         raise Application.DoesNotExist
     return application
+
+
+def evidence_for(actor: User, pk: int) -> EvidenceFile:
+    """An evidence file of an application the actor may see, or :class:`EvidenceFile.DoesNotExist`."""
+    evidence = EvidenceFile.objects.select_related("application__county").get(pk=pk)
+    if not can_view(actor, evidence.application):
+        raise EvidenceFile.DoesNotExist
+    return evidence
+
+
+def pool_entries_for(actor: User) -> QuerySet[PoolEntry]:
+    """The cultivation-pool entries a county may apply with: its own, in its city's pool."""
+    county = actor.jurisdiction
+    return PoolEntry.objects.filter(city=county.parent_id, county=county.code).order_by("name")
+
+
+def calls_with_applications(user: User) -> QuerySet[YearlyCall]:
+    """The calls the user's visible applications belong to: the choices of the list page's filter."""
+    return (
+        YearlyCall.objects.filter(applications__in=applications_visible_to(user))
+        .distinct()
+        .select_related("programme")
+        .order_by("-year", "programme__name")
+    )

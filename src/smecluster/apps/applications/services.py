@@ -27,12 +27,13 @@ from smecluster.apps.applications.models import (
     Section,
 )
 from smecluster.apps.applications.permissions import can_create, can_edit, can_transition
+from smecluster.apps.applications.problems import problem_text
 from smecluster.apps.applications.profiles import application_profile
 from smecluster.apps.applications.snapshots import application_snapshot
 from smecluster.apps.applications.workflow import TRANSITIONS
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
-from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.errors import UnusableInput
 
 
@@ -47,20 +48,45 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
-def application_create(*, actor: User, call: YearlyCall, name: str, leading_industry: str) -> Application:
-    can_create(actor, call, today_in_china()).enforce()
+def _check_pool_entry(actor: User, call: YearlyCall, pool_entry: PoolEntry | None) -> None:
+    """A programme that recruits from the cultivation pool takes only the county's own pool entries."""
     county = actor.jurisdiction
-    sequence = Application.objects.select_for_update().filter(call=call, county=county).count() + 1
+    if pool_entry is None:
+        if call.programme.pool_required:
+            raise ValidationError({"pool_entry": _("该认定项目须从培育库中申报：请选择本县在培育库中的集群")})
+        return
+    if pool_entry.county_id != county.code or pool_entry.city_id != county.parent_id:
+        raise ValidationError({"pool_entry": _("所选集群不在本县所属市的培育库中")})
+
+
+@transaction.atomic
+def application_create(
+    *,
+    actor: User,
+    call: YearlyCall,
+    name: str,
+    leading_industry: str,
+    pool_entry: PoolEntry | None = None,
+) -> Application:
+    can_create(actor, call, today_in_china()).enforce()
+    _check_pool_entry(actor, call, pool_entry)
+    county = actor.jurisdiction
+    # Numbers are handed out one at a time per call: two counties creating at once wait for each other.
+    YearlyCall.objects.select_for_update().filter(pk=call.pk).first()
+    sequence = Application.objects.filter(call=call, county=county).count() + 1
     application = Application.objects.create(
         call=call,
         county=county,
         number=f"{call.year}-{county.code}-{sequence:02d}",
+        pool_entry=pool_entry,
         name=name,
         leading_industry=leading_industry,
         created_by=actor,
     )
-    audit_record(actor=actor, action="application.create", target=application, after={"name": name})
+    after = {"name": name, "leading_industry": leading_industry}
+    if pool_entry is not None:
+        after["pool_entry"] = f"{pool_entry.pk} {pool_entry.name}"
+    audit_record(actor=actor, action="application.create", target=application, after=after)
     return application
 
 
@@ -98,6 +124,23 @@ def application_set_rows(
         actor=actor, action=f"application.set_{kind}", target=application, before={kind: before},
         after={kind: [_plain(row) for row in rows]},
     )  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def application_save_tab(
+    *,
+    actor: User,
+    application: Application,
+    fields: dict[str, Any] | None = None,
+    rows: dict[str, list[dict[str, Any]]] | None = None,
+) -> Application:
+    """Save one tab of the form: its simple fields and its rows (figures, incidents, targets) together,
+    so a tab is saved whole or not at all."""
+    if fields:
+        application = application_update(actor=actor, application=application, fields=fields)
+    for kind, kind_rows in (rows or {}).items():
+        application = application_set_rows(actor=actor, application=application, kind=kind, rows=kind_rows)
     return application
 
 
@@ -183,9 +226,7 @@ def application_submit(*, actor: User, application: Application) -> ApplicationV
     try:
         application_profile(application, today_in_china())
     except UnusableInput as problems:
-        raise ValidationError(
-            [f"{problem.field}: {problem.message}" for problem in problems.problems]
-        ) from None
+        raise ValidationError([problem_text(application, problem) for problem in problems.problems]) from None
     move(actor=actor, application=application, action="submit")
     application.submitted_at = timezone.now()
     application.return_reason = ""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from smecluster.apps.applications.models import Application
+from django.utils.translation import gettext as _
+
+from smecluster.apps.applications.models import Application, ApplicationYear, Incident, Section
 
 CONTENT_FIELDS = (
     "name", "other_counties", "leading_industry", "leading_industry_code", "area_km2", "energy_intensive",
@@ -62,15 +64,67 @@ class Change:
     after: Any
 
 
-def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
-    """Field by field, year by year: what a reviewer needs to see of a resubmission."""
-    label = {
+def _labels(model: type) -> dict[str, str]:
+    return {
         field.name: str(field.verbose_name)
-        for field in Application._meta.get_fields()
+        for field in model._meta.get_fields()  # type: ignore[attr-defined]
         if hasattr(field, "verbose_name")
     }
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, list):
+        return "、".join(_shown(item) for item in value) or "—"
+    return str(value)
+
+
+def _incident(entry: dict[str, Any]) -> str:
+    kinds = dict(Incident._meta.get_field("kind").choices or [])
+    shown = {**entry, "kind": str(kinds.get(entry.get("kind"), entry.get("kind") or ""))}
+    return " ".join(_shown(shown.get(key)) for key in ("date", "kind", "level", "note") if shown.get(key))
+
+
+def _target(entry: dict[str, Any]) -> str:
+    return _("%(indicator)s：%(baseline)s → %(target)s %(unit)s（%(year)s年）") % {
+        "indicator": entry.get("indicator"),
+        "baseline": _shown(entry.get("baseline")),
+        "target": _shown(entry.get("target_value")),
+        "unit": entry.get("unit", ""),
+        "year": entry.get("target_year"),
+    }
+
+
+def _evidence(entry: dict[str, Any]) -> str:
+    section = entry.get("section")
+    section_label = Section(section).label if section in Section.values else section
+    return f"{entry.get('name')}（{section_label}）"
+
+
+def _list_changes(title: str, old: list[Any], new: list[Any], describe: Any) -> list[Change]:
+    """Entries removed (before, nothing after) and added (nothing before, after), in their words."""
+    removed = [entry for entry in old if entry not in new]
+    added = [entry for entry in new if entry not in old]
+    return [Change(title, describe(entry), None) for entry in removed] + [
+        Change(title, None, describe(entry)) for entry in added
+    ]
+
+
+def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """Field by field, year by year, entry by entry: what a reviewer needs to see of a resubmission.
+
+    Labels are the form's (集群总产值（亿元）, so every amount names its unit); a list part (incidents, plan
+    targets, evidence) shows each entry removed or added; values are shown as a person reads them.
+    """
+    label = _labels(Application)
+    year_label = _labels(ApplicationYear)
     changes = [
-        Change(label.get(field, field), before["fields"].get(field), after["fields"].get(field))
+        Change(
+            label.get(field, field), _shown(before["fields"].get(field)), _shown(after["fields"].get(field))
+        )
         for field in CONTENT_FIELDS
         if before["fields"].get(field) != after["fields"].get(field)
     ]
@@ -78,8 +132,17 @@ def snapshot_changes(before: dict[str, Any], after: dict[str, Any]) -> list[Chan
         old, new = before["years"].get(year, {}), after["years"].get(year, {})
         for field in YEAR_FIELDS:
             if old.get(field) != new.get(field):
-                changes.append(Change(f"{year}年 {field}", old.get(field), new.get(field)))
-    for part, title in (("incidents", "事故或失信事件"), ("targets", "规划目标"), ("evidence", "佐证材料")):
-        if before[part] != after[part]:
-            changes.append(Change(title, len(before[part]), len(after[part])))
+                changes.append(
+                    Change(
+                        _("%(year)s年 %(field)s") % {"year": year, "field": year_label.get(field, field)},
+                        _shown(old.get(field)),
+                        _shown(new.get(field)),
+                    )
+                )
+    for part, title, describe in (
+        ("incidents", _("事故或失信事件"), _incident),
+        ("targets", _("规划目标"), _target),
+        ("evidence", _("佐证材料"), _evidence),
+    ):
+        changes += _list_changes(title, before.get(part, []), after.get(part, []), describe)
     return changes

@@ -9,6 +9,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    """Bulk writes would bypass the row guards below; refuse them too (PostgreSQL also has a trigger)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise RuntimeError("audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("audit events are append-only")
+
+
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -23,6 +33,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("变更后"), null=True, blank=True)
     reason = models.TextField(_("理由"), blank=True)
     request_id = models.CharField(_("请求编号"), max_length=36, blank=True, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")

@@ -82,10 +82,16 @@ class YearlyCall(models.Model):
         return f"{self.programme.name} {self.year}年度"
 
     def clean(self) -> None:
+        """Dates in order: open ≤ county close ≤ city deadline ≤ province deadline; errors at the fields."""
+        problems = {}
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            raise ValidationError({"closes_on": _("截止日期早于开始日期")})
+            problems["closes_on"] = _("截止日期早于开始日期")
         if self.closes_on and self.city_deadline and self.city_deadline < self.closes_on:
-            raise ValidationError({"city_deadline": _("市级推荐截止不得早于县级申报截止")})
+            problems["city_deadline"] = _("市级推荐截止不得早于县级申报截止")
+        if self.city_deadline and self.province_deadline and self.province_deadline < self.city_deadline:
+            problems["province_deadline"] = _("省级评审截止不得早于市级推荐截止")
+        if problems:
+            raise ValidationError(problems)
 
     def effective_quota(self) -> int | None:
         return self.quota if self.quota is not None else self.programme.quota_per_unit
@@ -112,6 +118,7 @@ class PoolEntry(models.Model):
         verbose_name = _("培育库集群")
         verbose_name_plural = _("培育库")
         ordering = ["city", "county", "name"]
+        constraints = [models.UniqueConstraint(fields=["county", "name"], name="one_pool_entry_per_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -1,20 +1,96 @@
+"""Reads of programmes, calls and the cultivation pool, scoped to what the user may see."""
+
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections import Counter
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import User
-from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+
+
+def _reaches(user: User, field: str = "owner") -> Q:
+    """Programmes of the user's province, and the national ones (no owner)."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__code__startswith": user.jurisdiction_id[:2]})
 
 
 def calls_for(user: User) -> QuerySet[YearlyCall]:
     """The calls of programmes that reach the user's province: its own programmes and the national ones."""
-    province_prefix = user.jurisdiction_id[:2]
-    return YearlyCall.objects.filter(
-        Q(programme__owner__isnull=True) | Q(programme__owner__code__startswith=province_prefix)
-    ).select_related("programme")
+    return YearlyCall.objects.filter(_reaches(user, "programme__owner")).select_related("programme")
 
 
 def open_calls_for(user: User) -> QuerySet[YearlyCall]:
     today = timezone.localdate()
     return calls_for(user).filter(opens_on__lte=today, closes_on__gte=today)
+
+
+def programmes_visible_to(user: User) -> QuerySet[Programme]:
+    """Province admins: their province's programmes and the national ones, each with its calls."""
+    if user.role != Role.PROVINCE_ADMIN:
+        return Programme.objects.none()
+    return (
+        Programme.objects.filter(_reaches(user))
+        .select_related("owner")
+        .prefetch_related(Prefetch("calls", queryset=YearlyCall.objects.order_by("-year")))
+        .order_by("owner_level", "name", "pk")
+    )
+
+
+def programme_for(user: User, pk: int) -> Programme:
+    """A programme the user may see, or :class:`Programme.DoesNotExist` (a 404)."""
+    return programmes_visible_to(user).get(pk=pk)
+
+
+def call_for(user: User, pk: int) -> YearlyCall:
+    """A call of a programme the user may see, or :class:`YearlyCall.DoesNotExist` (a 404)."""
+    if user.role != Role.PROVINCE_ADMIN:
+        raise YearlyCall.DoesNotExist
+    return calls_for(user).get(pk=pk)
+
+
+def active_calls_for(user: User, today: date | None = None) -> QuerySet[YearlyCall]:
+    """Calls open now or whose later deadlines have not yet passed: what the dashboard counts down to."""
+    today = today or timezone.localdate()
+    return (
+        calls_for(user)
+        .filter(opens_on__lte=today)
+        .filter(
+            Q(closes_on__gte=today)
+            | Q(city_deadline__gte=today)
+            | Q(province_deadline__isnull=False, province_deadline__gte=today)
+        )
+        .order_by("closes_on", "pk")
+    )
+
+
+def recommended_by_city(call: YearlyCall, cities: QuerySet[Jurisdiction]) -> dict[str, int]:
+    """How many applications of each city have been recommended in this call, by city code."""
+    from smecluster.apps.applications.models import Application  # applications depends on programmes
+    from smecluster.apps.applications.workflow import Status
+
+    rows = (
+        Application.objects.filter(call=call, status=Status.RECOMMENDED, county__parent__in=cities)
+        .values("county__parent")
+        .annotate(count=Count("pk"))
+    )
+    counts: Counter[str] = Counter({row["county__parent"]: row["count"] for row in rows})
+    return {city.code: counts[city.code] for city in cities}
+
+
+def pool_entries_for(user: User, city: str = "") -> QuerySet[PoolEntry]:
+    """City officers: their city's pool. Province admins: every city of the province, or the one chosen."""
+    entries = PoolEntry.objects.select_related("city", "county")
+    if user.role == Role.CITY_OFFICER:
+        return entries.filter(city=user.jurisdiction_id)
+    if user.role == Role.PROVINCE_ADMIN:
+        entries = entries.filter(city__code__startswith=user.jurisdiction_id[:2])
+        return entries.filter(city=city) if city else entries
+    return entries.none()
+
+
+def pool_entry_for(user: User, pk: int) -> PoolEntry:
+    """An entry the user may see, or :class:`PoolEntry.DoesNotExist` (a 404)."""
+    return pool_entries_for(user).get(pk=pk)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.models import Application, EvidenceFile
 
 
 class InitialReview(models.Model):
@@ -40,6 +40,9 @@ class SpotCheck(models.Model):
     inspectors = models.CharField(_("检查人员"), max_length=256)
     findings = models.TextField(_("发现的情况"))
     conclusion = models.CharField(_("结论"), max_length=16, choices=Conclusion.choices)
+    files = models.ManyToManyField(
+        EvidenceFile, verbose_name=_("照片和文件"), blank=True, related_name="spot_checks"
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -10,10 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
-from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.services import county_people, move
+from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
+from smecluster.apps.applications.models import Application, EvidenceFile, Section
+from smecluster.apps.applications.services import county_people, evidence_add, move
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.notifications.services import notify
+from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.reviews.models import InitialReview, Recommendation, SpotCheck
 from smecluster.policy.ruleset import rule_set
 
@@ -21,8 +24,9 @@ FINDING_STATUSES = {"pass", "fail", "review"}
 
 
 def _locked(application: Application) -> Application:
+    # of=("self",): lock the application row only; the quota takes its own lock on the call.
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("county", "call__programme")
         .get(pk=application.pk)
     )
@@ -87,7 +91,13 @@ def spot_check_record(
     inspectors: str,
     findings: str,
     conclusion: str,
+    uploads: Sequence[Any] = (),
 ) -> SpotCheck:
+    """实地抽查: the record and its photos and files (spot_check evidence), all or nothing.
+
+    A rejected upload (wrong type, too large) raises a ValidationError on ``files`` naming the file, and
+    nothing of the record is kept.
+    """
     application = _locked(application)
     problems = {}
     if not inspectors.strip():
@@ -98,8 +108,14 @@ def spot_check_record(
         problems["conclusion"] = _("请选择结论")
     if problems:
         raise ValidationError(problems)
-    move(actor=actor, application=application, action="spot_check", reason=f"{checked_on} {conclusion}")
-    return SpotCheck.objects.create(
+    label = SpotCheck.Conclusion(conclusion).label
+    move(
+        actor=actor,
+        application=application,
+        action="spot_check",
+        reason=f"{checked_on:%Y-%m-%d} {label}（{inspectors}）",
+    )
+    record = SpotCheck.objects.create(
         application=application,
         checked_on=checked_on,
         inspectors=inspectors,
@@ -107,6 +123,20 @@ def spot_check_record(
         conclusion=conclusion,
         recorded_by=actor,
     )
+    stored: list[EvidenceFile] = []
+    for upload in uploads:
+        try:
+            evidence = evidence_add(
+                actor=actor, application=application, section=Section.SPOT_CHECK, upload=upload
+            )
+        except EvidenceRejected as rejected:
+            # The rows roll back with the transaction; the files stored before this one go too.
+            for earlier in stored:
+                evidence_path(earlier.stored_name).unlink(missing_ok=True)
+            raise ValidationError({"files": f"{upload.name}：{rejected}"}) from None
+        stored.append(evidence)
+        record.files.add(evidence)
+    return record
 
 
 def recommended_count(application: Application) -> int:
@@ -122,15 +152,10 @@ def application_recommend(
 ) -> Recommendation:
     application = _locked(application)
     if recommended:
-        quota = application.call.effective_quota()
-        # Lock the city's recommended rows so two officers cannot both take the last place.
-        list(
-            Application.objects.select_for_update()
-            .filter(
-                call=application.call, county__parent=application.county.parent_id, status=Status.RECOMMENDED
-            )
-            .values_list("pk", flat=True)
-        )
+        # Recommendations within one call queue on the call's row, so two officers cannot both take
+        # the last place (locking the recommended rows would not do: there may be none yet).
+        call = YearlyCall.objects.select_for_update().select_related("programme").get(pk=application.call_id)
+        quota = call.effective_quota()
         used = recommended_count(application)
         if quota is not None and used >= quota:
             raise ValidationError(

@@ -1,0 +1,680 @@
+"""The county's pages on an application: list and export, create, the tabbed form with evidence and the
+live eligibility panel, submit and withdraw, and the printable PDF.
+
+Each view: find the application in the user's jurisdiction (404 otherwise, so existence is not disclosed),
+check permission (403 with the reason), parse the form, call the service, render.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from smecluster.apps.applications import pdf
+from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
+from smecluster.apps.applications.forms import (
+    NARRATIVE_SECTIONS,
+    QUALITY_FIELDS,
+    EvidenceForm,
+    ListFilterForm,
+    NewApplicationForm,
+    TabForms,
+    figure_years,
+    tab_forms,
+    target_years,
+)
+from smecluster.apps.applications.models import COUNTY_SECTIONS, Application, EvidenceFile, Section
+from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit, can_transition
+from smecluster.apps.applications.problems import problem_text
+from smecluster.apps.applications.profiles import eligibility
+from smecluster.apps.applications.selectors import (
+    application_for,
+    application_list,
+    calls_with_applications,
+    evidence_for,
+    pool_entries_for,
+)
+from smecluster.apps.applications.services import (
+    application_create,
+    application_save_tab,
+    application_submit,
+    application_withdraw,
+    evidence_add,
+    evidence_remove,
+    today_in_china,
+)
+from smecluster.apps.applications.workflow import EDITABLE, TRANSITIONS, Status
+from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.selectors import calls_for, open_calls_for
+
+# The CLI's formatting of a verdict's figures, so the page, the PDF and `smecluster check` agree.
+from smecluster.policy.display import MARK, threshold_text, value_text
+from smecluster.policy.ruleset import CriterionKind, rule_set
+from smecluster.policy.verdict import Outcome, with_unit
+from smecluster.reference.divisions import division
+from smecluster.site.csv_export import csv_response, local_time
+
+OUTCOME_LABELS = {
+    Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
+    Outcome.INELIGIBLE: gettext_lazy("不符合认定条件"),
+    Outcome.INCOMPLETE: gettext_lazy("数据不完整"),
+    Outcome.NEEDS_REVIEW: gettext_lazy("量化条件均满足，待专家评审定性条件"),
+}
+LEGEND = gettext_lazy("✓ 满足　✗ 不满足　? 待专家评审　缺 数据缺失")
+
+# Where each workflow action is taken: the county's here, the city's on the review pages.
+ACTION_ROUTES = {
+    "submit": ("applications:submit", "post"),
+    "withdraw": ("applications:withdraw", "post"),
+    "accept": ("reviews:accept", "post"),
+    "return": ("reviews:return", "get"),
+    "review": ("reviews:initial_review", "get"),
+    "spot_check": ("reviews:spot_check", "get"),
+    "recommend": ("reviews:recommend", "get"),
+    "not_recommend": ("reviews:recommend", "get"),
+}
+
+# A qualitative criterion's aspect, as each rule set's text heads it, names the tab its evidence goes on.
+ASPECT_WORDS = {
+    Section.BASICS: ("核心竞争力",),
+    Section.QUALITY: ("梯度培育",),
+    Section.SUPPLY_CHAIN: ("产业链",),
+    Section.INNOVATION: ("创新",),
+    Section.DIGITAL: ("数字化",),
+    Section.GREEN: ("绿色",),
+    Section.OPENNESS: ("开放",),
+    Section.GOVERNANCE: ("治理",),
+}
+
+FIGURE_ROWS = (
+    ("output", gettext_lazy("集群总产值"), "亿元"),
+    ("sme_output", gettext_lazy("中小企业产值"), "亿元"),
+    ("leading_output", gettext_lazy("主导产业产值"), "亿元"),
+    ("sme_rnd", gettext_lazy("中小企业研发经费"), "亿元"),
+    ("invention_patents", gettext_lazy("有效发明专利"), "件"),
+    ("employees", gettext_lazy("从业人员"), "人"),
+    ("iip_penetration", gettext_lazy("工业互联网平台应用普及率"), "%"),
+    ("co2_intensity", gettext_lazy("二氧化碳排放强度"), gettext_lazy("各年同一单位")),
+    ("non_fossil_share", gettext_lazy("非化石能源消费比重"), "%"),
+)
+QUALITY_LABELS = {
+    "champion": gettext_lazy("制造业单项冠军企业"),
+    "little_giant": gettext_lazy("专精特新“小巨人”企业"),
+    "specialized": gettext_lazy("专精特新中小企业"),
+    "innovative": gettext_lazy("创新型中小企业"),
+    "high_tech": gettext_lazy("高新技术企业"),
+}
+NOT_GIVEN = gettext_lazy("未填")
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    try:
+        return application_for(request.user, pk)
+    except Application.DoesNotExist:
+        raise Http404(_("没有这份申报，或它不在您的辖区内")) from None
+
+
+def _county_section(section: str) -> Section:
+    if section not in Section.values or section == Section.SPOT_CHECK:
+        raise Http404(_("没有这个填报部分"))
+    return Section(section)
+
+
+def _number(value: Any) -> str:
+    """48.4000 → 48.4, 100.0000 → 100, 1234 → 1234: a stored figure as a person writes it."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _shown(value: Any, unit: str = "") -> str:
+    if value is None or value == "":
+        return str(NOT_GIVEN)
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return with_unit(_number(value), str(unit))
+
+
+# --- what a page shows of an application ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    text: str
+
+
+def _basics(application: Application) -> list[Item]:
+    county = application.county
+    others = [
+        f"{code} {name}" if (name := _division_name(code)) else code for code in application.other_counties
+    ]
+    items = [
+        Item(_("申报编号"), application.number),
+        Item(_("年度申报"), str(application.call)),
+        Item(_("申报县"), f"{county.full_name()}（{county.code}）"),
+        Item(_("跨县的其他县级区划"), "、".join(others) or _("无")),
+        Item(_("集群名称"), application.name),
+        Item(_("主导产业"), application.leading_industry),
+        Item(_("主导产业代码（GB/T 4754）"), _shown(application.leading_industry_code)),
+        Item(_("占地面积"), _shown(application.area_km2, "km²")),
+        Item(_("属于高耗能行业"), _shown(application.energy_intensive)),
+        Item(_("属于高用水行业"), _shown(application.water_intensive)),
+        Item(_("能效优于行业基准值"), _shown(application.energy_efficiency_better_than_benchmark)),
+        Item(_("水效优于行业基准值"), _shown(application.water_efficiency_better_than_benchmark)),
+        Item(_("运营管理机构"), _shown(application.operating_agency)),
+        Item(_("联系人"), _shown(application.contact_person)),
+        Item(_("联系电话"), _shown(application.contact_phone)),
+    ]
+    if application.pool_entry_id:
+        items.insert(4, Item(_("培育库中的集群"), application.pool_entry.name))
+    return items
+
+
+def _division_name(code: str) -> str:
+    found = division(code)
+    return found.name if found else ""
+
+
+def _figures(application: Application) -> dict[str, Any]:
+    rows_by_year = {row.year: row for row in application.years.all()}
+    years = sorted(set(figure_years(application.call)) | set(rows_by_year))
+    return {
+        "years": years,
+        "rows": [
+            {
+                "label": label,
+                "unit": unit,
+                "cells": [
+                    _number(value)
+                    if (value := getattr(rows_by_year.get(year), field, None)) is not None
+                    else "—"
+                    for year in years
+                ],
+            }
+            for field, label, unit in FIGURE_ROWS
+        ],
+    }
+
+
+def readout(application: Application) -> dict[str, Any]:
+    """Everything the county entered, as text with units: the detail page and the PDF show this."""
+    narratives = [(section.label, getattr(application, section.value)) for section in NARRATIVE_SECTIONS]
+    return {
+        "basics": _basics(application),
+        "figures": _figures(application),
+        "quality": [
+            Item(str(QUALITY_LABELS[field]), _shown(getattr(application, field), "家"))
+            for field in QUALITY_FIELDS
+        ],
+        "narratives": narratives,
+        "incidents": list(application.incidents.all()),
+        "targets": [
+            {
+                "indicator": target.indicator,
+                "unit": target.unit,
+                "baseline": with_unit(_number(target.baseline), target.unit),
+                "target_value": with_unit(_number(target.target_value), target.unit),
+                "target_year": target.target_year,
+            }
+            for target in application.targets.all()
+        ],
+        "plan_summary": application.plan_summary,
+        "evidence": (evidence := _evidence_by_section(application)),
+        "evidence_count": sum(len(files) for _section, _label, files in evidence),
+    }
+
+
+def _evidence_by_section(application: Application) -> list[tuple[str, str, list[EvidenceFile]]]:
+    files: dict[str, list[EvidenceFile]] = {}
+    for evidence in application.evidence.all():
+        files.setdefault(evidence.section, []).append(evidence)
+    return [(section.value, section.label, files.get(section.value, [])) for section in Section]
+
+
+def eligibility_context(application: Application, today: date) -> dict[str, Any]:
+    """The live pre-check: the verdict table and outcome, or the problems that make the data unusable."""
+    verdict, problems = eligibility(application, today)
+    if verdict is None:
+        assert problems is not None
+        return {
+            "application": application,
+            "as_of": today,
+            "problems": [problem_text(application, problem) for problem in problems.problems],
+        }
+    return {
+        "application": application,
+        "as_of": today,
+        "verdict": verdict,
+        "outcome": verdict.outcome.value,
+        "outcome_label": OUTCOME_LABELS[verdict.outcome],
+        "legend": LEGEND,
+        "rows": [
+            {
+                "clause": result.criterion.clause,
+                "article": result.criterion.article.cite(),
+                "value": value_text(result) if _reported(result.value) else "",
+                "threshold": threshold_text(result),
+                "mark": MARK[result.status],
+                "status": result.status.value,
+                "explanation": result.explanation,
+                "qualitative": result.criterion.kind == CriterionKind.QUALITATIVE,
+            }
+            for result in verdict.results
+        ],
+    }
+
+
+def _reported(value: Any) -> bool:
+    """A criterion's value is shown when there is one (a list of absent figures is none)."""
+    if isinstance(value, list):
+        return any(item is not None for item in value)
+    return value is not None
+
+
+def _actions(user: Any, application: Application) -> list[dict[str, Any]]:
+    """The workflow actions this user may take now, each once (推荐 and 不予推荐 share one page)."""
+    actions: dict[str, dict[str, Any]] = {}
+    for action, transition in TRANSITIONS.items():
+        if not can_transition(user, action, application):
+            continue
+        url_name, method = ACTION_ROUTES[action]
+        url = reverse(url_name, args=[application.pk])
+        if url in actions:
+            actions[url]["label"] = f"{actions[url]['label']} / {transition.label}"
+            continue
+        actions[url] = {"action": action, "label": str(transition.label), "url": url, "method": method}
+    return list(actions.values())
+
+
+def guidance(application: Application, section: Section) -> list[dict[str, Any]]:
+    """The qualitative criteria this tab answers, with the evidence each calls for (from the rule set)."""
+    words = ASPECT_WORDS.get(section, ())
+    if not words:
+        return []
+    return [
+        {"clause": criterion.clause, "article": criterion.article.cite(), "evidence": criterion.evidence}
+        for criterion in rule_set(application.call.programme.rule_set_id).criteria
+        if criterion.kind == CriterionKind.QUALITATIVE and any(word in criterion.aspect for word in words)
+    ]
+
+
+# --- list, export, create --------------------------------------------------------------------------
+
+
+def _filtered(request: HttpRequest) -> tuple[ListFilterForm, Any]:
+    form = ListFilterForm(request.GET or None, calls=calls_with_applications(request.user))
+    status = call_id = None
+    if form.is_bound and form.is_valid():
+        status = form.cleaned_data["status"] or None
+        call = form.cleaned_data["call"]
+        call_id = call.pk if call else None
+    return form, application_list(request.user, status=status, call_id=call_id)
+
+
+@login_required
+@require_GET
+def application_list_view(request: HttpRequest) -> HttpResponse:
+    form, applications = _filtered(request)
+    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "applications/list.html",
+        {
+            "filter": form,
+            "page": page,
+            "query": query.urlencode(),
+            "open_calls": open_calls_for(request.user) if request.user.role in DRAFTERS else [],
+        },
+    )
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet runs a cell that begins with = + - @ as a formula: names are text, never formulas.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_GET
+def application_export(request: HttpRequest) -> HttpResponse:
+    _form, applications = _filtered(request)
+    header = [
+        _("申报编号"), _("集群名称"), _("申报县"), _("所属市"), _("年度申报"), _("状态"), _("主导产业"),
+        _("占地面积（km²）"), _("提交时间（北京时间）"), _("更新时间（北京时间）"),
+    ]  # fmt: skip
+    rows = (
+        [
+            application.number,
+            _cell(application.name),
+            f"{application.county.name}（{application.county.code}）",
+            application.county.parent.name if application.county.parent else "",
+            _cell(str(application.call)),
+            application.get_status_display(),
+            _cell(application.leading_industry),
+            _number(application.area_km2) if application.area_km2 is not None else "",
+            local_time(application.submitted_at),
+            local_time(application.updated_at),
+        ]
+        for application in applications
+    )
+    return csv_response("applications.csv", header, rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_new(request: HttpRequest) -> HttpResponse:
+    try:
+        call = calls_for(request.user).get(pk=int(request.GET.get("call", "")))
+    except (ValueError, YearlyCall.DoesNotExist):
+        raise Http404(_("没有这个年度申报")) from None
+    can_create(request.user, call, today_in_china()).enforce()
+    entries = pool_entries_for(request.user)
+    form = NewApplicationForm(request.POST or None, call=call, entries=entries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = application_create(
+                actor=request.user,
+                call=call,
+                name=form.cleaned_data["name"],
+                leading_industry=form.cleaned_data["leading_industry"],
+                pool_entry=form.cleaned_data.get("pool_entry"),
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("已创建申报 %(number)s，请逐项填写") % {"number": application.number})
+            return redirect("applications:detail", pk=application.pk)
+    return render(request, "applications/new.html", {"form": form, "call": call})
+
+
+def _to_form(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, ValidationError(errors))
+    else:
+        form.add_error(None, error)
+
+
+# --- one application ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    today = today_in_china()
+    editing = can_edit(request.user, application)
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "actions": _actions(request.user, application),
+            "can_edit": editing.allowed,
+            "edit_reason": editing.reason,
+            "sections": [(section.value, section.label) for section in COUNTY_SECTIONS],
+            "readout": readout(application),
+            "versions": application.versions.count(),
+            "is_returned": application.status == Status.RETURNED,
+            "eligibility": eligibility_context(application, today),
+        },
+    )
+
+
+def _tab_context(
+    request: HttpRequest,
+    application: Application,
+    section: Section,
+    tab: TabForms,
+    *,
+    saved: bool = False,
+    upload: EvidenceForm | None = None,
+) -> dict[str, Any]:
+    return {
+        "application": application,
+        "section": section.value,
+        "section_label": section.label,
+        "sections": [(each.value, each.label) for each in COUNTY_SECTIONS],
+        "tab": tab,
+        "saved": saved,
+        "guidance": guidance(application, section),
+        "target_years": target_years(application.call) if section == Section.PLAN else [],
+        "evidence": list(application.evidence.filter(section=section)),
+        "upload": upload or EvidenceForm(),
+        "can_edit": True,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    application = _application(request, pk)
+    tab_section = _county_section(section)
+    can_edit(request.user, application).enforce()
+    today = today_in_china()
+    if request.method == "POST":
+        tab = tab_forms(tab_section, application, today=today, data=request.POST)
+        if tab.is_valid():
+            try:
+                application = application_save_tab(
+                    actor=request.user, application=application, fields=tab.fields(), rows=tab.rows()
+                )
+            except ValidationError as error:
+                tab.add_error(error)
+            else:
+                return _saved(request, application, tab_section, today)
+        context = _tab_context(request, application, tab_section, tab)
+        if request.htmx:
+            return render(request, "applications/_tab.html", context)
+        return render(request, "applications/edit.html", _with_panel(context, application, today))
+    tab = tab_forms(tab_section, application, today=today)
+    context = _tab_context(request, application, tab_section, tab)
+    return render(request, "applications/edit.html", _with_panel(context, application, today))
+
+
+def _saved(request: HttpRequest, application: Application, section: Section, today: date) -> HttpResponse:
+    text = _("已保存“%(section)s”") % {"section": section.label}
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect("applications:edit", pk=application.pk, section=section.value)
+    tab = tab_forms(section, application, today=today)
+    response = render(
+        request, "applications/_tab.html", _tab_context(request, application, section, tab, saved=True)
+    )
+    response["HX-Trigger"] = "eligibility-changed"
+    return response
+
+
+def _with_panel(context: dict[str, Any], application: Application, today: date) -> dict[str, Any]:
+    context["eligibility"] = eligibility_context(application, today)
+    return context
+
+
+@login_required
+@require_GET
+def application_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    return render(
+        request,
+        "applications/_eligibility.html",
+        {"eligibility": eligibility_context(application, today_in_china())},
+    )
+
+
+@login_required
+@require_POST
+def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    try:
+        version = application_submit(actor=request.user, application=application)
+    except ValidationError as error:
+        messages.error(request, _("未能提交：数据还不能构成有效的集群档案，请先修正以下各项"))
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("已提交申报 %(number)s（第 %(version)s 版），待市级受理")
+            % {"number": application.number, "version": version.number},
+        )
+    return redirect("applications:detail", pk=application.pk)
+
+
+@login_required
+@require_POST
+def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    application_withdraw(actor=request.user, application=application)
+    messages.success(request, _("已撤回申报 %(number)s，可修改后重新提交") % {"number": application.number})
+    return redirect("applications:detail", pk=application.pk)
+
+
+@login_required
+@require_GET
+def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    today = today_in_china()
+    html = render_to_string(
+        "applications/pdf.html",
+        {
+            "application": application,
+            "readout": readout(application),
+            "eligibility": eligibility_context(application, today),
+            "draft": application.status in EDITABLE,
+            "font_family": pdf.FONT_FAMILY,
+            "printed_on": today,
+        },
+        request=request,
+    )
+    response = HttpResponse(
+        pdf.render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{application.number}.pdf"'
+    return response
+
+
+# --- evidence -------------------------------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    wanted = request.POST.get("next", "")
+    if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, request.is_secure()):
+        return wanted
+    return fallback
+
+
+def _evidence_fallback(application: Application, section: str) -> str:
+    if section == Section.SPOT_CHECK:
+        return reverse("applications:detail", args=[application.pk])
+    return reverse("applications:edit", args=[application.pk, section])
+
+
+def _evidence_block(
+    request: HttpRequest,
+    application: Application,
+    section: str,
+    upload: EvidenceForm | None = None,
+    *,
+    note: str = "",
+) -> HttpResponse:
+    return render(
+        request,
+        "applications/_evidence.html",
+        {
+            "application": application,
+            "section": section,
+            "evidence": list(application.evidence.filter(section=section)),
+            "upload": upload or EvidenceForm(),
+            "can_edit": True,
+            "note": note,
+        },
+    )
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    application = _application(request, pk)
+    if section not in Section.values:
+        raise Http404(_("没有这个填报部分"))
+    if section == Section.SPOT_CHECK:
+        can_transition(request.user, "spot_check", application).enforce()
+    else:
+        can_edit(request.user, application).enforce()
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            evidence = evidence_add(
+                actor=request.user, application=application, section=section, upload=form.cleaned_data["file"]
+            )
+        except EvidenceRejected as rejected:
+            form.add_error("file", str(rejected))
+        else:
+            note = _("已上传“%(name)s”") % {"name": evidence.original_name}
+            if request.htmx:
+                return _evidence_block(request, application, section, note=note)
+            messages.success(request, note)
+            return redirect(_next_url(request, _evidence_fallback(application, section)))
+    if request.htmx:
+        return _evidence_block(request, application, section, form)
+    if section == Section.SPOT_CHECK:
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+        return redirect(_next_url(request, _evidence_fallback(application, section)))
+    # Without htmx: the whole tab again, with the file field's message and the tab's stored values.
+    tab_section = Section(section)
+    today = today_in_china()
+    tab = tab_forms(tab_section, application, today=today)
+    context = _tab_context(request, application, tab_section, tab, upload=form)
+    return render(request, "applications/edit.html", _with_panel(context, application, today))
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    try:
+        evidence = evidence_for(request.user, pk)
+    except EvidenceFile.DoesNotExist:
+        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
+    path = evidence_path(evidence.stored_name)
+    if not path.is_file():
+        raise Http404(_("材料文件已不在存储中，请联系管理员"))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        evidence = evidence_for(request.user, pk)
+    except EvidenceFile.DoesNotExist:
+        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
+    application, section, name = evidence.application, evidence.section, evidence.original_name
+    evidence_remove(actor=request.user, evidence=evidence)
+    note = _("已删除“%(name)s”") % {"name": name}
+    if request.htmx:
+        return _evidence_block(request, application, section, note=note)
+    messages.success(request, note)
+    return redirect(_next_url(request, _evidence_fallback(application, section)))

@@ -1,0 +1,118 @@
+"""Forms of the province's configuration pages and the city's cultivation pool. They parse and check;
+the services in ``programmes.services`` decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from smecluster.apps.accounts.models import Jurisdiction, Level
+from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.programmes.services import CALL_FIELDS, LEVEL_ORDER, PROGRAMME_FIELDS
+from smecluster.policy.ruleset import rule_sets
+
+LEVEL_CHOICES = [
+    ("county", _("县级（申报）")),
+    ("city", _("市级（受理、初审、推荐）")),
+    ("province", _("省级（评审、认定）")),
+    ("national", _("国家级（工业和信息化部）")),
+]
+
+
+def rule_set_choices(province_prefix: str) -> list[tuple[str, str]]:
+    """The rule sets a province may adopt: the national one and its own."""
+    return [
+        (rule_set_id, f"{rules.title}（{rule_set_id}）")
+        for rule_set_id, rules in rule_sets().items()
+        if rules.applies_to_province in (None, province_prefix)
+    ]
+
+
+class ProgrammeForm(forms.ModelForm):
+    rule_set_id = forms.ChoiceField(label=_("规则集"), choices=[])
+    review_chain = forms.MultipleChoiceField(
+        label=_("审核链"),
+        choices=LEVEL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("自下而上经过的层级；省级项目为县级 → 市级 → 省级"),
+        error_messages={"required": _("请选择审核层级")},
+    )
+
+    class Meta:
+        model = Programme
+        fields = PROGRAMME_FIELDS
+        widgets = {"quota_per_unit": forms.NumberInput(attrs={"min": 0})}
+        help_texts = {
+            "quota_per_unit": _("每个推荐单位（市）每年最多推荐的个数；留空为不限。年度申报可另设名额。"),
+            "owner_level": _("省级管理员设置本省的省级项目；国家级项目由工业和信息化部设置。"),
+        }
+
+    def __init__(self, *args: Any, province_prefix: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rule_set_id"].choices = rule_set_choices(province_prefix)
+        if not self.instance.pk:
+            self.initial.setdefault("owner_level", Level.PROVINCE)
+            self.initial.setdefault("review_chain", ["county", "city", "province"])
+
+    def clean_review_chain(self) -> list[str]:
+        chosen = set(self.cleaned_data["review_chain"])
+        return [level for level in LEVEL_ORDER if level in chosen]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CallForm(forms.ModelForm):
+    class Meta:
+        model = YearlyCall
+        fields = CALL_FIELDS
+        widgets = {
+            "year": forms.NumberInput(attrs={"min": 2000, "max": 2100}),
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
+            "city_deadline": DateInput(),
+            "province_deadline": DateInput(),
+            "quota": forms.NumberInput(attrs={"min": 0}),
+        }
+        help_texts = {
+            "closes_on": _("县级提交申报的最后一天（北京时间当日 24 时前）"),
+            "quota": _("留空则使用认定项目的每单位推荐名额"),
+        }
+        error_messages = {
+            field: {"invalid": _("请按 年-月-日 填写日期"), "required": _("请填写此项")}
+            for field in ("opens_on", "closes_on", "city_deadline")
+        } | {"year": {"required": _("请填写年度")}}
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise forms.ValidationError(_("请填写 2000 至 2100 之间的年度"))
+        return year
+
+
+class PoolEntryForm(forms.Form):
+    county = forms.ModelChoiceField(
+        label=_("所在县（市、区）"),
+        queryset=Jurisdiction.objects.none(),
+        empty_label="—",
+        error_messages={"required": _("请选择县（市、区）"), "invalid_choice": _("请选择本市的县（市、区）")},
+    )
+    name = forms.CharField(
+        label=_("集群名称"), max_length=128, error_messages={"required": _("请填写集群名称")}
+    )
+    leading_industry = forms.CharField(
+        label=_("主导产业"), max_length=64, error_messages={"required": _("请填写主导产业")}
+    )
+    note = forms.CharField(
+        label=_("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, counties: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties

@@ -1,0 +1,48 @@
+"""Who may configure programmes, calls and the cultivation pool, with the reason.
+
+Programmes and their yearly calls are the province's policy: a province admin edits their own province's
+programmes; the national programme is the ministry's and read-only for them. The cultivation pool belongs
+to a city: its city officer adds and removes entries; the province admin reads every city's pool.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.accounts.permissions import Decision, allow, deny
+from smecluster.apps.programmes.models import Programme
+
+
+def can_configure(user: User) -> Decision:
+    """The programme pages are for province admins only."""
+    if user.role != Role.PROVINCE_ADMIN:
+        return deny(_("只有省级管理员可以查看和配置认定项目与年度申报"))
+    return allow()
+
+
+def can_edit_programme(user: User, programme: Programme) -> Decision:
+    """A province admin edits their own province's programmes and their calls, not national ones."""
+    if not (configure := can_configure(user)):
+        return configure
+    if programme.owner_id is None:
+        return deny(_("国家级认定项目由工业和信息化部设置，省级管理员只能查看"))
+    if programme.owner_id != user.jurisdiction_id:
+        return deny(_("该认定项目不属于您所在的省份"))
+    return allow()
+
+
+def can_view_pool(user: User) -> Decision:
+    if user.role not in (Role.CITY_OFFICER, Role.PROVINCE_ADMIN):
+        return deny(_("培育库由市级主管部门维护，省级管理员查看"))
+    return allow()
+
+
+def can_manage_pool(user: User, city: Jurisdiction | str) -> Decision:
+    """Only the city officer of that city adds to or removes from its cultivation pool."""
+    code = city if isinstance(city, str) else city.code
+    if user.role != Role.CITY_OFFICER:
+        return deny(_("培育库只能由所在市的市级主管部门增删"))
+    if user.jurisdiction_id != code:
+        return deny(_("只能维护本市的培育库"))
+    return allow()

@@ -1,0 +1,189 @@
+"""Every write to programmes, yearly calls and the cultivation pool: permission first, one transaction,
+one audit event each. Province policy is data, changed here and nowhere else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smecluster.apps.accounts.models import Jurisdiction, Level, User
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.programmes.permissions import can_configure, can_edit_programme, can_manage_pool
+from smecluster.policy.ruleset import rule_sets
+
+PROGRAMME_FIELDS = ("name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required")
+CALL_FIELDS = ("year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota")
+LEVEL_ORDER = ("county", "city", "province", "national")
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value if value is None or isinstance(value, bool | int | str | list) else str(value)
+        for key, value in values.items()
+    }
+
+
+def _only(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    return fields
+
+
+def _validate(instance: Programme | YearlyCall, problems: dict[str, Any]) -> None:
+    """The model's own checks and the service's together, so a person sees every problem at once.
+
+    The one unique constraint (a call per programme and year) is checked by the service, with its message
+    at the year field; the database constraint still guards against a race.
+    """
+    try:
+        instance.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            problems.setdefault(field, messages)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _programme_problems(actor: User, programme: Programme) -> dict[str, Any]:
+    """The province's own rules on a programme, beyond the model's: each problem at its field."""
+    problems: dict[str, Any] = {}
+    if programme.owner_level != Level.PROVINCE:
+        problems["owner_level"] = _("国家级认定项目由工业和信息化部设置；省级管理员只能设置本省的省级项目")
+    rules = rule_sets().get(programme.rule_set_id)
+    province = actor.jurisdiction_id[:2]
+    if rules is not None and rules.applies_to_province not in (None, province):
+        problems["rule_set_id"] = _("该规则集适用于其他省份；请选择本省或国家的规则集")
+    chain = programme.review_chain if isinstance(programme.review_chain, list) else []
+    if not set(chain) <= set(LEVEL_ORDER):
+        pass  # the model's check names the unknown level
+    elif chain and list(chain) != sorted(chain, key=lambda level: LEVEL_ORDER.index(level)):
+        problems["review_chain"] = _("审核链须自下而上排列")
+    elif chain and (chain[0] != "county" or chain[-1] != "province"):
+        problems["review_chain"] = _("省级项目的审核链须从县级申报开始、到省级认定结束")
+    return problems
+
+
+@transaction.atomic
+def programme_create(*, actor: User, fields: dict[str, Any]) -> Programme:
+    """A provincial programme of the actor's province."""
+    can_configure(actor).enforce()
+    programme = Programme(owner_id=actor.jurisdiction_id, **_only(fields, PROGRAMME_FIELDS))
+    _validate(programme, _programme_problems(actor, programme))
+    programme.save()
+    audit_record(actor=actor, action="programme.create", target=programme, after=_plain(fields))
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, actor: User, programme: Programme, fields: dict[str, Any]) -> Programme:
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    can_edit_programme(actor, programme).enforce()
+    before = _plain({field: getattr(programme, field) for field in _only(fields, PROGRAMME_FIELDS)})
+    for field, value in fields.items():
+        setattr(programme, field, value)
+    _validate(programme, _programme_problems(actor, programme))
+    programme.save()
+    after = _plain(fields)
+    audit_record(
+        actor=actor,
+        action="programme.update",
+        target=programme,
+        before={key: value for key, value in before.items() if value != after[key]},
+        after={key: value for key, value in after.items() if value != before[key]},
+    )
+    return programme
+
+
+def _call_problems(call: YearlyCall) -> dict[str, Any]:
+    if (
+        call.year is not None
+        and YearlyCall.objects.filter(programme=call.programme_id, year=call.year)
+        .exclude(pk=call.pk)
+        .exists()
+    ):
+        return {"year": _("该认定项目已有 %(year)s 年度的申报") % {"year": call.year}}
+    return {}
+
+
+@transaction.atomic
+def call_create(*, actor: User, programme: Programme, fields: dict[str, Any]) -> YearlyCall:
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    can_edit_programme(actor, programme).enforce()
+    call = YearlyCall(programme=programme, **_only(fields, CALL_FIELDS))
+    _validate(call, _call_problems(call))
+    call.save()
+    audit_record(actor=actor, action="call.create", target=call, after=_plain(fields))
+    return call
+
+
+@transaction.atomic
+def call_update(*, actor: User, call: YearlyCall, fields: dict[str, Any]) -> YearlyCall:
+    call = YearlyCall.objects.select_for_update().select_related("programme").get(pk=call.pk)
+    can_edit_programme(actor, call.programme).enforce()
+    before = _plain({field: getattr(call, field) for field in _only(fields, CALL_FIELDS)})
+    if "year" in fields and fields["year"] != call.year and call.applications.exists():
+        raise ValidationError({"year": _("已有申报的年度申报不能更改年度（申报编号含年度）")})
+    for field, value in fields.items():
+        setattr(call, field, value)
+    _validate(call, _call_problems(call))
+    call.save()
+    after = _plain(fields)
+    audit_record(
+        actor=actor,
+        action="call.update",
+        target=call,
+        before={key: value for key, value in before.items() if value != after[key]},
+        after={key: value for key, value in after.items() if value != before[key]},
+    )
+    return call
+
+
+@transaction.atomic
+def pool_entry_add(
+    *, actor: User, county: Jurisdiction, name: str, leading_industry: str, note: str = ""
+) -> PoolEntry:
+    """Add a candidate cluster of one of the city's counties to the city's cultivation pool."""
+    city = actor.jurisdiction
+    can_manage_pool(actor, city).enforce()
+    problems: dict[str, str] = {}
+    if county.level != Level.COUNTY or county.parent_id != city.code:
+        problems["county"] = _("请选择本市的县（市、区）")
+    if not name.strip():
+        problems["name"] = _("请填写集群名称")
+    elif PoolEntry.objects.filter(county=county, name=name.strip()).exists():
+        problems["name"] = _("%(county)s的“%(name)s”已在培育库中") % {"county": county.name, "name": name}
+    if not leading_industry.strip():
+        problems["leading_industry"] = _("请填写主导产业")
+    if problems:
+        raise ValidationError(problems)
+    entry = PoolEntry.objects.create(
+        city=city, county=county, name=name.strip(), leading_industry=leading_industry.strip(), note=note
+    )
+    audit_record(
+        actor=actor,
+        action="pool.add",
+        target=entry,
+        after={"county": county.code, "name": entry.name, "leading_industry": entry.leading_industry},
+    )
+    return entry
+
+
+@transaction.atomic
+def pool_entry_remove(*, actor: User, entry: PoolEntry, reason: str = "") -> None:
+    entry = PoolEntry.objects.select_for_update().get(pk=entry.pk)
+    can_manage_pool(actor, entry.city_id).enforce()
+    if entry.applications.exists():
+        raise ValidationError(_("已有申报来自培育库中的这个集群，不能移出"))
+    audit_record(
+        actor=actor,
+        action="pool.remove",
+        target=entry,
+        before={"county": entry.county_id, "name": entry.name, "leading_industry": entry.leading_industry},
+        reason=reason,
+    )
+    entry.delete()

@@ -1,0 +1,339 @@
+"""The province's configuration pages (programmes and yearly calls) and the cities' cultivation pool.
+
+Each view: check who may use the page (403 with the reason), find the record within the user's reach
+(404 otherwise), parse the form, call the service, show the result.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from smecluster.apps.accounts.models import Role
+from smecluster.apps.accounts.selectors import cities_of, counties_in
+from smecluster.apps.programmes.forms import CallForm, PoolEntryForm, ProgrammeForm
+from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.programmes.permissions import (
+    can_configure,
+    can_edit_programme,
+    can_manage_pool,
+    can_view_pool,
+)
+from smecluster.apps.programmes.selectors import (
+    call_for,
+    pool_entries_for,
+    pool_entry_for,
+    programme_for,
+    programmes_visible_to,
+)
+from smecluster.apps.programmes.services import (
+    CALL_FIELDS,
+    PROGRAMME_FIELDS,
+    call_create,
+    call_update,
+    pool_entry_add,
+    pool_entry_remove,
+    programme_create,
+    programme_update,
+)
+from smecluster.policy.ruleset import rule_sets
+from smecluster.site.csv_export import csv_response, wants_csv
+
+
+def _to_form(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError at its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, ValidationError(errors))
+    else:
+        form.add_error(None, error)
+
+
+def _date(day: object) -> str:
+    return f"{day:%Y-%m-%d}" if day else ""
+
+
+# --- programmes and calls -------------------------------------------------------------------------
+
+PROGRAMME_HEADER = [
+    gettext_lazy("认定项目"),
+    gettext_lazy("认定层级"),
+    gettext_lazy("规则集"),
+    gettext_lazy("审核链"),
+    gettext_lazy("每单位推荐名额（个）"),
+    gettext_lazy("须从培育库申报"),
+    gettext_lazy("年度"),
+    gettext_lazy("申报开始"),
+    gettext_lazy("县级申报截止"),
+    gettext_lazy("市级推荐截止"),
+    gettext_lazy("省级评审截止"),
+    gettext_lazy("本年度每市推荐名额（个）"),
+]
+
+
+@login_required
+@require_GET
+def programme_list(request: HttpRequest) -> HttpResponse:
+    can_configure(request.user).enforce()
+    programmes = list(programmes_visible_to(request.user))
+    known = rule_sets()
+    for programme in programmes:
+        programme.editable = bool(can_edit_programme(request.user, programme))
+        rules = known.get(programme.rule_set_id)
+        programme.rule_set_title = rules.title if rules else programme.rule_set_id
+    if wants_csv(request):
+        rows = []
+        for programme in programmes:
+            head = [
+                programme.name,
+                programme.get_owner_level_display(),
+                programme.rule_set_id,
+                " → ".join(programme.review_chain),
+                programme.quota_per_unit,
+                _("是") if programme.pool_required else _("否"),
+            ]
+            calls = list(programme.calls.all()) or [None]
+            for call in calls:
+                rows.append(
+                    head
+                    + (
+                        [
+                            call.year,
+                            _date(call.opens_on),
+                            _date(call.closes_on),
+                            _date(call.city_deadline),
+                            _date(call.province_deadline),
+                            call.effective_quota(),
+                        ]
+                        if call
+                        else [""] * 6
+                    )
+                )
+        return csv_response("programmes.csv", PROGRAMME_HEADER, rows)
+    return render(
+        request,
+        "programmes/list.html",
+        {"programmes": programmes, "today": timezone.localdate()},
+    )
+
+
+def _programme(request: HttpRequest, pk: int) -> Programme:
+    try:
+        return programme_for(request.user, pk)
+    except Programme.DoesNotExist:
+        raise Http404(_("没有这个认定项目")) from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_new(request: HttpRequest) -> HttpResponse:
+    can_configure(request.user).enforce()
+    province = request.user.jurisdiction_id[:2]
+    form = ProgrammeForm(request.POST or None, province_prefix=province)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = programme_create(
+                actor=request.user, fields={field: form.cleaned_data[field] for field in PROGRAMME_FIELDS}
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("已创建认定项目“%(name)s”") % {"name": programme.name})
+            return redirect("programmes:list")
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    can_configure(request.user).enforce()
+    programme = _programme(request, pk)
+    can_edit_programme(request.user, programme).enforce()
+    form = ProgrammeForm(
+        request.POST or None, instance=programme, province_prefix=request.user.jurisdiction_id[:2]
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = programme_update(
+                actor=request.user,
+                programme=programme,
+                fields={field: form.cleaned_data[field] for field in PROGRAMME_FIELDS},
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("已保存认定项目“%(name)s”") % {"name": programme.name})
+            return redirect("programmes:list")
+    return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_new(request: HttpRequest, pk: int) -> HttpResponse:
+    can_configure(request.user).enforce()
+    programme = _programme(request, pk)
+    can_edit_programme(request.user, programme).enforce()
+    today = timezone.localdate()
+    form = CallForm(
+        request.POST or None, instance=YearlyCall(programme=programme), initial={"year": today.year}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = call_create(
+                actor=request.user,
+                programme=programme,
+                fields={field: form.cleaned_data[field] for field in CALL_FIELDS},
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("已创建%(call)s") % {"call": call})
+            return redirect("programmes:list")
+    return render(request, "programmes/call_form.html", {"form": form, "programme": programme, "call": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    can_configure(request.user).enforce()
+    try:
+        call = call_for(request.user, pk)
+    except YearlyCall.DoesNotExist:
+        raise Http404(_("没有这个年度申报")) from None
+    can_edit_programme(request.user, call.programme).enforce()
+    form = CallForm(request.POST or None, instance=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call = call_update(
+                actor=request.user,
+                call=call,
+                fields={field: form.cleaned_data[field] for field in CALL_FIELDS},
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("已保存%(call)s") % {"call": call})
+            return redirect("programmes:list")
+    return render(
+        request, "programmes/call_form.html", {"form": form, "programme": call.programme, "call": call}
+    )
+
+
+# --- the cultivation pool -------------------------------------------------------------------------
+
+POOL_HEADER = [
+    gettext_lazy("所属市"),
+    gettext_lazy("所在县（市、区）"),
+    gettext_lazy("区划代码"),
+    gettext_lazy("集群名称"),
+    gettext_lazy("主导产业"),
+    gettext_lazy("备注"),
+    gettext_lazy("入库日期"),
+]
+
+
+def _pool_city(request: HttpRequest) -> str:
+    """The city a province admin filters by (a code of their province), or '' for all."""
+    code = request.GET.get("city", "")
+    if request.user.role == Role.PROVINCE_ADMIN and cities_of(request.user).filter(code=code).exists():
+        return code
+    return ""
+
+
+def _pool_page(request: HttpRequest, form: PoolEntryForm | None, status: int = 200) -> HttpResponse:
+    city = _pool_city(request)
+    entries = pool_entries_for(request.user, city)
+    context = {
+        "entries": entries,
+        "form": form,
+        "cities": cities_of(request.user) if request.user.role == Role.PROVINCE_ADMIN else None,
+        "city": city,
+        "can_manage": request.user.role == Role.CITY_OFFICER,
+    }
+    return render(request, "programmes/pool.html", context, status=status)
+
+
+def _pool_form(request: HttpRequest, data: object = None) -> PoolEntryForm | None:
+    if request.user.role != Role.CITY_OFFICER:
+        return None
+    return PoolEntryForm(data, counties=counties_in(request.user.jurisdiction))
+
+
+@login_required
+@require_GET
+def pool(request: HttpRequest) -> HttpResponse:
+    can_view_pool(request.user).enforce()
+    return _pool_page(request, _pool_form(request))
+
+
+@login_required
+@require_GET
+def pool_export(request: HttpRequest) -> HttpResponse:
+    can_view_pool(request.user).enforce()
+    entries = pool_entries_for(request.user, _pool_city(request))
+    return csv_response(
+        "pool.csv",
+        POOL_HEADER,
+        (
+            [
+                entry.city.name,
+                entry.county.name,
+                entry.county_id,
+                entry.name,
+                entry.leading_industry,
+                entry.note,
+                _date(entry.added_on),
+            ]
+            for entry in entries
+        ),
+    )
+
+
+@login_required
+@require_POST
+def pool_add(request: HttpRequest) -> HttpResponse:
+    can_view_pool(request.user).enforce()
+    can_manage_pool(request.user, request.user.jurisdiction).enforce()
+    form = _pool_form(request, request.POST)
+    assert form is not None  # a city officer, checked above
+    if form.is_valid():
+        try:
+            entry = pool_entry_add(
+                actor=request.user,
+                county=form.cleaned_data["county"],
+                name=form.cleaned_data["name"],
+                leading_industry=form.cleaned_data["leading_industry"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("已将“%(name)s”加入培育库") % {"name": entry.name})
+            return redirect("programmes:pool")
+    return _pool_page(request, form)
+
+
+@login_required
+@require_POST
+def pool_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    can_view_pool(request.user).enforce()
+    try:
+        entry = pool_entry_for(request.user, pk)
+    except PoolEntry.DoesNotExist:
+        raise Http404(_("培育库中没有这一项，或它不在您的辖区内")) from None
+    can_manage_pool(request.user, entry.city_id).enforce()
+    try:
+        pool_entry_remove(actor=request.user, entry=entry, reason=request.POST.get("reason", "").strip())
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, _("已将“%(name)s”移出培育库") % {"name": entry.name})
+    return redirect("programmes:pool")

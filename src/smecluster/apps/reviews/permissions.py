@@ -1,0 +1,58 @@
+"""Who may take the city's steps on an application, with the reason: the workflow table decides.
+
+The city's actions belong to the city officer of the application's city, in the states the workflow
+allows (``applications.workflow.TRANSITIONS``). Outside the user's jurisdiction the application does not
+exist for them (404, through ``applications.selectors.application_for``); inside it, a refused action is a
+403 that shows the reason given here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from smecluster.apps.accounts.models import User
+from smecluster.apps.accounts.permissions import Decision
+from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.permissions import can_transition, can_view
+
+
+@dataclass(frozen=True)
+class Step:
+    """One of the review pages of an application, and whether this user may use it now."""
+
+    url_name: str
+    label: str
+    decision: Decision
+    method: str = "get"
+
+
+# The city's steps, in the order they are taken; each is a transition of the workflow table.
+CITY_STEPS = (
+    ("reviews:accept", _("受理"), "accept", "post"),
+    ("reviews:return", _("退回修改"), "return", "get"),
+    ("reviews:initial_review", _("初审"), "review", "get"),
+    ("reviews:spot_check", _("实地抽查"), "spot_check", "get"),
+    ("reviews:recommend", _("推荐意见"), "recommend", "get"),
+)
+# Pages every viewer of the application may open.
+RECORD_PAGES = (
+    ("reviews:versions", _("提交版本对比")),
+    ("reviews:history", _("审核历史")),
+)
+
+
+def can_take(user: User, action: str, application: Application) -> Decision:
+    """May ``user`` take the city's step ``action`` (a transition name) on ``application`` now?"""
+    return can_transition(user, action, application)
+
+
+def review_steps(user: User, application: Application) -> list[Step]:
+    """The city's steps and the record pages, each with the user's permission and its reason."""
+    steps = [
+        Step(url_name, str(label), can_take(user, action, application), method)
+        for url_name, label, action, method in CITY_STEPS
+    ]
+    steps += [Step(url_name, str(label), can_view(user, application)) for url_name, label in RECORD_PAGES]
+    return steps

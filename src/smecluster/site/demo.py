@@ -1,0 +1,516 @@
+"""The demo: accounts, programmes, a cultivation pool and applications in several states.
+
+Everything is made through the services, as a person in the pages would make it, so the demo's records
+carry their audit trail, versions and notifications. Running :func:`build_demo` again changes nothing
+that exists (it restores the demo accounts and their password, keeps the call open around today, and adds
+any demo record that is missing).
+
+Place names are GB/T 2260 divisions. Cluster names come from the published lists of recognized clusters
+(national batches 2022 and 2024, as gathered in the shared ``national_clusters_partial.csv``: 佛山市南海区
+氢能 and 安全应急, 广州市番禺区纺织服装) where they fit a county with a demo account. The list names no
+顺德区 cluster: the 顺德区 names, 南海区铝型材 and the extra pool entries (禅城区陶瓷, 三水区饮料食品) are
+illustrative names for those counties' well-known industries, not recognized clusters. The figures are
+invented but plausible, and meet the Guangdong thresholds.
+
+The national programme is the ministry's, which has no account and no service here: it is the one record
+written directly, with an audit event that says so (:func:`ensure_national_programme`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.applications import services as application_services
+from smecluster.apps.applications.models import Application, Section
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.programmes import services as programme_services
+from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.reviews import services as review_services
+from smecluster.apps.reviews.models import SpotCheck
+
+DEMO_PASSWORD = "smecluster-demo"  # the demo database only; printed by `smecluster demo`
+
+GUANGDONG = "440000"
+FOSHAN = "440600"
+GUANGZHOU = "440100"
+SHUNDE = "440606"
+NANHAI = "440605"
+PANYU = "440113"
+CHANCHENG = "440604"
+SANSHUI = "440607"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    jurisdiction: str
+    full_name: str  # 姓名 in Chinese order; Django's get_full_name() is first_name + " " + last_name
+    organization: str
+    email: str
+
+    @property
+    def description(self) -> str:
+        place = Jurisdiction.objects.get(code=self.jurisdiction).full_name()
+        return f"{Role(self.role).label}，{place}（{self.jurisdiction}），{self.organization}"
+
+
+ACCOUNTS = (
+    DemoAccount(
+        "province-admin", Role.PROVINCE_ADMIN, GUANGDONG, "陈志明", "广东省工业和信息化厅",
+        "province-admin@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "city-officer", Role.CITY_OFFICER, FOSHAN, "李婉清", "佛山市工业和信息化局",
+        "city-officer@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "county-officer", Role.COUNTY_OFFICER, SHUNDE, "何嘉欣", "佛山市顺德区经济和科技促进局",
+        "county-officer@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "county-officer-2", Role.COUNTY_OFFICER, NANHAI, "梁俊杰", "佛山市南海区经济促进局",
+        "county-officer-2@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "county-officer-3", Role.COUNTY_OFFICER, PANYU, "黄伟强", "广州市番禺区工业和信息化局",
+        "county-officer-3@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "operator", Role.OPERATOR, SHUNDE, "罗晓峰", "佛山市顺德区家电产业集群促进中心",
+        "operator@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "expert", Role.EXPERT, GUANGDONG, "周建华", "华南理工大学工商管理学院",
+        "expert@demo.smecluster.local",
+    ),
+)  # fmt: skip
+
+
+# --- figures ----------------------------------------------------------------------------------------
+
+# The last three complete years of a cluster that meets the Guangdong thresholds (佛山市顺德区 example
+# profile, examples/profile-example.json): output ≥40 亿元 each year, SME share >70 %, leading share
+# >70 %, growth >10 %, R&D growth >10 %, patents growth ≥15 %, ≥15 patents per 10 000 employees.
+_BASE_YEARS = (
+    {"output": "42.0", "sme_output": "32.0", "leading_output": "33.0", "sme_rnd": "1.00",
+     "invention_patents": 400, "employees": 28000, "iip_penetration": "15.5", "co2_intensity": "0.92"},
+    {"output": "47.5", "sme_output": "36.0", "leading_output": "37.0", "sme_rnd": "1.15",
+     "invention_patents": 470, "employees": 29000, "iip_penetration": "16.8", "co2_intensity": "0.88"},
+    {"output": "53.0", "sme_output": "40.0", "leading_output": "41.0", "sme_rnd": "1.32",
+     "invention_patents": 540, "employees": 30000, "iip_penetration": "18.0", "co2_intensity": "0.85"},
+)  # fmt: skip
+_AMOUNTS = ("output", "sme_output", "leading_output", "sme_rnd")
+_COUNTS = ("invention_patents", "employees")
+
+
+def sample_years(last_year: int, scale: Decimal | str = "1") -> list[dict[str, Any]]:
+    """Three consecutive years ending with ``last_year``; amounts and counts multiplied by ``scale``
+    (shares and intensities unchanged), so every ratio the rule sets test stays the same."""
+    factor = Decimal(scale)
+    rows = []
+    for offset, base in enumerate(_BASE_YEARS):
+        row: dict[str, Any] = {"year": last_year - 2 + offset}
+        for name, value in base.items():
+            if name in _AMOUNTS:
+                row[name] = (Decimal(value) * factor).quantize(Decimal("0.01"))
+            elif name in _COUNTS:
+                row[name] = int(Decimal(value) * factor)
+            else:
+                row[name] = Decimal(value)
+        rows.append(row)
+    return rows
+
+
+def sample_fields(name: str, industry: str) -> dict[str, Any]:
+    """The basics, quality firms and qualitative tabs of an application that is ready to submit."""
+    return {
+        "leading_industry_code": "38",
+        "area_km2": Decimal("60"),
+        "energy_intensive": False,
+        "water_intensive": False,
+        "energy_efficiency_better_than_benchmark": True,
+        "water_efficiency_better_than_benchmark": True,
+        "champion": 0,
+        "little_giant": 2,
+        "specialized": 6,
+        "innovative": 3,
+        "high_tech": 4,
+        "supply_chain": f"{name}以{industry}整机企业为链主，带动本地配套企业协作，本地配套率约六成。",
+        "innovation": (
+            "建有省级工程技术研究中心和产业创新中心，与高校共建联合实验室，近三年牵头制修订标准 5 项。"
+        ),
+        "digital": "推广工业互联网平台应用，规上企业数字化改造覆盖率超过八成。",
+        "green": "开展绿色工厂创建，单位产值能耗逐年下降。",
+        "openness": "产品出口东南亚、欧洲等地，参与粤港澳大湾区产业协作。",
+        "governance": "运营管理机构提供检验检测、人才培训、融资对接等公共服务。",
+        "plan_summary": "未来三年围绕高端化、智能化、绿色化发展，培育专精特新企业，完善产业链配套。",
+    }
+
+
+def sample_targets(last_year: int) -> list[dict[str, Any]]:
+    return [
+        {"indicator": "集群总产值", "unit": "亿元", "baseline": Decimal("53"),
+         "target_value": Decimal("70"), "target_year": last_year + 3},
+        {"indicator": "专精特新中小企业", "unit": "家", "baseline": Decimal("6"),
+         "target_value": Decimal("12"), "target_year": last_year + 3},
+        {"indicator": "工业互联网平台应用普及率", "unit": "%", "baseline": Decimal("18"),
+         "target_value": Decimal("30"), "target_year": last_year + 3},
+    ]  # fmt: skip
+
+
+def fill_application(
+    *, actor: User, application: Application, scale: Decimal | str = "1", today: date | None = None
+) -> Application:
+    """Fill every tab through the services with figures that make a valid profile as of ``today``."""
+    last_year = (today or timezone.localdate()).year - 1
+    fields = sample_fields(application.name, application.leading_industry)
+    fields.update(
+        operating_agency=f"{application.county.name}{application.leading_industry}产业集群促进中心",
+        contact_person=actor.get_full_name() or actor.username,
+        contact_phone="0757-22830000",
+    )
+    application = application_services.application_update(actor=actor, application=application, fields=fields)
+    for kind, rows in (("years", sample_years(last_year, scale)), ("targets", sample_targets(last_year))):
+        application = application_services.application_set_rows(
+            actor=actor, application=application, kind=kind, rows=rows
+        )
+    return application
+
+
+# --- the demo -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class DemoSummary:
+    accounts: tuple[DemoAccount, ...] = ACCOUNTS
+    programmes: int = 0
+    calls: int = 0
+    pool_entries: int = 0
+    applications: int = 0
+    created: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def ensure_accounts(password: str = DEMO_PASSWORD) -> dict[str, User]:
+    """Create the demo accounts, or restore them (role, jurisdiction, active, password)."""
+    users = {}
+    for account in ACCOUNTS:
+        user = User.objects.filter(username=account.username).first()
+        wanted = {
+            "role": account.role,
+            "jurisdiction_id": account.jurisdiction,
+            "first_name": account.full_name,
+            "last_name": "",
+            "organization": account.organization,
+            "email": account.email,
+            "is_active": True,
+        }
+        if user is None:
+            user = User(username=account.username, **wanted)
+            user.set_password(password)
+            user.save()
+            audit_record(
+                actor=None,
+                action="user.create",
+                target=user,
+                after={"role": account.role, "jurisdiction": account.jurisdiction},
+                reason="demo",
+            )
+        else:
+            before = {key: getattr(user, key) for key in wanted}
+            changed = {key: value for key, value in wanted.items() if before[key] != value}
+            password_changed = not user.check_password(password)
+            if changed or password_changed:
+                for key, value in changed.items():
+                    setattr(user, key, value)
+                if password_changed:
+                    user.set_password(password)
+                user.save()
+                audit_record(
+                    actor=None,
+                    action="user.update",
+                    target=user,
+                    before={key: before[key] for key in changed},
+                    after={**changed, **({"password": "reset"} if password_changed else {})},
+                    reason="demo",
+                )
+        users[account.username] = user
+    return users
+
+
+def _call_dates(today: date) -> dict[str, date]:
+    """Open a month ago, the county deadline a month ahead, the city's two weeks later."""
+    return {
+        "opens_on": today - timedelta(days=30),
+        "closes_on": today + timedelta(days=30),
+        "city_deadline": today + timedelta(days=45),
+        "province_deadline": today + timedelta(days=75),
+    }
+
+
+@dataclass(frozen=True)
+class DemoApplication:
+    """One demo application: who drafts it, what it is, and how far it goes."""
+
+    username: str
+    name: str
+    industry: str
+    status: Status
+    scale: str = "1"
+    pool: bool = True
+    return_reason: str = ""
+
+
+DEMO_APPLICATIONS = (
+    # 顺德区: a draft the operator and the county officer are completing, one waiting for the city's
+    # initial review, one waiting for its recommendation after the initial review and a spot check.
+    DemoApplication("county-officer", "佛山市顺德区智能家电产业集群", "智能家电", Status.DRAFT, "1.6"),
+    DemoApplication("county-officer", "佛山市顺德区机器人产业集群", "工业机器人", Status.ACCEPTED, "0.9"),
+    DemoApplication("county-officer", "佛山市顺德区家具产业集群", "家具", Status.REVIEWED, "1.3"),
+    # 南海区: the first two names are from the national lists (2022, 2024).
+    DemoApplication("county-officer-2", "佛山市南海区氢能产业集群", "氢能", Status.SUBMITTED, "1.1"),
+    DemoApplication(
+        "county-officer-2", "佛山市南海区安全应急产业集群", "安全应急", Status.RETURNED, "1.0",
+        return_reason="近三年中小企业研发经费的佐证材料不全，请补充专项审计报告后重新提交。",
+    ),
+    DemoApplication("county-officer-2", "佛山市南海区铝型材产业集群", "铝型材", Status.RECOMMENDED, "2.2"),
+    # 广州市番禺区 (national list 2024): a draft, outside 佛山市 (the city officer never sees it).
+    DemoApplication(
+        "county-officer-3", "广州市番禺区纺织服装产业集群", "纺织服装", Status.DRAFT, "1.4", pool=False
+    ),
+)  # fmt: skip
+
+# 佛山市's cultivation pool: the demo applications of 佛山 and candidates not yet applying.
+EXTRA_POOL = (
+    (CHANCHENG, "佛山市禅城区陶瓷产业集群", "建筑陶瓷"),
+    (SANSHUI, "佛山市三水区饮料食品产业集群", "饮料食品"),
+)
+
+_PATH_TO: dict[Status, tuple[str, ...]] = {
+    Status.DRAFT: (),
+    Status.SUBMITTED: ("submit",),
+    Status.RETURNED: ("submit", "return"),
+    Status.ACCEPTED: ("submit", "accept"),
+    Status.REVIEWED: ("submit", "accept", "review", "spot_check"),
+    Status.RECOMMENDED: ("submit", "accept", "review", "spot_check", "recommend"),
+}
+
+
+def _drive(
+    application: Application, spec: DemoApplication, users: dict[str, User], today: date
+) -> Application:
+    county = users[spec.username]
+    city = users["city-officer"]  # only 佛山市's applications go further than submitted
+    steps: dict[str, Callable[[], Any]] = {
+        "submit": lambda: application_services.application_submit(actor=county, application=application),
+        "return": lambda: review_services.application_return(
+            actor=city, application=application, reason=spec.return_reason
+        ),
+        "accept": lambda: review_services.application_accept(actor=city, application=application),
+        "review": lambda: review_services.initial_review_record(
+            actor=city,
+            application=application,
+            findings=[
+                {"criterion_id": "gd-output", "status": "pass", "note": "近三年产值均在 40 亿元以上"},
+                {"criterion_id": "gd-sme-share", "status": "pass", "note": "与统计部门数据一致"},
+                {"criterion_id": "gd-chain-layout", "status": "review", "note": "待专家评审"},
+            ],
+            conclusion="材料齐全，量化指标符合认定条件，同意进入实地抽查。",
+        ),
+        "spot_check": lambda: review_services.spot_check_record(
+            actor=city,
+            application=application,
+            checked_on=today - timedelta(days=3),
+            inspectors="李婉清、市工信局产业科 张振宇",
+            findings="实地查看了集群内 5 家企业和公共服务平台，生产经营正常，产值数据与纳税记录相符。",
+            conclusion=SpotCheck.Conclusion.CONFIRMED,
+        ),
+        "recommend": lambda: review_services.application_recommend(
+            actor=city,
+            application=application,
+            recommended=True,
+            reason="产业特色鲜明，龙头带动作用强，同意推荐。",
+        ),
+    }
+    for step in _PATH_TO[spec.status]:
+        steps[step]()
+        application.refresh_from_db()
+    return application
+
+
+# The smallest well-formed PDF, standing in for a scanned statistical report.
+_EVIDENCE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def _evidence(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, _EVIDENCE_PDF, content_type="application/pdf")
+
+
+GUANGDONG_PROGRAMME = "广东省中小企业特色产业集群认定"
+NATIONAL_PROGRAMME = "中小企业特色产业集群认定（国家级）"
+
+
+def ensure_guangdong_programme(admin: User, today: date) -> tuple[Programme, YearlyCall]:
+    """The province's programme (rule set guangdong-2022, county → city → province, 3 places per city,
+    no pool required) and this year's call, open around ``today``: made by the province admin."""
+    programme = Programme.objects.filter(name=GUANGDONG_PROGRAMME, owner=admin.jurisdiction_id).first()
+    if programme is None:
+        programme = programme_services.programme_create(
+            actor=admin,
+            fields={
+                "name": GUANGDONG_PROGRAMME,
+                "owner_level": "province",
+                "rule_set_id": "guangdong-2022",
+                "review_chain": ["county", "city", "province"],
+                "quota_per_unit": 3,
+                "pool_required": False,
+            },
+        )
+    dates = _call_dates(today)
+    call = programme.calls.filter(year=today.year).first()
+    if call is None:
+        call = programme_services.call_create(
+            actor=admin, programme=programme, fields={"year": today.year, **dates, "quota": 3}
+        )
+    elif not call.is_open(today):
+        # A demo database from earlier in the year: keep its call open, so the demo can still apply.
+        call = programme_services.call_update(actor=admin, call=call, fields=dates)
+    return programme, call
+
+
+@transaction.atomic
+def ensure_national_programme(today: date) -> tuple[Programme, YearlyCall]:
+    """The national programme (rule set national-2022; the county applies, the province recommends up to 8)
+    and its call for this year. It is set by the ministry, which has no account here: its records are
+    written with an audit event whose actor is empty and whose reason says so."""
+    programme = Programme.objects.filter(name=NATIONAL_PROGRAMME, owner__isnull=True).first()
+    if programme is None:
+        programme = Programme(
+            name=NATIONAL_PROGRAMME,
+            owner=None,
+            owner_level="national",
+            rule_set_id="national-2022",
+            review_chain=["county", "province", "national"],
+            quota_per_unit=8,
+            pool_required=False,
+        )
+        programme.full_clean()
+        programme.save()
+        audit_record(
+            actor=None,
+            action="programme.create",
+            target=programme,
+            after={"name": programme.name, "rule_set_id": programme.rule_set_id},
+            reason="demo: set by the Ministry of Industry and Information Technology",
+        )
+    call = programme.calls.filter(year=today.year).first()
+    if call is None:
+        call = YearlyCall(
+            programme=programme,
+            year=today.year,
+            opens_on=today - timedelta(days=14),
+            closes_on=today + timedelta(days=60),
+            city_deadline=today + timedelta(days=75),
+            province_deadline=today + timedelta(days=90),
+            quota=8,
+        )
+        call.full_clean()
+        call.save()
+        audit_record(
+            actor=None,
+            action="call.create",
+            target=call,
+            after={"year": call.year, "closes_on": str(call.closes_on), "quota": call.quota},
+            reason="demo: set by the Ministry of Industry and Information Technology",
+        )
+    return programme, call
+
+
+def ensure_pool(city_officer: User) -> dict[str, PoolEntry]:
+    """佛山市's cultivation pool: every demo cluster of 佛山 and the extra candidates."""
+    wanted = [
+        (_ACCOUNT_BY_NAME[spec.username].jurisdiction, spec.name, spec.industry)
+        for spec in DEMO_APPLICATIONS
+        if spec.pool
+    ] + list(EXTRA_POOL)
+    entries = {}
+    for county_code, name, industry in wanted:
+        entry = PoolEntry.objects.filter(county=county_code, name=name).first()
+        if entry is None:
+            entry = programme_services.pool_entry_add(
+                actor=city_officer,
+                county=Jurisdiction.objects.get(code=county_code),
+                name=name,
+                leading_industry=industry,
+                note="2023 年入库；市级重点培育",
+            )
+        entries[name] = entry
+    return entries
+
+
+_ACCOUNT_BY_NAME = {account.username: account for account in ACCOUNTS}
+
+
+def ensure_applications(
+    users: dict[str, User], call: YearlyCall, pool: dict[str, PoolEntry], today: date
+) -> list[Application]:
+    """Each demo application, made and taken to its state the first time; left as it is afterwards."""
+    applications = []
+    for spec in DEMO_APPLICATIONS:
+        county = users[spec.username]
+        existing = Application.objects.filter(
+            call=call, county=county.jurisdiction_id, name=spec.name
+        ).first()
+        if existing is not None:
+            applications.append(existing)
+            continue
+        application = application_services.application_create(
+            actor=county,
+            call=call,
+            name=spec.name,
+            leading_industry=spec.industry,
+            pool_entry=pool.get(spec.name),
+        )
+        # The operator drafts the content of its own county's cluster; the county officer everyone else's.
+        drafter = users["operator"] if application.county_id == users["operator"].jurisdiction_id else county
+        application = fill_application(actor=drafter, application=application, scale=spec.scale, today=today)
+        application_services.evidence_add(
+            actor=drafter,
+            application=application,
+            section=Section.FIGURES,
+            upload=_evidence(f"{today.year - 1}年度{application.county.name}统计年报摘录.pdf"),
+        )
+        applications.append(_drive(application, spec, users, today))
+    return applications
+
+
+def build_demo(today: date | None = None) -> DemoSummary:
+    """Create or refresh everything the demo shows. Safe to run again: nothing existing is duplicated."""
+    today = today or timezone.localdate()
+    users = ensure_accounts()
+    _programme, call = ensure_guangdong_programme(users["province-admin"], today)
+    ensure_national_programme(today)
+    pool = ensure_pool(users["city-officer"])
+    ensure_applications(users, call, pool, today)
+    return DemoSummary(
+        programmes=Programme.objects.count(),
+        calls=YearlyCall.objects.count(),
+        pool_entries=PoolEntry.objects.count(),
+        applications=Application.objects.count(),
+    )

@@ -1,0 +1,169 @@
+"""`smecluster demo` and `smecluster manage`: the demo database, its accounts and records, built through
+the services; bad input exits 2 with a message, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from smecluster.apps.accounts.models import User
+from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.audit.services import audit_trail
+from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.site import demo
+
+
+def _smecluster(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SMECLUSTER_SECRET_KEY", "DJANGO_SETTINGS_MODULE", "SMECLUSTER_DEBUG"}
+    }
+    environment.update(SMECLUSTER_DATA_DIR=str(data_dir), **env)
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("smecluster")), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_demo_prepares_a_database_of_its_own_and_keeps_it(tmp_path: Path) -> None:
+    # A DATABASE_URL in the environment is not the demo's: the demo never touches it.
+    first = _smecluster(
+        "demo", "--no-serve", data_dir=tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:1/none"
+    )
+    assert first.returncode == 0, first.stderr
+    for account in demo.ACCOUNTS:
+        assert account.username in first.stdout
+    assert f"password: {demo.DEMO_PASSWORD}" in first.stdout
+    assert "http://127.0.0.1:8000/" in first.stdout
+    assert (tmp_path / "demo.sqlite3").is_file()
+    key = tmp_path / "demo-secret-key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    secret = key.read_text()
+
+    again = _smecluster("demo", "--no-serve", "--port", "8123", data_dir=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert key.read_text() == secret
+    summary = [line for line in first.stdout.splitlines() if line.startswith("records:")]
+    assert summary
+    assert summary == [line for line in again.stdout.splitlines() if line.startswith("records:")]
+    assert "http://127.0.0.1:8123/" in again.stdout
+
+    shown = _smecluster(
+        "manage", "--demo", "shell", "-c",
+        "from smecluster.apps.applications.models import Application; print(Application.objects.count())",
+        data_dir=tmp_path,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == str(len(demo.DEMO_APPLICATIONS))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["demo", "--port", "0"], "--port"),
+        (["demo", "--port", "eighty"], "--port"),
+        (["demo", "--colour"], "--colour"),
+        (["manage", "--demo", "no_such_command"], "unknown management command"),
+    ],
+)
+def test_bad_input_exits_2_without_a_traceback(args: list[str], message: str, tmp_path: Path) -> None:
+    result = _smecluster(*args, data_dir=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_is_refused_before_anything_is_done(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _smecluster("demo", "--port", str(port), data_dir=tmp_path)
+    assert result.returncode == 2
+    assert f"port {port}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "demo.sqlite3").exists()
+
+
+def test_manage_without_a_key_says_what_to_set(tmp_path: Path) -> None:
+    result = _smecluster("manage", "check", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "SMECLUSTER_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- the demo's records, built on the test database (PostgreSQL) through the services -----------------
+
+
+@pytest.mark.django_db
+def test_build_demo_makes_every_record_through_the_services(web_divisions: None, settings: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    summary = demo.build_demo()
+    assert {user.username for user in User.objects.all()} >= {a.username for a in demo.ACCOUNTS}
+    for account in demo.ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        assert user.check_password(demo.DEMO_PASSWORD)
+        assert (user.role, user.jurisdiction_id) == (account.role, account.jurisdiction)
+    assert summary.applications == len(demo.DEMO_APPLICATIONS)
+
+    guangdong = Programme.objects.get(name=demo.GUANGDONG_PROGRAMME)
+    assert (guangdong.rule_set_id, guangdong.quota_per_unit, guangdong.pool_required) == (
+        "guangdong-2022",
+        3,
+        False,
+    )
+    assert guangdong.review_chain == ["county", "city", "province"]
+    call = guangdong.calls.get()
+    assert call.is_open(timezone.localdate())
+    assert Programme.objects.get(name=demo.NATIONAL_PROGRAMME).rule_set_id == "national-2022"
+    assert YearlyCall.objects.count() == 2
+    assert PoolEntry.objects.filter(city="440600").count() >= 5
+
+    states = {spec.name: spec.status for spec in demo.DEMO_APPLICATIONS}
+    for application in Application.objects.all():
+        assert application.status == states[application.name], application.name
+        trail = set(audit_trail(application).values_list("action", flat=True))
+        assert "application.create" in trail
+        if application.status != Status.DRAFT:
+            assert "application.submit" in trail
+            assert application.versions.exists()
+    assert set(states.values()) >= {
+        Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED, Status.REVIEWED, Status.RECOMMENDED,
+    }  # fmt: skip
+    for action in ("programme.create", "call.create", "pool.add", "user.create"):
+        assert AuditEvent.objects.filter(action=action).exists(), action
+
+    # Again: nothing is duplicated, nothing is rewritten.
+    events = AuditEvent.objects.count()
+    demo.build_demo()
+    assert AuditEvent.objects.count() == events
+    assert Application.objects.count() == len(demo.DEMO_APPLICATIONS)
+
+
+@pytest.mark.django_db
+def test_build_demo_restores_the_accounts(web_divisions: None) -> None:
+    demo.build_demo()
+    user = User.objects.get(username="county-officer")
+    user.set_password("forgotten")
+    user.is_active = False
+    user.save()
+    demo.ensure_accounts()
+    user.refresh_from_db()
+    assert user.is_active
+    assert user.check_password(demo.DEMO_PASSWORD)
+    assert audit_trail(user).filter(action="user.update").exists()
