@@ -1,5 +1,5 @@
 """The English catalogue: every message of the zh-Hans interface has an English translation that
-``msgfmt --check`` accepts, and a browser asking for English (Accept-Language, or the language switch's
+``msgfmt --check`` accepts, and a person who chose English (the language switch's
 cookie) gets the pages in English while everyone else gets Chinese."""
 
 from __future__ import annotations
@@ -107,8 +107,19 @@ def test_the_interface_is_chinese_by_default(officer_client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_a_browser_asking_for_english_gets_english(officer_client: Client) -> None:
+def test_a_browser_set_to_english_still_gets_chinese_until_the_person_switches(
+    officer_client: Client,
+) -> None:
+    """Chinese first: the browser's Accept-Language does not turn the pages English unasked."""
     page = officer_client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert ZH_TASKS in page
+
+
+@pytest.mark.django_db
+def test_a_person_who_chose_english_gets_english(officer_client: Client) -> None:
+    officer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = officer_client.get("/").content.decode()
     assert '<html lang="en">' in page
     assert EN_TASKS in page
     assert ZH_TASKS not in page
