@@ -26,11 +26,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from smecluster.apps.accounts.models import Jurisdiction
+from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.services import audit_trail
-from smecluster.reference.divisions import divisions
 from smecluster.site import demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,21 +58,6 @@ PDF = (
 )
 
 
-def _ensure_divisions() -> None:
-    """The GB/T 2260 table: a data migration loads it, but an earlier transactional test's flush empties
-    it."""
-    if Jurisdiction.objects.filter(code="440606").exists():
-        return
-    Jurisdiction.objects.bulk_create(
-        [
-            Jurisdiction(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
-            for d in sorted(divisions(), key=lambda d: d.code)
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-
-
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (make test does)"
@@ -93,7 +77,7 @@ def browser() -> Iterator[Browser]:
 def journey_world(live_server: Any) -> dict[str, Any]:
     """The demo's accounts and the Guangdong programme with this year's open call, made as the demo makes
     them (through the services)."""
-    _ensure_divisions()
+    ensure_divisions()
     users = demo.ensure_accounts()
     _programme, call = demo.ensure_guangdong_programme(users["province-admin"], timezone.localdate())
     return {"users": users, "call": call, "url": live_server.url}

@@ -28,13 +28,13 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.accounts.divisions import ensure_divisions
+from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.reviews import services as review_services
-from smecluster.reference.divisions import divisions
 from smecluster.site.demo import fill_application
 
 WEB_PASSWORD = "web-test-password-42"
@@ -91,18 +91,8 @@ def web_static_root() -> None:
 
 @pytest.fixture
 def web_divisions(db: Any) -> None:
-    """The GB/T 2260 table. A data migration loads it, but a transactional test's flush empties it for
-    the tests after it: load it again when it is gone."""
-    if Jurisdiction.objects.filter(code="440606").exists():
-        return
-    Jurisdiction.objects.bulk_create(
-        [
-            Jurisdiction(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
-            for d in sorted(divisions(), key=lambda d: d.code)
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+    """The GB/T 2260 table. A data migration loads it, but a transactional test's flush empties it."""
+    ensure_divisions()
 
 
 @pytest.fixture

@@ -11,28 +11,19 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.accounts.divisions import ensure_divisions
+from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
-from smecluster.reference.divisions import divisions
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def pg_divisions() -> None:
-    """The GB/T 2260 rows (a data migration loads them; a transactional test elsewhere may flush them)."""
-    if Jurisdiction.objects.filter(code="440606").exists():
-        return
-    Jurisdiction.objects.bulk_create(
-        [
-            Jurisdiction(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
-            for d in sorted(divisions(), key=lambda d: d.code)
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+    """The GB/T 2260 rows (a transactional test elsewhere may have flushed them)."""
+    ensure_divisions()
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.accounts.divisions import ensure_divisions
+from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, EvidenceFile, Section
 from smecluster.apps.applications.workflow import Status
@@ -28,7 +29,6 @@ from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import InitialReview, SpotCheck
 from smecluster.policy.ruleset import rule_set
-from smecluster.reference.divisions import divisions
 
 pytestmark = pytest.mark.django_db
 
@@ -52,17 +52,8 @@ def _png() -> bytes:
 
 @pytest.fixture
 def rv_divisions() -> None:
-    """The GB/T 2260 rows (a data migration loads them; a transactional test elsewhere may flush them)."""
-    if Jurisdiction.objects.filter(code="440606").exists():
-        return
-    Jurisdiction.objects.bulk_create(
-        [
-            Jurisdiction(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
-            for d in sorted(divisions(), key=lambda d: d.code)
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
+    """The GB/T 2260 rows (a transactional test elsewhere may have flushed them)."""
+    ensure_divisions()
 
 
 @pytest.fixture

@@ -4,17 +4,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from smecluster.reference.divisions import divisions
+    from smecluster.apps.accounts.divisions import ensure_divisions
 
-    Jurisdiction = apps.get_model("accounts", "Jurisdiction")
-    # Sorted by code, a parent always comes before its children.
-    Jurisdiction.objects.bulk_create(
-        [
-            Jurisdiction(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
-            for d in sorted(divisions(), key=lambda d: d.code)
-        ],
-        batch_size=1000,
-    )
+    ensure_divisions(apps.get_model("accounts", "Jurisdiction"))
 
 
 def unload(apps, schema_editor):

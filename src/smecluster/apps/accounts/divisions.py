@@ -1,0 +1,25 @@
+"""The jurisdictions table filled from the project's GB/T 2260 reference data (reference/divisions.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smecluster.reference.divisions import divisions
+
+
+def ensure_divisions(model: Any = None) -> None:
+    """Insert every division not yet in the table. ``model`` is the Jurisdiction model (a migration passes
+    its historical one). Idempotent: a data migration calls it, and so do tests after a flush emptied it."""
+    if model is None:
+        from smecluster.apps.accounts.models import Jurisdiction as model
+    if model.objects.count() >= len(divisions()):
+        return
+    # Sorted by code, a parent always comes before its children.
+    model.objects.bulk_create(
+        [
+            model(code=d.code, name=d.name, level=d.level, parent_id=d.parent or None)
+            for d in sorted(divisions(), key=lambda d: d.code)
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
