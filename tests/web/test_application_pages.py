@@ -776,7 +776,7 @@ def test_list_and_export_show_only_visible_rows(
     county_rows = export(county_officer)
     assert county_rows[0][0] == "申报编号"
     assert [row[0] for row in county_rows[1:]] == [application.number]
-    assert county_rows[1][5] == "已提交，待市级受理"
+    assert county_rows[1][5] == "已提交，待受理"
     city_rows = export(city_officer)
     assert sorted(row[0] for row in city_rows[1:]) == sorted([application.number, nanhai.number])
     assert "'=HYPERLINK" in "".join(row[1] for row in city_rows)  # never a formula in Excel

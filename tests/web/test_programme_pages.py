@@ -424,7 +424,7 @@ def test_the_home_page_shows_counts_deadlines_and_the_quota_used(
     city_page = _client(pg_people["city"]).get(reverse("home")).content.decode()
     assert application.number in city_page
     assert reverse("reviews:versions", args=[application.pk]) in city_page
-    assert "已提交，待市级受理" in city_page  # counted by status
+    assert "已提交，待受理" in city_page  # counted by status
     assert "0 / 2 个，剩余 2 个" in city_page
     assert "还剩 20 天" in city_page  # the city's deadline
 

@@ -491,7 +491,7 @@ def test_a_city_step_in_the_wrong_state_is_refused_with_the_reason(
     client = _client(rv_people["city"])
     refused = client.get(_url("reviews:recommend", application))
     assert refused.status_code == 403
-    assert "当前状态（已提交，待市级受理）不能推荐" in refused.content.decode()
+    assert "当前状态（已提交，待受理）不能推荐" in refused.content.decode()
     assert client.get(_url("reviews:initial_review", application)).status_code == 403
     assert client.post(_url("reviews:accept", application)).status_code == 302
     assert client.post(_url("reviews:accept", application)).status_code == 403
@@ -503,7 +503,7 @@ def test_the_steps_shown_to_the_city_say_why_a_step_is_not_open(
     application = rv_submitted()
     text = _client(rv_people["city"]).get(_url("reviews:versions", application)).content.decode()
     assert reverse("reviews:accept", args=[application.pk]) in text
-    assert "当前状态（已提交，待市级受理）不能推荐" in text
+    assert "当前状态（已提交，待受理）不能推荐" in text
 
 
 def test_the_history_is_exported_as_csv_with_a_bom(
@@ -526,7 +526,7 @@ def test_the_history_is_exported_as_csv_with_a_bom(
     assert "退回修改" in returned
     assert "材料不全" in returned
     assert "市级主管部门" in returned
-    assert "已提交，待市级受理 → 已退回修改" in returned
+    assert "已提交，待受理 → 已退回修改" in returned
     # Beijing time: the event's moment in UTC+8
     event = AuditEvent.objects.get(request_id="rv-csv")
     assert f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}" in returned

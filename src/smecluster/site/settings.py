@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "smecluster.apps.programmes",
     "smecluster.apps.applications",
     "smecluster.apps.reviews",
+    "smecluster.apps.selection",
+    "smecluster.apps.notices",
+    "smecluster.apps.registry",
     "smecluster.apps.notifications",
 ]
 

@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("smecluster.apps.applications.urls")),
     path("", include("smecluster.apps.reviews.urls")),
     path("", include("smecluster.apps.programmes.urls")),
+    path("", include("smecluster.apps.selection.urls")),
+    path("", include("smecluster.apps.notices.urls")),
+    path("", include("smecluster.apps.registry.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

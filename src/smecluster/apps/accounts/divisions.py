@@ -6,14 +6,19 @@ from typing import Any
 
 from smecluster.reference.divisions import divisions
 
+NATIONAL_CODE = "100000"
+"""全国: the home jurisdiction of the ministry's users, the level above the provinces."""
+
 
 def ensure_divisions(model: Any = None) -> None:
-    """Insert every division not yet in the table. ``model`` is the Jurisdiction model (a migration passes
-    its historical one). Idempotent: a data migration calls it, and so do tests after a flush emptied it."""
+    """Insert every division not yet in the table, and the national level. ``model`` is the Jurisdiction
+    model (a migration passes its historical one). Idempotent: a data migration calls it, and so do tests
+    after a flush emptied the table."""
     if model is None:
         from smecluster.apps.accounts.models import Jurisdiction as model
-    if model.objects.count() >= len(divisions()):
+    if model.objects.count() > len(divisions()):
         return
+    model.objects.get_or_create(code=NATIONAL_CODE, defaults={"name": "全国", "level": "national"})
     # Sorted by code, a parent always comes before its children.
     model.objects.bulk_create(
         [

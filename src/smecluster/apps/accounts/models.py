@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.TextChoices):
+    NATIONAL = "national", _("国家级")
     PROVINCE = "province", _("省级")
     CITY = "city", _("市级")
     COUNTY = "county", _("县级")
@@ -43,6 +44,8 @@ class Jurisdiction(models.Model):
 
     def contains(self, other: Jurisdiction) -> bool:
         """A province contains its cities and counties; a city its counties; everyone contains itself."""
+        if self.level == Level.NATIONAL:
+            return True
         node: Jurisdiction | None = other
         while node is not None:
             if node.code == self.code:
@@ -65,10 +68,20 @@ class Role(models.TextChoices):
     COUNTY_OFFICER = "county_officer", _("县级主管部门")
     OPERATOR = "operator", _("集群运营管理机构")
     EXPERT = "expert", _("评审专家")
+    MINISTRY_ADMIN = "ministry_admin", _("工业和信息化部")
 
+
+# The role that acts for each level of a programme's review chain (Programme.review_chain).
+LEVEL_ROLE = {
+    "county": "county_officer",
+    "city": "city_officer",
+    "province": "province_admin",
+    "national": "ministry_admin",
+}
 
 # The level of jurisdiction each role is bound to: an officer acts for exactly one office.
 ROLE_LEVEL = {
+    Role.MINISTRY_ADMIN: Level.NATIONAL,
     Role.PROVINCE_ADMIN: Level.PROVINCE,
     Role.CITY_OFFICER: Level.CITY,
     Role.COUNTY_OFFICER: Level.COUNTY,

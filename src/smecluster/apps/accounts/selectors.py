@@ -30,6 +30,8 @@ def county_scope(user: User, field: str = "county") -> Q:
         return Q(**{f"{field}__parent": jurisdiction.code})
     if user.role == Role.PROVINCE_ADMIN:
         return Q(**{f"{field}__code__startswith": jurisdiction.code[:2]})
+    if user.role == Role.MINISTRY_ADMIN:
+        return Q(**{f"{field}__isnull": False})
     return Q(pk__in=[])
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.workflow import TRANSITIONS
+from smecluster.apps.applications.workflow import TRANSITIONS, Actor, acting_level
 from smecluster.apps.programmes.models import YearlyCall
 
 DRAFTERS = frozenset({Role.COUNTY_OFFICER, Role.OPERATOR})
@@ -22,9 +22,19 @@ def can_view(user: User, application: Application) -> Decision:
         ok = county.parent_id == user.jurisdiction_id
     elif user.role == Role.PROVINCE_ADMIN:
         ok = county.code[:2] == user.jurisdiction_id[:2]
+    elif user.role == Role.MINISTRY_ADMIN:
+        ok = application.call.programme.owner_level == "national"
+    elif user.role == Role.EXPERT:
+        # An expert sees what they are assigned to and have not declared a conflict on.
+        ok = application.assignments.filter(expert=user, conflict_declared=False).exists()
     else:
         ok = False
     return allow() if ok else deny(_("该申报不在您的辖区内"))
+
+
+def acting_role(application: Application, actor: Actor) -> Role:
+    """The role that takes ``actor``'s steps on this application, from its programme's review chain."""
+    return Role(LEVEL_ROLE[acting_level(application.call.programme.review_chain, actor)])
 
 
 def can_edit(user: User, application: Application) -> Decision:
@@ -44,9 +54,15 @@ def can_transition(user: User, action: str, application: Application) -> Decisio
     if not (seen := can_view(user, application)):
         return seen
     transition = TRANSITIONS[action]
-    if user.role not in transition.roles:
-        roles = "、".join(str(Role(role).label) for role in transition.roles)
-        return deny(_("“%(action)s”须由%(roles)s操作") % {"action": transition.label, "roles": roles})
+    role = acting_role(application, transition.actor)
+    if transition.actor == Actor.APPLICANT and user.role != Role.COUNTY_OFFICER:
+        # The county department is the applicant (申报主体); the operator drafts but does not submit.
+        return deny(
+            _("“%(action)s”须由%(role)s操作")
+            % {"action": transition.label, "role": Role.COUNTY_OFFICER.label}
+        )
+    if transition.actor != Actor.APPLICANT and user.role != role:
+        return deny(_("“%(action)s”须由%(role)s操作") % {"action": transition.label, "role": role.label})
     if application.status not in transition.sources:
         return deny(
             _("当前状态（%(status)s）不能%(action)s")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.selectors import county_scope
 from smecluster.apps.applications.models import Application, EvidenceFile
 from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.applications.workflow import RECOMMENDED_OR_LATER, Actor, acting_level
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 
 
@@ -57,3 +58,23 @@ def calls_with_applications(user: User) -> QuerySet[YearlyCall]:
         .select_related("programme")
         .order_by("-year", "programme__name")
     )
+
+
+def recommender_jurisdiction(application: Application) -> str:
+    """The code of the office that recommends this application: its city, or its province when the
+    programme's chain goes county → province (the national programme)."""
+    level = acting_level(application.call.programme.review_chain, Actor.RECOMMENDER)
+    if level == "province":
+        return application.county_id[:2] + "0000"
+    return application.county.parent_id
+
+
+def same_recommender(application: Application) -> Q:
+    """Applications of the same call recommended by the same office: they share its quota."""
+    office = recommender_jurisdiction(application)
+    where = Q(county__code__startswith=office[:2]) if office.endswith("0000") else Q(county__parent=office)
+    return Q(call=application.call) & where
+
+
+def recommended_by_same_office(application: Application) -> QuerySet[Application]:
+    return Application.objects.filter(same_recommender(application), status__in=RECOMMENDED_OR_LATER)

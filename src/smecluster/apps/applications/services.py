@@ -26,11 +26,12 @@ from smecluster.apps.applications.models import (
     PlanTarget,
     Section,
 )
-from smecluster.apps.applications.permissions import can_create, can_edit, can_transition
+from smecluster.apps.applications.permissions import acting_role, can_create, can_edit, can_transition
 from smecluster.apps.applications.problems import problem_text
 from smecluster.apps.applications.profiles import application_profile
+from smecluster.apps.applications.selectors import recommender_jurisdiction
 from smecluster.apps.applications.snapshots import application_snapshot
-from smecluster.apps.applications.workflow import TRANSITIONS
+from smecluster.apps.applications.workflow import TRANSITIONS, Actor
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
@@ -184,10 +185,11 @@ def evidence_remove(*, actor: User, evidence: EvidenceFile) -> None:
     evidence.delete()
 
 
-def city_officers(application: Application) -> list[User]:
-    return list(
-        User.objects.filter(role=Role.CITY_OFFICER, jurisdiction=application.county.parent_id, is_active=True)
-    )
+def recommenders(application: Application) -> list[User]:
+    """The officers who accept and recommend this application: its city's, or its province's."""
+    role = acting_role(application, Actor.RECOMMENDER)
+    office = recommender_jurisdiction(application)
+    return list(User.objects.filter(role=role, jurisdiction=office, is_active=True))
 
 
 def county_people(application: Application) -> list[User]:
@@ -238,7 +240,7 @@ def application_submit(*, actor: User, application: Application) -> ApplicationV
         submitted_by=actor,
     )
     notify(
-        recipients=city_officers(application),
+        recipients=recommenders(application),
         text=_("%(county)s提交了申报 %(number)s（第 %(version)s 版）")
         % {"county": application.county.name, "number": application.number, "version": version.number},
         link=f"/applications/{application.pk}/",

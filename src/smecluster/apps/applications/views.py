@@ -531,7 +531,7 @@ def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("已提交申报 %(number)s（第 %(version)s 版），待市级受理")
+            _("已提交申报 %(number)s（第 %(version)s 版），待受理")
             % {"number": application.number, "version": version.number},
         )
     return redirect("applications:detail", pk=application.pk)

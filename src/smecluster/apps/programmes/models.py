@@ -69,6 +69,22 @@ class YearlyCall(models.Model):
     city_deadline = models.DateField(_("市级推荐截止"))
     province_deadline = models.DateField(_("省级评审截止"), null=True, blank=True)
     quota = models.PositiveSmallIntegerField(_("本年度每市推荐名额"), null=True, blank=True)
+    # The owner's selection (issue 4): how experts' scores combine and how many are recognized.
+    experts_per_application = models.PositiveSmallIntegerField(_("每件申报的评审专家人数"), default=3)
+    scoring_deadline = models.DateField(_("专家评分截止"), null=True, blank=True)
+    aggregation = models.CharField(
+        _("专家评分汇总方法"),
+        max_length=16,
+        choices=[
+            ("mean", _("算术平均")),
+            ("trimmed_mean", _("去掉一个最高分和一个最低分后平均（专家不少于5人时）")),
+        ],
+        default="mean",
+    )
+    recognition_quota = models.PositiveSmallIntegerField(_("本年度拟认定名额"), null=True, blank=True)
+    notice_working_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"), null=True, blank=True, help_text=_("规则集未规定公示天数时填写")
+    )
 
     class Meta:
         verbose_name = _("年度申报")

@@ -69,10 +69,10 @@ def active_calls_for(user: User, today: date | None = None) -> QuerySet[YearlyCa
 def recommended_by_city(call: YearlyCall, cities: QuerySet[Jurisdiction]) -> dict[str, int]:
     """How many applications of each city have been recommended in this call, by city code."""
     from smecluster.apps.applications.models import Application  # applications depends on programmes
-    from smecluster.apps.applications.workflow import Status
+    from smecluster.apps.applications.workflow import RECOMMENDED_OR_LATER
 
     rows = (
-        Application.objects.filter(call=call, status=Status.RECOMMENDED, county__parent__in=cities)
+        Application.objects.filter(call=call, status__in=RECOMMENDED_OR_LATER, county__parent__in=cities)
         .values("county__parent")
         .annotate(count=Count("pk"))
     )

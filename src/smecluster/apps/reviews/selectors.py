@@ -24,6 +24,7 @@ from smecluster.apps.applications.models import (
     Section,
 )
 from smecluster.apps.applications.profiles import eligibility
+from smecluster.apps.applications.selectors import recommended_by_same_office
 from smecluster.apps.applications.snapshots import Change, snapshot_changes
 from smecluster.apps.applications.workflow import TRANSITIONS, Status
 from smecluster.apps.audit.models import AuditEvent
@@ -292,9 +293,5 @@ class CityQuota:
 def city_quota(application: Application) -> CityQuota:
     """The quota of the application's city in its call, and the applications already recommended."""
     city = application.county.parent
-    recommended = list(
-        Application.objects.filter(call=application.call, county__parent=city, status=Status.RECOMMENDED)
-        .select_related("county")
-        .order_by("number")
-    )
+    recommended = list(recommended_by_same_office(application).select_related("county").order_by("number"))
     return CityQuota(city=city, quota=application.call.effective_quota(), recommended=recommended)

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
 from smecluster.apps.applications.models import Application, EvidenceFile, Section
+from smecluster.apps.applications.selectors import recommended_by_same_office
 from smecluster.apps.applications.services import county_people, evidence_add, move
-from smecluster.apps.applications.workflow import Status
+from smecluster.apps.applications.workflow import Actor, acting_level
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.reviews.models import InitialReview, Recommendation, SpotCheck
@@ -140,10 +141,8 @@ def spot_check_record(
 
 
 def recommended_count(application: Application) -> int:
-    """How many of this city's applications in the same call are already recommended."""
-    return Application.objects.filter(
-        call=application.call, county__parent=application.county.parent_id, status=Status.RECOMMENDED
-    ).count()
+    """How many applications of the same recommending office in the same call were recommended."""
+    return recommended_by_same_office(application).count()
 
 
 @transaction.atomic
@@ -170,7 +169,12 @@ def application_recommend(
     decision = Recommendation.objects.create(
         application=application, recommended=recommended, reason=reason, decided_by=actor
     )
-    verdict = _("已推荐至省级") if recommended else _("未获推荐")
+    owner = acting_level(application.call.programme.review_chain, Actor.OWNER)
+    verdict = (
+        (_("已推荐至工业和信息化部") if owner == "national" else _("已推荐至省级"))
+        if recommended
+        else _("未获推荐")
+    )
     _tell_county(
         application, _("申报 %(number)s %(verdict)s") % {"number": application.number, "verdict": verdict}
     )

@@ -1,0 +1,1 @@
+"""Recognized clusters: their recognition numbers and validity, and the published list."""
