@@ -35,6 +35,7 @@ from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.reviews import services as review_services
+from smecluster.apps.selection import services as selection_services
 from smecluster.site.demo import fill_application
 
 WEB_PASSWORD = "web-test-password-42"
@@ -59,6 +60,9 @@ WEB_PATH_TO: dict[str, tuple[str, ...]] = {
     Status.REVIEWED: ("submit", "accept", "review"),
     Status.RECOMMENDED: ("submit", "accept", "review", "recommend"),
     Status.NOT_RECOMMENDED: ("submit", "accept", "review", "not_recommend"),
+    # The owner's screening (selection.services), as the province admin of the application's province.
+    Status.SCREENED: ("submit", "accept", "review", "recommend", "screen"),
+    Status.SCREENED_OUT: ("submit", "accept", "review", "recommend", "screen_out"),
 }
 
 # The smallest well-formed PDF: what `filetype` and a browser both take for a PDF.
@@ -183,6 +187,13 @@ def web_take_step(web_users: dict[str, User]) -> Callable[[Application, str], An
         if step in ("recommend", "not_recommend"):
             return review_services.application_recommend(
                 actor=city, application=application, recommended=step == "recommend", reason="理由"
+            )
+        if step in ("screen", "screen_out"):
+            province = User.objects.get(
+                role=Role.PROVINCE_ADMIN, jurisdiction=application.county_id[:2] + "0000"
+            )
+            return selection_services.application_screen(
+                actor=province, application=application, goes_on=step == "screen", reason="审核意见"
             )
         raise ValueError(step)
 

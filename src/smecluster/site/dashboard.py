@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.selectors import cities_of
+from smecluster.apps.applications.permissions import can_transition
 from smecluster.apps.applications.selectors import applications_visible_to
-from smecluster.apps.applications.workflow import Status
+from smecluster.apps.applications.workflow import TRANSITIONS, Status
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
 from smecluster.site.csv_export import csv_response, wants_csv
@@ -75,7 +76,6 @@ WAITING_ON = {
         Status.ACCEPTED: gettext_lazy("初审"),
         Status.REVIEWED: gettext_lazy("实地抽查并决定是否推荐"),
     },
-    Role.PROVINCE_ADMIN: {Status.RECOMMENDED: gettext_lazy("已推荐，待省级评审")},
 }
 
 # For the city, the page where the step is taken (accepting is a button on the application's page).
@@ -87,11 +87,20 @@ CITY_STEP_PAGE = {
 
 
 def my_tasks(user: User) -> list[Task]:
-    waiting = WAITING_ON.get(user.role, {})
+    """Every application on which the user may take a workflow step now, whatever the programme's chain
+    (the province recommends in the national programme, the city in a provincial one), plus open calls for
+    applicants and unscored assignments for experts."""
     tasks = []
+    waiting = WAITING_ON.get(user.role, {})
+    actionable = {status for transition in TRANSITIONS.values() for status in transition.sources}
     for application in (
-        applications_visible_to(user).filter(status__in=list(waiting)).order_by("updated_at", "pk")
+        applications_visible_to(user).filter(status__in=list(actionable)).order_by("updated_at", "pk")
     ):
+        steps = [
+            str(t.label) for action, t in TRANSITIONS.items() if can_transition(user, action, application)
+        ]
+        if not steps and application.status not in waiting:
+            continue
         step_url, step_label = "", ""
         if user.role == Role.CITY_OFFICER and application.status in CITY_STEP_PAGE:
             name, label = CITY_STEP_PAGE[application.status]
@@ -99,7 +108,7 @@ def my_tasks(user: User) -> list[Task]:
         tasks.append(
             Task(
                 f"{application.number} {application.name}",
-                str(waiting[application.status]),
+                str(waiting.get(application.status, "")) or "、".join(steps),
                 reverse("applications:detail", args=[application.pk]),
                 step_url,
                 step_label,
@@ -112,6 +121,17 @@ def my_tasks(user: User) -> list[Task]:
                     str(call),
                     _("申报截止 %(date)s（北京时间）") % {"date": f"{call.closes_on:%Y-%m-%d}"},
                     reverse("applications:new") + f"?call={call.pk}",
+                )
+            )
+    if user.role == Role.EXPERT:
+        for assignment in user.assignments.filter(
+            submitted_at__isnull=True, conflict_declared=False
+        ).select_related("application"):
+            tasks.append(
+                Task(
+                    f"{assignment.application.number} {assignment.application.name}",
+                    _("专家评分，截止 %(date)s") % {"date": f"{assignment.due_on:%Y-%m-%d}"},
+                    reverse("selection:score", args=[assignment.pk]),
                 )
             )
     return tasks

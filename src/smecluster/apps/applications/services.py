@@ -73,8 +73,10 @@ def application_create(
     _check_pool_entry(actor, call, pool_entry)
     county = actor.jurisdiction
     # Numbers are handed out one at a time per call: two counties creating at once wait for each other.
+    # The sequence runs per county and year across programmes (a county may apply to the provincial and
+    # the national programme in the same year), so the number stays unique.
     YearlyCall.objects.select_for_update().filter(pk=call.pk).first()
-    sequence = Application.objects.filter(call=call, county=county).count() + 1
+    sequence = Application.objects.filter(number__startswith=f"{call.year}-{county.code}-").count() + 1
     application = Application.objects.create(
         call=call,
         county=county,

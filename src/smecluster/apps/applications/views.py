@@ -87,6 +87,15 @@ ACTION_ROUTES = {
     "spot_check": ("reviews:spot_check", "get"),
     "recommend": ("reviews:recommend", "get"),
     "not_recommend": ("reviews:recommend", "get"),
+    "screen": ("selection:screen", "get"),
+    "screen_out": ("selection:screen", "get"),
+}
+# The owner's later steps are taken for a whole call at once, on the call's page.
+CALL_ACTION_ROUTES = {
+    "shortlist": "selection:ranking",
+    "not_shortlist": "selection:ranking",
+    "recognize": "registry:recognition",
+    "reject": "registry:recognition",
 }
 
 # A qualitative criterion's aspect, as each rule set's text heads it, names the tab its evidence goes on.
@@ -293,8 +302,11 @@ def _actions(user: Any, application: Application) -> list[dict[str, Any]]:
     for action, transition in TRANSITIONS.items():
         if not can_transition(user, action, application):
             continue
-        url_name, method = ACTION_ROUTES[action]
-        url = reverse(url_name, args=[application.pk])
+        if action in CALL_ACTION_ROUTES:
+            url, method = reverse(CALL_ACTION_ROUTES[action], args=[application.call_id]), "get"
+        else:
+            url_name, method = ACTION_ROUTES[action]
+            url = reverse(url_name, args=[application.pk])
         if url in actions:
             actions[url]["label"] = f"{actions[url]['label']} / {transition.label}"
             continue

@@ -37,6 +37,7 @@ class IndicatorSystem(models.Model):
     version = models.PositiveSmallIntegerField(_("版本"))
     name = models.CharField(_("名称"), max_length=128)
     is_default = models.BooleanField(_("系统默认（待各地调整）"), default=False)
+    note = models.TextField(_("说明"), blank=True, help_text=_("权重的来源，或本版本修改了什么"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -129,7 +130,10 @@ class Score(models.Model):
     class Meta:
         verbose_name = _("评分")
         verbose_name_plural = _("评分")
-        constraints = [models.UniqueConstraint(fields=["assignment", "indicator"], name="one_score")]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "indicator"], name="one_score"),
+            models.CheckConstraint(condition=models.Q(points__gte=0), name="score_not_negative"),
+        ]
 
 
 class Shortlist(models.Model):

@@ -1,0 +1,504 @@
+"""Pages of the public notice (公示).
+
+The owner's pages (login): the notices to publish and published, publishing one, a notice's objections with
+batch steps and the CSV export, one objection with its files. A call outside the user's reach is a 404; a
+step the user may not take is a 403 with the reason.
+
+The public's pages (no login): the notices, one notice with its shortlist, hash and the real-name objection
+form, and the acknowledgment of an objection. They show nothing private (objectors' contact details and
+evidence stay on the owner's pages) and make a handful of small queries each.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from smecluster.apps.accounts.models import Role
+from smecluster.apps.applications.evidence import evidence_path
+from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.audit.services import audit_trail
+from smecluster.apps.notices.forms import BatchForm, ObjectionForm, ObjectionRecordForm, PublishForm
+from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
+from smecluster.apps.notices.permissions import (
+    PHASE_LABELS,
+    Phase,
+    can_manage_notice,
+    can_object,
+    can_open_objection_files,
+    can_publish,
+    closes_at,
+    notice_phase,
+)
+from smecluster.apps.notices.selectors import (
+    call_in_reach,
+    calls_awaiting_notice,
+    notice_entries,
+    notice_for,
+    notice_objections,
+    objection_by_reference,
+    objection_file_for,
+    objection_for,
+    owner_notices,
+    public_notice,
+    public_notices,
+    shortlist_entries,
+    shortlist_intact,
+    shortlist_method,
+    unresolved_objections,
+)
+from smecluster.apps.notices.services import (
+    default_title,
+    missing_holidays_message,
+    next_working_day,
+    notice_length,
+    notice_publish,
+    objection_file,
+    objection_record,
+    objections_batch,
+)
+from smecluster.apps.programmes.models import YearlyCall
+from smecluster.site.csv_export import csv_response, local_time, wants_csv
+from smecluster.workdays import MissingHolidayData, period_end
+
+OWNER_ROLES = (Role.PROVINCE_ADMIN, Role.MINISTRY_ADMIN)
+HISTORY_LABELS = {
+    "objection.file": gettext_lazy("提交异议"),
+    "objection.investigate": gettext_lazy("记录核查情况"),
+    "objection.resolve": gettext_lazy("办结"),
+}
+# How many objections one address may file in an hour: enough for a person, not for a script.
+OBJECTIONS_PER_HOUR = 20
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, bound even when empty (an empty POST is a form with every field missing)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _to_form(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError where it belongs: at its field when the form has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, ValidationError(errors))
+    else:
+        form.add_error(None, error)
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet runs a cell that begins with = + - @ as a formula: what the public typed is text.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _call(request: HttpRequest, pk: int) -> YearlyCall:
+    try:
+        return call_in_reach(request.user, pk)
+    except YearlyCall.DoesNotExist:
+        raise Http404(_("没有这个年度申报，或它不在您的辖区内")) from None
+
+
+def _notice(request: HttpRequest, pk: int) -> Notice:
+    try:
+        return notice_for(request.user, pk)
+    except Notice.DoesNotExist:
+        raise Http404(_("没有这个公示，或它不在您的辖区内")) from None
+
+
+def _objection(request: HttpRequest, pk: int) -> Objection:
+    try:
+        return objection_for(request.user, pk)
+    except Objection.DoesNotExist:
+        raise Http404(_("没有这条异议，或它不在您的辖区内")) from None
+
+
+# --- the owner's pages ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def owner_list(request: HttpRequest) -> HttpResponse:
+    if request.user.role not in OWNER_ROLES:
+        raise PermissionDenied(_("公示由认定机关（省级管理员或工业和信息化部）发布和管理"))
+    notices = list(owner_notices(request.user))
+    for notice in notices:
+        notice.phase_label = PHASE_LABELS[notice_phase(notice)]
+    return render(
+        request,
+        "notices/owner_list.html",
+        {"notices": notices, "awaiting": calls_awaiting_notice(request.user)},
+    )
+
+
+def _period(call: YearlyCall, starts_on: date | None) -> dict[str, Any]:
+    """What the page shows of the period for a start date: its end, or why it cannot be computed."""
+    try:
+        length = notice_length(call)
+    except ValidationError as error:
+        return {"error": " ".join(error.messages)}
+    period: dict[str, Any] = {"working_days": length.working_days, "source": length.source}
+    if starts_on is None:
+        return period
+    try:
+        period.update(starts_on=starts_on, ends_on=period_end(starts_on, length.working_days))
+    except MissingHolidayData as error:
+        period["error"] = missing_holidays_message(error)
+    return period
+
+
+def _start_of(form: PublishForm) -> date | None:
+    if form.is_bound:
+        field = form.fields["starts_on"]
+        try:
+            return field.clean(form.data.get("starts_on"))
+        except ValidationError:
+            return None
+    return form.initial.get("starts_on")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, call_pk: int) -> HttpResponse:
+    call = _call(request, call_pk)
+    can_publish(request.user, call).enforce()
+    if request.htmx and "preview" in request.GET:
+        form = PublishForm(request.GET)
+        return render(request, "notices/_period.html", {"period": _period(call, _start_of(form))})
+    today = today_in_china()
+    form = PublishForm(
+        _posted(request), initial={"title": default_title(call), "starts_on": next_working_day(today)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = notice_publish(
+                actor=request.user,
+                call=call,
+                title=form.cleaned_data["title"],
+                starts_on=form.cleaned_data["starts_on"],
+                contact=form.cleaned_data["contact"],
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("已发布公示“%(title)s”：%(start)s 至 %(end)s（%(days)s 个工作日）")
+                % {
+                    "title": notice.title,
+                    "start": notice.starts_on,
+                    "end": notice.ends_on,
+                    "days": notice.working_days,
+                },
+            )
+            return redirect("notices:manage", pk=notice.pk)
+    shortlist = call.shortlist
+    return render(
+        request,
+        "notices/publish.html",
+        {
+            "call": call,
+            "shortlist": shortlist,
+            "entries": shortlist_entries(shortlist),
+            "method": shortlist_method(shortlist),
+            "intact": shortlist_intact(shortlist),
+            "form": form,
+            "period": _period(call, _start_of(form)),
+            "today": today,
+        },
+    )
+
+
+OBJECTION_HEADER = [
+    gettext_lazy("受理编号"),
+    gettext_lazy("提交时间（北京时间）"),
+    gettext_lazy("异议对象申报编号"),
+    gettext_lazy("异议对象"),
+    gettext_lazy("姓名"),
+    gettext_lazy("联系电话"),
+    gettext_lazy("电子邮箱"),
+    gettext_lazy("工作单位"),
+    gettext_lazy("异议内容"),
+    gettext_lazy("证明材料（个）"),
+    gettext_lazy("状态"),
+    gettext_lazy("核查情况"),
+    gettext_lazy("异议是否成立"),
+    gettext_lazy("处理结果"),
+    gettext_lazy("办结时间（北京时间）"),
+]
+
+
+def _upheld_text(upheld: bool | None) -> str:
+    if upheld is None:
+        return ""
+    return _("成立") if upheld else _("不成立")
+
+
+def _objections_csv(notice: Notice, objections: Any) -> HttpResponse:
+    rows = (
+        [
+            objection.reference,
+            local_time(objection.filed_at),
+            objection.application.number,
+            _cell(objection.application.name),
+            _cell(objection.real_name),
+            _cell(objection.phone),
+            _cell(objection.email),
+            _cell(objection.organization),
+            _cell(objection.content),
+            objection.file_count,
+            objection.get_status_display(),
+            _cell(objection.investigation),
+            _upheld_text(objection.upheld),
+            _cell(objection.resolution),
+            local_time(objection.resolved_at),
+        ]
+        for objection in objections
+    )
+    return csv_response(f"notice-{notice.pk}-objections.csv", OBJECTION_HEADER, rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = _notice(request, pk)
+    can_manage_notice(request.user, notice).enforce()
+    status = request.GET.get("status", "")
+    if status not in Objection.Status.values:
+        status = ""
+    objections = notice_objections(notice, status)
+    if request.method == "GET" and wants_csv(request):
+        return _objections_csv(notice, objections)
+    batch = BatchForm(_posted(request), objection_ids=list(notice.objections.values_list("pk", flat=True)))
+    if request.method == "POST" and batch.is_valid():
+        try:
+            result = objections_batch(
+                actor=request.user,
+                notice=notice,
+                objection_ids=batch.cleaned_data["objections"],
+                resolve=batch.cleaned_data["action"] == "resolve",
+                resolution=batch.cleaned_data["resolution"],
+                upheld=batch.upheld_value,
+            )
+        except ValidationError as error:
+            _to_form(batch, error)
+        else:
+            if result.changed:
+                messages.success(
+                    request,
+                    _("已处理 %(count)s 条异议：%(references)s")
+                    % {"count": len(result.changed), "references": "、".join(result.changed)},
+                )
+            if result.skipped:
+                messages.error(
+                    request,
+                    _("以下异议已办结，未作改动：%(references)s") % {"references": "、".join(result.skipped)},
+                )
+            return redirect("notices:manage", pk=notice.pk)
+    phase = notice_phase(notice)
+    return render(
+        request,
+        "notices/manage.html",
+        {
+            "notice": notice,
+            "call": notice.shortlist.call,
+            "entries": notice_entries(notice),
+            "method": shortlist_method(notice.shortlist),
+            "intact": shortlist_intact(notice.shortlist),
+            "objections": objections,
+            "unresolved": unresolved_objections(notice).count(),
+            "status": status,
+            "statuses": Objection.Status.choices,
+            "batch": batch,
+            "phase": phase,
+            "phase_label": PHASE_LABELS[phase],
+            "closes_at": closes_at(notice),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _objection(request, pk)
+    can_manage_notice(request.user, item.notice).enforce()
+    initial = {
+        "investigation": item.investigation,
+        "resolution": item.resolution,
+        "upheld": {True: "yes", False: "no"}.get(item.upheld, ""),
+    }
+    form = ObjectionRecordForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        resolve = "resolve" in request.POST
+        try:
+            item = objection_record(
+                actor=request.user,
+                objection=item,
+                investigation=form.cleaned_data["investigation"],
+                resolution=form.cleaned_data["resolution"],
+                upheld=form.upheld_value,
+                resolve=resolve,
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            text = _("异议 %(reference)s 已办结") if resolve else _("已保存异议 %(reference)s 的核查情况")
+            messages.success(request, text % {"reference": item.reference})
+            return redirect("notices:objection", pk=item.pk)
+    return render(
+        request,
+        "notices/objection.html",
+        {
+            "objection": item,
+            "notice": item.notice,
+            "files": list(item.files.all()),
+            "form": form,
+            "resolved": item.status == Objection.Status.RESOLVED,
+            "history": [
+                (event, HISTORY_LABELS.get(event.action, event.action)) for event in audit_trail(item)
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def objection_file_download(request: HttpRequest, pk: int) -> FileResponse:
+    try:
+        file = objection_file_for(request.user, pk)
+    except ObjectionFile.DoesNotExist:
+        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
+    can_open_objection_files(request.user, file.objection).enforce()
+    path = evidence_path(file.stored_name)
+    if not path.is_file():
+        raise Http404(_("材料文件已不在存储中，请联系管理员"))
+    return FileResponse(
+        path.open("rb"), as_attachment=True, filename=file.original_name, content_type=file.content_type
+    )
+
+
+# --- the public's pages -----------------------------------------------------------------------------
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(public_notices(), 20).get_page(request.GET.get("page"))
+    for notice in page:
+        notice.phase = notice_phase(notice)
+        notice.phase_label = PHASE_LABELS[notice.phase]
+    return render(request, "notices/public_list.html", {"page": page})
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _over_rate(request: HttpRequest) -> bool:
+    """Count this address's objections in the hour; the cache is per server, a guard, not a quota."""
+    key = f"notices:objections:{_client_address(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) > OBJECTIONS_PER_HOUR
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return False
+
+
+def _public_page(
+    request: HttpRequest,
+    notice: Notice,
+    entries: list[Any],
+    form: ObjectionForm | None,
+    *,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    phase = notice_phase(notice)
+    return render(
+        request,
+        "notices/public_detail.html",
+        {
+            "notice": notice,
+            "entries": entries,
+            "method": shortlist_method(notice.shortlist),
+            "intact": shortlist_intact(notice.shortlist),
+            "form": form if phase == Phase.OPEN else None,
+            "phase": phase,
+            "phase_label": PHASE_LABELS[phase],
+            "closes_at": closes_at(notice),
+            "refusal": refusal or ("" if phase == Phase.OPEN else can_object(notice).reason),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        notice = public_notice(pk)
+    except Notice.DoesNotExist:
+        raise Http404(_("没有这个公示")) from None
+    entries = notice_entries(notice)
+    if request.method == "GET":
+        return _public_page(request, notice, entries, ObjectionForm(entries=entries))
+    if not (window := can_object(notice)):
+        # After the end (or before the start) nothing posted is read, however well-formed.
+        return _public_page(request, notice, entries, None, refusal=window.reason, status=403)
+    if _over_rate(request):
+        return _public_page(
+            request,
+            notice,
+            entries,
+            ObjectionForm(entries=entries),
+            refusal=_("提交过于频繁，请一小时后再试，或按公示所列联系方式提出异议"),
+            status=429,
+        )
+    form = ObjectionForm(request.POST, request.FILES, entries=entries)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            filed = objection_file(
+                notice=notice,
+                application_id=data["application"],
+                real_name=data["real_name"],
+                phone=data["phone"],
+                email=data["email"],
+                organization=data["organization"],
+                content=data["content"],
+                uploads=data["files"],
+            )
+        except PermissionDenied as refused:
+            return _public_page(request, notice, entries, None, refusal=str(refused), status=403)
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            return redirect("notices:objection_ack", reference=filed.reference)
+    return _public_page(request, notice, entries, form)
+
+
+@require_GET
+def objection_ack(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        filed = objection_by_reference(reference)
+    except Objection.DoesNotExist:
+        raise Http404(_("没有这个受理编号")) from None
+    return render(
+        request,
+        "notices/objection_ack.html",
+        {
+            "objection": filed,
+            "notice": filed.notice,
+            # Nothing personal beyond the first character of the name (the family name): 张**.
+            "objector": f"{filed.real_name[:1]}**",
+        },
+    )

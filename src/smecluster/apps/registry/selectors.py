@@ -1,0 +1,282 @@
+"""Reads of the recognition step and of the published list.
+
+The owner's reads go through ``notices.selectors.call_in_reach`` (a 404 outside the user's reach). The
+public list and profile read only what is public: names, places, industries, numbers, validity and the
+headline figures of the latest year; never contacts, evidence or scores by expert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from smecluster.apps.accounts.models import Jurisdiction, User
+from smecluster.apps.applications.models import Application, ApplicationYear
+from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.notices.models import Notice, Objection
+from smecluster.apps.notices.selectors import shortlist_lines
+from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.registry.models import RecognizedCluster
+
+# --- the owner's recognition page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A shortlisted application awaiting the owner's decision, with what the notice brought up."""
+
+    application: Application
+    rank: int | None
+    score: str
+    objections: int
+    upheld: int
+
+    @property
+    def unobjected(self) -> bool:
+        """No objection to it was upheld: "认定全部无异议的" takes it."""
+        return self.upheld == 0
+
+
+def _ranked(applications: list[Application], call: YearlyCall) -> list[tuple[Application, Any]]:
+    shortlist = getattr(call, "shortlist", None)
+    lines = shortlist_lines(shortlist) if shortlist is not None else {}
+    ranked = [
+        (application, lines.get(f"pk:{application.pk}") or lines.get(f"number:{application.number}"))
+        for application in applications
+    ]
+    ranked.sort(
+        key=lambda pair: (
+            pair[1] is None or pair[1].rank is None,
+            pair[1].rank if pair[1] else 0,
+            pair[0].number,
+        )
+    )
+    return ranked
+
+
+def in_shortlist_order(applications: list[Application], call: YearlyCall) -> list[Application]:
+    """The shortlist's rank order, then 申报编号: the order recognition numbers are given in."""
+    return [application for application, _line in _ranked(applications, call)]
+
+
+def recognition_candidates(call: YearlyCall, notice: Notice | None) -> list[Candidate]:
+    applications = list(
+        Application.objects.filter(call=call, status=Status.SHORTLISTED).select_related(
+            "county__parent__parent"
+        )
+    )
+    counts: dict[int, dict[str, int]] = {}
+    if notice is not None:
+        rows = (
+            notice.objections.values("application")
+            .annotate(
+                total=Count("pk"),
+                upheld=Count("pk", filter=Q(upheld=True, status=Objection.Status.RESOLVED)),
+            )
+            .order_by()
+        )
+        counts = {row["application"]: row for row in rows}
+    return [
+        Candidate(
+            application,
+            line.rank if line else None,
+            line.score if line else "",
+            counts.get(application.pk, {}).get("total", 0),
+            counts.get(application.pk, {}).get("upheld", 0),
+        )
+        for application, line in _ranked(applications, call)
+    ]
+
+
+def decided_applications(call: YearlyCall) -> dict[str, list[Any]]:
+    """What was decided: the recognized clusters, and the rejected applications with their reasons."""
+    recognized = list(
+        RecognizedCluster.objects.filter(application__call=call)
+        .select_related("county__parent__parent")
+        .order_by("number")
+    )
+    rejected = list(
+        Application.objects.filter(call=call, status=Status.REJECTED)
+        .select_related("county")
+        .order_by("number")
+    )
+    not_shortlisted = list(
+        Application.objects.filter(call=call, status=Status.NOT_SHORTLISTED)
+        .select_related("county")
+        .order_by("number")
+    )
+    reasons = transition_reasons(
+        [*rejected, *not_shortlisted], ("application.reject", "application.not_shortlist")
+    )
+    return {
+        "recognized": recognized,
+        "rejected": [(application, reasons.get(application.pk, "")) for application in rejected],
+        "not_shortlisted": [
+            (application, reasons.get(application.pk, "")) for application in not_shortlisted
+        ],
+    }
+
+
+def transition_reasons(applications: list[Application], actions: tuple[str, ...]) -> dict[int, str]:
+    """The reason recorded with the latest of ``actions`` on each application (one query)."""
+    if not applications:
+        return {}
+    events = AuditEvent.objects.filter(
+        target_type=Application._meta.label_lower,
+        target_id__in=[str(application.pk) for application in applications],
+        action__in=actions,
+    ).order_by("at", "pk")
+    return {int(event.target_id): event.reason for event in events}
+
+
+def cluster_for(user: User, pk: int) -> RecognizedCluster:
+    """A recognized cluster whose application the user may see, or :class:`RecognizedCluster.DoesNotExist`."""
+    cluster = RecognizedCluster.objects.select_related(
+        "application__county__parent", "application__call__programme", "county__parent__parent", "programme"
+    ).get(pk=pk)
+    if not can_view(user, cluster.application):
+        raise RecognizedCluster.DoesNotExist
+    return cluster
+
+
+def recognized_in(call: YearlyCall) -> list[RecognizedCluster]:
+    return list(
+        RecognizedCluster.objects.filter(application__call=call)
+        .select_related("county__parent__parent", "programme")
+        .order_by("number")
+    )
+
+
+# --- the published list ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any
+
+
+COLUMNS = (
+    Column("number", _("认定编号")),
+    Column("name", _("集群名称")),
+    Column("location", _("所在地")),
+    Column("leading_industry", _("主导产业")),
+    Column("programme", _("认定项目")),
+    Column("year", _("认定年度")),
+    Column("recognized_on", _("认定日期")),
+    Column("valid_from", _("有效期起")),
+    Column("valid_until", _("有效期止")),
+    Column("status", _("状态")),
+)
+"""The columns of the published list: the page's table and every download, in this order."""
+
+
+def public_clusters(
+    *,
+    q: str = "",
+    year: int | None = None,
+    city: str = "",
+    industry: str = "",
+    status: str = "",
+    programme: int | None = None,
+) -> QuerySet[RecognizedCluster]:
+    """The published list under the page's filter: the page shows a slice, the downloads all of it."""
+    clusters = RecognizedCluster.objects.select_related("county__parent__parent", "programme")
+    if q:
+        clusters = clusters.filter(Q(name__icontains=q) | Q(leading_industry__icontains=q))
+    if year is not None:
+        clusters = clusters.filter(year=year)
+    if city:
+        clusters = clusters.filter(county__parent=city)
+    if industry:
+        clusters = clusters.filter(leading_industry=industry)
+    if status:
+        clusters = clusters.filter(status=status)
+    if programme is not None:
+        clusters = clusters.filter(programme=programme)
+    return clusters.order_by("-year", "number", "pk")
+
+
+def cluster_row(cluster: RecognizedCluster) -> dict[str, Any]:
+    """One cluster as the list and its downloads show it, keyed by :data:`COLUMNS`."""
+    return {
+        "number": cluster.number,
+        "name": cluster.name,
+        "location": cluster.county.full_name(),
+        "leading_industry": cluster.leading_industry,
+        "programme": cluster.programme.name,
+        "year": cluster.year,
+        "recognized_on": cluster.recognized_on,
+        "valid_from": cluster.valid_from,
+        "valid_until": cluster.valid_until,
+        "status": cluster.get_status_display(),
+    }
+
+
+def filter_choices() -> dict[str, list[tuple[Any, str]]]:
+    """The filters' choices: only values the published list holds (four small queries)."""
+    years = RecognizedCluster.objects.values_list("year", flat=True).distinct().order_by("-year")
+    city_codes = RecognizedCluster.objects.values_list("county__parent", flat=True).distinct()
+    cities = Jurisdiction.objects.filter(code__in=city_codes).select_related("parent").order_by("code")
+    industries = (
+        RecognizedCluster.objects.values_list("leading_industry", flat=True)
+        .distinct()
+        .order_by("leading_industry")
+    )
+    programmes = Programme.objects.filter(recognized_clusters__isnull=False).distinct().order_by("name", "pk")
+    return {
+        "year": [(year, str(year)) for year in years],
+        "city": [(city.code, city.full_name()) for city in cities],
+        "industry": [(industry, industry) for industry in industries],
+        "status": list(RecognizedCluster.Status.choices),
+        "programme": [(programme.pk, programme.name) for programme in programmes],
+    }
+
+
+def public_cluster(pk: int) -> RecognizedCluster:
+    return RecognizedCluster.objects.select_related("county__parent__parent", "programme", "application").get(
+        pk=pk
+    )
+
+
+# The latest year's headline figures, each with its unit: what the published profile shows.
+PUBLIC_FIGURES = (
+    ("output", _("集群总产值"), "亿元"),
+    ("leading_output", _("主导产业产值"), "亿元"),
+    ("sme_output", _("中小企业产值"), "亿元"),
+    ("employees", _("从业人员"), "人"),
+    ("invention_patents", _("有效发明专利"), "件"),
+    ("iip_penetration", _("工业互联网平台应用普及率"), "%"),
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: Any
+    value: str
+    unit: str
+
+
+def _figure_text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def public_figures(cluster: RecognizedCluster) -> tuple[int | None, list[Figure]]:
+    """The figures of the application's latest reported year, with units; figures not given are left out."""
+    latest = ApplicationYear.objects.filter(application=cluster.application_id).order_by("-year").first()
+    if latest is None:
+        return None, []
+    figures = [
+        Figure(label, _figure_text(value), unit)
+        for field, label, unit in PUBLIC_FIGURES
+        if (value := getattr(latest, field)) is not None
+    ]
+    return latest.year, figures

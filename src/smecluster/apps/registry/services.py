@@ -1,0 +1,251 @@
+"""Recognition (认定): the owner's decision on each shortlisted application after the public notice.
+
+Recognizing an application takes the workflow's ``recognize`` transition and creates its
+:class:`RecognizedCluster` with a number, the date and the validity; rejecting takes ``reject`` with the
+reason, and the county is told why. When the last shortlisted application of a call is decided, the counties
+whose applications were not shortlisted are told too, with the reason recorded when that was decided.
+
+**Recognition numbers** (认定编号): ``<简称>中小特色集群〔<年度>〕<NNN>``, e.g. ``粤中小特色集群〔2025〕001``.
+
+* ``简称`` is the one-character abbreviation of the owner's province (粤 for 广东, 陕 for 陕西, 黔 for
+  贵州 …, :data:`PROVINCE_ABBREVIATIONS`), or ``国`` for the national programme;
+* ``年度`` is the year of the call (``RecognizedCluster.year``);
+* ``NNN`` counts from 001 within that prefix, in the order of recognition; a batch is numbered in the
+  order of the frozen shortlist's ranking, then by 申报编号, so the same decisions always give the same
+  numbers. A number is never reused: revoked clusters keep theirs. Past 999 the count simply grows a digit.
+
+**Validity**: from the day of recognition (Beijing date) for N years, N from the rule set's
+``recognition_validity.years``: ``valid_until = valid_from + N years − 1 day`` (2025-03-10 → 2028-03-09;
+a recognition on 29 February runs to 28 February N years on).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smecluster.apps.accounts.models import User
+from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.services import county_people, move, today_in_china
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.notices.selectors import notice_of_call
+from smecluster.apps.notifications.services import notify
+from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.permissions import can_recognize
+from smecluster.apps.registry.selectors import (
+    in_shortlist_order,
+    recognition_candidates,
+    transition_reasons,
+)
+from smecluster.policy.ruleset import rule_set
+
+# GB/T 2260 province prefix → the one-character abbreviation (简称) used in official document numbers.
+PROVINCE_ABBREVIATIONS = {
+    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉", "23": "黑",
+    "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣", "37": "鲁", "41": "豫",
+    "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼", "50": "渝", "51": "川", "52": "黔",
+    "53": "滇", "54": "藏", "61": "陕", "62": "甘", "63": "青", "64": "宁", "65": "新", "71": "台",
+    "81": "港", "82": "澳",
+}  # fmt: skip
+NATIONAL_ABBREVIATION = "国"
+
+
+def number_prefix(call: YearlyCall) -> str:
+    owner = call.programme.owner_id
+    abbreviation = PROVINCE_ABBREVIATIONS[owner[:2]] if owner else NATIONAL_ABBREVIATION
+    return f"{abbreviation}中小特色集群〔{call.year}〕"
+
+
+def next_number(prefix: str) -> str:
+    """The next free number under ``prefix``; callers hold the call's row lock."""
+    pattern = re.compile(re.escape(prefix) + r"(\d+)$")
+    used = [
+        int(match.group(1))
+        for number in RecognizedCluster.objects.filter(number__startswith=prefix).values_list(
+            "number", flat=True
+        )
+        if (match := pattern.match(number))
+    ]
+    return f"{prefix}{max(used, default=0) + 1:03d}"
+
+
+def add_years(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February falls on 1 March in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def validity_years(programme: Programme) -> int:
+    return rule_set(programme.rule_set_id).recognition_validity.years
+
+
+def validity(recognized_on: date, years: int) -> tuple[date, date]:
+    """``(valid_from, valid_until)``: N whole years from the day of recognition, that day included."""
+    return recognized_on, add_years(recognized_on, years) - timedelta(days=1)
+
+
+def issuer(programme: Programme) -> str:
+    """Who signs the notice and the certificates: the issuer of the programme's rule set when the rule set
+    is the owner's own (广东省工业和信息化厅, 工业和信息化部), else the owner province's department."""
+    rules = rule_set(programme.rule_set_id)
+    if programme.owner_id is None:
+        return rules.document.issuer if rules.applies_to_province is None else _("工业和信息化部")
+    if rules.applies_to_province == programme.owner_id[:2]:
+        return rules.document.issuer
+    return _("%(province)s中小企业主管部门") % {"province": programme.owner.name}
+
+
+# --- decisions -------------------------------------------------------------------------------------
+
+
+RECOGNIZE, REJECT = "recognize", "reject"
+
+
+@dataclass
+class Decisions:
+    recognized: list[RecognizedCluster] = field(default_factory=list)
+    rejected: list[Application] = field(default_factory=list)
+
+
+def _recognize(*, actor: User, application: Application, call: YearlyCall, today: date) -> RecognizedCluster:
+    move(actor=actor, application=application, action=RECOGNIZE)
+    years = validity_years(call.programme)
+    valid_from, valid_until = validity(today, years)
+    cluster = RecognizedCluster.objects.create(
+        application=application,
+        programme=call.programme,
+        number=next_number(number_prefix(call)),
+        name=application.name,
+        county=application.county,
+        leading_industry=application.leading_industry,
+        year=call.year,
+        recognized_on=today,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        decided_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="cluster.recognize",
+        target=cluster,
+        after={
+            "application": application.number,
+            "number": cluster.number,
+            "recognized_on": today.isoformat(),
+            "valid_from": valid_from.isoformat(),
+            "valid_until": valid_until.isoformat(),
+            "validity_years": years,
+        },
+    )
+    notify(
+        recipients=county_people(application),
+        text=_("申报 %(number)s 已获认定，认定编号 %(code)s，有效期至 %(until)s")
+        % {"number": application.number, "code": cluster.number, "until": valid_until},
+        link=f"/applications/{application.pk}/",
+    )
+    return cluster
+
+
+def _reject(*, actor: User, application: Application, reason: str) -> Application:
+    move(actor=actor, application=application, action=REJECT, reason=reason)
+    notify(
+        recipients=county_people(application),
+        text=_("申报 %(number)s 未予认定：%(reason)s")
+        % {"number": application.number, "reason": reason[:180]},
+        link=f"/applications/{application.pk}/",
+    )
+    return application
+
+
+def _tell_the_not_shortlisted(call: YearlyCall) -> None:
+    """Once every shortlisted application is decided, the counties left off the shortlist are told why."""
+    if Application.objects.filter(call=call, status=Status.SHORTLISTED).exists():
+        return
+    others = list(
+        Application.objects.filter(call=call, status=Status.NOT_SHORTLISTED)
+        .select_related("county")
+        .order_by("number")
+    )
+    reasons = transition_reasons(others, ("application.not_shortlist",))
+    for application in others:
+        reason = reasons.get(application.pk) or _("按专家评审排名，未进入本年度认定名额")
+        notify(
+            recipients=county_people(application),
+            text=_("%(call)s认定结果已公布，申报 %(number)s 未列入拟认定名单：%(reason)s")
+            % {"call": call, "number": application.number, "reason": reason[:150]},
+            link=f"/applications/{application.pk}/",
+        )
+
+
+@transaction.atomic
+def recognition_decide(
+    *,
+    actor: User,
+    call: YearlyCall,
+    application_ids: list[int],
+    decision: str,
+    reason: str = "",
+) -> Decisions:
+    """Recognize, or reject with ``reason``, the chosen shortlisted applications of ``call``.
+
+    Refused (403 with the reason) before the notice has ended or while an objection is unresolved."""
+    # The call's row lock serializes the recognition numbers of the call.
+    call = (
+        YearlyCall.objects.select_for_update(of=("self",)).select_related("programme__owner").get(pk=call.pk)
+    )
+    can_recognize(actor, call).enforce()
+    if decision not in (RECOGNIZE, REJECT):
+        raise ValidationError({"decision": _("请选择认定或不予认定")})
+    reason = reason.strip()
+    if decision == REJECT and not reason:
+        raise ValidationError({"reason": _("不予认定须填写理由，申报县将收到这段话")})
+    if not application_ids:
+        raise ValidationError({"applications": _("请先勾选申报")})
+    applications = list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("county", "call__programme")
+        .filter(call=call, pk__in=application_ids)
+    )
+    undecidable = [application for application in applications if application.status != Status.SHORTLISTED]
+    if len(applications) != len(set(application_ids)) or undecidable:
+        raise ValidationError(
+            {
+                "applications": _("只能对本年度拟认定名单中待认定的申报作出决定：%(numbers)s")
+                % {"numbers": "、".join(application.number for application in undecidable) or "—"}
+            }
+        )
+    decided = Decisions()
+    today = today_in_china()
+    for application in in_shortlist_order(applications, call):
+        if decision == RECOGNIZE:
+            decided.recognized.append(
+                _recognize(actor=actor, application=application, call=call, today=today)
+            )
+        else:
+            decided.rejected.append(_reject(actor=actor, application=application, reason=reason))
+    _tell_the_not_shortlisted(call)
+    return decided
+
+
+@transaction.atomic
+def recognize_unobjected(*, actor: User, call: YearlyCall) -> Decisions:
+    """认定全部无异议的: recognize every shortlisted application of ``call`` against which no objection
+    was upheld; those with an upheld objection wait for a decision one by one."""
+    can_recognize(actor, call).enforce()
+    candidates = [
+        candidate.application.pk
+        for candidate in recognition_candidates(call, notice_of_call(call))
+        if candidate.unobjected
+    ]
+    if not candidates:
+        raise ValidationError(_("没有可一并认定的申报：待认定的申报均有成立的异议，请逐一决定"))
+    return recognition_decide(actor=actor, call=call, application_ids=candidates, decision=RECOGNIZE)

@@ -1,0 +1,328 @@
+"""Pages of recognition and of the published list.
+
+The owner's pages (login): the recognition of a call's shortlisted applications, one by one or in batch,
+and the recognition notice PDF; the certificate of a cluster for whoever may see its application.
+
+The public's pages (no login): the list of recognized clusters with search, filters and pages, downloadable
+as CSV, XLSX or JSON with the same rows (all pages of the filter) and the same columns; and each cluster's
+public profile.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from smecluster.apps.applications import pdf
+from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.notices.permissions import PHASE_LABELS, closes_at, notice_phase
+from smecluster.apps.notices.selectors import call_in_reach, notice_of_call, unresolved_objections
+from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.registry.forms import ClusterFilterForm, RecognitionForm
+from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.permissions import (
+    can_open_recognition,
+    can_print_certificate,
+    can_print_recognition_notice,
+    recognition_blockers,
+)
+from smecluster.apps.registry.selectors import (
+    COLUMNS,
+    cluster_for,
+    cluster_row,
+    decided_applications,
+    filter_choices,
+    public_cluster,
+    public_clusters,
+    public_figures,
+    recognition_candidates,
+    recognized_in,
+)
+from smecluster.apps.registry.services import (
+    RECOGNIZE,
+    issuer,
+    number_prefix,
+    recognition_decide,
+    recognize_unobjected,
+    validity_years,
+)
+from smecluster.policy.ruleset import rule_set
+from smecluster.site.csv_export import csv_response
+
+PAGE_SIZE = 20
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, bound even when empty (an empty POST is a form with every field missing)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _to_form(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, ValidationError(errors))
+    else:
+        form.add_error(None, error)
+
+
+def _call(request: HttpRequest, pk: int) -> YearlyCall:
+    try:
+        return call_in_reach(request.user, pk)
+    except YearlyCall.DoesNotExist:
+        raise Http404(_("没有这个年度申报，或它不在您的辖区内")) from None
+
+
+# --- recognition -----------------------------------------------------------------------------------
+
+
+def _pk(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationError(_("请求无效：申报编号有误")) from None
+
+
+def _decided_message(request: HttpRequest, decided: Any) -> None:
+    if decided.recognized:
+        messages.success(
+            request,
+            _("已认定 %(count)s 个集群：%(numbers)s")
+            % {
+                "count": len(decided.recognized),
+                "numbers": "、".join(f"{cluster.number} {cluster.name}" for cluster in decided.recognized),
+            },
+        )
+    if decided.rejected:
+        messages.success(
+            request,
+            _("已决定不予认定 %(count)s 件申报，申报县将收到理由：%(numbers)s")
+            % {
+                "count": len(decided.rejected),
+                "numbers": "、".join(application.number for application in decided.rejected),
+            },
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recognition(request: HttpRequest, call_pk: int) -> HttpResponse:
+    call = _call(request, call_pk)
+    can_open_recognition(request.user, call).enforce()
+    notice = notice_of_call(call)
+    candidates = recognition_candidates(call, notice)
+    form = RecognitionForm(
+        _posted(request), application_ids=[candidate.application.pk for candidate in candidates]
+    )
+    if request.method == "POST" and ("all_unobjected" in request.POST or "recognize_one" in request.POST):
+        # The buttons beside the table: one application, or every one without an upheld objection.
+        try:
+            if "all_unobjected" in request.POST:
+                decided = recognize_unobjected(actor=request.user, call=call)
+            else:
+                decided = recognition_decide(
+                    actor=request.user,
+                    call=call,
+                    application_ids=[_pk(request.POST["recognize_one"])],
+                    decision=RECOGNIZE,
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            _decided_message(request, decided)
+        return redirect("registry:recognition", call_pk=call.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decided = recognition_decide(
+                actor=request.user,
+                call=call,
+                application_ids=form.cleaned_data["applications"],
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            _decided_message(request, decided)
+            return redirect("registry:recognition", call_pk=call.pk)
+    phase = notice_phase(notice) if notice else None
+    return render(
+        request,
+        "registry/recognition.html",
+        {
+            "call": call,
+            "notice": notice,
+            "phase_label": PHASE_LABELS[phase] if phase else "",
+            "closes_at": closes_at(notice) if notice else None,
+            "blockers": recognition_blockers(call),
+            "unresolved": list(unresolved_objections(notice)) if notice else [],
+            "candidates": candidates,
+            "unobjected": sum(1 for candidate in candidates if candidate.unobjected),
+            "form": form,
+            "decided": decided_applications(call),
+            "prefix": number_prefix(call),
+            "years": validity_years(call.programme),
+        },
+    )
+
+
+def _pdf_response(html: str, request: HttpRequest, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        pdf.render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def notice_pdf(request: HttpRequest, call_pk: int) -> HttpResponse:
+    call = _call(request, call_pk)
+    can_print_recognition_notice(request.user, call).enforce()
+    clusters = recognized_in(call)
+    rules = rule_set(call.programme.rule_set_id)
+    html = render_to_string(
+        "registry/notice_pdf.html",
+        {
+            "call": call,
+            "clusters": clusters,
+            "document": rules.document,
+            "years": validity_years(call.programme),
+            "issuer": issuer(call.programme),
+            "dated": max(cluster.recognized_on for cluster in clusters),
+            "notice": notice_of_call(call),
+            "font_family": pdf.FONT_FAMILY,
+        },
+        request=request,
+    )
+    return _pdf_response(html, request, f"recognition-{call.year}-{call.pk}.pdf")
+
+
+@login_required
+@require_GET
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        cluster = cluster_for(request.user, pk)
+    except RecognizedCluster.DoesNotExist:
+        raise Http404(_("没有这个集群，或它不在您的辖区内")) from None
+    can_print_certificate(request.user, cluster).enforce()
+    html = render_to_string(
+        "registry/certificate_pdf.html",
+        {"cluster": cluster, "issuer": issuer(cluster.programme), "font_family": pdf.FONT_FAMILY},
+        request=request,
+    )
+    return _pdf_response(html, request, f"certificate-{cluster.pk}.pdf")
+
+
+# --- the published list -----------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    """Dates as YYYY-MM-DD, and text a spreadsheet would run as a formula kept as text."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv(rows: list[dict[str, Any]]) -> HttpResponse:
+    header = [column.label for column in COLUMNS]
+    return csv_response("clusters.csv", header, ([_cell(row[c.key]) for c in COLUMNS] for row in rows))
+
+
+def _xlsx(rows: list[dict[str, Any]]) -> HttpResponse:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("已认定集群")
+    sheet.append([str(column.label) for column in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_cell(row[column.key]) for column in COLUMNS])
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJ", (28, 36, 30, 16, 30, 10, 12, 12, 12, 8), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="clusters.xlsx"'
+    return response
+
+
+def _json(rows: list[dict[str, Any]], filters: dict[str, Any]) -> HttpResponse:
+    body = {
+        "count": len(rows),
+        "filters": filters,
+        "columns": [{"key": column.key, "label": str(column.label)} for column in COLUMNS],
+        "results": [{key: _cell(value) for key, value in row.items()} for row in rows],
+    }
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="clusters.json"'
+    return response
+
+
+DOWNLOADS = ("csv", "xlsx", "json")
+
+
+@require_GET
+def public_list(request: HttpRequest) -> HttpResponse:
+    form = ClusterFilterForm(request.GET or None, choices=filter_choices())
+    filters = form.filters()
+    clusters = public_clusters(**filters)
+    wanted = request.GET.get("format", "")
+    if wanted in DOWNLOADS:
+        rows = [cluster_row(cluster) for cluster in clusters]
+        if wanted == "csv":
+            return _csv(rows)
+        if wanted == "xlsx":
+            return _xlsx(rows)
+        return _json(rows, filters)
+    page = Paginator(clusters, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "registry/public_list.html",
+        {
+            "filter": form,
+            "page": page,
+            "rows": [(cluster, cluster_row(cluster)) for cluster in page],
+            "columns": COLUMNS,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@require_GET
+def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        cluster = public_cluster(pk)
+    except RecognizedCluster.DoesNotExist:
+        raise Http404(_("没有这个集群")) from None
+    year, figures = public_figures(cluster)
+    return render(
+        request,
+        "registry/public_detail.html",
+        {"cluster": cluster, "figures_year": year, "figures": figures, "today": today_in_china()},
+    )

@@ -1,0 +1,186 @@
+"""Screening (审核) by the owner: each recommended application's verdict under the programme's rule set,
+stored with the decision; a flagged application (a computed criterion fails) needs a reason either way;
+the batch passes only the unflagged; the page is the owner's (403 inside the province, 404 outside)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.notifications.models import Notification
+from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.selection import services
+from smecluster.apps.selection.models import Screening
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def recommended(
+    sel_call: YearlyCall, web_application_in: Callable[..., Application]
+) -> Callable[..., Application]:
+    def make(*, failing: bool = False, county: str = "440606") -> Application:
+        application = web_application_in(Status.RECOMMENDED, county=county)
+        if failing:
+            # The latest year's output falls below 40 亿元 (gd-output: 近三年产值均在40亿元以上).
+            year = application.years.order_by("-year").first()
+            year.output = Decimal("39.0")
+            year.sme_output = Decimal("30.0")
+            year.leading_output = Decimal("30.0")
+            year.save()
+        return application
+
+    return make
+
+
+def _admin(client: Client, web_users: dict[str, User]) -> Client:
+    client.force_login(web_users["province_admin"])
+    return client
+
+
+def test_the_screening_page_lists_recommended_applications_with_their_verdict(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall, recommended: Callable[..., Application]
+) -> None:
+    good, bad = recommended(), recommended(failing=True)
+    page = _admin(client, web_users).get(reverse("selection:screening", args=[sel_call.pk]))
+    assert page.status_code == 200
+    rows = {row.application.pk: row for row in page.context["rows"]}
+    assert not rows[good.pk].check.flagged
+    assert rows[bad.pk].check.flagged
+    assert rows[bad.pk].check.outcome == "ineligible"
+    assert any("40亿元" in text for text in rows[bad.pk].check.failing)
+    text = page.content.decode()
+    assert "通过审核（未标记的 1 件）" in text
+    assert "需说明理由" in text
+
+
+def test_screening_stores_the_verdict_with_the_decision(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall, recommended: Callable[..., Application]
+) -> None:
+    application = recommended()
+    response = _admin(client, web_users).post(
+        reverse("selection:screen", args=[application.pk]), {"decision": "screen", "reason": ""}
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == Status.SCREENED
+    screening = Screening.objects.get(application=application)
+    assert screening.goes_on
+    assert not screening.flagged
+    assert screening.outcome in ("eligible", "needs_review")
+    assert screening.verdict["rule_set"] == "guangdong-2022"
+    assert {row["id"] for row in screening.verdict["criteria"]} >= {"gd-output", "gd-sme-share"}
+    assert screening.decided_by == web_users["province_admin"]
+    assert AuditEvent.objects.filter(action="application.screen", target_id=str(application.pk)).exists()
+    assert AuditEvent.objects.filter(action="selection.screening", target_id=str(application.pk)).exists()
+    assert Notification.objects.filter(
+        recipient=web_users["county_officer"], text__contains="已通过审核"
+    ).exists()
+    # The stored verdict is what the page shows from then on.
+    page = client.get(reverse("selection:screen", args=[application.pk]))
+    assert "审核时保存" in page.content.decode()
+    assert (
+        client.post(reverse("selection:screen", args=[application.pk]), {"decision": "screen"}).status_code
+        == 403
+    )
+
+
+def test_a_flagged_application_needs_a_reason_to_go_on(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall, recommended: Callable[..., Application]
+) -> None:
+    application = recommended(failing=True)
+    admin = _admin(client, web_users)
+    url = reverse("selection:screen", args=[application.pk])
+    page = admin.get(url).content.decode()
+    assert "须说明理由" in page
+    refused = admin.post(url, {"decision": "screen", "reason": "  "})
+    assert refused.status_code == 200
+    assert "该申报有量化或排除条件未满足，请说明理由" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.RECOMMENDED
+    with pytest.raises(ValidationError):
+        services.application_screen(actor=web_users["province_admin"], application=application, goes_on=True)
+    assert not Screening.objects.exists()
+
+    admin.post(url, {"decision": "screen", "reason": "2025年受台风影响产值短暂回落，经核实属特殊情况"})
+    application.refresh_from_db()
+    assert application.status == Status.SCREENED
+    screening = Screening.objects.get(application=application)
+    assert screening.flagged
+    assert screening.goes_on
+    assert screening.outcome == "ineligible"
+    assert "台风" in screening.reason
+
+
+def test_stopping_an_application_needs_a_reason_and_tells_the_county(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall, recommended: Callable[..., Application]
+) -> None:
+    application = recommended()
+    admin = _admin(client, web_users)
+    url = reverse("selection:screen", args=[application.pk])
+    assert "请填写审核不通过的理由" in admin.post(url, {"decision": "screen_out"}).content.decode()
+    admin.post(url, {"decision": "screen_out", "reason": "佐证材料与统计数据不符"})
+    application.refresh_from_db()
+    assert application.status == Status.SCREENED_OUT
+    assert not Screening.objects.get(application=application).goes_on
+    assert Notification.objects.filter(
+        recipient=web_users["county_officer"], text__contains="佐证材料与统计数据不符"
+    ).exists()
+
+
+def test_the_batch_passes_only_the_unflagged(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall, recommended: Callable[..., Application]
+) -> None:
+    good, other, bad = recommended(), recommended(county="440605"), recommended(failing=True)
+    response = _admin(client, web_users).post(reverse("selection:screen_batch", args=[sel_call.pk]))
+    assert response.status_code == 302
+    statuses = {each.pk: Application.objects.get(pk=each.pk).status for each in (good, other, bad)}
+    assert statuses == {good.pk: Status.SCREENED, other.pk: Status.SCREENED, bad.pk: Status.RECOMMENDED}
+    assert Screening.objects.count() == 2
+
+
+def test_the_screening_list_exports_as_csv(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall, recommended: Callable[..., Application]
+) -> None:
+    good, bad = recommended(), recommended(failing=True)
+    services.application_screen(actor=web_users["province_admin"], application=good, goes_on=True)
+    response = _admin(client, web_users).get(
+        reverse("selection:screening", args=[sel_call.pk]), {"format": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "申报编号"
+    by_number = {row[0]: row for row in rows[1:]}
+    assert by_number[good.number][7] == "通过"
+    assert by_number[bad.number][5] == "是"
+    assert by_number[bad.number][7] == "待审核"
+
+
+def test_only_the_owner_screens(
+    client: Client,
+    web_users: dict[str, User],
+    web_new_user: Callable[..., User],
+    sel_call: YearlyCall,
+    recommended: Callable[..., Application],
+) -> None:
+    application = recommended()
+    for key in ("city_officer", "county_officer"):
+        client.force_login(web_users[key])
+        assert client.get(reverse("selection:screening", args=[sel_call.pk])).status_code == 403
+        refused = client.post(reverse("selection:screen", args=[application.pk]), {"decision": "screen"})
+        assert refused.status_code == 403
+    client.force_login(web_new_user("zj-admin", Role.PROVINCE_ADMIN, "330000"))  # 浙江省
+    assert client.get(reverse("selection:screening", args=[sel_call.pk])).status_code == 404
+    assert client.get(reverse("selection:screen", args=[application.pk])).status_code == 404
+    application.refresh_from_db()
+    assert application.status == Status.RECOMMENDED
