@@ -2,6 +2,11 @@
 pages only: the county officer creates an application, fills its tabs, uploads a PDF as evidence and
 submits; the city officer returns it with a reason; the county edits and resubmits; the city accepts,
 records the initial review and a spot check, and recommends; another county's officer cannot open it.
+Then the province selects: screening, the default indicator system, two experts assigned (an expert of
+佛山市 is never offered and cannot open the application), each declares no conflict and scores every
+indicator; the province confirms the frozen shortlist, publishes the notice, a member of the public files
+an objection from the public page, the province investigates and resolves it, and after the notice period
+recognizes the cluster, which then shows on the public list /public/clusters/ with its number.
 
 Runs in `make test` against pytest-django's live server on the test PostgreSQL database. Playwright never
 downloads a browser here: it launches /usr/bin/chromium (Debian's package, installed by `make test`).
@@ -12,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +33,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from smecluster.apps.accounts.divisions import ensure_divisions
+from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.services import audit_trail
+from smecluster.apps.notices.models import Notice, Objection
+from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.selection.models import Assignment, Score, Shortlist
+from smecluster.apps.selection.services import expert_profile_save
 from smecluster.site import demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -73,14 +84,70 @@ def browser() -> Iterator[Browser]:
             connections.close_all()
 
 
+# The journey runs on a fixed day inside the seeded holiday calendar (chinesecalendar ends with 2026), so
+# its notice period is the same whatever day the suite runs and never needs a year not yet loaded.
+JOURNEY_DAY = date(2026, 6, 15)  # a Monday
+
+
 @pytest.fixture
-def journey_world(live_server: Any) -> dict[str, Any]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    journey_clock = Clock(monkeypatch)
+    journey_clock.set(JOURNEY_DAY)
+    return journey_clock
+
+
+@pytest.fixture
+def journey_world(live_server: Any, clock: Clock) -> dict[str, Any]:
     """The demo's accounts and the Guangdong programme with this year's open call, made as the demo makes
     them (through the services)."""
     ensure_divisions()
     users = demo.ensure_accounts()
     _programme, call = demo.ensure_guangdong_programme(users["province-admin"], timezone.localdate())
-    return {"users": users, "call": call, "url": live_server.url}
+    # The province's expert pool: two experts outside 佛山市 (no conflict with a 顺德区 cluster) and one
+    # whose home is 佛山市 itself (a conflict the platform must see without being told).
+    experts = {
+        username: _expert(users["province-admin"], username, *details)
+        for username, *details in (
+            ("journey-expert-1", "440106", "吴丽华", "华南理工大学机械与汽车工程学院", "智能家电、装备制造"),
+            ("journey-expert-2", "440304", "郑国栋", "深圳市智能制造研究院", "智能家电、电子信息"),
+            ("journey-expert-foshan", FOSHAN_CITY, "冯志强", "佛山科学技术学院", "智能家电"),
+        )
+    }
+    return {"users": users, "call": call, "url": live_server.url, "experts": experts}
+
+
+FOSHAN_CITY = "440600"
+
+
+def _expert(admin: User, username: str, home: str, name: str, organization: str, fields: str) -> User:
+    """An expert account (made here: the pages have no sign-up) with the profile the province keeps."""
+    expert = User(
+        username=username,
+        role=Role.EXPERT,
+        jurisdiction_id=home,
+        first_name=name,
+        organization=organization,
+        email=f"{username}@example.com",
+    )
+    expert.set_password(demo.DEMO_PASSWORD)
+    expert.save()
+    expert_profile_save(actor=admin, expert=expert, fields=fields, organization=organization, active=True)
+    return expert
+
+
+class Clock:
+    """The live server runs in this process (a thread of pytest-django's), so setting
+    ``django.utils.timezone.now`` moves the clock the pages and services read (``localdate`` and
+    ``auto_now_add`` go through it too). The notice period is a real span of working days: the test cannot
+    wait for it, and ``notice_publish`` refuses a start in the past, so the test moves the clock instead of
+    rewriting dates in the database."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+
+    def set(self, day: date, at: time = time(10, 0)) -> None:
+        instant = timezone.make_aware(datetime.combine(day, at))  # Beijing time (TIME_ZONE)
+        self.monkeypatch.setattr(timezone, "now", lambda: instant)
 
 
 class Session:
@@ -116,7 +183,9 @@ class Session:
         self.context.close()
 
 
-def test_application_journey(browser: Browser, journey_world: dict[str, Any], tmp_path: Path) -> None:
+def test_application_journey(
+    browser: Browser, journey_world: dict[str, Any], tmp_path: Path, clock: Clock
+) -> None:
     base, call = journey_world["url"], journey_world["call"]
     evidence = tmp_path / "2025年度统计年报.pdf"
     evidence.write_bytes(PDF)
@@ -260,3 +329,162 @@ def test_application_journey(browser: Browser, journey_world: dict[str, Any], tm
     for action in ("submit", "return", "accept", "review", "spot_check", "recommend"):
         assert f"application.{action}" in actions, actions
     assert actions.count("application.submit") == 2
+
+    _select_recognize_and_publish(browser, journey_world, application, clock)
+
+
+def _select_recognize_and_publish(
+    browser: Browser, world: dict[str, Any], application: Application, clock: Clock
+) -> None:
+    """From the city's recommendation to the published list, through the pages only."""
+    base, call, experts = world["url"], world["call"], world["experts"]
+    pk = application.pk
+    today = timezone.localdate()
+
+    # --- the province: review settings, screening, the indicator system -----------------------------
+    province = Session(browser, base, "province-admin")
+    page = province.open(f"/calls/{call.pk}/selection-settings/")
+    page.fill("#id_experts_per_application", "2")
+    page.fill("#id_scoring_deadline", f"{today + timedelta(days=14):%Y-%m-%d}")
+    page.get_by_role("button", name="保存评审设置").click()
+    expect(page.locator("ul.messages")).to_contain_text("已保存评审设置")
+
+    page = province.open(f"/calls/{call.pk}/screening/")
+    row = page.locator(f"#screening-{pk}")
+    expect(row).to_contain_text("待审核")
+    page.get_by_role("button", name=re.compile("通过审核")).click()
+    expect(page.locator("ul.messages")).to_contain_text("已审核通过 1 件")
+    expect(page.locator(f"#screening-{pk}")).to_contain_text("通过")
+    assert Application.objects.get(pk=pk).status == Status.SCREENED
+
+    # The first visit makes the default indicator system (the nine criterion groups, 100 points).
+    page = province.open(f"/calls/{call.pk}/indicators/")
+    expect(page.locator("main")).to_contain_text("系统默认，待本省调整")
+
+    # --- assignments: two experts by hand; the 佛山市 expert is in the pool but never offered -----------
+    page = province.open("/experts/")
+    expect(page.locator("main")).to_contain_text("冯志强")
+    page = province.open(f"/calls/{call.pk}/assignments/")
+    select = f"#id_a{pk}-expert"
+    conflicted = experts["journey-expert-foshan"]
+    expect(page.locator(f"{select} option[value='{conflicted.pk}']")).to_have_count(0)
+    for username in ("journey-expert-1", "journey-expert-2"):
+        expert = experts[username]
+        page.locator(select).select_option(str(expert.pk))
+        page.locator(f"#application-{pk}").get_by_role("button", name="分配", exact=True).click()
+        expect(page.locator("ul.messages")).to_contain_text(f"专家{expert.first_name}")
+    expect(page.locator(f"#application-{pk}")).to_contain_text("已分配 2 / 2 名")
+    expect(page.locator(select)).to_have_count(0)  # no place left to fill
+
+    # The conflicted expert cannot open the application by its address either.
+    outsider = Session(browser, base, "journey-expert-foshan")
+    assert outsider.page.goto(f"/applications/{pk}/").status == 404
+    assert outsider.page.goto(f"/applications/{pk}/pdf/").status == 404
+    outsider.close()
+
+    # --- each expert declares no conflict and scores every indicator with a comment -----------------
+    for number, username in enumerate(("journey-expert-1", "journey-expert-2")):
+        reviewer = Session(browser, base, username)
+        page = reviewer.open("/reviews/mine/")
+        expect(page.locator("main")).to_contain_text(application.name)
+        page.get_by_role("link", name="评分", exact=True).click()
+        page.check("input[name=conflict][value=no]")
+        page.get_by_role("button", name="提交声明").click()
+        expect(page.locator("ul.messages")).to_contain_text("已声明无利益冲突")
+        points = page.locator("input[name^=points_]")
+        assert points.count() >= 9
+        for index in range(points.count()):
+            field = points.nth(index)
+            maximum = float(field.get_attribute("max") or "0")
+            # Different sheets from the two experts: 80 % and 90 % of each indicator's maximum.
+            field.fill(f"{maximum * (0.8 + 0.1 * number):.2f}")
+        comments = page.locator("textarea[name^=comment_]")
+        for index in range(comments.count()):
+            comments.nth(index).fill(f"第 {index + 1} 项：材料翔实，数据可信，特色鲜明。")
+        page.get_by_role("button", name=re.compile("提交评分")).click()
+        expect(page.locator("ul.messages")).to_contain_text("评分已提交")
+        reviewer.close()
+    assert Assignment.objects.filter(application_id=pk, submitted_at__isnull=False).count() == 2
+    assert not Score.objects.filter(assignment__application_id=pk, comment="").exists()
+
+    # --- the ranking, and the shortlist confirmed and frozen with its hash --------------------------
+    page = province.open(f"/calls/{call.pk}/ranking/")
+    expect(page.locator("#rank-1")).to_contain_text(application.name)
+    page.get_by_role("button", name="确认拟认定名单").click()
+    expect(page.locator("ul.messages")).to_contain_text("已确认拟认定名单并冻结")
+    shortlist = Shortlist.objects.get(call=call)
+    assert re.fullmatch(r"[0-9a-f]{64}", shortlist.content_hash)
+    expect(page.locator("main")).to_contain_text(shortlist.content_hash)
+
+    # --- the notice: published from the next working day, its end computed in working days ----------
+    page = province.open(f"/calls/{call.pk}/notice/new/")
+    page.fill("#id_contact", "广东省工业和信息化厅中小企业处，电话 020-83133080")
+    page.get_by_role("button", name="发布公示").click()
+    expect(page.locator("ul.messages")).to_contain_text("已发布公示")
+    notice = Notice.objects.get(shortlist=shortlist)
+    assert notice.working_days == 7  # the Guangdong rule set
+    assert notice.starts_on > today
+    expect(page.locator("main")).to_contain_text(shortlist.content_hash)
+    province.close()
+
+    # --- during the notice a member of the public files a real-name objection -----------------------
+    clock.set(notice.starts_on)
+    public = browser.new_context(base_url=base, locale="zh-CN")
+    public.set_default_timeout(STEP_TIMEOUT_MS)
+    visitor = page = public.new_page()
+    page.goto("/public/notices/")
+    page.get_by_role("link", name=notice.title).click()
+    expect(page.locator("main")).to_contain_text(shortlist.content_hash)
+    expect(page.locator("main")).to_contain_text("公示中")
+    page.fill("#id_real_name", "张伟")
+    page.fill("#id_phone", "13800138000")
+    page.fill("#id_email", "zhangwei@example.com")
+    page.fill("#id_organization", "佛山市某家电配套企业")
+    page.select_option("#id_application", str(pk))
+    page.fill("#id_content", "申报材料所列本地配套率约六成，与我单位了解的情况不符，请核实配套企业名单。")
+    page.check("#id_pledge")
+    page.get_by_role("button", name="提交异议").click()
+    expect(page.locator("h1")).to_have_text("异议回执")
+    objection = Objection.objects.get(notice=notice)
+    expect(page.locator("main")).to_contain_text(objection.reference)
+    expect(page.locator("main")).not_to_contain_text("13800138000")
+
+    # --- an objection in time blocks recognition; the province investigates and resolves it --------
+    province = Session(browser, base, "province-admin")
+    page = province.open(f"/calls/{call.pk}/recognition/")
+    expect(page.locator("[role=alert]").first).to_contain_text(objection.reference)
+    page = province.open(f"/objections/{objection.pk}/")
+    page.fill("#id_investigation", "电话核实 20 家配套企业，本地配套率 58%，与申报材料相符。")
+    page.get_by_role("button", name="保存核查情况").click()
+    expect(page.locator("ul.messages")).to_contain_text("已保存异议")
+    page.fill("#id_resolution", "经核查，申报材料所列本地配套率属实，异议不成立，维持拟认定。")
+    page.select_option("#id_upheld", "no")
+    page.get_by_role("button", name="办结").click()
+    expect(page.locator("ul.messages")).to_contain_text("已办结")
+    objection.refresh_from_db()
+    assert (objection.status, objection.upheld) == (Objection.Status.RESOLVED, False)
+    province.close()
+
+    # --- after the notice's end: an objection is refused, and the province recognizes the cluster ----
+    clock.set(notice.ends_on + timedelta(days=1), time(9, 0))
+    page = visitor
+    page.goto(f"/public/notices/{notice.pk}/")
+    expect(page.locator("main")).to_contain_text("不再受理异议")
+    expect(page.locator("#id_real_name")).to_have_count(0)
+
+    province = Session(browser, base, "province-admin")  # a new login: the period may outlast a session
+    page = province.open(f"/calls/{call.pk}/recognition/")
+    expect(page.locator("main")).to_contain_text("公示期已满，异议均已办结，可以认定")
+    page.get_by_role("button", name="认定", exact=True).click()
+    expect(page.locator("ul.messages")).to_contain_text("已认定 1 个集群")
+    cluster = RecognizedCluster.objects.get(application_id=pk)
+    assert cluster.recognized_on == notice.ends_on + timedelta(days=1)
+    expect(page.locator("main")).to_contain_text(cluster.number)
+    province.close()
+
+    # --- the published list, for anyone --------------------------------------------------------------
+    page = visitor
+    page.goto("/public/clusters/")
+    expect(page.locator("main")).to_contain_text(application.name)
+    expect(page.locator("main")).to_contain_text(cluster.number)
+    public.close()

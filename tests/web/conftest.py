@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,15 @@ from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.workflow import Status
+from smecluster.apps.applications.workflow import Actor, Status, acting_level
+from smecluster.apps.notices import services as notice_services
+from smecluster.apps.notices.models import Notice
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.registry import services as registry_services
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.selection import services as selection_services
+from smecluster.apps.selection.models import Assignment, ExpertProfile
+from smecluster.policy.ruleset import rule_set
 from smecluster.site.demo import fill_application
 
 WEB_PASSWORD = "web-test-password-42"
@@ -63,7 +69,15 @@ WEB_PATH_TO: dict[str, tuple[str, ...]] = {
     # The owner's screening (selection.services), as the province admin of the application's province.
     Status.SCREENED: ("submit", "accept", "review", "recommend", "screen"),
     Status.SCREENED_OUT: ("submit", "accept", "review", "recommend", "screen_out"),
-}
+    # Then the expert review (``expert``, home 广东省, assigned by the owner, declares no conflict and submits
+    # 80 % of every maximum), the confirmed shortlist, the public notice (published for today, then moved
+    # into the past: it has ended) and the owner's recognition.
+    Status.SHORTLISTED: ("submit", "accept", "review", "recommend", "screen", "assign", "score", "shortlist"),
+    Status.RECOGNIZED: (
+        "submit", "accept", "review", "recommend", "screen", "assign", "score", "shortlist",
+        "publish", "end_notice", "recognize",
+    ),
+}  # fmt: skip
 
 # The smallest well-formed PDF: what `filetype` and a browser both take for a PDF.
 WEB_PDF = (
@@ -151,13 +165,38 @@ def web_pool_entry(web_divisions: None) -> PoolEntry:
     )
 
 
+def web_recommender(application: Application) -> User:
+    """Who accepts, reviews and recommends: the city officer, or the province admin in the national chain."""
+    if acting_level(application.call.programme.review_chain, Actor.RECOMMENDER) == "province":
+        return User.objects.get(role=Role.PROVINCE_ADMIN, jurisdiction=application.county_id[:2] + "0000")
+    return User.objects.get(role=Role.CITY_OFFICER, jurisdiction=application.county.parent_id)
+
+
+def web_owner(application: Application) -> User:
+    """Who screens, shortlists and recognizes: the owning province's admin, or the ministry admin (全国
+    100000) for the national programme (the test must have made one)."""
+    programme = application.call.programme
+    if programme.owner_id is None:
+        return User.objects.get(role=Role.MINISTRY_ADMIN, jurisdiction="100000")
+    return User.objects.get(role=Role.PROVINCE_ADMIN, jurisdiction=programme.owner_id)
+
+
+def web_assigned_expert() -> User:
+    """The expert the ``assign`` step assigns: ``expert`` of ``web_users`` (home 广东省), in the pool."""
+    expert = User.objects.get(username="expert")
+    ExpertProfile.objects.get_or_create(
+        user=expert, defaults={"fields": "智能家电", "organization": "测试大学"}
+    )
+    return expert
+
+
 @pytest.fixture
 def web_take_step(web_users: dict[str, User]) -> Callable[[Application, str], Any]:
-    """Take one workflow step on an application through its service, as the right person."""
+    """Take one workflow step on an application through its service, as the right person for its chain."""
 
     def take(application: Application, step: str) -> Any:
         county = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=application.county_id)
-        city = User.objects.get(role=Role.CITY_OFFICER, jurisdiction=application.county.parent_id)
+        city = web_recommender(application)
         if step == "submit":
             return application_services.application_submit(actor=county, application=application)
         if step == "withdraw":
@@ -169,10 +208,12 @@ def web_take_step(web_users: dict[str, User]) -> Callable[[Application, str], An
                 actor=city, application=application, reason="请补充佐证材料"
             )
         if step == "review":
+            criteria = [each.id for each in rule_set(application.call.programme.rule_set_id).criteria]
+            criterion = "gd-output" if "gd-output" in criteria else criteria[0]
             return review_services.initial_review_record(
                 actor=city,
                 application=application,
-                findings=[{"criterion_id": "gd-output", "status": "pass", "note": ""}],
+                findings=[{"criterion_id": criterion, "status": "pass", "note": ""}],
                 conclusion="符合条件",
             )
         if step == "spot_check":
@@ -188,12 +229,56 @@ def web_take_step(web_users: dict[str, User]) -> Callable[[Application, str], An
             return review_services.application_recommend(
                 actor=city, application=application, recommended=step == "recommend", reason="理由"
             )
+        owner = web_owner(application)
         if step in ("screen", "screen_out"):
-            province = User.objects.get(
-                role=Role.PROVINCE_ADMIN, jurisdiction=application.county_id[:2] + "0000"
-            )
             return selection_services.application_screen(
-                actor=province, application=application, goes_on=step == "screen", reason="审核意见"
+                actor=owner, application=application, goes_on=step == "screen", reason="审核意见"
+            )
+        if step == "assign":
+            return selection_services.assignment_create(
+                actor=owner,
+                application=application,
+                expert=web_assigned_expert(),
+                due_on=timezone.localdate() + timedelta(days=10),
+            )
+        if step == "score":
+            assignment = Assignment.objects.get(application=application, expert=web_assigned_expert())
+            expert = assignment.expert
+            assignment = selection_services.assignment_declare(
+                actor=expert, assignment=assignment, conflict=False
+            )
+            system = application.call.indicator_systems.order_by("-version").first()
+            entries = {
+                indicator.pk: selection_services.ScoreEntry(
+                    (indicator.max_points * Decimal("0.8")).quantize(Decimal("0.01")), "评语"
+                )
+                for indicator in system.indicators.all()
+            }
+            return selection_services.scores_save(
+                actor=expert, assignment=assignment, entries=entries, submit=True
+            )
+        if step == "shortlist":
+            return selection_services.shortlist_confirm(actor=owner, call=application.call)
+        if step == "publish":
+            return notice_services.notice_publish(
+                actor=owner,
+                call=application.call,
+                title=f"{application.call}拟认定名单公示",
+                starts_on=timezone.localdate(),
+                contact="省工业和信息化厅中小企业处，电话 020-83133000",
+            )
+        if step == "end_notice":
+            # The notice ran its course: moved into the past, as if published a month ago.
+            today = timezone.localdate()
+            return Notice.objects.filter(shortlist__call=application.call).update(
+                starts_on=today - timedelta(days=30), ends_on=today - timedelta(days=20)
+            )
+        if step == "recognize":
+            return registry_services.recognition_decide(
+                actor=owner,
+                call=application.call,
+                application_ids=[application.pk],
+                decision=registry_services.RECOGNIZE,
             )
         raise ValueError(step)
 
@@ -204,15 +289,17 @@ def web_take_step(web_users: dict[str, User]) -> Callable[[Application, str], An
 def web_application_in(
     web_users: dict[str, User], web_call: YearlyCall, web_take_step: Callable[[Application, str], Any]
 ) -> Callable[..., Application]:
-    """``web_application_in("reviewed")``: a new application of 顺德区 (or ``county=``), filled with valid
-    figures and taken to that state through the services."""
+    """``web_application_in("reviewed")``: a new application of 顺德区 (or ``county=``) in the web call (or
+    ``call=``), filled with valid figures and taken to that state through the services."""
     counter = iter(range(1, 1000))
 
-    def make(status: str = Status.DRAFT, *, county: str = "440606", name: str = "") -> Application:
+    def make(
+        status: str = Status.DRAFT, *, county: str = "440606", name: str = "", call: YearlyCall | None = None
+    ) -> Application:
         county_officer = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=county)
         application = application_services.application_create(
             actor=county_officer,
-            call=web_call,
+            call=call or web_call,
             name=name or f"佛山市测试智能家电产业集群{next(counter)}",
             leading_industry="智能家电",
         )

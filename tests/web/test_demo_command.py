@@ -19,8 +19,14 @@ from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.audit.services import audit_trail
+from smecluster.apps.notices.models import Notice, Objection
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.selection.models import Assignment, ExpertProfile, Shortlist
 from smecluster.site import demo
+
+# This year's Guangdong applications, last year's (taken to recognition) and one to the national programme.
+DEMO_APPLICATION_COUNT = len(demo.DEMO_APPLICATIONS) + len(demo.PREVIOUS_APPLICATIONS) + 1
 
 
 def _smecluster(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -69,7 +75,7 @@ def test_demo_prepares_a_database_of_its_own_and_keeps_it(tmp_path: Path) -> Non
         data_dir=tmp_path,
     )  # fmt: skip
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.strip().splitlines()[-1] == str(len(demo.DEMO_APPLICATIONS))
+    assert shown.stdout.strip().splitlines()[-1] == str(DEMO_APPLICATION_COUNT)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +125,7 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
         user = User.objects.get(username=account.username)
         assert user.check_password(demo.DEMO_PASSWORD)
         assert (user.role, user.jurisdiction_id) == (account.role, account.jurisdiction)
-    assert summary.applications == len(demo.DEMO_APPLICATIONS)
+    assert summary.applications == DEMO_APPLICATION_COUNT
 
     guangdong = Programme.objects.get(name=demo.GUANGDONG_PROGRAMME)
     assert (guangdong.rule_set_id, guangdong.quota_per_unit, guangdong.pool_required) == (
@@ -128,22 +134,27 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
         False,
     )
     assert guangdong.review_chain == ["county", "city", "province"]
-    call = guangdong.calls.get()
+    call = guangdong.calls.get(year=timezone.localdate().year)
     assert call.is_open(timezone.localdate())
     assert Programme.objects.get(name=demo.NATIONAL_PROGRAMME).rule_set_id == "national-2022"
-    assert YearlyCall.objects.count() == 2
+    assert YearlyCall.objects.count() == 3
     assert PoolEntry.objects.filter(city="440600").count() >= 5
 
-    states = {spec.name: spec.status for spec in demo.DEMO_APPLICATIONS}
-    for application in Application.objects.all():
+    # This year's recommended application has gone on to expert review (screened, experts assigned).
+    states = {
+        spec.name: Status.SCREENED if spec.status == Status.RECOMMENDED else spec.status
+        for spec in demo.DEMO_APPLICATIONS
+    }
+    for application in call.applications.all():
         assert application.status == states[application.name], application.name
         trail = set(audit_trail(application).values_list("action", flat=True))
         assert "application.create" in trail
         if application.status != Status.DRAFT:
             assert "application.submit" in trail
             assert application.versions.exists()
-    assert set(states.values()) >= {
+    assert set(Application.objects.values_list("status", flat=True)) >= {
         Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED, Status.REVIEWED, Status.RECOMMENDED,
+        Status.SCREENED,
     }  # fmt: skip
     for action in ("programme.create", "call.create", "pool.add", "user.create"):
         assert AuditEvent.objects.filter(action=action).exists(), action
@@ -152,7 +163,59 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     events = AuditEvent.objects.count()
     demo.build_demo()
     assert AuditEvent.objects.count() == events
-    assert Application.objects.count() == len(demo.DEMO_APPLICATIONS)
+    assert Application.objects.count() == DEMO_APPLICATION_COUNT
+
+
+@pytest.mark.django_db
+def test_the_demo_has_every_stage_of_selection(web_divisions: None, settings: Any, client: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    demo.build_demo()
+    today = timezone.localdate()
+    assert ExpertProfile.objects.filter(user__username__in=demo.EXPERT_FIELDS).count() == 3
+
+    # Last year's call: shortlist frozen, notice with a resolved objection, clusters recognized.
+    previous = YearlyCall.objects.get(programme__name=demo.GUANGDONG_PROGRAMME, year=today.year - 1)
+    shortlist = Shortlist.objects.get(call=previous)
+    notice = Notice.objects.get(shortlist=shortlist)
+    assert notice.ends_on < today
+    assert list(Objection.objects.filter(notice=notice).values_list("status", "upheld")) == [
+        (Objection.Status.RESOLVED, False)
+    ]
+    clusters = list(RecognizedCluster.objects.filter(application__call=previous))
+    assert len(clusters) == 2  # the quota: the third is ranked below the line
+    assert {cluster.recognized_on.year for cluster in clusters} == {today.year - 1}
+
+    # The public pages show them, without a login.
+    listing = client.get("/public/clusters/")
+    assert listing.status_code == 200
+    for cluster in clusters:
+        assert cluster.number in listing.content.decode()
+        assert cluster.name in listing.content.decode()
+    notices = client.get("/public/notices/")
+    assert notice.title in notices.content.decode()
+    assert shortlist.content_hash in client.get(f"/public/notices/{notice.pk}/").content.decode()
+
+    # This year's call is in expert review: one sheet submitted, two to come.
+    current = Assignment.objects.filter(application__call__year=today.year)
+    assert current.count() == 3
+    assert current.filter(submitted_at__isnull=False).count() == 1
+
+    # The province admin sees the frozen shortlist with its hash.
+    assert client.login(username="province-admin", password=demo.DEMO_PASSWORD)
+    page = client.get(f"/calls/{previous.pk}/shortlist/")
+    assert page.status_code == 200
+    assert shortlist.content_hash in page.content.decode()
+    client.logout()
+
+    # The ministry: a recommendation from 广东省 waits for it.
+    ministry = User.objects.get(username="ministry-admin")
+    assert (ministry.role, ministry.jurisdiction_id) == ("ministry_admin", "100000")
+    waiting = Application.objects.get(call__programme__name=demo.NATIONAL_PROGRAMME)
+    assert waiting.status == Status.RECOMMENDED
+    assert client.login(username="ministry-admin", password=demo.DEMO_PASSWORD)
+    home = client.get("/")
+    assert home.status_code == 200
+    assert waiting.name in home.content.decode()
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -30,8 +31,21 @@ from smecluster.apps.applications.selectors import (
 from smecluster.apps.applications.selectors import pool_entries_for as county_pool_entries
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
+from smecluster.apps.notices.services import objection_file, objection_record
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.programmes.selectors import pool_entries_for
+from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.selection import services as selection_services
+from smecluster.apps.selection.models import (
+    Assignment,
+    DeclaredRelation,
+    ExpertProfile,
+    IndicatorSystem,
+    Score,
+    Screening,
+    Shortlist,
+)
 from smecluster.policy.ruleset import rule_set
 
 pytestmark = pytest.mark.django_db
@@ -97,6 +111,7 @@ class World:
     programme: Programme
     national: Programme
     pool_entry: PoolEntry
+    national_call: YearlyCall | None = None
     application: Application | None = None
     evidence: EvidenceFile | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -112,6 +127,11 @@ class Page:
     data: Callable[[World], dict[str, Any]] = lambda world: {}
     evidence: bool = False  # the application has an evidence file
     label: str = ""
+    # Issue 4's pages: the steps after ``state`` (assign, score, publish, object, end_notice…), the chain
+    # ("provincial" or "national"), and the roles they are tried with.
+    steps: tuple[str, ...] = ()
+    chain: str = "provincial"
+    roles: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -339,13 +359,593 @@ PAGES = (
 )
 
 
+# --- issue 4: selection, the public notice, recognition and the published list ---------------------
+#
+# Tried with the people of the owner's steps and of the expert review: the ministry admin (全国 100000,
+# owner of the national programme), the expert assigned to the application (``expert`` of web_users,
+# home 广东省), an expert not assigned (深圳市), a conflicted expert (home 佛山市, the application's city)
+# and one who declared a relation to 顺德区 (home 珠海市). The application is of 顺德区, in the
+# Guangdong call (owner: the province admin) unless the page's chain is "national" (owner: the ministry).
+
+SELECTION_ROLES = (
+    "anonymous",
+    "province_admin",
+    "ministry_admin",
+    "city_officer",
+    "county_officer",
+    "other_county_officer",
+    "operator",
+    "assigned_expert",
+    "other_expert",
+    "conflicted_expert",
+    "related_expert",
+)
+EXPERTS = ("assigned_expert", "other_expert", "conflicted_expert", "related_expert")
+
+
+def _all(code: int, **codes: int) -> dict[str, Any]:
+    return {**dict.fromkeys(SELECTION_ROLES[1:], code), **codes}
+
+
+# The owner's pages of a Guangdong call: the province admin; the ministry does not reach it (404).
+OWNER_PAGE = _all(FORBIDDEN, province_admin=OK, ministry_admin=NOT_FOUND)
+OWNER_STEP = _all(FORBIDDEN, province_admin=DONE, ministry_admin=NOT_FOUND)
+# The owner's pages of the national call: the ministry admin; a province admin reaches it but may not act.
+NATIONAL_PAGE = _all(FORBIDDEN, ministry_admin=OK)
+NATIONAL_STEP = _all(FORBIDDEN, ministry_admin=DONE)
+# Pages of both owners (each sees their own calls in them).
+OWNERS_PAGE = _all(FORBIDDEN, province_admin=OK, ministry_admin=OK)
+# The experts' own pages.
+EXPERTS_PAGE = _all(FORBIDDEN, **dict.fromkeys(EXPERTS, OK))
+EXPERTS_STEP = _all(FORBIDDEN, **dict.fromkeys(EXPERTS, DONE))
+# The public pages: anyone, signed in or not.
+PUBLIC_PAGE = {"anonymous": OK, **_all(OK)}
+PUBLIC_STEP = {"anonymous": DONE, **_all(DONE)}
+# An assignment's score sheet: only its expert; to anyone else it does not exist.
+SCORE_PAGE = _all(NOT_FOUND, assigned_expert=OK)
+SCORE_STEP = _all(NOT_FOUND, assigned_expert=DONE)
+
+
+def _owner_application(code: int, *, assigned: int = NOT_FOUND) -> dict[str, Any]:
+    """The owner's step on one application of the Guangdong call: who sees it but is not the owner gets a
+    403, the rest a 404 (``assigned``: the assigned expert, who sees the application once assigned)."""
+    return _all(
+        NOT_FOUND,
+        province_admin=code,
+        city_officer=FORBIDDEN,
+        county_officer=FORBIDDEN,
+        operator=FORBIDDEN,
+        assigned_expert=assigned,
+    )
+
+
+def _national_application(code: int) -> dict[str, Any]:
+    """The owner's step on a 顺德区 application of the national call: the ministry admin; the province
+    admin (its recommender) and the city and county see it but may not."""
+    return _all(
+        NOT_FOUND,
+        ministry_admin=code,
+        province_admin=FORBIDDEN,
+        city_officer=FORBIDDEN,
+        county_officer=FORBIDDEN,
+        operator=FORBIDDEN,
+    )
+
+
+# Who sees the application (and prints its certificate): the owner, its city and county, the assigned
+# expert; never a conflicted expert, nor another county, nor the ministry for a provincial programme.
+VIEWERS_PAGE = _all(
+    NOT_FOUND, province_admin=OK, city_officer=OK, county_officer=OK, operator=OK, assigned_expert=OK
+)
+
+_ASSIGNED = ("assign",)
+_SCORED = ("assign", "score")
+_NOTICE_OPEN = ("publish", "object")
+_NOTICE_ENDED = ("publish", "object", "resolve", "end_notice")
+
+
+def _call_url(name: str) -> Callable[[World], str]:
+    return lambda world: reverse(name, args=[world.call.pk])
+
+
+def _national_call_url(name: str) -> Callable[[World], str]:
+    return lambda world: reverse(name, args=[world.national_call.pk])
+
+
+def _own_call_url(name: str) -> Callable[[World], str]:
+    """The call of the page's application (the national one for a national page)."""
+    return lambda world: reverse(name, args=[world.application.call_id])
+
+
+def _extra_url(name: str, key: str, attribute: str = "pk") -> Callable[[World], str]:
+    return lambda world: reverse(name, args=[getattr(world.extra[key], attribute)])
+
+
+def _settings_data(world: World) -> dict[str, Any]:
+    return {
+        "experts_per_application": "2",
+        "scoring_deadline": f"{timezone.localdate() + timedelta(days=15):%Y-%m-%d}",
+        "aggregation": "mean",
+        "recognition_quota": "3",
+    }
+
+
+def _indicator_data(world: World) -> dict[str, Any]:
+    """The current indicator system of the Guangdong call as posted by its edit form, renamed."""
+    system = world.call.indicator_systems.order_by("-version").first()
+    indicators = list(system.indicators.all())
+    data: dict[str, Any] = {
+        "name": "广东省特色产业集群评审指标（修订）",
+        "note": "调整评分要点表述",
+        "rows-TOTAL_FORMS": str(len(indicators)),
+        "rows-INITIAL_FORMS": str(len(indicators)),
+        "rows-MIN_NUM_FORMS": "0",
+        "rows-MAX_NUM_FORMS": "60",
+    }
+    for index, indicator in enumerate(indicators):
+        data.update(
+            {
+                f"rows-{index}-dimension": indicator.dimension,
+                f"rows-{index}-code": indicator.code,
+                f"rows-{index}-name": indicator.name,
+                f"rows-{index}-max_points": str(indicator.max_points),
+                f"rows-{index}-guidance": indicator.guidance + "（修订）",
+            }
+        )
+    return data
+
+
+def _assign_data(world: World) -> dict[str, Any]:
+    prefix = f"a{world.application.pk}"
+    return {
+        f"{prefix}-expert": str(world.users["other_expert"].pk),
+        f"{prefix}-due_on": f"{timezone.localdate() + timedelta(days=10):%Y-%m-%d}",
+    }
+
+
+def _objection_data(world: World) -> dict[str, Any]:
+    return {
+        "real_name": "张三丰",
+        "phone": "13800138000",
+        "email": "zhang@example.test",
+        "organization": "佛山市某某家电有限公司",
+        "application": str(world.application.pk),
+        "content": "该集群申报的中小企业产值占比与统计部门公布的数据不符，请核查。",
+        "pledge": "on",
+    }
+
+
+OBJECTOR = ("real_name", "phone", "email", "organization", "content")
+
+
+def _recognition_data(world: World) -> dict[str, Any]:
+    return {"applications": [str(world.application.pk)], "decision": "recognize"}
+
+
+SELECTION_PAGES = (
+    # --- screening (the owner's first step)
+    Page("selection:calls", "get", OWNERS_PAGE, url=lambda w: reverse("selection:calls")),
+    Page("selection:settings", "get", OWNER_PAGE, url=_call_url("selection:settings")),
+    Page("selection:settings", "post", OWNER_STEP, url=_call_url("selection:settings"), data=_settings_data),
+    Page("selection:screening", "get", OWNER_PAGE, Status.RECOMMENDED, _own_call_url("selection:screening")),
+    Page(
+        "selection:screening",
+        "get",
+        NATIONAL_PAGE,
+        Status.RECOMMENDED,
+        _own_call_url("selection:screening"),
+        chain="national",
+        label="national",
+    ),
+    Page(
+        "selection:screen_batch",
+        "post",
+        OWNER_STEP,
+        Status.RECOMMENDED,
+        _own_call_url("selection:screen_batch"),
+    ),
+    Page("selection:screen", "get", _owner_application(OK), Status.RECOMMENDED, _app_url("selection:screen")),
+    Page(
+        "selection:screen",
+        "post",
+        _owner_application(DONE),
+        Status.RECOMMENDED,
+        _app_url("selection:screen"),
+        data=lambda w: {"decision": "screen", "reason": "符合认定条件"},
+    ),
+    Page(
+        "selection:screen",
+        "get",
+        _national_application(OK),
+        Status.RECOMMENDED,
+        _app_url("selection:screen"),
+        chain="national",
+        label="national",
+    ),
+    Page(
+        "selection:screen",
+        "post",
+        _national_application(DONE),
+        Status.RECOMMENDED,
+        _app_url("selection:screen"),
+        data=lambda w: {"decision": "screen", "reason": "符合认定条件"},
+        chain="national",
+        label="national",
+    ),
+    # --- the indicator system, the expert pool, declared relations
+    Page("selection:indicators", "get", OWNER_PAGE, url=_call_url("selection:indicators")),
+    Page(
+        "selection:indicators",
+        "get",
+        OWNER_PAGE,
+        url=lambda w: reverse("selection:indicators", args=[w.call.pk]) + "?edit=1",
+        label="edit",
+    ),
+    Page(
+        "selection:indicators",
+        "post",
+        OWNER_STEP,
+        url=_call_url("selection:indicators"),
+        data=_indicator_data,
+    ),
+    Page("selection:experts", "get", OWNERS_PAGE, url=lambda w: reverse("selection:experts")),
+    Page(
+        "selection:expert_edit",
+        "get",
+        OWNERS_PAGE,
+        url=lambda w: reverse("selection:expert_edit", args=[w.users["other_expert"].pk]),
+    ),
+    Page(
+        "selection:expert_edit",
+        "post",
+        _all(FORBIDDEN, province_admin=DONE, ministry_admin=DONE),
+        url=lambda w: reverse("selection:expert_edit", args=[w.users["other_expert"].pk]),
+        data=lambda w: {"expertise": "家电、电子信息", "organization": "深圳大学", "active": "on"},
+    ),
+    Page("selection:relations", "get", EXPERTS_PAGE, url=lambda w: reverse("selection:relations")),
+    Page(
+        "selection:relations",
+        "post",
+        EXPERTS_STEP,
+        url=lambda w: reverse("selection:relations"),
+        data=lambda w: {"county": "440113", "note": "曾在该区企业任职"},
+    ),
+    # --- assignments and scoring
+    Page(
+        "selection:assignments",
+        "get",
+        OWNER_PAGE,
+        Status.SCREENED,
+        _own_call_url("selection:assignments"),
+        steps=_ASSIGNED,
+    ),
+    Page(
+        "selection:assignments",
+        "get",
+        NATIONAL_PAGE,
+        Status.SCREENED,
+        _own_call_url("selection:assignments"),
+        steps=_ASSIGNED,
+        chain="national",
+        label="national",
+    ),
+    Page(
+        "selection:assign_suggested",
+        "post",
+        OWNER_STEP,
+        Status.SCREENED,
+        _own_call_url("selection:assign_suggested"),
+        data=lambda w: {"due_on": f"{timezone.localdate() + timedelta(days=10):%Y-%m-%d}"},
+    ),
+    Page(
+        "selection:assign",
+        "post",
+        _owner_application(DONE),
+        Status.SCREENED,
+        _app_url("selection:assign"),
+        data=_assign_data,
+    ),
+    Page(
+        "selection:unassign",
+        "post",
+        OWNER_STEP,
+        Status.SCREENED,
+        _extra_url("selection:unassign", "assignment"),
+        steps=_ASSIGNED,
+    ),
+    Page("selection:my_reviews", "get", EXPERTS_PAGE, url=lambda w: reverse("selection:my_reviews")),
+    Page(
+        "selection:score",
+        "get",
+        SCORE_PAGE,
+        Status.SCREENED,
+        _extra_url("selection:score", "assignment"),
+        steps=_ASSIGNED,
+    ),
+    Page(
+        "selection:score",
+        "post",
+        SCORE_STEP,
+        Status.SCREENED,
+        _extra_url("selection:score", "assignment"),
+        data=lambda w: {"conflict": "no"},
+        steps=_ASSIGNED,
+    ),
+    Page(
+        "selection:score",
+        "get",
+        SCORE_PAGE,
+        Status.SCREENED,
+        _extra_url("selection:score", "assignment"),
+        steps=_ASSIGNED,
+        chain="national",
+        label="national",
+    ),
+    # The application itself: the assigned expert opens it, a conflicted one cannot (by URL either).
+    Page(
+        "applications:detail",
+        "get",
+        VIEWERS_PAGE,
+        Status.SCREENED,
+        _app_url("applications:detail"),
+        steps=_ASSIGNED,
+        label="in-review",
+    ),
+    Page(
+        "selection:application_scores",
+        "get",
+        _owner_application(OK, assigned=FORBIDDEN),
+        Status.SCREENED,
+        _app_url("selection:application_scores"),
+        steps=_SCORED,
+    ),
+    # --- ranking and the frozen shortlist
+    Page(
+        "selection:ranking",
+        "get",
+        OWNER_PAGE,
+        Status.SCREENED,
+        _own_call_url("selection:ranking"),
+        steps=_SCORED,
+    ),
+    Page(
+        "selection:ranking",
+        "get",
+        NATIONAL_PAGE,
+        Status.SCREENED,
+        _own_call_url("selection:ranking"),
+        steps=_SCORED,
+        chain="national",
+        label="national",
+    ),
+    Page(
+        "selection:shortlist_confirm",
+        "post",
+        OWNER_STEP,
+        Status.SCREENED,
+        _own_call_url("selection:shortlist_confirm"),
+        steps=_SCORED,
+    ),
+    Page(
+        "selection:shortlist_confirm",
+        "post",
+        NATIONAL_STEP,
+        Status.SCREENED,
+        _own_call_url("selection:shortlist_confirm"),
+        steps=_SCORED,
+        chain="national",
+        label="national",
+    ),
+    Page("selection:shortlist", "get", OWNER_PAGE, Status.SHORTLISTED, _own_call_url("selection:shortlist")),
+    # --- the public notice: the owner's side
+    Page("notices:list", "get", OWNERS_PAGE, url=lambda w: reverse("notices:list")),
+    Page("notices:publish", "get", OWNER_PAGE, Status.SHORTLISTED, _own_call_url("notices:publish")),
+    Page(
+        "notices:publish",
+        "post",
+        OWNER_STEP,
+        Status.SHORTLISTED,
+        _own_call_url("notices:publish"),
+        data=lambda w: {
+            "title": "广东省中小企业特色产业集群拟认定名单公示",
+            "starts_on": f"{timezone.localdate():%Y-%m-%d}",
+            "contact": "省工业和信息化厅中小企业处，电话 020-83133000",
+        },
+    ),
+    Page(
+        "notices:publish",
+        "post",
+        NATIONAL_STEP,
+        Status.SHORTLISTED,
+        _own_call_url("notices:publish"),
+        data=lambda w: {
+            "title": "国家级中小企业特色产业集群拟认定名单公示",
+            "starts_on": f"{timezone.localdate():%Y-%m-%d}",
+            "contact": "工业和信息化部中小企业局，电话 010-68205114",
+        },
+        chain="national",
+        label="national",
+    ),
+    Page(
+        "notices:manage",
+        "get",
+        OWNER_PAGE,
+        Status.SHORTLISTED,
+        _extra_url("notices:manage", "notice"),
+        steps=_NOTICE_OPEN,
+    ),
+    Page(
+        "notices:manage",
+        "post",
+        OWNER_STEP,
+        Status.SHORTLISTED,
+        _extra_url("notices:manage", "notice"),
+        data=lambda w: {"objections": [str(w.extra["objection"].pk)], "action": "investigate"},
+        steps=_NOTICE_OPEN,
+    ),
+    Page(
+        "notices:objection",
+        "get",
+        OWNER_PAGE,
+        Status.SHORTLISTED,
+        _extra_url("notices:objection", "objection"),
+        steps=_NOTICE_OPEN,
+    ),
+    Page(
+        "notices:objection",
+        "post",
+        OWNER_STEP,
+        Status.SHORTLISTED,
+        _extra_url("notices:objection", "objection"),
+        data=lambda w: {
+            "investigation": "经核查，产值数据与统计部门一致",
+            "resolution": "异议不成立",
+            "upheld": "no",
+            "resolve": "1",
+        },
+        steps=_NOTICE_OPEN,
+    ),
+    Page(
+        "notices:objection_file",
+        "get",
+        OWNER_PAGE,
+        Status.SHORTLISTED,
+        _extra_url("notices:objection_file", "objection_file"),
+        steps=_NOTICE_OPEN,
+    ),
+    # --- the public notice: the public's side (no login)
+    Page(
+        "notices:public_list",
+        "get",
+        PUBLIC_PAGE,
+        Status.SHORTLISTED,
+        lambda w: reverse("notices:public_list"),
+        steps=("publish",),
+    ),
+    Page(
+        "notices:public_detail",
+        "get",
+        PUBLIC_PAGE,
+        Status.SHORTLISTED,
+        _extra_url("notices:public_detail", "notice"),
+        steps=("publish",),
+    ),
+    Page(
+        "notices:public_detail",
+        "post",
+        PUBLIC_STEP,
+        Status.SHORTLISTED,
+        _extra_url("notices:public_detail", "notice"),
+        data=_objection_data,
+        steps=("publish",),
+    ),
+    Page(
+        "notices:public_detail",
+        "post",
+        {"anonymous": FORBIDDEN, **_all(FORBIDDEN)},  # after the notice's end: refused, with the date
+        Status.SHORTLISTED,
+        _extra_url("notices:public_detail", "notice"),
+        data=_objection_data,
+        steps=("publish", "end_notice"),
+        label="ended",
+    ),
+    Page(
+        "notices:objection_ack",
+        "get",
+        PUBLIC_PAGE,
+        Status.SHORTLISTED,
+        _extra_url("notices:objection_ack", "objection", "reference"),
+        steps=_NOTICE_OPEN,
+    ),
+    # --- recognition
+    Page(
+        "registry:recognition",
+        "get",
+        OWNER_PAGE,
+        Status.SHORTLISTED,
+        _own_call_url("registry:recognition"),
+        steps=_NOTICE_ENDED,
+    ),
+    Page(
+        "registry:recognition",
+        "post",
+        OWNER_STEP,
+        Status.SHORTLISTED,
+        _own_call_url("registry:recognition"),
+        data=_recognition_data,
+        steps=_NOTICE_ENDED,
+    ),
+    Page(
+        "registry:recognition",
+        "post",
+        # While the notice runs with an unresolved objection, not even the owner may recognize.
+        OWNER_PAGE | {"province_admin": FORBIDDEN},
+        Status.SHORTLISTED,
+        _own_call_url("registry:recognition"),
+        data=_recognition_data,
+        steps=_NOTICE_OPEN,
+        label="objected",
+    ),
+    Page(
+        "registry:recognition",
+        "post",
+        NATIONAL_STEP,
+        Status.SHORTLISTED,
+        _own_call_url("registry:recognition"),
+        data=_recognition_data,
+        steps=_NOTICE_ENDED,
+        chain="national",
+        label="national",
+    ),
+    Page("registry:notice_pdf", "get", OWNER_PAGE, Status.RECOGNIZED, _own_call_url("registry:notice_pdf")),
+    Page(
+        "registry:certificate",
+        "get",
+        VIEWERS_PAGE,
+        Status.RECOGNIZED,
+        _extra_url("registry:certificate", "cluster"),
+    ),
+    # --- the published list (no login)
+    Page(
+        "registry:public_list",
+        "get",
+        PUBLIC_PAGE,
+        Status.RECOGNIZED,
+        lambda w: reverse("registry:public_list"),
+    ),
+    *(
+        Page(
+            "registry:public_list",
+            "get",
+            PUBLIC_PAGE,
+            Status.RECOGNIZED,
+            lambda w, fmt=fmt: reverse("registry:public_list") + f"?format={fmt}",
+            label=fmt,
+        )
+        for fmt in ("csv", "xlsx", "json")
+    ),
+    Page(
+        "registry:public_detail",
+        "get",
+        PUBLIC_PAGE,
+        Status.RECOGNIZED,
+        _extra_url("registry:public_detail", "cluster"),
+    ),
+)
+
+
 @pytest.fixture
 def web_world(
     web_users: dict[str, User],
     web_call: YearlyCall,
     web_pool_entry: PoolEntry,
     web_pdf_file: Callable[[str], Any],
+    web_new_user: Callable[..., User],
+    settings: Any,
+    tmp_path: Any,
 ) -> World:
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    cache.clear()  # the public objection form counts submissions per address
     national = Programme.objects.create(
         name="中小企业特色产业集群认定（国家级）",
         owner=None,
@@ -354,17 +954,44 @@ def web_world(
         review_chain=["county", "province", "national"],
         quota_per_unit=8,
     )
+    national_call = YearlyCall.objects.create(
+        programme=national,
+        year=web_call.year,
+        opens_on=web_call.opens_on,
+        closes_on=web_call.closes_on,
+        city_deadline=web_call.city_deadline,
+        province_deadline=web_call.province_deadline,
+    )
+    users = dict(web_users)
+    users["ministry_admin"] = web_new_user("web-ministry-admin", Role.MINISTRY_ADMIN, "100000")
+    # The expert the ``assign`` step assigns (conftest's ``web_take_step``): ``expert``, home 广东省.
+    users["assigned_expert"] = web_users["expert"]
+    ExpertProfile.objects.get_or_create(user=web_users["expert"], defaults={"fields": "智能家电"})
+    for key, home in (
+        ("other_expert", "440300"),
+        ("conflicted_expert", "440600"),
+        ("related_expert", "440400"),
+    ):
+        users[key] = web_new_user(key.replace("_", "-"), Role.EXPERT, home)
+        ExpertProfile.objects.create(user=users[key], fields="智能家电、家电", organization="测试研究院")
+    selection_services.relation_declare(actor=users["related_expert"], county_code="440606", note="曾任顾问")
+    # The indicator systems exist before any page opens (the owner's first visit would create them).
+    selection_services.indicator_system_ensure(actor=users["province_admin"], call=web_call)
+    selection_services.indicator_system_ensure(actor=users["ministry_admin"], call=national_call)
     return World(
-        users=web_users,
+        users=users,
         call=web_call,
         programme=web_call.programme,
         national=national,
         pool_entry=web_pool_entry,
+        national_call=national_call,
         extra={"pdf": web_pdf_file},
     )
 
 
-CASES = [pytest.param(role, page, id=f"{role}-{page.id}") for page in PAGES for role in ROLES]
+CASES = [pytest.param(role, page, id=f"{role}-{page.id}") for page in PAGES for role in ROLES] + [
+    pytest.param(role, page, id=f"{role}-{page.id}") for page in SELECTION_PAGES for role in SELECTION_ROLES
+]
 
 
 @pytest.mark.parametrize(("role", "page"), CASES)
@@ -378,13 +1005,15 @@ def test_permission_matrix(
 ) -> None:
     world = web_world
     _build(page, world, web_application_in, web_take_step, web_pdf_upload)
+    cache.clear()
     client = Client()
     if role != "anonymous":
         client.force_login(world.users[role])
     url = page.url(world)
     events, state = AuditEvent.objects.count(), _state(world)
     response = client.post(url, page.data(world)) if page.method == "post" else client.get(url)
-    expected = LOGIN if role == "anonymous" else page.expected[role]
+    # Anonymous visitors go to the login page, except on the public pages (which say so).
+    expected = page.expected.get(role, LOGIN) if role == "anonymous" else page.expected[role]
     if expected == LOGIN:
         assert response.status_code == 302, response.status_code
         assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
@@ -418,6 +1047,28 @@ def _state(world: World) -> tuple[Any, ...]:
         tuple(PoolEntry.objects.order_by("pk").values_list("pk", "name")),
         tuple(Programme.objects.order_by("pk").values_list("pk", "name", "quota_per_unit")),
         tuple(YearlyCall.objects.order_by("pk").values_list("pk", "year", "opens_on", "closes_on")),
+        # issue 4: selection settings, screening, indicators, the pool, assignments, scores, the shortlist,
+        # the notice and its objections, recognition
+        tuple(
+            YearlyCall.objects.order_by("pk").values_list(
+                "experts_per_application", "scoring_deadline", "aggregation", "recognition_quota"
+            )
+        ),
+        tuple(Application.objects.order_by("pk").values_list("pk", "status")),
+        Screening.objects.count(),
+        IndicatorSystem.objects.count(),
+        tuple(ExpertProfile.objects.order_by("pk").values_list("pk", "fields", "organization", "active")),
+        DeclaredRelation.objects.count(),
+        tuple(
+            Assignment.objects.order_by("pk").values_list(
+                "pk", "conflict_declared", "no_conflict_declared_at", "submitted_at"
+            )
+        ),
+        Score.objects.count(),
+        Shortlist.objects.count(),
+        tuple(Notice.objects.order_by("pk").values_list("pk", "starts_on", "ends_on")),
+        tuple(Objection.objects.order_by("pk").values_list("pk", "status")),
+        RecognizedCluster.objects.count(),
     )
 
 
@@ -432,7 +1083,7 @@ def _build(
     state through the services."""
     if page.state is None:
         return
-    application = make(Status.DRAFT)
+    application = make(Status.DRAFT, call=world.national_call if page.chain == "national" else None)
     if page.evidence:
         world.evidence = application_services.evidence_add(
             actor=world.users["county_officer"],
@@ -445,6 +1096,34 @@ def _build(
         application.refresh_from_db()
     assert application.status == page.state
     world.application = application
+    for step in page.steps:
+        if step == "object":
+            objection_file(
+                notice=Notice.objects.get(shortlist__call=application.call),
+                application_id=application.pk,
+                **{key: _objection_data(world)[key] for key in OBJECTOR},
+                uploads=[pdf("核查材料.pdf")],
+            )
+        elif step == "resolve":
+            objection = Objection.objects.get(application=application)
+            objection_record(
+                actor=world.users["ministry_admin" if page.chain == "national" else "province_admin"],
+                objection=objection,
+                investigation="经核查，数据属实",
+                resolution="异议不成立",
+                upheld=False,
+                resolve=True,
+            )
+        else:
+            take(application, step)
+        application.refresh_from_db()
+    world.extra.update(
+        assignment=Assignment.objects.filter(application=application).first(),
+        notice=Notice.objects.filter(shortlist__call=application.call).first(),
+        objection=Objection.objects.filter(application=application).first(),
+        objection_file=ObjectionFile.objects.filter(objection__application=application).first(),
+        cluster=RecognizedCluster.objects.filter(application=application).first(),
+    )
 
 
 _STEPS: dict[str, tuple[str, ...]] = {
@@ -452,7 +1131,14 @@ _STEPS: dict[str, tuple[str, ...]] = {
     Status.SUBMITTED: ("submit",),
     Status.ACCEPTED: ("submit", "accept"),
     Status.REVIEWED: ("submit", "accept", "review"),
-}
+    Status.RECOMMENDED: ("submit", "accept", "review", "recommend"),
+    Status.SCREENED: ("submit", "accept", "review", "recommend", "screen"),
+    Status.SHORTLISTED: ("submit", "accept", "review", "recommend", "screen", "assign", "score", "shortlist"),
+    Status.RECOGNIZED: (
+        "submit", "accept", "review", "recommend", "screen", "assign", "score", "shortlist",
+        "publish", "end_notice", "recognize",
+    ),
+}  # fmt: skip
 
 
 def _explain(response: Any) -> str:

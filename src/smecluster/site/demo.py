@@ -12,15 +12,26 @@ Place names are GB/T 2260 divisions. Cluster names come from the published lists
 illustrative names for those counties' well-known industries, not recognized clusters. The figures are
 invented but plausible, and meet the Guangdong thresholds.
 
-The national programme is the ministry's, which has no account and no service here: it is the one record
-written directly, with an audit event that says so (:func:`ensure_national_programme`).
+The national programme is the ministry's, set without a service (there is none for it): it is the one
+record written directly, with an audit event that says so (:func:`ensure_national_programme`). The
+``ministry-admin`` account (工业和信息化部, 全国) takes its owner's steps: a 顺德区 application recommended by
+广东省 waits at the ministry.
+
+Selection has a call at each stage: last year's Guangdong call went all the way (screening, three experts'
+scores, the frozen shortlist, the notice with one objection investigated and resolved, recognition: its
+clusters are on /public/clusters/); this year's call is in expert review. Last year's story is replayed
+through the services with the clock set to last year's dates (:func:`_clock`): the services refuse a
+notice starting in the past, take objections only during the notice and recognize only after it, so the
+clock moves, not the records. The 顺德区 and 南海区 names of last year's call (燃气具, 五金, 纺织) are
+illustrative names for those counties' well-known industries, not recognized clusters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,10 +44,14 @@ from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, Section
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.services import audit_record
+from smecluster.apps.notices import services as notice_services
 from smecluster.apps.programmes import services as programme_services
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.registry import services as registry_services
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import SpotCheck
+from smecluster.apps.selection import services as selection_services
+from smecluster.apps.selection.models import ExpertProfile, Screening
 
 DEMO_PASSWORD = "smecluster-demo"  # the demo database only; printed by `smecluster demo`
 
@@ -94,7 +109,26 @@ ACCOUNTS = (
         "expert", Role.EXPERT, GUANGDONG, "周建华", "华南理工大学工商管理学院",
         "expert@demo.smecluster.local",
     ),
+    DemoAccount(
+        "expert-2", Role.EXPERT, "440106", "吴丽华", "广东省智能制造研究所",
+        "expert-2@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "expert-3", Role.EXPERT, "440305", "郑国栋", "深圳市中小企业发展促进会",
+        "expert-3@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "ministry-admin", Role.MINISTRY_ADMIN, "100000", "王建国", "工业和信息化部中小企业局",
+        "ministry-admin@demo.smecluster.local",
+    ),
 )  # fmt: skip
+
+# The expert pool's profiles (fields of expertise), kept by the province admin.
+EXPERT_FIELDS = {
+    "expert": "产业经济、集群治理、智能家电",
+    "expert-2": "装备制造、工业机器人、五金",
+    "expert-3": "电子信息、纺织服装、燃气具",
+}
 
 
 # --- figures ----------------------------------------------------------------------------------------
@@ -500,14 +534,225 @@ def ensure_applications(
     return applications
 
 
+# --- selection: experts, last year's call to recognition, this year's in expert review -------------
+
+
+@contextmanager
+def _clock(day: date, at: time = time(10, 0)) -> Iterator[None]:
+    """Run the services as if it were ``day`` (Beijing time): they read ``timezone.now`` (as do
+    ``localdate`` and ``auto_now_add``), so last year's steps are dated last year."""
+    instant = timezone.make_aware(datetime.combine(day, at))
+    real = timezone.now
+    timezone.now = lambda: instant  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        timezone.now = real  # type: ignore[assignment]
+
+
+def ensure_experts(users: dict[str, User]) -> list[User]:
+    """The province's expert pool: each demo expert with a profile (made once, by the province admin)."""
+    experts = []
+    for username, fields in EXPERT_FIELDS.items():
+        expert = users[username]
+        if not ExpertProfile.objects.filter(user=expert).exists():
+            selection_services.expert_profile_save(
+                actor=users["province-admin"],
+                expert=expert,
+                fields=fields,
+                organization=expert.organization,
+                active=True,
+            )
+        experts.append(expert)
+    return experts
+
+
+# Last year's call: three 佛山市 clusters; the quota (2) leaves the third off the shortlist.
+PREVIOUS_APPLICATIONS = (
+    DemoApplication("county-officer", "佛山市顺德区燃气具产业集群", "燃气具", Status.RECOMMENDED, "1.5"),
+    DemoApplication("county-officer-2", "佛山市南海区五金产业集群", "五金", Status.RECOMMENDED, "1.2"),
+    DemoApplication("county-officer-2", "佛山市南海区纺织产业集群", "纺织服装", Status.RECOMMENDED, "1.0"),
+)  # fmt: skip
+# Each expert's share of every indicator's maximum, per application (in the order above).
+_SHARES = {
+    "expert": ("0.90", "0.84", "0.72"),
+    "expert-2": ("0.86", "0.88", "0.70"),
+    "expert-3": ("0.92", "0.80", "0.75"),
+}
+_COMMENTS = ("产业特色鲜明，数据翔实。", "龙头带动作用较强，配套较完善。", "创新投入偏低，需加强。")
+
+
+def _score_all(assignment: Any, share: str, comment: str) -> None:
+    system = assignment.application.call.indicator_systems.order_by("-version").first()
+    entries = {
+        indicator.pk: selection_services.ScoreEntry(
+            (indicator.max_points * Decimal(share)).quantize(Decimal("0.01")), comment
+        )
+        for indicator in system.indicators.all()
+    }
+    selection_services.assignment_declare(actor=assignment.expert, assignment=assignment, conflict=False)
+    selection_services.scores_save(
+        actor=assignment.expert, assignment=assignment, entries=entries, submit=True
+    )
+
+
+def _assign(admin: User, application: Application, experts: list[User], due_on: date) -> list[Any]:
+    return [
+        selection_services.assignment_create(
+            actor=admin, application=application, expert=expert, due_on=due_on
+        )
+        for expert in experts
+    ]
+
+
+@transaction.atomic
+def ensure_previous_call(users: dict[str, User], experts: list[User], today: date) -> YearlyCall:
+    """Last year's Guangdong call, taken to recognition through the services at last year's dates."""
+    admin, year = users["province-admin"], today.year - 1
+    programme = Programme.objects.get(name=GUANGDONG_PROGRAMME, owner=admin.jurisdiction_id)
+    existing = programme.calls.filter(year=year).first()
+    if existing is not None:
+        return existing
+    opened = date(year, 3, 2)
+    with _clock(opened):
+        call = programme_services.call_create(
+            actor=admin, programme=programme, fields={"year": year, **_call_dates(opened + timedelta(30))}
+        )
+    applications = []
+    with _clock(opened + timedelta(days=20)):
+        for spec in PREVIOUS_APPLICATIONS:
+            county = users[spec.username]
+            application = application_services.application_create(
+                actor=county, call=call, name=spec.name, leading_industry=spec.industry, pool_entry=None
+            )
+            application = fill_application(
+                actor=county, application=application, scale=spec.scale, today=opened + timedelta(days=20)
+            )
+            applications.append(application)
+    with _clock(opened + timedelta(days=60)):
+        for application, spec in zip(applications, PREVIOUS_APPLICATIONS, strict=True):
+            _drive(application, spec, users, opened + timedelta(days=60))
+    with _clock(opened + timedelta(days=80)):
+        selection_services.call_settings_update(
+            actor=admin,
+            call=call,
+            fields={
+                "experts_per_application": 3,
+                "scoring_deadline": opened + timedelta(days=95),
+                "recognition_quota": 2,
+            },
+        )
+        for application in applications:
+            application.refresh_from_db()
+            selection_services.application_screen(
+                actor=admin, application=application, goes_on=True, reason=""
+            )
+        selection_services.indicator_system_ensure(actor=admin, call=call)
+        sheets = [
+            _assign(admin, application, experts, opened + timedelta(days=95)) for application in applications
+        ]
+    with _clock(opened + timedelta(days=90)):
+        for index, assignments in enumerate(sheets):
+            for assignment in assignments:
+                _score_all(assignment, _SHARES[assignment.expert.username][index], _COMMENTS[index])
+    with _clock(opened + timedelta(days=100)):
+        selection_services.shortlist_confirm(actor=admin, call=call)
+        notice = notice_services.notice_publish(
+            actor=admin,
+            call=call,
+            title=notice_services.default_title(call),
+            starts_on=notice_services.next_working_day(opened + timedelta(days=100)),
+            contact="广东省工业和信息化厅中小企业处，电话 020-83133080，地址：广州市越秀区东风中路 305 号",
+        )
+    with _clock(notice.starts_on, time(15, 30)):
+        objection = notice_services.objection_file(
+            notice=notice,
+            application_id=applications[0].pk,
+            real_name="赵明",
+            phone="13922001234",
+            email="",
+            organization="佛山市顺德区某燃气具配套企业",
+            content="申报材料中专精特新企业数量与区工信局公布的名单不一致，请核实。",
+        )
+        notice_services.objection_record(
+            actor=admin,
+            objection=objection,
+            investigation="调取区工信局名单逐一核对，申报材料所列 6 家专精特新企业均在名单内。",
+            resolution="经核查，申报材料属实，异议不成立，维持拟认定。",
+            upheld=False,
+            resolve=True,
+        )
+    with _clock(notice.ends_on + timedelta(days=3)):
+        registry_services.recognize_unobjected(actor=admin, call=call)
+    return call
+
+
+def ensure_current_review(users: dict[str, User], experts: list[User], call: YearlyCall) -> None:
+    """This year's recommended application: screened, three experts assigned, the first one has scored."""
+    admin = users["province-admin"]
+    recommended = [
+        application
+        for application in call.applications.filter(status=Status.RECOMMENDED)
+        if not Screening.objects.filter(application=application).exists()
+    ]
+    if not recommended:
+        return
+    if call.scoring_deadline is None or call.experts_per_application != 3:
+        call = selection_services.call_settings_update(
+            actor=admin,
+            call=call,
+            fields={"experts_per_application": 3, "scoring_deadline": call.province_deadline},
+        )
+    for application in recommended:
+        selection_services.application_screen(actor=admin, application=application, goes_on=True, reason="")
+        application.refresh_from_db()
+        assignments = _assign(admin, application, experts, call.scoring_deadline)
+        _score_all(assignments[0], "0.85", "材料齐全，产业链布局合理。")
+
+
+def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, today: date) -> None:
+    """A 顺德区 application to the national programme, recommended by 广东省: it waits at the ministry."""
+    name = "佛山市顺德区家用电器产业集群"
+    county, province = users["county-officer"], users["province-admin"]
+    if Application.objects.filter(call=call, name=name).exists():
+        return
+    application = application_services.application_create(
+        actor=county, call=call, name=name, leading_industry="家用电器", pool_entry=None
+    )
+    application = fill_application(actor=county, application=application, scale="2.0", today=today)
+    application_services.application_submit(actor=county, application=application)
+    review_services.application_accept(actor=province, application=application)
+    review_services.initial_review_record(
+        actor=province,
+        application=application,
+        findings=[{"criterion_id": "nat-output", "status": "pass", "note": "近三年产值均达到国家级条件"}],
+        conclusion="材料齐全，量化指标符合国家级认定条件。",
+    )
+    review_services.spot_check_record(
+        actor=province,
+        application=application,
+        checked_on=today - timedelta(days=2),
+        inspectors="陈志明、省工信厅中小企业处",
+        findings="实地查看 6 家企业和集群公共服务平台，数据与统计年报相符。",
+        conclusion=SpotCheck.Conclusion.CONFIRMED,
+    )
+    review_services.application_recommend(
+        actor=province, application=application, recommended=True, reason="同意推荐至工业和信息化部。"
+    )
+
+
 def build_demo(today: date | None = None) -> DemoSummary:
     """Create or refresh everything the demo shows. Safe to run again: nothing existing is duplicated."""
     today = today or timezone.localdate()
     users = ensure_accounts()
     _programme, call = ensure_guangdong_programme(users["province-admin"], today)
-    ensure_national_programme(today)
+    _national, national_call = ensure_national_programme(today)
     pool = ensure_pool(users["city-officer"])
     ensure_applications(users, call, pool, today)
+    experts = ensure_experts(users)
+    ensure_previous_call(users, experts, today)
+    ensure_current_review(users, experts, call)
+    ensure_national_recommendation(users, national_call, today)
     return DemoSummary(
         programmes=Programme.objects.count(),
         calls=YearlyCall.objects.count(),
