@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -1148,7 +1149,7 @@ def _explain(response: Any) -> str:
 
 
 def test_every_page_of_the_issue_is_in_the_matrix() -> None:
-    named = {page.url_name for page in PAGES}
+    named = {page.url_name for page in (*PAGES, *SELECTION_PAGES)}
     wanted = {
         "home", "notifications:list",
         *(f"applications:{name}" for name in (
@@ -1161,8 +1162,46 @@ def test_every_page_of_the_issue_is_in_the_matrix() -> None:
         *(f"programmes:{name}" for name in (
             "list", "new", "edit", "call_new", "call_edit", "pool", "pool_add", "pool_remove", "pool_export",
         )),
+        # issue 4
+        *(f"selection:{name}" for name in (
+            "calls", "settings", "screening", "screen_batch", "screen", "indicators", "experts", "relations",
+            "expert_edit", "assignments", "assign_suggested", "assign", "unassign", "my_reviews", "score",
+            "application_scores", "ranking", "shortlist_confirm", "shortlist",
+        )),
+        *(f"notices:{name}" for name in (
+            "list", "publish", "manage", "objection", "objection_file", "public_list", "public_detail",
+            "objection_ack",
+        )),
+        *(f"registry:{name}" for name in (
+            "recognition", "notice_pdf", "certificate", "public_list", "public_detail",
+        )),
     }  # fmt: skip
     assert wanted <= named, sorted(wanted - named)
+
+
+@pytest.mark.parametrize("expert", ["conflicted_expert", "related_expert"])
+def test_a_conflicted_expert_is_never_assigned(
+    expert: str, web_world: World, web_application_in: Any
+) -> None:
+    """The owner posts a conflicted expert for an application of their city (or of a county they declared a
+    relation to): refused with the reason, no assignment; and the expert cannot open the application."""
+    application = web_application_in(Status.SCREENED)
+    client = Client()
+    client.force_login(web_world.users["province_admin"])
+    web_world.application = application
+    data = {**_assign_data(web_world), f"a{application.pk}-expert": str(web_world.users[expert].pk)}
+    response = client.post(reverse("selection:assign", args=[application.pk]), data, follow=True)
+    assert response.status_code == OK
+    assert not Assignment.objects.filter(application=application).exists()
+    with pytest.raises(ValidationError):
+        selection_services.assignment_create(
+            actor=web_world.users["province_admin"],
+            application=application,
+            expert=web_world.users[expert],
+            due_on=timezone.localdate() + timedelta(days=10),
+        )
+    client.force_login(web_world.users[expert])
+    assert client.get(reverse("applications:detail", args=[application.pk])).status_code == NOT_FOUND
 
 
 def test_a_refusal_shows_its_reason(
