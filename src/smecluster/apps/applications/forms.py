@@ -25,16 +25,12 @@ from smecluster.apps.applications.models import (
     PlanTarget,
     Section,
 )
+from smecluster.apps.applications.profiles import QUALITY_FIELDS, YEAR_FIELDS
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS
 from smecluster.reference.divisions import division, validate_county_code
 
-YEAR_FIELDS = (
-    "output", "sme_output", "leading_output", "sme_rnd", "invention_patents", "employees",
-    "iip_penetration", "co2_intensity", "non_fossil_share",
-)  # fmt: skip
-QUALITY_FIELDS = ("champion", "little_giant", "specialized", "innovative", "high_tech")
 NARRATIVE_SECTIONS = (
     Section.SUPPLY_CHAIN, Section.INNOVATION, Section.DIGITAL, Section.GREEN, Section.OPENNESS,
     Section.GOVERNANCE,

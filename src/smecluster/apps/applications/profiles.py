@@ -10,13 +10,11 @@ from smecluster.errors import UnusableInput
 from smecluster.policy.evaluator import evaluate
 from smecluster.policy.ruleset import rule_set
 from smecluster.policy.verdict import Verdict
-from smecluster.profile import ClusterProfile, parse_profile
+from smecluster.profile import ClusterProfile, QualityFirms, Year, parse_profile
 
-YEAR_FIELDS = (
-    "output", "sme_output", "leading_output", "sme_rnd", "invention_patents", "employees",
-    "iip_penetration", "co2_intensity", "non_fossil_share",
-)  # fmt: skip
-QUALITY_FIELDS = ("champion", "little_giant", "specialized", "innovative", "high_tech")
+# The profile format names the figures; the form, the snapshot and the profile document follow it.
+YEAR_FIELDS = tuple(name for name in Year.model_fields if name != "year")
+QUALITY_FIELDS = tuple(QualityFirms.model_fields)
 
 
 def profile_document(application: Application, application_date: date) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from smecluster.apps.applications.models import Application, ApplicationYear, Incident, Section
+from smecluster.apps.applications.profiles import YEAR_FIELDS
 
 CONTENT_FIELDS = (
     "name", "other_counties", "leading_industry", "leading_industry_code", "area_km2", "energy_intensive",
@@ -15,10 +16,6 @@ CONTENT_FIELDS = (
     "operating_agency", "contact_person", "contact_phone", "champion", "little_giant", "specialized",
     "innovative", "high_tech", "supply_chain", "innovation", "digital", "green", "openness", "governance",
     "plan_summary",
-)  # fmt: skip
-YEAR_FIELDS = (
-    "output", "sme_output", "leading_output", "sme_rnd", "invention_patents", "employees",
-    "iip_penetration", "co2_intensity", "non_fossil_share",
 )  # fmt: skip
 
 
