@@ -1,0 +1,79 @@
+"""The figures of a recognized cluster's annual information form (年度培育情况信息表), as a typed model.
+
+One form per cluster and reported year, filed by 31 March of the next year (the due day is the rule set's).
+It carries the profile's yearly figures for the reported year (the same ``Year`` model as the cluster
+profile, so eligibility at re-review and the figures of the monitoring report read one shape) and the
+monitoring figures the yearly evaluation report needs (DOMAIN.md §7: firms, innovation, digital, green,
+openness, governance). Narrative parts (work done, experience, problems and measures) and plan-target
+progress are kept by the annual-report records themselves, not here.
+
+Every field names its unit in its description; absent means "not reported", never zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, StrictBool, field_validator, model_validator
+
+from smecluster.profile import Amount, Count, Percent, QualityFirms, Year, _Strict
+
+ANNUAL_FIGURES_SCHEMA = 1
+
+
+class AnnualFigures(_Strict):
+    """What one annual information form reports about one complete calendar year."""
+
+    schema_: int = Field(ANNUAL_FIGURES_SCHEMA, alias="schema", description="format version, 1")
+    year: int = Field(ge=1949, le=2100, description="the reported calendar year")
+    figures: Year = Field(description="the cluster profile's yearly figures for the reported year")
+    quality_firms: QualityFirms = Field(description="distinct firms holding each title at year end")
+
+    # Firms
+    firms: Count | None = Field(None, description="集群企业数, 家")
+    sme_firms: Count | None = Field(None, description="其中中小企业数, 家")
+
+    # Innovation
+    rnd: Amount | None = Field(
+        None, description="集群企业研发经费支出合计, 亿元 (all firms; figures.sme_rnd is the SMEs' part)"
+    )
+    platforms_national: Count | None = Field(None, description="国家级创新平台数, 个")
+    platforms_provincial: Count | None = Field(None, description="省级及以下创新平台数, 个")
+    standards: Count | None = Field(None, description="主导或参与制修订标准数（当年）, 项")
+
+    # Digital
+    cloud_adoption: Percent | None = Field(None, description="企业上云率, %")
+    digital_service_coverage: Percent | None = Field(None, description="数字化转型服务覆盖企业比例, %")
+
+    # Green
+    green_services: Count | None = Field(None, description="开展绿色低碳服务次数, 次")
+    solid_waste_utilisation: Percent | None = Field(None, description="工业固体废物综合利用率, %")
+    water_reuse: Percent | None = Field(None, description="工业用水重复利用率, %")
+
+    # Openness
+    exports: Amount | None = Field(None, description="出口交货值, 亿元")
+    international_events: Count | None = Field(None, description="举办或参加国际性交流合作活动数, 次")
+
+    # Governance
+    promotion_body: StrictBool | None = Field(None, description="已建立集群发展促进机构")
+    rights_protection: StrictBool | None = Field(None, description="已建立中小企业权益保护机制")
+    public_service_assessed: StrictBool | None = Field(None, description="已开展公共服务评价")
+    service_coverage: Percent | None = Field(None, description="公共服务覆盖集群企业比例, %")
+
+    @field_validator("schema_", mode="before")
+    @classmethod
+    def _known_schema(cls, value: Any) -> Any:
+        if value != ANNUAL_FIGURES_SCHEMA:
+            raise ValueError(f"must be {ANNUAL_FIGURES_SCHEMA}")
+        return value
+
+    @model_validator(mode="after")
+    def _coherent(self) -> AnnualFigures:
+        if self.figures.year != self.year:
+            raise ValueError(f"figures.year: {self.figures.year} is not the reported year {self.year}")
+        if self.firms is not None and self.sme_firms is not None and self.sme_firms > self.firms:
+            raise ValueError(f"sme_firms: {self.sme_firms} SMEs is more than the {self.firms} firms")
+        sme_rnd = self.figures.sme_rnd
+        if self.rnd is not None and sme_rnd is not None and sme_rnd > self.rnd:
+            raise ValueError(f"figures.sme_rnd: {sme_rnd} 亿元 is more than all firms' R&D {self.rnd} 亿元")
+        return self
