@@ -39,6 +39,12 @@ class Programme(models.Model):
     )
     quota_per_unit = models.PositiveSmallIntegerField(_("每个推荐单位的推荐名额"), null=True, blank=True)
     pool_required = models.BooleanField(_("须从培育库中申报"), default=False)
+    # 重大变动“未及时”报备: none of the rule sets fixes a period, so the owner sets one (ADR 0006b).
+    change_filing_days = models.PositiveSmallIntegerField(
+        _("重大变动报备时限（天）"),
+        default=30,
+        help_text=_("集群发生重大变动后，须在变动生效之日起该天数内报备；逾期报备视为未及时报备"),
+    )
 
     class Meta:
         verbose_name = _("认定项目")
