@@ -19,7 +19,6 @@ from fractions import Fraction
 
 from smecluster.policy.numberwords import SYMBOL, Comparator
 from smecluster.policy.ruleset import (
-    INCIDENT_LEVEL_RANK,
     AreaValue,
     CompoundGrowth,
     ConditionalFlag,
@@ -427,15 +426,7 @@ class _Context:
 
 
 def _counts(incident: Incident, measure: IncidentExclusion) -> bool:
-    for incident_class in measure.classes:
-        if incident.kind not in incident_class.kinds:
-            continue
-        if incident_class.min_level is None:
-            return True
-        level = incident.level
-        if level is not None and INCIDENT_LEVEL_RANK[level] >= INCIDENT_LEVEL_RANK[incident_class.min_level]:
-            return True
-    return False
+    return measure.counted_by(incident.kind, incident.level) is not None
 
 
 _KIND_NAMES = {

@@ -309,6 +309,19 @@ class IncidentExclusion(_Strict):
     window_years: int = Field(ge=1)
     classes: list[IncidentClass] = Field(min_length=1)
 
+    def counted_by(self, kind: IncidentKind, level: IncidentLevel | None) -> IncidentClass | None:
+        """The class under which an incident of ``kind`` and ``level`` counts, or None when it does not:
+        its kind is named and its level is at least the class's least serious level (较大及以上 → 较大)."""
+        for incident_class in self.classes:
+            if kind not in incident_class.kinds:
+                continue
+            if incident_class.min_level is None:
+                return incident_class
+            least = INCIDENT_LEVEL_RANK[incident_class.min_level]
+            if level is not None and INCIDENT_LEVEL_RANK[level] >= least:
+                return incident_class
+        return None
+
 
 class CountyScope(_Strict):
     """The counties lie within the rule set's spatial scope (see ``spatial_scope``)."""
