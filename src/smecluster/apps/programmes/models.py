@@ -39,6 +39,21 @@ class Programme(models.Model):
     )
     quota_per_unit = models.PositiveSmallIntegerField(_("每个推荐单位的推荐名额"), null=True, blank=True)
     pool_required = models.BooleanField(_("须从培育库中申报"), default=False)
+    # Dynamic management (issue 5): programme settings the rule sets leave to the owner.
+    re_review_window_days = models.PositiveSmallIntegerField(
+        _("复核窗口（有效期届满前天数）"),
+        default=90,
+        help_text=_("有效期届满前多少天开启复核申请"),
+    )
+    annual_report_due_month = models.PositiveSmallIntegerField(
+        _("年报截止月（规则集未规定时）"), null=True, blank=True
+    )
+    annual_report_due_day = models.PositiveSmallIntegerField(
+        _("年报截止日（规则集未规定时）"),
+        null=True,
+        blank=True,
+        help_text=_("规则集未载明年度报告截止日期时（如贵州），按此月、日确定"),
+    )
     # 重大变动“未及时”报备: none of the rule sets fixes a period, so the owner sets one (ADR 0006b).
     change_filing_days = models.PositiveSmallIntegerField(
         _("重大变动报备时限（天）"),
@@ -63,6 +78,19 @@ class Programme(models.Model):
             raise ValidationError(
                 {"review_chain": _("审核链须为 county、city、province、national 组成的列表")}
             )
+        month, day = self.annual_report_due_month, self.annual_report_due_day
+        if (month is None) != (day is None):
+            raise ValidationError({"annual_report_due_day": _("年报截止月、日须同时填写或同时留空")})
+        if month is not None and day is not None:
+            try:
+                date(2023, month, day)  # a common year: 29 February would not exist every year
+            except ValueError:
+                raise ValidationError(
+                    {
+                        "annual_report_due_day": _("%(month)s月%(day)s日不是每年都有的日期")
+                        % {"month": month, "day": day}
+                    }
+                ) from None
 
 
 class YearlyCall(models.Model):

@@ -1,9 +1,15 @@
-"""A recognized cluster: what the published list shows, and what dynamic management (issue 5) follows."""
+"""A recognized cluster: what the published list shows, and what dynamic management (issue 5) follows:
+its development-plan targets, its annual reports (年度培育情况信息表) and its re-review (复核) at expiry.
+
+Statuses change only through ``registry.annual_reports`` and ``registry.re_reviews`` (their workflow tables);
+the daily tick (``registry.duties``) opens, reminds, flags and expires.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction
@@ -39,3 +45,158 @@ class RecognizedCluster(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:cluster", args=[self.pk])
+
+
+class PlanTarget(models.Model):
+    """One quantified target of the cluster's three-year development plan (三年发展规划目标).
+
+    ``metric`` is a key of ``registry.metrics.METRICS``: the value achieved in a year is computed from that
+    year's annual figures, so progress and re-review read the same number. Locked once the first annual
+    report is received (``registry.plan_targets.targets_locked``)."""
+
+    cluster = models.ForeignKey(RecognizedCluster, on_delete=models.CASCADE, related_name="plan_targets")
+    metric = models.CharField(_("指标"), max_length=32)
+    baseline_year = models.PositiveSmallIntegerField(_("基准年"))
+    baseline_value = models.DecimalField(_("基准值"), max_digits=16, decimal_places=4)
+    target_value = models.DecimalField(_("目标值"), max_digits=16, decimal_places=4)
+    target_year = models.PositiveSmallIntegerField(_("目标年"))
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("发展规划目标")
+        verbose_name_plural = _("发展规划目标")
+        ordering = ["cluster", "pk"]
+        constraints = [models.UniqueConstraint(fields=["cluster", "metric"], name="one_target_per_metric")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster.number} {self.metric}"
+
+
+class AnnualReport(models.Model):
+    """The annual information form of one cluster for one complete calendar year (``year``).
+
+    ``figures`` holds an :class:`smecluster.annual_figures.AnnualFigures` document (JSON, aliases, absent
+    figures left out) once the form's figures are saved; the monitoring report reads it from received
+    reports. ``forwarded_at`` is the filing moment: the recommending office (the city) forwarding it to the
+    owner (the province). ``late`` is set then, when that moment is after 23:59:59 Beijing time on ``due_on``.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("填报中")
+        SUBMITTED = "submitted", _("已提交，待市级审核")
+        RETURNED = "returned", _("已退回修改")
+        FORWARDED = "forwarded", _("已报送，待省级接收")
+        RECEIVED = "received", _("已接收")
+
+    cluster = models.ForeignKey(RecognizedCluster, on_delete=models.PROTECT, related_name="annual_reports")
+    year = models.PositiveSmallIntegerField(_("报告年度"))
+    due_on = models.DateField(_("报送截止日"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    figures = models.JSONField(_("年度数据"), null=True, blank=True)
+    work_done = models.TextField(_("年度工作开展情况"), blank=True)
+    experience = models.TextField(_("主要经验做法"), blank=True)
+    problems = models.TextField(_("存在的问题"), blank=True)
+    measures = models.TextField(_("下一步措施"), blank=True)
+    target_notes = models.JSONField(_("规划目标进展说明"), default=dict, blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    opened_on = models.DateField(_("开启填报日期"))
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
+    late = models.BooleanField(_("逾期报送"), default=False)
+    overdue_flagged_on = models.DateField(_("标记逾期日期"), null=True, blank=True)
+    reminders_sent = models.JSONField(_("已发送的提醒（截止前天数）"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度培育情况信息表")
+        verbose_name_plural = _("年度培育情况信息表")
+        ordering = ["-year", "cluster__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "year"], name="one_report_per_cluster_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster.number} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:report_detail", args=[self.pk])
+
+
+class AnnualReportEvidence(models.Model):
+    """A file attached to an annual report; stored like an application's evidence, served only by a view."""
+
+    report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="evidence")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    stored_name = models.CharField(max_length=64, unique=True)
+    content_type = models.CharField(_("类型"), max_length=128)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("年报佐证材料")
+        verbose_name_plural = _("年报佐证材料")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReReview(models.Model):
+    """The re-review (复核) of one validity period: opened before ``period_valid_until``, filed by the
+    county with an updated profile, recommended by the city, decided by the province.
+
+    ``profile`` is the :class:`smecluster.profile.ClusterProfile` document as filed (JSON); on a pass the
+    cluster's ``valid_until`` moves from ``previous_valid_until`` to ``new_valid_until``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("待填报")
+        SUBMITTED = "submitted", _("已提交，待市级审核")
+        RETURNED = "returned", _("已退回修改")
+        RECOMMENDED = "recommended", _("已推荐，待省级决定")
+        DECIDED = "decided", _("已决定")
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", _("复核通过")
+        FAILED = "failed", _("复核未通过")
+
+    cluster = models.ForeignKey(RecognizedCluster, on_delete=models.PROTECT, related_name="re_reviews")
+    period_valid_until = models.DateField(_("所复核的有效期止"))
+    opened_on = models.DateField(_("开启日期"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    statement = models.TextField(_("复核申请说明"), blank=True)
+    profile = models.JSONField(_("更新后的集群数据"), null=True, blank=True)
+    city_opinion = models.TextField(_("市级推荐意见"), blank=True)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    recommended_at = models.DateTimeField(_("推荐时间"), null=True, blank=True)
+    outcome = models.CharField(_("复核结论"), max_length=8, choices=Outcome.choices, null=True, blank=True)
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("决定理由"), blank=True)
+    previous_valid_until = models.DateField(_("原有效期止"), null=True, blank=True)
+    new_valid_until = models.DateField(_("延续后的有效期止"), null=True, blank=True)
+    reminders_sent = models.JSONField(_("已发送的提醒（到期前天数）"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("复核")
+        verbose_name_plural = _("复核")
+        ordering = ["-period_valid_until", "cluster__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "period_valid_until"], name="one_re_review_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster.number} {self.period_valid_until}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:re_review_detail", args=[self.pk])
