@@ -1,0 +1,771 @@
+"""Every write of dynamic management: major-change filings and their review, changes found without a
+filing, the incident register, and revocation (proposals and the owner's decision).
+
+Each service checks permission first (the same check the page uses to show a button), writes in one
+transaction, records its audit event in that transaction, and notifies (e-mail after commit). A refused
+step raises ``PermissionDenied`` with the reason and writes nothing; unusable input raises
+``ValidationError`` naming the field.
+
+**Revocation proposals** come from the facts: a late or missing filing (case 4) and an incident at or
+above the rule set's threshold (case 5) propose at once, when recorded; the daily tick
+(``oversight.duties``) proposes cases 1 and 3 from the annual reports and re-reviews, and sweeps cases 4
+and 5 again. :func:`propose_revocation` is idempotent per cluster, case and triggering fact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
+from smecluster.apps.applications.evidence import EvidenceRejected, store_evidence
+from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.notifications.services import notify
+from smecluster.apps.oversight.facts import current_facts, describe_value
+from smecluster.apps.oversight.models import (
+    ChangeKind,
+    ClusterIncident,
+    MajorChange,
+    OversightEvidence,
+    Revocation,
+    RevocationProposal,
+)
+from smecluster.apps.oversight.permissions import (
+    MANUAL_CASES,
+    can_accept_revocation,
+    can_decide_change,
+    can_decide_revocation,
+    can_file_change,
+    can_propose_by_hand,
+    can_record_findings,
+    can_resubmit_change,
+    can_review_change,
+    owner_office,
+    reviewer_office,
+)
+from smecluster.apps.programmes.models import Programme
+from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.policy.ruleset import IncidentClass, IncidentExclusion, RevocationCase, rule_set
+from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS, IncidentKind
+from smecluster.workdays import is_on_time
+
+CASE_LABELS = {
+    1: gettext_lazy("有效期满未申请复核或复核未通过"),
+    2: gettext_lazy("虚假申报或违法违规"),
+    3: gettext_lazy("未及时报送年度信息或不配合监测"),
+    4: gettext_lazy("重大变动未及时报备"),
+    5: gettext_lazy("发生事故、安全事件或严重失信等"),
+}
+"""The five cases in a few words, for tables; the clause itself comes from the rule set."""
+
+
+# --- the rule set ------------------------------------------------------------------------------------
+
+
+def legal_basis(programme: Programme, case: int) -> RevocationCase | None:
+    """The article and verbatim clause of ``case`` in the programme's rule set, if the rule set has it."""
+    return next(
+        (each for each in rule_set(programme.rule_set_id).revocation_cases if each.case == case), None
+    )
+
+
+def threshold_class(programme: Programme, kind: str, level: str | None) -> IncidentClass | None:
+    """The class of the rule set's incident exclusion an incident counts under, or None below threshold."""
+    for criterion in rule_set(programme.rule_set_id).criteria:
+        if isinstance(criterion.measure, IncidentExclusion):
+            counted = criterion.measure.counted_by(IncidentKind(kind), level or None)  # type: ignore[arg-type]
+            if counted is not None:
+                return counted
+    return None
+
+
+# --- people ------------------------------------------------------------------------------------------
+
+
+def _people(role: Role, office: str) -> list[User]:
+    return list(User.objects.filter(role=role, jurisdiction=office, is_active=True))
+
+
+def owner_people(cluster: RecognizedCluster) -> list[User]:
+    return _people(*owner_office(cluster.programme))
+
+
+def county_people(cluster: RecognizedCluster) -> list[User]:
+    return list(
+        User.objects.filter(
+            role__in=[Role.COUNTY_OFFICER, Role.OPERATOR], jurisdiction=cluster.county_id, is_active=True
+        )
+    )
+
+
+def _link(cluster: RecognizedCluster) -> str:
+    return f"/clusters/{cluster.pk}/timeline/"
+
+
+def _locked(cluster: RecognizedCluster) -> RecognizedCluster:
+    return (
+        RecognizedCluster.objects.select_for_update(of=("self",))
+        .select_related("programme", "county__parent", "application")
+        .get(pk=cluster.pk)
+    )
+
+
+def _attach(actor: User, uploads: Iterable[Any], **owner: Any) -> list[OversightEvidence]:
+    attached = []
+    for upload in uploads:
+        try:
+            stored = store_evidence(upload)
+        except EvidenceRejected as rejected:
+            raise ValidationError({"evidence": f"{upload.name}：{rejected}"}) from None
+        attached.append(
+            OversightEvidence.objects.create(
+                original_name=(upload.name or "")[:255],
+                stored_name=stored.stored_name,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                uploaded_by=actor,
+                **owner,
+            )
+        )
+    return attached
+
+
+# --- revocation ---------------------------------------------------------------------------------------
+
+
+def propose_revocation(
+    cluster: RecognizedCluster,
+    case: int,
+    *,
+    grounds: str,
+    source: str,
+    as_of: date,
+    proposed_by: User | None = None,
+) -> RevocationProposal | None:
+    """Propose revoking ``cluster`` in ``case`` because of the fact ``source``; the article and clause are
+    copied from the programme's rule set (left empty when it has none: the owner then cannot accept).
+
+    Returns None, writing nothing, when the same cluster, case and source was proposed before, or when the
+    cluster is already revoked."""
+    if case not in CASE_LABELS:
+        raise ValueError(f"revocation case {case} is not one of 1–5")
+    with transaction.atomic():
+        cluster = _locked(cluster)
+        if cluster.status == RecognizedCluster.Status.REVOKED:
+            return None
+        if RevocationProposal.objects.filter(cluster=cluster, case=case, source=source).exists():
+            return None
+        basis = legal_basis(cluster.programme, case)
+        try:
+            with transaction.atomic():
+                proposal = RevocationProposal.objects.create(
+                    cluster=cluster,
+                    case=case,
+                    article=basis.article.cite() if basis else "",
+                    clause=basis.clause if basis else "",
+                    grounds=grounds,
+                    source=source,
+                    proposed_by=proposed_by,
+                    proposed_on=as_of,
+                )
+        except IntegrityError:  # proposed by a concurrent run between the check and the insert
+            return None
+        audit_record(
+            actor=proposed_by,
+            action="revocation.propose",
+            target=proposal,
+            after={
+                "cluster": cluster.number,
+                "case": case,
+                "article": proposal.article,
+                "source": source,
+                "proposed_on": as_of.isoformat(),
+            },
+            reason=grounds,
+        )
+        basis_text = proposal.article or _("规则集未载明条款")
+        notify(
+            recipients=[*owner_people(cluster), *county_people(cluster)],
+            text=_("集群 %(number)s %(name)s：提出撤销建议（情形%(case)s，%(basis)s）：%(grounds)s")
+            % {
+                "number": cluster.number,
+                "name": cluster.name,
+                "case": case,
+                "basis": basis_text,
+                "grounds": grounds[:150],
+            },
+            link=f"/revocations/{proposal.pk}/",
+        )
+        return proposal
+
+
+def revocation_record(
+    *, actor: User, cluster: RecognizedCluster, case: int, grounds: str, uploads: Iterable[Any] = ()
+) -> RevocationProposal:
+    """The owner records a proposal from findings: case 2 (false declaration, violations) or case 5."""
+    with transaction.atomic():
+        cluster = _locked(cluster)
+        can_propose_by_hand(actor, cluster).enforce()
+        if case not in MANUAL_CASES:
+            raise ValidationError(
+                {
+                    "case": _(
+                        "登记撤销建议仅限情形二（虚假申报、违法违规）和情形五（事故、失信等）；其他情形由系统发现"
+                    )
+                }
+            )
+        grounds = grounds.strip()
+        if not grounds:
+            raise ValidationError({"grounds": _("请写明查实的事实与理由")})
+        findings = RevocationProposal.objects.filter(cluster=cluster, source__startswith="finding:").count()
+        proposal = propose_revocation(
+            cluster,
+            case,
+            grounds=grounds,
+            source=f"finding:{findings + 1}",
+            as_of=today_in_china(),
+            proposed_by=actor,
+        )
+        assert proposal is not None  # the cluster is locked and not revoked, and the source is new
+        _attach(actor, uploads, proposal=proposal)
+        return proposal
+
+
+def revocation_decide(
+    *, actor: User, proposal: RevocationProposal, accept: bool, reason: str
+) -> RevocationProposal:
+    """Accept (the cluster is revoked) or dismiss a proposal, with the reason; both are published on the
+    cluster's record, and an accepted one on its public page and the list."""
+    with transaction.atomic():
+        cluster = _locked(proposal.cluster)
+        proposal = RevocationProposal.objects.select_for_update().get(pk=proposal.pk)
+        proposal.cluster = cluster
+        (can_accept_revocation if accept else can_decide_revocation)(actor, proposal).enforce()
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError({"reason": _("请写明决定理由")})
+        today = today_in_china()
+        proposal.status = (
+            RevocationProposal.Status.ACCEPTED if accept else RevocationProposal.Status.DISMISSED
+        )
+        proposal.decided_by = actor
+        proposal.decided_on = today
+        proposal.decision_reason = reason
+        proposal.save(update_fields=["status", "decided_by", "decided_on", "decision_reason"])
+        audit_record(
+            actor=actor,
+            action="revocation.accept" if accept else "revocation.dismiss",
+            target=proposal,
+            after={"cluster": cluster.number, "case": proposal.case, "article": proposal.article},
+            reason=reason,
+        )
+        if accept:
+            _revoke(actor=actor, cluster=cluster, proposal=proposal, today=today, reason=reason)
+            text = _("集群 %(number)s %(name)s 已被撤销认定（情形%(case)s，%(article)s）：%(reason)s")
+        else:
+            text = _("集群 %(number)s %(name)s 的撤销建议（情形%(case)s，%(article)s）不予撤销：%(reason)s")
+        notify(
+            recipients=[*owner_people(cluster), *county_people(cluster)],
+            text=text
+            % {
+                "number": cluster.number,
+                "name": cluster.name,
+                "case": proposal.case,
+                "article": proposal.article,
+                "reason": reason[:150],
+            },
+            link=f"/revocations/{proposal.pk}/",
+        )
+        return proposal
+
+
+def _revoke(
+    *, actor: User, cluster: RecognizedCluster, proposal: RevocationProposal, today: date, reason: str
+) -> Revocation:
+    revocation = Revocation.objects.create(
+        cluster=cluster,
+        proposal=proposal,
+        revoked_on=today,
+        case=proposal.case,
+        article=proposal.article,
+        clause=proposal.clause,
+        reason=reason,
+        decided_by=actor,
+    )
+    before = cluster.status
+    cluster.status = RecognizedCluster.Status.REVOKED
+    cluster.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="cluster.revoke",
+        target=cluster,
+        before={"status": before},
+        after={
+            "status": cluster.status,
+            "revoked_on": today.isoformat(),
+            "case": proposal.case,
+            "article": proposal.article,
+        },
+        reason=reason,
+    )
+    # The other open proposals have nothing left to decide: closed with a note, each on record.
+    note = _("集群已于 %(day)s 依%(article)s撤销认定，本建议不再单独决定") % {
+        "day": today.isoformat(),
+        "article": proposal.article,
+    }
+    for other in RevocationProposal.objects.select_for_update().filter(
+        cluster=cluster, status=RevocationProposal.Status.OPEN
+    ):
+        other.status = RevocationProposal.Status.DISMISSED
+        other.decided_by = actor
+        other.decided_on = today
+        other.decision_reason = note
+        other.save(update_fields=["status", "decided_by", "decided_on", "decision_reason"])
+        audit_record(actor=actor, action="revocation.dismiss", target=other, reason=note)
+    return revocation
+
+
+# --- major changes ------------------------------------------------------------------------------------
+
+
+def clean_change_value(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The new facts of a change kind, checked and normalized; errors name the form's fields."""
+    if kind == ChangeKind.LEADING_INDUSTRY:
+        industry = str(data.get("leading_industry") or "").strip()
+        if not industry:
+            raise ValidationError({"leading_industry": _("请填写变动后的主导产业")})
+        if len(industry) > 64:
+            raise ValidationError({"leading_industry": _("主导产业不超过 64 个字")})
+        return {"leading_industry": industry}
+    if kind == ChangeKind.SPATIAL_SCOPE:
+        raw = data.get("counties") or []
+        codes = (
+            raw.replace("，", ",").replace("、", ",").replace(" ", ",").split(",")
+            if isinstance(raw, str)
+            else raw
+        )
+        codes = [str(code).strip() for code in codes if str(code).strip()]
+        if not codes:
+            raise ValidationError({"counties": _("请填写变动后的县级区划代码（6 位），多个以逗号分隔")})
+        known = set(
+            Jurisdiction.objects.filter(code__in=codes, level=Level.COUNTY).values_list("code", flat=True)
+        )
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            raise ValidationError(
+                {"counties": _("不是县级区划代码：%(codes)s") % {"codes": "、".join(unknown)}}
+            )
+        if len(set(codes)) != len(codes):
+            raise ValidationError({"counties": _("县级区划代码有重复")})
+        area_text = str(data.get("area_km2") or "").strip()
+        area = None
+        if area_text:
+            try:
+                area = Decimal(area_text)
+            except InvalidOperation:
+                raise ValidationError({"area_km2": _("面积须为数字（平方公里）")}) from None
+            if not area.is_finite() or area <= 0:
+                raise ValidationError({"area_km2": _("面积须为大于 0 的数字（平方公里）")})
+        if area is None:
+            raise ValidationError({"area_km2": _("请填写变动后的占地面积（平方公里）")})
+        return {"counties": codes, "area_km2": format(area.normalize(), "f")}
+    if kind == ChangeKind.OPERATING_AGENCY:
+        agency = str(data.get("operating_agency") or "").strip()
+        if not agency:
+            raise ValidationError({"operating_agency": _("请填写变动后的运营管理机构名称")})
+        if len(agency) > 128:
+            raise ValidationError({"operating_agency": _("运营管理机构名称不超过 128 个字")})
+        return {"operating_agency": agency}
+    raise ValidationError({"kind": _("请选择变动事项")})
+
+
+def _change_basics(
+    cluster: RecognizedCluster, kind: str, new_value: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    if kind not in ChangeKind.values:
+        raise ValidationError({"kind": _("请选择变动事项")})
+    new = clean_change_value(kind, new_value)
+    old = current_facts(cluster).value_of(kind)
+    if new == old:
+        raise ValidationError({"kind": _("变动后与集群档案现有内容相同，无需报备")})
+    return old, new
+
+
+def filing_due_on(cluster: RecognizedCluster, effective_on: date) -> date:
+    """The last day to file a change effective on ``effective_on``: the programme's period, in days."""
+    return effective_on + timedelta(days=cluster.programme.change_filing_days)
+
+
+def _change_audit(change: MajorChange) -> dict[str, Any]:
+    return {
+        "cluster": change.cluster.number,
+        "kind": change.kind,
+        "old": change.old_value,
+        "new": change.new_value,
+        "effective_on": change.effective_on.isoformat(),
+        "status": change.status,
+    }
+
+
+def _describe_change(change: MajorChange) -> str:
+    return _("%(kind)s由“%(old)s”变为“%(new)s”（%(day)s 起）") % {
+        "kind": change.get_kind_display(),
+        "old": describe_value(change.kind, change.old_value),
+        "new": describe_value(change.kind, change.new_value),
+        "day": change.effective_on.isoformat(),
+    }
+
+
+def late_filing_grounds(change: MajorChange) -> str:
+    return _("%(change)s，应于 %(due)s 前报备，实际于 %(filed)s 报备，逾期") % {
+        "change": _describe_change(change),
+        "due": change.filing_due_on.isoformat(),
+        "filed": timezone.localtime(change.filed_at).date().isoformat(),
+    }
+
+
+def unfiled_grounds(change: MajorChange) -> str:
+    return _("%(change)s，未报备；%(day)s 经“%(source)s”发现") % {
+        "change": _describe_change(change),
+        "day": change.found_on.isoformat() if change.found_on else "",
+        "source": change.source,
+    }
+
+
+def _check_effective(effective_on: date | None) -> date:
+    if effective_on is None:
+        raise ValidationError({"effective_on": _("请填写变动生效日期")})
+    return effective_on
+
+
+def change_file(
+    *,
+    actor: User,
+    cluster: RecognizedCluster,
+    kind: str,
+    new_value: dict[str, Any],
+    effective_on: date,
+    reason: str,
+    uploads: Iterable[Any] = (),
+) -> MajorChange:
+    """The county files a major change (old value from the record, new value, effective date, reason,
+    evidence). Filed after the programme's period: late, and revocation case 4 is proposed."""
+    with transaction.atomic():
+        cluster = _locked(cluster)
+        can_file_change(actor, cluster).enforce()
+        old, new = _change_basics(cluster, kind, new_value)
+        effective_on = _check_effective(effective_on)
+        if not reason.strip():
+            raise ValidationError({"reason": _("请说明变动原因")})
+        now = timezone.now()
+        due = filing_due_on(cluster, effective_on)
+        change = MajorChange.objects.create(
+            cluster=cluster,
+            kind=kind,
+            old_value=old,
+            new_value=new,
+            effective_on=effective_on,
+            reason=reason.strip(),
+            status=MajorChange.Status.FILED,
+            filing_due_on=due,
+            filed_by=actor,
+            filed_at=now,
+            late=not is_on_time(now, due),
+        )
+        _attach(actor, uploads, change=change)
+        audit_record(actor=actor, action="major_change.file", target=change, after=_change_audit(change))
+        notify(
+            recipients=_people(*reviewer_office(cluster)),
+            text=_("集群 %(number)s 报备重大变动，待审核：%(change)s")
+            % {"number": cluster.number, "change": _describe_change(change)},
+            link=f"/changes/{change.pk}/",
+        )
+        if change.late:
+            propose_revocation(
+                cluster, 4, grounds=late_filing_grounds(change), source=f"major_change:{change.pk}",
+                as_of=today_in_china(),
+            )  # fmt: skip
+        return change
+
+
+def change_resubmit(
+    *, actor: User, change: MajorChange, new_value: dict[str, Any], effective_on: date, reason: str
+) -> MajorChange:
+    """The county corrects a returned filing and files it again; the first filing's time still counts."""
+    with transaction.atomic():
+        cluster = _locked(change.cluster)
+        change = MajorChange.objects.select_for_update().get(pk=change.pk)
+        change.cluster = cluster
+        can_resubmit_change(actor, change).enforce()
+        old, new = _change_basics(cluster, change.kind, new_value)
+        effective_on = _check_effective(effective_on)
+        if not reason.strip():
+            raise ValidationError({"reason": _("请说明变动原因")})
+        before = _change_audit(change)
+        change.old_value, change.new_value = old, new
+        change.effective_on = effective_on
+        change.filing_due_on = filing_due_on(cluster, effective_on)
+        assert change.filed_at is not None
+        change.late = not is_on_time(change.filed_at, change.filing_due_on)
+        change.reason = reason.strip()
+        change.status = MajorChange.Status.FILED
+        change.save()
+        audit_record(
+            actor=actor,
+            action="major_change.resubmit",
+            target=change,
+            before=before,
+            after=_change_audit(change),
+        )
+        notify(
+            recipients=_people(*reviewer_office(cluster)),
+            text=_("集群 %(number)s 重新报备重大变动，待审核：%(change)s")
+            % {"number": cluster.number, "change": _describe_change(change)},
+            link=f"/changes/{change.pk}/",
+        )
+        if change.late:
+            propose_revocation(
+                cluster, 4, grounds=late_filing_grounds(change), source=f"major_change:{change.pk}",
+                as_of=today_in_china(),
+            )  # fmt: skip
+        return change
+
+
+def change_review(*, actor: User, change: MajorChange, forward: bool, note: str) -> MajorChange:
+    """The city (the province, national programme) forwards the filing to the owner, or returns it."""
+    with transaction.atomic():
+        change = (
+            MajorChange.objects.select_for_update().select_related("cluster__programme").get(pk=change.pk)
+        )
+        can_review_change(actor, change).enforce()
+        note = note.strip()
+        if not forward and not note:
+            raise ValidationError({"note": _("退回须写明理由，报备县将收到这段话")})
+        change.status = MajorChange.Status.FORWARDED if forward else MajorChange.Status.RETURNED
+        change.reviewed_by = actor
+        change.reviewed_at = timezone.now()
+        change.review_note = note
+        change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        audit_record(
+            actor=actor,
+            action="major_change.forward" if forward else "major_change.return",
+            target=change,
+            after={"status": change.status},
+            reason=note,
+        )
+        cluster = change.cluster
+        if forward:
+            notify(
+                recipients=owner_people(cluster),
+                text=_("集群 %(number)s 的重大变动报备已审核，待审批：%(change)s")
+                % {"number": cluster.number, "change": _describe_change(change)},
+                link=f"/changes/{change.pk}/",
+            )
+        else:
+            notify(
+                recipients=county_people(cluster),
+                text=_("集群 %(number)s 的重大变动报备被退回：%(note)s")
+                % {"number": cluster.number, "note": note[:150]},
+                link=f"/changes/{change.pk}/",
+            )
+        return change
+
+
+def _apply(actor: User, change: MajorChange, cluster: RecognizedCluster) -> None:
+    """The change reaches the cluster's record; the leading industry also on the published list."""
+    change.applied_at = timezone.now()
+    if change.kind == ChangeKind.LEADING_INDUSTRY:
+        before = cluster.leading_industry
+        cluster.leading_industry = change.new_value["leading_industry"]
+        cluster.save(update_fields=["leading_industry"])
+        audit_record(
+            actor=actor,
+            action="cluster.change",
+            target=cluster,
+            before={"leading_industry": before},
+            after={"leading_industry": cluster.leading_industry, "major_change": change.pk},
+        )
+
+
+def change_decide(*, actor: User, change: MajorChange, approve: bool, reason: str) -> MajorChange:
+    """The owner approves (the cluster's record changes, keeping its history) or rejects, with a reason."""
+    with transaction.atomic():
+        cluster = _locked(change.cluster)
+        change = MajorChange.objects.select_for_update().get(pk=change.pk)
+        change.cluster = cluster
+        can_decide_change(actor, change).enforce()
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError({"reason": _("请写明审批意见")})
+        change.status = MajorChange.Status.APPROVED if approve else MajorChange.Status.REJECTED
+        change.decided_by = actor
+        change.decided_at = timezone.now()
+        change.decision_reason = reason
+        if approve:
+            _apply(actor, change, cluster)
+        change.save()
+        audit_record(
+            actor=actor,
+            action="major_change.approve" if approve else "major_change.reject",
+            target=change,
+            after=_change_audit(change),
+            reason=reason,
+        )
+        verdict = _("已批准") if approve else _("未予批准")
+        notify(
+            recipients=[*county_people(cluster), *_people(*reviewer_office(cluster))],
+            text=_("集群 %(number)s 的重大变动报备%(verdict)s：%(reason)s")
+            % {"number": cluster.number, "verdict": verdict, "reason": reason[:150]},
+            link=f"/changes/{change.pk}/",
+        )
+        return change
+
+
+def change_record_unfiled(
+    *,
+    actor: User,
+    cluster: RecognizedCluster,
+    kind: str,
+    new_value: dict[str, Any],
+    effective_on: date,
+    found_on: date,
+    source: str,
+    reason: str = "",
+    uploads: Iterable[Any] = (),
+) -> MajorChange:
+    """A city or province officer records a change found by other means without a filing: the record
+    takes it (it is a fact), and revocation case 4 is proposed."""
+    with transaction.atomic():
+        cluster = _locked(cluster)
+        can_record_findings(actor, cluster).enforce()
+        old, new = _change_basics(cluster, kind, new_value)
+        today = today_in_china()
+        effective_on = _check_effective(effective_on)
+        if found_on is None:
+            raise ValidationError({"found_on": _("请填写发现日期")})
+        if found_on > today:
+            raise ValidationError({"found_on": _("发现日期不能晚于今天")})
+        if effective_on > found_on:
+            raise ValidationError({"effective_on": _("变动生效日期不能晚于发现日期")})
+        if not source.strip():
+            raise ValidationError({"source": _("请写明发现途径，如实地核查、群众举报、部门通报")})
+        change = MajorChange.objects.create(
+            cluster=cluster,
+            kind=kind,
+            old_value=old,
+            new_value=new,
+            effective_on=effective_on,
+            reason=reason.strip(),
+            status=MajorChange.Status.FOUND_UNFILED,
+            filing_due_on=filing_due_on(cluster, effective_on),
+            found_on=found_on,
+            found_by=actor,
+            source=source.strip(),
+        )
+        _apply(actor, change, cluster)
+        change.save(update_fields=["applied_at"])
+        _attach(actor, uploads, change=change)
+        audit_record(actor=actor, action="major_change.found", target=change, after=_change_audit(change))
+        propose_revocation(
+            cluster, 4, grounds=unfiled_grounds(change), source=f"major_change:{change.pk}", as_of=today
+        )
+        return change
+
+
+# --- incidents ----------------------------------------------------------------------------------------
+
+
+def incident_grounds(incident: ClusterIncident) -> str:
+    return _("%(day)s 发生%(level)s%(kind)s（%(source)s），属于“%(words)s”：%(description)s") % {
+        "day": incident.occurred_on.isoformat(),
+        "level": incident.level,
+        "kind": incident.get_kind_display(),
+        "source": incident.source,
+        "words": incident.counted_words,
+        "description": incident.description[:200],
+    }
+
+
+def incident_record(
+    *,
+    actor: User,
+    cluster: RecognizedCluster,
+    kind: str,
+    level: str,
+    occurred_on: date,
+    source: str,
+    description: str,
+    uploads: Iterable[Any] = (),
+) -> ClusterIncident:
+    """A city or province officer records an incident; at or above the rule set's threshold it proposes
+    revocation case 5."""
+    with transaction.atomic():
+        cluster = _locked(cluster)
+        can_record_findings(actor, cluster).enforce()
+        if kind not in {each.value for each in IncidentKind}:
+            raise ValidationError({"kind": _("请选择事件类别")})
+        level = (level or "").strip()
+        if level and level not in INCIDENT_LEVELS:
+            raise ValidationError({"level": _("等级须为一般、较大、重大或特别重大")})
+        if not level and IncidentKind(kind) in GRADED_KINDS:
+            raise ValidationError({"level": _("事故和安全事件须填写等级（一般、较大、重大、特别重大）")})
+        today = today_in_china()
+        if occurred_on is None:
+            raise ValidationError({"occurred_on": _("请填写发生日期")})
+        if occurred_on > today:
+            raise ValidationError({"occurred_on": _("发生日期不能晚于今天")})
+        if not source.strip():
+            raise ValidationError({"source": _("请写明信息来源，如应急管理部门通报、行政处罚决定书")})
+        if not description.strip():
+            raise ValidationError({"description": _("请描述事件经过")})
+        counted = threshold_class(cluster.programme, kind, level or None)
+        incident = ClusterIncident.objects.create(
+            cluster=cluster,
+            kind=kind,
+            level=level,
+            occurred_on=occurred_on,
+            source=source.strip(),
+            description=description.strip(),
+            meets_threshold=counted is not None,
+            counted_words=counted.words if counted else "",
+            recorded_by=actor,
+        )
+        _attach(actor, uploads, incident=incident)
+        audit_record(
+            actor=actor,
+            action="incident.record",
+            target=incident,
+            after={
+                "cluster": cluster.number,
+                "kind": kind,
+                "level": level,
+                "occurred_on": occurred_on.isoformat(),
+                "meets_threshold": incident.meets_threshold,
+            },
+        )
+        notify(
+            recipients=[*owner_people(cluster), *county_people(cluster)],
+            text=_("集群 %(number)s 登记事件：%(day)s %(level)s%(kind)s")
+            % {
+                "number": cluster.number,
+                "day": occurred_on.isoformat(),
+                "level": level,
+                "kind": incident.get_kind_display(),
+            },
+            link=_link(cluster),
+        )
+        if counted is not None:
+            propose_revocation(
+                cluster, 5, grounds=incident_grounds(incident), source=f"incident:{incident.pk}", as_of=today
+            )
+        return incident
