@@ -1,1 +1,429 @@
-"""Pages of dynamic management."""
+"""Pages of dynamic management (login): the clusters in reach, each cluster's timeline and record, major
+changes (file, review, decide, record one found without a filing), incidents, and revocation (proposals,
+the owner's decision, a proposal recorded by hand). Thin: parse, authorize, call a service, render.
+
+Outside the user's reach every page is a 404; inside it, a step the user may not take is a 403 with the
+reason (``oversight.permissions``) and writes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from smecluster.apps.applications.evidence import evidence_path
+from smecluster.apps.oversight import selectors, services
+from smecluster.apps.oversight.facts import applied_changes, current_facts, describe_value, recognized_facts
+from smecluster.apps.oversight.forms import (
+    ChangeDecisionForm,
+    ChangeFileForm,
+    ChangeFoundForm,
+    ChangeResubmitForm,
+    IncidentForm,
+    ProposalForm,
+    ReviewForm,
+    RevocationDecisionForm,
+)
+from smecluster.apps.oversight.models import (
+    ChangeKind,
+    MajorChange,
+    OversightEvidence,
+    RevocationProposal,
+)
+from smecluster.apps.oversight.permissions import (
+    can_accept_revocation,
+    can_decide_change,
+    can_decide_revocation,
+    can_file_change,
+    can_propose_by_hand,
+    can_record_findings,
+    can_resubmit_change,
+    can_review_change,
+)
+from smecluster.apps.registry.models import RecognizedCluster
+
+
+def _posted(request: HttpRequest) -> Any:
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
+
+
+def _to_form(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, ValidationError(errors))
+    else:
+        form.add_error(None, error)
+
+
+def _cluster(request: HttpRequest, pk: int) -> RecognizedCluster:
+    try:
+        return selectors.cluster_in_reach(request.user, pk)
+    except RecognizedCluster.DoesNotExist:
+        raise Http404(_("没有这个集群，或它不在您的辖区内")) from None
+
+
+def _change(request: HttpRequest, pk: int) -> MajorChange:
+    try:
+        return selectors.change_in_reach(request.user, pk)
+    except MajorChange.DoesNotExist:
+        raise Http404(_("没有这项重大变动，或它不在您的辖区内")) from None
+
+
+def _proposal(request: HttpRequest, pk: int) -> RevocationProposal:
+    try:
+        return selectors.proposal_in_reach(request.user, pk)
+    except RevocationProposal.DoesNotExist:
+        raise Http404(_("没有这项撤销建议，或它不在您的辖区内")) from None
+
+
+def _evidence_list(request: HttpRequest) -> list[Any]:
+    return request.FILES.getlist("evidence")
+
+
+# --- clusters and their timeline ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def cluster_list(request: HttpRequest) -> HttpResponse:
+    clusters = list(selectors.clusters_in_reach(request.user))
+    counts = selectors.open_counts(clusters)
+    return render(
+        request,
+        "oversight/cluster_list.html",
+        {"rows": [(cluster, counts[cluster.pk]) for cluster in clusters]},
+    )
+
+
+@login_required
+@require_GET
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = _cluster(request, pk)
+    user = request.user
+    return render(
+        request,
+        "oversight/timeline.html",
+        {
+            "cluster": cluster,
+            "entries": selectors.timeline(cluster),
+            "facts": _facts_rows(cluster),
+            "history": [
+                (
+                    change,
+                    describe_value(change.kind, change.old_value),
+                    describe_value(change.kind, change.new_value),
+                )
+                for change in applied_changes(cluster)
+            ],
+            "may_file": can_file_change(user, cluster),
+            "may_record": can_record_findings(user, cluster),
+            "may_propose": can_propose_by_hand(user, cluster),
+            "revocation": getattr(cluster, "revocation", None),
+        },
+    )
+
+
+def _facts_rows(cluster: RecognizedCluster) -> list[tuple[str, str, str]]:
+    """(what, as recognized, now) for each kind of major change."""
+    first, now = recognized_facts(cluster), current_facts(cluster)
+    return [
+        (label, describe_value(kind, first.value_of(kind)), describe_value(kind, now.value_of(kind)))
+        for kind, label in ChangeKind.choices
+    ]
+
+
+# --- major changes ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_new(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = _cluster(request, pk)
+    can_file_change(request.user, cluster).enforce()
+    form = ChangeFileForm(_posted(request), _files(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.change_file(
+                actor=request.user,
+                cluster=cluster,
+                kind=form.cleaned_data["kind"],
+                new_value=form.new_value(),
+                effective_on=form.cleaned_data["effective_on"],
+                reason=form.cleaned_data["reason"],
+                uploads=_evidence_list(request),
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            if change.late:
+                messages.warning(
+                    request,
+                    _("已报备。变动生效后超过报备时限（截止 %(due)s）才报备，系统已提出撤销建议（情形四）")
+                    % {"due": change.filing_due_on},
+                )
+            else:
+                messages.success(request, _("已报备，待审核"))
+            return redirect("oversight:change_detail", pk=change.pk)
+    return render(
+        request,
+        "oversight/change_form.html",
+        {"cluster": cluster, "form": form, "facts": _facts_rows(cluster), "found": False},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_found(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = _cluster(request, pk)
+    can_record_findings(request.user, cluster).enforce()
+    form = ChangeFoundForm(_posted(request), _files(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.change_record_unfiled(
+                actor=request.user,
+                cluster=cluster,
+                kind=form.cleaned_data["kind"],
+                new_value=form.new_value(),
+                effective_on=form.cleaned_data["effective_on"],
+                found_on=form.cleaned_data["found_on"],
+                source=form.cleaned_data["source"],
+                reason=form.cleaned_data["reason"],
+                uploads=_evidence_list(request),
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.warning(request, _("已登记未报备的重大变动，并已提出撤销建议（情形四）"))
+            return redirect("oversight:change_detail", pk=change.pk)
+    return render(
+        request,
+        "oversight/change_form.html",
+        {"cluster": cluster, "form": form, "facts": _facts_rows(cluster), "found": True},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    change = _change(request, pk)
+    user = request.user
+    review_form = ReviewForm(request.POST if "review" in request.POST else None)
+    decision_form = ChangeDecisionForm(request.POST if "decide" in request.POST else None)
+    resubmit_form = ChangeResubmitForm(
+        request.POST if "resubmit" in request.POST else None,
+        kind=change.kind,
+        initial={"effective_on": change.effective_on, "reason": change.reason, **_initial(change)},
+    )
+    if request.method == "POST":
+        done = None
+        try:
+            if "review" in request.POST:
+                can_review_change(user, change).enforce()
+                if review_form.is_valid():
+                    done = services.change_review(
+                        actor=user,
+                        change=change,
+                        forward=review_form.cleaned_data["decision"] == "forward",
+                        note=review_form.cleaned_data["note"],
+                    )
+            elif "decide" in request.POST:
+                can_decide_change(user, change).enforce()
+                if decision_form.is_valid():
+                    done = services.change_decide(
+                        actor=user,
+                        change=change,
+                        approve=decision_form.cleaned_data["decision"] == "approve",
+                        reason=decision_form.cleaned_data["reason"],
+                    )
+            elif "resubmit" in request.POST:
+                can_resubmit_change(user, change).enforce()
+                if resubmit_form.is_valid():
+                    done = services.change_resubmit(
+                        actor=user,
+                        change=change,
+                        new_value=resubmit_form.new_value(),
+                        effective_on=resubmit_form.cleaned_data["effective_on"],
+                        reason=resubmit_form.cleaned_data["reason"],
+                    )
+            else:
+                raise Http404(_("请求无效"))
+        except ValidationError as error:
+            target = {"review": review_form, "decide": decision_form}.get(
+                next((key for key in ("review", "decide") if key in request.POST), ""), resubmit_form
+            )
+            _to_form(target, error)
+        if done is not None:
+            messages.success(request, _("已保存：%(status)s") % {"status": done.get_status_display()})
+            return redirect("oversight:change_detail", pk=change.pk)
+    return render(
+        request,
+        "oversight/change_detail.html",
+        {
+            "change": change,
+            "cluster": change.cluster,
+            "old": describe_value(change.kind, change.old_value),
+            "new": describe_value(change.kind, change.new_value),
+            "files": selectors.evidence_of(change=change),
+            "review_form": review_form if can_review_change(user, change) else None,
+            "decision_form": decision_form if can_decide_change(user, change) else None,
+            "resubmit_form": resubmit_form if can_resubmit_change(user, change) else None,
+            "proposals": RevocationProposal.objects.filter(
+                cluster=change.cluster, source=f"major_change:{change.pk}"
+            ),
+        },
+    )
+
+
+def _initial(change: MajorChange) -> dict[str, Any]:
+    value = dict(change.new_value)
+    if "counties" in value:
+        value["counties"] = ", ".join(value["counties"])
+    return value
+
+
+# --- incidents ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = _cluster(request, pk)
+    can_record_findings(request.user, cluster).enforce()
+    form = IncidentForm(_posted(request), _files(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_record(
+                actor=request.user,
+                cluster=cluster,
+                kind=form.cleaned_data["kind"],
+                level=form.cleaned_data["level"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                source=form.cleaned_data["source"],
+                description=form.cleaned_data["description"],
+                uploads=_evidence_list(request),
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            if incident.meets_threshold:
+                messages.warning(
+                    request,
+                    _("已登记。该事件属于“%(words)s”，已提出撤销建议（情形五）")
+                    % {"words": incident.counted_words},
+                )
+            else:
+                messages.success(request, _("已登记。该事件未达到规则集的撤销情形"))
+            return redirect("oversight:timeline", pk=cluster.pk)
+    return render(request, "oversight/incident_form.html", {"cluster": cluster, "form": form})
+
+
+# --- revocation ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def revocation_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", RevocationProposal.Status.OPEN)
+    if status not in RevocationProposal.Status.values and status != "all":
+        status = RevocationProposal.Status.OPEN
+    proposals = selectors.proposals_in_reach(request.user, "" if status == "all" else status)
+    return render(
+        request,
+        "oversight/revocation_list.html",
+        {"proposals": proposals, "status": status, "statuses": RevocationProposal.Status.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revocation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = _cluster(request, pk)
+    can_propose_by_hand(request.user, cluster).enforce()
+    form = ProposalForm(_posted(request), _files(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.revocation_record(
+                actor=request.user,
+                cluster=cluster,
+                case=form.cleaned_data["case"],
+                grounds=form.cleaned_data["grounds"],
+                uploads=_evidence_list(request),
+            )
+        except ValidationError as error:
+            _to_form(form, error)
+        else:
+            messages.success(request, _("已登记撤销建议"))
+            return redirect("oversight:revocation_detail", pk=proposal.pk)
+    return render(
+        request,
+        "oversight/revocation_form.html",
+        {
+            "cluster": cluster,
+            "form": form,
+            "bases": {case: services.legal_basis(cluster.programme, case) for case in (2, 5)},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def revocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    form = RevocationDecisionForm(_posted(request))
+    if request.method == "POST":
+        can_decide_revocation(request.user, proposal).enforce()
+        if form.is_valid():
+            accept = form.cleaned_data["decision"] == "accept"
+            if accept:
+                can_accept_revocation(request.user, proposal).enforce()
+            try:
+                proposal = services.revocation_decide(
+                    actor=request.user, proposal=proposal, accept=accept, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                _to_form(form, error)
+            else:
+                messages.success(request, _("已决定：%(status)s") % {"status": proposal.get_status_display()})
+                return redirect("oversight:revocation_detail", pk=proposal.pk)
+    return render(
+        request,
+        "oversight/revocation_detail.html",
+        {
+            "proposal": proposal,
+            "cluster": proposal.cluster,
+            "case_label": services.CASE_LABELS[proposal.case],
+            "files": selectors.evidence_of(proposal=proposal),
+            "form": form if can_decide_revocation(request.user, proposal) else None,
+            "accept_refused": can_accept_revocation(request.user, proposal),
+        },
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    try:
+        evidence = selectors.evidence_in_reach(request.user, pk)
+    except OversightEvidence.DoesNotExist:
+        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
+    path = evidence_path(evidence.stored_name)
+    if not path.is_file():
+        raise Http404(_("材料文件已不在存储中，请联系管理员"))
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
