@@ -64,6 +64,8 @@ class ClusterYear:
     source: Source
     previous: AnnualFigures | None = None
     previous_source: Source | None = None
+    place: str = ""
+    """The county's full name (广东省佛山市顺德区), for the report's tables; the codes are what counts."""
 
     def __post_init__(self) -> None:
         if self.figures.year != self.year:
@@ -155,12 +157,15 @@ class FigureValue:
         """``n/N``: how many of the cluster-years the figure covers."""
         return f"{self.covered}/{self.total}"
 
-    def text(self, *, with_unit: bool = True) -> str:
-        """The value as the report writes it (``48.40 亿元``), or 无数据 with the reason."""
+    def text(self, *, with_unit: bool = True, spaced: bool = True) -> str:
+        """The value as a table writes it (``48.40 亿元``) or, not ``spaced``, as Chinese prose does
+        (``48.40亿元``); or 无数据 with the reason."""
         if self.value is None:
             return f"{NO_DATA}（{self.reason}）" if self.reason else NO_DATA
         number = format(self.decimal, "f")
-        return f"{number} {self.figure.unit}" if with_unit else number
+        if not with_unit:
+            return number
+        return f"{number} {self.figure.unit}" if spaced else f"{number}{self.figure.unit}"
 
     def part_text(self, part: Part) -> str:
         return format(rounded(part.value, self.figure.places), "f")
