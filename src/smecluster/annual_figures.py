@@ -12,11 +12,13 @@ Every field names its unit in its description; absent means "not reported", neve
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, StrictBool, field_validator, model_validator
+from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
-from smecluster.profile import Amount, Count, Percent, QualityFirms, Year, _Strict
+from smecluster.errors import Problem, UnusableInput
+from smecluster.profile import Amount, Count, Percent, QualityFirms, Year, _problem, _Strict
 
 ANNUAL_FIGURES_SCHEMA = 1
 
@@ -60,6 +62,12 @@ class AnnualFigures(_Strict):
     public_service_assessed: StrictBool | None = Field(None, description="已开展公共服务评价")
     service_coverage: Percent | None = Field(None, description="公共服务覆盖集群企业比例, %")
 
+    def as_document(self) -> dict[str, Any]:
+        """The figures as a JSON document that reads back through :func:`parse_annual_figures`: aliases,
+        absent figures left out, and amounts as JSON numbers (``model_dump(mode="json")`` writes a Decimal
+        as a string, which the strict number fields refuse on the way back in)."""
+        return _numbers(self.model_dump(mode="python", by_alias=True, exclude_none=True))
+
     @field_validator("schema_", mode="before")
     @classmethod
     def _known_schema(cls, value: Any) -> Any:
@@ -77,3 +85,30 @@ class AnnualFigures(_Strict):
         if self.rnd is not None and sme_rnd is not None and sme_rnd > self.rnd:
             raise ValueError(f"figures.sme_rnd: {sme_rnd} 亿元 is more than all firms' R&D {self.rnd} 亿元")
         return self
+
+
+def _numbers(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _numbers(value) for key, value in node.items()}
+    if isinstance(node, Decimal):
+        # 48.4 stays 48.4: a float's repr is the shortest text that reads back as the same float, and the
+        # number fields read a float through that text.
+        return int(node) if node == node.to_integral_value() else float(node)
+    return node
+
+
+def parse_annual_figures(document: Any, *, source: str) -> AnnualFigures:
+    """Validate an annual-figures document; raises :class:`UnusableInput` with every problem named by its
+    field path (``figures.output``, ``quality_firms.little_giant``, ``sme_firms``)."""
+    try:
+        return AnnualFigures.model_validate(document)
+    except ValidationError as error:
+        problems = []
+        for detail in error.errors():
+            problem = _problem(detail)
+            # The cross-field checks above raise from the whole model and name their field first.
+            if not problem.field and ": " in problem.message:
+                field, _, message = problem.message.partition(": ")
+                problem = Problem(field, message)
+            problems.append(problem)
+        raise UnusableInput(source, problems) from None

@@ -10,8 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smecluster.apps.applications.workflow import Actor
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.notifications.services import notify
+from smecluster.apps.registry.annual_reports import office_people, report_open
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry.re_reviews import re_review_open, window_opens_on
+from smecluster.apps.registry.workflow import RE_REVIEW_EDITABLE, RE_REVIEW_IN_PROGRESS, REPORT_FILED
 
 ActionKind = Literal["opened", "reminded", "flagged", "proposed", "expired"]
 
@@ -26,10 +37,261 @@ class TickAction:
     detail: str
 
     def as_json(self) -> dict[str, str]:
-        return {"action": self.action, "subject": self.subject, "cluster": self.cluster, "detail": self.detail}
+        return {
+            "action": self.action,
+            "subject": self.subject,
+            "cluster": self.cluster,
+            "detail": self.detail,
+        }
 
 
 Duty = Callable[[date], list[TickAction]]
 
 DUTIES: list[Duty] = []
 """The registry's duties in the order they run; each is appended where it is defined."""
+
+
+# --- the registry's duties: annual reports, re-review, expiry ------------------------------------------
+
+REMINDER_DAYS = (30, 7, 1)
+"""Reminders go out 30, 7 and 1 day(s) before a due day: a month leaves time to collect a year's figures
+from the cluster's firms, a week to get the county's and the city's signatures, the day before is the last
+call. A constant rather than a programme setting: none of the rule sets speaks of reminders, and the same
+rhythm suits every programme. A reminder missed because the tick did not run is sent at the next run (once,
+for every reminder day that has passed), never twice."""
+
+
+def _pending_reminders(sent: list[int], days_left: int) -> list[int]:
+    """The reminder days due by now and not yet sent; empty once the due day has passed."""
+    if days_left < 0:
+        return []
+    return [days for days in REMINDER_DAYS if days >= days_left and days not in sent]
+
+
+@transaction.atomic
+def open_annual_reports(as_of: date) -> list[TickAction]:
+    """On 1 January of Y+1 the reporting window of year Y opens: a draft for every valid cluster
+    recognized before the end of Y."""
+    year = as_of.year - 1
+    clusters = (
+        RecognizedCluster.objects.filter(
+            status=RecognizedCluster.Status.VALID, recognized_on__lte=date(year, 12, 31)
+        )
+        .exclude(annual_reports__year=year)
+        .select_related("programme", "county")
+        .order_by("number")
+    )
+    actions = []
+    for cluster in clusters:
+        report, created = report_open(cluster=cluster, year=year, today=as_of)
+        if created:
+            due = report.due_on.isoformat() if report.due_on else "未定"
+            actions.append(
+                TickAction(
+                    "opened", "annual_report", cluster.number, f"开启{year}年度培育情况信息表填报，截止{due}"
+                )
+            )
+    return actions
+
+
+@transaction.atomic
+def remind_annual_reports(as_of: date) -> list[TickAction]:
+    """Remind those who have the report in hand: the county while it is a draft or returned, the
+    recommending office while it waits to be forwarded."""
+    reports = (
+        AnnualReport.objects.select_for_update(of=("self",))
+        .filter(
+            status__in=[
+                AnnualReport.Status.DRAFT,
+                AnnualReport.Status.RETURNED,
+                AnnualReport.Status.SUBMITTED,
+            ]
+        )
+        .filter(due_on__gte=as_of, due_on__lte=as_of + timedelta(days=max(REMINDER_DAYS)))
+        .select_related("cluster__county", "cluster__programme")
+        .order_by("due_on", "cluster__number")
+    )
+    actions = []
+    for report in reports:
+        days_left = (report.due_on - as_of).days
+        pending = _pending_reminders(report.reminders_sent, days_left)
+        if not pending:
+            continue
+        holder = Actor.RECOMMENDER if report.status == AnnualReport.Status.SUBMITTED else Actor.APPLICANT
+        notify(
+            recipients=office_people(report.cluster, holder),
+            text=_("%(cluster)s %(year)s年度培育情况信息表将于 %(due)s 截止报送（还有 %(days)s 天）")
+            % {"cluster": report.cluster.name, "year": report.year, "due": report.due_on, "days": days_left},
+            link=report.get_absolute_url(),
+        )
+        report.reminders_sent = sorted({*report.reminders_sent, *pending}, reverse=True)
+        report.save(update_fields=["reminders_sent"])
+        audit_record(actor=None, action="annual_report.remind", target=report, after={"days_left": days_left})
+        actions.append(
+            TickAction(
+                "reminded",
+                "annual_report",
+                report.cluster.number,
+                f"{report.year}年度信息表距截止日{report.due_on.isoformat()}还有{days_left}天",
+            )
+        )
+    return actions
+
+
+@transaction.atomic
+def flag_overdue_reports(as_of: date) -> list[TickAction]:
+    """The due day has passed and the report was not forwarded: flagged once, everyone told."""
+    reports = (
+        AnnualReport.objects.select_for_update(of=("self",))
+        .exclude(status__in=REPORT_FILED)
+        .filter(due_on__lt=as_of, overdue_flagged_on__isnull=True)
+        .select_related("cluster__county__parent", "cluster__programme")
+        .order_by("due_on", "cluster__number")
+    )
+    actions = []
+    for report in reports:
+        report.overdue_flagged_on = as_of
+        report.save(update_fields=["overdue_flagged_on"])
+        audit_record(
+            actor=None,
+            action="annual_report.flag_overdue",
+            target=report,
+            after={"due_on": report.due_on.isoformat()},
+        )
+        cluster = report.cluster
+        notify(
+            recipients=[
+                *office_people(cluster, Actor.APPLICANT),
+                *office_people(cluster, Actor.RECOMMENDER),
+                *office_people(cluster, Actor.OWNER),
+            ],
+            text=_("%(cluster)s %(year)s年度培育情况信息表已逾期（截止 %(due)s）")
+            % {"cluster": cluster.name, "year": report.year, "due": report.due_on},
+            link=report.get_absolute_url(),
+        )
+        actions.append(
+            TickAction(
+                "flagged",
+                "annual_report",
+                cluster.number,
+                f"{report.year}年度信息表截止日{report.due_on.isoformat()}已过，尚未报送",
+            )
+        )
+    return actions
+
+
+@transaction.atomic
+def open_re_reviews(as_of: date) -> list[TickAction]:
+    """The re-review window opens ``re_review_window_days`` before the validity ends: once per period."""
+    clusters = (
+        RecognizedCluster.objects.filter(status=RecognizedCluster.Status.VALID, valid_until__gte=as_of)
+        .select_related("programme", "county")
+        .order_by("valid_until", "number")
+    )
+    actions = []
+    for cluster in clusters:
+        if as_of < window_opens_on(cluster):
+            continue
+        _re_review, created = re_review_open(cluster=cluster, today=as_of)
+        if created:
+            actions.append(
+                TickAction(
+                    "opened",
+                    "re_review",
+                    cluster.number,
+                    f"有效期至{cluster.valid_until.isoformat()}，开启复核申请",
+                )
+            )
+    return actions
+
+
+@transaction.atomic
+def remind_re_reviews(as_of: date) -> list[TickAction]:
+    """Remind the county of a re-review not yet filed, before the validity ends."""
+    re_reviews = (
+        ReReview.objects.select_for_update(of=("self",))
+        .filter(status__in=RE_REVIEW_EDITABLE, cluster__status=RecognizedCluster.Status.VALID)
+        .filter(
+            period_valid_until__gte=as_of, period_valid_until__lte=as_of + timedelta(days=max(REMINDER_DAYS))
+        )
+        .select_related("cluster__county", "cluster__programme")
+        .order_by("period_valid_until", "cluster__number")
+    )
+    actions = []
+    for re_review in re_reviews:
+        days_left = (re_review.period_valid_until - as_of).days
+        pending = _pending_reminders(re_review.reminders_sent, days_left)
+        if not pending:
+            continue
+        cluster = re_review.cluster
+        notify(
+            recipients=office_people(cluster, Actor.APPLICANT),
+            text=_("%(cluster)s 有效期将于 %(until)s 届满（还有 %(days)s 天），请提交复核申请")
+            % {"cluster": cluster.name, "until": re_review.period_valid_until, "days": days_left},
+            link=re_review.get_absolute_url(),
+        )
+        re_review.reminders_sent = sorted({*re_review.reminders_sent, *pending}, reverse=True)
+        re_review.save(update_fields=["reminders_sent"])
+        audit_record(actor=None, action="re_review.remind", target=re_review, after={"days_left": days_left})
+        actions.append(
+            TickAction(
+                "reminded",
+                "re_review",
+                cluster.number,
+                f"有效期至{re_review.period_valid_until.isoformat()}，还有{days_left}天，复核申请尚未提交",
+            )
+        )
+    return actions
+
+
+@transaction.atomic
+def expire_clusters(as_of: date) -> list[TickAction]:
+    """A cluster whose validity has ended with no re-review filed and undecided is EXPIRED (then
+    ``oversight`` proposes revocation case 1)."""
+    clusters = (
+        RecognizedCluster.objects.select_for_update(of=("self",))
+        .filter(status=RecognizedCluster.Status.VALID, valid_until__lt=as_of)
+        .select_related("county__parent", "programme")
+        .order_by("valid_until", "number")
+    )
+    actions = []
+    for cluster in clusters:
+        in_progress = cluster.re_reviews.filter(
+            period_valid_until=cluster.valid_until, status__in=RE_REVIEW_IN_PROGRESS
+        ).exists()
+        if in_progress:
+            continue
+        cluster.status = RecognizedCluster.Status.EXPIRED
+        cluster.save(update_fields=["status"])
+        audit_record(
+            actor=None,
+            action="cluster.expire",
+            target=cluster,
+            before={"status": RecognizedCluster.Status.VALID},
+            after={"status": cluster.status, "valid_until": cluster.valid_until.isoformat()},
+        )
+        notify(
+            recipients=[*office_people(cluster, Actor.APPLICANT), *office_people(cluster, Actor.OWNER)],
+            text=_("%(cluster)s 有效期已于 %(until)s 届满，未提交复核申请，已到期")
+            % {"cluster": cluster.name, "until": cluster.valid_until},
+            link=cluster.get_absolute_url(),
+        )
+        actions.append(
+            TickAction(
+                "expired",
+                "cluster",
+                cluster.number,
+                f"有效期至{cluster.valid_until.isoformat()}，未经复核，已到期",
+            )
+        )
+    return actions
+
+
+DUTIES += [
+    open_annual_reports,
+    remind_annual_reports,
+    flag_overdue_reports,
+    open_re_reviews,
+    remind_re_reviews,
+    expire_clusters,
+]

@@ -1,12 +1,17 @@
-"""Forms of the recognition page and of the published list's filter."""
+"""Forms of the recognition page, the published list's filter, and dynamic management (plan targets,
+annual reports, re-reviews)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smecluster.apps.registry.metrics import metric_choices
+from smecluster.apps.registry.models import AnnualReport, ReReview
 from smecluster.apps.registry.services import RECOGNIZE, REJECT
 
 
@@ -69,3 +74,224 @@ class ClusterFilterForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if value not in (None, "") and name in self.fields
         }
+
+
+# --- dynamic management ----------------------------------------------------------------------------
+
+
+class FigureKind(StrEnum):
+    AMOUNT = "amount"
+    PERCENT = "percent"
+    COUNT = "count"
+    FLAG = "flag"
+
+
+@dataclass(frozen=True)
+class FigureField:
+    """One input of the annual figures: its path in the ``AnnualFigures`` document, label, unit, kind."""
+
+    path: str
+    label: Any
+    unit: str
+    kind: FigureKind
+    group: Any
+    required: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.path.replace(".", "__")
+
+
+_SCALE, _FIRMS, _INNOVATION, _DIGITAL, _GREEN, _OPEN, _GOVERN = (
+    _("规模与效益"), _("企业梯队"), _("创新能力"), _("数字化"), _("绿色低碳"), _("开放合作"), _("治理与服务"),
+)  # fmt: skip
+A, P, C, F = FigureKind.AMOUNT, FigureKind.PERCENT, FigureKind.COUNT, FigureKind.FLAG
+FIGURE_FIELDS = (
+    FigureField("figures.output", _("集群总产值"), "亿元", A, _SCALE, required=True),
+    FigureField("figures.leading_output", _("主导产业产值"), "亿元", A, _SCALE),
+    FigureField("figures.sme_output", _("中小企业产值"), "亿元", A, _SCALE),
+    FigureField("figures.employees", _("从业人员"), "人", C, _SCALE),
+    FigureField("firms", _("集群企业数"), "家", C, _FIRMS),
+    FigureField("sme_firms", _("其中中小企业数"), "家", C, _FIRMS),
+    FigureField("quality_firms.champion", _("制造业单项冠军企业"), "家", C, _FIRMS),
+    FigureField("quality_firms.little_giant", _("专精特新“小巨人”企业"), "家", C, _FIRMS),
+    FigureField("quality_firms.specialized", _("专精特新中小企业"), "家", C, _FIRMS),
+    FigureField("quality_firms.innovative", _("创新型中小企业"), "家", C, _FIRMS),
+    FigureField("quality_firms.high_tech", _("高新技术企业"), "家", C, _FIRMS),
+    FigureField("rnd", _("集群企业研发经费支出合计"), "亿元", A, _INNOVATION),
+    FigureField("figures.sme_rnd", _("中小企业研发经费"), "亿元", A, _INNOVATION),
+    FigureField("figures.invention_patents", _("有效发明专利"), "件", C, _INNOVATION),
+    FigureField("platforms_national", _("国家级创新平台数"), "个", C, _INNOVATION),
+    FigureField("platforms_provincial", _("省级及以下创新平台数"), "个", C, _INNOVATION),
+    FigureField("standards", _("主导或参与制修订标准数（当年）"), "项", C, _INNOVATION),
+    FigureField("figures.iip_penetration", _("工业互联网平台应用普及率"), "%", P, _DIGITAL),
+    FigureField("cloud_adoption", _("企业上云率"), "%", P, _DIGITAL),
+    FigureField("digital_service_coverage", _("数字化转型服务覆盖企业比例"), "%", P, _DIGITAL),
+    FigureField("figures.co2_intensity", _("二氧化碳排放强度"), "吨/万元", A, _GREEN),
+    FigureField("figures.non_fossil_share", _("非化石能源消费比重"), "%", P, _GREEN),
+    FigureField("green_services", _("开展绿色低碳服务次数"), "次", C, _GREEN),
+    FigureField("solid_waste_utilisation", _("工业固体废物综合利用率"), "%", P, _GREEN),
+    FigureField("water_reuse", _("工业用水重复利用率"), "%", P, _GREEN),
+    FigureField("exports", _("出口交货值"), "亿元", A, _OPEN),
+    FigureField("international_events", _("举办或参加国际性交流合作活动数"), "次", C, _OPEN),
+    FigureField("promotion_body", _("已建立集群发展促进机构"), "", F, _GOVERN),
+    FigureField("rights_protection", _("已建立中小企业权益保护机制"), "", F, _GOVERN),
+    FigureField("public_service_assessed", _("已开展公共服务评价"), "", F, _GOVERN),
+    FigureField("service_coverage", _("公共服务覆盖集群企业比例"), "%", P, _GOVERN),
+)
+FIGURE_BY_PATH = {field.path: field for field in FIGURE_FIELDS}
+
+
+def _lookup(document: dict[str, Any], path: str) -> Any:
+    node: Any = document
+    for part in path.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+class FiguresForm(forms.Form):
+    """The annual figures, one input per :data:`FIGURE_FIELDS`, each labelled with its unit. The form only
+    parses; the document is judged by ``AnnualFigures`` in the service, whose problems come back here."""
+
+    def __init__(self, *args: Any, document: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for spec in FIGURE_FIELDS:
+            label = f"{spec.label}（{spec.unit}）" if spec.unit else str(spec.label)
+            if spec.kind == FigureKind.FLAG:
+                field: forms.Field = forms.TypedChoiceField(
+                    label=label,
+                    required=False,
+                    choices=[("", _("未填")), ("true", _("是")), ("false", _("否"))],
+                    coerce=lambda value: value == "true",
+                    empty_value=None,
+                )
+            elif spec.kind == FigureKind.COUNT:
+                field = forms.IntegerField(label=label, required=spec.required, min_value=0)
+            else:
+                field = forms.DecimalField(
+                    label=label,
+                    required=spec.required,
+                    min_value=0,
+                    max_value=100 if spec.kind == FigureKind.PERCENT else None,
+                    max_digits=16,
+                    decimal_places=4,
+                )
+            field.group = spec.group  # type: ignore[attr-defined]
+            self.fields[spec.name] = field
+            if document is not None and not self.is_bound:
+                value = _lookup(document, spec.path)
+                if value is not None:
+                    self.initial[spec.name] = (
+                        ("true" if value else "false") if spec.kind == FigureKind.FLAG else value
+                    )
+
+    def document(self) -> dict[str, Any]:
+        """The cleaned values as an ``AnnualFigures`` document (absent figures left out)."""
+        document: dict[str, Any] = {"figures": {}, "quality_firms": {}}
+        for spec in FIGURE_FIELDS:
+            value = self.cleaned_data.get(spec.name)
+            if value is None:
+                continue
+            head, _dot, tail = spec.path.partition(".")
+            if tail:
+                document[head][tail] = value
+            else:
+                document[head] = value
+        return document
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        grouped: dict[str, tuple[Any, list[forms.BoundField]]] = {}
+        for spec in FIGURE_FIELDS:
+            grouped.setdefault(str(spec.group), (spec.group, []))[1].append(self[spec.name])
+        return list(grouped.values())
+
+
+class NarrativeForm(forms.Form):
+    work_done = forms.CharField(
+        label=_("年度工作开展情况"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("提交前必填：本年度围绕发展规划开展的主要工作"),
+    )  # fmt: skip
+    experience = forms.CharField(
+        label=_("主要经验做法"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    problems = forms.CharField(
+        label=_("存在的问题"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    measures = forms.CharField(
+        label=_("下一步措施"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class TargetNotesForm(forms.Form):
+    """One note per plan target on the year's progress (the achieved value is computed, not typed)."""
+
+    def __init__(self, *args: Any, targets: list[Any], notes: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for target in targets:
+            self.fields[f"target_{target.pk}"] = forms.CharField(
+                label=str(target.pk),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.initial[f"target_{target.pk}"] = notes.get(str(target.pk), "")
+
+    def notes(self) -> dict[int, str]:
+        return {int(name.removeprefix("target_")): value for name, value in self.cleaned_data.items()}
+
+
+class PlanTargetForm(forms.Form):
+    metric = forms.ChoiceField(label=_("指标"), choices=metric_choices)
+    baseline_year = forms.IntegerField(label=_("基准年"), min_value=1949, max_value=2100)
+    baseline_value = forms.DecimalField(label=_("基准值"), max_digits=16, decimal_places=4)
+    target_value = forms.DecimalField(label=_("目标值"), max_digits=16, decimal_places=4)
+    target_year = forms.IntegerField(label=_("目标年"), min_value=1949, max_value=2100)
+    note = forms.CharField(label=_("说明"), required=False, max_length=255)
+
+
+class ReportFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("报告年度"), required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *AnnualReport.Status.choices]
+    )
+    late = forms.ChoiceField(
+        label=_("报送情况"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            ("late", _("逾期报送")),
+            ("overdue", _("曾被标记逾期")),
+            ("on_time", _("按时报送")),
+        ],
+    )
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("全部")), *((year, str(year)) for year in years)]
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StatementForm(forms.Form):
+    statement = forms.CharField(
+        label=_("复核申请说明"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("三年来的培育成效、发展规划目标完成情况及未完成的原因"),
+    )
+
+
+class DecideForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("复核结论"), choices=ReReview.Outcome.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label=_("理由"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -4,6 +4,10 @@ Recognition is the owner's step (``notices.permissions.can_act_as_owner``) and w
 it is refused while no notice was published, while the notice runs (until 23:59:59 Beijing time on its last
 day), and while any objection to it is unresolved; the reason names the objections. A certificate is
 printed by anyone who may see the application (the owner, the county, its city); outside that, a 404.
+
+Dynamic management (plan targets, annual reports, re-reviews) is seen by the cluster's county (officer and
+operator), its city, its province and, for a national programme, the ministry; experts and the public see
+none of it (404). Who takes each step comes from the programme's review chain (``registry.workflow``).
 """
 
 from __future__ import annotations
@@ -12,13 +16,21 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import User
+from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.applications.workflow import Actor, acting_level
 from smecluster.apps.notices.permissions import Phase, can_act_as_owner, notice_phase
 from smecluster.apps.notices.selectors import notice_of_call, unresolved_objections
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry.workflow import (
+    RE_REVIEW_EDITABLE,
+    RE_REVIEW_TRANSITIONS,
+    REPORT_EDITABLE,
+    REPORT_TRANSITIONS,
+    Transition,
+)
 
 
 def recognition_blockers(call: YearlyCall, now: datetime | None = None) -> list[str]:
@@ -78,3 +90,101 @@ def can_print_recognition_notice(user: User, call: YearlyCall) -> Decision:
 def can_print_certificate(user: User, cluster: RecognizedCluster) -> Decision:
     """Whoever may see the application prints its certificate; the views answer 404 otherwise."""
     return can_view(user, cluster.application)
+
+
+# --- dynamic management ---------------------------------------------------------------------------
+
+DRAFTERS = frozenset({Role.COUNTY_OFFICER, Role.OPERATOR})
+
+
+def can_see_cluster_records(user: User, cluster: RecognizedCluster) -> Decision:
+    """The cluster's plan targets, annual reports and re-reviews; views answer 404 otherwise."""
+    county = cluster.county
+    if user.role in DRAFTERS:
+        ok = county.code == user.jurisdiction_id
+    elif user.role == Role.CITY_OFFICER:
+        ok = county.parent_id == user.jurisdiction_id
+    elif user.role == Role.PROVINCE_ADMIN:
+        ok = county.code[:2] == user.jurisdiction_id[:2]
+    elif user.role == Role.MINISTRY_ADMIN:
+        ok = cluster.programme.owner_level == "national"
+    else:
+        ok = False
+    return allow() if ok else deny(_("该集群不在您的辖区内"))
+
+
+def chain_role(cluster: RecognizedCluster, actor: Actor) -> Role:
+    """The role that takes ``actor``'s steps for this cluster, from its programme's review chain."""
+    return Role(LEVEL_ROLE[acting_level(cluster.programme.review_chain, actor)])
+
+
+def can_edit_plan_targets(user: User, cluster: RecognizedCluster, locked: bool) -> Decision:
+    if not (seen := can_see_cluster_records(user, cluster)):
+        return seen
+    if user.role not in DRAFTERS:
+        return deny(_("发展规划目标由集群所在县的主管部门或运营管理机构填写"))
+    if cluster.status != RecognizedCluster.Status.VALID:
+        return deny(_("集群已不在有效期内（%(status)s）") % {"status": cluster.get_status_display()})
+    if locked:
+        return deny(_("首份年度报告已接收，发展规划目标已锁定，不能再修改"))
+    return allow()
+
+
+def _may_take(
+    user: User, cluster: RecognizedCluster, transition: Transition, status: str, label: str
+) -> Decision:
+    if transition.actor == Actor.APPLICANT:
+        # The county department files; the operator drafts but does not submit (as for applications).
+        if user.role != Role.COUNTY_OFFICER:
+            return deny(
+                _("“%(action)s”须由%(role)s操作")
+                % {"action": transition.label, "role": Role.COUNTY_OFFICER.label}
+            )
+    elif user.role != (role := chain_role(cluster, transition.actor)):
+        return deny(_("“%(action)s”须由%(role)s操作") % {"action": transition.label, "role": role.label})
+    if status not in transition.sources:
+        return deny(_("当前状态（%(status)s）不能%(action)s") % {"status": label, "action": transition.label})
+    return allow()
+
+
+def can_edit_report(user: User, report: AnnualReport) -> Decision:
+    if not (seen := can_see_cluster_records(user, report.cluster)):
+        return seen
+    if user.role not in DRAFTERS:
+        return deny(_("年度报告由集群所在县的主管部门或运营管理机构填写"))
+    if report.status not in REPORT_EDITABLE:
+        return deny(
+            _("年度报告已提交（%(status)s），不能修改；如需修改请先撤回")
+            % {"status": report.get_status_display()}
+        )
+    return allow()
+
+
+def can_move_report(user: User, action: str, report: AnnualReport) -> Decision:
+    if not (seen := can_see_cluster_records(user, report.cluster)):
+        return seen
+    return _may_take(
+        user, report.cluster, REPORT_TRANSITIONS[action], report.status, report.get_status_display()
+    )
+
+
+def can_edit_re_review(user: User, re_review: ReReview) -> Decision:
+    if not (seen := can_see_cluster_records(user, re_review.cluster)):
+        return seen
+    if user.role not in DRAFTERS:
+        return deny(_("复核申请由集群所在县的主管部门或运营管理机构填写"))
+    if re_review.status not in RE_REVIEW_EDITABLE:
+        return deny(_("复核申请已提交（%(status)s），不能修改") % {"status": re_review.get_status_display()})
+    return allow()
+
+
+def can_move_re_review(user: User, action: str, re_review: ReReview) -> Decision:
+    if not (seen := can_see_cluster_records(user, re_review.cluster)):
+        return seen
+    return _may_take(
+        user,
+        re_review.cluster,
+        RE_REVIEW_TRANSITIONS[action],
+        re_review.status,
+        re_review.get_status_display(),
+    )

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.accounts.models import Jurisdiction, User
+from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.applications.workflow import Status
@@ -22,7 +22,7 @@ from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notices.models import Notice, Objection
 from smecluster.apps.notices.selectors import shortlist_lines
 from smecluster.apps.programmes.models import Programme, YearlyCall
-from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.models import AnnualReport, AnnualReportEvidence, RecognizedCluster, ReReview
 
 # --- the owner's recognition page -----------------------------------------------------------------
 
@@ -280,3 +280,83 @@ def public_figures(cluster: RecognizedCluster) -> tuple[int | None, list[Figure]
         if (value := getattr(latest, field)) is not None
     ]
     return latest.year, figures
+
+
+# --- dynamic management: plan targets, annual reports, re-reviews ------------------------------------
+
+
+def _in_reach(user: User, prefix: str = "") -> Q | None:
+    """The clusters a user may follow, as a filter on ``<prefix>county``; None for no one (experts and
+    anonymous visitors see none of dynamic management)."""
+    county = f"{prefix}county"
+    role = getattr(user, "role", None)
+    if role in (Role.COUNTY_OFFICER, Role.OPERATOR):
+        return Q(**{county: user.jurisdiction_id})
+    if role == Role.CITY_OFFICER:
+        return Q(**{f"{county}__parent": user.jurisdiction_id})
+    if role == Role.PROVINCE_ADMIN:
+        return Q(**{f"{county}__code__startswith": user.jurisdiction_id[:2]})
+    if role == Role.MINISTRY_ADMIN:
+        return Q(**{f"{prefix}programme__owner_level": "national"})
+    return None
+
+
+def clusters_followed_by(user: User) -> QuerySet[RecognizedCluster]:
+    where = _in_reach(user)
+    clusters = RecognizedCluster.objects.select_related("county__parent__parent", "programme")
+    return clusters.filter(where) if where is not None else clusters.none()
+
+
+def cluster_record_for(user: User, pk: int) -> RecognizedCluster:
+    """A cluster the user follows, or :class:`RecognizedCluster.DoesNotExist` (a 404)."""
+    return clusters_followed_by(user).select_related("application__call__programme").get(pk=pk)
+
+
+def reports_visible_to(user: User) -> QuerySet[AnnualReport]:
+    where = _in_reach(user, "cluster__")
+    reports = AnnualReport.objects.select_related("cluster__county__parent__parent", "cluster__programme")
+    return reports.filter(where) if where is not None else reports.none()
+
+
+def report_list(
+    user: User, *, year: int | None = None, status: str = "", late: str = ""
+) -> QuerySet[AnnualReport]:
+    """The reports in the user's reach under the list's filters; ``late`` is "late" (forwarded late),
+    "overdue" (flagged overdue) or "on_time" (forwarded on time)."""
+    reports = reports_visible_to(user)
+    if year is not None:
+        reports = reports.filter(year=year)
+    if status:
+        reports = reports.filter(status=status)
+    if late == "late":
+        reports = reports.filter(late=True)
+    elif late == "overdue":
+        reports = reports.filter(overdue_flagged_on__isnull=False)
+    elif late == "on_time":
+        reports = reports.filter(forwarded_at__isnull=False, late=False)
+    return reports.order_by("-year", "cluster__number", "pk")
+
+
+def report_years(user: User) -> list[int]:
+    return list(reports_visible_to(user).values_list("year", flat=True).distinct().order_by("-year"))
+
+
+def report_for(user: User, pk: int) -> AnnualReport:
+    """A report in the user's reach, or :class:`AnnualReport.DoesNotExist` (a 404)."""
+    return reports_visible_to(user).select_related("cluster__application").get(pk=pk)
+
+
+def report_evidence_for(user: User, pk: int) -> AnnualReportEvidence:
+    return AnnualReportEvidence.objects.select_related("report").get(
+        pk=pk, report__in=reports_visible_to(user)
+    )
+
+
+def re_reviews_visible_to(user: User) -> QuerySet[ReReview]:
+    where = _in_reach(user, "cluster__")
+    re_reviews = ReReview.objects.select_related("cluster__county__parent__parent", "cluster__programme")
+    return re_reviews.filter(where) if where is not None else re_reviews.none()
+
+
+def re_review_for(user: User, pk: int) -> ReReview:
+    return re_reviews_visible_to(user).select_related("cluster__application__call__programme").get(pk=pk)

@@ -1,0 +1,305 @@
+"""Annual reports (年度培育情况信息表): every write, with its audit event and notifications.
+
+A report covers one complete calendar year and is due on the day the programme's rule set gives for the
+year it is filed in (``annual_report.due_date(year + 1)``: 31 March in Guangdong and Shaanxi; nationally
+30 April for 2022–2023 and 31 March from 2024); a rule set that gives none (Guizhou) leaves the day to the
+programme (``Programme.annual_report_due_month/day``). The filing moment is the recommending office
+forwarding the report to the owner: forwarded after 23:59:59 Beijing time on the due day, it is **late**
+(``workdays.is_on_time``), and stays late whatever happens after.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smecluster.annual_figures import AnnualFigures, parse_annual_figures
+from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.applications.evidence import store_evidence
+from smecluster.apps.applications.workflow import Actor
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.notifications.services import notify
+from smecluster.apps.programmes.models import Programme
+from smecluster.apps.registry.models import AnnualReport, AnnualReportEvidence, RecognizedCluster
+from smecluster.apps.registry.permissions import can_edit_report, can_move_report, chain_role
+from smecluster.apps.registry.workflow import REPORT_TRANSITIONS
+from smecluster.errors import UnusableInput
+from smecluster.policy.ruleset import rule_set
+from smecluster.workdays import is_on_time
+
+NARRATIVE_FIELDS = ("work_done", "experience", "problems", "measures")
+
+
+def annual_report_due(programme: Programme, year: int) -> date | None:
+    """The due day of the report on ``year``: the rule set's for the filing year, else the programme's."""
+    due = rule_set(programme.rule_set_id).annual_report.due_date(year + 1)
+    if due is None and programme.annual_report_due_month and programme.annual_report_due_day:
+        due = date(year + 1, programme.annual_report_due_month, programme.annual_report_due_day)
+    return due
+
+
+def report_figures(report: AnnualReport) -> AnnualFigures | None:
+    """The stored figures as the typed model (they were validated when saved)."""
+    if not report.figures:
+        return None
+    return AnnualFigures.model_validate(report.figures)
+
+
+# --- who is told -----------------------------------------------------------------------------------
+
+
+def office_people(cluster: RecognizedCluster, actor: Actor) -> list[User]:
+    """The active officers taking ``actor``'s steps for this cluster: the county's drafters, the
+    recommending office's, or the owner's."""
+    if actor == Actor.APPLICANT:
+        return list(
+            User.objects.filter(
+                role__in=[Role.COUNTY_OFFICER, Role.OPERATOR], jurisdiction=cluster.county_id, is_active=True
+            )
+        )
+    role = chain_role(cluster, actor)
+    people = User.objects.filter(role=role, is_active=True)
+    if role == Role.CITY_OFFICER:
+        people = people.filter(jurisdiction=cluster.county.parent_id)
+    elif role == Role.PROVINCE_ADMIN:
+        people = people.filter(jurisdiction=cluster.county_id[:2] + "0000")
+    return list(people)
+
+
+# --- opening ---------------------------------------------------------------------------------------
+
+
+def report_open(*, cluster: RecognizedCluster, year: int, today: date) -> tuple[AnnualReport, bool]:
+    """Open the draft of ``year`` for ``cluster`` unless it exists; ``(report, created)``. The tick's step:
+    the caller holds the transaction."""
+    report, created = AnnualReport.objects.get_or_create(
+        cluster=cluster,
+        year=year,
+        defaults={"due_on": annual_report_due(cluster.programme, year), "opened_on": today},
+    )
+    if created:
+        audit_record(
+            actor=None,
+            action="annual_report.open",
+            target=report,
+            after={
+                "cluster": cluster.number,
+                "year": year,
+                "due_on": report.due_on and report.due_on.isoformat(),
+            },
+        )
+        notify(
+            recipients=office_people(cluster, Actor.APPLICANT),
+            text=_("%(cluster)s %(year)s年度培育情况信息表已开启填报，截止 %(due)s")
+            % {"cluster": cluster.name, "year": year, "due": report.due_on or _("另行通知")},
+            link=report.get_absolute_url(),
+        )
+    return report, created
+
+
+# --- editing ---------------------------------------------------------------------------------------
+
+
+def _locked(actor: User, report: AnnualReport) -> AnnualReport:
+    report = (
+        AnnualReport.objects.select_for_update(of=("self",))
+        .select_related("cluster__county__parent", "cluster__programme")
+        .get(pk=report.pk)
+    )
+    can_edit_report(actor, report).enforce()
+    return report
+
+
+@transaction.atomic
+def report_save_figures(*, actor: User, report: AnnualReport, document: dict[str, Any]) -> AnnualReport:
+    """Save the figures: ``document`` must make a valid :class:`AnnualFigures` for the report's year;
+    otherwise :class:`UnusableInput` names every field at fault and nothing is written."""
+    report = _locked(actor, report)
+    document = {**document, "schema": 1, "year": report.year}
+    document["figures"] = {**document.get("figures", {}), "year": report.year}
+    figures = parse_annual_figures(document, source=str(report))
+    before = report.figures
+    report.figures = figures.as_document()
+    report.save(update_fields=["figures", "updated_at"])
+    audit_record(
+        actor=actor, action="annual_report.save_figures", target=report, before=before, after=report.figures
+    )
+    return report
+
+
+@transaction.atomic
+def report_save_narrative(*, actor: User, report: AnnualReport, fields: dict[str, str]) -> AnnualReport:
+    report = _locked(actor, report)
+    before = {name: getattr(report, name) for name in NARRATIVE_FIELDS}
+    after = {name: fields.get(name, "").strip() for name in NARRATIVE_FIELDS}
+    for name, value in after.items():
+        setattr(report, name, value)
+    report.save(update_fields=[*NARRATIVE_FIELDS, "updated_at"])
+    audit_record(
+        actor=actor, action="annual_report.save_narrative", target=report, before=before, after=after
+    )
+    return report
+
+
+@transaction.atomic
+def report_save_target_notes(*, actor: User, report: AnnualReport, notes: dict[int, str]) -> AnnualReport:
+    """The county's note on each plan target's progress, keyed by the target's id."""
+    report = _locked(actor, report)
+    known = set(report.cluster.plan_targets.values_list("pk", flat=True))
+    stray = [pk for pk in notes if pk not in known]
+    if stray:
+        raise ValidationError(_("没有这些发展规划目标：%(ids)s") % {"ids": "、".join(map(str, stray))})
+    before = report.target_notes
+    report.target_notes = {str(pk): note.strip() for pk, note in notes.items() if note.strip()}
+    report.save(update_fields=["target_notes", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="annual_report.save_target_notes",
+        target=report,
+        before=before,
+        after=report.target_notes,
+    )
+    return report
+
+
+@transaction.atomic
+def report_evidence_add(*, actor: User, report: AnnualReport, upload: Any) -> AnnualReportEvidence:
+    """Raises ``EvidenceRejected`` (a message for the field) when the file is not an accepted document."""
+    report = _locked(actor, report)
+    stored = store_evidence(upload)
+    evidence = AnnualReportEvidence.objects.create(
+        report=report,
+        original_name=(upload.name or "")[:255],
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="annual_report.evidence_add",
+        target=report,
+        after={"file": evidence.original_name, "sha256": stored.sha256},
+    )
+    return evidence
+
+
+@transaction.atomic
+def report_evidence_remove(*, actor: User, evidence: AnnualReportEvidence) -> None:
+    report = _locked(actor, evidence.report)
+    # The file stays on disk: the audit trail refers to it by its hash.
+    audit_record(
+        actor=actor,
+        action="annual_report.evidence_remove",
+        target=report,
+        before={"file": evidence.original_name, "sha256": evidence.sha256},
+    )
+    evidence.delete()
+
+
+# --- the workflow ----------------------------------------------------------------------------------
+
+
+def submission_problems(report: AnnualReport) -> list[str]:
+    """What keeps a report from being submitted: the figures and the account of the work are required."""
+    problems = []
+    if not report.figures:
+        problems.append(_("尚未填写年度数据（至少须填写集群总产值）"))
+    if not report.work_done.strip():
+        problems.append(_("尚未填写年度工作开展情况"))
+    return problems
+
+
+@transaction.atomic
+def report_move(*, actor: User, report: AnnualReport, action: str, reason: str = "") -> AnnualReport:
+    """Take a workflow step (``registry.workflow.REPORT_TRANSITIONS``): the only place a report's status
+    changes. Forwarding records the filing moment and whether it was late."""
+    report = (
+        AnnualReport.objects.select_for_update(of=("self",))
+        .select_related("cluster__county__parent", "cluster__programme")
+        .get(pk=report.pk)
+    )
+    if action not in REPORT_TRANSITIONS:
+        raise ValidationError({"action": _("没有这个操作")})
+    can_move_report(actor, action, report).enforce()
+    transition = REPORT_TRANSITIONS[action]
+    reason = reason.strip()
+    if transition.needs_reason and not reason:
+        raise ValidationError({"reason": _("请填写理由")})
+    if action == "submit" and (problems := submission_problems(report)):
+        raise ValidationError("；".join(problems))
+    now = timezone.now()
+    before = report.status
+    report.status = transition.target
+    changed = ["status", "updated_at"]
+    if action == "submit":
+        report.submitted_at, report.return_reason = now, ""
+        changed += ["submitted_at", "return_reason"]
+    elif action == "return":
+        report.return_reason = reason
+        changed.append("return_reason")
+    elif action == "forward":
+        report.forwarded_at = now
+        report.late = report.due_on is not None and not is_on_time(now, report.due_on)
+        changed += ["forwarded_at", "late"]
+    elif action == "receive":
+        report.received_at = now
+        changed.append("received_at")
+    report.save(update_fields=changed)
+    after: dict[str, Any] = {"status": report.status}
+    if action == "forward":
+        after |= {"forwarded_at": now.isoformat(), "late": report.late}
+    audit_record(
+        actor=actor,
+        action=f"annual_report.{action}",
+        target=report,
+        before={"status": before},
+        after=after,
+        reason=reason,
+    )
+    _tell(report, action, reason)
+    return report
+
+
+def _tell(report: AnnualReport, action: str, reason: str) -> None:
+    cluster, link = report.cluster, report.get_absolute_url()
+    names = {"cluster": cluster.name, "year": report.year}
+    if action == "submit":
+        notify(
+            recipients=office_people(cluster, Actor.RECOMMENDER),
+            text=_("%(cluster)s %(year)s年度培育情况信息表已提交，请审核报送") % names,
+            link=link,
+        )
+    elif action == "return":
+        notify(
+            recipients=office_people(cluster, Actor.APPLICANT),
+            text=_("%(cluster)s %(year)s年度培育情况信息表被退回：%(reason)s")
+            % {**names, "reason": reason[:180]},
+            link=link,
+        )
+    elif action == "forward":
+        text = _("%(cluster)s %(year)s年度培育情况信息表已报送，请接收") % names
+        if report.late:
+            text += _("（逾期报送，截止日 %(due)s）") % {"due": report.due_on}
+        notify(recipients=office_people(cluster, Actor.OWNER), text=text, link=link)
+        notify(recipients=office_people(cluster, Actor.APPLICANT), text=text, link=link)
+    elif action == "receive":
+        notify(
+            recipients=office_people(cluster, Actor.APPLICANT),
+            text=_("%(cluster)s %(year)s年度培育情况信息表已接收") % names,
+            link=link,
+        )
+
+
+def figures_problems(error: UnusableInput) -> dict[str, list[str]]:
+    """Problems keyed by the field path the form names its inputs after (``figures.output``)."""
+    found: dict[str, list[str]] = {}
+    for problem in error.problems:
+        found.setdefault(problem.field, []).append(problem.message)
+    return found

@@ -1,0 +1,254 @@
+"""Re-review (复核) at the end of a validity period: every write, with its audit event and notifications.
+
+The tick opens a re-review ``Programme.re_review_window_days`` before ``valid_until`` (``registry.duties``).
+The county files it: a statement, and an **updated profile** built from what the cluster has reported —
+the application's profile with the yearly figures and quality-firm counts of the received annual reports
+(so the figures the province judges are the ones it received, not new ones typed for the occasion) — plus
+the achievement of each plan target against the latest received report. The city recommends (or returns);
+the province sees the rule set's evaluation of the profile and decides with a reason.
+
+**Extension arithmetic**: a pass adds the rule set's ``recognition_validity.extension_years`` (or, where the
+rule set names none, its ``years``: a passed re-review gives a new period of the same length) as whole
+years after the old period: ``new_valid_until = add_years(old_valid_until + 1 day, N) − 1 day``.
+2028-03-09 → 2031-03-09; 2028-02-29 → 2031-02-28 (the period begins 1 March 2028 and runs three years).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from smecluster.apps.accounts.models import User
+from smecluster.apps.applications.profiles import profile_document
+from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.applications.workflow import Actor
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.notifications.services import notify
+from smecluster.apps.programmes.models import Programme
+from smecluster.apps.registry.annual_reports import office_people
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry.permissions import can_edit_re_review, can_move_re_review
+from smecluster.apps.registry.services import add_years
+from smecluster.apps.registry.workflow import RE_REVIEW_TRANSITIONS
+from smecluster.errors import UnusableInput
+from smecluster.policy.evaluator import evaluate
+from smecluster.policy.ruleset import rule_set
+from smecluster.policy.verdict import Verdict
+from smecluster.profile import ClusterProfile, parse_profile
+
+PROFILE_YEARS = 3
+"""The profile carries the last three complete years, as an application does."""
+
+
+def extension_years(programme: Programme) -> int:
+    validity = rule_set(programme.rule_set_id).recognition_validity
+    return validity.extension_years or validity.years
+
+
+def extended_until(valid_until: date, years: int) -> date:
+    """The last day of the period of ``years`` whole years that follows the one ending on ``valid_until``."""
+    return add_years(valid_until + timedelta(days=1), years) - timedelta(days=1)
+
+
+def window_opens_on(cluster: RecognizedCluster) -> date:
+    return cluster.valid_until - timedelta(days=cluster.programme.re_review_window_days)
+
+
+# --- the updated profile ---------------------------------------------------------------------------
+
+
+def updated_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[str, Any]:
+    """The application's profile brought up to date with the received annual reports (see the module)."""
+    document = profile_document(cluster.application, as_of)
+    document["name"] = cluster.name
+    document["leading_industry"] = cluster.leading_industry
+    years = {entry["year"]: entry for entry in document["years"]}
+    reports = list(
+        cluster.annual_reports.filter(status=AnnualReport.Status.RECEIVED, figures__isnull=False).order_by(
+            "year"
+        )
+    )
+    for report in reports:
+        years[report.year] = dict(report.figures["figures"])
+    latest = sorted(years)[-PROFILE_YEARS:]
+    document["years"] = [years[year] for year in latest]
+    if reports:
+        document["quality_firms"] = dict(reports[-1].figures.get("quality_firms", {}))
+    document["application_date"] = as_of.isoformat()
+    return document
+
+
+def evaluation(
+    document: dict[str, Any], programme: Programme, source: str
+) -> tuple[Verdict | None, UnusableInput | None]:
+    """The rule set's verdict on the profile, or the problems that keep the data from making one."""
+    try:
+        profile: ClusterProfile = parse_profile(document, source=source)
+    except UnusableInput as problems:
+        return None, problems
+    return evaluate(profile, rule_set(programme.rule_set_id)), None
+
+
+# --- opening ---------------------------------------------------------------------------------------
+
+
+def re_review_open(*, cluster: RecognizedCluster, today: date) -> tuple[ReReview, bool]:
+    """Open the re-review of the cluster's current validity period unless it exists (the tick's step)."""
+    re_review, created = ReReview.objects.get_or_create(
+        cluster=cluster, period_valid_until=cluster.valid_until, defaults={"opened_on": today}
+    )
+    if created:
+        audit_record(
+            actor=None,
+            action="re_review.open",
+            target=re_review,
+            after={"cluster": cluster.number, "valid_until": cluster.valid_until.isoformat()},
+        )
+        notify(
+            recipients=office_people(cluster, Actor.APPLICANT),
+            text=_("%(cluster)s 有效期至 %(until)s，复核申请已开启，请在有效期届满前提交")
+            % {"cluster": cluster.name, "until": cluster.valid_until},
+            link=re_review.get_absolute_url(),
+        )
+    return re_review, created
+
+
+# --- the county's filing ---------------------------------------------------------------------------
+
+
+def _locked(re_review: ReReview) -> ReReview:
+    return (
+        ReReview.objects.select_for_update(of=("self",))
+        .select_related(
+            "cluster__county__parent", "cluster__programme", "cluster__application__call__programme"
+        )
+        .get(pk=re_review.pk)
+    )
+
+
+@transaction.atomic
+def re_review_save(*, actor: User, re_review: ReReview, statement: str) -> ReReview:
+    re_review = _locked(re_review)
+    can_edit_re_review(actor, re_review).enforce()
+    before = re_review.statement
+    re_review.statement = statement.strip()
+    re_review.save(update_fields=["statement", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="re_review.save",
+        target=re_review,
+        before={"statement": before},
+        after={"statement": re_review.statement},
+    )
+    return re_review
+
+
+@transaction.atomic
+def re_review_move(
+    *, actor: User, re_review: ReReview, action: str, reason: str = "", outcome: str | None = None
+) -> ReReview:
+    """Take a step of ``registry.workflow.RE_REVIEW_TRANSITIONS``: the only place a re-review's status
+    changes. ``decide`` needs ``outcome`` (passed / failed) and a reason; a pass extends the validity."""
+    re_review = _locked(re_review)
+    if action not in RE_REVIEW_TRANSITIONS:
+        raise ValidationError({"action": _("没有这个操作")})
+    can_move_re_review(actor, action, re_review).enforce()
+    transition = RE_REVIEW_TRANSITIONS[action]
+    reason = reason.strip()
+    if action == "decide" and outcome not in ReReview.Outcome.values:
+        raise ValidationError({"outcome": _("请选择复核通过或复核未通过")})
+    if transition.needs_reason and not reason:
+        raise ValidationError({"reason": _("请填写理由")})
+    cluster = RecognizedCluster.objects.select_for_update(of=("self",)).get(pk=re_review.cluster_id)
+    now, today = timezone.now(), today_in_china()
+    before: dict[str, Any] = {"status": re_review.status}
+    after: dict[str, Any] = {}
+    re_review.status = transition.target
+    if action == "submit":
+        if not re_review.statement:
+            raise ValidationError({"statement": _("请填写复核申请说明")})
+        re_review.profile = updated_profile_document(re_review.cluster, today)
+        _verdict, problems = evaluation(re_review.profile, cluster.programme, str(re_review))
+        if problems is not None:
+            raise ValidationError(
+                _("集群数据不能用于复核评价：%(problems)s")
+                % {"problems": "；".join(map(str, problems.problems))}
+            )
+        re_review.submitted_at, re_review.return_reason = now, ""
+    elif action == "return":
+        re_review.return_reason = reason
+    elif action == "recommend":
+        re_review.city_opinion, re_review.recommended_at = reason, now
+    elif action == "decide":
+        re_review.outcome, re_review.reason = outcome, reason
+        re_review.decided_on, re_review.decided_by = today, actor
+        if outcome == ReReview.Outcome.PASSED:
+            years = extension_years(cluster.programme)
+            re_review.previous_valid_until = cluster.valid_until
+            re_review.new_valid_until = extended_until(cluster.valid_until, years)
+            before["valid_until"] = cluster.valid_until.isoformat()
+            cluster.valid_until = re_review.new_valid_until
+            cluster.status = RecognizedCluster.Status.VALID
+            cluster.save(update_fields=["valid_until", "status"])
+            after |= {"valid_until": cluster.valid_until.isoformat(), "extension_years": years}
+            audit_record(
+                actor=actor,
+                action="cluster.extend",
+                target=cluster,
+                before={"valid_until": re_review.previous_valid_until.isoformat()},
+                after={"valid_until": cluster.valid_until.isoformat(), "re_review": re_review.pk},
+                reason=reason,
+            )
+        after["outcome"] = outcome
+    re_review.save()
+    audit_record(
+        actor=actor,
+        action=f"re_review.{action}",
+        target=re_review,
+        before=before,
+        after={"status": re_review.status, **after},
+        reason=reason,
+    )
+    _tell(re_review, action, reason)
+    return re_review
+
+
+def _tell(re_review: ReReview, action: str, reason: str) -> None:
+    cluster, link = re_review.cluster, re_review.get_absolute_url()
+    if action == "submit":
+        notify(
+            recipients=office_people(cluster, Actor.RECOMMENDER),
+            text=_("%(cluster)s 已提交复核申请，请审核推荐") % {"cluster": cluster.name},
+            link=link,
+        )
+    elif action == "return":
+        notify(
+            recipients=office_people(cluster, Actor.APPLICANT),
+            text=_("%(cluster)s 复核申请被退回：%(reason)s")
+            % {"cluster": cluster.name, "reason": reason[:180]},
+            link=link,
+        )
+    elif action == "recommend":
+        notify(
+            recipients=office_people(cluster, Actor.OWNER),
+            text=_("%(cluster)s 复核申请已推荐，请作出复核决定") % {"cluster": cluster.name},
+            link=link,
+        )
+    elif action == "decide":
+        if re_review.outcome == ReReview.Outcome.PASSED:
+            text = _("%(cluster)s 复核通过，有效期延续至 %(until)s") % {
+                "cluster": cluster.name,
+                "until": re_review.new_valid_until,
+            }
+        else:
+            text = _("%(cluster)s 复核未通过：%(reason)s") % {"cluster": cluster.name, "reason": reason[:180]}
+        notify(
+            recipients=[*office_people(cluster, Actor.APPLICANT), *office_people(cluster, Actor.RECOMMENDER)],
+            text=text,
+            link=link,
+        )

@@ -1,0 +1,117 @@
+"""Fixtures for dynamic management (issue 5): a recognized 顺德区 cluster of the Guangdong programme, its
+annual reports in any state, a clock every part of the application reads. Names start with ``reg_``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import django.utils.timezone
+import pytest
+from django.test import Client
+
+from smecluster.apps.accounts.models import User
+from smecluster.apps.applications.models import Application
+from smecluster.apps.registry import annual_reports
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
+from smecluster.workdays import CHINA_TZ
+
+
+class RegClock:
+    """Sets ``timezone.now`` (and so ``timezone.localdate``) for the services, the views and the duties."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+
+    def set(self, moment: datetime) -> None:
+        assert moment.tzinfo is not None
+        frozen = moment.astimezone(UTC)
+        self._monkeypatch.setattr(django.utils.timezone, "now", lambda: frozen)
+
+    def beijing(self, day: date, hour: int = 10, minute: int = 0, second: int = 0) -> None:
+        self.set(datetime.combine(day, time(hour, minute, second), tzinfo=CHINA_TZ))
+
+
+@pytest.fixture
+def reg_clock(monkeypatch: pytest.MonkeyPatch) -> RegClock:
+    return RegClock(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def reg_evidence_root(settings: Any, tmp_path: Path) -> Path:
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    return settings.EVIDENCE_ROOT
+
+
+def reg_client(user: User | None = None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def reg_recognize(application: Application, recognized_on: date, valid_until: date, number: str) -> RecognizedCluster:
+    """A recognized cluster made directly (the recognition step has its own tests)."""
+    return RecognizedCluster.objects.create(
+        application=application,
+        programme=application.call.programme,
+        number=number,
+        name=application.name,
+        county=application.county,
+        leading_industry=application.leading_industry,
+        year=recognized_on.year,
+        recognized_on=recognized_on,
+        valid_from=recognized_on,
+        valid_until=valid_until,
+        decided_by=User.objects.get(username="province-admin"),
+    )
+
+
+@pytest.fixture
+def reg_cluster(web_users: dict[str, User], web_application: Application) -> RecognizedCluster:
+    """粤中小特色集群〔2024〕001 of 顺德区, recognized 2024-03-10, valid until 2027-03-09."""
+    return reg_recognize(web_application, date(2024, 3, 10), date(2027, 3, 9), "粤中小特色集群〔2024〕001")
+
+
+def reg_figures(year: int, output: float = 120.5, **extra: Any) -> dict[str, Any]:
+    """An annual-figures document for the form's service (no schema or year needed: the service adds them)."""
+    figures = {"output": output, "sme_output": 80, "leading_output": 100, "invention_patents": 150, **extra}
+    return {"figures": figures, "quality_firms": {"little_giant": 4, "specialized": 20}, "firms": 300}
+
+
+@pytest.fixture
+def reg_report_in(
+    web_users: dict[str, User], reg_cluster: RecognizedCluster
+) -> Callable[..., AnnualReport]:
+    """``reg_report_in("forwarded", year=2024)``: the cluster's report on ``year`` taken to that state
+    through the services, as of the clock (set it first for a forwarded or received report)."""
+
+    def make(status: str, *, year: int = 2024, cluster: RecognizedCluster | None = None, **figures: Any) -> AnnualReport:
+        cluster = cluster or reg_cluster
+        county = User.objects.get(username="county-officer") if cluster.county_id == "440606" else None
+        county = county or User.objects.get(role="county_officer", jurisdiction=cluster.county_id)
+        city = User.objects.get(role="city_officer", jurisdiction=cluster.county.parent_id)
+        province = User.objects.get(role="province_admin", jurisdiction=cluster.county_id[:2] + "0000")
+        report, _created = annual_reports.report_open(cluster=cluster, year=year, today=date(year + 1, 1, 1))
+        if status == AnnualReport.Status.DRAFT:
+            return report
+        annual_reports.report_save_figures(actor=county, report=report, document=reg_figures(year, **figures))
+        annual_reports.report_save_narrative(
+            actor=county, report=report, fields={"work_done": "完成年度培育任务", "experience": "", "problems": "", "measures": ""}
+        )
+        steps = {
+            "submitted": ["submit"],
+            "returned": ["submit", ("return", city)],
+            "forwarded": ["submit", ("forward", city)],
+            "received": ["submit", ("forward", city), ("receive", province)],
+        }[status]
+        for step in steps:
+            action, actor = (step, county) if isinstance(step, str) else step
+            annual_reports.report_move(actor=actor, report=report, action=action, reason="请核实数据")
+        report.refresh_from_db()
+        assert report.status == status
+        return report
+
+    return make
