@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -35,7 +36,8 @@ def ov_people(web_users: dict[str, User], web_new_user: Callable[..., User]) -> 
 def ov_national_cluster(
     ov_people: dict[str, User], web_application_in: Callable[..., Application]
 ) -> RecognizedCluster:
-    """A 顺德区 cluster recognized by the ministry in the national programme (county → province → national)."""
+    """A 顺德区 cluster recognized by the ministry in the national programme (county → province →
+    national)."""
     programme = Programme.objects.create(
         name="国家级中小企业特色产业集群认定",
         owner=None,
@@ -55,3 +57,28 @@ def ov_national_cluster(
         quota=5,
     )
     return web_application_in("recognized", call=call, name="佛山市顺德区国家级测试集群").recognition
+
+
+@pytest.fixture
+def ov_more_clusters(
+    ov_cluster: RecognizedCluster, web_application_in: Callable[..., Application]
+) -> Callable[[], RecognizedCluster]:
+    """``ov_more_clusters()``: one more recognized 顺德区 cluster of the Guangdong programme. A call's
+    shortlist is frozen once recognized, so each comes from a call of its own (the next free year)."""
+
+    def make() -> RecognizedCluster:
+        programme = ov_cluster.programme
+        year = max(programme.calls.values_list("year", flat=True)) + 1
+        today = timezone.localdate()
+        call = YearlyCall.objects.create(
+            programme=programme,
+            year=year,
+            opens_on=today - timedelta(days=10),
+            closes_on=today + timedelta(days=20),
+            city_deadline=today + timedelta(days=30),
+            province_deadline=today + timedelta(days=60),
+            quota=3,
+        )
+        return web_application_in("recognized", call=call).recognition
+
+    return make

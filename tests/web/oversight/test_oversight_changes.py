@@ -52,7 +52,8 @@ def test_a_filed_change_reviewed_and_approved_changes_the_record_and_keeps_its_h
     )
     assert change.status == MajorChange.Status.APPROVED
     assert current_facts(ov_cluster).operating_agency == "佛山市顺德区家电产业集群发展促进中心"
-    assert change.applied_at is not None and change.decided_by == web_users["province_admin"]
+    assert change.applied_at is not None
+    assert change.decided_by == web_users["province_admin"]
     actions = list(AuditEvent.objects.filter(target_id=str(change.pk), target_type="oversight.majorchange"))
     assert [event.action for event in actions] == [
         "major_change.file",
@@ -97,7 +98,8 @@ def test_a_spatial_scope_change_is_checked_field_by_field(
     services.change_review(actor=web_users["city_officer"], change=change, forward=True, note="")
     services.change_decide(actor=web_users["province_admin"], change=change, approve=True, reason="同意")
     facts = current_facts(ov_cluster)
-    assert facts.counties == ["440606", "440605"] and facts.area_km2 == Decimal("42.5")
+    assert facts.counties == ["440606", "440605"]
+    assert facts.area_km2 == Decimal("42.5")
 
 
 def test_a_returned_filing_is_corrected_and_a_rejected_one_leaves_the_record(
@@ -143,7 +145,8 @@ def test_the_filing_period_ends_at_midnight_beijing_time_and_a_late_filing_propo
     last_second = datetime(due.year, due.month, due.day, 23, 59, 59, tzinfo=CHINA_TZ)
     with mock.patch("django.utils.timezone.now", return_value=last_second):
         on_time = _file(web_users, ov_cluster, effective_on=effective)
-    assert on_time.filing_due_on == due and on_time.late is False
+    assert on_time.filing_due_on == due
+    assert on_time.late is False
     assert not RevocationProposal.objects.exists()
     next_day = last_second + timedelta(seconds=1)
     with mock.patch("django.utils.timezone.now", return_value=next_day):
@@ -159,7 +162,8 @@ def test_the_filing_period_ends_at_midnight_beijing_time_and_a_late_filing_propo
     assert (proposal.case, proposal.source) == (4, f"major_change:{late.pk}")
     assert proposal.article == "第十八条第（四）项"
     assert proposal.clause == "集群发生主导产业、空间范围、运营管理机构变更等重大变动未及时更新报备的"
-    assert "逾期" in proposal.grounds and proposal.proposed_by is None
+    assert "逾期" in proposal.grounds
+    assert proposal.proposed_by is None
 
 
 def test_the_filing_period_is_the_programmes_setting(
@@ -194,7 +198,8 @@ def test_a_change_found_without_a_filing_is_recorded_and_proposes_case_4(
         f"major_change:{change.pk}",
         "第十八条第（四）项",
     )
-    assert "未报备" in proposal.grounds and "实地核查" in proposal.grounds
+    assert "未报备" in proposal.grounds
+    assert "实地核查" in proposal.grounds
 
 
 @pytest.mark.parametrize(
@@ -221,19 +226,22 @@ def test_a_refused_step_writes_nothing(
     events = AuditEvent.objects.count()
     changes = list(MajorChange.objects.values_list("pk", "status"))
     actor = web_users[who]
-    with pytest.raises(PermissionDenied):
+
+    def attempt() -> object:
         if step == "file":
-            _file(web_users, ov_cluster, actor=actor)
-        elif step == "review":
-            services.change_review(actor=actor, change=change, forward=True, note="")
-        elif step == "decide":
-            services.change_decide(actor=actor, change=change, approve=True, reason="同意")
-        else:
-            services.change_record_unfiled(
-                actor=actor, cluster=ov_cluster, kind="leading_industry",
-                new_value={"leading_industry": "家具"}, effective_on=timezone.localdate(),
-                found_on=timezone.localdate(), source="举报",
-            )  # fmt: skip
+            return _file(web_users, ov_cluster, actor=actor)
+        if step == "review":
+            return services.change_review(actor=actor, change=change, forward=True, note="")
+        if step == "decide":
+            return services.change_decide(actor=actor, change=change, approve=True, reason="同意")
+        return services.change_record_unfiled(
+            actor=actor, cluster=ov_cluster, kind="leading_industry",
+            new_value={"leading_industry": "家具"}, effective_on=timezone.localdate(),
+            found_on=timezone.localdate(), source="举报",
+        )  # fmt: skip
+
+    with pytest.raises(PermissionDenied):
+        attempt()
     assert AuditEvent.objects.count() == events
     assert list(MajorChange.objects.values_list("pk", "status")) == changes
     assert not RevocationProposal.objects.exists()
