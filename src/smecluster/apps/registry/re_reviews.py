@@ -16,6 +16,7 @@ years after the old period: ``new_valid_until = add_years(old_valid_until + 1 da
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -80,7 +81,19 @@ def updated_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[st
     if reports:
         document["quality_firms"] = dict(reports[-1].figures.get("quality_firms", {}))
     document["application_date"] = as_of.isoformat()
-    return document
+    return _json_numbers(document)
+
+
+def _json_numbers(node: Any) -> Any:
+    """Decimals read from the database as JSON numbers, so the document can be stored and read back
+    (the profile's number fields refuse numbers written as strings)."""
+    if isinstance(node, dict):
+        return {key: _json_numbers(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_json_numbers(value) for value in node]
+    if isinstance(node, Decimal):
+        return int(node) if node == node.to_integral_value() else float(node)
+    return node
 
 
 def evaluation(
