@@ -23,6 +23,15 @@ from smecluster.apps.applications.selectors import applications_visible_to
 from smecluster.apps.applications.workflow import TRANSITIONS, Status
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
+from smecluster.apps.registry.models import AnnualReport, ReReview
+from smecluster.apps.registry.permissions import can_move_re_review, can_move_report
+from smecluster.apps.registry.selectors import re_reviews_visible_to, reports_visible_to
+from smecluster.apps.registry.workflow import (
+    RE_REVIEW_EDITABLE,
+    RE_REVIEW_TRANSITIONS,
+    REPORT_EDITABLE,
+    REPORT_TRANSITIONS,
+)
 from smecluster.site.csv_export import csv_response, wants_csv
 
 
@@ -123,6 +132,7 @@ def my_tasks(user: User) -> list[Task]:
                     reverse("applications:new") + f"?call={call.pk}",
                 )
             )
+    tasks += dynamic_management_tasks(user, timezone.localdate())
     if user.role == Role.EXPERT:
         for assignment in user.assignments.filter(
             submitted_at__isnull=True, conflict_declared=False
@@ -134,6 +144,63 @@ def my_tasks(user: User) -> list[Task]:
                     reverse("selection:score", args=[assignment.pk]),
                 )
             )
+    return tasks
+
+
+def _due_text(due: date | None, today: date) -> str:
+    if due is None:
+        return ""
+    if due < today:
+        return _("，已逾期（截止 %(date)s）") % {"date": f"{due:%Y-%m-%d}"}
+    return _("，截止 %(date)s（北京时间），还有 %(days)s 天") % {
+        "date": f"{due:%Y-%m-%d}",
+        "days": (due - today).days,
+    }
+
+
+def dynamic_management_tasks(user: User, today: date) -> list[Task]:
+    """Annual reports and re-reviews waiting on this user: to fill and submit (the county and the operator),
+    to forward or return (the city), to receive (the province); re-reviews to file, recommend, decide."""
+    tasks = []
+    drafter = user.role in (Role.COUNTY_OFFICER, Role.OPERATOR)
+    for report in (
+        reports_visible_to(user).exclude(status=AnnualReport.Status.RECEIVED).order_by("due_on", "pk")
+    ):
+        steps = [
+            str(t.label) for action, t in REPORT_TRANSITIONS.items() if can_move_report(user, action, report)
+        ]
+        if drafter and report.status in REPORT_EDITABLE:
+            steps.insert(0, _("填报"))
+        if not steps:
+            continue
+        tasks.append(
+            Task(
+                _("%(name)s %(year)s年度培育情况信息表") % {"name": report.cluster.name, "year": report.year},
+                "、".join(dict.fromkeys(steps)) + _due_text(report.due_on, today),
+                report.get_absolute_url(),
+            )
+        )
+    for re_review in (
+        re_reviews_visible_to(user)
+        .exclude(status=ReReview.Status.DECIDED)
+        .order_by("period_valid_until", "pk")
+    ):
+        steps = [
+            str(t.label)
+            for action, t in RE_REVIEW_TRANSITIONS.items()
+            if can_move_re_review(user, action, re_review)
+        ]
+        if drafter and re_review.status in RE_REVIEW_EDITABLE:
+            steps.insert(0, _("填写复核申请"))
+        if not steps:
+            continue
+        tasks.append(
+            Task(
+                _("%(name)s 复核") % {"name": re_review.cluster.name},
+                "、".join(dict.fromkeys(steps)) + _due_text(re_review.period_valid_until, today),
+                re_review.get_absolute_url(),
+            )
+        )
     return tasks
 
 
