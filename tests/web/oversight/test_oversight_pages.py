@@ -62,7 +62,8 @@ def ov_world(
 ) -> dict[str, Any]:
     change = services.change_record_unfiled(
         actor=ov_people["city_officer"], cluster=ov_cluster, kind="operating_agency",
-        new_value={"operating_agency": "某某园区运营公司"}, effective_on=timezone.localdate() - timedelta(days=50),
+        new_value={"operating_agency": "某某园区运营公司"},
+        effective_on=timezone.localdate() - timedelta(days=50),
         found_on=timezone.localdate(), source="实地核查", uploads=[web_pdf_upload("核查记录.pdf")],
     )  # fmt: skip
     proposal = RevocationProposal.objects.get(cluster=ov_cluster)
@@ -103,16 +104,19 @@ def test_a_refusal_shows_its_reason(ov_world: dict[str, Any]) -> None:
     assert "重大变动须由集群所在县的主管部门报备" in response.content.decode()
 
 
+CHANGE = {"kind": "leading_industry", "leading_industry": "家具", "effective_on": "2026-01-01", "reason": "x"}
+INCIDENT = {"kind": "tax_evasion", "occurred_on": "2026-01-01", "source": "x", "description": "x"}
+DECISION = {"decision": "accept", "reason": "撤销"}
+
+
 @pytest.mark.parametrize(
     ("role", "url_name", "argument", "data"),
     [
-        ("city_officer", "oversight:change_new", "cluster", {"kind": "leading_industry", "leading_industry": "家具",
-                                                             "effective_on": "2026-01-01", "reason": "x"}),
-        ("county_officer", "oversight:incident_new", "cluster", {"kind": "tax_evasion", "occurred_on": "2026-01-01",
-                                                                 "source": "x", "description": "x"}),
-        ("county_officer", "oversight:revocation_detail", "proposal", {"decision": "accept", "reason": "撤销"}),
-        ("city_officer", "oversight:revocation_detail", "proposal", {"decision": "accept", "reason": "撤销"}),
-        ("other_province_admin", "oversight:revocation_detail", "proposal", {"decision": "accept", "reason": "撤"}),
+        ("city_officer", "oversight:change_new", "cluster", CHANGE),
+        ("county_officer", "oversight:incident_new", "cluster", INCIDENT),
+        ("county_officer", "oversight:revocation_detail", "proposal", DECISION),
+        ("city_officer", "oversight:revocation_detail", "proposal", DECISION),
+        ("other_province_admin", "oversight:revocation_detail", "proposal", DECISION),
         ("city_officer", "oversight:revocation_new", "cluster", {"case": "2", "grounds": "虚假申报"}),
         ("other_county_officer", "oversight:change_new", "cluster", {"kind": "leading_industry"}),
     ],
