@@ -195,3 +195,23 @@ def test_evidence_is_checked_stored_and_served_within_reach(
 def test_a_cluster_that_is_not_the_users_is_not_there(reg_cluster: RecognizedCluster, web_users: dict[str, User]) -> None:
     assert reg_client(web_users["other_city_officer"]).get(f"/clusters/{reg_cluster.pk}/").status_code == 404
     assert reg_client(web_users["expert"]).get("/re-reviews/").content.decode().count(reg_cluster.name) == 0
+
+
+def test_my_tasks_list_the_report_for_whoever_it_waits_on(
+    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+) -> None:
+    reg_clock.beijing(date(2025, 3, 20))
+    report = reg_report_in("draft", year=2024)
+    link = f'href="/annual-reports/{report.pk}/"'
+    county_home = reg_client(web_users["county_officer"]).get("/").content.decode()
+    assert link in county_home and "还有 11 天" in county_home
+    assert link not in reg_client(web_users["city_officer"]).get("/").content.decode()
+    annual_reports.report_save_figures(actor=web_users["county_officer"], report=report, document=reg_figures(2024))
+    annual_reports.report_save_narrative(
+        actor=web_users["county_officer"], report=report, fields={"work_done": "工作"}
+    )
+    annual_reports.report_move(actor=web_users["county_officer"], report=report, action="submit")
+    reg_clock.beijing(date(2025, 4, 3))
+    city_home = reg_client(web_users["city_officer"]).get("/").content.decode()
+    assert link in city_home and "审核并报送" in city_home and "已逾期" in city_home
+    assert link not in reg_client(web_users["other_city_officer"]).get("/").content.decode()
