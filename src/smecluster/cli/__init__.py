@@ -38,6 +38,7 @@ def _register() -> None:
     from smecluster.cli import (
         calendar_commands,
         check_commands,
+        report_commands,
         selection_commands,
         tick_commands,
         web_commands,
@@ -52,6 +53,7 @@ def _register() -> None:
     main.add_command(web_commands.manage)
     main.add_command(selection_commands.remind_experts)
     main.add_command(tick_commands.tick)
+    main.add_command(report_commands.report)
 
 
 _register()

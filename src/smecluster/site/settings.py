@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "smecluster.apps.notices",
     "smecluster.apps.registry",
     "smecluster.apps.oversight",
+    "smecluster.apps.monitoring",
     "smecluster.apps.notifications",
 ]
 

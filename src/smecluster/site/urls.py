@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("smecluster.apps.notices.urls")),
     path("", include("smecluster.apps.registry.urls")),
     path("", include("smecluster.apps.oversight.urls")),
+    path("", include("smecluster.apps.monitoring.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,46 @@
+"""The report page's and the dashboard's choices, and the analyst's text blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from smecluster.documents.evaluation_report import MAX_BLOCK_LENGTH, Block
+
+
+class ScopeYearForm(forms.Form):
+    scope = forms.ChoiceField(label=_("报告范围"))
+    year = forms.IntegerField(label=_("评估年度"), min_value=1949, max_value=2100)
+
+    def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scopes
+
+
+class DashboardFilterForm(ScopeYearForm):
+    city = forms.ChoiceField(label=_("市"), required=False)
+    industry = forms.ChoiceField(label=_("主导产业"), required=False)
+
+    def __init__(
+        self, *args: Any, cities: list[tuple[str, str]], industries: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["city"].choices = [("", _("全部")), *cities]
+        self.fields["industry"].choices = [("", _("全部")), *((name, name) for name in industries)]
+
+
+class TextBlocksForm(forms.Form):
+    """One text area per block of the report; an empty block prints the draft written from the figures."""
+
+    def __init__(self, *args: Any, titles: dict[Block, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for block in Block:
+            self.fields[block.value] = forms.CharField(
+                label=titles[block],
+                required=False,
+                max_length=MAX_BLOCK_LENGTH,
+                strip=True,
+                widget=forms.Textarea(attrs={"rows": 6}),
+            )

@@ -1,0 +1,39 @@
+"""The one write of monitoring: the analyst's texts of a scope's yearly report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import transaction
+
+from smecluster.apps.accounts.models import Jurisdiction, User
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.monitoring.models import ReportDraft
+from smecluster.apps.monitoring.permissions import can_edit_report
+from smecluster.documents.evaluation_report import check_texts
+
+
+def report_draft_save(
+    *, actor: User, scope: Jurisdiction, year: int, texts: Mapping[str, str]
+) -> ReportDraft:
+    """Keep the analyst's texts (an empty block means "print the draft"). Refused: PermissionDenied;
+    an unknown block or an over-long text: UnusableInput naming the block; nothing is written then."""
+    can_edit_report(actor, scope).enforce()
+    kept = {block.value: text for block, text in check_texts(texts).items() if text}
+    with transaction.atomic():
+        draft = ReportDraft.objects.select_for_update().filter(scope=scope, year=year).first()
+        before = dict(draft.texts) if draft else {}
+        if draft is None:
+            draft = ReportDraft(scope=scope, year=year)
+        draft.texts = kept
+        draft.updated_by = actor
+        draft.save()
+        changed = sorted(key for key in set(before) | set(kept) if before.get(key) != kept.get(key))
+        audit_record(
+            actor=actor,
+            action="monitoring.report_draft.save",
+            target=draft,
+            before={key: before.get(key, "") for key in changed},
+            after={key: kept.get(key, "") for key in changed},
+        )
+    return draft

@@ -1,0 +1,204 @@
+"""Pages of monitoring: the yearly evaluation report (figures, the analyst's texts, downloads) and the
+dashboard (main figures and charts, the current call's pipeline, overdue items), each within a scope the
+person may report on (403 for other roles, 404 for a scope outside their reach)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from smecluster.analytics.figures import Theme, panel, previous_panel
+from smecluster.apps.accounts.models import Jurisdiction
+from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.monitoring.forms import DashboardFilterForm, ScopeYearForm, TextBlocksForm
+from smecluster.apps.monitoring.permissions import can_edit_report, can_open_monitoring
+from smecluster.apps.monitoring.reports import FORMATS, file_name, scope_report
+from smecluster.apps.monitoring.selectors import (
+    cities_in,
+    cluster_years,
+    industries_in,
+    open_revocations,
+    overdue_reports,
+    pipelines,
+    saved_texts,
+    scope_choices,
+    scope_for,
+    scopes_for,
+    years_with_data,
+)
+from smecluster.apps.monitoring.services import report_draft_save
+from smecluster.documents.charts import Chart, overview_charts, theme_charts
+from smecluster.documents.evaluation_report import BLOCK_TITLES, Block, block_figures, draft_texts
+from smecluster.errors import UnusableInput
+
+
+def _scope(request: HttpRequest) -> Jurisdiction:
+    """The scope asked for (404 outside the person's reach), or their widest one."""
+    code = request.GET.get("scope", "")
+    if code:
+        try:
+            return scope_for(request.user, code)
+        except Jurisdiction.DoesNotExist:
+            raise Http404(_("没有这个报告范围，或它不在您的辖区内")) from None
+    scopes = scopes_for(request.user)
+    if not scopes:
+        raise Http404(_("您没有可查看的报告范围"))
+    return scopes[0]
+
+
+def _default_year(scope: Jurisdiction) -> int:
+    years = years_with_data(scope)
+    return years[0] if years else today_in_china().year - 1
+
+
+def _query(scope: Jurisdiction, year: int) -> str:
+    return urlencode({"scope": scope.code, "year": year})
+
+
+# --- the report -----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    can_open_monitoring(request.user).enforce()
+    scope = _scope(request)
+    choices = scope_choices(scopes_for(request.user))
+    asked = request.GET.copy()
+    asked.setdefault("scope", scope.code)
+    asked.setdefault("year", str(_default_year(scope)))
+    chooser = ScopeYearForm(asked, scopes=choices)
+    context: dict[str, Any] = {"chooser": chooser, "scope": scope, "years": years_with_data(scope)}
+    if not chooser.is_valid():
+        return render(request, "monitoring/report.html", context, status=400)
+    year = chooser.cleaned_data["year"]
+    context["year"] = year
+    context["query"] = _query(scope, year)
+    try:
+        evaluation = scope_report(scope, year, with_charts=False)
+    except UnusableInput as error:
+        context["no_data"] = "；".join(problem.message for problem in error.problems)
+        return render(request, "monitoring/report.html", context)
+    drafts = draft_texts(evaluation.scope, evaluation.current)
+    draft, saved = saved_texts(scope, year)
+    texts = TextBlocksForm(
+        request.POST if request.method == "POST" else None,
+        titles=BLOCK_TITLES,
+        initial={block.value: saved.get(block.value) or drafts[block] for block in Block},
+    )
+    if request.method == "POST":
+        can_edit_report(request.user, scope).enforce()
+        if texts.is_valid():
+            # a block left as its draft is not kept: it follows the figures when a report arrives later
+            chosen = {
+                key: "" if text == drafts[Block(key)] else text for key, text in texts.cleaned_data.items()
+            }
+            try:
+                report_draft_save(actor=request.user, scope=scope, year=year, texts=chosen)
+            except UnusableInput as error:
+                for problem in error.problems:
+                    texts.add_error(problem.field if problem.field in texts.fields else None, problem.message)
+            else:
+                messages.success(request, _("已保存%(year)s年度评估报告的分析文字") % {"year": year})
+                return redirect(f"{request.path}?{_query(scope, year)}")
+    context.update(
+        report=evaluation,
+        draft=draft,
+        blocks=[
+            {
+                "field": texts[block.value],
+                "figures": block_figures(block, evaluation.current),
+                "edited": bool(saved.get(block.value)),
+            }
+            for block in Block
+        ],
+        texts=texts,
+        sources=sorted(evaluation.current.sources.items()),
+        themes=[(theme, evaluation.current.of_theme(theme)) for theme in Theme],
+        formats=list(FORMATS),
+    )
+    return render(request, "monitoring/report.html", context)
+
+
+@login_required
+@require_GET
+def report_file(request: HttpRequest, format: str) -> HttpResponse:
+    can_open_monitoring(request.user).enforce()
+    if format not in FORMATS:
+        raise Http404(_("没有这种格式：%(format)s") % {"format": format})
+    scope = _scope(request)
+    asked = request.GET.copy()
+    asked.setdefault("scope", scope.code)
+    chooser = ScopeYearForm(asked, scopes=scope_choices(scopes_for(request.user)))
+    if not chooser.is_valid():
+        return HttpResponseBadRequest(
+            "；".join(f"{chooser[name].label}：{' '.join(errors)}" for name, errors in chooser.errors.items())
+        )
+    try:
+        evaluation = scope_report(scope, chooser.cleaned_data["year"])
+    except UnusableInput as error:
+        raise Http404("；".join(problem.message for problem in error.problems)) from None
+    kind = FORMATS[format]
+    response = HttpResponse(kind.render(evaluation), content_type=kind.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file_name(evaluation, kind)}"'
+    return response
+
+
+# --- the dashboard -----------------------------------------------------------------------------------
+
+
+def _inline(chart: Chart) -> dict[str, Any]:
+    # matplotlib writes the SVG, escaping every text it draws; the XML prologue is dropped to inline it.
+    return {"title": chart.title, "svg": mark_safe(chart.svg[chart.svg.index("<svg") :])}
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    can_open_monitoring(request.user).enforce()
+    scope = _scope(request)
+    cities = cities_in(scope)
+    industries = industries_in(scope)
+    asked = request.GET.copy()
+    asked.setdefault("scope", scope.code)
+    asked.setdefault("year", str(_default_year(scope)))
+    filters = DashboardFilterForm(
+        asked,
+        scopes=scope_choices(scopes_for(request.user)),
+        cities=[(city.code, city.name) for city in cities],
+        industries=industries,
+    )
+    context: dict[str, Any] = {"filters": filters, "scope": scope, "years": years_with_data(scope)}
+    if not filters.is_valid():
+        return render(request, "monitoring/dashboard.html", context, status=400)
+    year = filters.cleaned_data["year"]
+    city = filters.cleaned_data["city"]
+    industry = filters.cleaned_data["industry"]
+    current = panel(year, cluster_years(scope, year, city=city, industry=industry))
+    charts: list[Chart] = []
+    if current.facts:
+        before = previous_panel(current)
+        charts = [
+            *overview_charts(current),
+            *theme_charts(Theme.SCALE, current, before),
+            *theme_charts(Theme.DIGITAL, current, before),
+        ]
+    context.update(
+        year=year,
+        query=_query(scope, year),
+        current=current,
+        headlines=current.headlines,
+        charts=[_inline(chart) for chart in charts],
+        pipelines=pipelines(scope, city=city, industry=industry),
+        overdue=overdue_reports(scope, city=city, industry=industry),
+        revocations=open_revocations(scope, city=city, industry=industry),
+    )
+    return render(request, "monitoring/dashboard.html", context)

@@ -1,0 +1,103 @@
+"""``smecluster report``: the yearly evaluation report of a scope as PDF, DOCX or XLSX.
+
+The same report as the monitoring page's downloads: the figures of the clusters in the scope (annual
+information forms received by the province, else the recognition application's figures for that year),
+with the analyst's saved texts where there are any and the drafts written from the figures elsewhere. The
+database comes from the environment as for ``smecluster manage`` (DATABASE_URL, SMECLUSTER_SECRET_KEY);
+``--demo`` reads the demo database.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from smecluster.cli.web_commands import _data_dir, _setup_django, _use_demo_database
+from smecluster.errors import UnusableInput
+
+NATIONAL_SCOPE = "100000"
+SCOPE_LEVELS = ("national", "province", "city")
+SOURCE = "smecluster report"
+
+
+def _scope(code: str) -> Any:
+    accounts = importlib.import_module("smecluster.apps.accounts.models")
+    try:
+        scope = accounts.Jurisdiction.objects.select_related("parent").get(code=code)
+    except accounts.Jurisdiction.DoesNotExist:
+        raise UnusableInput.single(
+            SOURCE, "--scope", f"{code} is not a division code (GB/T 2260) known to the platform"
+        ) from None
+    if scope.level not in SCOPE_LEVELS:
+        raise UnusableInput.single(
+            SOURCE,
+            "--scope",
+            f"{code} ({scope.name}) is a {scope.level}-level division; a report covers "
+            f"{NATIONAL_SCOPE} (全国), a province or a city",
+        )
+    return scope
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write beside the target and rename, so a failed run never leaves half a file under the name."""
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@click.command("report")
+@click.option("--year", type=click.IntRange(1949, 2100), required=True, help="The year evaluated (YYYY).")
+@click.option(
+    "--scope",
+    default=NATIONAL_SCOPE,
+    show_default=True,
+    help="GB/T 2260 code of the scope: 100000 for 全国, a province (440000) or a city (440600).",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["pdf", "docx", "xlsx"]),
+    required=True,
+    help="pdf and docx: the report with charts; xlsx: the underlying data.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
+    help="The file to write (replaced if it exists).",
+)
+@click.option("--demo", "use_demo", is_flag=True, help="Read the demo database (as `smecluster demo`).")
+def report(year: int, scope: str, file_format: str, output: Path, use_demo: bool) -> None:
+    """Write the yearly evaluation report (集群发展评估报告) of a scope."""
+    if not output.parent.is_dir():
+        raise UnusableInput.single(SOURCE, "--output", f"the directory {output.parent} does not exist")
+    if use_demo:
+        _use_demo_database(_data_dir())
+    _setup_django()
+    # Imported by name: the Django layer is outside mypy's scope (docs/decisions/0004-web-platform.md).
+    reports = importlib.import_module("smecluster.apps.monitoring.reports")
+    where = _scope(scope)
+    try:
+        evaluation = reports.scope_report(where, year)
+    except UnusableInput as error:
+        raise UnusableInput(
+            SOURCE, [type(problem)("--year", problem.message) for problem in error.problems]
+        ) from None
+    kind = reports.FORMATS[file_format]
+    _write_atomically(output, kind.render(evaluation))
+    sources = "，".join(
+        f"{count} from {source.name.lower().replace('_', ' ')}"
+        for source, count in sorted(evaluation.current.sources.items())
+    )
+    clusters = len(evaluation.current.facts)
+    click.echo(f"wrote {output} ({file_format}): {evaluation.title}, {clusters} cluster(s) ({sources})")
