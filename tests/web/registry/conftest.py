@@ -13,9 +13,11 @@ import pytest
 from django.test import Client
 
 from smecluster.apps.accounts.models import User
+from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
 from smecluster.apps.registry import annual_reports
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
+from smecluster.site.demo import sample_years
 from smecluster.workdays import CHINA_TZ
 
 
@@ -71,7 +73,11 @@ def reg_recognize(application: Application, recognized_on: date, valid_until: da
 
 @pytest.fixture
 def reg_cluster(web_users: dict[str, User], web_application: Application) -> RecognizedCluster:
-    """粤中小特色集群〔2024〕001 of 顺德区, recognized 2024-03-10, valid until 2027-03-09."""
+    """粤中小特色集群〔2024〕001 of 顺德区, recognized 2024-03-10, valid until 2027-03-09; its application
+    reports 2021–2023 (the three years before recognition), whatever day the suite runs."""
+    application_services.application_set_rows(
+        actor=web_users["county_officer"], application=web_application, kind="years", rows=sample_years(2023, "1")
+    )
     return reg_recognize(web_application, date(2024, 3, 10), date(2027, 3, 9), "粤中小特色集群〔2024〕001")
 
 

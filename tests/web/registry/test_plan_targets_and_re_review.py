@@ -230,3 +230,17 @@ def test_a_re_review_needs_a_statement_and_the_county_files_it(
         re_reviews.re_review_move(actor=web_users["operator"], re_review=re_review, action="submit")
     assert reg_client(web_users["other_county_officer"]).get(re_review.get_absolute_url()).status_code == 404
     assert reg_client(web_users["expert"]).get(re_review.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("years", "run"),
+    [
+        ({2021, 2022, 2023, 2024, 2025}, [2023, 2024, 2025]),
+        ({2020, 2021, 2022, 2024}, [2024]),  # a year nobody reported ends the run
+        ({2022, 2023, 2025}, [2025]),
+        ({2023, 2024}, [2023, 2024]),
+        (set(), []),
+    ],
+)
+def test_the_updated_profile_takes_the_latest_consecutive_years(years: set[int], run: list[int]) -> None:
+    assert re_reviews._latest_run(years) == run

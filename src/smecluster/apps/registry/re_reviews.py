@@ -76,12 +76,22 @@ def updated_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[st
     )
     for report in reports:
         years[report.year] = dict(report.figures["figures"])
-    latest = sorted(years)[-PROFILE_YEARS:]
-    document["years"] = [years[year] for year in latest]
+    document["years"] = [years[year] for year in _latest_run(set(years))]
     if reports:
         document["quality_firms"] = dict(reports[-1].figures.get("quality_firms", {}))
     document["application_date"] = as_of.isoformat()
     return _json_numbers(document)
+
+
+def _latest_run(years: set[int]) -> list[int]:
+    """The last :data:`PROFILE_YEARS` consecutive years ending with the latest one: a year nobody reported
+    ends the run (the profile's years must be consecutive), so older figures never skip over a gap."""
+    if not years:
+        return []
+    run = [max(years)]
+    while len(run) < PROFILE_YEARS and run[0] - 1 in years:
+        run.insert(0, run[0] - 1)
+    return run
 
 
 def _json_numbers(node: Any) -> Any:
