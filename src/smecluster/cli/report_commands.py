@@ -95,7 +95,7 @@ def report(year: int, scope: str, file_format: str, output: Path, use_demo: bool
         ) from None
     kind = reports.FORMATS[file_format]
     _write_atomically(output, kind.render(evaluation))
-    sources = "，".join(
+    sources = ", ".join(
         f"{count} from {source.name.lower().replace('_', ' ')}"
         for source, count in sorted(evaluation.current.sources.items())
     )

@@ -1,0 +1,89 @@
+"""``smecluster report`` on the fixture clusters: the three files, in Chinese, with charts; bad input exits
+2 naming the option and writes nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from monitoring_support import MON_YEAR
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*arguments: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["report", *arguments])
+    return result.exit_code, result.output
+
+
+def test_the_three_formats_for_a_province(mon_clusters: dict[str, RecognizedCluster], tmp_path: Path) -> None:
+    for file_format in ("pdf", "docx", "xlsx"):
+        target = tmp_path / f"广东.{file_format}"
+        code, output = _run(
+            "--year", str(MON_YEAR), "--scope", "440000", "--format", file_format, "--output", str(target)
+        )
+        assert code == 0, output
+        assert f"wrote {target} ({file_format})" in output
+        assert "3 cluster(s) (1 from annual report, 2 from application)" in output
+    reader = PdfReader(tmp_path / "广东.pdf")
+    text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+    assert f"广东省中小企业特色产业集群发展评估报告（{MON_YEAR}年度）" in text
+    assert "集群总产值219.00亿元" in text
+    assert "同比增长15.3%" in text
+    assert f"{MON_YEAR}年集群主导产业分布" in text  # a chart's title, as text
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"].get_object().get("/Font", {}).values()
+    }
+    assert any("Noto" in name and "CJK" in name for name in fonts), fonts
+    document = Document(io.BytesIO((tmp_path / "广东.docx").read_bytes()))
+    assert len(document.inline_shapes) >= 3
+    assert "219.00" in [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    book = load_workbook(tmp_path / "广东.xlsx")
+    assert "集群年度数据" in book.sheetnames
+    assert book["集群年度数据"].max_row == 4
+
+
+def test_national_scope_by_default(mon_clusters: dict[str, RecognizedCluster], tmp_path: Path) -> None:
+    code, output = _run("--year", str(MON_YEAR), "--format", "xlsx", "--output", str(tmp_path / "全国.xlsx"))
+    assert code == 0, output
+    assert f"全国中小企业特色产业集群发展评估报告（{MON_YEAR}年度）" in output
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--scope", "999999"), "--scope: 999999 is not a division code"),
+        (("--scope", "440606"), "--scope: 440606 (顺德区) is a county-level division"),
+        (("--year", "2001"), "--year: 广东省在2001年没有已认定集群的年度数据"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_option(
+    mon_clusters: dict[str, RecognizedCluster], tmp_path: Path, arguments: tuple[str, ...], message: str
+) -> None:
+    options = {"--year": str(MON_YEAR), "--scope": "440000"}
+    options.update(dict(zip(arguments[::2], arguments[1::2], strict=True)))
+    target = tmp_path / "report.pdf"
+    code, output = _run(
+        *(part for pair in options.items() for part in pair), "--format", "pdf", "--output", str(target)
+    )
+    assert code == 2
+    assert message in output
+    assert "Traceback" not in output
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_directory_is_named(tmp_path: Path) -> None:
+    code, output = _run("--year", "2024", "--format", "pdf", "--output", str(tmp_path / "nowhere" / "r.pdf"))
+    assert code == 2
+    assert "--output: the directory" in output
