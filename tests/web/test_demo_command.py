@@ -8,6 +8,7 @@ import socket
 import stat
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +26,11 @@ from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.selection.models import Assignment, ExpertProfile, Shortlist
 from smecluster.site import demo
 
-# This year's Guangdong applications, last year's (taken to recognition) and one to the national programme.
-DEMO_APPLICATION_COUNT = len(demo.DEMO_APPLICATIONS) + len(demo.PREVIOUS_APPLICATIONS) + 1
+# This year's Guangdong applications, last year's (taken to recognition), one to the national programme,
+# and the older call's (recognized about three years ago: dynamic management).
+DEMO_APPLICATION_COUNT = (
+    len(demo.DEMO_APPLICATIONS) + len(demo.PREVIOUS_APPLICATIONS) + 1 + len(demo.OLDER_APPLICATIONS)
+)
 
 
 def _smecluster(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -137,7 +141,7 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     call = guangdong.calls.get(year=timezone.localdate().year)
     assert call.is_open(timezone.localdate())
     assert Programme.objects.get(name=demo.NATIONAL_PROGRAMME).rule_set_id == "national-2022"
-    assert YearlyCall.objects.count() == 3
+    assert YearlyCall.objects.count() == 4  # this year's, last year's, the older one, the national one
     assert PoolEntry.objects.filter(city="440600").count() >= 5
 
     # This year's recommended application has gone on to expert review (screened, experts assigned).
@@ -230,3 +234,61 @@ def test_build_demo_restores_the_accounts(web_divisions: None) -> None:
     assert user.is_active
     assert user.check_password(demo.DEMO_PASSWORD)
     assert audit_trail(user).filter(action="user.update").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_clusters_in_every_situation_of_dynamic_management(
+    web_divisions: None, settings: Any, client: Any
+) -> None:
+    """On time (and at re-review), a late annual report, a change found without a filing, an incident
+    awaiting decision, a revoked cluster: each page shows it, and today's tick has something to do."""
+    from smecluster.apps.oversight.models import MajorChange, Revocation, RevocationProposal
+    from smecluster.apps.oversight.tick import run_tick
+    from smecluster.apps.registry.models import AnnualReport, ReReview
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    demo.build_demo()
+    today = timezone.localdate()
+    clusters = {cluster.name: cluster for cluster in RecognizedCluster.objects.all()}
+    on_time, unfiled = clusters[demo.ON_TIME], clusters[demo.UNFILED]
+    late, revoked = clusters[demo.LATE_REPORT], clusters[demo.REVOKED]
+    incident = clusters[demo.WITH_INCIDENT]
+
+    # On time: every report forwarded before its due day; the approved change of its leading industry.
+    reports = AnnualReport.objects.filter(cluster=on_time)
+    assert reports.exists()
+    assert not reports.filter(late=True).exists()
+    assert on_time.leading_industry == "小家电及厨房电器"
+    assert MajorChange.objects.get(cluster=on_time).status == MajorChange.Status.APPROVED
+    # At re-review: its validity ends within the window, and the re-review is open.
+    assert today < on_time.valid_until <= today + timedelta(days=on_time.programme.re_review_window_days)
+    assert ReReview.objects.filter(cluster=on_time, period_valid_until=on_time.valid_until).exists()
+    # Late: its latest report was forwarded after the due day; no proposal yet (today's tick makes it).
+    assert AnnualReport.objects.filter(cluster=late, late=True).count() == 1
+    assert not RevocationProposal.objects.filter(cluster=late).exists()
+    # Unfiled change and incident: open proposals with their articles.
+    assert RevocationProposal.objects.get(cluster=unfiled).article == "第十八条第（四）项"
+    assert RevocationProposal.objects.get(cluster=incident).article == "第十八条第（五）项"
+    # Revoked, with its article, on the public pages.
+    assert revoked.status == RecognizedCluster.Status.REVOKED
+    assert Revocation.objects.get(cluster=revoked).article == "第十八条第（五）项"
+    assert "第十八条第（五）项" in client.get(f"/public/clusters/{revoked.pk}/").content.decode()
+
+    # The pages: the province admin's list of proposals and each cluster's timeline.
+    assert client.login(username="province-admin", password=demo.DEMO_PASSWORD)
+    assert unfiled.name in client.get("/revocations/").content.decode()
+    for cluster in (on_time, unfiled, late, revoked, incident):
+        page = client.get(f"/clusters/{cluster.pk}/timeline/")
+        assert page.status_code == 200, cluster.name
+    assert "小家电及厨房电器" in client.get(f"/clusters/{on_time.pk}/timeline/").content.decode()
+
+    # Today's tick proposes case 3 for the late report, and a second run finds nothing new.
+    actions = run_tick(today)
+    assert any(action.action == "proposed" and action.cluster == late.number for action in actions)
+    assert RevocationProposal.objects.get(cluster=late).case == 3
+    assert run_tick(today) == []
+
+    # And the demo is built once: a second build adds nothing.
+    events = AuditEvent.objects.count()
+    demo.build_demo()
+    assert AuditEvent.objects.count() == events

@@ -45,9 +45,13 @@ from smecluster.apps.applications.models import Application, Section
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notices import services as notice_services
+from smecluster.apps.oversight import services as oversight_services
+from smecluster.apps.oversight.models import ChangeKind, MajorChange, RevocationProposal
 from smecluster.apps.programmes import services as programme_services
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.registry import annual_reports, plan_targets, re_reviews
 from smecluster.apps.registry import services as registry_services
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import SpotCheck
 from smecluster.apps.selection import services as selection_services
@@ -741,6 +745,278 @@ def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, tod
     )
 
 
+# --- dynamic management (issue 5): clusters in every situation -----------------------------------------
+
+# A call three years back, so that one of its clusters is now at re-review. Each cluster tells one story:
+# on time (and at re-review, with an approved change of its leading industry), a change found without a
+# filing (case 4), an annual report forwarded late (case 3, for today's tick to propose), and revoked after
+# a serious accident (case 5, decided). Last year's 五金 cluster has an incident awaiting the decision.
+_RECOMMENDED = Status.RECOMMENDED
+OLDER_APPLICATIONS = (
+    DemoApplication("county-officer", "佛山市顺德区小家电产业集群", "小家电", _RECOMMENDED, "1.4"),
+    DemoApplication("county-officer", "佛山市顺德区花卉园艺产业集群", "花卉园艺", _RECOMMENDED, "1.0"),
+    DemoApplication("county-officer-2", "佛山市南海区金属材料产业集群", "金属材料", _RECOMMENDED, "1.3"),
+    DemoApplication("county-officer-2", "佛山市南海区玩具产业集群", "玩具", _RECOMMENDED, "1.1"),
+)  # fmt: skip
+ON_TIME, UNFILED, LATE_REPORT, REVOKED = (spec.name for spec in OLDER_APPLICATIONS)
+WITH_INCIDENT = PREVIOUS_APPLICATIONS[1].name  # 佛山市南海区五金产业集群, recognized last year
+
+
+def _older_recognition_day(today: date) -> date:
+    """About three years before today, less two months: the cluster's validity ends within the
+    re-review window (90 days by default) of today."""
+    return registry_services.add_years(today, -3) + timedelta(days=60)
+
+
+def _report_figures(scale: Decimal, year_index: int) -> dict[str, Any]:
+    """An annual-figures document for the report service: output grows about 8 % a year."""
+    growth = Decimal("1.08") ** year_index
+    output = (Decimal("48") * scale * growth).quantize(Decimal("0.1"))
+    return {
+        "figures": {
+            "output": float(output),
+            "sme_output": float((output * Decimal("0.76")).quantize(Decimal("0.1"))),
+            "leading_output": float((output * Decimal("0.78")).quantize(Decimal("0.1"))),
+            "invention_patents": int(520 * scale * growth),
+            "employees": int(29000 * scale),
+        },
+        "quality_firms": {"little_giant": 3, "specialized": 14, "innovative": 20, "high_tech": 35},
+        "firms": int(260 * scale),
+    }
+
+
+def _file_report(
+    users: dict[str, User], cluster: RecognizedCluster, year: int, scale: Decimal, *, forwarded_on: date
+) -> None:
+    """The report on ``year``: opened on 1 January (the tick's step), filled and submitted by the county
+    a few days before it is forwarded by the city on ``forwarded_on``, received by the province after."""
+    county = users["county-officer"] if cluster.county_id == SHUNDE else users["county-officer-2"]
+    with _clock(date(year + 1, 1, 1), time(1, 0)):
+        report, _created = annual_reports.report_open(cluster=cluster, year=year, today=date(year + 1, 1, 1))
+    if report.status != AnnualReport.Status.DRAFT:
+        return
+    with _clock(forwarded_on - timedelta(days=5)):
+        annual_reports.report_save_figures(
+            actor=county, report=report, document=_report_figures(scale, year - cluster.recognized_on.year)
+        )
+        annual_reports.report_save_narrative(
+            actor=county,
+            report=report,
+            fields={
+                "work_done": "组织产业链供需对接 6 场，新增专精特新中小企业 3 家，建成集群公共检测平台。",
+                "experience": "以“链主”企业带动配套企业协同研发。",
+                "problems": "高端人才不足，部分企业数字化改造资金紧张。",
+                "measures": "设立集群数字化转型专项，联合高校开展订单式人才培养。",
+            },
+        )
+        annual_reports.report_move(actor=county, report=report, action="submit")
+    with _clock(forwarded_on, time(16, 0)):
+        annual_reports.report_move(actor=users["city-officer"], report=report, action="forward")
+    with _clock(min(forwarded_on + timedelta(days=2), timezone.localdate())):
+        annual_reports.report_move(actor=users["province-admin"], report=report, action="receive")
+
+
+def _reported_years(cluster: RecognizedCluster, today: date) -> list[tuple[int, date]]:
+    """The years the cluster has had to report on by ``today``, each with its due day."""
+    years = []
+    for year in range(cluster.recognized_on.year, today.year):
+        due = annual_reports.annual_report_due(cluster.programme, year)
+        if due is not None and due < today:
+            years.append((year, due))
+    return years
+
+
+@transaction.atomic
+def ensure_older_call(users: dict[str, User], experts: list[User], today: date) -> YearlyCall:
+    """A Guangdong call about three years back, taken to recognition of its four clusters."""
+    admin = users["province-admin"]
+    recognized_on = _older_recognition_day(today)
+    opened = recognized_on - timedelta(days=120)
+    programme = Programme.objects.get(name=GUANGDONG_PROGRAMME, owner=admin.jurisdiction_id)
+    existing = programme.calls.filter(year=opened.year).first()
+    if existing is not None:
+        return existing
+    with _clock(opened):
+        call = programme_services.call_create(
+            actor=admin,
+            programme=programme,
+            fields={
+                "year": opened.year,
+                **_call_dates(opened + timedelta(30)),
+                "quota": len(OLDER_APPLICATIONS),
+            },
+        )
+    applications = []
+    with _clock(opened + timedelta(days=20)):
+        for spec in OLDER_APPLICATIONS:
+            county = users[spec.username]
+            application = application_services.application_create(
+                actor=county, call=call, name=spec.name, leading_industry=spec.industry, pool_entry=None
+            )
+            applications.append(
+                fill_application(
+                    actor=county, application=application, scale=spec.scale, today=opened + timedelta(days=20)
+                )
+            )
+    with _clock(opened + timedelta(days=50)):
+        for application, spec in zip(applications, OLDER_APPLICATIONS, strict=True):
+            _drive(application, spec, users, opened + timedelta(days=50))
+    with _clock(opened + timedelta(days=70)):
+        selection_services.call_settings_update(
+            actor=admin,
+            call=call,
+            fields={
+                "experts_per_application": 3,
+                "scoring_deadline": opened + timedelta(days=85),
+                "recognition_quota": len(OLDER_APPLICATIONS),
+            },
+        )
+        for application in applications:
+            application.refresh_from_db()
+            selection_services.application_screen(
+                actor=admin, application=application, goes_on=True, reason=""
+            )
+        selection_services.indicator_system_ensure(actor=admin, call=call)
+        sheets = [
+            _assign(admin, application, experts, opened + timedelta(days=85)) for application in applications
+        ]
+    with _clock(opened + timedelta(days=80)):
+        for assignments in sheets:
+            for assignment in assignments:
+                _score_all(assignment, "0.86", "产业特色鲜明，配套较完善。")
+    with _clock(opened + timedelta(days=95)):
+        selection_services.shortlist_confirm(actor=admin, call=call)
+        notice = notice_services.notice_publish(
+            actor=admin,
+            call=call,
+            title=notice_services.default_title(call),
+            starts_on=notice_services.next_working_day(opened + timedelta(days=95)),
+            contact="广东省工业和信息化厅中小企业处，电话 020-83133080",
+        )
+    with _clock(max(notice.ends_on + timedelta(days=1), recognized_on)):
+        registry_services.recognize_unobjected(actor=admin, call=call)
+    return call
+
+
+def _cluster(name: str) -> RecognizedCluster:
+    return RecognizedCluster.objects.select_related("programme", "county").get(name=name)
+
+
+@transaction.atomic
+def ensure_dynamic_management(users: dict[str, User], experts: list[User], today: date) -> None:
+    """The clusters of the older call and of last year, each in its situation, through the services at
+    the dates things happened. Made once: a second build finds the records and adds nothing."""
+    ensure_older_call(users, experts, today)
+    if MajorChange.objects.filter(cluster__name=UNFILED).exists():
+        return
+    county, city, province = users["county-officer"], users["city-officer"], users["province-admin"]
+    on_time, unfiled, late, revoked = (_cluster(name) for name in (ON_TIME, UNFILED, LATE_REPORT, REVOKED))
+    scales = {spec.name: Decimal(spec.scale) for spec in (*OLDER_APPLICATIONS, *PREVIOUS_APPLICATIONS)}
+
+    # The on-time cluster's plan targets, set by the county when it was recognized.
+    with _clock(on_time.recognized_on + timedelta(days=10)):
+        base_year = on_time.recognized_on.year - 1
+        for metric, baseline, target in (("output", "67.2", "85"), ("invention_patents", "728", "900")):
+            plan_targets.plan_target_save(
+                actor=county,
+                cluster=on_time,
+                values={
+                    "metric": metric, "baseline_year": base_year, "baseline_value": Decimal(baseline),
+                    "target_value": Decimal(target), "target_year": on_time.valid_until.year - 1, "note": "",
+                },
+            )  # fmt: skip
+
+    # Annual reports: every cluster files on time, bar the late one's latest year (forwarded 8 days late).
+    clusters = [on_time, unfiled, late, revoked, *(_cluster(spec.name) for spec in PREVIOUS_APPLICATIONS[:2])]
+    for cluster in clusters:
+        years = _reported_years(cluster, today)
+        for year, due in years:
+            if cluster == late and (year, due) == years[-1] and due + timedelta(days=8) < today:
+                forwarded_on = due + timedelta(days=8)
+            else:
+                forwarded_on = due - timedelta(days=10)
+            _file_report(users, cluster, year, scales[cluster.name], forwarded_on=forwarded_on)
+
+    # The on-time cluster: its leading industry widened, filed in time, forwarded and approved.
+    changed_on = on_time.recognized_on + timedelta(days=400)
+    with _clock(changed_on + timedelta(days=12)):
+        change = oversight_services.change_file(
+            actor=county,
+            cluster=on_time,
+            kind=ChangeKind.LEADING_INDUSTRY,
+            new_value={"leading_industry": "小家电及厨房电器"},
+            effective_on=changed_on,
+            reason="集群龙头企业拓展厨房电器产品线，区政府调整集群主导产业定位。",
+            uploads=[_evidence("区政府关于调整集群主导产业的批复.pdf")],
+        )
+    with _clock(changed_on + timedelta(days=15)):
+        oversight_services.change_review(
+            actor=city, change=change, forward=True, note="情况属实，同意报省审批。"
+        )
+    with _clock(changed_on + timedelta(days=20)):
+        oversight_services.change_decide(
+            actor=province, change=change, approve=True, reason="主导产业调整与集群发展规划一致，同意。"
+        )
+    # At re-review: the window opened (the tick's step) and the county is drafting its statement.
+    window = re_reviews.window_opens_on(on_time)
+    if window <= today:
+        with _clock(window, time(1, 0)):
+            re_review, _created = re_reviews.re_review_open(cluster=on_time, today=window)
+        with _clock(min(window + timedelta(days=5), today)):
+            re_reviews.re_review_save(
+                actor=county,
+                re_review=re_review,
+                statement="三年来集群总产值年均增长约 8%，规划目标总体完成，申请复核。",
+            )
+
+    # A change of operating agency found on site, never filed: case 4 proposed.
+    with _clock(today - timedelta(days=5)):
+        oversight_services.change_record_unfiled(
+            actor=city,
+            cluster=unfiled,
+            kind=ChangeKind.OPERATING_AGENCY,
+            new_value={"operating_agency": "佛山市顺德区花卉园艺产业发展有限公司"},
+            effective_on=today - timedelta(days=130),
+            found_on=today - timedelta(days=5),
+            source="市工信局实地核查",
+            reason="原集群管委会撤销，运营职能交由区属国有企业承担，未向主管部门报备。",
+            uploads=[_evidence("实地核查记录.pdf")],
+        )
+
+    # Last year's 五金 cluster: an environmental accident of level 较大, recorded; case 5 awaits decision.
+    with _clock(today - timedelta(days=3)):
+        oversight_services.incident_record(
+            actor=city,
+            cluster=_cluster(WITH_INCIDENT),
+            kind="environment_accident",
+            level="较大",
+            occurred_on=today - timedelta(days=12),
+            source="佛山市生态环境局南海分局通报",
+            description="集群内一家表面处理企业含重金属废水超标排放，造成下游河涌污染。",
+            uploads=[_evidence("生态环境局通报.pdf")],
+        )
+
+    # The 玩具 cluster: a safety accident of level 重大; the province revokes its recognition.
+    with _clock(today - timedelta(days=40)):
+        incident = oversight_services.incident_record(
+            actor=province,
+            cluster=revoked,
+            kind="safety_accident",
+            level="重大",
+            occurred_on=today - timedelta(days=46),
+            source="广东省应急管理厅事故通报",
+            description="集群内一家玩具企业仓库火灾，造成人员伤亡。",
+        )
+    proposal = RevocationProposal.objects.get(cluster=revoked, source=f"incident:{incident.pk}")
+    with _clock(today - timedelta(days=30)):
+        oversight_services.revocation_decide(
+            actor=province,
+            proposal=proposal,
+            accept=True,
+            reason="经核查，事故等级为重大，属于第十八条第（五）项所列情形，撤销该集群认定。",
+        )
+
+
 def build_demo(today: date | None = None) -> DemoSummary:
     """Create or refresh everything the demo shows. Safe to run again: nothing existing is duplicated."""
     today = today or timezone.localdate()
@@ -753,6 +1029,7 @@ def build_demo(today: date | None = None) -> DemoSummary:
     ensure_previous_call(users, experts, today)
     ensure_current_review(users, experts, call)
     ensure_national_recommendation(users, national_call, today)
+    ensure_dynamic_management(users, experts, today)
     return DemoSummary(
         programmes=Programme.objects.count(),
         calls=YearlyCall.objects.count(),
