@@ -9,8 +9,10 @@ SMECLUSTER_SECRET_KEY); ``--demo`` acts on the demo database.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+import sys
 import unicodedata
 from datetime import date
 
@@ -76,7 +78,10 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     # Imported by name: the Django layer is outside mypy's scope (docs/decisions/0004-web-platform.md).
     run_tick = importlib.import_module("smecluster.apps.oversight.tick").run_tick
     day = as_of or timezone.localdate()
-    actions = run_tick(day)
+    # Standard output carries the table or the JSON only: a console e-mail backend (the demo's) writes the
+    # notifications' mails to stderr instead, so `--json` stays parseable.
+    with contextlib.redirect_stdout(sys.stderr):
+        actions = run_tick(day)
     if as_json:
         click.echo(
             json.dumps(
