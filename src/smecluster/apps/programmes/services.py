@@ -16,7 +16,8 @@ from smecluster.apps.programmes.permissions import can_configure, can_edit_progr
 from smecluster.policy.ruleset import rule_sets
 
 PROGRAMME_FIELDS = (
-    "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required", "change_filing_days",
+    "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required",
+    "change_filing_days",
     "re_review_window_days", "annual_report_due_month", "annual_report_due_day",
 )  # fmt: skip
 CALL_FIELDS = ("year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota")
