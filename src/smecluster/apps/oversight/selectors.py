@@ -130,6 +130,7 @@ class Entry:
     detail: str = ""
     link: str = ""
     alert: bool = False
+    files: tuple[OversightEvidence, ...] = ()
 
 
 def _day(moment: datetime | date | None) -> date | None:
@@ -280,12 +281,22 @@ def _changes(cluster: RecognizedCluster) -> list[Entry]:
 
 def _incidents(cluster: RecognizedCluster) -> list[Entry]:
     entries = []
-    for incident in cluster.incidents.all():
+    for incident in cluster.incidents.prefetch_related("evidence"):
         title = f"{incident.level}{incident.get_kind_display()}"
         detail = f"{incident.source}：{incident.description}"
         if incident.meets_threshold:
             detail += _("（达到撤销情形：%(words)s）") % {"words": incident.counted_words}
-        entries.append(Entry(incident.occurred_on, _("事件"), title, detail, "", incident.meets_threshold))
+        entries.append(
+            Entry(
+                incident.occurred_on,
+                _("事件"),
+                title,
+                detail,
+                "",
+                incident.meets_threshold,
+                tuple(incident.evidence.all()),
+            )
+        )
     return entries
 
 
