@@ -55,6 +55,12 @@ class ProgrammeForm(forms.ModelForm):
         if not self.instance.pk:
             self.initial.setdefault("owner_level", Level.PROVINCE)
             self.initial.setdefault("review_chain", ["county", "city", "province"])
+        # A setting left empty keeps its default (the re-review window opens 90 days before expiry).
+        self.fields["re_review_window_days"].required = False
+
+    def clean_re_review_window_days(self) -> int:
+        value = self.cleaned_data.get("re_review_window_days")
+        return Programme._meta.get_field("re_review_window_days").default if value is None else value
 
     def clean_review_chain(self) -> list[str]:
         chosen = set(self.cleaned_data["review_chain"])
