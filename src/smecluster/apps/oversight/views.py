@@ -227,46 +227,47 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"effective_on": change.effective_on, "reason": change.reason, **_initial(change)},
     )
     if request.method == "POST":
-        done = None
-        try:
-            if "review" in request.POST:
-                can_review_change(user, change).enforce()
-                if review_form.is_valid():
-                    done = services.change_review(
-                        actor=user,
-                        change=change,
-                        forward=review_form.cleaned_data["decision"] == "forward",
-                        note=review_form.cleaned_data["note"],
-                    )
-            elif "decide" in request.POST:
-                can_decide_change(user, change).enforce()
-                if decision_form.is_valid():
-                    done = services.change_decide(
-                        actor=user,
-                        change=change,
-                        approve=decision_form.cleaned_data["decision"] == "approve",
-                        reason=decision_form.cleaned_data["reason"],
-                    )
-            elif "resubmit" in request.POST:
-                can_resubmit_change(user, change).enforce()
-                if resubmit_form.is_valid():
-                    done = services.change_resubmit(
-                        actor=user,
-                        change=change,
-                        new_value=resubmit_form.new_value(),
-                        effective_on=resubmit_form.cleaned_data["effective_on"],
-                        reason=resubmit_form.cleaned_data["reason"],
-                    )
+        # Each form posts its own button: the step, its permission, its form and its service call.
+        steps = {
+            "review": (
+                can_review_change,
+                review_form,
+                lambda data: services.change_review(
+                    actor=user, change=change, forward=data["decision"] == "forward", note=data["note"]
+                ),
+            ),
+            "decide": (
+                can_decide_change,
+                decision_form,
+                lambda data: services.change_decide(
+                    actor=user, change=change, approve=data["decision"] == "approve", reason=data["reason"]
+                ),
+            ),
+            "resubmit": (
+                can_resubmit_change,
+                resubmit_form,
+                lambda data: services.change_resubmit(
+                    actor=user,
+                    change=change,
+                    new_value=resubmit_form.new_value(),
+                    effective_on=data["effective_on"],
+                    reason=data["reason"],
+                ),
+            ),
+        }
+        step = next((name for name in steps if name in request.POST), None)
+        if step is None:
+            raise Http404(_("请求无效"))
+        permission, form, act = steps[step]
+        permission(user, change).enforce()
+        if form.is_valid():
+            try:
+                done = act(form.cleaned_data)
+            except ValidationError as error:
+                _to_form(form, error)
             else:
-                raise Http404(_("请求无效"))
-        except ValidationError as error:
-            target = {"review": review_form, "decide": decision_form}.get(
-                next((key for key in ("review", "decide") if key in request.POST), ""), resubmit_form
-            )
-            _to_form(target, error)
-        if done is not None:
-            messages.success(request, _("已保存：%(status)s") % {"status": done.get_status_display()})
-            return redirect("oversight:change_detail", pk=change.pk)
+                messages.success(request, _("已保存：%(status)s") % {"status": done.get_status_display()})
+                return redirect("oversight:change_detail", pk=change.pk)
     return render(
         request,
         "oversight/change_detail.html",
