@@ -66,7 +66,8 @@ class AnnualFigures(_Strict):
         """The figures as a JSON document that reads back through :func:`parse_annual_figures`: aliases,
         absent figures left out, and amounts as JSON numbers (``model_dump(mode="json")`` writes a Decimal
         as a string, which the strict number fields refuse on the way back in)."""
-        return _numbers(self.model_dump(mode="python", by_alias=True, exclude_none=True))
+        document: dict[str, Any] = _numbers(self.model_dump(mode="python", by_alias=True, exclude_none=True))
+        return document
 
     @field_validator("schema_", mode="before")
     @classmethod

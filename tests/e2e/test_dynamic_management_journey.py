@@ -161,7 +161,9 @@ def world(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         report=report,
         document={"figures": {"output": 110, "sme_output": 80}, "quality_firms": {"little_giant": 4}},
     )
-    annual_reports.report_save_narrative(actor=county, report=report, fields={"work_done": "完成2024年度培育任务"})
+    annual_reports.report_save_narrative(
+        actor=county, report=report, fields={"work_done": "完成2024年度培育任务"}
+    )
     annual_reports.report_move(actor=county, report=report, action="submit")
     annual_reports.report_move(actor=users["city-officer"], report=report, action="forward")
     annual_reports.report_move(actor=users["province-admin"], report=report, action="receive")
@@ -206,7 +208,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     expect(page.locator("#report-status")).to_have_text("已提交，待市级审核")
     county.close()
 
-    # --- the due day passes: the tick flags it; the city forwards it on 2 April: late ---------------------------
+    # --- the due day passes: the tick flags it; the city forwards it on 2 April: late -----------------
     # The due day itself: the county's reminders missed while the tick was not run go out once; not overdue.
     assert [(action.action, action.subject) for action in clock.tick(date(2026, 3, 31))] == [
         ("reminded", "annual_report")
@@ -264,7 +266,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     expect(page.locator("#re-review-status")).to_have_text("已推荐，待省级决定")
     city.close()
 
-    # --- the province sees each target with baseline, target and achieved value, and passes it ------------------
+    # --- the province sees each target with baseline, target and achieved value, and passes it -------
     clock.set(date(2027, 2, 1))
     province = Session(browser, base, "province-admin")
     page = province.open(f"/re-reviews/{re_review.pk}/")

@@ -54,7 +54,9 @@ def reg_client(user: User | None = None) -> Client:
     return client
 
 
-def reg_recognize(application: Application, recognized_on: date, valid_until: date, number: str) -> RecognizedCluster:
+def reg_recognize(
+    application: Application, recognized_on: date, valid_until: date, number: str
+) -> RecognizedCluster:
     """A recognized cluster made directly (the recognition step has its own tests)."""
     return RecognizedCluster.objects.create(
         application=application,
@@ -76,7 +78,10 @@ def reg_cluster(web_users: dict[str, User], web_application: Application) -> Rec
     """粤中小特色集群〔2024〕001 of 顺德区, recognized 2024-03-10, valid until 2027-03-09; its application
     reports 2021–2023 (the three years before recognition), whatever day the suite runs."""
     application_services.application_set_rows(
-        actor=web_users["county_officer"], application=web_application, kind="years", rows=sample_years(2023, "1")
+        actor=web_users["county_officer"],
+        application=web_application,
+        kind="years",
+        rows=sample_years(2023, "1"),
     )
     return reg_recognize(web_application, date(2024, 3, 10), date(2027, 3, 9), "粤中小特色集群〔2024〕001")
 
@@ -88,13 +93,13 @@ def reg_figures(year: int, output: float = 120.5, **extra: Any) -> dict[str, Any
 
 
 @pytest.fixture
-def reg_report_in(
-    web_users: dict[str, User], reg_cluster: RecognizedCluster
-) -> Callable[..., AnnualReport]:
+def reg_report_in(web_users: dict[str, User], reg_cluster: RecognizedCluster) -> Callable[..., AnnualReport]:
     """``reg_report_in("forwarded", year=2024)``: the cluster's report on ``year`` taken to that state
     through the services, as of the clock (set it first for a forwarded or received report)."""
 
-    def make(status: str, *, year: int = 2024, cluster: RecognizedCluster | None = None, **figures: Any) -> AnnualReport:
+    def make(
+        status: str, *, year: int = 2024, cluster: RecognizedCluster | None = None, **figures: Any
+    ) -> AnnualReport:
         cluster = cluster or reg_cluster
         county = User.objects.get(username="county-officer") if cluster.county_id == "440606" else None
         county = county or User.objects.get(role="county_officer", jurisdiction=cluster.county_id)
@@ -105,7 +110,9 @@ def reg_report_in(
             return report
         annual_reports.report_save_figures(actor=county, report=report, document=reg_figures(year, **figures))
         annual_reports.report_save_narrative(
-            actor=county, report=report, fields={"work_done": "完成年度培育任务", "experience": "", "problems": "", "measures": ""}
+            actor=county,
+            report=report,
+            fields={"work_done": "完成年度培育任务", "experience": "", "problems": "", "measures": ""},
         )
         steps = {
             "submitted": ["submit"],

@@ -47,13 +47,18 @@ def test_the_programmes_due_day_must_be_whole_and_exist_every_year() -> None:
     with pytest.raises(ValidationError, match="同时填写"):
         half.clean()
     leap = _programme(
-        "guizhou-2023", review_chain=["county", "city", "province"], annual_report_due_month=2, annual_report_due_day=29
+        "guizhou-2023",
+        review_chain=["county", "city", "province"],
+        annual_report_due_month=2,
+        annual_report_due_day=29,
     )
     with pytest.raises(ValidationError, match="不是每年都有"):
         leap.clean()
 
 
-def _forwarded_at(reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], moment: datetime) -> AnnualReport:
+def _forwarded_at(
+    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], moment: datetime
+) -> AnnualReport:
     reg_clock.set(moment)
     return reg_report_in("forwarded", year=2024)
 

@@ -51,7 +51,9 @@ def test_the_reporting_window_opens_on_1_january_for_clusters_recognized_before_
     ]
     report = AnnualReport.objects.get(cluster=reg_cluster, year=2024)
     assert (report.status, report.due_on, report.opened_on) == ("draft", date(2025, 3, 31), date(2025, 1, 1))
-    assert Notification.objects.filter(recipient__username="county-officer", link=report.get_absolute_url()).exists()
+    assert Notification.objects.filter(
+        recipient__username="county-officer", link=report.get_absolute_url()
+    ).exists()
     # A later day in the window finds the report open already.
     assert duties.open_annual_reports(date(2025, 2, 1)) == []
 
@@ -100,11 +102,16 @@ def test_an_unforwarded_report_is_flagged_overdue_once_after_the_due_day(
     assert [(action.action, action.subject) for action in flagged] == [("flagged", "annual_report")]
     submitted.refresh_from_db()
     assert submitted.overdue_flagged_on == date(2025, 4, 1)
-    assert AuditEvent.objects.filter(action="annual_report.flag_overdue", target_id=str(submitted.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="annual_report.flag_overdue", target_id=str(submitted.pk)).count()
+        == 1
+    )
     assert duties.flag_overdue_reports(date(2025, 5, 1)) == []
 
 
-def test_a_forwarded_report_is_never_flagged(reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport]) -> None:
+def test_a_forwarded_report_is_never_flagged(
+    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport]
+) -> None:
     reg_clock.beijing(date(2025, 3, 31), 23, 59, 59)
     reg_report_in("forwarded", year=2024)
     assert duties.flag_overdue_reports(date(2025, 4, 1)) == []

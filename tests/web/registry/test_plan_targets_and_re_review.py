@@ -34,7 +34,9 @@ def _target(metric: str, baseline: str, target: str) -> dict[str, object]:
 
 def _figures(**values: object) -> AnnualFigures:
     figures = {"year": 2025, "output": 130, **values}
-    return AnnualFigures.model_validate({"year": 2025, "figures": figures, "quality_firms": {"little_giant": 4}})
+    return AnnualFigures.model_validate(
+        {"year": 2025, "figures": figures, "quality_firms": {"little_giant": 4}}
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,7 +49,13 @@ def _figures(**values: object) -> AnnualFigures:
         ("sme_output_share", "61", {"sme_output": 78}, Decimal("60.00"), Achievement.NOT_ACHIEVED),
         ("invention_patents", "100", {}, None, Achievement.MISSING),  # not reported: missing, not zero
         ("little_giant", "5", {}, Decimal("4"), Achievement.NOT_ACHIEVED),
-        ("co2_intensity", "0.5", {"co2_intensity": 0.45}, Decimal("0.45"), Achievement.ACHIEVED),  # lower is better
+        (
+            "co2_intensity",
+            "0.5",
+            {"co2_intensity": 0.45},
+            Decimal("0.45"),
+            Achievement.ACHIEVED,
+        ),  # lower is better
         ("co2_intensity", "0.4", {"co2_intensity": 0.45}, Decimal("0.45"), Achievement.NOT_ACHIEVED),
     ],
 )
@@ -101,11 +109,16 @@ def test_targets_are_checked_audited_and_locked_once_a_report_is_received(
             actor=county, cluster=reg_cluster, values={**_target("output", "100", "150"), "target_year": 2030}
         )
     assert "target_year" in refused.value.message_dict
-    target = plan_targets.plan_target_save(actor=county, cluster=reg_cluster, values=_target("output", "100", "150"))
+    target = plan_targets.plan_target_save(
+        actor=county, cluster=reg_cluster, values=_target("output", "100", "150")
+    )
     with pytest.raises(ValidationError, match="已设定目标"):
         plan_targets.plan_target_save(actor=county, cluster=reg_cluster, values=_target("output", "1", "2"))
     plan_targets.plan_target_save(
-        actor=web_users["operator"], cluster=reg_cluster, values=_target("output", "100", "140"), target=target
+        actor=web_users["operator"],
+        cluster=reg_cluster,
+        values=_target("output", "100", "140"),
+        target=target,
     )
     event = AuditEvent.objects.get(action="plan_target.update")
     assert (event.before["target_value"], event.after["target_value"]) == ("150", "140")
@@ -138,7 +151,10 @@ def test_the_extension_is_the_rule_sets(reg_cluster: RecognizedCluster) -> None:
 
 
 def _file_re_review(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], reg_cluster: RecognizedCluster, web_users: dict[str, User]
+    reg_clock: RegClock,
+    reg_report_in: Callable[..., AnnualReport],
+    reg_cluster: RecognizedCluster,
+    web_users: dict[str, User],
 ) -> ReReview:
     county = web_users["county_officer"]
     plan_targets.plan_target_save(actor=county, cluster=reg_cluster, values=_target("output", "100", "125"))
@@ -153,7 +169,9 @@ def _file_re_review(
     re_review = ReReview.objects.get(cluster=reg_cluster)
     re_reviews.re_review_save(actor=county, re_review=re_review, statement="三年来完成主要目标")
     re_reviews.re_review_move(actor=county, re_review=re_review, action="submit")
-    re_reviews.re_review_move(actor=web_users["city_officer"], re_review=re_review, action="recommend", reason="同意推荐")
+    re_reviews.re_review_move(
+        actor=web_users["city_officer"], re_review=re_review, action="recommend", reason="同意推荐"
+    )
     re_review.refresh_from_db()
     return re_review
 
@@ -167,24 +185,40 @@ def test_a_passed_re_review_extends_the_validity_from_the_old_end(
     re_review = _file_re_review(reg_clock, reg_report_in, reg_cluster, web_users)
     assert re_review.status == "recommended"
     years = [entry["year"] for entry in re_review.profile["years"]]
-    assert years[-2:] == [2024, 2025] and re_review.profile["years"][-1]["output"] == 130
+    assert years[-2:] == [2024, 2025]
+    assert re_review.profile["years"][-1]["output"] == 130
     assert re_review.profile["application_date"] == "2027-01-10"
 
     page = reg_client(web_users["province_admin"]).get(re_review.get_absolute_url()).content.decode()
     # each plan target with its baseline, target and achieved value, from the latest received report
-    assert "100 亿元（2023）" in page and "125 亿元（2026）" in page and "130 亿元（2025）" in page
-    assert "达成" in page and "未达成" in page and "数据缺失" in page
-    assert "按规则集评价更新后的集群数据" in page and "2030-03-09" in page
+    assert "100 亿元（2023）" in page
+    assert "125 亿元（2026）" in page
+    assert "130 亿元（2025）" in page
+    assert "达成" in page
+    assert "未达成" in page
+    assert "数据缺失" in page
+    assert "按规则集评价更新后的集群数据" in page
+    assert "2030-03-09" in page
 
     with pytest.raises(PermissionDenied):
         re_reviews.re_review_move(
-            actor=web_users["city_officer"], re_review=re_review, action="decide", reason="通过", outcome="passed"
+            actor=web_users["city_officer"],
+            re_review=re_review,
+            action="decide",
+            reason="通过",
+            outcome="passed",
         )
     with pytest.raises(ValidationError):
-        re_reviews.re_review_move(actor=web_users["province_admin"], re_review=re_review, action="decide", reason="通过")
+        re_reviews.re_review_move(
+            actor=web_users["province_admin"], re_review=re_review, action="decide", reason="通过"
+        )
     reg_clock.beijing(date(2027, 2, 1))
     re_reviews.re_review_move(
-        actor=web_users["province_admin"], re_review=re_review, action="decide", reason="目标基本完成", outcome="passed"
+        actor=web_users["province_admin"],
+        re_review=re_review,
+        action="decide",
+        reason="目标基本完成",
+        outcome="passed",
     )
     re_review.refresh_from_db()
     reg_cluster.refresh_from_db()

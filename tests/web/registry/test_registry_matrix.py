@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,8 +16,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.registry import duties, re_reviews
-from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry import annual_reports, duties, plan_targets, re_reviews
+from smecluster.apps.registry.models import (
+    AnnualReport,
+    AnnualReportEvidence,
+    PlanTarget,
+    RecognizedCluster,
+    ReReview,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,16 +68,59 @@ CASES = (
         "draft",
         lambda w: f"/clusters/{w['cluster'].pk}/targets/",
         _expect(DRAFTERS, OFFICIALS),
-        lambda w: {"metric": "firms", "baseline_year": "2023", "baseline_value": "280", "target_value": "350",
-                   "target_year": "2026"},
-    ),  # fmt: skip
+        lambda w: {
+            "metric": "firms",
+            "baseline_year": "2023",
+            "baseline_value": "280",
+            "target_value": "350",
+            "target_year": "2026",
+        },
+    ),
+    Case(
+        "plan_target_edit",
+        "post",
+        "target",
+        lambda w: f"/plan-targets/{w['target'].pk}/",
+        _expect(DRAFTERS, OFFICIALS),
+        lambda w: {
+            "metric": "output",
+            "baseline_year": "2023",
+            "baseline_value": "100",
+            "target_value": "140",
+            "target_year": "2026",
+        },
+    ),
+    Case(
+        "plan_target_delete",
+        "post",
+        "target",
+        lambda w: f"/plan-targets/{w['target'].pk}/delete/",
+        _expect(DRAFTERS, OFFICIALS),
+    ),
+    Case(
+        "report_evidence_download",
+        "get",
+        "evidence",
+        lambda w: f"/annual-report-evidence/{w['evidence'].pk}/",
+        _expect(IN_REACH),
+    ),
+    Case(
+        "report_evidence_delete",
+        "post",
+        "evidence",
+        lambda w: f"/annual-report-evidence/{w['evidence'].pk}/delete/",
+        _expect(DRAFTERS, OFFICIALS),
+    ),
     Case("report_list", "get", "draft", lambda w: "/annual-reports/", _expect(EVERYONE)),
     Case("report_csv", "get", "draft", lambda w: "/annual-reports/?format=csv", _expect(EVERYONE)),
     Case("report_detail", "get", "draft", lambda w: f"/annual-reports/{w['report'].pk}/", _expect(IN_REACH)),
     Case(
-        "report_edit", "get", "draft", lambda w: f"/annual-reports/{w['report'].pk}/edit/figures/",
+        "report_edit",
+        "get",
+        "draft",
+        lambda w: f"/annual-reports/{w['report'].pk}/edit/figures/",
         _expect(DRAFTERS, OFFICIALS),
-    ),  # fmt: skip
+    ),
     Case(
         "report_save",
         "post",
@@ -88,13 +138,19 @@ CASES = (
         lambda w: {"file": SimpleUploadedFile("附件.pdf", PDF, content_type="application/pdf")},
     ),
     Case(
-        "report_submit", "post", "filled", lambda w: f"/annual-reports/{w['report'].pk}/do/submit/",
+        "report_submit",
+        "post",
+        "filled",
+        lambda w: f"/annual-reports/{w['report'].pk}/do/submit/",
         _expect({"county_officer"}, {"operator", *OFFICIALS}),
-    ),  # fmt: skip
+    ),
     Case(
-        "report_forward", "post", "submitted", lambda w: f"/annual-reports/{w['report'].pk}/do/forward/",
+        "report_forward",
+        "post",
+        "submitted",
+        lambda w: f"/annual-reports/{w['report'].pk}/do/forward/",
         _expect({"city_officer"}, {"province_admin", *DRAFTERS}),
-    ),  # fmt: skip
+    ),
     Case(
         "report_return",
         "post",
@@ -104,14 +160,20 @@ CASES = (
         lambda w: {"reason": "数据需核实"},
     ),
     Case(
-        "report_receive", "post", "forwarded", lambda w: f"/annual-reports/{w['report'].pk}/do/receive/",
+        "report_receive",
+        "post",
+        "forwarded",
+        lambda w: f"/annual-reports/{w['report'].pk}/do/receive/",
         _expect({"province_admin"}, {"city_officer", *DRAFTERS}),
-    ),  # fmt: skip
+    ),
     Case("re_review_list", "get", "re_review:draft", lambda w: "/re-reviews/", _expect(EVERYONE)),
     Case(
-        "re_review_detail", "get", "re_review:draft", lambda w: f"/re-reviews/{w['re_review'].pk}/",
+        "re_review_detail",
+        "get",
+        "re_review:draft",
+        lambda w: f"/re-reviews/{w['re_review'].pk}/",
         _expect(IN_REACH),
-    ),  # fmt: skip
+    ),
     Case(
         "re_review_save",
         "post",
@@ -121,9 +183,12 @@ CASES = (
         lambda w: {"statement": "复核说明"},
     ),
     Case(
-        "re_review_submit", "post", "re_review:filled", lambda w: f"/re-reviews/{w['re_review'].pk}/do/submit/",
+        "re_review_submit",
+        "post",
+        "re_review:filled",
+        lambda w: f"/re-reviews/{w['re_review'].pk}/do/submit/",
         _expect({"county_officer"}, {"operator", *OFFICIALS}),
-    ),  # fmt: skip
+    ),
     Case(
         "re_review_recommend",
         "post",
@@ -148,8 +213,26 @@ def matrix_users(web_users: dict[str, User], web_new_user: Callable[..., User]) 
     return {**web_users, "ministry_admin": web_new_user("ministry-admin", Role.MINISTRY_ADMIN, "100000")}
 
 
-def _world(state: str, reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], users: dict[str, User]) -> dict[str, Any]:
+def _world(
+    state: str, reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], users: dict[str, User]
+) -> dict[str, Any]:
     reg_clock.beijing(date(2025, 3, 20))
+    if state == "target":
+        report = reg_report_in("draft", year=2024)
+        target = plan_targets.plan_target_save(
+            actor=users["county_officer"],
+            cluster=report.cluster,
+            values={"metric": "output", "baseline_year": 2023, "baseline_value": Decimal(100),
+                    "target_value": Decimal(150), "target_year": 2026},
+        )  # fmt: skip
+        return {"cluster": report.cluster, "report": report, "target": target}
+    if state == "evidence":
+        report = reg_report_in("draft", year=2024)
+        upload = SimpleUploadedFile("附件.pdf", PDF, content_type="application/pdf")
+        evidence = annual_reports.report_evidence_add(
+            actor=users["county_officer"], report=report, upload=upload
+        )
+        return {"cluster": report.cluster, "report": report, "evidence": evidence}
     if not state.startswith("re_review:"):
         report = reg_report_in("submitted" if state == "filled" else state, year=2024)
         if state == "filled":
@@ -166,15 +249,19 @@ def _world(state: str, reg_clock: RegClock, reg_report_in: Callable[..., AnnualR
     if stage in ("submitted", "recommended"):
         re_reviews.re_review_move(actor=users["county_officer"], re_review=re_review, action="submit")
     if stage == "recommended":
-        re_reviews.re_review_move(actor=users["city_officer"], re_review=re_review, action="recommend", reason="同意")
+        re_reviews.re_review_move(
+            actor=users["city_officer"], re_review=re_review, action="recommend", reason="同意"
+        )
     return {"cluster": cluster, "re_review": re_review}
 
 
 def _state(world: dict[str, Any]) -> tuple[Any, ...]:
     cluster = RecognizedCluster.objects.get(pk=world["cluster"].pk)
     reports = list(AnnualReport.objects.values_list("status", "work_done", "figures").order_by("pk"))
+    files = list(AnnualReportEvidence.objects.values_list("pk", flat=True).order_by("pk"))
+    targets = list(PlanTarget.objects.values_list("pk", "target_value").order_by("pk"))
     rows = list(ReReview.objects.values_list("status", "statement", "outcome").order_by("pk"))
-    return (cluster.valid_until, cluster.plan_targets.count(), reports, rows)
+    return (cluster.valid_until, targets, reports, files, rows)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -193,7 +280,8 @@ def test_registry_matrix(
     response = client.post(url, case.data(world)) if case.method == "post" else client.get(url)
     expected = case.expected[role]
     if expected == LOGIN:
-        assert response.status_code == 302 and "/login" in response["Location"]
+        assert response.status_code == 302
+        assert "/login" in response["Location"]
     elif expected == "ok":
         assert response.status_code in (200, 302), response.status_code
         if case.method == "post":
@@ -213,14 +301,15 @@ def test_every_page_of_dynamic_management_is_in_the_matrix() -> None:
     from django.urls import get_resolver
 
     names = {
-        name
-        for name in get_resolver("smecluster.apps.registry.urls").reverse_dict
-        if isinstance(name, str)
+        name for name in get_resolver("smecluster.apps.registry.urls").reverse_dict if isinstance(name, str)
     }
-    covered = {"cluster", "plan_target_add", "report_list", "report_detail", "report_edit", "report_evidence_upload",
-               "report_act", "re_review_list", "re_review_detail", "re_review_save", "re_review_act"}  # fmt: skip
+    covered = {
+        "cluster", "plan_target_add", "plan_target_edit", "plan_target_delete", "report_list",
+        "report_detail", "report_edit", "report_evidence_upload", "report_evidence_download",
+        "report_evidence_delete", "report_act", "re_review_list", "re_review_detail", "re_review_save",
+        "re_review_act",
+    }  # fmt: skip
     tested_elsewhere = {
-        "plan_target_edit", "plan_target_delete", "report_evidence_download", "report_evidence_delete",
         # issue 4's pages, in tests/web/test_permission_matrix.py
         "recognition", "notice_pdf", "certificate", "public_list", "public_detail",
     }  # fmt: skip

@@ -53,7 +53,8 @@ def test_a_report_and_its_cluster_are_seen_within_the_jurisdiction_only(
 
 def test_the_public_is_sent_to_sign_in(report: AnnualReport) -> None:
     response = reg_client().get(report.get_absolute_url())
-    assert response.status_code == 302 and "/login" in response["Location"]
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
 
 
 def test_the_operator_drafts_but_the_county_submits(
@@ -77,20 +78,45 @@ def test_the_operator_drafts_but_the_county_submits(
     assert report.status == "submitted"
 
 
-def test_only_the_city_forwards_and_the_province_receives(report: AnnualReport, web_users: dict[str, User]) -> None:
-    assert reg_client(web_users["county_officer"]).post(f"/annual-reports/{report.pk}/do/forward/").status_code == 403
-    assert reg_client(web_users["province_admin"]).post(f"/annual-reports/{report.pk}/do/forward/").status_code == 403
-    assert reg_client(web_users["other_city_officer"]).post(f"/annual-reports/{report.pk}/do/forward/").status_code == 404
-    assert reg_client(web_users["city_officer"]).post(f"/annual-reports/{report.pk}/do/forward/").status_code == 302
+def test_only_the_city_forwards_and_the_province_receives(
+    report: AnnualReport, web_users: dict[str, User]
+) -> None:
+    assert (
+        reg_client(web_users["county_officer"]).post(f"/annual-reports/{report.pk}/do/forward/").status_code
+        == 403
+    )
+    assert (
+        reg_client(web_users["province_admin"]).post(f"/annual-reports/{report.pk}/do/forward/").status_code
+        == 403
+    )
+    assert (
+        reg_client(web_users["other_city_officer"])
+        .post(f"/annual-reports/{report.pk}/do/forward/")
+        .status_code
+        == 404
+    )
+    assert (
+        reg_client(web_users["city_officer"]).post(f"/annual-reports/{report.pk}/do/forward/").status_code
+        == 302
+    )
     report.refresh_from_db()
-    assert report.status == "forwarded" and report.late is False
-    assert reg_client(web_users["city_officer"]).post(f"/annual-reports/{report.pk}/do/receive/").status_code == 403
-    assert reg_client(web_users["province_admin"]).post(f"/annual-reports/{report.pk}/do/receive/").status_code == 302
+    assert report.status == "forwarded"
+    assert report.late is False
+    assert (
+        reg_client(web_users["city_officer"]).post(f"/annual-reports/{report.pk}/do/receive/").status_code
+        == 403
+    )
+    assert (
+        reg_client(web_users["province_admin"]).post(f"/annual-reports/{report.pk}/do/receive/").status_code
+        == 302
+    )
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.RECEIVED
 
 
-def test_returning_needs_a_reason_and_tells_the_county(report: AnnualReport, web_users: dict[str, User]) -> None:
+def test_returning_needs_a_reason_and_tells_the_county(
+    report: AnnualReport, web_users: dict[str, User]
+) -> None:
     city = reg_client(web_users["city_officer"])
     response = city.post(f"/annual-reports/{report.pk}/do/return/", {"reason": " "}, follow=True)
     assert "请填写理由" in response.content.decode()
@@ -121,11 +147,15 @@ def test_the_list_filters_and_its_csv_keep_them(
     assert (late.late, on_time.late) == (True, False)
     city = reg_client(web_users["city_officer"])
     page = city.get("/annual-reports/?late=late").content.decode()
-    assert f"/annual-reports/{late.pk}/" in page and f"/annual-reports/{on_time.pk}/" not in page
+    assert f"/annual-reports/{late.pk}/" in page
+    assert f"/annual-reports/{on_time.pk}/" not in page
     rows = city.get("/annual-reports/?late=late&format=csv").content.decode("utf-8-sig").splitlines()
-    assert len(rows) == 2 and "逾期报送" in rows[1] and ",2024," in rows[1]
+    assert len(rows) == 2
+    assert "逾期报送" in rows[1]
+    assert ",2024," in rows[1]
     rows = city.get("/annual-reports/?year=2025&format=csv").content.decode("utf-8-sig").splitlines()
-    assert len(rows) == 2 and "按时报送" in rows[1]
+    assert len(rows) == 2
+    assert "按时报送" in rows[1]
 
 
 def test_figures_with_a_mistake_are_refused_naming_the_field(
@@ -140,15 +170,22 @@ def test_figures_with_a_mistake_are_refused_naming_the_field(
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert 'id="field-figures__sme_output"' in page and "超过了集群总产值 100 亿元" in page
+    assert 'id="field-figures__sme_output"' in page
+    assert "超过了集群总产值 100 亿元" in page
     report.refresh_from_db()
     assert report.figures is None
     response = client.post(
         f"/annual-reports/{report.pk}/edit/figures/",
-        {"figures__output": "100", "figures__sme_output": "60.5", "quality_firms__little_giant": "3", "promotion_body": "true"},
+        {
+            "figures__output": "100",
+            "figures__sme_output": "60.5",
+            "quality_firms__little_giant": "3",
+            "promotion_body": "true",
+        },
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 200 and "已保存" in response.content.decode()
+    assert response.status_code == 200
+    assert "已保存" in response.content.decode()
     report.refresh_from_db()
     assert report.figures == {
         "schema": 1,
@@ -164,9 +201,12 @@ def test_a_report_cannot_be_submitted_without_figures_and_work_done(
 ) -> None:
     reg_clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
-    response = reg_client(web_users["county_officer"]).post(f"/annual-reports/{report.pk}/do/submit/", follow=True)
+    response = reg_client(web_users["county_officer"]).post(
+        f"/annual-reports/{report.pk}/do/submit/", follow=True
+    )
     page = response.content.decode()
-    assert "尚未填写年度数据" in page and "尚未填写年度工作开展情况" in page
+    assert "尚未填写年度数据" in page
+    assert "尚未填写年度工作开展情况" in page
     report.refresh_from_db()
     assert report.status == "draft"
 
@@ -183,7 +223,12 @@ def test_evidence_is_checked_stored_and_served_within_reach(
     county.post(f"/annual-reports/{report.pk}/evidence/", {"file": web_pdf_upload("年报附件.pdf")})
     evidence = report.evidence.get()
     assert county.get(f"/annual-report-evidence/{evidence.pk}/").status_code == 200
-    assert reg_client(web_users["other_county_officer"]).get(f"/annual-report-evidence/{evidence.pk}/").status_code == 404
+    assert (
+        reg_client(web_users["other_county_officer"])
+        .get(f"/annual-report-evidence/{evidence.pk}/")
+        .status_code
+        == 404
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     fake = SimpleUploadedFile("假的.pdf", b"not a pdf at all", content_type="application/pdf")
@@ -192,7 +237,9 @@ def test_evidence_is_checked_stored_and_served_within_reach(
     assert report.evidence.count() == 1
 
 
-def test_a_cluster_that_is_not_the_users_is_not_there(reg_cluster: RecognizedCluster, web_users: dict[str, User]) -> None:
+def test_a_cluster_that_is_not_the_users_is_not_there(
+    reg_cluster: RecognizedCluster, web_users: dict[str, User]
+) -> None:
     assert reg_client(web_users["other_city_officer"]).get(f"/clusters/{reg_cluster.pk}/").status_code == 404
     assert reg_client(web_users["expert"]).get("/re-reviews/").content.decode().count(reg_cluster.name) == 0
 
@@ -204,14 +251,19 @@ def test_my_tasks_list_the_report_for_whoever_it_waits_on(
     report = reg_report_in("draft", year=2024)
     link = f'href="/annual-reports/{report.pk}/"'
     county_home = reg_client(web_users["county_officer"]).get("/").content.decode()
-    assert link in county_home and "还有 11 天" in county_home
+    assert link in county_home
+    assert "还有 11 天" in county_home
     assert link not in reg_client(web_users["city_officer"]).get("/").content.decode()
-    annual_reports.report_save_figures(actor=web_users["county_officer"], report=report, document=reg_figures(2024))
+    annual_reports.report_save_figures(
+        actor=web_users["county_officer"], report=report, document=reg_figures(2024)
+    )
     annual_reports.report_save_narrative(
         actor=web_users["county_officer"], report=report, fields={"work_done": "工作"}
     )
     annual_reports.report_move(actor=web_users["county_officer"], report=report, action="submit")
     reg_clock.beijing(date(2025, 4, 3))
     city_home = reg_client(web_users["city_officer"]).get("/").content.decode()
-    assert link in city_home and "审核并报送" in city_home and "已逾期" in city_home
+    assert link in city_home
+    assert "审核并报送" in city_home
+    assert "已逾期" in city_home
     assert link not in reg_client(web_users["other_city_officer"]).get("/").content.decode()

@@ -210,9 +210,12 @@ class FiguresForm(forms.Form):
 
 class NarrativeForm(forms.Form):
     work_done = forms.CharField(
-        label=_("年度工作开展情况"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("年度工作开展情况"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("提交前必填：本年度围绕发展规划开展的主要工作"),
-    )  # fmt: skip
+    )
     experience = forms.CharField(
         label=_("主要经验做法"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -79,10 +79,11 @@ class PlanTarget(models.Model):
 class AnnualReport(models.Model):
     """The annual information form of one cluster for one complete calendar year (``year``).
 
-    ``figures`` holds an :class:`smecluster.annual_figures.AnnualFigures` document (``as_document()``: JSON
-    numbers, aliases, absent figures left out) once the form's figures are saved; the monitoring report reads it from received
-    reports. ``forwarded_at`` is the filing moment: the recommending office (the city) forwarding it to the
-    owner (the province). ``late`` is set then, when that moment is after 23:59:59 Beijing time on ``due_on``.
+    ``figures`` holds an :class:`smecluster.annual_figures.AnnualFigures` document (``as_document()``:
+    JSON numbers, aliases, absent figures left out) once the form's figures are saved; the monitoring
+    report reads it from received reports. ``forwarded_at`` is the filing moment: the recommending office
+    (the city) forwarding it to the owner (the province). ``late`` is set then, when that moment is after
+    23:59:59 Beijing time on ``due_on``.
     """
 
     class Status(models.TextChoices):
