@@ -278,3 +278,26 @@ def test_a_re_review_needs_a_statement_and_the_county_files_it(
 )
 def test_the_updated_profile_takes_the_latest_consecutive_years(years: set[int], run: list[int]) -> None:
     assert re_reviews._latest_run(years) == run
+
+
+def test_the_updated_profile_takes_the_clusters_scope_after_an_approved_major_change(
+    reg_cluster: RecognizedCluster,
+) -> None:
+    from django.utils import timezone
+
+    from smecluster.apps.oversight.models import MajorChange
+
+    MajorChange.objects.create(
+        cluster=reg_cluster,
+        kind="spatial_scope",
+        old_value={"counties": ["440606"], "area_km2": None},
+        new_value={"counties": ["440606", "440605"], "area_km2": "52.5"},
+        effective_on=date(2025, 6, 1),
+        status=MajorChange.Status.APPROVED,
+        filing_due_on=date(2025, 7, 1),
+        applied_at=timezone.now(),
+    )
+    document = re_reviews.updated_profile_document(reg_cluster, date(2027, 1, 10))
+    assert document["counties"] == ["440606", "440605"]
+    assert document["area_km2"] == 52.5
+    assert document["leading_industry"] == reg_cluster.leading_industry

@@ -2,7 +2,8 @@
 
 The tick opens a re-review ``Programme.re_review_window_days`` before ``valid_until`` (``registry.duties``).
 The county files it: a statement, and an **updated profile** built from what the cluster has reported —
-the application's profile with the yearly figures and quality-firm counts of the received annual reports
+the application's profile with the cluster's current leading industry and spatial scope (after major
+changes), and the yearly figures and quality-firm counts of the received annual reports
 (so the figures the province judges are the ones it received, not new ones typed for the occasion) — plus
 the achievement of each plan target against the latest received report. The city recommends (or returns);
 the province sees the rule set's evaluation of the profile and decides with a reason.
@@ -30,6 +31,7 @@ from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.applications.workflow import Actor
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
+from smecluster.apps.oversight.facts import current_facts
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.annual_reports import office_people
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
@@ -66,8 +68,14 @@ def window_opens_on(cluster: RecognizedCluster) -> date:
 def updated_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[str, Any]:
     """The application's profile brought up to date with the received annual reports (see the module)."""
     document = profile_document(cluster.application, as_of)
+    # The cluster as it stands now: major changes approved (or found) since recognition move its leading
+    # industry and spatial scope (``oversight.facts``).
+    facts = current_facts(cluster)
     document["name"] = cluster.name
-    document["leading_industry"] = cluster.leading_industry
+    document["leading_industry"] = facts.leading_industry
+    document["counties"] = list(facts.counties) or document["counties"]
+    if facts.area_km2 is not None:
+        document["area_km2"] = facts.area_km2
     years = {entry["year"]: entry for entry in document["years"]}
     reports = list(
         cluster.annual_reports.filter(status=AnnualReport.Status.RECEIVED, figures__isnull=False).order_by(
