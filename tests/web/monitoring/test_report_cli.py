@@ -4,17 +4,21 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from django.utils import timezone
 from docx import Document
 from monitoring_support import MON_YEAR
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 from smecluster.cli import main
+from smecluster.site import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +91,33 @@ def test_a_missing_directory_is_named(tmp_path: Path) -> None:
     code, output = _run("--year", "2024", "--format", "pdf", "--output", str(tmp_path / "nowhere" / "r.pdf"))
     assert code == 2
     assert "--output: the directory" in output
+
+
+def test_the_report_of_the_demo_data(web_divisions: None, settings: Any, tmp_path: Path) -> None:
+    """On the demo (every situation of dynamic management), the last complete year's report of 广东 in the
+    three formats, with charts; its total output is the sum of the annual reports the province received."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    demo.build_demo()
+    year = timezone.localdate().year - 1
+    received = AnnualReport.objects.filter(
+        year=year, status=AnnualReport.Status.RECEIVED, cluster__county__code__startswith="44"
+    ).exclude(cluster__status=RecognizedCluster.Status.REVOKED)
+    assert received.exists()
+    total = sum(Decimal(str(report.figures["figures"]["output"])) for report in received)
+    for file_format in ("pdf", "docx", "xlsx"):
+        code, output = _run(
+            "--year",
+            str(year),
+            "--scope",
+            "440000",
+            "--format",
+            file_format,
+            "--output",
+            str(tmp_path / f"r.{file_format}"),
+        )
+        assert code == 0, output
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).replace(" ", "")
+    assert f"集群总产值{total:.2f}亿元" in text
+    assert f"{year}年集群主导产业分布" in text
+    assert len(Document(io.BytesIO((tmp_path / "r.docx").read_bytes())).inline_shapes) >= 3
+    assert load_workbook(tmp_path / "r.xlsx")["集群年度数据"].max_row >= received.count() + 1
