@@ -188,6 +188,13 @@ def test_a_passed_re_review_extends_the_validity_from_the_old_end(
     assert years[-2:] == [2024, 2025]
     assert re_review.profile["years"][-1]["output"] == 130
     assert re_review.profile["application_date"] == "2027-01-10"
+    # the cluster's page shows the application's declared targets beside the metric-based ones
+    cluster_page = (
+        reg_client(web_users["county_officer"]).get(reg_cluster.get_absolute_url()).content.decode()
+    )
+    declared = reg_cluster.application.targets.first()
+    assert declared is not None
+    assert declared.indicator in cluster_page
 
     page = reg_client(web_users["province_admin"]).get(re_review.get_absolute_url()).content.decode()
     # each plan target with its baseline, target and achieved value, from the latest received report

@@ -174,6 +174,14 @@ def test_figures_with_a_mistake_are_refused_naming_the_field(
     assert "超过了集群总产值 100 亿元" in page
     report.refresh_from_db()
     assert report.figures is None
+    # a check across fields (the whole model's) is named by its field too, in the form's words
+    response = client.post(
+        f"/annual-reports/{report.pk}/edit/figures/",
+        {"figures__output": "100", "firms": "10", "sme_firms": "20"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["sme_firms"] == ["中小企业数 20 家超过了集群企业数 10 家"]
     response = client.post(
         f"/annual-reports/{report.pk}/edit/figures/",
         {

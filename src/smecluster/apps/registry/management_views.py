@@ -9,6 +9,7 @@ permission (403 with the reason), parse the form, call the service, render.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -158,6 +159,7 @@ def _cluster_page(
             "locked": locked,
             "can_edit_targets": bool(can_edit_plan_targets(request.user, cluster, locked)),
             "target_form": form,
+            "declared_targets": cluster.application.targets.all(),
             "reports": cluster.annual_reports.order_by("-year"),
             "re_reviews": cluster.re_reviews.order_by("-period_valid_until"),
         },
@@ -407,7 +409,7 @@ def _save_tab(request: HttpRequest, report: AnnualReport, section: str) -> tuple
         except UnusableInput as problems:
             for problem in problems.problems:
                 name = problem.field.replace(".", "__")
-                form.add_error(name if name in form.fields else None, problem_message(problem.message))
+                form.add_error(name if name in form.fields else None, _figures_message(problem.message))
             return False, form
         return True, FiguresForm(document=report_for(request.user, report.pk).figures)
     if section == "narrative":
@@ -423,6 +425,27 @@ def _save_tab(request: HttpRequest, report: AnnualReport, section: str) -> tuple
         annual_reports.report_save_target_notes(actor=request.user, report=report, notes=form.notes())
         return True, form
     raise Http404(_("没有这个填报部分"))
+
+
+# The cross-field checks of ``AnnualFigures`` speak English (the public format's language); the form says
+# them in the words of its labels. Anything else goes through the application form's translations.
+_FIGURES_PATTERNS = (
+    (
+        re.compile(r"^(\d+) SMEs is more than the (\d+) firms$"),
+        gettext_lazy("中小企业数 %(0)s 家超过了集群企业数 %(1)s 家"),
+    ),
+    (
+        re.compile(r"^(.+) 亿元 is more than all firms' R&D (.+) 亿元$"),
+        gettext_lazy("中小企业研发经费 %(0)s 亿元超过了集群企业研发经费合计 %(1)s 亿元"),
+    ),
+)
+
+
+def _figures_message(message: str) -> str:
+    for pattern, template in _FIGURES_PATTERNS:
+        if found := pattern.match(message):
+            return str(template) % {str(i): group for i, group in enumerate(found.groups())}
+    return problem_message(message)
 
 
 @login_required
