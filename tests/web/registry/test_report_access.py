@@ -275,3 +275,58 @@ def test_my_tasks_list_the_report_for_whoever_it_waits_on(
     assert "审核并报送" in city_home
     assert "已逾期" in city_home
     assert link not in reg_client(web_users["other_city_officer"]).get("/").content.decode()
+
+
+def test_in_the_national_chain_the_province_forwards_and_the_ministry_receives(
+    reg_clock: RegClock,
+    reg_report_in: Callable[..., AnnualReport],
+    web_users: dict[str, User],
+    web_new_user: Callable[..., User],
+    web_application_in: Callable[..., object],
+) -> None:
+    from smecluster.apps.programmes.models import Programme, YearlyCall
+    from smecluster.apps.registry.models import RecognizedCluster
+
+    ministry = web_new_user("ministry-admin", "ministry_admin", "100000")
+    national = Programme.objects.create(
+        name="国家级中小企业特色产业集群认定",
+        owner=None,
+        owner_level="national",
+        rule_set_id="national-2022",
+        review_chain=["county", "province", "national"],
+    )
+    call = YearlyCall.objects.create(
+        programme=national,
+        year=2023,
+        opens_on=date(2023, 5, 1),
+        closes_on=date(2023, 6, 1),
+        city_deadline=date(2023, 6, 15),
+    )
+    reg_clock.beijing(date(2023, 5, 10))
+    application = web_application_in("draft", call=call, name="国家级测试集群")
+    cluster = RecognizedCluster.objects.create(
+        application=application,
+        programme=national,
+        number="国中小特色集群〔2023〕001",
+        name="国家级测试集群",
+        county=application.county,
+        leading_industry="智能家电",
+        year=2023,
+        recognized_on=date(2023, 10, 1),
+        valid_from=date(2023, 10, 1),
+        valid_until=date(2026, 9, 30),
+        decided_by=ministry,
+    )
+    reg_clock.beijing(date(2024, 4, 20))
+    report = reg_report_in("submitted", year=2023, cluster=cluster)
+    assert report.due_on == date(2024, 3, 31)  # the national due day from 2024 on
+    city, province = reg_client(web_users["city_officer"]), reg_client(web_users["province_admin"])
+    assert city.post(f"/annual-reports/{report.pk}/do/forward/").status_code == 403
+    assert province.post(f"/annual-reports/{report.pk}/do/forward/").status_code == 302
+    report.refresh_from_db()
+    assert report.status == "forwarded"
+    assert report.late is True
+    assert ministry.notifications.filter(text__contains="请接收").exists()
+    assert reg_client(ministry).post(f"/annual-reports/{report.pk}/do/receive/").status_code == 302
+    report.refresh_from_db()
+    assert report.status == "received"

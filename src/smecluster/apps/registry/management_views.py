@@ -581,7 +581,7 @@ def _evaluation_context(re_review: ReReview) -> dict[str, Any]:
             {
                 "clause": result.criterion.clause,
                 "article": result.criterion.article.cite(),
-                "value": value_text(result) if result.value is not None else "",
+                "value": value_text(result) if _reported(result.value) else "",
                 "threshold": threshold_text(result),
                 "mark": MARK[result.status],
                 "status": result.status.value,
@@ -591,6 +591,13 @@ def _evaluation_context(re_review: ReReview) -> dict[str, Any]:
             for result in verdict.results
         ],
     }
+
+
+def _reported(value: Any) -> bool:
+    """A criterion's value is shown when there is one (a list of absent figures is none)."""
+    if isinstance(value, list):
+        return any(item is not None for item in value)
+    return value is not None
 
 
 @login_required
