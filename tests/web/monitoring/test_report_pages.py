@@ -171,3 +171,14 @@ def test_downloads_in_three_formats(
     assert city.get(f"/monitoring/report.html{query}").status_code == 404
     assert city.get(f"/monitoring/report.pdf?scope=440100&year={MON_YEAR}").status_code == 404
     assert mon_client(mon_people["operator"]).get(f"/monitoring/report.pdf{query}").status_code == 403
+
+
+def test_a_revoked_cluster_leaves_the_report(
+    mon_people: dict[str, User], mon_clusters: dict[str, RecognizedCluster]
+) -> None:
+    RecognizedCluster.objects.filter(pk=mon_clusters["tianhe"].pk).update(
+        status=RecognizedCluster.Status.REVOKED
+    )
+    page = mon_client(mon_people["province_admin"]).get(URL).content.decode()
+    assert "166.00 亿元" in page  # 顺德 60.0 + 南海 106.0
+    assert "219.00 亿元" not in page

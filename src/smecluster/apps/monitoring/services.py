@@ -21,10 +21,11 @@ def report_draft_save(
     can_edit_report(actor, scope).enforce()
     kept = {block.value: text for block, text in check_texts(texts).items() if text}
     with transaction.atomic():
-        draft = ReportDraft.objects.select_for_update().filter(scope=scope, year=year).first()
-        before = dict(draft.texts) if draft else {}
-        if draft is None:
-            draft = ReportDraft(scope=scope, year=year)
+        # the row is locked (or created) first, so two analysts saving at once are serialized, not lost
+        draft, created = ReportDraft.objects.select_for_update().get_or_create(
+            scope=scope, year=year, defaults={"updated_by": actor}
+        )
+        before = {} if created else dict(draft.texts)
         draft.texts = kept
         draft.updated_by = actor
         draft.save()
