@@ -157,6 +157,9 @@ def _programme_data(world: World) -> dict[str, Any]:
         "rule_set_id": "guangdong-2022",
         "review_chain": ["county", "city", "province"],
         "quota_per_unit": "3",
+        # issue 5's programme settings
+        "change_filing_days": "30",
+        "re_review_window_days": "90",
     }
 
 

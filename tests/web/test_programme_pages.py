@@ -101,6 +101,9 @@ PROGRAMME_FORM = {
     "review_chain": ["county", "city", "province"],
     "quota_per_unit": "4",
     "pool_required": "on",
+    # issue 5's programme settings
+    "change_filing_days": "30",
+    "re_review_window_days": "90",
 }
 
 
