@@ -23,6 +23,7 @@ from smecluster.apps.registry.models import (
     PlanTarget,
     RecognizedCluster,
     ReReview,
+    ReReviewEvidence,
 )
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +184,28 @@ CASES = (
         lambda w: {"statement": "复核说明"},
     ),
     Case(
+        "re_review_evidence_upload",
+        "post",
+        "re_review:draft",
+        lambda w: f"/re-reviews/{w['re_review'].pk}/evidence/",
+        _expect(DRAFTERS, OFFICIALS),
+        lambda w: {"file": SimpleUploadedFile("复核附件.pdf", PDF, content_type="application/pdf")},
+    ),
+    Case(
+        "re_review_evidence_download",
+        "get",
+        "re_review:evidence",
+        lambda w: f"/re-review-evidence/{w['evidence'].pk}/",
+        _expect(IN_REACH),
+    ),
+    Case(
+        "re_review_evidence_delete",
+        "post",
+        "re_review:evidence",
+        lambda w: f"/re-review-evidence/{w['evidence'].pk}/delete/",
+        _expect(DRAFTERS, OFFICIALS),
+    ),
+    Case(
         "re_review_submit",
         "post",
         "re_review:filled",
@@ -243,6 +266,12 @@ def _world(
     duties.open_re_reviews(date(2026, 12, 9))
     re_review = ReReview.objects.get(cluster=cluster)
     stage = state.removeprefix("re_review:")
+    if stage == "evidence":
+        upload = SimpleUploadedFile("复核附件.pdf", PDF, content_type="application/pdf")
+        evidence = re_reviews.re_review_evidence_add(
+            actor=users["operator"], re_review=re_review, upload=upload
+        )
+        return {"cluster": cluster, "re_review": re_review, "evidence": evidence}
     if stage != "draft":
         reg_clock.beijing(date(2027, 1, 10))
         re_reviews.re_review_save(actor=users["county_officer"], re_review=re_review, statement="说明")
@@ -259,6 +288,9 @@ def _state(world: dict[str, Any]) -> tuple[Any, ...]:
     cluster = RecognizedCluster.objects.get(pk=world["cluster"].pk)
     reports = list(AnnualReport.objects.values_list("status", "work_done", "figures").order_by("pk"))
     files = list(AnnualReportEvidence.objects.values_list("pk", flat=True).order_by("pk"))
+    files += [
+        ("re_review", pk) for pk in ReReviewEvidence.objects.values_list("pk", flat=True).order_by("pk")
+    ]
     targets = list(PlanTarget.objects.values_list("pk", "target_value").order_by("pk"))
     rows = list(ReReview.objects.values_list("status", "statement", "outcome").order_by("pk"))
     return (cluster.valid_until, targets, reports, files, rows)
@@ -307,7 +339,8 @@ def test_every_page_of_dynamic_management_is_in_the_matrix() -> None:
         "cluster", "plan_target_add", "plan_target_edit", "plan_target_delete", "report_list",
         "report_detail", "report_edit", "report_evidence_upload", "report_evidence_download",
         "report_evidence_delete", "report_act", "re_review_list", "re_review_detail", "re_review_save",
-        "re_review_act",
+        "re_review_act", "re_review_evidence_upload", "re_review_evidence_download",
+        "re_review_evidence_delete",
     }  # fmt: skip
     tested_elsewhere = {
         # issue 4's pages, in tests/web/test_permission_matrix.py

@@ -47,6 +47,7 @@ from smecluster.apps.registry.models import (
     PlanTarget,
     RecognizedCluster,
     ReReview,
+    ReReviewEvidence,
 )
 from smecluster.apps.registry.permissions import (
     can_edit_plan_targets,
@@ -57,6 +58,7 @@ from smecluster.apps.registry.permissions import (
 )
 from smecluster.apps.registry.selectors import (
     cluster_record_for,
+    re_review_evidence_for,
     re_review_for,
     re_reviews_visible_to,
     report_evidence_for,
@@ -100,6 +102,8 @@ EVENT_LABELS = {
     "annual_report.receive": gettext_lazy("接收"),
     "re_review.open": gettext_lazy("开启复核"),
     "re_review.save": gettext_lazy("保存复核申请说明"),
+    "re_review.evidence_add": gettext_lazy("上传佐证材料"),
+    "re_review.evidence_remove": gettext_lazy("删除佐证材料"),
     "re_review.remind": gettext_lazy("发送到期提醒"),
     "re_review.submit": gettext_lazy("提交复核申请"),
     "re_review.return": gettext_lazy("退回修改"),
@@ -637,6 +641,8 @@ def _re_review_page(
                 re_review.period_valid_until, re_reviews.extension_years(cluster.programme)
             ),
             "history": _history(re_review),
+            "evidence": re_review.evidence.all(),
+            "upload": EvidenceForm(),
         },
         status=status,
     )
@@ -655,6 +661,54 @@ def re_review_save(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.success(request, _("已保存复核申请说明"))
     return redirect("registry:re_review_detail", re_review.pk)
+
+
+@login_required
+@require_POST
+def re_review_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    re_review = _re_review(request, pk)
+    can_edit_re_review(request.user, re_review).enforce()
+    upload = EvidenceForm(request.POST, request.FILES)
+    if upload.is_valid():
+        try:
+            re_reviews.re_review_evidence_add(
+                actor=request.user, re_review=re_review, upload=upload.cleaned_data["file"]
+            )
+        except EvidenceRejected as rejected:
+            upload.add_error("file", str(rejected))
+        else:
+            messages.success(request, _("已上传"))
+            return redirect("registry:re_review_detail", re_review.pk)
+    messages.error(request, "；".join(upload.errors.get("file", [])))
+    return redirect("registry:re_review_detail", re_review.pk)
+
+
+def _re_review_evidence(request: HttpRequest, pk: int) -> ReReviewEvidence:
+    try:
+        return re_review_evidence_for(request.user, pk)
+    except ReReviewEvidence.DoesNotExist:
+        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
+
+
+@login_required
+@require_GET
+def re_review_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = _re_review_evidence(request, pk)
+    return FileResponse(
+        evidence_path(evidence.stored_name).open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@require_POST
+def re_review_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = _re_review_evidence(request, pk)
+    re_reviews.re_review_evidence_remove(actor=request.user, evidence=evidence)
+    messages.success(request, _("已删除"))
+    return redirect("registry:re_review_detail", evidence.re_review_id)
 
 
 @login_required

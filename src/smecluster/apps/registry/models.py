@@ -201,3 +201,25 @@ class ReReview(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:re_review_detail", args=[self.pk])
+
+
+class ReReviewEvidence(models.Model):
+    """A file attached to a re-review (the development plan's results, certificates, the county's opinion);
+    stored like an application's evidence, served only by a view."""
+
+    re_review = models.ForeignKey(ReReview, on_delete=models.CASCADE, related_name="evidence")
+    original_name = models.CharField(_("文件名"), max_length=255)
+    stored_name = models.CharField(max_length=64, unique=True)
+    content_type = models.CharField(_("类型"), max_length=128)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("复核佐证材料")
+        verbose_name_plural = _("复核佐证材料")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
+from smecluster.apps.applications.evidence import store_evidence
 from smecluster.apps.applications.profiles import profile_document
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.applications.workflow import Actor
@@ -34,7 +35,7 @@ from smecluster.apps.notifications.services import notify
 from smecluster.apps.oversight.facts import current_facts
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.annual_reports import office_people
-from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview, ReReviewEvidence
 from smecluster.apps.registry.permissions import can_edit_re_review, can_move_re_review
 from smecluster.apps.registry.services import add_years
 from smecluster.apps.registry.workflow import RE_REVIEW_TRANSITIONS
@@ -177,6 +178,44 @@ def re_review_save(*, actor: User, re_review: ReReview, statement: str) -> ReRev
         after={"statement": re_review.statement},
     )
     return re_review
+
+
+@transaction.atomic
+def re_review_evidence_add(*, actor: User, re_review: ReReview, upload: Any) -> ReReviewEvidence:
+    """Raises ``EvidenceRejected`` (a message for the field) when the file is not an accepted document."""
+    re_review = _locked(re_review)
+    can_edit_re_review(actor, re_review).enforce()
+    stored = store_evidence(upload)
+    evidence = ReReviewEvidence.objects.create(
+        re_review=re_review,
+        original_name=(upload.name or "")[:255],
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="re_review.evidence_add",
+        target=re_review,
+        after={"file": evidence.original_name, "sha256": stored.sha256},
+    )
+    return evidence
+
+
+@transaction.atomic
+def re_review_evidence_remove(*, actor: User, evidence: ReReviewEvidence) -> None:
+    re_review = _locked(evidence.re_review)
+    can_edit_re_review(actor, re_review).enforce()
+    # The file stays on disk: the audit trail refers to it by its hash.
+    audit_record(
+        actor=actor,
+        action="re_review.evidence_remove",
+        target=re_review,
+        before={"file": evidence.original_name, "sha256": evidence.sha256},
+    )
+    evidence.delete()
 
 
 @transaction.atomic

@@ -22,7 +22,13 @@ from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notices.models import Notice, Objection
 from smecluster.apps.notices.selectors import shortlist_lines
 from smecluster.apps.programmes.models import Programme, YearlyCall
-from smecluster.apps.registry.models import AnnualReport, AnnualReportEvidence, RecognizedCluster, ReReview
+from smecluster.apps.registry.models import (
+    AnnualReport,
+    AnnualReportEvidence,
+    RecognizedCluster,
+    ReReview,
+    ReReviewEvidence,
+)
 
 # --- the owner's recognition page -----------------------------------------------------------------
 
@@ -360,3 +366,9 @@ def re_reviews_visible_to(user: User) -> QuerySet[ReReview]:
 
 def re_review_for(user: User, pk: int) -> ReReview:
     return re_reviews_visible_to(user).select_related("cluster__application__call__programme").get(pk=pk)
+
+
+def re_review_evidence_for(user: User, pk: int) -> ReReviewEvidence:
+    return ReReviewEvidence.objects.select_related("re_review").get(
+        pk=pk, re_review__in=re_reviews_visible_to(user)
+    )

@@ -31,6 +31,19 @@ urlpatterns = [
     path("re-reviews/<int:pk>/", managed.re_review_detail, name="re_review_detail"),
     path("re-reviews/<int:pk>/statement/", managed.re_review_save, name="re_review_save"),
     path("re-reviews/<int:pk>/do/<str:action>/", managed.re_review_act, name="re_review_act"),
+    path(
+        "re-reviews/<int:pk>/evidence/", managed.re_review_evidence_upload, name="re_review_evidence_upload"
+    ),
+    path(
+        "re-review-evidence/<int:pk>/",
+        managed.re_review_evidence_download,
+        name="re_review_evidence_download",
+    ),
+    path(
+        "re-review-evidence/<int:pk>/delete/",
+        managed.re_review_evidence_delete,
+        name="re_review_evidence_delete",
+    ),
     # the public's pages (no login)
     path("public/clusters/", views.public_list, name="public_list"),
     path("public/clusters/<int:pk>/", views.public_detail, name="public_detail"),
