@@ -1,12 +1,13 @@
-"""Recognized clusters in the admin: read-only. A cluster is created only by recognition
-(``registry.services``), which takes the workflow transition, numbers it and writes the audit trail."""
+"""Recognized clusters and their dynamic management in the admin: read-only. A cluster is created only by
+recognition (``registry.services``); plan targets, annual reports and re-reviews only by their services
+(``plan_targets``, ``annual_reports``, ``re_reviews``), which check permission and write the audit trail."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from smecluster.apps.audit.admin import ReadOnlyModelAdmin
-from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.models import AnnualReport, PlanTarget, RecognizedCluster, ReReview
 
 
 @admin.register(RecognizedCluster)
@@ -15,3 +16,26 @@ class RecognizedClusterAdmin(ReadOnlyModelAdmin):
     list_filter = ["status", "year", "programme"]
     search_fields = ["number", "name", "leading_industry", "county__name"]
     list_select_related = ["county", "programme"]
+
+
+@admin.register(PlanTarget)
+class PlanTargetAdmin(ReadOnlyModelAdmin):
+    list_display = ["cluster", "metric", "baseline_year", "baseline_value", "target_value", "target_year"]
+    search_fields = ["cluster__number", "cluster__name"]
+    list_select_related = ["cluster"]
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(ReadOnlyModelAdmin):
+    list_display = ["cluster", "year", "due_on", "status", "forwarded_at", "late", "overdue_flagged_on"]
+    list_filter = ["status", "year", "late"]
+    search_fields = ["cluster__number", "cluster__name"]
+    list_select_related = ["cluster"]
+
+
+@admin.register(ReReview)
+class ReReviewAdmin(ReadOnlyModelAdmin):
+    list_display = ["cluster", "period_valid_until", "status", "outcome", "decided_on", "new_valid_until"]
+    list_filter = ["status", "outcome"]
+    search_fields = ["cluster__number", "cluster__name"]
+    list_select_related = ["cluster"]
