@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
@@ -594,11 +593,6 @@ def build_report(
 
 
 SOURCE_NOTE = "年度培育情况信息表（省级已接收），无则取认定申报材料中该年度的数据"
-
-
-def decimal_or_text(value: FigureValue) -> Decimal | str:
-    """What a spreadsheet cell holds: the rounded number, or 无数据 (never a zero that was not reported)."""
-    return value.decimal if value.decimal is not None else value.text()
 
 
 __all__ = [
