@@ -204,7 +204,7 @@ def test_record_an_incident_and_decide_through_the_pages(ov_world: dict[str, Any
         {
             "kind": "safety_accident",
             "level": "较大",
-            "occurred_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+            "occurred_on": timezone.localdate().isoformat(),
             "source": "应急管理局通报",
             "description": "仓库火灾",
         },

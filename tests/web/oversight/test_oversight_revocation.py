@@ -17,7 +17,7 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notifications.models import Notification
 from smecluster.apps.oversight import services
-from smecluster.apps.oversight.duties import propose_expired, propose_missing_reports
+from smecluster.apps.oversight.duties import propose_expired, propose_for_incidents, propose_missing_reports
 from smecluster.apps.oversight.models import ClusterIncident, Revocation, RevocationProposal
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
 from smecluster.policy.ruleset import rule_set
@@ -36,7 +36,7 @@ def _incident(
         cluster=cluster,
         kind=kind,
         level=level,
-        occurred_on=timezone.localdate() - timedelta(days=2),
+        occurred_on=timezone.localdate(),
         source="区应急管理局通报",
         description="车间火灾，3 人受伤",
     )
@@ -82,6 +82,23 @@ def test_an_incident_proposes_case_5_at_the_rule_sets_threshold(
     assert Notification.objects.filter(
         recipient=web_users["county_officer"], link=f"/revocations/{proposal.pk}/"
     )
+
+
+def test_an_incident_before_recognition_is_registered_but_proposes_nothing(
+    web_users: dict[str, User], ov_cluster: RecognizedCluster
+) -> None:
+    incident = services.incident_record(
+        actor=web_users["province_admin"],
+        cluster=ov_cluster,
+        kind="tax_evasion",
+        level="",
+        occurred_on=ov_cluster.recognized_on - timedelta(days=200),
+        source="税务稽查",
+        description="申报前少缴税款",
+    )
+    assert incident.meets_threshold is True
+    assert not RevocationProposal.objects.exists()
+    assert propose_for_incidents(timezone.localdate()) == []
 
 
 def test_a_graded_incident_needs_its_level(web_users: dict[str, User], ov_cluster: RecognizedCluster) -> None:

@@ -46,7 +46,7 @@ def ov_every_situation(
     )  # fmt: skip
     services.incident_record(
         actor=web_users["province_admin"], cluster=clusters["incident"], kind="environment_accident",
-        level="较大", occurred_on=today - timedelta(days=9), source="生态环境局通报",
+        level="较大", occurred_on=today, source="生态环境局通报",
         description="废水超标排放",
     )  # fmt: skip
     # The two proposals made on recording are withdrawn from the table so the sweep has to find them.

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.oversight.models import ClusterIncident, MajorChange, RevocationProposal
 from smecluster.apps.oversight.services import (
     incident_grounds,
+    incident_proposes,
     late_filing_grounds,
     propose_revocation,
     unfiled_grounds,
@@ -145,13 +146,13 @@ def propose_unfiled_changes(as_of: date) -> list[TickAction]:
 
 
 def propose_for_incidents(as_of: date) -> list[TickAction]:
-    """Case 5: an incident at or above the rule set's threshold (as recorded)."""
+    """Case 5: an incident at or above the rule set's threshold (as recorded), during the recognition."""
     done = _proposed([5])
     actions: list[TickAction] = []
     incidents = _live(ClusterIncident.objects.filter(meets_threshold=True)).select_related("cluster")
     for incident in incidents.order_by("pk"):
         source = f"incident:{incident.pk}"
-        if (incident.cluster_id, 5, source) in done:
+        if (incident.cluster_id, 5, source) in done or not incident_proposes(incident):
             continue
         actions += _action(
             propose_revocation(

@@ -764,8 +764,16 @@ def incident_record(
             },
             link=_link(cluster),
         )
-        if counted is not None:
+        if incident_proposes(incident):
             propose_revocation(
                 cluster, 5, grounds=incident_grounds(incident), source=f"incident:{incident.pk}", as_of=today
             )
         return incident
+
+
+def incident_proposes(incident: ClusterIncident) -> bool:
+    """Case 5 is what happens while the cluster holds its recognition: an incident at threshold on or after
+    the day of recognition. One from before it is kept in the register, proposes nothing by itself (the
+    application declared the last three years' incidents: hiding one is case 2, which the owner records
+    from its findings)."""
+    return incident.meets_threshold and incident.occurred_on >= incident.cluster.recognized_on

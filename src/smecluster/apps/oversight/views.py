@@ -318,7 +318,14 @@ def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _to_form(form, error)
         else:
-            if incident.meets_threshold:
+            if incident.meets_threshold and not services.incident_proposes(incident):
+                messages.warning(
+                    request,
+                    _(
+                        "已登记。该事件发生在认定之前，不自动提出撤销建议；申报时如有隐瞒，可由认定机关登记情形二"
+                    ),
+                )
+            elif incident.meets_threshold:
                 messages.warning(
                     request,
                     _("已登记。该事件属于“%(words)s”，已提出撤销建议（情形五）")
