@@ -23,7 +23,7 @@ from smecluster.apps.applications.selectors import applications_visible_to
 from smecluster.apps.applications.workflow import TRANSITIONS, Status
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
-from smecluster.apps.registry.models import AnnualReport, ReReview
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
 from smecluster.apps.registry.permissions import can_move_re_review, can_move_report
 from smecluster.apps.registry.selectors import re_reviews_visible_to, reports_visible_to
 from smecluster.apps.registry.workflow import (
@@ -164,7 +164,10 @@ def dynamic_management_tasks(user: User, today: date) -> list[Task]:
     tasks = []
     drafter = user.role in (Role.COUNTY_OFFICER, Role.OPERATOR)
     for report in (
-        reports_visible_to(user).exclude(status=AnnualReport.Status.RECEIVED).order_by("due_on", "pk")
+        reports_visible_to(user)
+        .exclude(status=AnnualReport.Status.RECEIVED)
+        .exclude(cluster__status=RecognizedCluster.Status.REVOKED)
+        .order_by("due_on", "pk")
     ):
         steps = [
             str(t.label) for action, t in REPORT_TRANSITIONS.items() if can_move_report(user, action, report)
@@ -183,6 +186,7 @@ def dynamic_management_tasks(user: User, today: date) -> list[Task]:
     for re_review in (
         re_reviews_visible_to(user)
         .exclude(status=ReReview.Status.DECIDED)
+        .exclude(cluster__status=RecognizedCluster.Status.REVOKED)
         .order_by("period_valid_until", "pk")
     ):
         steps = [

@@ -181,3 +181,16 @@ def test_every_duty_is_idempotent_on_a_busy_day(
     first = [action for duty in duties.DUTIES for action in duty(day)]
     assert {action.action for action in first} >= {"opened", "flagged", "expired"}
     assert [action for duty in duties.DUTIES for action in duty(day)] == []
+
+
+def test_a_revoked_clusters_report_is_neither_reminded_nor_flagged(reg_cluster: RecognizedCluster) -> None:
+    duties.open_annual_reports(date(2025, 1, 1))
+    RecognizedCluster.objects.filter(pk=reg_cluster.pk).update(status=RecognizedCluster.Status.REVOKED)
+    assert duties.remind_annual_reports(date(2025, 3, 1)) == []
+    assert duties.flag_overdue_reports(date(2025, 4, 1)) == []
+
+
+def test_an_expired_cluster_still_owes_the_report_on_its_last_year(reg_cluster: RecognizedCluster) -> None:
+    duties.open_annual_reports(date(2025, 1, 1))
+    RecognizedCluster.objects.filter(pk=reg_cluster.pk).update(status=RecognizedCluster.Status.EXPIRED)
+    assert len(duties.flag_overdue_reports(date(2025, 4, 1))) == 1

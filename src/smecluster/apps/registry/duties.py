@@ -108,6 +108,7 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
             ]
         )
         .filter(due_on__gte=as_of, due_on__lte=as_of + timedelta(days=max(REMINDER_DAYS)))
+        .exclude(cluster__status=RecognizedCluster.Status.REVOKED)
         .select_related("cluster__county", "cluster__programme")
         .order_by("due_on", "cluster__number")
     )
@@ -145,6 +146,8 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
         AnnualReport.objects.select_for_update(of=("self",))
         .exclude(status__in=REPORT_FILED)
         .filter(due_on__lt=as_of, overdue_flagged_on__isnull=True)
+        # A revoked cluster owes nothing more; an expired one still owes the report on its last year.
+        .exclude(cluster__status=RecognizedCluster.Status.REVOKED)
         .select_related("cluster__county__parent", "cluster__programme")
         .order_by("due_on", "cluster__number")
     )
