@@ -330,3 +330,13 @@ def test_in_the_national_chain_the_province_forwards_and_the_ministry_receives(
     assert reg_client(ministry).post(f"/annual-reports/{report.pk}/do/receive/").status_code == 302
     report.refresh_from_db()
     assert report.status == "received"
+
+
+def test_nothing_is_filed_for_a_revoked_cluster(report: AnnualReport, web_users: dict[str, User]) -> None:
+    from smecluster.apps.registry.models import RecognizedCluster
+
+    RecognizedCluster.objects.filter(pk=report.cluster_id).update(status=RecognizedCluster.Status.REVOKED)
+    response = reg_client(web_users["city_officer"]).post(f"/annual-reports/{report.pk}/do/forward/")
+    assert response.status_code == 403
+    assert "已撤销" in response.content.decode()
+    assert reg_client(web_users["city_officer"]).get(report.get_absolute_url()).status_code == 200

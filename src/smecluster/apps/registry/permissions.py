@@ -97,6 +97,10 @@ def can_print_certificate(user: User, cluster: RecognizedCluster) -> Decision:
 DRAFTERS = frozenset({Role.COUNTY_OFFICER, Role.OPERATOR})
 
 
+def revoked_reason() -> str:
+    return _("该集群的认定已撤销，年度报告和复核不再办理")
+
+
 def can_see_cluster_records(user: User, cluster: RecognizedCluster) -> Decision:
     """The cluster's plan targets, annual reports and re-reviews; views answer 404 otherwise."""
     county = cluster.county
@@ -133,6 +137,8 @@ def can_edit_plan_targets(user: User, cluster: RecognizedCluster, locked: bool) 
 def _may_take(
     user: User, cluster: RecognizedCluster, transition: Transition, status: str, label: str
 ) -> Decision:
+    if cluster.status == RecognizedCluster.Status.REVOKED:
+        return deny(revoked_reason())
     if transition.actor == Actor.APPLICANT:
         # The county department files; the operator drafts but does not submit (as for applications).
         if user.role != Role.COUNTY_OFFICER:
@@ -152,6 +158,8 @@ def can_edit_report(user: User, report: AnnualReport) -> Decision:
         return seen
     if user.role not in DRAFTERS:
         return deny(_("年度报告由集群所在县的主管部门或运营管理机构填写"))
+    if report.cluster.status == RecognizedCluster.Status.REVOKED:
+        return deny(revoked_reason())
     if report.status not in REPORT_EDITABLE:
         return deny(
             _("年度报告已提交（%(status)s），不能修改；如需修改请先撤回")
@@ -173,6 +181,8 @@ def can_edit_re_review(user: User, re_review: ReReview) -> Decision:
         return seen
     if user.role not in DRAFTERS:
         return deny(_("复核申请由集群所在县的主管部门或运营管理机构填写"))
+    if re_review.cluster.status == RecognizedCluster.Status.REVOKED:
+        return deny(revoked_reason())
     if re_review.status not in RE_REVIEW_EDITABLE:
         return deny(_("复核申请已提交（%(status)s），不能修改") % {"status": re_review.get_status_display()})
     return allow()
