@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,7 +89,9 @@ def proposals_in_reach(user: User, status: str = "") -> QuerySet[RevocationPropo
     )
     if status:
         proposals = proposals.filter(status=status)
-    return proposals.order_by("status", "-proposed_on", "-pk")
+    # Open proposals first (they wait for a decision), then the newest.
+    waiting = Case(When(status=RevocationProposal.Status.OPEN, then=Value(0)), default=Value(1))
+    return proposals.order_by(waiting, "-proposed_on", "-pk")
 
 
 def evidence_in_reach(user: User, pk: int) -> OversightEvidence:
