@@ -155,3 +155,45 @@ def _phrase(name: str, value: Decimal, limit: Decimal, relation: str, qualifier:
     """``营业收入 39999万元，在 40000万元以下``: the figure, then how it stands to the threshold."""
     word, unit = MEASURES[name]
     return f"{word} {value:f}{unit}，{relation} {limit:f}{unit}{qualifier}"
+
+
+@dataclass(frozen=True, slots=True)
+class SizeRule:
+    """One industry group's rule, prepared for classifying many firms: the size alone, no reasons.
+
+    :func:`classify_in_group` explains; this one is what a 100,000-firm roster runs, and a test holds the
+    two to the same answers.
+    """
+
+    group: IndustryGroup
+    needs: tuple[str, ...]
+    ceiling: tuple[tuple[str, Decimal], ...]
+    medium: tuple[tuple[str, Decimal], ...]
+    small: tuple[tuple[str, Decimal], ...]
+
+    @classmethod
+    def of(cls, group: IndustryGroup) -> SizeRule:
+        return cls(
+            group,
+            group.measures(),
+            tuple(_limits(group.sme_ceiling)),
+            tuple(_limits(group.medium_floor)),
+            tuple(_limits(group.small_floor)),
+        )
+
+    def size(self, employees: int | None, revenue: Decimal | None, assets: Decimal | None) -> Size | None:
+        """The size, or None when a figure the rule needs is missing or negative."""
+        values = {"employees": employees, "revenue": revenue, "assets": assets}
+        known: dict[str, Decimal | int] = {}
+        for name in self.needs:
+            value = values[name]
+            if value is None or value < 0:
+                return None
+            known[name] = value
+        if not any(known[name] < limit for name, limit in self.ceiling):
+            return "large"
+        if all(known[name] >= limit for name, limit in self.medium):
+            return "medium"
+        if all(known[name] >= limit for name, limit in self.small):
+            return "small"
+        return "micro"

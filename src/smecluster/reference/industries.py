@@ -101,6 +101,7 @@ def entries(level: Level | None = None) -> tuple[Industry, ...]:
     )
 
 
+@functools.cache
 def finer_entries(code: str) -> tuple[str, ...]:
     """The codes of the table's most detailed entries strictly under ``code`` (digits or a section
     letter): ``59`` → ``5910 … 5990``; empty when the table holds nothing finer."""
