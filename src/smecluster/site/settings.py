@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "smecluster.apps.selection",
     "smecluster.apps.notices",
     "smecluster.apps.registry",
+    "smecluster.apps.rosters",
     "smecluster.apps.notifications",
 ]
 

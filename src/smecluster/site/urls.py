@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("smecluster.apps.selection.urls")),
     path("", include("smecluster.apps.notices.urls")),
     path("", include("smecluster.apps.registry.urls")),
+    path("", include("smecluster.apps.rosters.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

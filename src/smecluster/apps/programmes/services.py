@@ -16,7 +16,8 @@ from smecluster.apps.programmes.permissions import can_configure, can_edit_progr
 from smecluster.policy.ruleset import rule_sets
 
 PROGRAMME_FIELDS = (
-    "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required", "roster_tolerance_pct",
+    "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required",
+    "roster_tolerance_pct",
 )  # fmt: skip
 CALL_FIELDS = ("year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota")
 LEVEL_ORDER = ("county", "city", "province", "national")
