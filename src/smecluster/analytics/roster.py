@@ -258,6 +258,12 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]
             "this is an old Excel 97-2003 (.xls) file or an encrypted workbook; "
             "save it as .xlsx (Excel 工作簿) or CSV, without a password",
         )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Excel's "Unicode 文本" (UTF-16 with a byte-order mark, tab-separated).
+        try:
+            return _text_rows(data.decode("utf-16"))
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:4096]:
         raise UnusableInput.single(
             filename, "file", "the file is neither an XLSX workbook nor a CSV text file"
@@ -275,6 +281,10 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]
             "file",
             "the file is not an XLSX workbook, and as CSV it is neither UTF-8 nor GB18030 text",
         )
+    return _text_rows(text)
+
+
+def _text_rows(text: str) -> Iterator[tuple[int, Sequence[Any]]]:
     lines = text.splitlines()
     first = next((line for line in lines if line.strip()), "")
     delimiter = max((",", "\t", ";"), key=first.count)
