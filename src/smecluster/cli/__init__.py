@@ -38,6 +38,7 @@ def _register() -> None:
     from smecluster.cli import (
         calendar_commands,
         check_commands,
+        profile_commands,
         selection_commands,
         size_commands,
         web_commands,
@@ -51,6 +52,7 @@ def _register() -> None:
     main.add_command(web_commands.demo)
     main.add_command(web_commands.manage)
     main.add_command(selection_commands.remind_experts)
+    main.add_command(profile_commands.profile)
     main.add_command(size_commands.sme_size)
 
 
