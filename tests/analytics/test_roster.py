@@ -159,6 +159,20 @@ def test_blank_rows_are_skipped_and_row_numbers_stay_as_seen() -> None:
     assert [(error.row, error.column) for error in read.errors] == [(5, "从业人员（人）")]
 
 
+def test_a_title_row_above_the_header_and_row_numbers_as_in_excel() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A2"] = "顺德区家电产业集群企业名录（2025年）"
+    sheet.append(HEADERS)  # row 3
+    sheet.append(firm(1))  # row 4
+    sheet.append(firm(2, county_code="999999"))  # row 5
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    read = read_roster(buffer.getvalue(), "r.xlsx")
+    assert [(error.row, error.column) for error in read.errors] == [(5, "所在县（区划代码）")]
+
+
 # ------------------------------------------------------------------------------------ file-level problems
 
 

@@ -10,7 +10,8 @@ Excel writes for "CSV". Problems with the file as a whole raise :class:`Unusable
 are collected, every one of them, into :attr:`RosterRead.errors`, and a roster with any error must not be
 stored (:attr:`RosterRead.ok`).
 
-The columns are :data:`ROSTER_COLUMNS`. The header row is the first non-empty row; each header is matched
+The columns are :data:`ROSTER_COLUMNS`. The header row is the first row naming at least three of them
+(a title row above it is skipped); each header is matched
 to a column by its Chinese header, its short name without the unit in brackets (``营业收入``) or its key
 (``revenue``), ignoring spaces and the difference between full- and half-width brackets. Optional
 columns may be left out; unknown or repeated columns are refused, because a misspelt ``营业收入`` column
@@ -44,7 +45,12 @@ from stdnum.exceptions import ValidationError
 from smecluster.analytics.sme_size import SIZES, Size, SizeRule, classify_in_group
 from smecluster.errors import UnusableInput
 from smecluster.reference import divisions, industries
-from smecluster.reference.sme_standards import IndustryGroup, SizeStandard, standard_in_force
+from smecluster.reference.sme_standards import (
+    IndustryGroup,
+    IndustryNotPlaced,
+    SizeStandard,
+    standard_in_force,
+)
 from smecluster.workdays import CHINA_TZ
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -359,6 +365,8 @@ class _RowChecker:
     counties and industry codes)."""
 
     def __init__(self, standard: SizeStandard) -> None:
+        # Which figures a firm needs depends on its group, hence on the standard; the one in force on the
+        # day of the upload decides here, and compute_indicators reclassifies by the roster's own date.
         self.standard = standard
         self.county_problems: dict[str, str | None] = {}
         self.assets_needed: dict[str, bool] = {}
@@ -389,12 +397,11 @@ class _RowChecker:
         stored = industries.industry(code).display
         try:
             return None, stored, self.standard.group_for(code)
-        except UnusableInput as error:
-            reason = error.problems[0].message
-            # A code the standard does not cover (金融业, 教育) is a valid firm; one too coarse to place
-            # (59, 70) must be written more precisely.
-            if "spans several" in reason:
-                return f"请写到中类或小类：{reason}", stored, None
+        except IndustryNotPlaced as error:
+            # A code the standard does not cover (金融业, 教育) is a valid firm, left unclassified; one too
+            # coarse to place (59, 70) must be written more precisely.
+            if error.too_coarse:
+                return f"请写到中类或小类：{error.problems[0].message}", stored, None
             return None, stored, None
 
 
@@ -415,15 +422,31 @@ def _blank(cells: Sequence[Any]) -> bool:
     return all(isinstance(cell, str) and not cell.strip() for cell in filled)
 
 
+_HEADER_SEARCH_ROWS = 10
+
+
+def _find_header(iterator: Iterator[tuple[int, Sequence[Any]]], filename: str) -> dict[int, RosterColumn]:
+    """The header row: the first row naming at least three of the columns, among the first non-empty
+    rows, since offices often put a title (某某集群企业名录) above it; else the first non-empty row, so that
+    the error names its columns."""
+    candidates: list[Sequence[Any]] = []
+    for _number, cells in iterator:
+        if _blank(cells):
+            continue
+        known = sum(_normalise_header(_cell_text(cell)) in _HEADER_LOOKUP for cell in cells)
+        if known >= 3:
+            return _header(cells, filename)
+        candidates.append(cells)
+        if len(candidates) == _HEADER_SEARCH_ROWS:
+            break
+    if not candidates:
+        raise UnusableInput.single(filename, "file", "the file has no header row and no data")
+    return _header(candidates[0], filename)
+
+
 def _check_rows(table: Iterable[tuple[int, Sequence[Any]]], filename: str) -> RosterRead:
     iterator = iter(table)
-    header: dict[int, RosterColumn] | None = None
-    for _number, cells in iterator:
-        if any(_cell_text(cell) for cell in cells):
-            header = _header(cells, filename)
-            break
-    if header is None:
-        raise UnusableInput.single(filename, "file", "the file has no header row and no data")
+    header = _find_header(iterator, filename)
     checker = _RowChecker(standard_in_force(datetime.now(CHINA_TZ).date()))
     errors: list[RowError] = []
     rows: list[EnterpriseRow] = []

@@ -43,6 +43,15 @@ COLUMNS = (
 )
 
 
+class IndustryNotPlaced(UnusableInput):
+    """A valid GB/T 4754-2017 code that a standard does not place in one industry group: outside the
+    standard (金融业, 教育, ...), or ``too_coarse`` — a division the standard splits (59, 70)."""
+
+    def __init__(self, source: str, message: str, *, too_coarse: bool) -> None:
+        super().__init__(source, [Problem("industry_code", message)])
+        self.too_coarse = too_coarse
+
+
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     """Employees (人), revenue (营业收入, 万元) and total assets (资产总额, 万元); None where the industry
@@ -111,9 +120,9 @@ class SizeStandard:
     def group_for(self, industry_code: str) -> IndustryGroup:
         """The industry group a GB/T 4754-2017 code belongs to under this standard.
 
-        Raises :class:`UnusableInput` (field ``industry_code``) for a code that is not valid, that the
-        standard does not cover (金融业, 教育, ...), or that is too coarse to tell the group (``59``
-        holds both 交通运输业 and 仓储业: give ``591`` or ``592``).
+        Raises :class:`UnusableInput` (field ``industry_code``) for a code that is not valid, and its
+        subclass :class:`IndustryNotPlaced` for one the standard does not cover (金融业, 教育, ...) or that is
+        too coarse to tell the group (``59`` holds both 交通运输业 and 仓储业: give ``591`` or ``592``).
         """
         problem = industries.validate_industry_code(industry_code)
         if problem is not None:
@@ -126,18 +135,18 @@ class SizeStandard:
         if len(groups) == 1 and None not in groups:
             return groups.pop()  # type: ignore[return-value]  # None was excluded just above
         if not groups or groups == {None}:
-            raise UnusableInput.single(
+            raise IndustryNotPlaced(
                 self.citation,
-                "industry_code",
                 f"{found.display} {found.name} is not covered by {self.citation}; "
                 "it applies to enterprises of the industries its 第二条 lists",
+                too_coarse=False,
             )
         covering = "、".join(sorted({g.name for g in groups if g is not None}))
-        raise UnusableInput.single(
+        raise IndustryNotPlaced(
             self.citation,
-            "industry_code",
             f"{found.display} {found.name} spans several industry groups of the standard ({covering}); "
             "give the group or class code (three or four digits)",
+            too_coarse=True,
         )
 
     def _mapped(self, digits: str, section: str) -> IndustryGroup | None:
