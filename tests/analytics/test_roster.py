@@ -292,6 +292,18 @@ def test_every_row_problem_is_collected_with_row_and_column() -> None:
     assert "18位" in by_place[(12, "统一社会信用代码")].message
 
 
+def test_numbers_from_xlsx_cells_are_checked_as_strictly_as_text() -> None:
+    rows = [firm(1, employees=12.5, revenue=-3.0, output=1e13, rnd="12万", invention_patents=-1.0)]
+    read = read_roster(as_xlsx(rows), "r.xlsx")
+    assert [(error.column, error.message) for error in read.errors] == [
+        ("从业人员（人）", "应为整数"),
+        ("营业收入（万元）", "不能为负数"),
+        ("工业总产值/产值（万元）", "数值过大（单位是万元，应小于 1,000,000,000,000 万元），请核对单位"),
+        ("研发经费支出（万元）", "应为数字，单位万元，不能含文字或单位"),
+        ("有效发明专利（件）", "不能为负数"),
+    ]
+
+
 def test_duplicate_credit_codes_name_both_rows() -> None:
     rows = [firm(1), firm(2), firm(1, name="另一家")]
     read = read_roster(as_csv(rows), "r.csv")

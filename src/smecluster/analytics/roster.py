@@ -57,6 +57,7 @@ MAX_BYTES = 20 * 1024 * 1024
 AMOUNT_PLACES = Decimal("0.0001")  # 万元 to 4 places: one yuan
 AMOUNT_LIMIT = Decimal("1000000000000")  # 10¹² 万元: no firm's figure comes near; a typo or unit error does
 COUNT_LIMIT = 100_000_000
+_FLOAT_AMOUNT_LIMIT = float(AMOUNT_LIMIT)
 ROSTER_SHEET = "企业名录"
 INSTRUCTIONS_SHEET = "填写说明"
 
@@ -624,6 +625,9 @@ def _number(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
 
 
 def _amount(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
+    cell = values.get(key)
+    if type(cell) is float and 0 <= cell < _FLOAT_AMOUNT_LIMIT:
+        return Decimal(repr(cell)).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_EVEN)  # XLSX, the usual case
     value = _number(values, key, fail)
     if value is None:
         return None
@@ -634,6 +638,11 @@ def _amount(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
 
 
 def _count(values: dict[str, Any], key: str, fail: Any) -> int | None:
+    cell = values.get(key)
+    if type(cell) is float and cell.is_integer() and 0 <= cell < COUNT_LIMIT:
+        return int(cell)  # XLSX
+    if type(cell) is str and cell.isascii() and cell.isdigit() and len(cell) < 9:
+        return int(cell)  # CSV
     value = _number(values, key, fail)
     if value is None:
         return None
@@ -646,8 +655,13 @@ def _count(values: dict[str, Any], key: str, fail: Any) -> int | None:
     return int(value)
 
 
+_NO_TITLES: frozenset[Title] = frozenset()
+
+
 def _titles(values: dict[str, Any], fail: Any) -> frozenset[Title]:
     text = _cell_text(values.get("titles"))
+    if not text:
+        return _NO_TITLES  # most firms hold none: one shared empty set
     found: set[Title] = set()
     unknown: list[str] = []
     for word in _TITLE_SEPARATORS.split(text.translate(_QUOTES)):
