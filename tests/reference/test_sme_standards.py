@@ -103,9 +103,19 @@ def test_a_loaded_file_may_not_reuse_an_id_or_a_day(data_dir: Path) -> None:
 
 def test_a_malformed_standard_reports_every_problem() -> None:
     text = (FIXTURES / "sme_size_standards_revised.csv").read_text(encoding="utf-8")
-    broken = text.replace(",B;C;D,2000,", ",B;C;D,many,").replace(",63;64,", ",63;99,")
+    broken = (
+        text.replace(",B;C;D,2000,", ",B;C;D,many,")
+        .replace(",63;64,", ",63;99,")
+        .replace(
+            "其他未列明行业,M;N;O;85;R;7030;7090,300,,,100,,,10,,",
+            "其他未列明行业,M;N;O;85;R;7030;7090,300,,,,,,10,5,",
+        )
+    )
     with pytest.raises(UnusableInput) as raised:
         load_standards(broken, "broken.csv")
     fields = [problem.field for problem in raised.value.problems]
     assert "test-revision-2027.工业.sme_ceiling_employees_lt" in fields
     assert "test-revision-2027.信息传输业.gbt4754_2017_codes" in fields
+    messages = {str(problem) for problem in raised.value.problems}
+    assert "test-revision-2027.其他未列明行业: has no medium floor" in messages
+    assert "test-revision-2027.其他未列明行业: has a small floor on a measure with no SME ceiling" in messages

@@ -235,6 +235,13 @@ def _group(standard_id: str, row: dict[str, str], problems: list[Problem]) -> In
     codes = tuple(code.strip() for code in row["gbt4754_2017_codes"].split(";") if code.strip())
     if not ceiling.measures():
         problems.append(Problem(where, "has no SME ceiling"))
+    # Without floors every SME would be medium; a floor on a measure with no ceiling is not how the
+    # standard is written (every measure that sizes a firm also bounds an SME).
+    for size, floor in (("medium", medium), ("small", small)):
+        if not floor.measures():
+            problems.append(Problem(where, f"has no {size} floor"))
+        elif not set(floor.measures()) <= set(ceiling.measures()):
+            problems.append(Problem(where, f"has a {size} floor on a measure with no SME ceiling"))
     if not codes:
         problems.append(Problem(f"{where}.gbt4754_2017_codes", "names no industry code"))
     if len(problems) > before:
