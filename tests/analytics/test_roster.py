@@ -201,6 +201,25 @@ def test_a_zip_that_is_not_a_workbook() -> None:
         read_roster(buffer.getvalue(), "roster.xlsx")
 
 
+def test_a_damaged_workbook() -> None:
+    data = as_xlsx([firm(1)])
+    with pytest.raises(UnusableInput, match="not a readable XLSX"):
+        read_roster(data[: len(data) // 2], "roster.xlsx")
+
+
+def test_a_csv_the_csv_reader_refuses() -> None:
+    # A cell beyond the csv module's field limit (131,072 characters): a broken quote swallows the file.
+    data = as_csv([firm(n) for n in range(1, 80)]) + b'"' + b"x" * 200_000 + b"\r\n"
+    with pytest.raises(UnusableInput, match="row 81 cannot be read as CSV"):
+        read_roster(data, "r.csv")
+
+
+def test_csv_rows_are_counted_as_excel_shows_them() -> None:
+    # A quoted name with a line break is one row in Excel, though two lines in the file.
+    read = read_roster(as_csv([firm(1, name="甲\n公司"), firm(2, revenue="x")]), "r.csv")
+    assert [(error.row, error.column) for error in read.errors] == [(3, "营业收入（万元）")]
+
+
 def test_a_pdf_is_not_a_spreadsheet() -> None:
     pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(64)
     with pytest.raises(UnusableInput, match="neither an XLSX workbook nor a CSV"):

@@ -243,14 +243,14 @@ def _megabytes(size: int) -> str:
 
 
 def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(workbook.sheet_names)
         sheet = workbook.get_sheet_by_name(ROSTER_SHEET if ROSTER_SHEET in names else names[0])
         rows = sheet.to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, IndexError) as error:
+    except Exception as error:  # calamine raises several types for damaged files; all mean the same here
         raise UnusableInput.single(
             filename, "file", f"the file is a zip archive but not a readable XLSX workbook ({error})"
         ) from None
@@ -268,7 +268,7 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         # Excel's "Unicode 文本" (UTF-16 with a byte-order mark, tab-separated).
         try:
-            return _text_rows(data.decode("utf-16"))
+            return _text_rows(data.decode("utf-16"), filename)
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:4096]:
@@ -288,15 +288,28 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]
             "file",
             "the file is not an XLSX workbook, and as CSV it is neither UTF-8 nor GB18030 text",
         )
-    return _text_rows(text)
+    return _text_rows(text, filename)
 
 
-def _text_rows(text: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+def _text_rows(text: str, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
     delimiter = max((",", "\t", ";"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return ((reader.line_num, row) for row in reader)
+    # Numbered by record, not by physical line: Excel shows a quoted cell with a line break in one row.
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise UnusableInput.single(
+                "CSV",
+                "file",
+                f"row {number + 1} cannot be read as CSV ({error}); save the file again from Excel",
+            ) from None
+        number += 1
+        yield number, cells
 
 
 def _normalise_header(text: str) -> str:
