@@ -332,6 +332,19 @@ def test_duplicate_credit_codes_name_both_rows() -> None:
     )
 
 
+def test_a_duplicate_is_found_even_in_a_row_with_other_errors_and_spaces_in_the_code() -> None:
+    spaced = f"{credit_code(1)[:6]} {credit_code(1)[6:12]}-{credit_code(1)[12:].lower()}"
+    read = read_roster(as_csv([firm(1), firm(2, credit_code=spaced, revenue="x")]), "r.csv")
+    assert [(error.row, error.column, error.message[:10]) for error in read.errors] == [
+        (2, "统一社会信用代码", "统一社会信用代码重复"),
+        (3, "统一社会信用代码", "统一社会信用代码重复"),
+        (3, "营业收入（万元）", "应为数字，单位万元，"),
+    ]
+    assert read_roster(as_csv([firm(2, credit_code=spaced)]), "r.csv").rows[0].credit_code == credit_code(
+        2 - 1
+    )
+
+
 def test_one_bad_row_among_many_yields_that_row_and_column_and_nothing_to_store() -> None:
     rows = [firm(n) for n in range(1, 301)]
     rows[149] = firm(150, revenue="n/a")

@@ -476,8 +476,8 @@ def _check_rows(table: Iterable[tuple[int, Sequence[Any]]], filename: str) -> Ro
         if row is not None:
             rows.append(row)
             first_row_of[row.credit_code].append(number)
-        elif (code := _cell_text(values.get("credit_code")).upper()) and uscc.is_valid(code):
-            first_row_of[code].append(number)
+        elif (code := _credit_code_text(values.get("credit_code"))) and _credit_code_problem(code) is None:
+            first_row_of[code].append(number)  # a valid code in a row with other errors still counts
     if row_count == 0:
         raise UnusableInput.single(filename, "file", "the file has a header row but no firms under it")
     credit_header = _COLUMN_BY_KEY["credit_code"].header_zh
@@ -507,10 +507,10 @@ def _check_row(
             fail(key, cell, "必填，不能为空")
         return cell
 
-    credit_code = text("credit_code").upper()
-    if " " in credit_code or "-" in credit_code:
-        credit_code = uscc.compact(credit_code)
-    if credit_code:
+    credit_code = _credit_code_text(values.get("credit_code"))
+    if not credit_code:
+        fail("credit_code", "", "必填，不能为空")
+    else:
         problem = _credit_code_problem(credit_code)
         if problem:
             fail("credit_code", credit_code, problem)
@@ -561,6 +561,12 @@ def _check_row(
         titles,
         leading,
     )
+
+
+def _credit_code_text(cell: Any) -> str:
+    """The code as stored: upper case, without the spaces or hyphens people type to group it."""
+    code = _cell_text(cell).upper()
+    return uscc.compact(code) if " " in code or "-" in code else code
 
 
 _USCC_SHAPE = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
