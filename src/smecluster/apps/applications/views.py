@@ -69,7 +69,7 @@ from smecluster.policy.display import MARK, threshold_text, value_text
 from smecluster.policy.ruleset import CriterionKind, rule_set
 from smecluster.policy.verdict import Outcome, with_unit
 from smecluster.reference.divisions import division
-from smecluster.site.csv_export import csv_response, local_time
+from smecluster.site.csv_export import tabular_response, wanted_download
 
 OUTCOME_LABELS = {
     Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
@@ -380,6 +380,8 @@ def _filtered(request: HttpRequest) -> tuple[ListFilterForm, Any]:
 @login_required
 @require_GET
 def application_list_view(request: HttpRequest) -> HttpResponse:
+    if wanted_download(request):
+        return application_export(request)
     form, applications = _filtered(request)
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -396,11 +398,6 @@ def application_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(text: str) -> str:
-    # A spreadsheet runs a cell that begins with = + - @ as a formula: names are text, never formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 @require_GET
 def application_export(request: HttpRequest) -> HttpResponse:
@@ -412,19 +409,19 @@ def application_export(request: HttpRequest) -> HttpResponse:
     rows = (
         [
             application.number,
-            _cell(application.name),
+            application.name,
             f"{application.county.name}（{application.county.code}）",
             application.county.parent.name if application.county.parent else "",
-            _cell(str(application.call)),
+            str(application.call),
             application.get_status_display(),
-            _cell(application.leading_industry),
-            _number(application.area_km2) if application.area_km2 is not None else "",
-            local_time(application.submitted_at),
-            local_time(application.updated_at),
+            application.leading_industry,
+            Decimal(_number(application.area_km2)) if application.area_km2 is not None else None,
+            application.submitted_at,
+            application.updated_at,
         ]
         for application in applications
     )
-    return csv_response("applications.csv", header, rows)
+    return tabular_response(request, "applications", header, rows)
 
 
 @login_required
