@@ -145,7 +145,7 @@ def main() -> None:
                             output=row.output,
                             rnd=row.rnd,
                             invention_patents=row.invention_patents,
-                            titles=sorted(str(title) for title in row.titles),
+                            titles=",".join(title.value for title in sorted(row.titles)),
                             leading=row.leading,
                         )
                         for line, row in enumerate(checked, start=1)

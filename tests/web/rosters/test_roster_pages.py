@@ -60,7 +60,7 @@ def test_a_clean_roster_becomes_version_one_then_two_keeping_the_first(
     assert (firm.employees, firm.output, firm.titles, firm.leading) == (
         2000,
         Decimal("40000"),
-        ["little_giant"],
+        "little_giant",
         True,
     )
 

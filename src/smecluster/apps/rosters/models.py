@@ -9,7 +9,6 @@ COPY so that a 100,000-firm roster is stored in a second or two. The figures com
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -102,7 +101,9 @@ class RosterEnterprise(models.Model):
     output = models.DecimalField(_("工业总产值（万元）"), max_digits=18, decimal_places=4, null=True)
     rnd = models.DecimalField(_("研发经费（万元）"), max_digits=18, decimal_places=4, null=True)
     invention_patents = models.PositiveIntegerField(_("有效发明专利（件）"), null=True)
-    titles = ArrayField(models.CharField(max_length=16), verbose_name=_("称号"), default=list)
+    # Title keys (analytics.roster.Title), comma-separated in a fixed order: the same on PostgreSQL and on
+    # the demo's SQLite, and one text field for COPY.
+    titles = models.CharField(_("称号"), max_length=80, blank=True)
     leading = models.BooleanField(_("属于主导产业"))
 
     class Meta:
@@ -110,3 +111,7 @@ class RosterEnterprise(models.Model):
         verbose_name_plural = _("名册企业")
         ordering = ["line"]
         indexes = [models.Index(fields=["version", "line"])]
+
+    @property
+    def title_keys(self) -> list[str]:
+        return [key for key in self.titles.split(",") if key]

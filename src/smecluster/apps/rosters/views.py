@@ -203,7 +203,7 @@ def cluster_roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _enterprise_row(firm: Any) -> list[Any]:
-    titles = "、".join(_title_label(title) for title in firm.titles)
+    titles = "、".join(_title_label(title) for title in firm.title_keys)
     return [
         firm.line, firm.credit_code, firm.name, firm.county_code, firm.industry_code, firm.employees,
         firm.revenue, firm.assets, firm.output, firm.rnd, firm.invention_patents, titles,
