@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 from stdnum.cn import uscc
@@ -22,6 +24,10 @@ from smecluster.analytics.roster import (
     EnterpriseRow,
     RowError,
     Title,
+    _check_row,
+    _plain_row,
+    _Positions,
+    _RowChecker,
     as_profile_figures,
     compute_indicators,
     read_roster,
@@ -30,6 +36,7 @@ from smecluster.analytics.roster import (
     write_template,
 )
 from smecluster.errors import UnusableInput
+from smecluster.reference.sme_standards import standard_in_force
 
 HEADERS = [column.header_zh for column in ROSTER_COLUMNS]
 
@@ -506,3 +513,39 @@ def test_a_row_lacking_what_its_group_needs_is_unclassified_not_guessed() -> Non
     figures = compute_indicators([builder_row], on=date(2025, 1, 1))
     assert (figures.sme_firms, len(figures.unclassified)) == (0, 1)
     assert "assets" in figures.unclassified[0].reason
+
+
+# The plain-row path and the full check must agree: the plain path may decline a row, never differ.
+_CELL_CHOICES: dict[str, list[Any]] = {
+    "credit_code": [
+        credit_code(1),
+        credit_code(2).lower(),
+        " " + credit_code(3),
+        credit_code(4)[:-1] + "Z",
+        "",
+    ],
+    "name": ["甲公司", " 乙公司 ", "", 12.0],
+    "county_code": ["440606", "440600", "", 440606.0, "999999"],
+    "industry_code": ["C3857", "3857", "E47", "59", "J66", "C99", "", " c38 "],
+    "employees": ["120", 120.0, 12.5, "-1", "", "1,200", "0120", -3.0, "abc"],
+    "revenue": ["5000", 5000.25, "1e3", "-0", "", "1,234.5", 1e13, "NaN", " 7 "],
+    "assets": ["", None, "800", 800.5, "  ", "x", -1.0],
+    "output": ["4800.5", 4800.0, "", "五千", 1e-5],
+    "rnd": ["0", 0.0, "", "1.23456"],
+    "invention_patents": ["3", 3.0, "", "3.5"],
+    "titles": ["", None, "高新技术企业", "金牌"],
+    "leading": ["是", "否", "", "Y", True],
+}
+
+
+@given(st.fixed_dictionaries({key: st.sampled_from(values) for key, values in _CELL_CHOICES.items()}))
+@settings(max_examples=400, deadline=None)
+def test_the_plain_path_never_disagrees_with_the_full_check(cells_by_key: dict[str, Any]) -> None:
+    header = dict(enumerate(ROSTER_COLUMNS))
+    cells = [cells_by_key[column.key] for column in ROSTER_COLUMNS]
+    checker = _RowChecker(standard_in_force(date(2025, 6, 30)))
+    errors: list[RowError] = []
+    full = _check_row(2, dict(cells_by_key), checker, errors)  # also fills the checker's caches
+    plain = _plain_row(cells, _Positions.of(header), checker)
+    if plain is not None:
+        assert (full, errors) == (plain, [])
