@@ -10,6 +10,7 @@ stored.
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -310,7 +311,7 @@ def roster_list_view(request: HttpRequest) -> HttpResponse:
                 "cells": [
                     owner.name, owner.number, f"{roster.county.name}（{roster.county_id}）", roster.year,
                     version.number, version.row_count,
-                    None if share is None else round(float(share), 2),
+                    None if share is None else Decimal(share).quantize(Decimal("0.01")),
                     version.uploaded_at, version.file_name,
                 ],
             }
