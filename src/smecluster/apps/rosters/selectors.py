@@ -96,3 +96,14 @@ def version_for(actor: User, pk: int) -> RosterVersion:
 
 def enterprises_of(version: RosterVersion) -> QuerySet[RosterEnterprise]:
     return version.enterprises.order_by("line")
+
+
+def clusters_visible_to(user: User) -> QuerySet[RecognizedCluster]:
+    """Recognized clusters whose yearly rosters the user may open (the roster list links them)."""
+    if user.role == Role.MINISTRY_ADMIN:
+        scope = Q(programme__owner_level="national")
+    elif user.role == Role.EXPERT:
+        scope = Q(pk__in=[])
+    else:
+        scope = county_scope(user)
+    return RecognizedCluster.objects.filter(scope).select_related("county").order_by("-year", "number")

@@ -33,6 +33,7 @@ from smecluster.apps.rosters.permissions import can_import_application_roster, c
 from smecluster.apps.rosters.selectors import (
     application_with_roster_for,
     cluster_for,
+    clusters_visible_to,
     current_version,
     enterprises_of,
     roster_list,
@@ -326,4 +327,10 @@ def roster_list_view(request: HttpRequest) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("format", None)
-    return render(request, "rosters/list.html", {"filter": form, "lines": lines, "query": query.urlencode()})
+    context = {
+        "filter": form,
+        "lines": lines,
+        "query": query.urlencode(),
+        "clusters": clusters_visible_to(request.user),
+    }
+    return render(request, "rosters/list.html", context)
