@@ -385,6 +385,7 @@ class _RowChecker:
         self.standard = standard
         self.county_problems: dict[str, str | None] = {}
         self.assets_needed: dict[str, bool] = {}
+        self.titles: dict[str, frozenset[Title] | None] = {}
         self.industries: dict[str, tuple[str | None, str, IndustryGroup | None]] = {}
 
     def needs_assets(self, group: IndustryGroup) -> bool:
@@ -576,8 +577,19 @@ def _plain_row(cells: Sequence[Any], at: _Positions, checker: _RowChecker) -> En
         assets = _plain_amount(assets_cell)
         if assets is None:
             return None
-    if at.titles is not None and cells[at.titles] not in ("", None):
-        return None
+    titles = _NO_TITLES
+    titles_cell = None if at.titles is None else cells[at.titles]
+    if titles_cell != "" and titles_cell is not None:
+        # A roster repeats a handful of combinations (专精特新、高新技术企业), so each is read once.
+        if type(titles_cell) is not str:
+            return None
+        known = checker.titles.get(titles_cell)
+        if known is None:
+            found, unknown = _read_titles(titles_cell.strip())
+            known = checker.titles[titles_cell] = None if unknown else found
+        if known is None:
+            return None
+        titles = known
     leading = cells[at.leading]
     if leading not in ("是", "否"):
         return None
@@ -585,7 +597,7 @@ def _plain_row(cells: Sequence[Any], at: _Positions, checker: _RowChecker) -> En
     if uscc.calc_check_digit(code) != code[-1]:
         return None
     return EnterpriseRow(
-        code, name, county, industry_code, employees, revenue, assets, output, rnd, patents, _NO_TITLES,
+        code, name, county, industry_code, employees, revenue, assets, output, rnd, patents, titles,
         leading == "是",
     )  # fmt: skip
 
@@ -798,6 +810,15 @@ def _titles(values: dict[str, Any], fail: Any) -> frozenset[Title]:
     text = _cell_text(values.get("titles"))
     if not text:
         return _NO_TITLES  # most firms hold none: one shared empty set
+    found, unknown = _read_titles(text)
+    if unknown:
+        allowed = "、".join(TITLE_NAMES_ZH.values())
+        fail("titles", text, f"不认识的称号：{'、'.join(unknown)}；可填：{allowed}，多个用顿号分隔")
+    return found
+
+
+def _read_titles(text: str) -> tuple[frozenset[Title], tuple[str, ...]]:
+    """The titles a cell names, and the words it holds that are not titles."""
     found: set[Title] = set()
     unknown: list[str] = []
     for word in _TITLE_SEPARATORS.split(text.translate(_QUOTES)):
@@ -808,10 +829,7 @@ def _titles(values: dict[str, Any], fail: Any) -> frozenset[Title]:
             unknown.append(word)
         else:
             found.add(title)
-    if unknown:
-        allowed = "、".join(TITLE_NAMES_ZH.values())
-        fail("titles", text, f"不认识的称号：{'、'.join(unknown)}；可填：{allowed}，多个用顿号分隔")
-    return frozenset(found)
+    return frozenset(found), tuple(unknown)
 
 
 _YES = {"是", "y", "yes", "true", "1", "√"}
