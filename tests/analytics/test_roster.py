@@ -373,6 +373,9 @@ def test_the_template_has_the_columns_instructions_and_validation() -> None:
     formulas = {validation.formula1 for validation in roster.data_validations.dataValidation}
     assert '"是,否"' in formulas
     assert any(formula and "小巨人" in formula for formula in formulas)
+    validations = roster.data_validations.dataValidation
+    assert all(validation.showErrorMessage and validation.prompt for validation in validations)
+    assert {validation.errorStyle for validation in validations} == {None, "information"}  # only titles
     explained = [row[0].value for row in workbook["填写说明"].iter_rows(min_row=2, max_row=13)]
     assert explained == HEADERS
     with pytest.raises(UnusableInput, match="no firms"):

@@ -1052,6 +1052,7 @@ def write_template() -> bytes:
             yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=False)
             yes_no.error, yes_no.errorTitle = "请填“是”或“否”", "是否属于主导产业"
             yes_no.add(cells)
+            _explain(column, yes_no)
             sheet.add_data_validation(yes_no)
         elif column.key == "titles":
             # Several titles may share a cell, so typing a value not in the list must stay possible:
@@ -1066,6 +1067,7 @@ def write_template() -> bytes:
             titles.error = "可填多个称号，用顿号“、”分隔"
             titles.errorTitle = "企业称号"
             titles.add(cells)
+            _explain(column, titles)
             sheet.add_data_validation(titles)
         elif column.key in ("employees", "invention_patents"):
             whole = DataValidation(
@@ -1073,6 +1075,7 @@ def write_template() -> bytes:
             )
             whole.error, whole.errorTitle = "应为不小于0的整数", column.header_zh
             whole.add(cells)
+            _explain(column, whole)
             sheet.add_data_validation(whole)
         elif column.unit == "万元":
             amount = DataValidation(
@@ -1080,6 +1083,7 @@ def write_template() -> bytes:
             )
             amount.error, amount.errorTitle = "应为不小于0的数字，单位万元", column.header_zh
             amount.add(cells)
+            _explain(column, amount)
             sheet.add_data_validation(amount)
         elif column.key in ("credit_code", "county_code", "industry_code"):
             sheet.column_dimensions[letter].number_format = "@"  # text: keeps leading zeros (01, 0111)
@@ -1097,6 +1101,15 @@ def write_template() -> bytes:
     for letter, width in (("A", 28), ("B", 8), ("C", 10), ("D", 90)):
         instructions.column_dimensions[letter].width = width
     return _save(workbook)
+
+
+def _explain(column: RosterColumn, validation: Any) -> None:
+    """Excel shows the column's rule when a cell is selected, and refuses (or, for titles, questions) a
+    value that breaks it; openpyxl leaves both off unless asked."""
+    validation.showErrorMessage = True
+    validation.showInputMessage = True
+    validation.promptTitle = column.header_zh[:32]  # Excel's limits: 32 and 255 characters
+    validation.prompt = column.description[:255]
 
 
 _NUMBER_FORMATS = {
