@@ -190,10 +190,18 @@ class SizeRule:
             if value is None or value < 0:
                 return None
             known[name] = value
-        if not any(known[name] < limit for name, limit in self.ceiling):
+        # Plain loops rather than any()/all() over generators: this runs once per firm of a roster.
+        for name, limit in self.ceiling:
+            if known[name] < limit:
+                break  # below one ceiling: an SME ("或")
+        else:
             return "large"
-        if all(known[name] >= limit for name, limit in self.medium):
+        for name, limit in self.medium:
+            if known[name] < limit:
+                break  # one medium floor missed: not medium ("且")
+        else:
             return "medium"
-        if all(known[name] >= limit for name, limit in self.small):
-            return "small"
-        return "micro"
+        for name, limit in self.small:
+            if known[name] < limit:
+                return "micro"
+        return "small"
