@@ -75,6 +75,16 @@ def test_a_clean_roster_becomes_version_one_then_two_keeping_the_first(
     assert events.order_by("pk").last().after["file"] == "第二版.csv"
 
 
+def test_names_keep_backslashes_tabs_and_quotes_through_copy(
+    web_users: dict[str, User], web_application: Application
+) -> None:
+    name = '佛山市\\测试\t"企业"\\N有限公司'
+    data = roster_csv(matching_declared(), bad_cells={(1, "name"): name})
+    assert _upload(_client(web_users["county_officer"]), web_application, data).status_code == 302
+    assert RosterEnterprise.objects.get(line=2).name == name
+    assert RosterEnterprise.objects.get(line=1).assets is None
+
+
 def test_one_bad_row_stores_nothing_and_the_report_names_row_and_column(
     web_users: dict[str, User], web_application: Application
 ) -> None:
