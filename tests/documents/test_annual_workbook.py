@@ -6,6 +6,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from smecluster.annual_figures import AnnualFigures
@@ -67,3 +69,47 @@ def test_cell_and_rule_problems_name_sheet_cell_and_field() -> None:
     assert _problems(workbook_bytes(workbook)) == [
         f"监测指标!{rows['企业上云率']} cloud_adoption: “六成”不是数字"
     ]
+
+
+_amount = st.decimals(min_value=0, max_value=Decimal("1e9"), places=4, allow_nan=False, allow_infinity=False)
+_percent = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
+_count = st.integers(min_value=0, max_value=10**9)
+_MONITORING = {
+    "platforms_national": _count, "platforms_provincial": _count, "standards": _count,
+    "cloud_adoption": _percent, "digital_service_coverage": _percent, "green_services": _count,
+    "solid_waste_utilisation": _percent, "water_reuse": _percent, "exports": _amount,
+    "international_events": _count, "promotion_body": st.booleans(), "rights_protection": st.booleans(),
+    "public_service_assessed": st.booleans(), "service_coverage": _percent,
+}  # fmt: skip
+
+
+@st.composite
+def _annual(draw: st.DrawFn) -> AnnualFigures:
+    year = draw(st.integers(min_value=2000, max_value=2099))
+    output = draw(_amount)
+    figures: dict[str, object] = {"year": year, "output": output}
+    if draw(st.booleans()):
+        figures["sme_output"] = draw(st.decimals(min_value=0, max_value=output, places=4))
+    for name in ("employees", "invention_patents"):
+        if draw(st.booleans()):
+            figures[name] = draw(_count)
+    document: dict[str, object] = {
+        "schema": 1,
+        "year": year,
+        "figures": figures,
+        "quality_firms": {name: draw(_count) for name in ("champion", "high_tech") if draw(st.booleans())},
+    }
+    if draw(st.booleans()):
+        firms = draw(_count)
+        document["firms"] = firms
+        document["sme_firms"] = draw(st.integers(min_value=0, max_value=firms))
+    for name, strategy in _MONITORING.items():
+        if draw(st.booleans()):
+            document[name] = draw(strategy)
+    return AnnualFigures.model_validate(document)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_annual())
+def test_any_valid_annual_form_survives_a_round_trip(figures: AnnualFigures) -> None:
+    assert read_annual_workbook(annual_workbook(figures), source="annual.xlsx") == figures
