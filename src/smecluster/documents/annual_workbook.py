@@ -27,7 +27,7 @@ from smecluster.documents.sheets import (
     write_instructions,
 )
 from smecluster.errors import UnusableInput
-from smecluster.profile import _problem
+from smecluster.profile import validation_problems
 
 FIGURES, QUALITY, MONITORING, INSTRUCTIONS = "年度数据", "优质企业", "监测指标", "填写说明"
 SHEETS = (FIGURES, QUALITY, MONITORING)
@@ -124,5 +124,4 @@ def read_annual_workbook(data: bytes, *, source: str) -> AnnualFigures:
     try:
         return AnnualFigures.model_validate(document)
     except ValidationError as error:
-        found = [_problem(detail) for detail in error.errors()]
-        raise UnusableInput(source, locate(found, cells, _SHEET_OF_FIELD)) from None
+        raise UnusableInput(source, locate(validation_problems(error), cells, _SHEET_OF_FIELD)) from None
