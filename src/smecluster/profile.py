@@ -339,6 +339,12 @@ def _problem(error: ErrorDetails) -> Problem:
     return Problem(path, message)
 
 
+def validation_problems(error: ValidationError) -> list[Problem]:
+    """Every problem of a failed validation, worded as for the profile: for the models built on its types
+    (the annual information form)."""
+    return [_problem(detail) for detail in error.errors()]
+
+
 def parse_profile(document: Any, *, source: str) -> ClusterProfile:
     """Validate an already-parsed JSON document; every problem names its field."""
     try:

@@ -38,8 +38,10 @@ def _register() -> None:
     from smecluster.cli import (
         calendar_commands,
         check_commands,
+        profile_commands,
         report_commands,
         selection_commands,
+        size_commands,
         tick_commands,
         web_commands,
     )
@@ -54,6 +56,8 @@ def _register() -> None:
     main.add_command(selection_commands.remind_experts)
     main.add_command(tick_commands.tick)
     main.add_command(report_commands.report)
+    main.add_command(profile_commands.profile)
+    main.add_command(size_commands.sme_size)
 
 
 _register()

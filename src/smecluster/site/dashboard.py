@@ -32,7 +32,7 @@ from smecluster.apps.registry.workflow import (
     REPORT_EDITABLE,
     REPORT_TRANSITIONS,
 )
-from smecluster.site.csv_export import csv_response, wants_csv
+from smecluster.site.csv_export import tabular_response, wanted_download
 
 
 @dataclass(frozen=True)
@@ -259,9 +259,10 @@ TASK_HEADER = [gettext_lazy("事项"), gettext_lazy("需要做的"), gettext_laz
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     tasks = my_tasks(user)
-    if wants_csv(request):
-        return csv_response(
-            "tasks.csv",
+    if wanted_download(request):
+        return tabular_response(
+            request,
+            "tasks",
             TASK_HEADER,
             ([task.title, task.detail, request.build_absolute_uri(task.url)] for task in tasks),
         )

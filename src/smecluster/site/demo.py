@@ -54,6 +54,7 @@ from smecluster.apps.registry import services as registry_services
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import SpotCheck
+from smecluster.apps.rosters.demo import import_demo_roster
 from smecluster.apps.selection import services as selection_services
 from smecluster.apps.selection.models import ExpertProfile, Screening
 
@@ -533,6 +534,13 @@ def ensure_applications(
             application=application,
             section=Section.FIGURES,
             upload=_evidence(f"{today.year - 1}年度{application.county.name}统计年报摘录.pdf"),
+        )
+        # Its enterprise roster, by the county officer; the first draft's SMEs fall short of what it
+        # declares, so the demo shows the tolerance flag and the computed-figures switch.
+        import_demo_roster(
+            application,
+            county,
+            sme_output_factor=Decimal("0.85") if spec is DEMO_APPLICATIONS[0] else Decimal(1),
         )
         applications.append(_drive(application, spec, users, today))
     return applications

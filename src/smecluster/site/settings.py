@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "smecluster.apps.registry",
     "smecluster.apps.oversight",
     "smecluster.apps.monitoring",
+    "smecluster.apps.rosters",
     "smecluster.apps.notifications",
 ]
 

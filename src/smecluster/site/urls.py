@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("smecluster.apps.registry.urls")),
     path("", include("smecluster.apps.oversight.urls")),
     path("", include("smecluster.apps.monitoring.urls")),
+    path("", include("smecluster.apps.rosters.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

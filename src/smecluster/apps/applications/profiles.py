@@ -79,11 +79,17 @@ def application_profile(application: Application, application_date: date) -> Clu
 
 
 def eligibility(
-    application: Application, application_date: date
+    application: Application, application_date: date, *, document: dict[str, Any] | None = None
 ) -> tuple[Verdict | None, UnusableInput | None]:
-    """The live pre-check: a verdict under the programme's rule set, or the problems that prevent one."""
+    """The live pre-check: a verdict under the programme's rule set, or the problems that prevent one.
+
+    ``document`` replaces the profile built from the declared data (the roster basis substitutes the
+    figures computed from the enterprise roster)."""
     try:
-        profile = application_profile(application, application_date)
+        if document is None:
+            profile = application_profile(application, application_date)
+        else:
+            profile = parse_profile(document, source=application.number)
     except UnusableInput as problems:
         return None, problems
     return evaluate(profile, rule_set(application.call.programme.rule_set_id)), None

@@ -28,7 +28,7 @@ from smecluster.apps.applications.models import (
 )
 from smecluster.apps.applications.permissions import acting_role, can_create, can_edit, can_transition
 from smecluster.apps.applications.problems import problem_text
-from smecluster.apps.applications.profiles import application_profile
+from smecluster.apps.applications.profiles import YEAR_FIELDS, application_profile
 from smecluster.apps.applications.selectors import recommender_jurisdiction
 from smecluster.apps.applications.snapshots import application_snapshot
 from smecluster.apps.applications.workflow import TRANSITIONS, Actor
@@ -36,6 +36,7 @@ from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.errors import UnusableInput
+from smecluster.profile import ClusterProfile
 
 
 def today_in_china() -> date:
@@ -254,3 +255,87 @@ def application_submit(*, actor: User, application: Application) -> ApplicationV
 def application_withdraw(*, actor: User, application: Application) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     return move(actor=actor, application=application, action="withdraw")
+
+
+PROFILE_FIELDS = (
+    "name", "leading_industry", "leading_industry_code", "area_km2", "energy_intensive", "water_intensive",
+    "energy_efficiency_better_than_benchmark", "water_efficiency_better_than_benchmark",
+)  # fmt: skip
+
+
+def _field_problems(error: ValidationError, prefix: str) -> dict[str, list[str]]:
+    return {
+        f"{prefix}{field}": [str(message) for message in messages]
+        for field, messages in error.message_dict.items()
+    }
+
+
+@transaction.atomic
+def application_import_profile(
+    *, actor: User, application: Application, profile: ClusterProfile, source: str
+) -> Application:
+    """Replace the profile part of a draft (basics, yearly figures, quality firms, incidents) with a
+    validated cluster profile from a file (XLSX workbook or JSON): all of it or, on any problem, nothing;
+    one audit event naming the file. The profile's application date is not kept: the application is
+    checked as of the day it is submitted."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    can_edit(actor, application).enforce()
+    if profile.counties[0] != application.county_id:
+        raise ValidationError(
+            {
+                "counties[0]": _("申报县为 %(county)s，文件中的申报县为 %(given)s")
+                % {"county": application.county_id, "given": profile.counties[0]}
+            }
+        )
+    values: dict[str, Any] = {field: getattr(profile, field) for field in PROFILE_FIELDS}
+    values["leading_industry_code"] = values["leading_industry_code"] or ""
+    values["other_counties"] = list(profile.counties[1:])
+    values.update(profile.quality_firms.model_dump())
+    before = {
+        **_plain({field: getattr(application, field) for field in values}),
+        "years": [_plain(row) for row in application.years.values("year", *YEAR_FIELDS)],
+        "incidents": len(application.incidents.all()),
+    }
+    for field, value in values.items():
+        setattr(application, field, value)
+    try:
+        application.full_clean(exclude=["call", "county", "created_by"])
+    except ValidationError as error:
+        raise ValidationError(_field_problems(error, "")) from None
+    years = []
+    for index, year in enumerate(profile.years):
+        row = ApplicationYear(application=application, **year.model_dump())
+        try:
+            row.full_clean(exclude=["application"], validate_unique=False)
+        except ValidationError as error:
+            raise ValidationError(_field_problems(error, f"years[{index}].")) from None
+        years.append(row)
+    incidents = []
+    for index, incident in enumerate(profile.incidents):
+        row = Incident(
+            application=application, date=incident.date, kind=incident.kind.value, level=incident.level or "",
+            note=incident.note or "",
+        )  # fmt: skip
+        try:
+            row.full_clean(exclude=["application"])
+        except ValidationError as error:
+            raise ValidationError(_field_problems(error, f"incidents[{index}].")) from None
+        incidents.append(row)
+    application.save()
+    application.years.all().delete()
+    ApplicationYear.objects.bulk_create(years)
+    application.incidents.all().delete()
+    Incident.objects.bulk_create(incidents)
+    audit_record(
+        actor=actor,
+        action="application.import_profile",
+        target=application,
+        before=before,
+        after={
+            **_plain(values),
+            "years": [_plain(year.model_dump()) for year in profile.years],
+            "incidents": len(incidents),
+            "source": source,
+        },
+    )
+    return application

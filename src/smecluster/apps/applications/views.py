@@ -41,7 +41,7 @@ from smecluster.apps.applications.forms import (
 from smecluster.apps.applications.models import COUNTY_SECTIONS, Application, EvidenceFile, Section
 from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit, can_transition
 from smecluster.apps.applications.problems import problem_text
-from smecluster.apps.applications.profiles import eligibility
+from smecluster.apps.applications.profiles import eligibility, profile_document
 from smecluster.apps.applications.selectors import (
     application_for,
     application_list,
@@ -61,13 +61,15 @@ from smecluster.apps.applications.services import (
 from smecluster.apps.applications.workflow import EDITABLE, TRANSITIONS, Status
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import calls_for, open_calls_for
+from smecluster.apps.rosters.comparison import application_roster_panel
+from smecluster.apps.rosters.permissions import can_view_application_roster
 
 # The CLI's formatting of a verdict's figures, so the page, the PDF and `smecluster check` agree.
 from smecluster.policy.display import MARK, threshold_text, value_text
 from smecluster.policy.ruleset import CriterionKind, rule_set
 from smecluster.policy.verdict import Outcome, with_unit
 from smecluster.reference.divisions import division
-from smecluster.site.csv_export import csv_response, local_time
+from smecluster.site.csv_export import tabular_response, wanted_download
 
 OUTCOME_LABELS = {
     Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
@@ -256,19 +258,55 @@ def _evidence_by_section(application: Application) -> list[tuple[str, str, list[
     return [(section.value, section.label, files.get(section.value, [])) for section in Section]
 
 
-def eligibility_context(application: Application, today: date) -> dict[str, Any]:
-    """The live pre-check: the verdict table and outcome, or the problems that make the data unusable."""
-    verdict, problems = eligibility(application, today)
+BASIS_DECLARED, BASIS_ROSTER = "declared", "roster"
+
+
+def _roster_basis(application: Application, today: date) -> tuple[dict[str, Any] | None, str]:
+    """The profile document with the roster's figures substituted, or None and why it cannot be built."""
+    from smecluster.apps.rosters.comparison import with_roster_figures
+    from smecluster.apps.rosters.selectors import current_version, roster_of_application
+
+    version = current_version(roster_of_application(application))
+    if version is None:
+        return None, _("尚未导入企业名册，无法按名册计算")
+    document = with_roster_figures(profile_document(application, today), version)
+    if document is None:
+        return None, _("申报数据中没有名册年度（%(year)s 年）的数据，无法按名册计算") % {
+            "year": version.roster.year
+        }
+    return document, _(
+        "按名册计算：%(year)s 年的总产值、中小企业产值、主导产业产值、中小企业研发经费、有效发明专利、"
+        "从业人员和优质企业数取自企业名册第 %(number)s 版，其余为申报数据"
+    ) % {"year": version.roster.year, "number": version.number}
+
+
+def eligibility_context(
+    application: Application, today: date, basis: str = BASIS_DECLARED, *, roster_readable: bool = False
+) -> dict[str, Any]:
+    """The live pre-check: the verdict table and outcome, or the problems that make the data unusable.
+
+    ``basis`` ``roster`` evaluates the rule set on the figures computed from the enterprise roster for
+    its year instead of the declared ones (offered to whoever may read the roster)."""
+    base = {"application": application, "as_of": today, "roster_switch": roster_readable}
+    document = None
+    if roster_readable and basis == BASIS_ROSTER:
+        base["basis"] = BASIS_ROSTER
+        document, note = _roster_basis(application, today)
+        base["basis_note"] = note
+        if document is None:
+            return {**base, "unavailable": True}
+    else:
+        base["basis"] = BASIS_DECLARED
+        base["basis_note"] = _("按填报数据计算")
+    verdict, problems = eligibility(application, today, document=document)
     if verdict is None:
         assert problems is not None
         return {
-            "application": application,
-            "as_of": today,
+            **base,
             "problems": [problem_text(application, problem) for problem in problems.problems],
         }
     return {
-        "application": application,
-        "as_of": today,
+        **base,
         "verdict": verdict,
         "outcome": verdict.outcome.value,
         "outcome_label": OUTCOME_LABELS[verdict.outcome],
@@ -342,6 +380,8 @@ def _filtered(request: HttpRequest) -> tuple[ListFilterForm, Any]:
 @login_required
 @require_GET
 def application_list_view(request: HttpRequest) -> HttpResponse:
+    if wanted_download(request):
+        return application_export(request)
     form, applications = _filtered(request)
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -358,11 +398,6 @@ def application_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _cell(text: str) -> str:
-    # A spreadsheet runs a cell that begins with = + - @ as a formula: names are text, never formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 @require_GET
 def application_export(request: HttpRequest) -> HttpResponse:
@@ -374,19 +409,19 @@ def application_export(request: HttpRequest) -> HttpResponse:
     rows = (
         [
             application.number,
-            _cell(application.name),
+            application.name,
             f"{application.county.name}（{application.county.code}）",
             application.county.parent.name if application.county.parent else "",
-            _cell(str(application.call)),
+            str(application.call),
             application.get_status_display(),
-            _cell(application.leading_industry),
-            _number(application.area_km2) if application.area_km2 is not None else "",
-            local_time(application.submitted_at),
-            local_time(application.updated_at),
+            application.leading_industry,
+            Decimal(_number(application.area_km2)) if application.area_km2 is not None else None,
+            application.submitted_at,
+            application.updated_at,
         ]
         for application in applications
     )
-    return csv_response("applications.csv", header, rows)
+    return tabular_response(request, "applications", header, rows)
 
 
 @login_required
@@ -433,6 +468,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     today = today_in_china()
     editing = can_edit(request.user, application)
+    roster = application_roster_panel(request.user, application)
     return render(
         request,
         "applications/detail.html",
@@ -445,7 +481,13 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "readout": readout(application),
             "versions": application.versions.count(),
             "is_returned": application.status == Status.RETURNED,
-            "eligibility": eligibility_context(application, today),
+            "eligibility": eligibility_context(
+                application,
+                today,
+                request.GET.get("basis", BASIS_DECLARED),
+                roster_readable=roster is not None,
+            ),
+            "roster": roster,
         },
     )
 
@@ -515,7 +557,8 @@ def _saved(request: HttpRequest, application: Application, section: Section, tod
 
 
 def _with_panel(context: dict[str, Any], application: Application, today: date) -> dict[str, Any]:
-    context["eligibility"] = eligibility_context(application, today)
+    # The edit pages are the county's (drafters of the application's county), who may read its roster.
+    context["eligibility"] = eligibility_context(application, today, roster_readable=True)
     return context
 
 
@@ -526,7 +569,14 @@ def application_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "applications/_eligibility.html",
-        {"eligibility": eligibility_context(application, today_in_china())},
+        {
+            "eligibility": eligibility_context(
+                application,
+                today_in_china(),
+                request.GET.get("basis", BASIS_DECLARED),
+                roster_readable=bool(can_view_application_roster(request.user, application)),
+            )
+        },
     )
 
 

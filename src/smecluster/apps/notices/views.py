@@ -70,7 +70,7 @@ from smecluster.apps.notices.services import (
     objections_batch,
 )
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.site.csv_export import csv_response, local_time, wants_csv
+from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.workdays import MissingHolidayData, period_end
 
 OWNER_ROLES = (Role.PROVINCE_ADMIN, Role.MINISTRY_ADMIN)
@@ -95,11 +95,6 @@ def _to_form(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, ValidationError(errors))
     else:
         form.add_error(None, error)
-
-
-def _cell(text: str) -> str:
-    # A spreadsheet runs a cell that begins with = + - @ as a formula: what the public typed is text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _call(request: HttpRequest, pk: int) -> YearlyCall:
@@ -244,28 +239,28 @@ def _upheld_text(upheld: bool | None) -> str:
     return _("成立") if upheld else _("不成立")
 
 
-def _objections_csv(notice: Notice, objections: Any) -> HttpResponse:
+def _objections_download(request: HttpRequest, notice: Notice, objections: Any) -> HttpResponse:
     rows = (
         [
             objection.reference,
-            local_time(objection.filed_at),
+            objection.filed_at,
             objection.application.number,
-            _cell(objection.application.name),
-            _cell(objection.real_name),
-            _cell(objection.phone),
-            _cell(objection.email),
-            _cell(objection.organization),
-            _cell(objection.content),
+            objection.application.name,
+            objection.real_name,
+            objection.phone,
+            objection.email,
+            objection.organization,
+            objection.content,
             objection.file_count,
             objection.get_status_display(),
-            _cell(objection.investigation),
+            objection.investigation,
             _upheld_text(objection.upheld),
-            _cell(objection.resolution),
-            local_time(objection.resolved_at),
+            objection.resolution,
+            objection.resolved_at,
         ]
         for objection in objections
     )
-    return csv_response(f"notice-{notice.pk}-objections.csv", OBJECTION_HEADER, rows)
+    return tabular_response(request, f"notice-{notice.pk}-objections", OBJECTION_HEADER, rows)
 
 
 @login_required
@@ -277,8 +272,8 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
     if status not in Objection.Status.values:
         status = ""
     objections = notice_objections(notice, status)
-    if request.method == "GET" and wants_csv(request):
-        return _objections_csv(notice, objections)
+    if request.method == "GET" and wanted_download(request):
+        return _objections_download(request, notice, objections)
     batch = BatchForm(_posted(request), objection_ids=list(notice.objections.values_list("pk", flat=True)))
     if request.method == "POST" and batch.is_valid():
         try:

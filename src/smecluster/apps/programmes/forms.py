@@ -52,6 +52,8 @@ class ProgrammeForm(forms.ModelForm):
     def __init__(self, *args: Any, province_prefix: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["rule_set_id"].choices = rule_set_choices(province_prefix)
+        # Left empty, the tolerance stays what it was (the default, 5 %, for a new programme).
+        self.fields["roster_tolerance_pct"].required = False
         if not self.instance.pk:
             self.initial.setdefault("owner_level", Level.PROVINCE)
             self.initial.setdefault("review_chain", ["county", "city", "province"])
@@ -61,6 +63,10 @@ class ProgrammeForm(forms.ModelForm):
     def clean_re_review_window_days(self) -> int:
         value = self.cleaned_data.get("re_review_window_days")
         return Programme._meta.get_field("re_review_window_days").default if value is None else value
+
+    def clean_roster_tolerance_pct(self) -> Any:
+        value = self.cleaned_data.get("roster_tolerance_pct")
+        return self.instance.roster_tolerance_pct if value is None else value
 
     def clean_review_chain(self) -> list[str]:
         chosen = set(self.cleaned_data["review_chain"])

@@ -4,8 +4,10 @@ opens a call with its deadlines and quota. Policy lives here as data, edited by 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +61,16 @@ class Programme(models.Model):
         _("重大变动报备时限（天）"),
         default=30,
         help_text=_("集群发生重大变动后，须在变动生效之日起该天数内报备；逾期报备视为未及时报备"),
+    )
+    # How far a declared figure may stray from the one computed from the enterprise roster before the
+    # application page flags it (percentage points for shares, per cent of the computed value for amounts).
+    roster_tolerance_pct = models.DecimalField(
+        _("名册核对容差（%）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(5),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("申报数据与企业名册计算结果之差超过此值时标记：比例按百分点，金额和数量按百分比"),
     )
 
     class Meta:

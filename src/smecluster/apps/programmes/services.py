@@ -19,6 +19,7 @@ PROGRAMME_FIELDS = (
     "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required",
     "change_filing_days",
     "re_review_window_days", "annual_report_due_month", "annual_report_due_day",
+    "roster_tolerance_pct",
 )  # fmt: skip
 CALL_FIELDS = ("year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota")
 LEVEL_ORDER = ("county", "city", "province", "national")

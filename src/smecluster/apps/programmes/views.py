@@ -45,7 +45,7 @@ from smecluster.apps.programmes.services import (
     programme_update,
 )
 from smecluster.policy.ruleset import rule_sets
-from smecluster.site.csv_export import csv_response, wants_csv
+from smecluster.site.csv_export import tabular_response, wanted_download
 
 
 def _to_form(form: forms.BaseForm, error: ValidationError) -> None:
@@ -55,10 +55,6 @@ def _to_form(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, ValidationError(errors))
     else:
         form.add_error(None, error)
-
-
-def _date(day: object) -> str:
-    return f"{day:%Y-%m-%d}" if day else ""
 
 
 # --- programmes and calls -------------------------------------------------------------------------
@@ -89,7 +85,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
         programme.editable = bool(can_edit_programme(request.user, programme))
         rules = known.get(programme.rule_set_id)
         programme.rule_set_title = rules.title if rules else programme.rule_set_id
-    if wants_csv(request):
+    if wanted_download(request):
         rows = []
         for programme in programmes:
             head = [
@@ -107,17 +103,17 @@ def programme_list(request: HttpRequest) -> HttpResponse:
                     + (
                         [
                             call.year,
-                            _date(call.opens_on),
-                            _date(call.closes_on),
-                            _date(call.city_deadline),
-                            _date(call.province_deadline),
+                            call.opens_on,
+                            call.closes_on,
+                            call.city_deadline,
+                            call.province_deadline,
                             call.effective_quota(),
                         ]
                         if call
                         else [""] * 6
                     )
                 )
-        return csv_response("programmes.csv", PROGRAMME_HEADER, rows)
+        return tabular_response(request, "programmes", PROGRAMME_HEADER, rows)
     return render(
         request,
         "programmes/list.html",
@@ -279,8 +275,9 @@ def pool(request: HttpRequest) -> HttpResponse:
 def pool_export(request: HttpRequest) -> HttpResponse:
     can_view_pool(request.user).enforce()
     entries = pool_entries_for(request.user, _pool_city(request))
-    return csv_response(
-        "pool.csv",
+    return tabular_response(
+        request,
+        "pool",
         POOL_HEADER,
         (
             [
@@ -290,7 +287,7 @@ def pool_export(request: HttpRequest) -> HttpResponse:
                 entry.name,
                 entry.leading_industry,
                 entry.note,
-                _date(entry.added_on),
+                entry.added_on,
             ]
             for entry in entries
         ),

@@ -71,7 +71,7 @@ from smecluster.errors import UnusableInput
 from smecluster.policy.display import MARK, threshold_text, value_text
 from smecluster.policy.ruleset import CriterionKind
 from smecluster.policy.verdict import Outcome
-from smecluster.site.csv_export import csv_response, local_time, wants_csv
+from smecluster.site.csv_export import local_time, tabular_response, wanted_download
 
 SECTIONS = {
     "figures": gettext_lazy("年度数据"),
@@ -266,7 +266,7 @@ def _timeliness(report: AnnualReport) -> str:
 @require_GET
 def report_list_view(request: HttpRequest) -> HttpResponse:
     form, reports = _filtered_reports(request)
-    if wants_csv(request):
+    if wanted_download(request):
         header = [
             _("认定编号"), _("集群名称"), _("所在县"), _("报告年度"), _("报送截止日"), _("状态"),
             _("报送时间（北京时间）"), _("报送情况"), _("接收时间（北京时间）"),
@@ -274,7 +274,7 @@ def report_list_view(request: HttpRequest) -> HttpResponse:
         rows = (
             [
                 report.cluster.number,
-                _cell(report.cluster.name),
+                report.cluster.name,
                 report.cluster.county.full_name(),
                 report.year,
                 report.due_on or "",
@@ -285,7 +285,7 @@ def report_list_view(request: HttpRequest) -> HttpResponse:
             ]
             for report in reports
         )
-        return csv_response("annual-reports.csv", header, rows)
+        return tabular_response(request, "annual-reports", header, rows)
     page = Paginator(reports, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -299,11 +299,6 @@ def report_list_view(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
-
-
-def _cell(text: str) -> str:
-    # A spreadsheet runs a cell that begins with = + - @ as a formula: names are text, never formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _figure_rows(report: AnnualReport) -> list[dict[str, Any]]:
@@ -555,9 +550,27 @@ def re_review_list(request: HttpRequest) -> HttpResponse:
     re_reviews_ = re_reviews_visible_to(request.user)
     if status in ReReview.Status.values:
         re_reviews_ = re_reviews_.filter(status=status)
-    page = Paginator(re_reviews_.order_by("period_valid_until", "cluster__number"), 50).get_page(
-        request.GET.get("page")
-    )
+    re_reviews_ = re_reviews_.select_related("cluster__county").order_by("period_valid_until", "cluster__number")
+    if wanted_download(request):
+        header = [
+            _("认定编号"), _("集群名称"), _("所在县"), _("有效期止"), _("状态"), _("复核结论"),
+            _("决定日期"), _("延续后的有效期止"),
+        ]  # fmt: skip
+        rows = (
+            [
+                re_review.cluster.number,
+                re_review.cluster.name,
+                re_review.cluster.county.full_name(),
+                re_review.period_valid_until,
+                re_review.get_status_display(),
+                re_review.get_outcome_display() if re_review.outcome else "",
+                re_review.decided_on,
+                re_review.new_valid_until,
+            ]
+            for re_review in re_reviews_
+        )
+        return tabular_response(request, "re-reviews", header, rows)
+    page = Paginator(re_reviews_, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "registry/re_review_list.html",

@@ -41,7 +41,7 @@ from smecluster.apps.reviews.services import (
     spot_check_record,
 )
 from smecluster.policy.ruleset import rule_set
-from smecluster.site.csv_export import csv_response, local_time, wants_csv
+from smecluster.site.csv_export import tabular_response, wanted_download
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
@@ -257,13 +257,14 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_view(request.user, application).enforce()
     rows = application_history(application)
-    if wants_csv(request):
-        return csv_response(
-            f"history-{application.number}.csv",
+    if wanted_download(request):
+        return tabular_response(
+            request,
+            f"history-{application.number}",
             HISTORY_HEADER,
             (
                 [
-                    local_time(row.at),
+                    row.at,
                     row.actor,
                     row.role,
                     row.jurisdiction,
@@ -295,13 +296,13 @@ def versions(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_view(request.user, application).enforce()
     rows = version_history(application)
-    if wants_csv(request):
+    if wanted_download(request):
         lines = []
         for row in rows:
-            common = [row.number, local_time(row.submitted_at), row.submitted_by, "；".join(row.returned_for)]
+            common = [row.number, row.submitted_at, row.submitted_by, "；".join(row.returned_for)]
             if not row.changes:
                 lines.append([*common, "", "", ""])
             for change in row.changes:
                 lines.append([*common, change.label, change.before or "", change.after or ""])
-        return csv_response(f"versions-{application.number}.csv", VERSIONS_HEADER, lines)
+        return tabular_response(request, f"versions-{application.number}", VERSIONS_HEADER, lines)
     return _page(request, "reviews/versions.html", application, "reviews:versions", rows=rows)

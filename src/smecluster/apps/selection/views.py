@@ -70,7 +70,7 @@ from smecluster.apps.selection.services import (
     screening_pass_unflagged,
     shortlist_confirm,
 )
-from smecluster.site.csv_export import csv_response, local_time, wants_csv
+from smecluster.site.csv_export import tabular_response, wanted_download
 
 # The owner's steps for one call, in the order they are taken: the tabs of every owner page.
 CALL_STEPS = (
@@ -193,9 +193,10 @@ SCREENING_HEADER = [
 def screening(request: HttpRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     rows = selectors.screening_rows(call)
-    if wants_csv(request):
-        return csv_response(
-            f"screening-{call.year}-{call.pk}.csv",
+    if wanted_download(request):
+        return tabular_response(
+            request,
+            f"screening-{call.year}-{call.pk}",
             SCREENING_HEADER,
             (
                 [
@@ -209,7 +210,7 @@ def screening(request: HttpRequest, call_pk: int) -> HttpResponse:
                     (_("通过") if row.screening.goes_on else _("不通过")) if row.screening else _("待审核"),
                     _cell(row.screening.reason) if row.screening else "",
                     _name(row.screening.decided_by) if row.screening else "",
-                    local_time(row.screening.decided_at) if row.screening else "",
+                    row.screening.decided_at if row.screening else "",
                 ]
                 for row in rows
             ),
@@ -299,9 +300,10 @@ def indicators(request: HttpRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     system = indicator_system_ensure(actor=request.user, call=call)
     system = selectors.current_system(call) or system
-    if wants_csv(request):
-        return csv_response(
-            f"indicators-{call.year}-{call.pk}-v{system.version}.csv",
+    if wanted_download(request):
+        return tabular_response(
+            request,
+            f"indicators-{call.year}-{call.pk}-v{system.version}",
             INDICATOR_HEADER,
             (
                 [
@@ -374,9 +376,10 @@ EXPERT_HEADER = [
 def experts(request: HttpRequest) -> HttpResponse:
     can_manage_experts(request.user).enforce()
     rows = selectors.pool_rows(request.user)
-    if wants_csv(request):
-        return csv_response(
-            "experts.csv",
+    if wanted_download(request):
+        return tabular_response(
+            request,
+            "experts",
             EXPERT_HEADER,
             (
                 [
@@ -482,9 +485,9 @@ def assignments(request: HttpRequest, call_pk: int) -> HttpResponse:
     if changing:
         indicator_system_ensure(actor=request.user, call=call)
     rows = selectors.assignment_rows(
-        request.user, call, with_choices=bool(changing) and not wants_csv(request)
+        request.user, call, with_choices=bool(changing) and not wanted_download(request)
     )
-    if wants_csv(request):
+    if wanted_download(request):
         lines = []
         for row in rows:
             application = row.application
@@ -504,11 +507,11 @@ def assignments(request: HttpRequest, call_pk: int) -> HttpResponse:
                         assignment.expert.jurisdiction.full_name(),
                         selectors.assignment_state(assignment),
                         f"{assignment.due_on:%Y-%m-%d}",
-                        local_time(assignment.assigned_at),
-                        local_time(assignment.submitted_at),
+                        assignment.assigned_at,
+                        assignment.submitted_at,
                     ]
                 )
-        return csv_response(f"assignments-{call.year}-{call.pk}.csv", ASSIGNMENT_HEADER, lines)
+        return tabular_response(request, f"assignments-{call.year}-{call.pk}", ASSIGNMENT_HEADER, lines)
     items = [
         {
             "row": row,
@@ -626,9 +629,10 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     if request.user.role != Role.EXPERT:
         raise PermissionDenied(_("“我的评审”供评审专家使用"))
     mine = list(selectors.my_assignments(request.user))
-    if wants_csv(request):
-        return csv_response(
-            "my-reviews.csv",
+    if wanted_download(request):
+        return tabular_response(
+            request,
+            "my-reviews",
             MY_HEADER,
             (
                 [
@@ -637,7 +641,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
                     _cell(str(assignment.application.call)),
                     selectors.assignment_state(assignment),
                     f"{assignment.due_on:%Y-%m-%d}",
-                    local_time(assignment.submitted_at),
+                    assignment.submitted_at,
                 ]
                 for assignment in mine
             ),
@@ -792,9 +796,10 @@ RANKING_HEADER = [
 def ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     view = selectors.ranking_view(call)
-    if wants_csv(request):
-        return csv_response(
-            f"ranking-{call.year}-{call.pk}.csv",
+    if wanted_download(request):
+        return tabular_response(
+            request,
+            f"ranking-{call.year}-{call.pk}",
             RANKING_HEADER,
             (
                 [
@@ -873,9 +878,10 @@ def shortlist(request: HttpRequest, call_pk: int) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="shortlist-{call.year}-{call.pk}.json"'
         return response
     entries = selectors.shortlist_entries(frozen_list)
-    if wants_csv(request):
-        return csv_response(
-            f"shortlist-{call.year}-{call.pk}.csv",
+    if wanted_download(request):
+        return tabular_response(
+            request,
+            f"shortlist-{call.year}-{call.pk}",
             SHORTLIST_HEADER,
             (
                 [

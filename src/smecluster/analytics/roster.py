@@ -1,0 +1,1188 @@
+"""The enterprise roster (企业名录) of a cluster: reading it, checking every row, and the figures it gives.
+
+A cluster's declared figures (SME output share, quality firms, R&D, patents) are sums over its firms.
+The roster lists the firms themselves, so the figures can be computed and set beside what was declared.
+
+Reading (:func:`read_roster`) takes XLSX or CSV, recognised by content, not by file name: a ``PK`` zip
+header is XLSX (read with python-calamine, see ``docs/decisions/0006a-sme-size-and-rosters.md``);
+anything else must decode as text, UTF-8 (with or without BOM) or else GB18030, which is what Chinese
+Excel writes for "CSV". Problems with the file as a whole raise :class:`UnusableInput`; problems in rows
+are collected, every one of them, into :attr:`RosterRead.errors`, and a roster with any error must not be
+stored (:attr:`RosterRead.ok`).
+
+The columns are :data:`ROSTER_COLUMNS`. The header row is the first row naming at least three of them
+(a title row above it is skipped); each header is matched
+to a column by its Chinese header, its short name without the unit in brackets (``营业收入``) or its key
+(``revenue``), ignoring spaces and the difference between full- and half-width brackets. Optional
+columns may be left out; unknown or repeated columns are refused, because a misspelt ``营业收入`` column
+silently read as missing would undercount the cluster.
+
+Titles (企业称号) are one column holding any of the five titles separated by ``、`` ``;`` ``；`` ``,`` or
+``，`` (e.g. ``专精特新、高新技术企业``). One column, not five yes/no columns: the national and provincial
+lists name a firm's titles together, and that is how offices keep them. The template's drop-down offers
+each single title and lets several be typed.
+
+Amounts are in 万元, kept to 4 decimal places (1 元); persons and patents are whole numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError
+
+from smecluster.analytics.sme_size import SIZES, Size, SizeRule, classify_in_group
+from smecluster.errors import UnusableInput
+from smecluster.reference import divisions, industries
+from smecluster.reference.sme_standards import (
+    IndustryGroup,
+    IndustryNotPlaced,
+    SizeStandard,
+    standard_in_force,
+)
+from smecluster.workdays import CHINA_TZ
+
+MAX_BYTES = 20 * 1024 * 1024
+_NO_TITLES: frozenset[Title] = frozenset()
+AMOUNT_PLACES = Decimal("0.0001")  # 万元 to 4 places: one yuan
+AMOUNT_LIMIT = Decimal("1000000000000")  # 10¹² 万元: no firm's figure comes near; a typo or unit error does
+COUNT_LIMIT = 100_000_000
+_FLOAT_AMOUNT_LIMIT = float(AMOUNT_LIMIT)
+ROSTER_SHEET = "企业名录"
+INSTRUCTIONS_SHEET = "填写说明"
+
+
+class Title(StrEnum):
+    """The titles (称号) a firm can hold; the keys are those of :class:`smecluster.profile.QualityFirms`."""
+
+    champion = "champion"
+    little_giant = "little_giant"
+    specialized = "specialized"
+    innovative = "innovative"
+    high_tech = "high_tech"
+
+    @property
+    def label_zh(self) -> str:
+        return TITLE_NAMES_ZH[self]
+
+
+TITLE_NAMES_ZH: dict[Title, str] = {
+    Title.champion: "单项冠军",
+    Title.little_giant: '专精特新"小巨人"',
+    Title.specialized: "专精特新中小企业",
+    Title.innovative: "创新型中小企业",
+    Title.high_tech: "高新技术企业",
+}
+
+# What people write for each title; matched after removing quotes and spaces.
+_TITLE_SPELLINGS: dict[Title, tuple[str, ...]] = {
+    Title.champion: ("单项冠军", "制造业单项冠军", "单项冠军企业", "单项冠军产品"),
+    Title.little_giant: ("小巨人", "专精特新小巨人", "专精特新小巨人企业", "国家级专精特新小巨人"),
+    Title.specialized: ("专精特新", "专精特新中小企业", "专精特新企业"),
+    Title.innovative: ("创新型", "创新型中小企业", "创新型企业"),
+    Title.high_tech: ("高新技术", "高新技术企业", "国家级高新技术企业", "国家高新技术企业", "高新"),
+}
+_TITLE_WORDS: dict[str, Title] = {
+    word: title for title, words in _TITLE_SPELLINGS.items() for word in (*words, title.value)
+}
+_TITLE_SEPARATORS = re.compile(r"[、;；,，\s]+")
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」")
+
+
+@dataclass(frozen=True, slots=True)
+class RosterColumn:
+    """One column: its key (the field of :class:`EnterpriseRow`), its Chinese header, unit, whether every
+    row must fill it, and what it means (the template's instructions sheet shows this)."""
+
+    key: str
+    header_zh: str
+    unit: str
+    required: bool
+    description: str
+
+    @property
+    def short_zh(self) -> str:
+        """The header without its bracketed unit: ``营业收入``."""
+        return self.header_zh.split("（", 1)[0]
+
+
+ROSTER_COLUMNS: tuple[RosterColumn, ...] = (
+    RosterColumn(
+        "credit_code",
+        "统一社会信用代码",
+        "",
+        True,
+        "18位，GB 32100-2015，最后一位为校验码；每家企业只列一行",
+    ),
+    RosterColumn("name", "企业名称", "", True, "营业执照上的名称"),
+    RosterColumn(
+        "county_code",
+        "所在县（区划代码）",
+        "",
+        True,
+        "企业所在县级行政区划的6位代码（GB/T 2260），如 440606 顺德区",
+    ),
+    RosterColumn(
+        "industry_code",
+        "行业代码（GB/T 4754-2017）",
+        "",
+        True,
+        "国民经济行业分类代码，至少到大类（2位），可带门类字母，如 C38、3857、C3857；"
+        "装卸搬运和仓储业（59）与房地产业（70）须写到中类或小类",
+    ),
+    RosterColumn("employees", "从业人员（人）", "人", True, "年末（或年平均）从业人员数，整数"),
+    RosterColumn("revenue", "营业收入（万元）", "万元", True, "全年营业收入，万元，不小于0"),
+    RosterColumn(
+        "assets",
+        "资产总额（万元）",
+        "万元",
+        False,
+        "年末资产总额，万元；建筑业、房地产开发经营、租赁和商务服务业企业必填（划型需要）",
+    ),
+    RosterColumn(
+        "output",
+        "工业总产值/产值（万元）",
+        "万元",
+        True,
+        "全年工业总产值（非工业企业填产值或营业收入），万元",
+    ),
+    RosterColumn("rnd", "研发经费支出（万元）", "万元", True, "全年研究与试验发展经费支出，万元；没有填0"),
+    RosterColumn(
+        "invention_patents", "有效发明专利（件）", "件", True, "年末拥有的有效发明专利件数；没有填0"
+    ),
+    RosterColumn(
+        "titles",
+        "企业称号",
+        "",
+        False,
+        '可多个，用顿号“、”或分号分隔：单项冠军、专精特新"小巨人"、专精特新中小企业、创新型中小企业、'
+        "高新技术企业；没有则留空",
+    ),
+    RosterColumn(
+        "leading", "是否属于主导产业（是/否）", "", True, "企业主营业务是否属于集群主导产业：是 或 否"
+    ),
+)
+_COLUMN_BY_KEY = {column.key: column for column in ROSTER_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True)
+class EnterpriseRow:
+    """One firm of a roster. Amounts in 万元; ``industry_code`` as written with its section letter
+    (``C3857``)."""
+
+    credit_code: str
+    name: str
+    county_code: str
+    industry_code: str
+    employees: int
+    revenue: Decimal
+    assets: Decimal | None
+    output: Decimal
+    rnd: Decimal
+    invention_patents: int
+    titles: frozenset[Title]
+    leading: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A problem in one cell: ``row`` as the spreadsheet shows it (the header is row 1 when it is the first
+    row), ``column`` the Chinese header, ``value`` what the cell held."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterRead:
+    """What a roster file gave: its rows and every problem found. Store the rows only when :attr:`ok`."""
+
+    rows: tuple[EnterpriseRow, ...]
+    errors: tuple[RowError, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error at all; a roster with any error is not to be stored, not in part."""
+        return not self.errors
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+def read_roster(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> RosterRead:
+    """Read and check a roster file (XLSX or CSV). See the module docstring for what is accepted.
+
+    When there are errors, ``rows`` is empty: nothing of a roster with errors is to be stored.
+    """
+    if len(data) > max_bytes:
+        raise UnusableInput.single(
+            filename,
+            "file",
+            f"the file is {_megabytes(len(data))}, more than the {_megabytes(max_bytes)} allowed",
+        )
+    if not data.strip():
+        raise UnusableInput.single(filename, "file", "the file is empty")
+    table = _xlsx_rows(data, filename) if data[:4] == b"PK\x03\x04" else _csv_rows(data, filename)
+    return _check_rows(table, filename)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(workbook.sheet_names)
+        sheet = workbook.get_sheet_by_name(ROSTER_SHEET if ROSTER_SHEET in names else names[0])
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as error:  # calamine raises several types for damaged files; all mean the same here
+        raise UnusableInput.single(
+            filename, "file", f"the file is a zip archive but not a readable XLSX workbook ({error})"
+        ) from None
+    return ((number, row) for number, row in enumerate(rows, start=1))
+
+
+def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UnusableInput.single(
+            filename,
+            "file",
+            "this is an old Excel 97-2003 (.xls) file or an encrypted workbook; "
+            "save it as .xlsx (Excel 工作簿) or CSV, without a password",
+        )
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Excel's "Unicode 文本" (UTF-16 with a byte-order mark, tab-separated).
+        try:
+            return _text_rows(data.decode("utf-16"), filename)
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096]:
+        raise UnusableInput.single(
+            filename, "file", "the file is neither an XLSX workbook nor a CSV text file"
+        )
+    text: str | None = None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        raise UnusableInput.single(
+            filename,
+            "file",
+            "the file is not an XLSX workbook, and as CSV it is neither UTF-8 nor GB18030 text",
+        )
+    return _text_rows(text, filename)
+
+
+def _text_rows(text: str, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    first = next((line for line in io.StringIO(text) if line.strip()), "")
+    delimiter = max((",", "\t", ";"), key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Numbered by record, not by physical line: Excel shows a quoted cell with a line break in one row.
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise UnusableInput.single(
+                "CSV",
+                "file",
+                f"row {number + 1} cannot be read as CSV ({error}); save the file again from Excel",
+            ) from None
+        number += 1
+        yield number, cells
+
+
+def _normalise_header(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）").lower()
+
+
+_HEADER_LOOKUP: dict[str, RosterColumn] = {}
+for _column in ROSTER_COLUMNS:
+    for _name in (_column.header_zh, _column.short_zh, _column.key):
+        _HEADER_LOOKUP[_normalise_header(_name)] = _column
+
+
+def _header(cells: Sequence[Any], filename: str) -> dict[int, RosterColumn]:
+    problems: list[str] = []
+    by_index: dict[int, RosterColumn] = {}
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        text = _cell_text(cell)
+        if not text:
+            continue
+        column = _HEADER_LOOKUP.get(_normalise_header(text))
+        if column is None:
+            problems.append(f"unknown column {text!r} (column {_column_letter(index)})")
+            continue
+        if column.key in seen:
+            problems.append(
+                f"column {column.header_zh} appears twice (columns {_column_letter(seen[column.key])} "
+                f"and {_column_letter(index)})"
+            )
+            continue
+        seen[column.key] = index
+        by_index[index] = column
+    missing = [column.header_zh for column in ROSTER_COLUMNS if column.required and column.key not in seen]
+    if missing:
+        problems.append(f"missing columns: {'、'.join(missing)}")
+    if problems:
+        expected = "、".join(column.header_zh for column in ROSTER_COLUMNS)
+        raise UnusableInput.single(
+            filename, "header", "; ".join(problems) + f". The columns are: {expected} (download the template)"
+        )
+    return by_index
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _cell_text(cell: Any) -> str:
+    if type(cell) is str:
+        return cell.strip()
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime | date):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+class _RowChecker:
+    """Checks rows one by one, remembering what it has looked up (100,000 firms share a few hundred
+    counties and industry codes)."""
+
+    def __init__(self, standard: SizeStandard) -> None:
+        # Which figures a firm needs depends on its group, hence on the standard; the one in force on the
+        # day of the upload decides here, and compute_indicators reclassifies by the roster's own date.
+        self.standard = standard
+        self.county_problems: dict[str, str | None] = {}
+        self.assets_needed: dict[str, bool] = {}
+        self.titles: dict[str, frozenset[Title] | None] = {}
+        self.industries: dict[str, tuple[str | None, str, IndustryGroup | None]] = {}
+
+    def needs_assets(self, group: IndustryGroup) -> bool:
+        needed = self.assets_needed.get(group.name)
+        if needed is None:
+            needed = self.assets_needed[group.name] = "assets" in group.measures()
+        return needed
+
+    def county(self, code: str) -> str | None:
+        if code not in self.county_problems:
+            self.county_problems[code] = _county_problem(code)
+        return self.county_problems[code]
+
+    def industry(self, code: str) -> tuple[str | None, str, IndustryGroup | None]:
+        """(problem, code as stored, size-standard group or None when the standard does not cover it)."""
+        found = self.industries.get(code)
+        if found is None:
+            found = self.industries[code] = self._industry(code)
+        return found
+
+    def _industry(self, code: str) -> tuple[str | None, str, IndustryGroup | None]:
+        problem = industries.validate_industry_code(code)
+        if problem is not None:
+            return f"不是有效的 GB/T 4754-2017 行业代码：{problem}", code, None
+        stored = industries.industry(code).display
+        try:
+            return None, stored, self.standard.group_for(code)
+        except IndustryNotPlaced as error:
+            # A code the standard does not cover (金融业, 教育) is a valid firm, left unclassified; one too
+            # coarse to place (59, 70) must be written more precisely.
+            if error.too_coarse:
+                return f"请写到中类或小类：{error.problems[0].message}", stored, None
+            return None, stored, None
+
+
+def _county_problem(code: str) -> str | None:
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        return "区划代码应为6位数字（GB/T 2260）"
+    found = divisions.division(code)
+    if found is None:
+        return "没有这个区划代码（GB/T 2260）"
+    if not divisions.can_declare(code):
+        return f"{code} 是{found.name}，不是县级行政区划"
+    return None
+
+
+def _blank(cells: Sequence[Any]) -> bool:
+    """Whether a row has nothing in it (Excel keeps formatted but empty rows below the data)."""
+    filled = [cell for cell in cells if cell != "" and cell is not None]
+    return all(isinstance(cell, str) and not cell.strip() for cell in filled)
+
+
+_HEADER_SEARCH_ROWS = 10
+
+
+def _find_header(iterator: Iterator[tuple[int, Sequence[Any]]], filename: str) -> dict[int, RosterColumn]:
+    """The header row: the first row naming at least three of the columns, among the first non-empty
+    rows, since offices often put a title (某某集群企业名录) above it; else the first non-empty row, so that
+    the error names its columns."""
+    candidates: list[Sequence[Any]] = []
+    for _number, cells in iterator:
+        if _blank(cells):
+            continue
+        known = sum(_normalise_header(_cell_text(cell)) in _HEADER_LOOKUP for cell in cells)
+        if known >= 3:
+            return _header(cells, filename)
+        candidates.append(cells)
+        if len(candidates) == _HEADER_SEARCH_ROWS:
+            break
+    if not candidates:
+        raise UnusableInput.single(filename, "file", "the file has no header row and no data")
+    return _header(candidates[0], filename)
+
+
+def _check_rows(table: Iterable[tuple[int, Sequence[Any]]], filename: str) -> RosterRead:
+    iterator = iter(table)
+    header = _find_header(iterator, filename)
+    checker = _RowChecker(standard_in_force(datetime.now(CHINA_TZ).date()))
+    errors: list[RowError] = []
+    rows: list[EnterpriseRow] = []
+    first_row_of: dict[str, list[int]] = defaultdict(list)
+    row_count = 0
+    positions = _Positions.of(header)
+    for number, cells in iterator:
+        if _blank(cells):
+            continue
+        row_count += 1
+        row = _plain_row(cells, positions, checker)
+        if row is not None:
+            rows.append(row)
+            first_row_of[row.credit_code].append(number)
+            continue
+        width = len(cells)
+        values = {column.key: cells[index] if index < width else None for index, column in header.items()}
+        row = _check_row(number, values, checker, errors)
+        if row is not None:
+            rows.append(row)
+            first_row_of[row.credit_code].append(number)
+        elif (code := _credit_code_text(values.get("credit_code"))) and _credit_code_problem(code) is None:
+            first_row_of[code].append(number)  # a valid code in a row with other errors still counts
+    if row_count == 0:
+        raise UnusableInput.single(filename, "file", "the file has a header row but no firms under it")
+    credit_header = _COLUMN_BY_KEY["credit_code"].header_zh
+    for code, numbers in first_row_of.items():
+        if len(numbers) > 1:
+            for number in numbers:
+                others = "、".join(f"第{other}行" for other in numbers if other != number)
+                errors.append(RowError(number, credit_header, code, f"统一社会信用代码重复：与{others}相同"))
+    if errors:
+        order = {column.header_zh: position for position, column in enumerate(ROSTER_COLUMNS)}
+        errors.sort(key=lambda error: (error.row, order.get(error.column, len(order))))
+        return RosterRead((), tuple(errors))
+    return RosterRead(tuple(rows), ())
+
+
+@dataclass(frozen=True, slots=True)
+class _Positions:
+    """Where each column is in a row; None for an optional column the file leaves out."""
+
+    credit_code: int
+    name: int
+    county_code: int
+    industry_code: int
+    employees: int
+    revenue: int
+    assets: int | None
+    output: int
+    rnd: int
+    invention_patents: int
+    titles: int | None
+    leading: int
+    width: int
+
+    @classmethod
+    def of(cls, header: dict[int, RosterColumn]) -> _Positions:
+        # _header has made sure every required column is there.
+        at = {column.key: index for index, column in header.items()}
+        return cls(
+            credit_code=at["credit_code"],
+            name=at["name"],
+            county_code=at["county_code"],
+            industry_code=at["industry_code"],
+            employees=at["employees"],
+            revenue=at["revenue"],
+            assets=at.get("assets"),
+            output=at["output"],
+            rnd=at["rnd"],
+            invention_patents=at["invention_patents"],
+            titles=at.get("titles"),
+            leading=at["leading"],
+            width=max(at.values()) + 1,
+        )
+
+
+def _plain_row(cells: Sequence[Any], at: _Positions, checker: _RowChecker) -> EnterpriseRow | None:
+    """The row, if every cell is in its plainest valid form; None to let :func:`_check_row` decide.
+
+    Nearly every row of a real roster is plain, and this path costs half of the full check: no error
+    message is ever built here, and anything unusual (a code with spaces, a county or industry not seen
+    yet, a title, a number written as text with commas) goes to the full check, which has the last
+    word. A test holds the two to the same rows.
+    """
+    if len(cells) < at.width:
+        return None
+    code = cells[at.credit_code]
+    if type(code) is not str or not _USCC_SHAPE.fullmatch(code):
+        return None
+    name = _cell_text(cells[at.name])
+    county = _cell_text(cells[at.county_code])
+    industry = checker.industries.get(_cell_text(cells[at.industry_code]))
+    if not name or checker.county_problems.get(county, "unseen") is not None or industry is None:
+        return None
+    problem, industry_code, group = industry
+    if problem is not None:
+        return None
+    employees = _plain_count(cells[at.employees])
+    patents = _plain_count(cells[at.invention_patents])
+    revenue = _plain_amount(cells[at.revenue])
+    output = _plain_amount(cells[at.output])
+    rnd = _plain_amount(cells[at.rnd])
+    if employees is None or patents is None or revenue is None or output is None or rnd is None:
+        return None
+    assets_cell = None if at.assets is None else cells[at.assets]
+    if assets_cell == "" or assets_cell is None:
+        assets = None
+        if group is not None and checker.needs_assets(group):
+            return None
+    else:
+        assets = _plain_amount(assets_cell)
+        if assets is None:
+            return None
+    titles = _NO_TITLES
+    titles_cell = None if at.titles is None else cells[at.titles]
+    if titles_cell != "" and titles_cell is not None:
+        # A roster repeats a handful of combinations (专精特新、高新技术企业), so each is read once.
+        if type(titles_cell) is not str:
+            return None
+        known = checker.titles.get(titles_cell)
+        if known is None:
+            found, unknown = _read_titles(titles_cell.strip())
+            known = checker.titles[titles_cell] = None if unknown else found
+        if known is None:
+            return None
+        titles = known
+    leading = cells[at.leading]
+    if leading not in ("是", "否"):
+        return None
+    # Last, so that a row going to the full check (which checks it too) has not paid for it twice.
+    if uscc.calc_check_digit(code) != code[-1]:
+        return None
+    return EnterpriseRow(
+        code, name, county, industry_code, employees, revenue, assets, output, rnd, patents, titles,
+        leading == "是",
+    )  # fmt: skip
+
+
+def _plain_count(cell: Any) -> int | None:
+    if type(cell) is float and cell.is_integer() and 0 <= cell < COUNT_LIMIT:
+        return int(cell)
+    if type(cell) is str and cell.isascii() and cell.isdigit() and len(cell) < 9:
+        return int(cell)
+    return None
+
+
+def _plain_amount(cell: Any) -> Decimal | None:
+    if type(cell) is float:
+        if 0 <= cell < _FLOAT_AMOUNT_LIMIT:
+            return Decimal(repr(cell)).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_EVEN)
+        return None
+    if type(cell) is str and cell:
+        try:
+            value = Decimal(cell)
+        except InvalidOperation:
+            return None
+        if value.is_finite() and 0 <= value < AMOUNT_LIMIT:
+            return value.quantize(AMOUNT_PLACES, rounding=ROUND_HALF_EVEN)
+    return None
+
+
+def _check_row(
+    number: int, values: dict[str, Any], checker: _RowChecker, errors: list[RowError]
+) -> EnterpriseRow | None:
+    before = len(errors)
+
+    def fail(key: str, value: Any, message: str) -> None:
+        errors.append(RowError(number, _COLUMN_BY_KEY[key].header_zh, _cell_text(value), message))
+
+    def text(key: str) -> str:
+        cell = _cell_text(values.get(key))
+        if not cell and _COLUMN_BY_KEY[key].required:
+            fail(key, cell, "必填，不能为空")
+        return cell
+
+    credit_code = _credit_code_text(values.get("credit_code"))
+    if not credit_code:
+        fail("credit_code", "", "必填，不能为空")
+    else:
+        problem = _credit_code_problem(credit_code)
+        if problem:
+            fail("credit_code", credit_code, problem)
+    name = text("name")
+    county_code = text("county_code")
+    if county_code and (problem := checker.county(county_code)):
+        fail("county_code", county_code, problem)
+    industry_code = text("industry_code")
+    group: IndustryGroup | None = None
+    if industry_code:
+        problem, industry_code, group = checker.industry(industry_code)
+        if problem:
+            fail("industry_code", industry_code, problem)
+    employees = _count(values, "employees", fail)
+    revenue = _amount(values, "revenue", fail)
+    assets = _amount(values, "assets", fail)
+    output = _amount(values, "output", fail)
+    rnd = _amount(values, "rnd", fail)
+    patents = _count(values, "invention_patents", fail)
+    titles = _titles(values, fail)
+    leading = _yes_no(values, "leading", fail)
+    if (
+        group is not None
+        and checker.needs_assets(group)
+        and assets is None
+        and not _cell_text(values.get("assets"))
+    ):
+        fail("assets", "", f"{group.name}企业按资产总额划型，必须填写资产总额")
+    if len(errors) > before:
+        return None
+    assert employees is not None
+    assert revenue is not None
+    assert output is not None
+    assert rnd is not None
+    assert patents is not None
+    assert leading is not None
+    return EnterpriseRow(
+        credit_code,
+        name,
+        county_code,
+        industry_code,
+        employees,
+        revenue,
+        assets,
+        output,
+        rnd,
+        patents,
+        titles,
+        leading,
+    )
+
+
+def _credit_code_text(cell: Any) -> str:
+    """The code as stored: upper case, without the spaces or hyphens people type to group it."""
+    code = _cell_text(cell).upper()
+    return uscc.compact(code) if " " in code or "-" in code else code
+
+
+_USCC_SHAPE = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
+
+
+def _credit_code_problem(code: str) -> str | None:
+    # The shape test first and stdnum's check character alone: uscc.validate cleans the string again
+    # character by character, a third of the whole import's time on 100,000 rows.
+    if _USCC_SHAPE.fullmatch(code) and uscc.calc_check_digit(code) == code[-1]:
+        return None
+    try:
+        uscc.validate(code)
+    except ValidationError as error:
+        kind = type(error).__name__
+        if kind == "InvalidLength":
+            return f"统一社会信用代码应为18位，这里是{len(code)}位"
+        if kind == "InvalidChecksum":
+            return "统一社会信用代码校验码（第18位）不正确，请核对"
+        return "统一社会信用代码含有不允许的字符或格式不对（GB 32100-2015）"
+    return None
+
+
+_INFINITY = float("inf")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def _number(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
+    cell = values.get(key)
+    if type(cell) is float and cell >= 0 and cell != _INFINITY:
+        # The common case from XLSX. repr gives the shortest decimal that reads back as the same float:
+        # 1234.56, not 1234.5599999999999454.
+        return Decimal(repr(cell))
+    if type(cell) is str and cell:
+        # The common case, a CSV cell holding a plain number (Decimal allows spaces around it).
+        try:
+            value = Decimal(cell)
+        except InvalidOperation:
+            pass
+        else:
+            if value.is_finite() and value >= 0:
+                return value
+    column = _COLUMN_BY_KEY[key]
+    if isinstance(cell, bool):
+        fail(key, cell, "应为数字")
+        return None
+    if isinstance(cell, int | float):
+        value = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell)
+    else:
+        text = _cell_text(cell)
+        if not text:
+            if column.required:
+                fail(
+                    key,
+                    text,
+                    "必填，不能为空（没有请填0）"
+                    if key in ("rnd", "invention_patents")
+                    else "必填，不能为空",
+                )
+            return None
+        if _THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            unit = f"，单位{column.unit}" if column.unit else ""
+            fail(key, text, f"应为数字{unit}，不能含文字或单位")
+            return None
+    if not value.is_finite():
+        fail(key, cell, "应为数字")
+        return None
+    if value < 0:
+        fail(key, cell, "不能为负数")
+        return None
+    return value
+
+
+def _amount(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
+    cell = values.get(key)
+    if type(cell) is float and 0 <= cell < _FLOAT_AMOUNT_LIMIT:
+        return Decimal(repr(cell)).quantize(AMOUNT_PLACES, rounding=ROUND_HALF_EVEN)  # XLSX, the usual case
+    value = _number(values, key, fail)
+    if value is None:
+        return None
+    if value >= AMOUNT_LIMIT:
+        fail(key, values.get(key), f"数值过大（单位是万元，应小于 {AMOUNT_LIMIT:,} 万元），请核对单位")
+        return None
+    return value.quantize(AMOUNT_PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def _count(values: dict[str, Any], key: str, fail: Any) -> int | None:
+    cell = values.get(key)
+    if type(cell) is float and cell.is_integer() and 0 <= cell < COUNT_LIMIT:
+        return int(cell)  # XLSX
+    if type(cell) is str and cell.isascii() and cell.isdigit() and len(cell) < 9:
+        return int(cell)  # CSV
+    value = _number(values, key, fail)
+    if value is None:
+        return None
+    if value != value.to_integral_value():
+        fail(key, values.get(key), "应为整数")
+        return None
+    if value >= COUNT_LIMIT:
+        fail(key, values.get(key), "数值过大，请核对")
+        return None
+    return int(value)
+
+
+def _titles(values: dict[str, Any], fail: Any) -> frozenset[Title]:
+    text = _cell_text(values.get("titles"))
+    if not text:
+        return _NO_TITLES  # most firms hold none: one shared empty set
+    found, unknown = _read_titles(text)
+    if unknown:
+        allowed = "、".join(TITLE_NAMES_ZH.values())
+        fail("titles", text, f"不认识的称号：{'、'.join(unknown)}；可填：{allowed}，多个用顿号分隔")
+    return found
+
+
+def _read_titles(text: str) -> tuple[frozenset[Title], tuple[str, ...]]:
+    """The titles a cell names, and the words it holds that are not titles."""
+    found: set[Title] = set()
+    unknown: list[str] = []
+    for word in _TITLE_SEPARATORS.split(text.translate(_QUOTES)):
+        if not word:
+            continue
+        title = _TITLE_WORDS.get(word) or _TITLE_WORDS.get(word.lower())
+        if title is None:
+            unknown.append(word)
+        else:
+            found.add(title)
+    return frozenset(found), tuple(unknown)
+
+
+_YES = {"是", "y", "yes", "true", "1", "√"}
+_NO = {"否", "n", "no", "false", "0", "×"}
+
+
+def _yes_no(values: dict[str, Any], key: str, fail: Any) -> bool | None:
+    cell = values.get(key)
+    if isinstance(cell, bool):
+        return cell
+    text = _cell_text(cell).lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    fail(key, cell, "必填，不能为空，填“是”或“否”" if not text else "应填“是”或“否”")
+    return None
+
+
+# ------------------------------------------------------------------------------------------- indicators
+
+
+@dataclass(frozen=True, slots=True)
+class Unclassified:
+    """A firm the size standard could not place, and why (its industry is outside the standard)."""
+
+    credit_code: str
+    industry_code: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RosterIndicators:
+    """The figures a roster gives. Amounts in 万元; shares in per cent as exact fractions:
+
+    * ``sme_output_share`` = sme_output / output × 100 (None when output is 0);
+    * ``leading_share`` = leading_output / output × 100 (None when output is 0);
+    * ``patents_per_10k_employees`` = invention_patents / employees × 10,000 (None when employees is 0).
+
+    ``sme_*`` count only firms classified as medium, small or micro; a firm the standard does not cover
+    (``unclassified``) is counted in the totals but not as an SME, so unknowns never raise the share.
+    ``quality`` counts distinct firms holding each title; ``quality_leading`` the same among firms in the
+    leading industry; ``quality_any`` firms holding any title; ``champion_or_little_giant_leading`` firms in
+    the leading industry that are a 单项冠军 or a 小巨人 (what the national rule counts).
+    """
+
+    standard: str
+    firms: int
+    sme_firms: int
+    sizes: dict[Size, int]
+    unclassified: tuple[Unclassified, ...]
+    output: Decimal
+    sme_output: Decimal
+    leading_output: Decimal
+    sme_output_share: Fraction | None
+    leading_share: Fraction | None
+    quality: dict[Title, int]
+    quality_leading: dict[Title, int]
+    quality_any: int
+    champion_or_little_giant_leading: int
+    rnd: Decimal
+    sme_rnd: Decimal
+    invention_patents: int
+    employees: int
+    patents_per_10k_employees: Fraction | None = field(default=None)
+
+
+def compute_indicators(
+    rows: Iterable[EnterpriseRow], *, on: date, standard: SizeStandard | None = None
+) -> RosterIndicators:
+    """Classify each firm by the SME size standard in force ``on`` (or ``standard``) and sum the roster.
+
+    Rows from :func:`read_roster` have every figure their industry group needs; a row that lacks one
+    anyway (built by other code) is counted as unclassified with the reason, not guessed.
+    """
+    if standard is None:
+        standard = standard_in_force(on)
+    rules: dict[str, SizeRule | str] = {}
+    sizes: Counter[Size] = Counter(dict.fromkeys(SIZES, 0))
+    unclassified: list[Unclassified] = []
+    quality: Counter[Title] = Counter(dict.fromkeys(Title, 0))
+    quality_leading: Counter[Title] = Counter(dict.fromkeys(Title, 0))
+    firms = quality_any = top_leading = patents = employees = 0
+    output = sme_output = leading_output = rnd = sme_rnd = Decimal(0)
+    for row in rows:
+        firms += 1
+        output += row.output
+        rnd += row.rnd
+        patents += row.invention_patents
+        employees += row.employees
+        if row.leading:
+            leading_output += row.output
+        if row.titles:
+            quality_any += 1
+            quality.update(row.titles)
+            if row.leading:
+                quality_leading.update(row.titles)
+                if Title.champion in row.titles or Title.little_giant in row.titles:
+                    top_leading += 1
+        rule = rules.get(row.industry_code)
+        if rule is None:
+            rule = rules[row.industry_code] = _rule_or_reason(standard, row.industry_code)
+        if isinstance(rule, str):
+            unclassified.append(Unclassified(row.credit_code, row.industry_code, rule))
+            continue
+        size = rule.size(row.employees, row.revenue, row.assets)
+        if size is None:
+            # Only rows built by other code get here: read_roster refuses a row lacking what its group needs.
+            reason = _missing_reason(rule, standard, row)
+            unclassified.append(Unclassified(row.credit_code, row.industry_code, reason))
+            continue
+        sizes[size] += 1
+        if size != "large":
+            sme_output += row.output
+            sme_rnd += row.rnd
+    return RosterIndicators(
+        standard=standard.document_number,
+        firms=firms,
+        sme_firms=firms - sizes["large"] - len(unclassified),
+        sizes=dict(sizes),
+        unclassified=tuple(unclassified),
+        output=output,
+        sme_output=sme_output,
+        leading_output=leading_output,
+        sme_output_share=_percent(sme_output, output),
+        leading_share=_percent(leading_output, output),
+        quality=dict(quality),
+        quality_leading=dict(quality_leading),
+        quality_any=quality_any,
+        champion_or_little_giant_leading=top_leading,
+        rnd=rnd,
+        sme_rnd=sme_rnd,
+        invention_patents=patents,
+        employees=employees,
+        patents_per_10k_employees=None if employees == 0 else Fraction(patents * 10_000, employees),
+    )
+
+
+def _rule_or_reason(standard: SizeStandard, code: str) -> SizeRule | str:
+    try:
+        return SizeRule.of(standard.group_for(code))
+    except UnusableInput as error:
+        return error.problems[0].message
+
+
+def _missing_reason(rule: SizeRule, standard: SizeStandard, row: EnterpriseRow) -> str:
+    try:
+        classify_in_group(
+            rule.group, standard, employees=row.employees, revenue=row.revenue, assets=row.assets
+        )
+    except UnusableInput as error:
+        return "; ".join(str(problem) for problem in error.problems)
+    return "the size standard could not classify this firm"
+
+
+def _percent(part: Decimal, whole: Decimal) -> Fraction | None:
+    return None if whole == 0 else Fraction(part) * 100 / Fraction(whole)
+
+
+WAN_PER_YI = 10_000  # 1 亿元 = 10,000 万元
+
+
+def as_profile_figures(indicators: RosterIndicators) -> dict[str, Any]:
+    """The roster's figures in the units and field names of the profile (:class:`smecluster.profile.Year`
+    in 亿元, exact, and :class:`smecluster.profile.QualityFirms`), for setting beside the declared ones.
+
+    ``quality_firms.champion`` and ``.little_giant`` count firms in the leading industry, as the profile's
+    fields do; the other three titles count every firm holding them.
+    """
+    return {
+        "output": _yi(indicators.output),
+        "sme_output": _yi(indicators.sme_output),
+        "leading_output": _yi(indicators.leading_output),
+        "sme_rnd": _yi(indicators.sme_rnd),
+        "invention_patents": indicators.invention_patents,
+        "employees": indicators.employees,
+        "quality_firms": {
+            "champion": indicators.quality_leading[Title.champion],
+            "little_giant": indicators.quality_leading[Title.little_giant],
+            "specialized": indicators.quality[Title.specialized],
+            "innovative": indicators.quality[Title.innovative],
+            "high_tech": indicators.quality[Title.high_tech],
+        },
+    }
+
+
+def _yi(wan: Decimal) -> Decimal:
+    # scaleb moves the decimal point: exact, no rounding context involved.
+    return wan.scaleb(-4)
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+
+def write_template() -> bytes:
+    """The roster template: the header row on sheet 企业名录 with number formats and drop-downs, and a
+    填写说明 sheet giving each column's meaning, unit and rule."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = ROSTER_SHEET
+    sheet.append([column.header_zh for column in ROSTER_COLUMNS])
+    sheet.freeze_panes = "A2"
+    last_row = 100_001  # room for the largest rosters the import is measured on
+    for index, column in enumerate(ROSTER_COLUMNS):
+        letter = _column_letter(index)
+        header = sheet[f"{letter}1"]
+        header.font = Font(bold=True)
+        header.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[letter].width = max(12, len(column.header_zh) * 2 + 2)
+        number_format = _NUMBER_FORMATS.get(column.key)
+        if number_format:
+            sheet.column_dimensions[letter].number_format = number_format
+        cells = f"{letter}2:{letter}{last_row}"
+        if column.key == "leading":
+            yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=False)
+            yes_no.error, yes_no.errorTitle = "请填“是”或“否”", "是否属于主导产业"
+            yes_no.add(cells)
+            _explain(column, yes_no)
+            sheet.add_data_validation(yes_no)
+        elif column.key == "titles":
+            # Several titles may share a cell, so typing a value not in the list must stay possible:
+            # an "information" alert explains instead of refusing.
+            titles = DataValidation(
+                type="list",
+                formula1='"' + ",".join(_TEMPLATE_TITLES) + '"',
+                allow_blank=True,
+                errorStyle="information",
+                showErrorMessage=True,
+            )
+            titles.error = "可填多个称号，用顿号“、”分隔"
+            titles.errorTitle = "企业称号"
+            titles.add(cells)
+            _explain(column, titles)
+            sheet.add_data_validation(titles)
+        elif column.key in ("employees", "invention_patents"):
+            whole = DataValidation(
+                type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+            )
+            whole.error, whole.errorTitle = "应为不小于0的整数", column.header_zh
+            whole.add(cells)
+            _explain(column, whole)
+            sheet.add_data_validation(whole)
+        elif column.unit == "万元":
+            amount = DataValidation(
+                type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+            )
+            amount.error, amount.errorTitle = "应为不小于0的数字，单位万元", column.header_zh
+            amount.add(cells)
+            _explain(column, amount)
+            sheet.add_data_validation(amount)
+        elif column.key in ("credit_code", "county_code", "industry_code"):
+            sheet.column_dimensions[letter].number_format = "@"  # text: keeps leading zeros (01, 0111)
+    instructions = workbook.create_sheet(INSTRUCTIONS_SHEET)
+    instructions.append(["列名", "单位", "是否必填", "填写说明"])
+    for column in ROSTER_COLUMNS:
+        instructions.append(
+            [column.header_zh, column.unit or "—", "必填" if column.required else "选填", column.description]
+        )
+    for note in _TEMPLATE_NOTES:
+        instructions.append([])
+        instructions.append([note])
+    for cell in instructions[1]:
+        cell.font = Font(bold=True)
+    for letter, width in (("A", 28), ("B", 8), ("C", 10), ("D", 90)):
+        instructions.column_dimensions[letter].width = width
+    return _save(workbook)
+
+
+def _explain(column: RosterColumn, validation: Any) -> None:
+    """Excel shows the column's rule when a cell is selected, and refuses (or, for titles, questions) a
+    value that breaks it; openpyxl leaves both off unless asked."""
+    validation.showErrorMessage = True
+    validation.showInputMessage = True
+    validation.promptTitle = column.header_zh[:32]  # Excel's limits: 32 and 255 characters
+    validation.prompt = column.description[:255]
+
+
+_NUMBER_FORMATS = {
+    "employees": "0",
+    "invention_patents": "0",
+    "revenue": "#,##0.00",
+    "assets": "#,##0.00",
+    "output": "#,##0.00",
+    "rnd": "#,##0.00",
+}
+_TEMPLATE_TITLES = ("单项冠军", "小巨人", "专精特新", "创新型", "高新技术企业")
+_TEMPLATE_NOTES = (
+    "每家企业填一行，从第2行开始；第1行列名不要修改。一个统一社会信用代码只能出现一次。",
+    "金额单位均为万元；人数、专利数为整数；没有的数值填0，不要留空（资产总额、企业称号除外）。",
+    "企业规模按《中小企业划型标准规定》（工信部联企业〔2011〕300号）由系统根据行业、从业人员、营业收入、资产总额自动划分，无需填写。",
+    "上传后系统逐行校验；只要有一处错误，整份名录都不会保存，并可下载逐行错误报告，改正后重新上传。",
+    "可保存为 Excel 工作簿（.xlsx）或 CSV（UTF-8 或 GB18030 编码）上传。",
+)
+
+
+def write_error_report(errors: Iterable[RowError]) -> bytes:
+    """The row-by-row error report of a refused roster: 行号, 列, 内容, 问题."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("错误报告")
+    sheet.column_dimensions["B"].width = 26
+    sheet.column_dimensions["C"].width = 30
+    sheet.column_dimensions["D"].width = 80
+    sheet.append(["行号", "列", "内容", "问题"])
+    for error in errors:
+        sheet.append([error.row, error.column, _text_cell(sheet, error.value), error.message])
+    return _save(workbook)
+
+
+def write_roster(rows: Iterable[EnterpriseRow]) -> bytes:
+    """A roster as XLSX, in the template's layout, so that a download can be edited and uploaded again."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(ROSTER_SHEET)
+    sheet.append([column.header_zh for column in ROSTER_COLUMNS])
+    for row in rows:
+        sheet.append(
+            [
+                row.credit_code,
+                _text_cell(sheet, row.name),
+                row.county_code,
+                row.industry_code,
+                row.employees,
+                row.revenue,
+                row.assets,
+                row.output,
+                row.rnd,
+                row.invention_patents,
+                "、".join(TITLE_NAMES_ZH[title] for title in Title if title in row.titles),
+                "是" if row.leading else "否",
+            ]
+        )
+    return _save(workbook)
+
+
+def _text_cell(sheet: Any, value: str) -> Any:
+    """A cell that keeps ``value`` as typed: openpyxl would store ``=1+1`` as a formula, which Excel then
+    evaluates (a spreadsheet-injection risk in a file downloaded by an official)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _save(workbook: Any) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

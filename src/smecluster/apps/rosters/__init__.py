@@ -1,0 +1,1 @@
+"""Enterprise rosters of applications and recognized clusters, versioned, with their computed figures."""

@@ -1,0 +1,336 @@
+"""Roster pages: an application's roster, a recognized cluster's roster per year, one version's firms,
+the template, and the list of rosters with its downloads.
+
+Each view finds what it shows in the user's jurisdiction (404 otherwise), checks permission for a write
+(403 with the reason), parses the upload and calls the service. A roster with row errors is shown back
+row by row (the first 200, and the count of all) with every error as a downloadable XLSX; nothing is
+stored.
+"""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from smecluster.analytics.roster import ROSTER_COLUMNS, write_error_report, write_template
+from smecluster.apps.applications.models import Application
+from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.rosters.comparison import comparison_lines, indicator_items
+from smecluster.apps.rosters.forms import ClusterRosterUploadForm, RosterFilterForm, RosterUploadForm
+from smecluster.apps.rosters.models import Roster, RosterVersion
+from smecluster.apps.rosters.permissions import can_import_application_roster, can_import_cluster_roster
+from smecluster.apps.rosters.selectors import (
+    application_with_roster_for,
+    cluster_for,
+    clusters_visible_to,
+    current_version,
+    enterprises_of,
+    roster_list,
+    roster_of_application,
+    roster_of_cluster,
+    rosters_visible_to,
+    version_for,
+    versions_of,
+)
+from smecluster.apps.rosters.services import (
+    ImportOutcome,
+    application_roster_import,
+    application_roster_year,
+    cluster_roster_import,
+    cluster_roster_years,
+)
+from smecluster.errors import UnusableInput
+from smecluster.site.csv_export import XLSX_CONTENT_TYPE, tabular_response, wanted_download
+
+ERRORS_SHOWN = 200
+ROWS_PER_PAGE = 100
+
+
+def _error_context(outcome: ImportOutcome | None) -> dict[str, Any]:
+    if outcome is None or not outcome.errors:
+        return {}
+    report = write_error_report(outcome.errors)
+    return {
+        "row_errors": outcome.errors[:ERRORS_SHOWN],
+        "error_count": len(outcome.errors),
+        # The report travels with the page: nothing of a refused roster is kept on the server.
+        "error_report": base64.b64encode(report).decode("ascii"),
+        "xlsx_type": XLSX_CONTENT_TYPE,
+    }
+
+
+def _read_upload(form: RosterUploadForm) -> tuple[bytes, str]:
+    upload = form.cleaned_data["file"]
+    return upload.read(), upload.name or "roster"
+
+
+def _page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    roster: Roster | None = context["roster"]
+    version = current_version(roster)
+    context.update(
+        {
+            "version": version,
+            "versions": versions_of(roster),
+            "items": indicator_items(version) if version else [],
+            "columns": ROSTER_COLUMNS,
+        }
+    )
+    return render(request, "rosters/roster.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        application = application_with_roster_for(request.user, pk)
+    except Application.DoesNotExist:
+        raise Http404(_("没有这个申报")) from None
+    allowed = can_import_application_roster(request.user, application)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    outcome: ImportOutcome | None = None
+    file_problems: list[str] = []
+    if request.method == "POST":
+        allowed.enforce()
+        if form.is_valid():
+            data, filename = _read_upload(form)
+            try:
+                outcome = application_roster_import(
+                    actor=request.user, application=application, data=data, filename=filename
+                )
+            except UnusableInput as unusable:
+                file_problems = [problem.message for problem in unusable.problems]
+            else:
+                if outcome.version is not None:
+                    messages.success(
+                        request,
+                        _("已导入名册第 %(number)s 版，共 %(rows)s 家企业")
+                        % {"number": outcome.version.number, "rows": f"{outcome.version.row_count:,}"},
+                    )
+                    return redirect("rosters:application", pk=application.pk)
+    roster = roster_of_application(application)
+    version = current_version(roster)
+    return _page(
+        request,
+        {
+            "owner_name": application.name,
+            "owner_label": application.number,
+            "back": reverse("applications:detail", args=[application.pk]),
+            "year": roster.year if roster else application_roster_year(application),
+            "roster": roster,
+            "lines": comparison_lines(application, version) if version else [],
+            "tolerance": application.call.programme.roster_tolerance_pct,
+            "form": form,
+            "can_import": allowed.allowed,
+            "import_reason": allowed.reason,
+            "file_problems": file_problems,
+            **_error_context(outcome),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cluster_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        cluster = cluster_for(request.user, pk)
+    except RecognizedCluster.DoesNotExist:
+        raise Http404(_("没有这个集群")) from None
+    years = cluster_roster_years(cluster)
+    try:
+        year = int(request.POST.get("year") or request.GET.get("year") or years[0])
+    except ValueError:
+        raise Http404(_("没有这个年度")) from None
+    if year not in years:
+        raise Http404(_("没有这个年度"))
+    allowed = can_import_cluster_roster(request.user, cluster)
+    form = ClusterRosterUploadForm(
+        request.POST or None, request.FILES or None, years=years, initial={"year": year}
+    )
+    outcome: ImportOutcome | None = None
+    file_problems: list[str] = []
+    if request.method == "POST":
+        allowed.enforce()
+        if form.is_valid():
+            data, filename = _read_upload(form)
+            try:
+                outcome = cluster_roster_import(
+                    actor=request.user, cluster=cluster, year=form.cleaned_data["year"], data=data,
+                    filename=filename,
+                )  # fmt: skip
+            except UnusableInput as unusable:
+                file_problems = [problem.message for problem in unusable.problems]
+            except ValidationError as invalid:
+                file_problems = list(invalid.messages)
+            else:
+                if outcome.version is not None:
+                    messages.success(
+                        request,
+                        _("已导入 %(year)s 年度名册第 %(number)s 版，共 %(rows)s 家企业")
+                        % {
+                            "year": year,
+                            "number": outcome.version.number,
+                            "rows": f"{outcome.version.row_count:,}",
+                        },
+                    )
+                    return redirect(reverse("rosters:cluster", args=[cluster.pk]) + f"?year={year}")
+    return _page(
+        request,
+        {
+            "owner_name": cluster.name,
+            "owner_label": cluster.number,
+            "back": reverse("registry:public_detail", args=[cluster.pk]),
+            "year": year,
+            "years": years,
+            "cluster": cluster,
+            "roster": roster_of_cluster(cluster, year),
+            "lines": [],
+            "form": form,
+            "can_import": allowed.allowed,
+            "import_reason": allowed.reason,
+            "file_problems": file_problems,
+            **_error_context(outcome),
+        },
+    )
+
+
+def _enterprise_row(firm: Any) -> list[Any]:
+    titles = "、".join(_title_label(title) for title in firm.title_keys)
+    return [
+        firm.line, firm.credit_code, firm.name, firm.county_code, firm.industry_code, firm.employees,
+        firm.revenue, firm.assets, firm.output, firm.rnd, firm.invention_patents, titles,
+        _("是") if firm.leading else _("否"),
+    ]  # fmt: skip
+
+
+def _title_label(title: str) -> str:
+    from smecluster.analytics.roster import TITLE_NAMES_ZH, Title
+
+    try:
+        return TITLE_NAMES_ZH[Title(title)]
+    except ValueError:
+        return title
+
+
+@login_required
+@require_GET
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        version = version_for(request.user, pk)
+    except RosterVersion.DoesNotExist:
+        raise Http404(_("没有这个名册版本")) from None
+    firms = enterprises_of(version)
+    if wanted_download(request):
+        header = [_("行号"), *(column.header_zh for column in ROSTER_COLUMNS)]
+        return tabular_response(
+            request,
+            f"roster-{version.roster_id}-v{version.number}",
+            header,
+            (_enterprise_row(firm) for firm in firms.iterator(chunk_size=5000)),
+            sheet_title=_("企业名录"),
+        )
+    roster = version.roster
+    page = Paginator(firms, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    if roster.application_id:
+        back = reverse("rosters:application", args=[roster.application_id])
+    else:
+        back = reverse("rosters:cluster", args=[roster.cluster_id]) + f"?year={roster.year}"
+    return render(
+        request,
+        "rosters/version.html",
+        {
+            "version": version,
+            "roster": roster,
+            "page": page,
+            "rows": [_enterprise_row(firm) for firm in page],
+            "columns": ROSTER_COLUMNS,
+            "items": indicator_items(version),
+            "back": back,
+        },
+    )
+
+
+@login_required
+@require_GET
+def roster_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(write_template(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
+    return response
+
+
+LIST_HEADER_KEYS = (
+    "owner",
+    "number",
+    "county",
+    "year",
+    "version",
+    "firms",
+    "sme_share",
+    "uploaded_at",
+    "file",
+)
+
+
+@login_required
+@require_GET
+def roster_list_view(request: HttpRequest) -> HttpResponse:
+    years = sorted(set(rosters_visible_to(request.user).values_list("year", flat=True)), reverse=True)
+    form = RosterFilterForm(request.GET or None, years=years)
+    year = kind = None
+    if form.is_bound and form.is_valid():
+        year = form.cleaned_data["year"]
+        kind = form.cleaned_data["kind"] or None
+    rosters = list(roster_list(request.user, year=year, kind=kind))
+    latest = {
+        version.roster_id: version
+        for version in RosterVersion.objects.filter(roster__in=rosters).order_by("roster_id", "number")
+    }
+    lines = []
+    for roster in rosters:
+        version = latest[roster.pk]
+        owner = roster.application or roster.cluster
+        share = version.indicators.get("sme_output_share")
+        lines.append(
+            {
+                "roster": roster,
+                "version": version,
+                "owner": owner,
+                "kind": _("申报") if roster.application_id else _("已认定集群"),
+                "url": reverse("rosters:application", args=[roster.application_id])
+                if roster.application_id
+                else reverse("rosters:cluster", args=[roster.cluster_id]) + f"?year={roster.year}",
+                "cells": [
+                    owner.name, owner.number, f"{roster.county.name}（{roster.county_id}）", roster.year,
+                    version.number, version.row_count,
+                    None if share is None else Decimal(share).quantize(Decimal("0.01")),
+                    version.uploaded_at, version.file_name,
+                ],
+            }
+        )  # fmt: skip
+    if wanted_download(request):
+        header = [
+            _("集群或申报名称"), _("编号"), _("县级区划"), _("名册年度"), _("当前版本"), _("企业数（家）"),
+            _("中小企业产值占比（%）"), _("导入时间（北京时间）"), _("文件名"),
+        ]  # fmt: skip
+        return tabular_response(
+            request, "rosters", header, [line["cells"] for line in lines], sheet_title=_("企业名册")
+        )
+    query = request.GET.copy()
+    query.pop("format", None)
+    context = {
+        "filter": form,
+        "lines": lines,
+        "query": query.urlencode(),
+        "clusters": clusters_visible_to(request.user),
+    }
+    return render(request, "rosters/list.html", context)

@@ -1,0 +1,127 @@
+"""The annual information form (年度培育情况信息表, :class:`~smecluster.annual_figures.AnnualFigures`) as an
+XLSX workbook, and back.
+
+Sheets: 填写说明, 年度数据 (the reported year and the profile's yearly figures for it), 优质企业 (distinct
+firms by title at year end) and 监测指标 (firms, innovation, digital, green, openness, governance). Read back,
+it validates through ``AnnualFigures``; each problem names its sheet, cell and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from smecluster.annual_figures import AnnualFigures
+from smecluster.documents.profile_workbook import QUALITY_COLUMNS, YEAR_COLUMNS
+from smecluster.documents.sheets import (
+    Column,
+    Kind,
+    locate,
+    new_workbook,
+    open_workbook,
+    read_form_sheet,
+    workbook_bytes,
+    write_form_sheet,
+    write_instructions,
+)
+from smecluster.errors import UnusableInput
+from smecluster.profile import validation_problems
+
+FIGURES, QUALITY, MONITORING, INSTRUCTIONS = "年度数据", "优质企业", "监测指标", "填写说明"
+SHEETS = (FIGURES, QUALITY, MONITORING)
+
+# The reported year heads the sheet; the yearly figures follow under the same labels as the application's.
+FIGURE_COLUMNS = (
+    Column("year", "填报年度", Kind.YEAR, required=True, note="所填报的完整自然年度"),
+    *(column for column in YEAR_COLUMNS if column.key != "year"),
+)
+
+MONITORING_COLUMNS = (
+    Column("firms", "集群企业数", Kind.COUNT, unit="家"),
+    Column("sme_firms", "其中中小企业数", Kind.COUNT, unit="家", note="不得大于集群企业数"),
+    Column(
+        "rnd", "集群企业研发经费支出合计", Kind.AMOUNT, unit="亿元", note="全部企业；不得小于中小企业研发经费"
+    ),
+    Column("platforms_national", "国家级创新平台数", Kind.COUNT, unit="个"),
+    Column("platforms_provincial", "省级及以下创新平台数", Kind.COUNT, unit="个"),
+    Column("standards", "主导或参与制修订标准数（当年）", Kind.COUNT, unit="项"),
+    Column("cloud_adoption", "企业上云率", Kind.PERCENT, unit="%"),
+    Column("digital_service_coverage", "数字化转型服务覆盖企业比例", Kind.PERCENT, unit="%"),
+    Column("green_services", "开展绿色低碳服务次数", Kind.COUNT, unit="次"),
+    Column("solid_waste_utilisation", "工业固体废物综合利用率", Kind.PERCENT, unit="%"),
+    Column("water_reuse", "工业用水重复利用率", Kind.PERCENT, unit="%"),
+    Column("exports", "出口交货值", Kind.AMOUNT, unit="亿元"),
+    Column("international_events", "举办或参加国际性交流合作活动数", Kind.COUNT, unit="次"),
+    Column("promotion_body", "已建立集群发展促进机构", Kind.BOOL),
+    Column("rights_protection", "已建立中小企业权益保护机制", Kind.BOOL),
+    Column("public_service_assessed", "已开展公共服务评价", Kind.BOOL),
+    Column("service_coverage", "公共服务覆盖集群企业比例", Kind.PERCENT, unit="%"),
+)
+
+_GUIDE = (
+    "本工作簿为集群年度培育情况信息表，上传后按与网页相同的规则校验。",
+    "请勿修改各工作表名称和“项目”列；金额单位为亿元，比例填百分数（18.5 表示 18.5 %）。",
+    "不掌握的数据请留空：留空表示“未填报”，不等于 0。",
+    "上传时有任何错误，整份数据均不保存，错误信息会指明工作表、单元格和字段。",
+)
+
+_FIGURE_KEYS = frozenset(column.key for column in FIGURE_COLUMNS) - {"year"}
+_SHEET_OF_FIELD = {
+    "year": FIGURES,
+    "figures": FIGURES,
+    "quality_firms": QUALITY,
+    **{column.key: MONITORING for column in MONITORING_COLUMNS},
+}
+
+
+def write_annual_workbook(document: Mapping[str, Any]) -> bytes:
+    """A workbook holding an annual-figures document (``AnnualFigures`` dumped by alias, or a partial one)."""
+    workbook = new_workbook()
+    write_instructions(
+        workbook,
+        INSTRUCTIONS,
+        _GUIDE,
+        {FIGURES: FIGURE_COLUMNS, QUALITY: QUALITY_COLUMNS, MONITORING: MONITORING_COLUMNS},
+    )
+    figures = dict(document.get("figures") or {})
+    figures["year"] = document.get("year", figures.get("year"))
+    write_form_sheet(workbook, FIGURES, FIGURE_COLUMNS, figures)
+    write_form_sheet(workbook, QUALITY, QUALITY_COLUMNS, document.get("quality_firms") or {})
+    write_form_sheet(workbook, MONITORING, MONITORING_COLUMNS, document)
+    workbook.active = 1
+    return workbook_bytes(workbook)
+
+
+def annual_workbook(figures: AnnualFigures) -> bytes:
+    return write_annual_workbook(figures.model_dump(by_alias=True, exclude_none=True))
+
+
+def read_annual_workbook(data: bytes, *, source: str) -> AnnualFigures:
+    """The annual figures a filled workbook holds, or :class:`UnusableInput` naming sheet, cell and field."""
+    workbook = open_workbook(data, source=source, sheets=SHEETS)
+    figures = read_form_sheet(workbook[FIGURES], FIGURE_COLUMNS, prefix="figures")
+    quality = read_form_sheet(workbook[QUALITY], QUALITY_COLUMNS, prefix="quality_firms")
+    monitoring = read_form_sheet(workbook[MONITORING], MONITORING_COLUMNS)
+    parts = (figures, quality, monitoring)
+    problems = [problem for part in parts for problem in part.problems]
+    if problems:
+        raise UnusableInput(source, problems)
+    year = figures.values.get("year")
+    document: dict[str, Any] = {
+        "schema": 1,
+        "figures": {key: value for key, value in figures.values.items() if key in _FIGURE_KEYS},
+        "quality_firms": quality.values,
+        **monitoring.values,
+    }
+    cells = {path: where for part in parts for path, where in part.cells.items()}
+    if year is not None:
+        document["year"] = year
+        document["figures"]["year"] = year
+    cells["year"] = cells.pop("figures.year", f"{FIGURES}!B2")
+    cells["figures.year"] = cells["year"]
+    try:
+        return AnnualFigures.model_validate(document)
+    except ValidationError as error:
+        raise UnusableInput(source, locate(validation_problems(error), cells, _SHEET_OF_FIELD)) from None
