@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0003_call_selection_settings'),
+        ('programmes', '0005_programme_dynamic_management_settings'),
     ]
 
     operations = [
