@@ -69,7 +69,10 @@ def main() -> None:
 
     per_check.sort()
     print(f"rule sets loaded and validated: {load_ms:.1f} ms ({len(loaded)} files)")
-    print(f"profiles validated: {len(profiles)} in {validate_s:.3f} s ({validate_s / len(profiles) * 1e6:.0f} µs each)")
+    print(
+        f"profiles validated: {len(profiles)} in {validate_s:.3f} s "
+        f"({validate_s / len(profiles) * 1e6:.0f} µs each)"
+    )
     print(
         f"checks: {len(per_check)}; median {statistics.median(per_check) * 1e6:.0f} µs, "
         f"p99 {per_check[int(len(per_check) * 0.99)] * 1e6:.0f} µs, "

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from smecluster.analytics.figures import CATALOGUE, NO_DATA, ClusterYear, Theme
 from smecluster.annual_figures import AnnualFigures
@@ -128,8 +128,9 @@ def _cluster_row(fact: ClusterYear) -> list[Any]:
 def render_xlsx(report: EvaluationReport) -> bytes:
     """The workbook as XLSX bytes."""
     book = Workbook()
-    about = book.active
-    about.title = ABOUT_SHEET
+    # Workbook() starts with one untitled sheet typed as optional; every sheet here is made by name instead.
+    book.remove(book.worksheets[0])
+    about = book.create_sheet(ABOUT_SHEET)
     for row in (
         ("报告", report.title),
         ("范围", report.scope.label),

@@ -550,7 +550,9 @@ def re_review_list(request: HttpRequest) -> HttpResponse:
     re_reviews_ = re_reviews_visible_to(request.user)
     if status in ReReview.Status.values:
         re_reviews_ = re_reviews_.filter(status=status)
-    re_reviews_ = re_reviews_.select_related("cluster__county").order_by("period_valid_until", "cluster__number")
+    re_reviews_ = re_reviews_.select_related("cluster__county").order_by(
+        "period_valid_until", "cluster__number"
+    )
     if wanted_download(request):
         header = [
             _("认定编号"), _("集群名称"), _("所在县"), _("有效期止"), _("状态"), _("复核结论"),
