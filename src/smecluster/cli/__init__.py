@@ -35,7 +35,13 @@ def main() -> None:
 
 def _register() -> None:
     # Imported here so that each command module owns its own options and the group stays a list.
-    from smecluster.cli import calendar_commands, check_commands, selection_commands, web_commands
+    from smecluster.cli import (
+        calendar_commands,
+        check_commands,
+        discover_commands,
+        selection_commands,
+        web_commands,
+    )
 
     main.add_command(check_commands.check)
     main.add_command(check_commands.profile_schema)
@@ -45,6 +51,7 @@ def _register() -> None:
     main.add_command(web_commands.demo)
     main.add_command(web_commands.manage)
     main.add_command(selection_commands.remind_experts)
+    main.add_command(discover_commands.discover)
 
 
 _register()
