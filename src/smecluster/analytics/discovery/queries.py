@@ -2,8 +2,11 @@
 backend with window functions) for a national deployment.
 
 Every function takes the checked enterprise-year table of :mod:`.source` and returns an Ibis table
-expression, one row per county × division × year (``county_code``, ``division``, ``year``). Nothing is
-computed until the caller executes it (``.to_pyarrow()``, ``.to_pandas()``).
+expression, one row per county × division × year (``county_code``, ``division``, ``year``). The pass
+over the firm-years runs when the function is called and its aggregated rows are kept in a temporary
+table of the backend (Ibis ``cache()``), because the steps after it (windows, joins) read them more than
+once and a backend would otherwise scan the firm-years again for each reference; the caller executes the
+returned expression (``.to_pyarrow()``, ``.to_pandas()``) for the rest.
 
 **Location quotient** on employment (U.S. Cluster Mapping Project; Delgado, Porter and Stern):
 ``LQ = (e_ci / e_c) / (e_i / e)`` with e_ci the county's employment in the division, e_c the county's
@@ -51,8 +54,8 @@ def _total(column: ir.Value) -> ir.NumericValue:
     makes every later step (windows, joins, second-level sums) several times slower, and 2^63 万元 is far
     beyond any economy. Decimal columns (CSV money) keep their exact decimal sum."""
     kind = column.type()
-    if kind.is_boolean():
-        column = column.cast(dt.int64)
+    if kind.is_boolean():  # counted as 1/0: PostgreSQL has no cast from boolean to bigint
+        column = ibis.ifelse(column, 1, 0)
     total: ir.NumericValue = column.sum()
     return total.cast(dt.int64) if kind.is_integer() or kind.is_boolean() else total
 
@@ -80,6 +83,7 @@ def _with_location_quotient(cells: ir.Table) -> ir.Table:
     """``cells`` (one row per county × division × year with ``employees`` and ``firms``) with the LQ
     columns and flags joined on. The windows run over a narrow copy (key, employees, firms), since a
     window materialises every column it is given."""
+    cells = cells.cache()  # referenced twice below: computed once, into a temporary table
     narrow = cells.select(*KEY, "employees", "firms")
     county = ibis.window(group_by=[narrow.county_code, narrow.year])
     industry = ibis.window(group_by=[narrow.division, narrow.year])
@@ -269,7 +273,7 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     classes = by_titles.group_by([*KEY, "industry_code"]).aggregate(
         **{name: _total(by_titles[name]) for name in summed},
         **{name: _total(ibis.ifelse(held, by_titles.firms, 0)) for name, held in holds.items()},
-    )
+    ).cache()  # the one pass over the firm-years; everything after works on these class-level rows
     summed += list(holds)
     cells = classes.group_by(list(KEY)).aggregate(**{name: _total(classes[name]) for name in summed})
     # The leading class: the largest output; ties go to the smaller code so every backend agrees.
@@ -305,7 +309,7 @@ def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
     compared exactly from the two outputs by :mod:`.screens`). Rows only for years whose earlier year
     has output for the same county × division."""
     t = enterprises
-    cells = _text_keys(t.group_by(list(KEY)).aggregate(output=_total(t.output)))
+    cells = _text_keys(t.group_by(list(KEY)).aggregate(output=_total(t.output))).cache()
     earlier = cells.select(
         county_code=cells.county_code,
         division=cells.division,
