@@ -75,6 +75,7 @@ def child(args: argparse.Namespace) -> int:
                 table = source.open_enterprise_years(connection, Path(args.file))
                 result = query(table).to_pyarrow()
                 timings.append(time.perf_counter() - started)
+            report["cpu_seconds"] = time.process_time()
             report["threads"] = int(connection.raw_sql("SELECT current_setting('threads')").fetchone()[0])
             frame = result.to_pandas()
         else:

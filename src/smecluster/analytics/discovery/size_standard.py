@@ -70,7 +70,7 @@ class ScopeRange:
 @dataclass(frozen=True, slots=True)
 class SizeStandard:
     industries: tuple[IndustryStandard, ...]
-    scope: tuple[ScopeRange, ...]  # the most specific (longest) prefixes first
+    scope: tuple[ScopeRange, ...]  # in the order the classification tests them (_evaluation_order)
     fallback_industry: str  # the industry no scope range names
 
     def industry(self, name: str) -> IndustryStandard:
@@ -78,9 +78,8 @@ class SizeStandard:
 
     def industry_of(self, class_digits: str) -> str:
         """The standard's industry for a GB/T 4754 code given as digits (``1711``, ``17``, ``7010``)."""
-        return next(
-            (scope.industry for scope in self.scope if scope.covers(class_digits)), self.fallback_industry
-        )
+        matches = [scope for scope in self.scope if scope.covers(class_digits)]
+        return max(matches, key=lambda scope: scope.digits).industry if matches else self.fallback_industry
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -97,6 +96,22 @@ def _figures(row: dict[str, str], column: str) -> dict[str, Decimal]:
     return figures
 
 
+def _division_span(scope: ScopeRange) -> int:
+    return int(scope.last_code[:2]) - int(scope.first_code[:2]) + 1
+
+
+def _evaluation_order(scope: ScopeRange, ranges: list[ScopeRange]) -> tuple[int, int]:
+    """Where a range stands in the CASE expression, which takes the first range that matches: a range
+    inside another (a group within a division) before the one containing it; otherwise the widest
+    first (工业, 06-46, holds most firm-years, so most rows stop at the first test)."""
+    nested = any(
+        other.digits < scope.digits
+        and other.first_code <= scope.first_code[: other.digits] <= other.last_code
+        for other in ranges
+    )
+    return (0 if nested else 1, -_division_span(scope))
+
+
 @functools.cache
 def size_standard_2011() -> SizeStandard:
     industries = tuple(
@@ -109,15 +124,11 @@ def size_standard_2011() -> SizeStandard:
         for row in _read("sme_size_standard_2011.csv")
     )
     names = {row.industry for row in industries}
-    scope = tuple(
-        sorted(
-            (
-                ScopeRange(row["first_code"], row["last_code"], row["industry"])
-                for row in _read("sme_industry_scope_2011.csv")
-            ),
-            key=lambda scope: -scope.digits,
-        )
-    )
+    ranges = [
+        ScopeRange(row["first_code"], row["last_code"], row["industry"])
+        for row in _read("sme_industry_scope_2011.csv")
+    ]
+    scope = tuple(sorted(ranges, key=lambda scope: _evaluation_order(scope, ranges)))
     unknown = {s.industry for s in scope} - names
     if unknown:
         raise ValueError(
