@@ -33,7 +33,10 @@ def postgres_table(generated_file: Path) -> Iterator[ibis.expr.types.Table]:
     arrow = pq.read_table(generated_file)
     # PostgreSQL has no dictionary type: the text columns go in as plain text.
     plain = pa.schema(
-        [pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type) for f in arrow.schema]
+        [
+            pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+            for f in arrow.schema
+        ]
     )
     name = f"discovery_test_{uuid.uuid4().hex[:12]}"
     connection.create_table(name, arrow.cast(plain))
@@ -66,7 +69,9 @@ def test_duckdb_and_postgres_agree(query: str, duckdb_table, postgres_table) -> 
             if isinstance(value, float) and isinstance(other, float):
                 # IEEE division is correctly rounded on both: the quotients are the same double. Powers
                 # (CAGR) come from each engine's pow(), allowed to differ in the last bit.
-                assert math.isclose(value, other, rel_tol=1e-15) if column == "cagr" else value == other, column
+                assert math.isclose(value, other, rel_tol=1e-15) if column == "cagr" else value == other, (
+                    column
+                )
             else:
                 assert value == other, (column, left, right)
 

@@ -63,7 +63,11 @@ def test_lq_of_exactly_one_is_at_least_one(table_of) -> None:  # type: ignore[no
 
 
 def test_years_are_separate_economies(table_of) -> None:  # type: ignore[no-untyped-def]
-    firms = [firm(A, "C1711", 10, year=2023), firm(B, "C1811", 10, year=2023), firm(A, "C1711", 10, year=2024)]
+    firms = [
+        firm(A, "C1711", 10, year=2023),
+        firm(B, "C1811", 10, year=2023),
+        firm(A, "C1711", 10, year=2024),
+    ]
     result = queries.location_quotients(table_of(firms)).to_pyarrow().to_pylist()
     by_key = {(r["county_code"], r["division"], r["year"]): r for r in result}
     assert by_key[(A, "17", 2023)]["lq"] == 2.0  # (10/10) / (10/20)
@@ -76,7 +80,9 @@ cell = st.tuples(st.integers(1, 6), st.integers(1, 40))  # firms, persons per fi
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     cells=st.dictionaries(
-        st.tuples(st.sampled_from([A, B, C, D, "110107", "110108", "110109"]), st.sampled_from(["C17", "C18"])),
+        st.tuples(
+            st.sampled_from([A, B, C, D, "110107", "110108", "110109"]), st.sampled_from(["C17", "C18"])
+        ),
         cell,
         min_size=2,
         max_size=14,

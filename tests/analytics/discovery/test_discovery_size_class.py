@@ -28,7 +28,9 @@ UNIT = {"employees": "", "revenue": "_wan", "assets": "_wan"}
 
 def reference_industry(code: str) -> str:
     digits = code[1:] if code[0].isalpha() else code
-    matches = [row for row in SCOPE if row["first_code"] <= digits[: len(row["first_code"])] <= row["last_code"]]
+    matches = [
+        row for row in SCOPE if row["first_code"] <= digits[: len(row["first_code"])] <= row["last_code"]
+    ]
     if not matches:
         return next(name for name in STANDARD if name not in {row["industry"] for row in SCOPE})
     return max(matches, key=lambda row: len(row["first_code"]))["industry"]
@@ -77,17 +79,29 @@ def reference_class(code: str, employees: int | None, revenue: int | None, asset
 # excluded from 交通运输业), with and without the section letter, and divisions alone.
 CODES = ["C1711", "1711", "A0111", "B0610", "D4411", "E4710", "F5110", "F5210", "G5310", "G5411", "G5910",
          "G6010", "H6110", "H6210", "I6311", "I6510", "K7010", "7020", "K7030", "L7111", "M7310", "17", "C17"]  # fmt: skip
-# Figures near the thresholds of the table (both sides of each), and missing ones.
-EMPLOYEES = st.one_of(st.none(), st.sampled_from([0, 4, 5, 9, 10, 19, 20, 99, 100, 199, 200, 299, 300, 999, 1000, 1999, 2000, 5000]))  # fmt: skip
-MONEY = st.one_of(st.none(), st.sampled_from([0, 49, 50, 99, 100, 299, 300, 499, 500, 999, 1000, 1999, 2000, 4999, 5000, 7999, 8000, 9999, 10000, 19999, 20000, 29999, 30000, 39999, 40000, 79999, 80000, 99999, 100000, 119999, 120000, 199999, 200000]), st.integers(0, 300000))  # fmt: skip
+
+
+# Figures on both sides of every threshold of the table, and missing ones.
+def _edges(measure: str) -> list[int]:
+    figures = {
+        int(Decimal(row[column]))
+        for row in STANDARD.values()
+        for column in row
+        if column.startswith(("sme_ceiling_", "medium_min_", "small_min_"))
+        and measure in column
+        and row[column]
+    }
+    return sorted({0} | figures | {figure - 1 for figure in figures})
+
+
+EMPLOYEES = st.one_of(st.none(), st.sampled_from(_edges("employees")))
+MONEY = st.one_of(
+    st.none(), st.sampled_from(sorted(set(_edges("revenue")) | set(_edges("assets")))), st.integers(0, 300000)
+)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    firms=st.lists(
-        st.tuples(st.sampled_from(CODES), EMPLOYEES, MONEY, MONEY), min_size=1, max_size=60
-    )
-)
+@given(firms=st.lists(st.tuples(st.sampled_from(CODES), EMPLOYEES, MONEY, MONEY), min_size=1, max_size=60))
 def test_vectorised_classes_match_the_scalar_reference(table_of, firms) -> None:  # type: ignore[no-untyped-def]
     rows = [
         firm("110101", code, employees, revenue=revenue, assets=assets, code=f"f{index}")
@@ -96,7 +110,12 @@ def test_vectorised_classes_match_the_scalar_reference(table_of, firms) -> None:
     table = queries.with_size_class(table_of(rows))
     result = {row["credit_code"]: row["size_class"] for row in table.to_pyarrow().to_pylist()}
     for index, (code, employees, revenue, assets) in enumerate(firms):
-        assert result[f"f{index}"] == reference_class(code, employees, revenue, assets), (code, employees, revenue, assets)
+        assert result[f"f{index}"] == reference_class(code, employees, revenue, assets), (
+            code,
+            employees,
+            revenue,
+            assets,
+        )
 
 
 def test_boundaries_of_industry(table_of) -> None:  # type: ignore[no-untyped-def]
@@ -114,7 +133,10 @@ def test_boundaries_of_industry(table_of) -> None:  # type: ignore[no-untyped-de
         "j": (10, None, "micro"),  # under 20 persons: micro whatever the revenue
     }
     rows = [firm("110101", "C1711", e, revenue=r, code=key) for key, (e, r, _) in cases.items()]
-    result = {row["credit_code"]: row["size_class"] for row in queries.with_size_class(table_of(rows)).to_pyarrow().to_pylist()}
+    result = {
+        row["credit_code"]: row["size_class"]
+        for row in queries.with_size_class(table_of(rows)).to_pyarrow().to_pylist()
+    }
     assert result == {key: expected for key, (_, _, expected) in cases.items()}
 
 

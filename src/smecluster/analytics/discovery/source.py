@@ -32,6 +32,7 @@ them into zero-padded text after aggregating (:func:`as_text_code`), so results 
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Final
 
@@ -98,10 +99,10 @@ def open_enterprise_years(connection: ibis.BaseBackend, path: Path) -> ir.Table:
         elif suffix == ".parquet":
             table = connection.read_parquet(source)
         elif suffix == ".csv":
-            with path.open(encoding="utf-8-sig") as handle:
-                header = handle.readline().strip().split(",")
-            types = {name: CSV_TYPES[name] for name in header if name in CSV_TYPES}
-            table = connection.read_csv(source, types=types, header=True)
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                header = next(csv.reader(handle), [])
+            types = {name.strip(): CSV_TYPES[name.strip()] for name in header if name.strip() in CSV_TYPES}
+            table = connection.read_csv(source, header=True, **({"types": types} if types else {}))
         else:
             raise UnusableInput.single(source, "", "expected a .parquet or .csv file")
     except UnusableInput:
