@@ -7,7 +7,9 @@ Each query runs in a fresh child process per engine, so that its peak RSS (``ru_
 and a pandas run that exhausts memory fails alone: the pandas child runs under
 ``RLIMIT_AS = --pandas-memory-limit-gib`` (default 20 GiB of the 24) and reports a MemoryError instead of
 taking the machine down. DuckDB runs with ``threads = --threads`` (default 2) and its own memory limit.
-Times are wall-clock seconds from the query's start to its result in memory (a pyarrow table for Ibis,
+Each run reports wall-clock and CPU seconds (all threads of the child: on a machine shared with other
+work the CPU figure is the steadier one) and the load average when the child started. Times are wall-clock
+seconds from the query's start to its result in memory (a pyarrow table for Ibis,
 a DataFrame for pandas), reading the Parquet file each time; the DuckDB figure is the best of
 ``--repeat`` runs (the first includes the OS page cache warming), pandas runs once per query unless
 ``--pandas-repeat`` says otherwise.
@@ -62,7 +64,8 @@ def peak_rss_bytes() -> int:
 def child(args: argparse.Namespace) -> int:
     """Run one query on one engine; print a JSON line with the timings."""
     timings: list[float] = []
-    report: dict[str, object] = {"engine": args.engine, "query": args.query}
+    cpu: list[float] = []  # CPU seconds of the process (all threads) per run: less sensitive to other load
+    report: dict[str, object] = {"engine": args.engine, "query": args.query, "load_average": os.getloadavg()}
     try:
         if args.engine == "duckdb":
             from smecluster.analytics.discovery import queries, source
@@ -71,11 +74,11 @@ def child(args: argparse.Namespace) -> int:
             connection.raw_sql(f"SET memory_limit = '{args.duckdb_memory_limit_gib}GiB'")
             query = getattr(queries, args.query)
             for _ in range(args.repeat):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 table = source.open_enterprise_years(connection, Path(args.file))
                 result = query(table).to_pyarrow()
                 timings.append(time.perf_counter() - started)
-            report["cpu_seconds"] = time.process_time()
+                cpu.append(time.process_time() - cpu_started)
             report["threads"] = int(connection.raw_sql("SELECT current_setting('threads')").fetchone()[0])
             frame = result.to_pandas()
         else:
@@ -85,15 +88,17 @@ def child(args: argparse.Namespace) -> int:
             import pandas_queries
 
             for _ in range(args.pandas_repeat):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 frame = pandas_queries.QUERIES[args.query](Path(args.file))
                 timings.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
         report["rows"] = len(frame)
         if args.result_out:
             frame.to_parquet(args.result_out)
     except MemoryError:
         report["error"] = f"MemoryError under a {args.pandas_memory_limit_gib} GiB address-space limit"
     report["seconds"] = timings
+    report["cpu_seconds"] = cpu
     report["peak_rss_bytes"] = peak_rss_bytes()
     print(json.dumps(report))
     return 0
@@ -180,12 +185,14 @@ def main(argv: list[str] | None = None) -> int:
                     outputs[engine] = out
                 best = min(report["seconds"]) if report["seconds"] else None
                 report["best_seconds"] = best
+                report["best_cpu_seconds"] = min(report["cpu_seconds"]) if report.get("cpu_seconds") else None
                 summary["results"].append(report)  # type: ignore[union-attr]
                 shown = f"{best:.2f} s" if best is not None else report.get("error")
                 rss = report.get("peak_rss_bytes")
                 print(
                     f"  {query:20s} {engine:7s} {shown}  runs {[round(s, 2) for s in report['seconds']]}  "
-                    f"peak RSS {rss / 2**30:.2f} GiB"
+                    f"cpu {[round(s, 2) for s in report.get('cpu_seconds', [])]}  "
+                    f"peak RSS {rss / 2**30:.2f} GiB  load {report.get('load_average')}"
                     if rss
                     else f"  {query:20s} {engine:7s} {shown}",
                     flush=True,

@@ -77,8 +77,10 @@ def reference_class(code: str, employees: int | None, revenue: int | None, asset
 
 # Codes in every scope range, on both sides of the group-level ranges (701/702 within 70), railway (53,
 # excluded from 交通运输业), with and without the section letter, and divisions alone.
-CODES = ["C1711", "1711", "A0111", "B0610", "D4411", "E4710", "F5110", "F5210", "G5310", "G5411", "G5910",
-         "G6010", "H6110", "H6210", "I6311", "I6510", "K7010", "7020", "K7030", "L7111", "M7310", "17", "C17"]  # fmt: skip
+CODES = [
+    *("C1711", "1711", "A0111", "B0610", "D4411", "E4710", "F5110", "F5210", "G5310", "G5411", "G5910"),
+    *("G6010", "H6110", "H6210", "I6311", "I6510", "K7010", "7020", "K7030", "L7111", "M7310", "17", "C17"),
+]
 
 
 # Figures on both sides of every threshold of the table, and missing ones.
