@@ -29,10 +29,10 @@ Layout for fast scans: the file is written year by year (so a filter on year ski
 within a year in credit-code order, which is county order (registry extracts come sorted by code; it
 also keeps a county's rows together, so hash aggregation per county stays in cache), in row groups of
 ``--row-group-size`` rows (default 1 M: 100 row groups at 100 M rows, enough to keep two threads busy).
-Column types chosen for the engines, all accepted by ``smecluster discover``: the county code as int32 (the six GB/T 2260 digits as a number; the queries group on the integer and print it as six
-digits after aggregating), the pre-computed GB/T 4754 division as int8, the year as int16;
-``industry_code`` and ``titles`` dictionary-encoded text, ``titles`` NULL for the ~94 % of firms with
-none. The same seed gives the same file.
+Column types chosen for the engines, all accepted by ``smecluster discover``: the county code as int32
+(the six GB/T 2260 digits as a number; the queries group on the integer and print it as six digits after
+aggregating), the pre-computed GB/T 4754 division as int8, the year as int16; ``industry_code`` and
+``titles`` dictionary-encoded text, ``titles`` NULL for the ~94 % of firms with none. The same seed gives the same file.
 """
 
 from __future__ import annotations
