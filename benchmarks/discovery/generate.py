@@ -32,7 +32,8 @@ also keeps a county's rows together, so hash aggregation per county stays in cac
 Column types chosen for the engines, all accepted by ``smecluster discover``: the county code as int32
 (the six GB/T 2260 digits as a number; the queries group on the integer and print it as six digits after
 aggregating), the pre-computed GB/T 4754 division as int8, the year as int16; ``industry_code`` and
-``titles`` dictionary-encoded text, ``titles`` NULL for the ~94 % of firms with none. The same seed gives the same file.
+``titles`` dictionary-encoded text, ``titles`` NULL for the ~94 % of firms with none. The same seed
+gives the same file.
 """
 
 from __future__ import annotations
