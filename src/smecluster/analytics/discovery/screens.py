@@ -27,7 +27,8 @@ from __future__ import annotations
 import csv
 import functools
 import importlib.resources
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -186,13 +187,17 @@ def province_prefix(code: str) -> str:
 # --- screens ----------------------------------------------------------------------------------------
 
 
-def _compare(left: Fraction, comparator: Comparator, right: Fraction) -> bool:
-    return {
-        ">=": left >= right,
-        ">": left > right,
-        "<=": left <= right,
-        "<": left < right,
-    }[comparator]
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+
+
+def _compare(left: Number | Fraction, comparator: Comparator, right: Number | Fraction) -> bool:
+    """Exact: integers and fractions compare exactly in Python (a Decimal goes in as a Fraction)."""
+    return _OPERATORS[comparator](left, right)
 
 
 def _fmt(value: Fraction | float, digits: int = 2) -> str:
@@ -231,33 +236,58 @@ def _factor(field_name: str, unit: str | None) -> int | None:
     return UNIT_FACTORS.get((PANEL_FIELDS[field_name][1], unit or ""))
 
 
-def _value(row: Mapping[str, Any] | None, field_name: str) -> Fraction | None:
+@functools.cache
+def _fraction(threshold: Decimal, factor: int = 1) -> Fraction:
+    """A rule-set threshold (times a unit factor) as an exact fraction, made once per criterion."""
+    return Fraction(threshold) * factor
+
+
+@functools.cache
+def _growth_factor(threshold: Decimal, periods: int) -> Fraction:
+    """(1 + t/100)^periods: the ratio last/first a compound growth of t % over ``periods`` years gives."""
+    return (1 + Fraction(threshold) / 100) ** periods
+
+
+def _value(row: Mapping[str, Any] | None, field_name: str) -> int | Fraction | None:
+    """The figure, exact: an int as it is (fast), a decimal (CSV money) as a Fraction."""
     if row is None:
         return None
     value = row.get(PANEL_FIELDS[field_name][0])
-    return None if value is None else Fraction(value)
+    if value is None or isinstance(value, int):
+        return value
+    return Fraction(value)
 
 
 def screen(
-    criterion: Criterion, figures: Mapping[int, Mapping[str, Any]], year: int, quality: Mapping[str, int]
+    criterion: Criterion,
+    figures: Mapping[int, Mapping[str, Any]],
+    year: int,
+    quality: Mapping[str, int],
+    *,
+    explain: bool = True,
 ) -> Screen:
-    """One criterion on one would-be cluster's figures (``figures[year]`` is the latest year)."""
+    """One criterion on one would-be cluster's figures (``figures[year]`` is the latest year). Without
+    ``explain`` only the outcome is computed (the ranking screens every pair; only the listed ones need
+    their words)."""
     measure = criterion.measure
     comparator, threshold = criterion.comparator, criterion.threshold
     latest = figures.get(year)
     if isinstance(measure, QualityFirms):
+        met = any(
+            _compare(quality.get(group.clause, 0), group.comparator, group.threshold)
+            for group in measure.alternatives
+        )
+        if not explain:
+            return Screen(criterion.id, met, "")
         parts = []
-        met = False
         for group in measure.alternatives:
             count = quality.get(group.clause, 0)
-            ok = _compare(Fraction(count), group.comparator, Fraction(group.threshold))
-            met = met or ok
             names = "、".join(FIELD_NAMES[title] for title in group.titles)
             parts.append(f"{names} {count} 家（{SYMBOL[group.comparator]} {group.threshold} 家）")
         return Screen(criterion.id, met, "；或 ".join(parts))
     assert comparator is not None
     assert threshold is not None
-    bound = Fraction(threshold)
+    bound = _fraction(threshold)
     if isinstance(measure, EachYear):
         factor = _factor(measure.field, criterion.unit)
         assert factor is not None
@@ -267,8 +297,11 @@ def screen(
         if any(v is None for v in values):
             missing = [str(y) for y, v in zip(years, values, strict=True) if v is None]
             return Screen(criterion.id, None, f"{name}缺 {'、'.join(missing)} 年数据")
-        shown = "、".join(_fmt(v / factor) for v in values if v is not None)
-        ok = all(_compare(v, comparator, bound * factor) for v in values if v is not None)
+        scaled = _fraction(threshold, factor)
+        ok = all(_compare(v, comparator, scaled) for v in values if v is not None)
+        if not explain:
+            return Screen(criterion.id, ok, "")
+        shown = "、".join(_fmt(Fraction(v) / factor) for v in values if v is not None)
         return Screen(
             criterion.id,
             ok,
@@ -279,11 +312,13 @@ def screen(
         value = _value(latest, measure.field)
         if value is None or factor is None:
             return Screen(criterion.id, None, f"缺{FIELD_NAMES[measure.field]}")
-        ok = _compare(value, comparator, bound * factor)
+        ok = _compare(value, comparator, _fraction(threshold, factor))
+        if not explain:
+            return Screen(criterion.id, ok, "")
         return Screen(
             criterion.id,
             ok,
-            f"{FIELD_NAMES[measure.field]} {_fmt(value / factor)}（{_bound_text(criterion)}）",
+            f"{FIELD_NAMES[measure.field]} {_fmt(Fraction(value) / factor)}（{_bound_text(criterion)}）",
         )
     if isinstance(measure, LatestShare):
         part, whole = _value(latest, measure.part), _value(latest, measure.whole)
@@ -293,6 +328,8 @@ def screen(
         if part is None or not whole:
             return Screen(criterion.id, None, f"{label}占比无法计算")
         ok = _compare(part * 100, comparator, bound * whole)
+        if not explain:
+            return Screen(criterion.id, ok, "")
         return Screen(
             criterion.id, ok, f"{label}占总产值 {_fmt(part * 100 / whole, 1)}%（{_bound_text(criterion)}）"
         )
@@ -304,7 +341,9 @@ def screen(
             return Screen(criterion.id, None, f"{name}年均增速无法计算（缺首年或首年为 0）")
         periods = measure.years - 1
         # (last/first)^(1/p) − 1 ⋛ t/100  ⇔  last/first ⋛ (1 + t/100)^p  (both sides positive)
-        ok = _compare(last / first, comparator, (1 + bound / 100) ** periods)
+        ok = _compare(Fraction(last) / first, comparator, _growth_factor(threshold, periods))
+        if not explain:
+            return Screen(criterion.id, ok, "")
         rate = (float(last / first) ** (1 / periods) - 1) * 100
         return Screen(criterion.id, ok, f"{name}年均增速 {rate:.1f}%（{_bound_text(criterion)}）")
     if isinstance(measure, PerTenThousand):
@@ -312,6 +351,8 @@ def screen(
         if part is None or not per:
             return Screen(criterion.id, None, f"每万人{FIELD_NAMES[measure.field]}无法计算")
         ok = _compare(part * 10_000, comparator, bound * per)
+        if not explain:
+            return Screen(criterion.id, ok, "")
         return Screen(
             criterion.id,
             ok,
@@ -388,19 +429,23 @@ def discover(
         if year not in by_year:
             continue
         counts = quality.get((county, division), {})
-        screens = tuple(screen(c, by_year, year, counts) for c in criteria)
+        screens = tuple(screen(c, by_year, year, counts, explain=False) for c in criteria)
         candidates.append(Candidate(county, division, year, by_year, counts, screens, not_screened))
     candidates.sort(key=Candidate.sort_key)
     pairs = len(candidates)
     if top is not None:
         candidates = candidates[:top]
-    ranked = tuple(_with_rank(candidate, index) for index, candidate in enumerate(candidates, start=1))
+    ranked = tuple(
+        _with_rank(candidate, index, criteria) for index, candidate in enumerate(candidates, start=1)
+    )
     return Discovery(year, rule_set.id, prefix, ranked, pairs)
 
 
-def _with_rank(candidate: Candidate, rank: int) -> Candidate:
+def _with_rank(candidate: Candidate, rank: int, criteria: list[Criterion]) -> Candidate:
+    """The candidate at its place in the ranking, its screens now with their words."""
+    screens = tuple(screen(c, candidate.figures, candidate.year, candidate.quality_firms) for c in criteria)
     reasons = [*lq_reasons(candidate.latest)]
-    reasons += [f"{s.mark} {s.reason}" for s in candidate.screens]
+    reasons += [f"{s.mark} {s.reason}" for s in screens]
     if candidate.not_screened:
         reasons.append(f"另有 {candidate.not_screened} 项条件需申报材料或专家评审，未从企业数据筛查")
     return Candidate(
@@ -409,7 +454,7 @@ def _with_rank(candidate: Candidate, rank: int) -> Candidate:
         candidate.year,
         candidate.figures,
         candidate.quality_firms,
-        candidate.screens,
+        screens,
         candidate.not_screened,
         rank,
         tuple(reasons),
