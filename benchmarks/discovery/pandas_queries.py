@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 
 from smecluster.analytics.discovery.size_standard import (
     MEASURES,
-    SME_CLASSES,
     SizeStandard,
     size_standard_2011,
 )
@@ -79,7 +78,8 @@ def location_quotients(path: Path) -> pd.DataFrame:
 
 
 def size_classes(frame: pd.DataFrame, standard: SizeStandard | None = None) -> np.ndarray:
-    """The size class of each row, from the standard's table (numpy, no missing figures)."""
+    """The size class code of each row (as in the Ibis version: large 1, medium 2, small 3, micro 4),
+    from the standard's table (numpy, no missing figures)."""
     standard = standard or size_standard_2011()
     division = frame["division"].to_numpy(dtype="int64")
     digits = (
@@ -87,7 +87,7 @@ def size_classes(frame: pd.DataFrame, standard: SizeStandard | None = None) -> n
         if any(scope.digits > 2 for scope in standard.scope)
         else None
     )
-    result = np.full(len(frame), None, dtype=object)
+    result = np.zeros(len(frame), dtype=np.int8)  # 0: undecided; large 1, medium 2, small 3, micro 4
     unassigned = np.ones(len(frame), dtype=bool)
     values = {m: frame[m].to_numpy(dtype="float64") for m in MEASURES}
 
@@ -96,7 +96,7 @@ def size_classes(frame: pd.DataFrame, standard: SizeStandard | None = None) -> n
         sme = np.logical_or.reduce([values[m] < float(v) for m, v in row.sme_ceilings.items()])
         medium = np.logical_and.reduce([values[m] >= float(v) for m, v in row.medium_floors.items()])
         small = np.logical_and.reduce([values[m] >= float(v) for m, v in row.small_floors.items()])
-        labels = np.select([~sme, medium, small], ["large", "medium", "small"], "micro")
+        labels = np.select([~sme, medium, small], [1, 2, 3], 4).astype(np.int8)
         result[mask] = labels[mask]
 
     for scope in standard.scope:
@@ -117,10 +117,10 @@ def size_classes(frame: pd.DataFrame, standard: SizeStandard | None = None) -> n
 
 def sme_shares(path: Path) -> pd.DataFrame:
     frame = read(path, [*KEY, "industry_code", "employees", "revenue", "assets", "output"])
-    classes = pd.Series(size_classes(frame))
-    is_sme = classes.isin(SME_CLASSES).to_numpy()
+    codes = size_classes(frame)
+    is_sme = codes >= 2
     frame["is_sme"] = is_sme
-    frame["unclassified"] = classes.isna().to_numpy()
+    frame["unclassified"] = codes == 0
     frame["sme_output"] = frame["output"].where(is_sme, 0)
     cells = (
         frame.groupby(KEY, observed=True, sort=False)
@@ -144,7 +144,7 @@ def sme_shares(path: Path) -> pd.DataFrame:
 def indicator_panel(path: Path) -> pd.DataFrame:
     columns = [*KEY, "industry_code", "employees", "revenue", "assets", "output", "rnd", "patents", "titles"]
     frame = read(path, columns)
-    is_sme = pd.Series(size_classes(frame)).isin(SME_CLASSES).to_numpy()
+    is_sme = size_classes(frame) >= 2
     frame["smes"] = is_sme
     frame["sme_output"] = frame["output"].where(is_sme, 0)
     frame["sme_rnd"] = frame["rnd"].where(is_sme, 0)
