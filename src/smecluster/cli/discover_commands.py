@@ -5,6 +5,7 @@ quantitative screens). See ``smecluster.analytics.discovery``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ DEFAULT_RULE_SET = "national-2022"
 
 
 @click.command("discover")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option("--year", type=int, required=True, help="The latest of the three years screened (YYYY).")
 @click.option("--rule-set", "rule_set_id", default=DEFAULT_RULE_SET, show_default=True, help="Rule set id.")
 @click.option("--province", default=None, help="Only counties of this province (GB/T 2260: 33 or 330000).")
@@ -35,8 +36,14 @@ DEFAULT_RULE_SET = "national-2022"
 @click.option(
     "--threads", type=click.IntRange(min=1), default=None, help="DuckDB threads (default: all cores)."
 )
+@click.option(
+    "--postgres-table",
+    default=None,
+    help="Run on PostgreSQL (DATABASE_URL) instead of DuckDB: on table NAME, after copying FILE into it "
+    "(replacing it) when FILE is given.",
+)
 def discover(
-    file: Path,
+    file: Path | None,
     year: int,
     rule_set_id: str,
     province: str | None,
@@ -44,6 +51,7 @@ def discover(
     output: Path | None,
     as_json: bool,
     threads: int | None,
+    postgres_table: str | None,
 ) -> None:
     """Rank the county × industry pairs of FILE (Parquet or CSV) as candidate clusters."""
     # Imported here: Ibis, DuckDB and pandas take a second to import, which no other command should pay.
@@ -54,12 +62,21 @@ def discover(
         raise UnusableInput.single("--output", "", f"{output}: expected a .csv, .xlsx or .json file name")
     if province is not None:
         screens.province_prefix(province)
-    connection = source.connect_duckdb(threads)
-    table = source.open_enterprise_years(connection, file)
+    if file is None and postgres_table is None:
+        raise UnusableInput.single(
+            "smecluster discover", "FILE", "give an enterprise-year file (or --postgres-table)"
+        )
+    if postgres_table is not None:
+        table = source.open_postgres_table(os.environ.get("DATABASE_URL", ""), postgres_table, load=file)
+        where = f"--postgres-table {postgres_table}"
+    else:
+        assert file is not None
+        table = source.open_enterprise_years(source.connect_duckdb(threads), file)
+        where = str(file)
     years = source.years_in(table)
     if year not in years:
         shown = ", ".join(str(each) for each in years) or "none"
-        raise UnusableInput.single(str(file), "year", f"{year} is not in the file (years present: {shown})")
+        raise UnusableInput.single(where, "year", f"{year} is not in the data (years present: {shown})")
     discovery = screens.discover(table, year, rule_set, province=province, top=top)
     if output is not None:
         suffix = output.suffix.lower()

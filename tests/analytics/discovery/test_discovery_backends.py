@@ -7,6 +7,7 @@ table of its own and dropped afterwards.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import uuid
@@ -17,8 +18,10 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 
 from smecluster.analytics.discovery import queries, screens, source
+from smecluster.cli import main
 from smecluster.policy.ruleset import rule_set
 
 QUERIES = ["location_quotients", "sme_shares", "indicator_panel", "output_growth"]
@@ -85,3 +88,24 @@ def test_the_ranked_candidates_are_the_same(duckdb_table, postgres_table) -> Non
     assert [(c.county_code, c.division) for c in on_duckdb.candidates] == [
         (c.county_code, c.division) for c in on_postgres.candidates
     ]
+
+
+def test_the_command_gives_the_same_candidates_on_postgres(generated_file: Path) -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("needs PostgreSQL: run under scripts/with-postgres (DATABASE_URL), as `make test` does")
+    name = f"discovery_cli_{uuid.uuid4().hex[:12]}"
+    common = ["discover", "--year", "2024", "--top", "15", "--json"]
+    on_duckdb = CliRunner().invoke(main, [*common, str(generated_file)])
+    try:
+        copied = CliRunner().invoke(main, [*common, str(generated_file), "--postgres-table", name])
+        again = CliRunner().invoke(main, [*common, "--postgres-table", name])  # the table as it is
+    finally:
+        connection = ibis.connect(url.replace("postgresql://", "postgres://", 1))
+        connection.drop_table(name, force=True)
+        connection.disconnect()
+    assert on_duckdb.exit_code == copied.exit_code == again.exit_code == 0, copied.output
+    assert json.loads(on_duckdb.output) == json.loads(copied.output) == json.loads(again.output)
+    missing = CliRunner().invoke(main, [*common, "--postgres-table", name])
+    assert missing.exit_code == 2
+    assert f"no table '{name}'" in missing.output

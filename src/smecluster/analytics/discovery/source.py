@@ -39,6 +39,7 @@ from typing import Final
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow 26 ships no type information
 
 from smecluster.errors import Problem, UnusableInput
 
@@ -112,6 +113,31 @@ def open_enterprise_years(connection: ibis.BaseBackend, path: Path) -> ir.Table:
     except Exception as error:  # the engine's own message says what is wrong with the file
         raise UnusableInput.single(source, "", f"cannot be read: {error}") from error
     return checked(table, source)
+
+
+def open_postgres_table(url: str, name: str, *, load: Path | None = None) -> ir.Table:
+    """The enterprise-year table ``name`` of the PostgreSQL database at ``url`` (the second backend),
+    after copying the file ``load`` into it (replacing the table) when given."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise UnusableInput.single("DATABASE_URL", "", "set it to a postgres:// URL to use --postgres-table")
+    try:
+        connection = ibis.connect(url.replace("postgresql://", "postgres://", 1))
+    except Exception as error:  # the driver's message names the host or the credentials at fault
+        raise UnusableInput.single("DATABASE_URL", "", f"cannot connect: {error}") from error
+    if load is not None:
+        local = open_enterprise_years(connect_duckdb(), load)
+        arrow = local.to_pyarrow()
+        # PostgreSQL has no dictionary type: dictionary-encoded text goes in as plain text.
+        plain = pa.schema(
+            [
+                pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                for f in arrow.schema
+            ]
+        )
+        connection.create_table(name, arrow.cast(plain), overwrite=True)
+    if name not in connection.list_tables():
+        raise UnusableInput.single("--postgres-table", "", f"no table {name!r} in the database")
+    return checked(connection.table(name), f"--postgres-table {name}")
 
 
 def checked(table: ir.Table, source: str) -> ir.Table:
