@@ -91,7 +91,7 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
 def test_a_year_absent_from_the_file(generated_file: Path) -> None:
     code, output = run("discover", str(generated_file), "--year", "2019")
     assert code == 2
-    assert "year: 2019 is not in the file (years present: 2022, 2023, 2024)" in output
+    assert "year: 2019 is not in the data (years present: 2022, 2023, 2024)" in output
 
 
 def test_unknown_rule_set_and_bad_options(generated_file: Path, tmp_path: Path) -> None:
