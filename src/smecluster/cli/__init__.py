@@ -38,6 +38,7 @@ def _register() -> None:
     from smecluster.cli import (
         calendar_commands,
         check_commands,
+        discover_commands,
         profile_commands,
         report_commands,
         selection_commands,
@@ -58,6 +59,7 @@ def _register() -> None:
     main.add_command(report_commands.report)
     main.add_command(profile_commands.profile)
     main.add_command(size_commands.sme_size)
+    main.add_command(discover_commands.discover)
 
 
 _register()

@@ -309,6 +309,9 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, pu
         "call_pk": recognized.call.pk,
         "pk": None,  # per app, below
         "reference": objection.reference,
+        # Private pages send an anonymous visitor to log in before they look anything up.
+        "section": "figures",
+        "action": "submit",
     }
     pks = {
         "notices:manage": recognized.notice.pk,
@@ -320,10 +323,13 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, pu
     }
     client = Client()
     seen = []
-    for namespace in ("notices", "registry"):
+    for namespace in ("notices", "registry", "oversight", "rosters", "monitoring"):
         for pattern in _patterns(namespace):
             name = f"{namespace}:{pattern.name}"
-            kwargs = {key: pks[name] if key == "pk" else arguments[key] for key in pattern.pattern.converters}
+            kwargs = {
+                key: pks.get(name, cluster.pk) if key == "pk" else arguments[key]
+                for key in pattern.pattern.converters
+            }
             url = reverse(name, kwargs=kwargs)
             response = client.get(url)
             seen.append(name)

@@ -21,6 +21,8 @@ FORM = {
     "rule_set_id": "guangdong-2022",
     "review_chain": ["county", "city", "province"],
     "quota_per_unit": "3",
+    "change_filing_days": "30",
+    "re_review_window_days": "90",
 }
 
 

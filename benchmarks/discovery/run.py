@@ -1,0 +1,214 @@
+"""Time the discovery queries on DuckDB (through Ibis) and in pandas, and check they agree.
+
+    nice -n 10 .venv/bin/python benchmarks/discovery/run.py \
+        /work/bench-data/discovery-1m/enterprise_year.parquet
+
+Each query runs in a fresh child process per engine, so that its peak RSS (``ru_maxrss``) is its own
+and a pandas run that exhausts memory fails alone: the pandas child runs under
+``RLIMIT_AS = --pandas-memory-limit-gib`` (default 20 GiB of the 24) and reports a MemoryError instead of
+taking the machine down. DuckDB runs with ``threads = --threads`` (default 2) and its own memory limit.
+Each run reports wall-clock and CPU seconds (all threads of the child: on a machine shared with other
+work the CPU figure is the steadier one) and the load average when the child started. Times are wall-clock
+seconds from the query's start to its result in memory (a pyarrow table for Ibis,
+a DataFrame for pandas), reading the Parquet file each time; the DuckDB figure is the best of
+``--repeat`` runs (the first includes the OS page cache warming), pandas runs once per query unless
+``--pandas-repeat`` says otherwise.
+
+With ``--compare`` (the default) both results are written to a temporary Parquet file and compared: the
+same rows, equal integers and booleans, floats equal within 1e-12 relative.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+QUERIES = ("location_quotients", "sme_shares", "indicator_panel", "output_growth")
+TARGETS_AT_100M = {
+    "location_quotients": 2.0,
+    "sme_shares": 12.0,
+    "indicator_panel": 10.0,
+    "output_growth": 3.0,
+}
+HERE = Path(__file__).resolve().parent
+
+
+def versions() -> dict[str, str]:
+    import duckdb
+    import ibis
+    import pandas
+    import pyarrow
+
+    return {
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "ibis-framework": ibis.__version__,
+        "pyarrow": pyarrow.__version__,
+        "pandas": pandas.__version__,
+        "cpus": str(os.cpu_count()),
+    }
+
+
+def peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+
+
+def child(args: argparse.Namespace) -> int:
+    """Run one query on one engine; print a JSON line with the timings."""
+    timings: list[float] = []
+    cpu: list[float] = []  # CPU seconds of the process (all threads) per run: less sensitive to other load
+    report: dict[str, object] = {"engine": args.engine, "query": args.query, "load_average": os.getloadavg()}
+    try:
+        if args.engine == "duckdb":
+            from smecluster.analytics.discovery import queries, source
+
+            connection = source.connect_duckdb(threads=args.threads)
+            connection.raw_sql(f"SET memory_limit = '{args.duckdb_memory_limit_gib}GiB'")
+            query = getattr(queries, args.query)
+            for _ in range(args.repeat):
+                started, cpu_started = time.perf_counter(), time.process_time()
+                table = source.open_enterprise_years(connection, Path(args.file))
+                result = query(table).to_pyarrow()
+                timings.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
+            report["threads"] = int(connection.raw_sql("SELECT current_setting('threads')").fetchone()[0])
+            frame = result.to_pandas()
+        else:
+            limit = args.pandas_memory_limit_gib * 1024**3
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            sys.path.insert(0, str(HERE))
+            import pandas_queries
+
+            for _ in range(args.pandas_repeat):
+                started, cpu_started = time.perf_counter(), time.process_time()
+                frame = pandas_queries.QUERIES[args.query](Path(args.file))
+                timings.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
+        report["rows"] = len(frame)
+        if args.result_out:
+            frame.to_parquet(args.result_out)
+    except MemoryError:
+        report["error"] = f"MemoryError under a {args.pandas_memory_limit_gib} GiB address-space limit"
+    report["seconds"] = timings
+    report["cpu_seconds"] = cpu
+    report["peak_rss_bytes"] = peak_rss_bytes()
+    print(json.dumps(report))
+    return 0
+
+
+def compare_frames(left, right) -> list[str]:  # type: ignore[no-untyped-def]
+    """Differences between two query results (pandas DataFrames), empty when they agree."""
+    import numpy as np
+
+    key = ["county_code", "division", "year"]
+    problems = []
+    if set(left.columns) != set(right.columns):
+        problems.append(f"columns differ: {sorted(set(left.columns) ^ set(right.columns))}")
+        return problems
+    if len(left) != len(right):
+        return [f"{len(left)} rows against {len(right)}"]
+    left = left.sort_values(key).reset_index(drop=True)
+    right = right.sort_values(key).reset_index(drop=True)[left.columns]
+    for name in left.columns:
+        a, b = left[name], right[name]
+        if a.dtype.kind == "f" or b.dtype.kind == "f" or "double" in str(a.dtype) or "double" in str(b.dtype):
+            x, y = a.to_numpy(dtype="float64", na_value=np.nan), b.to_numpy(dtype="float64", na_value=np.nan)
+            bad = ~(np.isclose(x, y, rtol=1e-12, atol=0.0) | (np.isnan(x) & np.isnan(y)))
+        else:
+            bad = a.astype(str).to_numpy() != b.astype(str).to_numpy()
+        if bad.any():
+            index = int(np.flatnonzero(bad)[0])
+            problems.append(
+                f"{name}: {int(bad.sum())} rows differ, e.g. {left.loc[index, key].to_dict()}: "
+                f"{a.iloc[index]!r} against {b.iloc[index]!r}"
+            )
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("file", help="the enterprise-year Parquet file (generate.py)")
+    parser.add_argument("--queries", default=",".join(QUERIES))
+    parser.add_argument("--engines", default="duckdb,pandas")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pandas-repeat", type=int, default=1)
+    parser.add_argument("--pandas-memory-limit-gib", type=int, default=20)
+    parser.add_argument("--duckdb-memory-limit-gib", type=int, default=12)
+    parser.add_argument("--no-compare", dest="compare", action="store_false")
+    parser.add_argument("--json-out", type=Path, help="also write the figures here")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--query", help=argparse.SUPPRESS)
+    parser.add_argument("--result-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child(args)
+
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    rows = pq.ParquetFile(args.file).metadata.num_rows
+    summary: dict[str, object] = {"file": args.file, "rows": rows, "versions": versions(), "results": []}
+    print(f"{args.file}: {rows:,} rows; {summary['versions']}", flush=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        for query in args.queries.split(","):
+            outputs = {}
+            for engine in args.engines.split(","):
+                out = Path(scratch) / f"{query}-{engine}.parquet"
+                command = [sys.executable, __file__, args.file, "--child",
+                           "--engine", engine, "--query", query,
+                           "--threads", str(args.threads), "--repeat", str(args.repeat),
+                           "--pandas-repeat", str(args.pandas_repeat),
+                           "--pandas-memory-limit-gib", str(args.pandas_memory_limit_gib),
+                           "--duckdb-memory-limit-gib", str(args.duckdb_memory_limit_gib)]  # fmt: skip
+                if args.compare:
+                    command += ["--result-out", str(out)]
+                completed = subprocess.run(command, capture_output=True, text=True, check=False)
+                lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+                if completed.returncode != 0 or not lines:
+                    tail = (completed.stderr.strip().splitlines() or ["(no output)"])[-1]
+                    error = f"exit {completed.returncode}: {tail}"
+                    report = {"engine": engine, "query": query, "error": error,
+                              "seconds": []}  # fmt: skip
+                else:
+                    report = json.loads(lines[-1])
+                if report.get("seconds") and out.exists():
+                    outputs[engine] = out
+                best = min(report["seconds"]) if report["seconds"] else None
+                report["best_seconds"] = best
+                report["best_cpu_seconds"] = min(report["cpu_seconds"]) if report.get("cpu_seconds") else None
+                summary["results"].append(report)  # type: ignore[union-attr]
+                shown = f"{best:.2f} s" if best is not None else report.get("error")
+                rss = report.get("peak_rss_bytes")
+                print(
+                    f"  {query:20s} {engine:7s} {shown}  runs {[round(s, 2) for s in report['seconds']]}  "
+                    f"cpu {[round(s, 2) for s in report.get('cpu_seconds', [])]}  "
+                    f"peak RSS {rss / 2**30:.2f} GiB  load {report.get('load_average')}"
+                    if rss
+                    else f"  {query:20s} {engine:7s} {shown}",
+                    flush=True,
+                )
+            if args.compare and len(outputs) == 2:
+                frames = [pd.read_parquet(path) for path in outputs.values()]
+                problems = compare_frames(*frames)
+                summary["results"].append({"query": query, "same_result": not problems, "problems": problems})  # type: ignore[union-attr]
+                print(
+                    f"  {query:20s} results {'agree' if not problems else 'DIFFER: ' + '; '.join(problems)}",
+                    flush=True,
+                )
+    if args.json_out:
+        args.json_out.write_text(json.dumps(summary, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,342 @@
+"""The discovery queries, written once in Ibis: they run on DuckDB here and on PostgreSQL (or any Ibis
+backend with window functions) for a national deployment.
+
+Every function takes the checked enterprise-year table of :mod:`.source` and returns an Ibis table
+expression, one row per county × division × year (``county_code``, ``division``, ``year``). The pass
+over the firm-years runs when the function is called and its aggregated rows are kept in a temporary
+table of the backend (Ibis ``cache()``), because the steps after it (windows, joins) read them more than
+once and a backend would otherwise scan the firm-years again for each reference; the caller executes the
+returned expression (``.to_pyarrow()``, ``.to_pandas()``) for the rest.
+
+**Location quotient** on employment (U.S. Cluster Mapping Project; Delgado, Porter and Stern):
+``LQ = (e_ci / e_c) / (e_i / e)`` with e_ci the county's employment in the division, e_c the county's
+employment in all divisions of the file, e_i the division's employment in all counties and e the file's
+total, all within the same year. The "industry's counties" are the counties with at least one firm of the
+division that year (a county without any has no row and no LQ).
+
+**Strong-cluster flags**, within each division × year over its n counties:
+
+* ``top_quartile_lq``: LQ ≥ Q3, where Q3 is the discrete (inverted-CDF, SQL ``percentile_disc(0.75)``)
+  upper quartile: the smallest LQ at or above which 75 % of the counties lie. Computed by counting, not by
+  interpolating: with g = the number of counties whose LQ is greater (``rank()`` descending), the flag is
+  ``4 × (n − g) ≥ 3 × n``, an integer comparison.
+* ``lq_at_least_one``: ``e_ci × e ≥ e_c × e_i``, exact integer (or decimal) arithmetic, no division.
+* ``employment_above_q1`` / ``firms_above_q1``: the value is greater than Q1 = ``percentile_disc(0.25)``;
+  with l = the number of counties whose value is smaller (``rank()`` ascending), ``4 × l ≥ n``. Counties
+  tied at Q1 are not above it.
+* ``strong``: all four.
+
+The only floating-point step is the order of counties by LQ (a double on every backend, computed as
+``double(e_ci × e) / double(e_c × e_i)``; IEEE division is correctly rounded, so backends agree).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from smecluster.analytics.discovery.size_standard import (
+    MEASURES,
+    SIZE_CLASSES,
+    SizeStandard,
+    size_standard_2011,
+)
+from smecluster.analytics.discovery.source import TITLE_KEYS, as_text_code, class_digits
+
+KEY = ("county_code", "division", "year")
+
+
+def _total(column: ir.Value) -> ir.NumericValue:
+    """SUM, kept in int64 for integer and boolean columns: DuckDB widens integer sums to 128 bits, which
+    makes every later step (windows, joins, second-level sums) several times slower, and 2^63 万元 is far
+    beyond any economy. Decimal columns (CSV money) keep their exact decimal sum."""
+    kind = column.type()
+    if kind.is_boolean():  # counted as 1/0: PostgreSQL has no cast from boolean to bigint
+        column = ibis.ifelse(column, 1, 0)
+    total: ir.NumericValue = column.sum()
+    return total.cast(dt.int64) if kind.is_integer() or kind.is_boolean() else total
+
+
+def location_quotients(enterprises: ir.Table) -> ir.Table:
+    """Employment, firms, output, LQ and the strong-cluster flags per county × division × year."""
+    t = enterprises
+    cells = t.group_by(list(KEY)).aggregate(
+        employees=_total(t.employees), firms=t.count(), output=_total(t.output)
+    )
+    return _text_keys(_with_location_quotient(cells))
+
+
+def _text_keys(cells: ir.Table) -> ir.Table:
+    """County and division codes as zero-padded text, the year as a plain integer: applied last, on
+    aggregated rows, so that the steps before it group and partition on integers when the file has them."""
+    return cells.mutate(
+        county_code=as_text_code(cells.county_code, 6),
+        division=as_text_code(cells.division, 2),
+        year=cells.year.cast(dt.int32),
+    )
+
+
+def _with_location_quotient(cells: ir.Table) -> ir.Table:
+    """``cells`` (one row per county × division × year with ``employees`` and ``firms``) with the LQ
+    columns and flags joined on. The windows run over a narrow copy (key, employees, firms), since a
+    window materialises every column it is given."""
+    cells = cells.cache()  # referenced twice below: computed once, into a temporary table
+    narrow = cells.select(*KEY, "employees", "firms")
+    county = ibis.window(group_by=[narrow.county_code, narrow.year])
+    industry = ibis.window(group_by=[narrow.division, narrow.year])
+    everything = ibis.window(group_by=[narrow.year])
+    narrow = narrow.mutate(
+        county_employees=narrow.employees.sum().over(county).cast(dt.int64),
+        industry_employees=narrow.employees.sum().over(industry).cast(dt.int64),
+        total_employees=narrow.employees.sum().over(everything).cast(dt.int64),
+        counties=narrow.count().over(industry),
+    )
+    own = narrow.employees * narrow.total_employees
+    expected = narrow.county_employees * narrow.industry_employees
+    narrow = narrow.mutate(
+        lq=own.cast(dt.float64) / expected.cast(dt.float64), lq_at_least_one=own >= expected
+    )
+    narrow = narrow.mutate(
+        counties_greater_lq=ibis.rank().over(
+            group_by=[narrow.division, narrow.year], order_by=ibis.desc(narrow.lq)
+        ),
+        counties_fewer_employees=ibis.rank().over(
+            group_by=[narrow.division, narrow.year], order_by=narrow.employees
+        ),
+        counties_fewer_firms=ibis.rank().over(group_by=[narrow.division, narrow.year], order_by=narrow.firms),
+    )
+    n = narrow.counties
+    top = 4 * (n - narrow.counties_greater_lq) >= 3 * n
+    employment = 4 * narrow.counties_fewer_employees >= n
+    firms = 4 * narrow.counties_fewer_firms >= n
+    flags = narrow.select(
+        *KEY,
+        "county_employees",
+        "industry_employees",
+        "total_employees",
+        "counties",
+        "lq",
+        "lq_at_least_one",
+        top_quartile_lq=top,
+        employment_above_q1=employment,
+        firms_above_q1=firms,
+        strong=top & narrow.lq_at_least_one & employment & firms,
+    )
+    return cells.join(flags, list(KEY))
+
+
+# --- SME classification -----------------------------------------------------------------------------
+
+
+def all_of(conditions: list[ir.BooleanValue]) -> ir.BooleanValue:
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = result & condition
+    return result
+
+
+def any_of(conditions: list[ir.BooleanValue]) -> ir.BooleanValue:
+    result = conditions[0]
+    for condition in conditions[1:]:
+        result = result | condition
+    return result
+
+
+SIZE_CODES = {name: code for code, name in enumerate(SIZE_CLASSES, start=1)}
+"""Classes as small integers inside the queries (large 1, medium 2, small 3, micro 4): a CASE that yields
+integers costs a fraction of one that yields text, over a hundred million firm-years."""
+
+
+def size_class(enterprises: ir.Table, standard: SizeStandard | None = None) -> ir.StringValue:
+    """:func:`size_class_code` as the class names."""
+    code = size_class_code(enterprises, standard)
+    return ibis.cases(
+        *((code == value, name) for name, value in SIZE_CODES.items()), else_=ibis.null(dt.string)
+    )
+
+
+def size_class_code(enterprises: ir.Table, standard: SizeStandard | None = None) -> ir.IntegerValue:
+    """Each firm-year's class under the size standard: ``large``, ``medium``, ``small``, ``micro``, or
+    NULL when a figure the rule needs is missing. Generated from the standard's table, row by row:
+    SQL's three-valued logic leaves a class undecided (NULL) exactly when a missing figure could change
+    it (``employees < 1000 OR revenue < 40000`` is true with revenue missing if employees are 500)."""
+    standard = standard or size_standard_2011()
+    t = enterprises
+    digits = class_digits(t.industry_code)
+    cases: list[tuple[ir.BooleanValue, ir.Value]] = []
+    for scope in standard.scope:  # a group range (701) comes before a division range containing it
+        covered = _division_between(t, scope.first_code[:2], scope.last_code[:2])
+        if scope.digits > 2:  # a group range lies within one division: test the digits only there
+            covered = covered & digits.substr(0, scope.digits).between(scope.first_code, scope.last_code)
+        # CASE takes the first branch that holds, so a code in a group range never reaches its division's.
+        cases.append((covered, _class_expression(t, standard, scope.industry)))
+    fallback = _class_expression(t, standard, standard.fallback_industry)
+    return ibis.cases(*cases, else_=fallback).cast(dt.int8)
+
+
+def _division_between(t: ir.Table, first: str, last: str) -> ir.BooleanValue:
+    if t.division.type().is_integer():
+        return t.division.between(int(first), int(last))
+    return t.division.between(first, last)
+
+
+def _measure(t: ir.Table, name: str) -> ir.NumericValue:
+    column: ir.NumericValue = t[name]
+    return column
+
+
+def _bound(value: Decimal) -> int | Decimal:
+    """A threshold as an integer literal when it is whole (every figure of the 2011 table is), so that
+    integer columns are compared with integers rather than cast to decimals row by row."""
+    return int(value) if value == value.to_integral_value() else value
+
+
+def _class_expression(t: ir.Table, standard: SizeStandard, industry: str) -> ir.Value:
+    """``large`` when at or above every ceiling; else (an SME) ``medium`` at or above every medium floor,
+    ``small`` at or above every small floor, ``micro`` otherwise. CASE takes the first branch that is TRUE,
+    and a branch whose test is NULL (a missing figure) is not taken, so ``sme AND small`` after the medium
+    branch is right: the floors of medium and small firms use the same figures (the loader checks), so a
+    small test that is TRUE means the medium test was FALSE, not NULL."""
+    row = standard.industry(industry)
+    ceilings = [m for m in MEASURES if m in row.sme_ceilings]
+    sme = any_of([_measure(t, m) < _bound(row.sme_ceilings[m]) for m in ceilings])
+    large = all_of([_measure(t, m) >= _bound(row.sme_ceilings[m]) for m in ceilings])
+    medium = all_of(
+        [_measure(t, m) >= _bound(row.medium_floors[m]) for m in MEASURES if m in row.medium_floors]
+    )
+    small = all_of([_measure(t, m) >= _bound(row.small_floors[m]) for m in MEASURES if m in row.small_floors])
+    return ibis.cases(
+        (large, SIZE_CODES["large"]),
+        (sme & medium, SIZE_CODES["medium"]),
+        (sme & small, SIZE_CODES["small"]),
+        (sme & ~small, SIZE_CODES["micro"]),
+        else_=ibis.null(dt.int8),
+    )
+
+
+def with_size_class(enterprises: ir.Table, standard: SizeStandard | None = None) -> ir.Table:
+    return enterprises.mutate(size_class=size_class(enterprises, standard))
+
+
+def _with_sme_flag(enterprises: ir.Table, standard: SizeStandard | None) -> ir.Table:
+    """The size class and whether it is an SME, as columns computed once per firm-year (a NULL class is
+    not an SME)."""
+    t = enterprises.mutate(size_code=size_class_code(enterprises, standard))
+    return t.mutate(is_sme=(t.size_code >= SIZE_CODES["medium"]).fill_null(False))
+
+
+def sme_shares(enterprises: ir.Table, standard: SizeStandard | None = None) -> ir.Table:
+    """Firms, SMEs, output and SME output, and the SME shares (%, of firms and of output) per county ×
+    division × year. Firm-years whose class is undecided (a missing figure) are counted apart
+    (``unclassified``) and are in neither the SMEs nor the large firms."""
+    t = _with_sme_flag(enterprises, standard)
+    cells = t.group_by(list(KEY)).aggregate(
+        firms=t.count(),
+        smes=_total(t.is_sme),
+        unclassified=_total(t.size_code.isnull()),
+        output=_total(t.output),
+        sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
+    )
+    cells = _text_keys(cells)
+    return cells.mutate(
+        sme_firm_share=_percent(cells.smes, cells.firms),
+        sme_output_share=_percent(cells.sme_output, cells.output),
+    )
+
+
+def _percent(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
+    share: ir.FloatingValue = ibis.ifelse(
+        whole == 0, ibis.null(dt.float64), part.cast(dt.float64) * 100.0 / whole.cast(dt.float64)
+    )
+    return share
+
+
+# --- the indicator panel ----------------------------------------------------------------------------
+
+
+def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None) -> ir.Table:
+    """The full county × division × year panel: firms, SMEs, employees, output, SME output and its share,
+    R&D intensity (研发经费 / 营业收入, %), patents per 10,000 employees (件/万人), firms holding each
+    title, firms with any title, the LQ and strong flags, and the leading class (the 4-digit class with
+    the largest output in the county × division) with its output.
+
+    One scan of the firm-years: they are aggregated per county × class × year first, then rolled up to the
+    division; the leading class falls out of the class-level rows."""
+    t = _with_sme_flag(enterprises, standard)
+    summed = ["firms", "smes", "employees", "output", "sme_output", "revenue", "rnd", "sme_rnd", "patents"]
+    # Firm-years are summed per class and distinct ``titles`` value first: titles take a few dozen
+    # values, so which titles a value holds is then tested once per group rather than once per row.
+    by_titles = t.group_by([*KEY, "industry_code", "titles"]).aggregate(
+        firms=t.count(),
+        smes=_total(t.is_sme),
+        employees=_total(t.employees),
+        output=_total(t.output),
+        sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
+        revenue=_total(t.revenue),
+        rnd=_total(t.rnd),
+        sme_rnd=_total(ibis.ifelse(t.is_sme, t.rnd, 0)),
+        patents=_total(t.patents),
+    )
+    titles = by_titles.titles
+    holds = {f"{key}_firms": titles.contains(key).fill_null(False) for key in TITLE_KEYS}
+    holds["titled_firms"] = titles.notnull() & (titles != "")
+    classes = (
+        by_titles.group_by([*KEY, "industry_code"])
+        .aggregate(
+            **{name: _total(by_titles[name]) for name in summed},
+            **{name: _total(ibis.ifelse(held, by_titles.firms, 0)) for name, held in holds.items()},
+        )
+        .cache()
+    )  # the one pass over the firm-years; everything after works on these class-level rows
+    summed += list(holds)
+    cells = classes.group_by(list(KEY)).aggregate(**{name: _total(classes[name]) for name in summed})
+    # The leading class: the largest output; ties go to the smaller code so every backend agrees.
+    ranked = classes.select(*KEY, "industry_code", "output")
+    ranked = ranked.mutate(
+        leading_rank=ibis.row_number().over(
+            group_by=[ranked.county_code, ranked.division, ranked.year],
+            order_by=[ibis.desc(ranked.output), ranked.industry_code],
+        )
+    )
+    leading = ranked.filter(ranked.leading_rank == 0).select(
+        *KEY, leading_class=ranked.industry_code, leading_output=ranked.output
+    )
+    cells = cells.join(leading, list(KEY))
+    cells = cells.mutate(
+        sme_output_share=_percent(cells.sme_output, cells.output),
+        rnd_intensity=_percent(cells.rnd, cells.revenue),
+        patents_per_10k_employees=ibis.ifelse(
+            cells.employees == 0,
+            ibis.null(dt.float64),
+            cells.patents.cast(dt.float64) * 10000.0 / cells.employees.cast(dt.float64),
+        ),
+    )
+    return _text_keys(_with_location_quotient(cells))
+
+
+# --- growth -----------------------------------------------------------------------------------------
+
+
+def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
+    """Output in ``year`` and ``year − span`` per county × division, and the compound annual growth rate
+    ``(output / earlier) ** (1 / span) − 1`` in % (a double, for display and ordering; thresholds are
+    compared exactly from the two outputs by :mod:`.screens`). Rows only for years whose earlier year
+    has output for the same county × division."""
+    t = enterprises
+    cells = _text_keys(t.group_by(list(KEY)).aggregate(output=_total(t.output))).cache()
+    earlier = cells.select(
+        county_code=cells.county_code,
+        division=cells.division,
+        year=cells.year + span,
+        earlier_output=cells.output,
+    )
+    joined = cells.join(earlier, list(KEY))
+    ratio = joined.output.cast(dt.float64) / joined.earlier_output.cast(dt.float64)
+    return joined.mutate(
+        cagr=ibis.ifelse(
+            joined.earlier_output > 0, (ratio ** (1.0 / span) - 1.0) * 100.0, ibis.null(dt.float64)
+        )
+    )

@@ -1,0 +1,185 @@
+"""The enterprise-year table: what columns discovery reads, and opening a Parquet or CSV file as one.
+
+One row per firm and year. Columns and units:
+
+============== ============================ ==========================================================
+column         type                         meaning
+============== ============================ ==========================================================
+credit_code    text                         统一社会信用代码 (only checked for presence; a firm = a row)
+county_code    text (6 digits) or integer   GB/T 2260 county-level division where the firm is
+industry_code  text                         GB/T 4754-2017 class (``1711``) or with its section letter
+                                            (``C1711``); a division (``17``/``C17``) also works
+year           integer                      the reporting year
+employees      integer                      从业人员, persons (year average)
+output         number                       工业总产值, 万元
+revenue        number                       营业收入, 万元
+assets         number                       资产总额, 万元
+rnd            number                       研发经费, 万元
+patents        integer                      有效发明专利, 件
+titles         text                         titles held, ``;``-separated keys: champion, little_giant,
+                                            specialized, innovative, high_tech (empty: none)
+division       optional text                pre-computed GB/T 4754 division (two digits, ``17``); derived
+                                            from ``industry_code`` when absent
+============== ============================ ==========================================================
+
+The **division** of an industry code is its first two digits after an optional section letter: ``C1711``,
+``1711``, ``C17`` and ``17`` are all division ``17``. Derived divisions are two-character text, so that ranges
+compare as text (``"06" <= d <= "46"``) on every backend. Large files should carry the division
+pre-computed (the benchmark generator writes it, as an integer) so that scans do not re-derive it row by
+row. ``county_code`` and ``division`` may be integers: the queries group on them as they are and turn
+them into zero-padded text after aggregating (:func:`as_text_code`), so results look the same.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Final
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow 26 ships no type information
+
+from smecluster.errors import Problem, UnusableInput
+
+REQUIRED_COLUMNS: Final = (
+    "credit_code",
+    "county_code",
+    "industry_code",
+    "year",
+    "employees",
+    "output",
+    "revenue",
+    "assets",
+    "rnd",
+    "patents",
+    "titles",
+)
+NUMERIC_COLUMNS: Final = ("year", "employees", "output", "revenue", "assets", "rnd", "patents")
+TITLE_KEYS: Final = ("champion", "little_giant", "specialized", "innovative", "high_tech")
+# Title membership is tested with a substring search (fast on dictionary-encoded text); that is only
+# right while no key is part of another.
+assert not any(a != b and a in b for a in TITLE_KEYS for b in TITLE_KEYS)
+
+# How a CSV is read: codes as text (leading zeros matter), money as exact decimals.
+CSV_TYPES: Final = {
+    "credit_code": "VARCHAR",
+    "county_code": "VARCHAR",
+    "industry_code": "VARCHAR",
+    "division": "VARCHAR",
+    "year": "INTEGER",
+    "employees": "BIGINT",
+    "output": "DECIMAL(18,4)",
+    "revenue": "DECIMAL(18,4)",
+    "assets": "DECIMAL(18,4)",
+    "rnd": "DECIMAL(18,4)",
+    "patents": "BIGINT",
+    "titles": "VARCHAR",
+}
+
+
+def connect_duckdb(threads: int | None = None) -> ibis.BaseBackend:
+    """An in-process DuckDB connection (``threads`` caps its worker threads; default: all cores)."""
+    connection = ibis.duckdb.connect()
+    if threads is not None:
+        connection.raw_sql(f"SET threads = {int(threads)}")
+    connection.raw_sql("SET enable_progress_bar = false")
+    # Results are keyed rows, never relied on for their order: let DuckDB skip keeping the input order.
+    connection.raw_sql("SET preserve_insertion_order = false")
+    return connection
+
+
+def open_enterprise_years(connection: ibis.BaseBackend, path: Path) -> ir.Table:
+    """``path`` (``.parquet``, ``.csv``, or a directory of Parquet files) as a checked table."""
+    source = str(path)
+    if not path.exists():
+        raise UnusableInput.single(source, "", "no such file or directory")
+    suffix = path.suffix.lower()
+    try:
+        if path.is_dir():
+            table = connection.read_parquet(str(path / "*.parquet"))
+        elif suffix == ".parquet":
+            table = connection.read_parquet(source)
+        elif suffix == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                header = next(csv.reader(handle), [])
+            types = {name.strip(): CSV_TYPES[name.strip()] for name in header if name.strip() in CSV_TYPES}
+            table = connection.read_csv(source, header=True, **({"types": types} if types else {}))
+        else:
+            raise UnusableInput.single(source, "", "expected a .parquet or .csv file")
+    except UnusableInput:
+        raise
+    except Exception as error:  # the engine's own message says what is wrong with the file
+        raise UnusableInput.single(source, "", f"cannot be read: {error}") from error
+    return checked(table, source)
+
+
+def open_postgres_table(url: str, name: str, *, load: Path | None = None) -> ir.Table:
+    """The enterprise-year table ``name`` of the PostgreSQL database at ``url`` (the second backend),
+    after copying the file ``load`` into it (replacing the table) when given."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise UnusableInput.single("DATABASE_URL", "", "set it to a postgres:// URL to use --postgres-table")
+    try:
+        connection = ibis.connect(url.replace("postgresql://", "postgres://", 1))
+    except Exception as error:  # the driver's message names the host or the credentials at fault
+        raise UnusableInput.single("DATABASE_URL", "", f"cannot connect: {error}") from error
+    if load is not None:
+        local = open_enterprise_years(connect_duckdb(), load)
+        arrow = local.to_pyarrow()
+        # PostgreSQL has no dictionary type: dictionary-encoded text goes in as plain text.
+        plain = pa.schema(
+            [
+                pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                for f in arrow.schema
+            ]
+        )
+        connection.create_table(name, arrow.cast(plain), overwrite=True)
+    if name not in connection.list_tables():
+        raise UnusableInput.single("--postgres-table", "", f"no table {name!r} in the database")
+    return checked(connection.table(name), f"--postgres-table {name}")
+
+
+def checked(table: ir.Table, source: str) -> ir.Table:
+    """The table with its columns checked and normalised (county codes as text, a division column)."""
+    schema = table.schema()
+    problems = [Problem(name, "column missing") for name in REQUIRED_COLUMNS if name not in schema]
+    for name in NUMERIC_COLUMNS:
+        if name in schema and not schema[name].is_numeric():
+            problems.append(Problem(name, f"must be numeric, the file has {schema[name]}"))
+    for name in ("industry_code", "titles", "credit_code"):
+        if name in schema and not schema[name].is_string():
+            problems.append(Problem(name, f"must be text, the file has {schema[name]}"))
+    if problems:
+        raise UnusableInput(source, problems)
+    columns: dict[str, ir.Value] = {}
+    for name in ("county_code", "division"):
+        if name in schema and not (schema[name].is_string() or schema[name].is_integer()):
+            raise UnusableInput.single(source, name, f"must be text or integer, the file has {schema[name]}")
+    if "division" not in schema:
+        columns["division"] = division_of(table.industry_code)
+    return table.mutate(**columns) if columns else table
+
+
+def as_text_code(code: ir.Value, width: int) -> ir.StringValue:
+    """A code column as zero-padded text (``110101`` → ``"110101"``, ``7`` → ``"07"``). Applied after
+    aggregating, so that integer-coded files group on integers and print like text-coded ones."""
+    if code.type().is_string():
+        return code
+    return code.cast(dt.string).lpad(width, "0")
+
+
+def class_digits(industry_code: ir.StringValue) -> ir.StringValue:
+    """The code without its section letter: ``C1711`` → ``1711``, ``1711`` → ``1711``."""
+    # Digits sort before letters: a first character at or after "A" is a section letter. (A plain
+    # comparison, not a regular expression: this runs once per firm-year.)
+    return ibis.ifelse(industry_code.substr(0, 1) >= "A", industry_code.substr(1), industry_code)
+
+
+def division_of(industry_code: ir.StringValue) -> ir.StringValue:
+    return class_digits(industry_code).substr(0, 2)
+
+
+def years_in(table: ir.Table) -> list[int]:
+    result = table.select("year").distinct().order_by("year").to_pyarrow()
+    return [int(year) for year in result.column("year").to_pylist()]

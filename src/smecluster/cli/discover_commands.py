@@ -1,0 +1,113 @@
+"""``smecluster discover FILE --year YYYY``: rank the county × industry pairs of an enterprise-year file
+as candidate clusters, with the reasons (location quotient and strong-cluster flags, the rule set's
+quantitative screens). See ``smecluster.analytics.discovery``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from smecluster.errors import UnusableInput
+from smecluster.policy.ruleset import rule_set as load_rule_set
+
+if TYPE_CHECKING:
+    from smecluster.analytics.discovery.screens import Discovery
+
+DEFAULT_RULE_SET = "national-2022"
+
+
+@click.command("discover")
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option("--year", type=int, required=True, help="The latest of the three years screened (YYYY).")
+@click.option("--rule-set", "rule_set_id", default=DEFAULT_RULE_SET, show_default=True, help="Rule set id.")
+@click.option("--province", default=None, help="Only counties of this province (GB/T 2260: 33 or 330000).")
+@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True, help="How many to list.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the candidates to FILE.csv, FILE.xlsx or FILE.json.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the candidates as JSON.")
+@click.option(
+    "--threads", type=click.IntRange(min=1), default=None, help="DuckDB threads (default: all cores)."
+)
+@click.option(
+    "--postgres-table",
+    default=None,
+    help="Run on PostgreSQL (DATABASE_URL) instead of DuckDB: on table NAME, after copying FILE into it "
+    "(replacing it) when FILE is given.",
+)
+def discover(
+    file: Path | None,
+    year: int,
+    rule_set_id: str,
+    province: str | None,
+    top: int,
+    output: Path | None,
+    as_json: bool,
+    threads: int | None,
+    postgres_table: str | None,
+) -> None:
+    """Rank the county × industry pairs of FILE (Parquet or CSV) as candidate clusters."""
+    # Imported here: Ibis, DuckDB and pandas take a second to import, which no other command should pay.
+    from smecluster.analytics.discovery import export, screens, source
+
+    rule_set = load_rule_set(rule_set_id)
+    if output is not None and output.suffix.lower() not in {".csv", ".xlsx", ".json"}:
+        raise UnusableInput.single("--output", "", f"{output}: expected a .csv, .xlsx or .json file name")
+    if province is not None:
+        screens.province_prefix(province)
+    if file is None and postgres_table is None:
+        raise UnusableInput.single(
+            "smecluster discover", "FILE", "give an enterprise-year file (or --postgres-table)"
+        )
+    if postgres_table is not None:
+        table = source.open_postgres_table(os.environ.get("DATABASE_URL", ""), postgres_table, load=file)
+        where = f"--postgres-table {postgres_table}"
+    else:
+        assert file is not None
+        table = source.open_enterprise_years(source.connect_duckdb(threads), file)
+        where = str(file)
+    years = source.years_in(table)
+    if year not in years:
+        shown = ", ".join(str(each) for each in years) or "none"
+        raise UnusableInput.single(where, "year", f"{year} is not in the data (years present: {shown})")
+    discovery = screens.discover(table, year, rule_set, province=province, top=top)
+    if output is not None:
+        suffix = output.suffix.lower()
+        if suffix == ".json":
+            output.write_text(export.to_json(discovery), encoding="utf-8")
+        else:
+            output.write_bytes(export.WRITERS[suffix](discovery))
+    if as_json:
+        click.echo(export.to_json(discovery))
+        return
+    _print(discovery)
+    if output is not None:
+        click.echo(f"written: {output}")
+
+
+def _print(discovery: Discovery) -> None:
+    from smecluster.analytics.discovery import screens
+
+    scope = f"，省份 {discovery.province}" if discovery.province else ""
+    click.echo(
+        f"{discovery.year} 年候选集群（规则 {discovery.rule_set_id}{scope}）："
+        f"共 {discovery.pairs} 个县×行业，"
+        f"列出前 {len(discovery.candidates)} 个"
+    )
+    for candidate in discovery.candidates:
+        record = screens.candidate_record(candidate)
+        click.echo(
+            f"{record['rank']:>3}. {record['province']}{record['city']}{record['county']}"
+            f"（{record['county_code']}） "
+            f"{record['industry']}：产值 {record['output_yi_yuan']:,.2f} 亿元，LQ {record['lq']:.2f}，"
+            f"满足 {record['screens_met']}/{record['screens']} 项量化条件"
+        )
+        for reason in record["reasons"]:
+            click.echo(f"       {reason}")
