@@ -312,6 +312,7 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, pu
         # Private pages send an anonymous visitor to log in before they look anything up.
         "section": "figures",
         "action": "submit",
+        "format": "pdf",
     }
     pks = {
         "notices:manage": recognized.notice.pk,
