@@ -44,8 +44,8 @@ demo: demo-packages venv
 	$(BIN)/smecluster demo --port $(DEMO_PORT)
 
 lint: venv
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 
 typecheck: venv
 	$(BIN)/mypy
