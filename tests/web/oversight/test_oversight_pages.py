@@ -38,9 +38,13 @@ def _everyone(code: int) -> dict[str, int]:
 
 
 FINDERS = {"county_officer": FORBIDDEN, "operator": FORBIDDEN}
+# The lists answer everyone with a reach (each sees its own rows) and refuse experts.
+LIST = {**_everyone(OK), "expert": FORBIDDEN}
 PAGES: dict[str, tuple[str, dict[str, int]]] = {
-    "oversight:clusters": ("", _everyone(OK)),
-    "oversight:revocations": ("", _everyone(OK)),
+    "oversight:clusters": ("", LIST),
+    "oversight:incidents": ("", LIST),
+    "oversight:changes": ("", LIST),
+    "oversight:revocations": ("", LIST),
     "oversight:timeline": ("cluster", _in_reach()),
     "oversight:change_new": (
         "cluster", _in_reach(province_admin=FORBIDDEN, city_officer=FORBIDDEN, operator=FORBIDDEN)

@@ -7,8 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.oversight.models import ChangeKind, IncidentKindChoices, IncidentLevelChoices
+from smecluster.apps.oversight.models import (
+    ChangeKind,
+    IncidentKindChoices,
+    IncidentLevelChoices,
+    MajorChange,
+)
 from smecluster.apps.oversight.services import CASE_LABELS
+from smecluster.apps.registry.models import RecognizedCluster
 
 
 class DateInput(forms.DateInput):
@@ -157,3 +163,68 @@ class RevocationDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("撤销的，理由与条款一并在集群公开页面和名录中公布"),
     )
+
+
+# --- the filters of the oversight lists ---------------------------------------------------------------
+
+
+class ListFilterForm(forms.Form):
+    """A list's filters from the query string. A value outside the choices is ignored field by field (the
+    list shows everything for that field and the form names the field's error), so a stale link still
+    opens."""
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if value not in (None, "") and name not in self.errors
+        }
+
+
+def _all(choices: Any) -> list[tuple[Any, Any]]:
+    return [("", _("全部")), *choices]
+
+
+class ClusterFilterForm(ListFilterForm):
+    status = forms.ChoiceField(
+        label=_("集群状态"), required=False, choices=_all(RecognizedCluster.Status.choices)
+    )
+
+
+class IncidentFilterForm(ListFilterForm):
+    kind = forms.ChoiceField(label=_("事件类别"), required=False, choices=_all(IncidentKindChoices))
+    level = forms.ChoiceField(
+        label=_("等级"), required=False, choices=_all([*IncidentLevelChoices, ("none", _("无等级"))])
+    )
+    year = forms.TypedChoiceField(label=_("发生年度"), required=False, coerce=int, empty_value=None)
+    proposes = forms.TypedChoiceField(
+        label=_("是否提出撤销建议"),
+        required=False,
+        choices=_all([("yes", _("提出撤销建议（情形五）")), ("no", _("不提出"))]),
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+    )
+    cluster_status = forms.ChoiceField(
+        label=_("集群状态"), required=False, choices=_all(RecognizedCluster.Status.choices)
+    )
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _all((year, str(year)) for year in years)  # type: ignore[attr-defined]
+
+
+FILING_CHOICES = [
+    ("filed", _("已报备")),
+    ("on_time", _("按时报备")),
+    ("late", _("逾期报备")),
+    ("unfiled", _("未报备（核查发现）")),
+]
+
+
+class ChangeFilterForm(ListFilterForm):
+    kind = forms.ChoiceField(label=_("变动事项"), required=False, choices=_all(ChangeKind.choices))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=_all(MajorChange.Status.choices))
+    filing = forms.ChoiceField(label=_("报备情况"), required=False, choices=_all(FILING_CHOICES))

@@ -43,6 +43,24 @@ def sees_cluster(user: User, cluster: RecognizedCluster) -> bool:
     return False
 
 
+OVERSIGHT_ROLES = (
+    Role.COUNTY_OFFICER,
+    Role.OPERATOR,
+    Role.CITY_OFFICER,
+    Role.PROVINCE_ADMIN,
+    Role.MINISTRY_ADMIN,
+)
+
+
+def can_see_oversight_lists(user: User) -> Decision:
+    """The oversight lists and registers (clusters, incidents, major changes, revocation proposals and
+    their downloads): the officers and operators, each over their own reach. An expert reviews
+    applications and has no part in managing recognized clusters."""
+    if user.role not in OVERSIGHT_ROLES:
+        return deny(_("动态管理仅对集群运营管理机构和各级主管部门开放，评审专家不参与"))
+    return allow()
+
+
 def reviewer_office(cluster: RecognizedCluster) -> tuple[Role, str]:
     """The role and office that review the cluster's filings: its city, or its province (national)."""
     level = acting_level(cluster.programme.review_chain, Actor.RECOMMENDER)

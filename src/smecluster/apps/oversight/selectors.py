@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,12 +44,11 @@ def _reach(user: User, prefix: str = "") -> Q:
     return Q(pk__in=[])
 
 
-def clusters_in_reach(user: User) -> QuerySet[RecognizedCluster]:
-    return (
-        RecognizedCluster.objects.filter(_reach(user))
-        .select_related("county__parent__parent", "programme")
-        .order_by("-year", "number")
-    )
+def clusters_in_reach(user: User, status: str = "") -> QuerySet[RecognizedCluster]:
+    clusters = RecognizedCluster.objects.filter(_reach(user))
+    if status:
+        clusters = clusters.filter(status=status)
+    return clusters.select_related("county__parent__parent", "programme").order_by("-year", "number")
 
 
 def cluster_in_reach(user: User, pk: int) -> RecognizedCluster:
@@ -94,6 +94,84 @@ def proposals_in_reach(user: User, status: str = "") -> QuerySet[RevocationPropo
     return proposals.order_by(waiting, "-proposed_on", "-pk")
 
 
+# --- the registers: incidents and major changes across the user's reach --------------------------------
+
+PROPOSES = ExpressionWrapper(
+    Q(meets_threshold=True, occurred_on__gte=F("cluster__recognized_on")), output_field=BooleanField()
+)
+"""An incident proposes revocation (case 5) when it meets the rule set's threshold on or after the day of
+recognition: ``services.incident_proposes`` as a database expression, so the register filters on it."""
+
+PENDING_CHANGE = (MajorChange.Status.FILED, MajorChange.Status.FORWARDED, MajorChange.Status.RETURNED)
+
+
+def incidents_in_reach(
+    user: User,
+    *,
+    kind: str = "",
+    level: str = "",
+    year: int | None = None,
+    proposes: bool | None = None,
+    cluster_status: str = "",
+) -> QuerySet[ClusterIncident]:
+    """The incident register: every incident of a cluster in reach, newest first, each annotated with
+    ``proposes`` (see :data:`PROPOSES`) and ``evidence_count``. ``level`` ``"none"`` selects the incidents
+    recorded without a level (the kinds that have none)."""
+    incidents = ClusterIncident.objects.filter(_reach(user, "cluster__")).annotate(
+        proposes=PROPOSES, evidence_count=Count("evidence")
+    )
+    if kind:
+        incidents = incidents.filter(kind=kind)
+    if level == "none":
+        incidents = incidents.filter(level="")
+    elif level:
+        incidents = incidents.filter(level=level)
+    if year is not None:
+        incidents = incidents.filter(occurred_on__year=year)
+    if proposes is not None:
+        incidents = incidents.filter(proposes=proposes)
+    if cluster_status:
+        incidents = incidents.filter(cluster__status=cluster_status)
+    return incidents.select_related("cluster__county__parent", "recorded_by").order_by("-occurred_on", "-pk")
+
+
+def incident_years(user: User) -> list[int]:
+    """The years in which incidents in reach occurred, newest first (the register's year filter)."""
+    years = (
+        ClusterIncident.objects.filter(_reach(user, "cluster__"))
+        .annotate(year=ExtractYear("occurred_on"))
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return sorted(years, reverse=True)
+
+
+def changes_in_reach(
+    user: User, *, kind: str = "", status: str = "", filing: str = ""
+) -> QuerySet[MajorChange]:
+    """Every major change of a cluster in reach: filings and changes found without one. ``filing``:
+    ``filed`` (a filing, on time or late), ``on_time``, ``late`` (filed after the due day), ``unfiled``
+    (found by an officer). Filings still in progress first, then the newest by the day the change took
+    effect."""
+    changes = MajorChange.objects.filter(_reach(user, "cluster__"))
+    if kind:
+        changes = changes.filter(kind=kind)
+    if status:
+        changes = changes.filter(status=status)
+    if filing == "filed":
+        changes = changes.exclude(status=MajorChange.Status.FOUND_UNFILED)
+    elif filing == "on_time":
+        changes = changes.exclude(status=MajorChange.Status.FOUND_UNFILED).filter(late=False)
+    elif filing == "late":
+        changes = changes.exclude(status=MajorChange.Status.FOUND_UNFILED).filter(late=True)
+    elif filing == "unfiled":
+        changes = changes.filter(status=MajorChange.Status.FOUND_UNFILED)
+    pending = Case(When(status__in=PENDING_CHANGE, then=Value(0)), default=Value(1))
+    return changes.select_related("cluster__county__parent", "filed_by", "found_by").order_by(
+        pending, "-effective_on", "-pk"
+    )
+
+
 def evidence_in_reach(user: User, pk: int) -> OversightEvidence:
     reach = (
         _reach(user, "change__cluster__")
@@ -111,8 +189,7 @@ def open_counts(clusters: list[RecognizedCluster]) -> dict[int, dict[str, int]]:
         cluster__in=ids, status=RevocationProposal.Status.OPEN
     ).values_list("cluster_id", flat=True):
         counts[pk]["proposals"] += 1
-    pending = (MajorChange.Status.FILED, MajorChange.Status.FORWARDED, MajorChange.Status.RETURNED)
-    for pk in MajorChange.objects.filter(cluster__in=ids, status__in=pending).values_list(
+    for pk in MajorChange.objects.filter(cluster__in=ids, status__in=PENDING_CHANGE).values_list(
         "cluster_id", flat=True
     ):
         counts[pk]["changes"] += 1

@@ -5,6 +5,8 @@ from smecluster.apps.oversight import views
 app_name = "oversight"
 urlpatterns = [
     path("oversight/clusters/", views.cluster_list, name="clusters"),
+    path("oversight/incidents/", views.incident_list, name="incidents"),
+    path("oversight/changes/", views.change_list, name="changes"),
     path("clusters/<int:pk>/timeline/", views.timeline, name="timeline"),
     path("clusters/<int:pk>/changes/new/", views.change_new, name="change_new"),
     path("clusters/<int:pk>/changes/found/", views.change_found, name="change_found"),

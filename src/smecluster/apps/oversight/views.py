@@ -2,6 +2,10 @@
 changes (file, review, decide, record one found without a filing), incidents, and revocation (proposals,
 the owner's decision, a proposal recorded by hand). Thin: parse, authorize, call a service, render.
 
+The four lists (clusters, the incident register, major changes, revocation proposals) answer
+``?format=csv`` and ``?format=xlsx`` with the rows their filters select, dates as dates and counts as
+numbers whose unit the header names.
+
 Outside the user's reach every page is a 404; inside it, a step the user may not take is a 403 with the
 reason (``oversight.permissions``) and writes nothing.
 """
@@ -14,6 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,8 +30,11 @@ from smecluster.apps.oversight.facts import applied_changes, current_facts, desc
 from smecluster.apps.oversight.forms import (
     ChangeDecisionForm,
     ChangeFileForm,
+    ChangeFilterForm,
     ChangeFoundForm,
     ChangeResubmitForm,
+    ClusterFilterForm,
+    IncidentFilterForm,
     IncidentForm,
     ProposalForm,
     ReviewForm,
@@ -47,8 +55,12 @@ from smecluster.apps.oversight.permissions import (
     can_record_findings,
     can_resubmit_change,
     can_review_change,
+    can_see_oversight_lists,
 )
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.site.csv_export import tabular_response, wanted_download
+
+LIST_PAGE_SIZE = 50
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -95,15 +107,59 @@ def _evidence_list(request: HttpRequest) -> list[Any]:
 # --- clusters and their timeline ----------------------------------------------------------------------
 
 
+def _yes_no(value: bool) -> str:
+    return _("是") if value else _("否")
+
+
+def _query(request: HttpRequest) -> str:
+    """The list's filters as a query string, without the page and the format (for the page links and the
+    download links, which keep the filters)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
+
+
+def _list_page(request: HttpRequest, template: str, rows: Any, context: dict[str, Any]) -> HttpResponse:
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {**context, "page": page, "query": _query(request)})
+
+
 @login_required
 @require_GET
 def cluster_list(request: HttpRequest) -> HttpResponse:
-    clusters = list(selectors.clusters_in_reach(request.user))
+    can_see_oversight_lists(request.user).enforce()
+    form = ClusterFilterForm(request.GET or None)
+    clusters = list(selectors.clusters_in_reach(request.user, **form.filters()))
     counts = selectors.open_counts(clusters)
+    if wanted_download(request):
+        header = [
+            _("认定编号"), _("集群名称"), _("所在地"), _("认定日期"), _("有效期止"), _("状态"),
+            _("待决定的撤销建议（件）"), _("办理中的变动报备（件）"), _("登记事件（件）"),
+        ]  # fmt: skip
+        rows = (
+            [
+                cluster.number,
+                cluster.name,
+                cluster.county.full_name(),
+                cluster.recognized_on,
+                cluster.valid_until,
+                cluster.get_status_display(),
+                counts[cluster.pk]["proposals"],
+                counts[cluster.pk]["changes"],
+                counts[cluster.pk]["incidents"],
+            ]
+            for cluster in clusters
+        )
+        return tabular_response(request, "oversight-clusters", header, rows)
     return render(
         request,
         "oversight/cluster_list.html",
-        {"rows": [(cluster, counts[cluster.pk]) for cluster in clusters]},
+        {
+            "filter": form,
+            "rows": [(cluster, counts[cluster.pk]) for cluster in clusters],
+            "query": _query(request),
+        },
     )
 
 
@@ -343,15 +399,124 @@ def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def revocation_list(request: HttpRequest) -> HttpResponse:
+    can_see_oversight_lists(request.user).enforce()
     status = request.GET.get("status", RevocationProposal.Status.OPEN)
     if status not in RevocationProposal.Status.values and status != "all":
         status = RevocationProposal.Status.OPEN
     proposals = selectors.proposals_in_reach(request.user, "" if status == "all" else status)
+    if wanted_download(request):
+        header = [
+            _("提出日期"), _("认定编号"), _("集群名称"), _("所在县"), _("撤销情形"), _("条款"),
+            _("事实与理由"), _("触发事实"), _("状态"), _("决定日期"), _("决定理由"),
+        ]  # fmt: skip
+        rows = (
+            [
+                proposal.proposed_on,
+                proposal.cluster.number,
+                proposal.cluster.name,
+                proposal.cluster.county.full_name(),
+                proposal.case,
+                proposal.article,
+                proposal.grounds,
+                proposal.source,
+                proposal.get_status_display(),
+                proposal.decided_on,
+                proposal.decision_reason,
+            ]
+            for proposal in proposals
+        )
+        return tabular_response(request, "revocation-proposals", header, rows)
     return render(
         request,
         "oversight/revocation_list.html",
-        {"proposals": proposals, "status": status, "statuses": RevocationProposal.Status.choices},
+        {
+            "proposals": proposals,
+            "status": status,
+            "statuses": RevocationProposal.Status.choices,
+            "query": _query(request) or f"status={status}",
+        },
     )
+
+
+# --- the registers: incidents and major changes across the reach -------------------------------------
+
+
+@login_required
+@require_GET
+def incident_list(request: HttpRequest) -> HttpResponse:
+    can_see_oversight_lists(request.user).enforce()
+    form = IncidentFilterForm(request.GET or None, years=selectors.incident_years(request.user))
+    incidents = selectors.incidents_in_reach(request.user, **form.filters())
+    if wanted_download(request):
+        header = [
+            _("发生日期"), _("认定编号"), _("集群名称"), _("所在县"), _("集群状态"), _("事件类别"), _("等级"),
+            _("信息来源"), _("事件经过"), _("达到撤销情形"), _("对应条款表述"), _("提出撤销建议"),
+            _("佐证材料（份）"), _("登记人"), _("登记时间（北京时间）"),
+        ]  # fmt: skip
+        rows = (
+            [
+                incident.occurred_on,
+                incident.cluster.number,
+                incident.cluster.name,
+                incident.cluster.county.full_name(),
+                incident.cluster.get_status_display(),
+                incident.get_kind_display(),
+                incident.level,
+                incident.source,
+                incident.description,
+                _yes_no(incident.meets_threshold),
+                incident.counted_words,
+                _yes_no(incident.proposes),
+                incident.evidence_count,
+                incident.recorded_by.get_full_name() or incident.recorded_by.username,
+                incident.recorded_at,
+            ]
+            for incident in incidents
+        )
+        return tabular_response(request, "incidents", header, rows)
+    return _list_page(request, "oversight/incident_list.html", incidents, {"filter": form})
+
+
+def _filing(change: MajorChange) -> str:
+    if change.status == MajorChange.Status.FOUND_UNFILED:
+        return _("未报备（核查发现）")
+    return _("逾期报备") if change.late else _("按时报备")
+
+
+@login_required
+@require_GET
+def change_list(request: HttpRequest) -> HttpResponse:
+    can_see_oversight_lists(request.user).enforce()
+    form = ChangeFilterForm(request.GET or None)
+    changes = selectors.changes_in_reach(request.user, **form.filters())
+    if wanted_download(request):
+        header = [
+            _("变动生效日期"), _("认定编号"), _("集群名称"), _("所在县"), _("变动事项"), _("变动前"),
+            _("变动后"), _("报备情况"), _("报备截止日"), _("报备时间（北京时间）"), _("发现日期"),
+            _("发现途径"), _("状态"), _("审批时间（北京时间）"), _("记入集群档案时间（北京时间）"),
+        ]  # fmt: skip
+        rows = (
+            [
+                change.effective_on,
+                change.cluster.number,
+                change.cluster.name,
+                change.cluster.county.full_name(),
+                change.get_kind_display(),
+                describe_value(change.kind, change.old_value),
+                describe_value(change.kind, change.new_value),
+                _filing(change),
+                change.filing_due_on,
+                change.filed_at,
+                change.found_on,
+                change.source,
+                change.get_status_display(),
+                change.decided_at,
+                change.applied_at,
+            ]
+            for change in changes
+        )
+        return tabular_response(request, "major-changes", header, rows)
+    return _list_page(request, "oversight/change_list.html", changes, {"filter": form})
 
 
 @login_required
