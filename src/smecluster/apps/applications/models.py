@@ -204,11 +204,10 @@ class PlanTarget(models.Model):
         ordering = ["target_year", "indicator"]
 
 
-class EvidenceFile(models.Model):
-    """An uploaded file, stored outside the web root under a random name; served only through a view."""
+class StoredFile(models.Model):
+    """An uploaded file, stored outside the web root under a random name and served only through a view
+    that checks who asks (``applications.evidence``). Evidence of every kind of record shares these fields."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
-    section = models.CharField(_("所属部分"), max_length=16, choices=Section.choices)
     original_name = models.CharField(_("文件名"), max_length=255)
     stored_name = models.CharField(max_length=64, unique=True)
     content_type = models.CharField(_("类型"), max_length=128)
@@ -218,12 +217,22 @@ class EvidenceFile(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
-        ordering = ["section", "uploaded_at"]
+        abstract = True
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class EvidenceFile(StoredFile):
+    """An application's evidence, filed under a section of the form."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="evidence")
+    section = models.CharField(_("所属部分"), max_length=16, choices=Section.choices)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["section", "uploaded_at"]
 
 
 class ApplicationVersion(models.Model):

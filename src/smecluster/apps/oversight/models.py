@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.applications.models import INCIDENT_KIND_LABELS
+from smecluster.apps.applications.models import INCIDENT_KIND_LABELS, StoredFile
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.profile import INCIDENT_LEVELS
 
@@ -187,7 +187,7 @@ class Revocation(models.Model):
         return f"{self.cluster.number} {self.revoked_on}"
 
 
-class OversightEvidence(models.Model):
+class OversightEvidence(StoredFile):
     """A file attached to a change, an incident or a proposal; stored like an application's evidence
     (content-checked, outside the web root) and served only through a view that checks the cluster."""
 
@@ -200,13 +200,6 @@ class OversightEvidence(models.Model):
     proposal = models.ForeignKey(
         RevocationProposal, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
     )
-    original_name = models.CharField(_("文件名"), max_length=255)
-    stored_name = models.CharField(max_length=64, unique=True)
-    content_type = models.CharField(_("类型"), max_length=128)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("动态管理佐证材料")
@@ -222,9 +215,6 @@ class OversightEvidence(models.Model):
                 name="evidence_of_one_record",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
 
     @property
     def cluster_id(self) -> int:

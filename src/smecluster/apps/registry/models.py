@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction
-from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.models import Application, StoredFile
 from smecluster.apps.programmes.models import Programme
 
 
@@ -128,25 +128,15 @@ class AnnualReport(models.Model):
         return reverse("registry:report_detail", args=[self.pk])
 
 
-class AnnualReportEvidence(models.Model):
+class AnnualReportEvidence(StoredFile):
     """A file attached to an annual report; stored like an application's evidence, served only by a view."""
 
     report = models.ForeignKey(AnnualReport, on_delete=models.CASCADE, related_name="evidence")
-    original_name = models.CharField(_("文件名"), max_length=255)
-    stored_name = models.CharField(max_length=64, unique=True)
-    content_type = models.CharField(_("类型"), max_length=128)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("年报佐证材料")
         verbose_name_plural = _("年报佐证材料")
         ordering = ["uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class ReReview(models.Model):
@@ -203,23 +193,13 @@ class ReReview(models.Model):
         return reverse("registry:re_review_detail", args=[self.pk])
 
 
-class ReReviewEvidence(models.Model):
+class ReReviewEvidence(StoredFile):
     """A file attached to a re-review (the development plan's results, certificates, the county's opinion);
     stored like an application's evidence, served only by a view."""
 
     re_review = models.ForeignKey(ReReview, on_delete=models.CASCADE, related_name="evidence")
-    original_name = models.CharField(_("文件名"), max_length=255)
-    stored_name = models.CharField(max_length=64, unique=True)
-    content_type = models.CharField(_("类型"), max_length=128)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("复核佐证材料")
         verbose_name_plural = _("复核佐证材料")
         ordering = ["uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
