@@ -380,3 +380,16 @@ def test_an_empty_name_is_refused_naming_the_candidate(login: Login, run: Discov
     assert "请填写集群名称" in page
     assert f"第 {shunde.rank} 名" in page
     assert not PoolEntry.objects.exists()
+
+
+def test_the_pages_read_in_english_for_a_person_who_chose_it(
+    login: Login, run: DiscoveryRun, settings: Any
+) -> None:
+    client = login("city_officer")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    index = client.get(reverse("discovery:index")).content.decode()
+    assert "Candidate discovery" in index
+    assert "Run discovery" in index
+    page = client.get(reverse("discovery:run", args=[run.pk])).content.decode()
+    assert "Strong clusters only" in page
+    assert "Add the selected candidates to the cultivation pool" in page
