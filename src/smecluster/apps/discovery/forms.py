@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
@@ -36,17 +39,17 @@ class RunForm(forms.Form):
     province = forms.ChoiceField(label=_("省份范围"), required=False)
     top = forms.IntegerField(label=_("列出前 N 个"), min_value=1, max_value=MAX_TOP, initial=50)
 
-    def __init__(self, *args: object, user: User, datasets: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, user: User, datasets: QuerySet[Dataset], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["dataset"].queryset = datasets  # type: ignore[attr-defined]
-        self.fields["rule_set_id"].choices = [  # type: ignore[attr-defined]
+        self.fields["dataset"].queryset = datasets
+        self.fields["rule_set_id"].choices = [
             (rule_set_id, f"{rule_set_id} {rule_set.title}")
             for rule_set_id, rule_set in sorted(rule_sets().items())
         ]
         if user.role == Role.MINISTRY_ADMIN:
             provinces = Jurisdiction.objects.filter(level=Level.PROVINCE).order_by("code")
-            self.fields["province"].choices = [("", _("全国"))] + [  # type: ignore[attr-defined]
+            self.fields["province"].choices = [("", _("全国"))] + [
                 (province.code, province.name) for province in provinces
             ]
         else:

@@ -49,7 +49,14 @@ def _form_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _index(request: HttpRequest, *, upload=None, register=None, run=None, status: int = 200) -> HttpResponse:
+def _index(
+    request: HttpRequest,
+    *,
+    upload: DatasetUploadForm | None = None,
+    register: DatasetRegisterForm | None = None,
+    run: RunForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
     datasets = datasets_for(user)
     manage = bool(can_manage_datasets(user))
