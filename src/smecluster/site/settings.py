@@ -8,6 +8,8 @@
 | DATABASE_URL | sqlite:///$SMECLUSTER_DATA_DIR/smecluster.sqlite3 | PostgreSQL in production and tests |
 | SMECLUSTER_DATA_DIR | ~/.local/share/smecluster | holiday years, evidence files, the demo database |
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
+| SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
+| SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
 | SMECLUSTER_EMAIL_BACKEND | console | Django e-mail backend path, or "console" |
 | SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications |
 """
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "smecluster.apps.monitoring",
     "smecluster.apps.rosters",
     "smecluster.apps.notifications",
+    "smecluster.apps.discovery",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +134,10 @@ WHITENOISE_USE_FINDERS = True
 # Evidence lives outside any web root and is served only through a view that checks permission.
 EVIDENCE_ROOT = Path(os.environ.get("SMECLUSTER_EVIDENCE_DIR", DATA_DIR / "evidence"))
 EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
+# Enterprise-year files for candidate discovery: private (never served), uploads kept under uploads/;
+# a file too big for a browser (a national registry extract) is placed in this directory and registered.
+DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
+DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

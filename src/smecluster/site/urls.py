@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("smecluster.apps.monitoring.urls")),
     path("", include("smecluster.apps.rosters.urls")),
     path("", include("smecluster.apps.notifications.urls")),
+    path("", include("smecluster.apps.discovery.urls")),
     path("admin/", admin.site.urls),
 ]

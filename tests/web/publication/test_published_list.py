@@ -324,7 +324,7 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, pu
     }
     client = Client()
     seen = []
-    for namespace in ("notices", "registry", "oversight", "rosters", "monitoring"):
+    for namespace in ("notices", "registry", "oversight", "rosters", "monitoring", "discovery"):
         for pattern in _patterns(namespace):
             name = f"{namespace}:{pattern.name}"
             kwargs = {

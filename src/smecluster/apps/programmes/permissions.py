@@ -46,3 +46,17 @@ def can_manage_pool(user: User, city: Jurisdiction | str) -> Decision:
     if user.jurisdiction_id != code:
         return deny(_("只能维护本市的培育库"))
     return allow()
+
+
+def can_add_county_to_pool(user: User, county: Jurisdiction) -> Decision:
+    """Adding a discovered candidate: the city officer for a county of their city, or the province admin for
+    any county of their province (the entry still belongs to the county's city)."""
+    if user.role == Role.CITY_OFFICER:
+        if county.parent_id != user.jurisdiction_id:
+            return deny(_("只能把本市所辖县（市、区）的候选集群加入培育库"))
+        return allow()
+    if user.role == Role.PROVINCE_ADMIN:
+        if county.code[:2] != user.jurisdiction_id[:2]:
+            return deny(_("只能把本省所辖县（市、区）的候选集群加入培育库"))
+        return allow()
+    return deny(_("候选集群只能由市级主管部门或省级管理员加入培育库"))

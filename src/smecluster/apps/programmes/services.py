@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import Jurisdiction, Level, User
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
-from smecluster.apps.programmes.permissions import can_configure, can_edit_programme, can_manage_pool
+from smecluster.apps.programmes.permissions import (
+    can_add_county_to_pool,
+    can_configure,
+    can_edit_programme,
+    can_manage_pool,
+)
 from smecluster.policy.ruleset import rule_sets
 
 PROGRAMME_FIELDS = (
@@ -168,6 +173,45 @@ def pool_entry_add(
         raise ValidationError(problems)
     entry = PoolEntry.objects.create(
         city=city, county=county, name=name.strip(), leading_industry=leading_industry.strip(), note=note
+    )
+    audit_record(
+        actor=actor,
+        action="pool.add",
+        target=entry,
+        after={"county": county.code, "name": entry.name, "leading_industry": entry.leading_industry},
+    )
+    return entry
+
+
+@transaction.atomic
+def pool_entry_add_for_county(
+    *, actor: User, county: Jurisdiction, name: str, leading_industry: str, note: str = ""
+) -> PoolEntry:
+    """Add a candidate cluster (e.g. one found by candidate discovery) to its county's city's pool: the city
+    officer for their city's counties, the province admin for any county of the province."""
+    can_add_county_to_pool(actor, county).enforce()
+    problems: dict[str, str] = {}
+    if county.level != Level.COUNTY or county.parent_id is None:
+        problems["county"] = _("请选择县（市、区）")
+    if not name.strip():
+        problems["name"] = _("请填写集群名称")
+    elif len(name.strip()) > PoolEntry._meta.get_field("name").max_length:
+        problems["name"] = _("集群名称不能超过 128 个字")
+    elif PoolEntry.objects.filter(county=county, name=name.strip()).exists():
+        problems["name"] = _("%(county)s的“%(name)s”已在培育库中") % {
+            "county": county.name,
+            "name": name.strip(),
+        }
+    if not leading_industry.strip():
+        problems["leading_industry"] = _("请填写主导产业")
+    if problems:
+        raise ValidationError(problems)
+    entry = PoolEntry.objects.create(
+        city_id=county.parent_id,
+        county=county,
+        name=name.strip(),
+        leading_industry=leading_industry.strip(),
+        note=note,
     )
     audit_record(
         actor=actor,

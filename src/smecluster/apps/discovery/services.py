@@ -1,0 +1,419 @@
+"""Every write of candidate discovery: datasets (upload, register), runs, and candidates into a city's pool.
+
+Permission first, one transaction, one audit event each. A file that cannot be used is refused with the
+column or field at fault, and nothing is left behind: an upload is written to a partial file, checked with
+the discovery source module (the same checks as ``smecluster discover``), and only then kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
+from smecluster.apps.audit.services import audit_record
+from smecluster.apps.discovery.models import Candidate, Dataset, DiscoveryRun
+from smecluster.apps.discovery.permissions import can_manage_datasets, can_run_discovery
+from smecluster.apps.programmes.models import PoolEntry
+from smecluster.apps.programmes.permissions import can_add_county_to_pool
+from smecluster.apps.programmes.services import pool_entry_add_for_county
+from smecluster.errors import UnusableInput
+from smecluster.policy.ruleset import rule_sets
+
+PARQUET_MAGIC = b"PAR1"
+MAX_TOP = 500
+_CHUNK = 1024 * 1024
+
+
+def datasets_dir() -> Path:
+    return Path(settings.DISCOVERY_DATASETS_DIR)
+
+
+def dataset_path(dataset: Dataset) -> Path:
+    return datasets_dir() / dataset.path
+
+
+def _kind(head: bytes, tail: bytes) -> str | None:
+    """``.parquet`` or ``.csv`` by the file's content (never by its name), or None."""
+    if head.startswith(PARQUET_MAGIC) and tail.endswith(PARQUET_MAGIC):
+        return ".parquet"
+    if b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sample is still text.
+        if error.start < len(head) - 3:
+            return None
+        text = head[: error.start].decode("utf-8-sig")
+    first_line = text.splitlines()[0] if text.strip() else ""
+    return ".csv" if "," in first_line else None
+
+
+def _file_kind(path: Path) -> str | None:
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+        handle.seek(max(0, size - 4))
+        tail = handle.read(4)
+    return _kind(head, tail)
+
+
+def _problem_text(error: UnusableInput) -> str:
+    return "；".join(
+        _("列 %(column)s：%(message)s") % {"column": problem.field, "message": problem.message}
+        if problem.field
+        else problem.message
+        for problem in error.problems
+    )
+
+
+def inspect_file(path: Path, field: str = "file") -> tuple[int, int, int]:
+    """(first year, last year, rows) of an enterprise-year file, or a ValidationError at ``field`` naming
+    the column at fault. The columns are read and checked by the discovery source module."""
+    # Imported here: Ibis and DuckDB take a second to import, which no other page should pay.
+    from smecluster.analytics.discovery import source
+
+    kind = _file_kind(path)
+    if kind is None or kind != path.suffix.lower():
+        raise ValidationError({field: _("文件内容不是 Parquet 或 CSV（UTF-8、逗号分隔）")})
+    try:
+        table = source.open_enterprise_years(source.connect_duckdb(), path)
+        years = source.years_in(table)
+        rows = int(table.count().execute())
+    except UnusableInput as error:
+        raise ValidationError(
+            {field: _("文件不能用于候选集群发现：%(problems)s") % {"problems": _problem_text(error)}}
+        ) from error
+    except Exception as error:  # the engine's message says what is wrong with the values
+        raise ValidationError({field: _("文件无法读取：%(error)s") % {"error": error}}) from error
+    if not years or rows == 0:
+        raise ValidationError({field: _("文件中没有企业数据")})
+    return years[0], years[-1], rows
+
+
+def _owner_province(actor: User) -> str | None:
+    return None if actor.role == Role.MINISTRY_ADMIN else actor.jurisdiction.province_code
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("请填写数据集名称")})
+    if len(name) > Dataset._meta.get_field("name").max_length:
+        raise ValidationError({"name": _("数据集名称不能超过 128 个字")})
+    return name
+
+
+def _create(
+    actor: User, *, name: str, relative: str, origin: str, stats: tuple[int, int, int], size: int, sha256: str
+) -> Dataset:
+    first_year, last_year, rows = stats
+    with transaction.atomic():
+        dataset = Dataset.objects.create(
+            name=name,
+            path=relative,
+            origin=origin,
+            province_id=_owner_province(actor),
+            first_year=first_year,
+            last_year=last_year,
+            row_count=rows,
+            size_bytes=size,
+            sha256=sha256,
+            uploaded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=f"dataset.{origin}",
+            target=dataset,
+            after={
+                "name": name,
+                "path": relative,
+                "years": [first_year, last_year],
+                "rows": rows,
+                "sha256": sha256,
+            },
+        )
+    return dataset
+
+
+def dataset_upload(*, actor: User, name: str, upload: UploadedFile) -> Dataset:
+    """Keep an uploaded enterprise-year file (checked first) as a dataset of the actor's province (the
+    ministry's: national)."""
+    can_manage_datasets(actor).enforce()
+    name = _check_name(name)
+    limit = settings.DISCOVERY_DATASET_MAX_BYTES
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            {
+                "file": _("文件超过 %(mb)d MB 的上传上限；请把大文件放到服务器的数据集目录后登记")
+                % {"mb": limit // (1024 * 1024)}
+            }
+        )
+    uploads = datasets_dir() / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    partial = uploads / f".partial-{uuid.uuid4().hex}"
+    digest = hashlib.sha256()
+    size = 0
+    kept: Path | None = None
+    try:
+        with partial.open("wb") as handle:
+            for chunk in upload.chunks(_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                handle.write(chunk)
+        kind = _file_kind(partial) if size else None
+        if kind is None:
+            raise ValidationError({"file": _("文件内容不是 Parquet 或 CSV（UTF-8、逗号分隔）")})
+        sha256 = digest.hexdigest()
+        same = Dataset.objects.filter(sha256=sha256, province_id=_owner_province(actor)).first()
+        if same is not None:
+            raise ValidationError({"file": _("这个文件已登记为数据集“%(name)s”") % {"name": same.name}})
+        checked = partial.with_name(f".partial-{uuid.uuid4().hex}{kind}")
+        partial.rename(checked)
+        partial = checked
+        stats = inspect_file(partial)
+        kept = uploads / f"{sha256}{kind}"
+        partial.rename(kept)
+        return _create(
+            actor,
+            name=name,
+            relative=str(kept.relative_to(datasets_dir())),
+            origin=Dataset.Origin.UPLOADED,
+            stats=stats,
+            size=size,
+            sha256=sha256,
+        )
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        if (
+            kept is not None
+            and not Dataset.objects.filter(path=str(kept.relative_to(datasets_dir()))).exists()
+        ):
+            kept.unlink(missing_ok=True)
+        raise
+
+
+def registrable_files() -> list[str]:
+    """Files placed in the datasets directory (not the uploads) that are not yet registered."""
+    root = datasets_dir()
+    if not root.is_dir():
+        return []
+    registered = set(Dataset.objects.values_list("path", flat=True))
+    found = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if relative.parts[0] == "uploads" or not path.is_file() or path.name.startswith("."):
+            continue
+        if path.suffix.lower() in (".parquet", ".csv") and str(relative) not in registered:
+            found.append(str(relative))
+    return found
+
+
+def dataset_register(*, actor: User, name: str, relative_path: str) -> Dataset:
+    """Register a file an operator placed in the datasets directory (too big for a browser upload)."""
+    can_manage_datasets(actor).enforce()
+    name = _check_name(name)
+    root = datasets_dir().resolve()
+    path = (root / relative_path.strip()).resolve()
+    if not relative_path.strip() or not path.is_relative_to(root) or path.is_relative_to(root / "uploads"):
+        raise ValidationError({"path": _("请填写数据集目录中的文件路径")})
+    if not path.is_file():
+        raise ValidationError({"path": _("数据集目录中没有这个文件")})
+    relative = str(path.relative_to(root))
+    if Dataset.objects.filter(path=relative).exists():
+        raise ValidationError({"path": _("这个文件已经登记")})
+    stats = inspect_file(path, field="path")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return _create(
+        actor,
+        name=name,
+        relative=relative,
+        origin=Dataset.Origin.REGISTERED,
+        stats=stats,
+        size=path.stat().st_size,
+        sha256=digest.hexdigest(),
+    )
+
+
+def discovery_run(
+    *, actor: User, dataset: Dataset, year: int, rule_set_id: str, province_code: str | None, top: int
+) -> DiscoveryRun:
+    """Rank the dataset's county × industry pairs of ``year`` (within the province) and keep the result."""
+    from smecluster.analytics.discovery import screens, source
+
+    can_run_discovery(actor, province_code).enforce()
+    if dataset.province_id is not None and province_code and dataset.province_id[:2] != province_code[:2]:
+        raise ValidationError({"dataset": _("这个数据集不属于所选省份")})
+    problems: dict[str, str] = {}
+    if year not in dataset.years:
+        problems["year"] = _("数据集只有 %(first)d—%(last)d 年的数据") % {
+            "first": dataset.first_year,
+            "last": dataset.last_year,
+        }
+    known = rule_sets()
+    if rule_set_id not in known:
+        problems["rule_set_id"] = _("没有这个规则集")
+    if not 1 <= top <= MAX_TOP:
+        problems["top"] = _("请填写 1—%(max)d 之间的整数") % {"max": MAX_TOP}
+    path = dataset_path(dataset)
+    if not path.exists():
+        problems["dataset"] = _("数据集文件已不在服务器上，请重新上传或登记")
+    if problems:
+        raise ValidationError(problems)
+    started = time.perf_counter()
+    try:
+        table = source.open_enterprise_years(source.connect_duckdb(), path)
+        discovery = screens.discover(
+            table, year, known[rule_set_id], province=province_code[:2] if province_code else None, top=top
+        )
+    except UnusableInput as error:
+        raise ValidationError({"dataset": _problem_text(error)}) from error
+    elapsed_ms = round((time.perf_counter() - started) * 1000)
+    with transaction.atomic():
+        run = DiscoveryRun.objects.create(
+            dataset=dataset,
+            year=year,
+            rule_set_id=rule_set_id,
+            province_id=province_code,
+            top=top,
+            pairs=discovery.pairs,
+            elapsed_ms=elapsed_ms,
+            run_by=actor,
+        )
+        Candidate.objects.bulk_create(_candidate_rows(run, discovery))
+        audit_record(
+            actor=actor,
+            action="discovery.run",
+            target=run,
+            after={
+                "dataset": dataset.pk,
+                "sha256": dataset.sha256,
+                "year": year,
+                "rule_set": rule_set_id,
+                "province": province_code,
+                "top": top,
+                "candidates": len(discovery.candidates),
+                "elapsed_ms": elapsed_ms,
+            },
+        )
+    return run
+
+
+def _candidate_rows(run: DiscoveryRun, discovery: Any) -> list[Candidate]:
+    from smecluster.analytics.discovery import screens
+
+    records = [screens.candidate_record(candidate) for candidate in discovery.candidates]
+    # The city is the county's parent in the jurisdiction table, the one every page scopes by.
+    parents = dict(
+        Jurisdiction.objects.filter(
+            code__in=[record["county_code"] for record in records], level=Level.COUNTY
+        ).values_list("code", "parent_id")
+    )
+    rows = []
+    for record in records:
+        city = record["city"]
+        city_code = parents.get(record["county_code"]) or ""
+        rows.append(
+            Candidate(
+                run=run,
+                rank=record["rank"],
+                county_code=record["county_code"],
+                county_name=record["county"],
+                city_code=city_code,
+                city_name=city,
+                division=record["division"],
+                industry=record["industry"],
+                output_yi_yuan=record["output_yi_yuan"],
+                lq=record["lq"],
+                strong_cluster=record["strong_cluster"],
+                screens_met=record["screens_met"],
+                screens=record["screens"],
+                reasons=record["reasons"],
+                record=record,
+            )
+        )
+    return rows
+
+
+@transaction.atomic
+def candidates_to_pool(
+    *, actor: User, run: DiscoveryRun, picks: Sequence[tuple[Candidate, str]]
+) -> list[PoolEntry]:
+    """Add the picked candidates (each with the name chosen for it) to their cities' cultivation pools, and
+    mark each on the run. All or nothing: a refused pick (another city's county: 403; a duplicate name: a
+    message naming it) writes nothing."""
+    if not picks:
+        raise ValidationError(_("请至少选择一个候选集群"))
+    counties = {
+        county.code: county
+        for county in Jurisdiction.objects.filter(
+            code__in=[candidate.county_code for candidate, _name in picks], level=Level.COUNTY
+        )
+    }
+    for candidate, _name in picks:
+        if candidate.run_id != run.pk:
+            raise ValidationError(_("所选候选集群不属于这次发现"))
+        county = counties.get(candidate.county_code)
+        if county is None:
+            raise ValidationError(
+                _("%(county)s（%(code)s）不是系统中的县级区划，不能加入培育库")
+                % {"county": candidate.county_name, "code": candidate.county_code}
+            )
+        can_add_county_to_pool(actor, county).enforce()
+    entries = []
+    for candidate, name in picks:
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.pool_entry_id is not None:
+            raise ValidationError(
+                _("第 %(rank)d 名（%(county)s %(industry)s）已加入培育库")
+                % {"rank": candidate.rank, "county": candidate.county_name, "industry": candidate.industry}
+            )
+        try:
+            entry = pool_entry_add_for_county(
+                actor=actor,
+                county=counties[candidate.county_code],
+                name=name,
+                leading_industry=candidate.leading_industry_name,
+                note=_(
+                    "候选集群发现：%(year)d 年第 %(rank)d 名，区位熵 %(lq).2f，"
+                    "满足 %(met)d/%(all)d 项量化条件"
+                )
+                % {
+                    "year": run.year,
+                    "rank": candidate.rank,
+                    "lq": candidate.lq,
+                    "met": candidate.screens_met,
+                    "all": candidate.screens,
+                },
+            )
+        except ValidationError as error:
+            label = _("第 %(rank)d 名（%(county)s %(industry)s）") % {
+                "rank": candidate.rank,
+                "county": candidate.county_name,
+                "industry": candidate.industry,
+            }
+            raise ValidationError([f"{label}：{message}" for message in error.messages]) from error
+        candidate.pool_entry = entry
+        candidate.save(update_fields=["pool_entry"])
+        audit_record(
+            actor=actor,
+            action="discovery.pool",
+            target=candidate,
+            after={"run": run.pk, "rank": candidate.rank, "pool_entry": entry.pk, "name": entry.name},
+        )
+        entries.append(entry)
+    return entries

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from smecluster.apps.discovery import views
+
+app_name = "discovery"
+urlpatterns = [
+    path("discovery/", views.index, name="index"),
+    path("discovery/datasets/upload/", views.dataset_upload, name="dataset_upload"),
+    path("discovery/datasets/register/", views.dataset_register, name="dataset_register"),
+    path("discovery/runs/new/", views.run_new, name="run_new"),
+    path("discovery/runs/<int:pk>/", views.run_detail, name="run"),
+    path("discovery/runs/<int:pk>/pool/", views.run_pool, name="run_pool"),
+]

@@ -1,0 +1,261 @@
+"""Pages of candidate discovery: datasets and runs, a run's ranked candidates (filters, downloads), and
+adding chosen candidates to a city's cultivation pool.
+
+Province admins, city officers and the ministry only (others: 403; anonymous: the login page). A run outside
+the user's province is a 404; a city officer sees a run's candidates in their own city's counties only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from smecluster.apps.accounts.models import Role
+from smecluster.apps.discovery import services
+from smecluster.apps.discovery.forms import DatasetRegisterForm, DatasetUploadForm, RunForm
+from smecluster.apps.discovery.models import Candidate, DiscoveryRun
+from smecluster.apps.discovery.permissions import can_manage_datasets, can_use_discovery
+from smecluster.apps.discovery.selectors import candidates_for, datasets_for, runs_for
+from smecluster.apps.programmes.models import Programme
+from smecluster.site.csv_export import tabular_response, wanted_download
+
+NATIONAL_RULE_SET = "national-2022"
+
+
+def _default_rule_set(request: HttpRequest) -> str:
+    """The rule set of the province's own programme, else the national one."""
+    if request.user.role == Role.MINISTRY_ADMIN:
+        return NATIONAL_RULE_SET
+    programme = (
+        Programme.objects.filter(owner=request.user.jurisdiction.province_code).order_by("-pk").first()
+    )
+    return programme.rule_set_id if programme else NATIONAL_RULE_SET
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _index(
+    request: HttpRequest,
+    *,
+    upload: DatasetUploadForm | None = None,
+    register: DatasetRegisterForm | None = None,
+    run: RunForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    datasets = datasets_for(user)
+    manage = bool(can_manage_datasets(user))
+    if run is None:
+        latest = datasets.first()
+        run = RunForm(
+            user=user,
+            datasets=datasets,
+            initial={
+                "rule_set_id": _default_rule_set(request),
+                "top": 50,
+                "dataset": latest.pk if latest else None,
+                "year": latest.last_year if latest else None,
+            },
+        )
+    context = {
+        "datasets": datasets,
+        "runs": runs_for(user)[:50],
+        "run_form": run,
+        "upload_form": (upload or DatasetUploadForm()) if manage else None,
+        "register_form": (register or DatasetRegisterForm()) if manage else None,
+        "registrable": services.registrable_files() if manage else [],
+        "max_mb": settings.DISCOVERY_DATASET_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "discovery/index.html", context, status=status)
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    can_use_discovery(request.user).enforce()
+    return _index(request)
+
+
+@login_required
+@require_POST
+def dataset_upload(request: HttpRequest) -> HttpResponse:
+    can_manage_datasets(request.user).enforce()
+    form = DatasetUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            dataset = services.dataset_upload(
+                actor=request.user, name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已上传数据集“%(name)s”：%(rows)d 行") % {"name": dataset.name, "rows": dataset.row_count},
+            )
+            return redirect("discovery:index")
+    return _index(request, upload=form, status=400)
+
+
+@login_required
+@require_POST
+def dataset_register(request: HttpRequest) -> HttpResponse:
+    can_manage_datasets(request.user).enforce()
+    form = DatasetRegisterForm(request.POST)
+    if form.is_valid():
+        try:
+            dataset = services.dataset_register(
+                actor=request.user, name=form.cleaned_data["name"], relative_path=form.cleaned_data["path"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已登记数据集“%(name)s”：%(rows)d 行") % {"name": dataset.name, "rows": dataset.row_count},
+            )
+            return redirect("discovery:index")
+    return _index(request, register=form, status=400)
+
+
+@login_required
+@require_POST
+def run_new(request: HttpRequest) -> HttpResponse:
+    can_use_discovery(request.user).enforce()
+    form = RunForm(request.POST, user=request.user, datasets=datasets_for(request.user))
+    if form.is_valid():
+        try:
+            run = services.discovery_run(
+                actor=request.user,
+                dataset=form.cleaned_data["dataset"],
+                year=form.cleaned_data["year"],
+                rule_set_id=form.cleaned_data["rule_set_id"],
+                province_code=form.province_code(),
+                top=form.cleaned_data["top"],
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已完成候选集群发现，用时 %(seconds).2f 秒") % {"seconds": run.elapsed_ms / 1000},
+            )
+            return redirect("discovery:run", pk=run.pk)
+    return _index(request, run=form, status=400)
+
+
+def _run_for(request: HttpRequest, pk: int) -> DiscoveryRun:
+    can_use_discovery(request.user).enforce()
+    try:
+        return runs_for(request.user).get(pk=pk)
+    except DiscoveryRun.DoesNotExist as error:
+        raise Http404(_("没有这次候选集群发现，或不在您的管辖范围内")) from error
+
+
+def _filtered(
+    request: HttpRequest, candidates: QuerySet[Candidate]
+) -> tuple[QuerySet[Candidate], dict[str, str]]:
+    chosen = {key: request.GET.get(key, "").strip() for key in ("city", "county", "industry", "strong")}
+    if chosen["city"]:
+        candidates = candidates.filter(city_code=chosen["city"])
+    if chosen["county"]:
+        candidates = candidates.filter(county_code=chosen["county"])
+    if chosen["industry"]:
+        candidates = candidates.filter(division=chosen["industry"])
+    if chosen["strong"]:
+        candidates = candidates.filter(strong_cluster=True)
+    return candidates, chosen
+
+
+def _download_row(candidate: Candidate) -> list[Any]:
+    from smecluster.analytics.discovery.export import COLUMNS
+
+    record = candidate.record
+    row = []
+    for key, _title in COLUMNS:
+        value = record.get(key)
+        if isinstance(value, bool):
+            value = _("是") if value else _("否")
+        elif isinstance(value, list):
+            value = "；".join(str(item) for item in value)
+        row.append(value)
+    return [*row, candidate.pool_entry.name if candidate.pool_entry else ""]
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run_for(request, pk)
+    visible = candidates_for(request.user, run)
+    candidates, chosen = _filtered(request, visible)
+    if wanted_download(request):
+        from smecluster.analytics.discovery.export import COLUMNS
+
+        return tabular_response(
+            request,
+            f"discovery-{run.pk}-{run.year}",
+            [title for _key, title in COLUMNS] + [_("培育库集群")],
+            (_download_row(candidate) for candidate in candidates),
+            sheet_title=_("候选集群 %(year)d") % {"year": run.year},
+        )
+    options = list(
+        visible.values_list("city_code", "city_name", "county_code", "county_name", "division", "industry")
+    )
+    context = {
+        "run": run,
+        "candidates": candidates,
+        "chosen": chosen,
+        "cities": sorted({(row[0], row[1]) for row in options if row[0]}),
+        "counties": sorted({(row[2], row[3]) for row in options}),
+        "industries": sorted({(row[4], row[5]) for row in options}),
+        "query": request.GET.urlencode(),
+        "can_pool": request.user.role in (Role.CITY_OFFICER, Role.PROVINCE_ADMIN),
+    }
+    return render(request, "discovery/run.html", context)
+
+
+@login_required
+@require_POST
+def run_pool(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run_for(request, pk)
+    ids = []
+    for value in request.POST.getlist("candidate"):
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    # Every candidate of the run (not only the user's view): a county outside the user's reach is refused
+    # by the pool's permission with its reason (403), never silently dropped.
+    chosen = {candidate.pk: candidate for candidate in run.candidates.filter(pk__in=ids)}
+    picks = [
+        (chosen[pk], request.POST.get(f"name-{pk}", chosen[pk].default_pool_name))
+        for pk in ids
+        if pk in chosen
+    ]
+    try:
+        entries = services.candidates_to_pool(actor=request.user, run=run, picks=picks)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("已加入培育库：%(names)s") % {"names": "、".join(entry.name for entry in entries)}
+        )
+    back = request.POST.get("query", "")
+    url = redirect("discovery:run", pk=run.pk).url
+    return redirect(f"{url}?{back}" if back else url)
