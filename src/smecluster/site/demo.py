@@ -787,9 +787,28 @@ def _report_figures(scale: Decimal, year_index: int) -> dict[str, Any]:
             "leading_output": float((output * Decimal("0.78")).quantize(Decimal("0.1"))),
             "invention_patents": int(520 * scale * growth),
             "employees": int(29000 * scale),
+            "sme_rnd": float((output * Decimal("0.017")).quantize(Decimal("0.01"))),
+            "iip_penetration": float(Decimal("18.5") + 2 * year_index),
         },
         "quality_firms": {"little_giant": 3, "specialized": 14, "innovative": 20, "high_tech": 35},
         "firms": int(260 * scale),
+        "sme_firms": int(251 * scale),
+        # Every monitoring figure of the form, so the evaluation report and the dashboard have each theme.
+        "rnd": float((output * Decimal("0.028")).quantize(Decimal("0.01"))),
+        "platforms_national": 1 + year_index // 2,
+        "platforms_provincial": 6 + year_index,
+        "standards": 3 + year_index,
+        "cloud_adoption": float(Decimal("52.5") + 4 * year_index),
+        "digital_service_coverage": float(Decimal("61") + 3 * year_index),
+        "green_services": 12 + 2 * year_index,
+        "solid_waste_utilisation": float(Decimal("88.5") + year_index),
+        "water_reuse": float(Decimal("91.0") + Decimal("0.5") * year_index),
+        "exports": float((output * Decimal("0.21")).quantize(Decimal("0.1"))),
+        "international_events": 2 + year_index,
+        "promotion_body": True,
+        "rights_protection": True,
+        "public_service_assessed": year_index > 0,
+        "service_coverage": float(Decimal("70") + 5 * year_index),
     }
 
 
