@@ -7,6 +7,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from openpyxl import load_workbook
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.registry import annual_reports
+from smecluster.apps.registry import annual_reports, plan_targets
 from smecluster.apps.registry.models import AnnualReport
 from smecluster.documents.annual_workbook import (
     FIGURE_COLUMNS,
@@ -141,6 +142,26 @@ def test_an_upload_replaces_the_figures(draft: AnnualReport, web_users: dict[str
     assert draft.figures["firms"] == 310
     assert draft.figures["year"] == 2024
     assert AuditEvent.objects.filter(action="annual_report.import_workbook").count() == 1
+
+
+def test_plan_target_progress_follows_the_uploaded_figures(
+    draft: AnnualReport, web_users: dict[str, User]
+) -> None:
+    county = web_users["county_officer"]
+    plan_targets.plan_target_save(
+        actor=county,
+        cluster=draft.cluster,
+        values={"metric": "output", "baseline_year": 2023, "baseline_value": Decimal(100),
+                "target_value": Decimal(150), "target_year": 2026},
+    )  # fmt: skip
+    (line,) = plan_targets.progress_against(draft)
+    assert line.progress.achieved_value == Decimal("120.5")
+    data, _cell = _with_cell(_download(county, draft), FIGURES, "output", 140)
+    assert _upload(county, draft, data).status_code == 302
+    draft.refresh_from_db()
+    (line,) = plan_targets.progress_against(draft)
+    assert line.progress.achieved_value == Decimal(140)
+    assert "140" in reg_client(county).get(draft.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize(
