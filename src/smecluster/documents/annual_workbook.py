@@ -26,7 +26,7 @@ from smecluster.documents.sheets import (
     write_form_sheet,
     write_instructions,
 )
-from smecluster.errors import UnusableInput
+from smecluster.errors import Problem, UnusableInput
 from smecluster.profile import validation_problems
 
 FIGURES, QUALITY, MONITORING, INSTRUCTIONS = "年度数据", "优质企业", "监测指标", "填写说明"
@@ -98,8 +98,9 @@ def annual_workbook(figures: AnnualFigures) -> bytes:
     return write_annual_workbook(figures.model_dump(by_alias=True, exclude_none=True))
 
 
-def read_annual_workbook(data: bytes, *, source: str) -> AnnualFigures:
-    """The annual figures a filled workbook holds, or :class:`UnusableInput` naming sheet, cell and field."""
+def read_annual_workbook(data: bytes, *, source: str, year: int | None = None) -> AnnualFigures:
+    """The annual figures a filled workbook holds, or :class:`UnusableInput` naming sheet, cell and field.
+    With ``year``, the workbook must report that year (a report's workbook is for its own year only)."""
     workbook = open_workbook(data, source=source, sheets=SHEETS)
     figures = read_form_sheet(workbook[FIGURES], FIGURE_COLUMNS, prefix="figures")
     quality = read_form_sheet(workbook[QUALITY], QUALITY_COLUMNS, prefix="quality_firms")
@@ -108,7 +109,7 @@ def read_annual_workbook(data: bytes, *, source: str) -> AnnualFigures:
     problems = [problem for part in parts for problem in part.problems]
     if problems:
         raise UnusableInput(source, problems)
-    year = figures.values.get("year")
+    given = figures.values.get("year")
     document: dict[str, Any] = {
         "schema": 1,
         "figures": {key: value for key, value in figures.values.items() if key in _FIGURE_KEYS},
@@ -116,12 +117,29 @@ def read_annual_workbook(data: bytes, *, source: str) -> AnnualFigures:
         **monitoring.values,
     }
     cells = {path: where for part in parts for path, where in part.cells.items()}
-    if year is not None:
-        document["year"] = year
-        document["figures"]["year"] = year
+    if given is not None:
+        document["year"] = given
+        document["figures"]["year"] = given
     cells["year"] = cells.pop("figures.year", f"{FIGURES}!B2")
     cells["figures.year"] = cells["year"]
+    if year is not None and given not in (None, year):
+        raise UnusableInput(
+            source, [Problem(f"{cells['year']} year", f"填报年度应为 {year}，工作簿中为 {given}")]
+        )
     try:
         return AnnualFigures.model_validate(document)
     except ValidationError as error:
-        raise UnusableInput(source, locate(validation_problems(error), cells, _SHEET_OF_FIELD)) from None
+        raise UnusableInput(source, locate(_by_field(error), cells, _SHEET_OF_FIELD)) from None
+
+
+def _by_field(error: ValidationError) -> list[Problem]:
+    """The model's problems with the field of each cross-field check (raised from the whole model, its
+    field named at the head of the message, as ``parse_annual_figures`` reads it) moved to the field, so
+    that the cell is found."""
+    problems = []
+    for problem in validation_problems(error):
+        if not problem.field and ": " in problem.message:
+            field, _, message = problem.message.partition(": ")
+            problem = Problem(field, message)
+        problems.append(problem)
+    return problems

@@ -25,6 +25,7 @@ from smecluster.apps.registry.models import (
     ReReview,
     ReReviewEvidence,
 )
+from smecluster.documents.annual_workbook import write_annual_workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +138,25 @@ CASES = (
         lambda w: f"/annual-reports/{w['report'].pk}/evidence/",
         _expect(DRAFTERS, OFFICIALS),
         lambda w: {"file": SimpleUploadedFile("附件.pdf", PDF, content_type="application/pdf")},
+    ),
+    Case(
+        "report_workbook",
+        "get",
+        "filled",
+        lambda w: f"/annual-reports/{w['report'].pk}/workbook.xlsx",
+        _expect(IN_REACH),
+    ),
+    Case(
+        "report_workbook_upload",
+        "post",
+        "filled",
+        lambda w: f"/annual-reports/{w['report'].pk}/workbook/upload/",
+        _expect(DRAFTERS, OFFICIALS),
+        lambda w: {
+            "file": SimpleUploadedFile(
+                "年报.xlsx", write_annual_workbook({**w["report"].figures, "year": w["report"].year})
+            )
+        },
     ),
     Case(
         "report_submit",
@@ -338,7 +358,8 @@ def test_every_page_of_dynamic_management_is_in_the_matrix() -> None:
     covered = {
         "cluster", "plan_target_add", "plan_target_edit", "plan_target_delete", "report_list",
         "report_detail", "report_edit", "report_evidence_upload", "report_evidence_download",
-        "report_evidence_delete", "report_act", "re_review_list", "re_review_detail", "re_review_save",
+        "report_evidence_delete", "report_act", "report_workbook", "report_workbook_upload", "re_review_list",
+        "re_review_detail", "re_review_save",
         "re_review_act", "re_review_evidence_upload", "re_review_evidence_download",
         "re_review_evidence_delete",
     }  # fmt: skip

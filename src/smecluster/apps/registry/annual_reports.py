@@ -120,16 +120,43 @@ def report_save_figures(*, actor: User, report: AnnualReport, document: dict[str
     """Save the figures: ``document`` must make a valid :class:`AnnualFigures` for the report's year;
     otherwise :class:`UnusableInput` names every field at fault and nothing is written."""
     report = _locked(actor, report)
+    before = _store_figures(report, document)
+    audit_record(
+        actor=actor, action="annual_report.save_figures", target=report, before=before, after=report.figures
+    )
+    return report
+
+
+@transaction.atomic
+def report_import_workbook(
+    *, actor: User, report: AnnualReport, figures: AnnualFigures, name: str, sha256: str
+) -> AnnualReport:
+    """Save the figures read from an uploaded workbook (``documents.annual_workbook``): checked as the
+    form's are, under the same permission; one audit event naming the file by name and SHA-256, so the
+    record shows which workbook the figures came from."""
+    report = _locked(actor, report)
+    before = _store_figures(report, figures.as_document())
+    audit_record(
+        actor=actor,
+        action="annual_report.import_workbook",
+        target=report,
+        before=before,
+        after={"figures": report.figures, "workbook": {"name": name, "sha256": sha256}},
+    )
+    return report
+
+
+def _store_figures(report: AnnualReport, document: dict[str, Any]) -> dict[str, Any] | None:
+    """Validate ``document`` for the report's year and store it; the figures before. Plan-target progress
+    is computed from the stored figures on every read (``plan_targets.progress_against``), so storing
+    them is what brings it up to date."""
     document = {**document, "schema": 1, "year": report.year}
     document["figures"] = {**document.get("figures", {}), "year": report.year}
     figures = parse_annual_figures(document, source=str(report))
     before = report.figures
     report.figures = figures.as_document()
     report.save(update_fields=["figures", "updated_at"])
-    audit_record(
-        actor=actor, action="annual_report.save_figures", target=report, before=before, after=report.figures
-    )
-    return report
+    return before
 
 
 @transaction.atomic

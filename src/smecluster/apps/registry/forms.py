@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import filetype
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.registry.metrics import metric_choices
 from smecluster.apps.registry.models import AnnualReport, ReReview
 from smecluster.apps.registry.services import RECOGNIZE, REJECT
+from smecluster.documents.sheets import MAX_WORKBOOK_BYTES
 
 
 class RecognitionForm(forms.Form):
@@ -278,6 +280,31 @@ class ReportFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class ReportWorkbookForm(forms.Form):
+    """A filled annual-report workbook. The content decides whether it is an XLSX workbook, never its name;
+    what it holds is checked afterwards, field by field, as the figures form's input is."""
+
+    file = forms.FileField(
+        label=_("填好的年度培育情况信息表（XLSX）"),
+        help_text=_("请使用本页下载的工作簿填写；有任何错误时不保存任何内容"),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_WORKBOOK_BYTES:
+            raise forms.ValidationError(
+                _("文件大小 %(size)s 字节，超过上限 %(limit)s 字节"),
+                params={"size": upload.size, "limit": MAX_WORKBOOK_BYTES},
+            )
+        kind = filetype.guess(upload.read(8192))
+        upload.seek(0)
+        if kind is None or kind.extension != "xlsx":
+            raise forms.ValidationError(
+                _("该文件的内容不是 Excel 工作簿（.xlsx），请使用本页下载的工作簿填写")
+            )
+        return upload
 
 
 class ReasonForm(forms.Form):

@@ -9,6 +9,7 @@ permission (403 with the reason), parse the form, call the service, render.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
@@ -37,6 +38,7 @@ from smecluster.apps.registry.forms import (
     PlanTargetForm,
     ReasonForm,
     ReportFilterForm,
+    ReportWorkbookForm,
     StatementForm,
     TargetNotesForm,
 )
@@ -67,6 +69,8 @@ from smecluster.apps.registry.selectors import (
     report_years,
 )
 from smecluster.apps.registry.workflow import RE_REVIEW_TRANSITIONS, REPORT_TRANSITIONS
+from smecluster.documents.annual_workbook import read_annual_workbook, write_annual_workbook
+from smecluster.documents.sheets import XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
 from smecluster.policy.display import MARK, threshold_text, value_text
 from smecluster.policy.ruleset import CriterionKind
@@ -89,6 +93,7 @@ LEGEND = gettext_lazy("✓ 满足　✗ 不满足　? 待专家评审　缺 数�
 EVENT_LABELS = {
     "annual_report.open": gettext_lazy("开启填报"),
     "annual_report.save_figures": gettext_lazy("保存年度数据"),
+    "annual_report.import_workbook": gettext_lazy("上传工作簿更新年度数据"),
     "annual_report.save_narrative": gettext_lazy("保存工作情况"),
     "annual_report.save_target_notes": gettext_lazy("保存规划目标进展说明"),
     "annual_report.evidence_add": gettext_lazy("上传佐证材料"),
@@ -531,6 +536,61 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             done += _("（逾期报送：截止日为 %(due)s）") % {"due": report.due_on}
         messages.success(request, done)
     return redirect("registry:report_detail", report.pk)
+
+
+# --- the report offline: its workbook down and up ---------------------------------------------------
+
+
+@login_required
+@require_GET
+def report_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as a workbook for whoever may read it: filled with its figures, or blank but for the
+    reported year while none are saved."""
+    report = _report(request, pk)
+    data = write_annual_workbook({**(report.figures or {}), "year": report.year})
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = (
+        f'attachment; filename="annual-report-{report.cluster.pk}-{report.year}.xlsx"'
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """A filled workbook replaces the report's figures: all of them, or on any problem none."""
+    report = _report(request, pk)
+    can_edit_report(request.user, report).enforce()
+    form = ReportWorkbookForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = upload.name or "annual-report.xlsx"
+        data = upload.read()
+        try:
+            figures = read_annual_workbook(data, source=name, year=report.year)
+            annual_reports.report_import_workbook(
+                actor=request.user,
+                report=report,
+                figures=figures,
+                name=name,
+                sha256=hashlib.sha256(data).hexdigest(),
+            )
+        except UnusableInput as unusable:
+            problems = [
+                f"{problem.field}: {_figures_message(problem.message)}" if problem.field
+                else _figures_message(problem.message)
+                for problem in unusable.problems
+            ]  # fmt: skip
+        else:
+            messages.success(request, _("已按上传的工作簿“%(name)s”更新年度数据") % {"name": name})
+            return redirect("registry:report_detail", report.pk)
+    return render(
+        request,
+        "registry/report_workbook_upload.html",
+        {"report": report, "cluster": report.cluster, "form": form, "problems": problems},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # --- re-reviews ------------------------------------------------------------------------------------

@@ -19,6 +19,12 @@ urlpatterns = [
     path("annual-reports/<int:pk>/edit/<str:section>/", managed.report_edit, name="report_edit"),
     path("annual-reports/<int:pk>/evidence/", managed.report_evidence_upload, name="report_evidence_upload"),
     path("annual-reports/<int:pk>/do/<str:action>/", managed.report_act, name="report_act"),
+    path("annual-reports/<int:pk>/workbook.xlsx", managed.report_workbook, name="report_workbook"),
+    path(
+        "annual-reports/<int:pk>/workbook/upload/",
+        managed.report_workbook_upload,
+        name="report_workbook_upload",
+    ),
     path(
         "annual-report-evidence/<int:pk>/", managed.report_evidence_download, name="report_evidence_download"
     ),
