@@ -47,6 +47,10 @@ from smecluster.analytics.discovery.size_standard import (
 from smecluster.analytics.discovery.source import TITLE_KEYS, as_text_code, class_digits
 
 KEY = ("county_code", "division", "year")
+GROUP = ("county_division", "year")
+"""What the firm-years are grouped on: one integer per county × division (:mod:`.source`) and the year.
+The county code and the division are split out of the key once the rows are aggregated
+(:func:`_split_key`)."""
 
 
 def _total(column: ir.Value) -> ir.NumericValue:
@@ -63,10 +67,23 @@ def _total(column: ir.Value) -> ir.NumericValue:
 def location_quotients(enterprises: ir.Table) -> ir.Table:
     """Employment, firms, output, LQ and the strong-cluster flags per county × division × year."""
     t = enterprises
-    cells = t.group_by(list(KEY)).aggregate(
+    cells = t.group_by(list(GROUP)).aggregate(
         employees=_total(t.employees), firms=t.count(), output=_total(t.output)
     )
-    return _text_keys(_with_location_quotient(cells))
+    return _text_keys(_with_location_quotient(_split_key(cells)))
+
+
+def _split_key(cells: ir.Table) -> ir.Table:
+    """Aggregated rows keyed by ``county_division`` and ``year`` as rows keyed by the county code, the
+    division and the year (integers), followed by the other columns."""
+    key = cells.county_division
+    rest = [name for name in cells.columns if name not in GROUP]
+    return cells.select(
+        county_code=(key // 100).cast(dt.int32),
+        division=(key % 100).cast(dt.int16),
+        year=cells.year,
+        **{name: cells[name] for name in rest},
+    )
 
 
 def _text_keys(cells: ir.Table) -> ir.Table:
@@ -173,8 +190,8 @@ def size_class_code(enterprises: ir.Table, standard: SizeStandard | None = None)
             covered = covered & digits.substr(0, scope.digits).between(scope.first_code, scope.last_code)
         # CASE takes the first branch that holds, so a code in a group range never reaches its division's.
         cases.append((covered, _class_expression(t, standard, scope.industry)))
-    fallback = _class_expression(t, standard, standard.fallback_industry)
-    return ibis.cases(*cases, else_=fallback).cast(dt.int8)
+    # A code the standard does not cover (铁路运输业, 金融业, ...) has no class.
+    return ibis.cases(*cases, else_=ibis.null(dt.int8)).cast(dt.int8)
 
 
 def _division_between(t: ir.Table, first: str, last: str) -> ir.BooleanValue:
@@ -233,14 +250,14 @@ def sme_shares(enterprises: ir.Table, standard: SizeStandard | None = None) -> i
     division × year. Firm-years whose class is undecided (a missing figure) are counted apart
     (``unclassified``) and are in neither the SMEs nor the large firms."""
     t = _with_sme_flag(enterprises, standard)
-    cells = t.group_by(list(KEY)).aggregate(
+    cells = t.group_by(list(GROUP)).aggregate(
         firms=t.count(),
         smes=_total(t.is_sme),
         unclassified=_total(t.size_code.isnull()),
         output=_total(t.output),
         sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
     )
-    cells = _text_keys(cells)
+    cells = _text_keys(_split_key(cells))
     return cells.mutate(
         sme_firm_share=_percent(cells.smes, cells.firms),
         sme_output_share=_percent(cells.sme_output, cells.output),
@@ -269,7 +286,7 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     summed = ["firms", "smes", "employees", "output", "sme_output", "revenue", "rnd", "sme_rnd", "patents"]
     # Firm-years are summed per class and distinct ``titles`` value first: titles take a few dozen
     # values, so which titles a value holds is then tested once per group rather than once per row.
-    by_titles = t.group_by([*KEY, "industry_code", "titles"]).aggregate(
+    by_titles = t.group_by([*GROUP, "industry_code", "titles"]).aggregate(
         firms=t.count(),
         smes=_total(t.is_sme),
         employees=_total(t.employees),
@@ -284,7 +301,7 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     holds = {f"{key}_firms": titles.contains(key).fill_null(False) for key in TITLE_KEYS}
     holds["titled_firms"] = titles.notnull() & (titles != "")
     classes = (
-        by_titles.group_by([*KEY, "industry_code"])
+        by_titles.group_by([*GROUP, "industry_code"])
         .aggregate(
             **{name: _total(by_titles[name]) for name in summed},
             **{name: _total(ibis.ifelse(held, by_titles.firms, 0)) for name, held in holds.items()},
@@ -292,19 +309,19 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
         .cache()
     )  # the one pass over the firm-years; everything after works on these class-level rows
     summed += list(holds)
-    cells = classes.group_by(list(KEY)).aggregate(**{name: _total(classes[name]) for name in summed})
+    cells = classes.group_by(list(GROUP)).aggregate(**{name: _total(classes[name]) for name in summed})
     # The leading class: the largest output; ties go to the smaller code so every backend agrees.
-    ranked = classes.select(*KEY, "industry_code", "output")
+    ranked = classes.select(*GROUP, "industry_code", "output")
     ranked = ranked.mutate(
         leading_rank=ibis.row_number().over(
-            group_by=[ranked.county_code, ranked.division, ranked.year],
+            group_by=[ranked.county_division, ranked.year],
             order_by=[ibis.desc(ranked.output), ranked.industry_code],
         )
     )
     leading = ranked.filter(ranked.leading_rank == 0).select(
-        *KEY, leading_class=ranked.industry_code, leading_output=ranked.output
+        *GROUP, leading_class=ranked.industry_code, leading_output=ranked.output
     )
-    cells = cells.join(leading, list(KEY))
+    cells = _split_key(cells.join(leading, list(GROUP)))
     cells = cells.mutate(
         sme_output_share=_percent(cells.sme_output, cells.output),
         rnd_intensity=_percent(cells.rnd, cells.revenue),
@@ -326,7 +343,7 @@ def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
     compared exactly from the two outputs by :mod:`.screens`). Rows only for years whose earlier year
     has output for the same county × division."""
     t = enterprises
-    cells = _text_keys(t.group_by(list(KEY)).aggregate(output=_total(t.output))).cache()
+    cells = _text_keys(_split_key(t.group_by(list(GROUP)).aggregate(output=_total(t.output)))).cache()
     earlier = cells.select(
         county_code=cells.county_code,
         division=cells.division,
