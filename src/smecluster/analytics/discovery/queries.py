@@ -98,18 +98,21 @@ def _text_keys(cells: ir.Table) -> ir.Table:
 
 def _with_location_quotient(cells: ir.Table) -> ir.Table:
     """``cells`` (one row per county × division × year with ``employees`` and ``firms``) with the LQ
-    columns and flags joined on. The windows run over a narrow copy (key, employees, firms), since a
-    window materialises every column it is given."""
-    cells = cells.cache()  # referenced twice below: computed once, into a temporary table
+    columns and flags joined on. The county, industry and year totals are small grouped tables joined
+    on (a hash join is cheaper than a window, which partitions and sorts its input); only the ranks are
+    windows, and they run over a narrow copy (key, employees, firms), since a window materialises every
+    column it is given."""
+    cells = cells.cache()  # referenced several times below: computed once, into a temporary table
+    county = cells.group_by(["county_code", "year"]).aggregate(county_employees=_total(cells.employees))
+    industry = cells.group_by(["division", "year"]).aggregate(
+        industry_employees=_total(cells.employees), counties=cells.count()
+    )
+    everything = cells.group_by("year").aggregate(total_employees=_total(cells.employees))
     narrow = cells.select(*KEY, "employees", "firms")
-    county = ibis.window(group_by=[narrow.county_code, narrow.year])
-    industry = ibis.window(group_by=[narrow.division, narrow.year])
-    everything = ibis.window(group_by=[narrow.year])
-    narrow = narrow.mutate(
-        county_employees=narrow.employees.sum().over(county).cast(dt.int64),
-        industry_employees=narrow.employees.sum().over(industry).cast(dt.int64),
-        total_employees=narrow.employees.sum().over(everything).cast(dt.int64),
-        counties=narrow.count().over(industry),
+    narrow = (
+        narrow.join(county, ["county_code", "year"])
+        .join(industry, ["division", "year"])
+        .join(everything, "year")
     )
     own = narrow.employees * narrow.total_employees
     expected = narrow.county_employees * narrow.industry_employees
@@ -280,47 +283,42 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     title, firms with any title, the LQ and strong flags, and the leading class (the 4-digit class with
     the largest output in the county × division) with its output.
 
-    One scan of the firm-years: they are aggregated per county × class × year first, then rolled up to the
-    division; the leading class falls out of the class-level rows."""
+    One scan of the firm-years: they are aggregated per county × division × class × year first (the
+    titles tested row by row: most firms hold none, so the text test is skipped for most rows), then
+    rolled up to the county × division; the leading class falls out of the class-level rows."""
     t = _with_sme_flag(enterprises, standard)
+    titles = t.titles
+    holds = {f"{key}_firms": titles.contains(key) for key in TITLE_KEYS}
+    holds["titled_firms"] = titles != ""
     summed = ["firms", "smes", "employees", "output", "sme_output", "revenue", "rnd", "sme_rnd", "patents"]
-    # Firm-years are summed per class and distinct ``titles`` value first: titles take a few dozen
-    # values, so which titles a value holds is then tested once per group rather than once per row.
-    by_titles = t.group_by([*GROUP, "industry_code", "titles"]).aggregate(
-        firms=t.count(),
-        smes=_total(t.is_sme),
-        employees=_total(t.employees),
-        output=_total(t.output),
-        sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
-        revenue=_total(t.revenue),
-        rnd=_total(t.rnd),
-        sme_rnd=_total(ibis.ifelse(t.is_sme, t.rnd, 0)),
-        patents=_total(t.patents),
-    )
-    titles = by_titles.titles
-    holds = {f"{key}_firms": titles.contains(key).fill_null(False) for key in TITLE_KEYS}
-    holds["titled_firms"] = titles.notnull() & (titles != "")
+    summed += list(holds)
     classes = (
-        by_titles.group_by([*GROUP, "industry_code"])
+        t.group_by([*GROUP, "industry_code"])
         .aggregate(
-            **{name: _total(by_titles[name]) for name in summed},
-            **{name: _total(ibis.ifelse(held, by_titles.firms, 0)) for name, held in holds.items()},
+            firms=t.count(),
+            smes=_total(t.is_sme),
+            employees=_total(t.employees),
+            output=_total(t.output),
+            sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
+            revenue=_total(t.revenue),
+            rnd=_total(t.rnd),
+            sme_rnd=_total(ibis.ifelse(t.is_sme, t.rnd, 0)),
+            patents=_total(t.patents),
+            # COUNT with a filter: a NULL test (no titles) does not count.
+            **{name: t.count(where=held) for name, held in holds.items()},
         )
         .cache()
     )  # the one pass over the firm-years; everything after works on these class-level rows
-    summed += list(holds)
-    cells = classes.group_by(list(GROUP)).aggregate(**{name: _total(classes[name]) for name in summed})
+    cells = classes.group_by(list(GROUP)).aggregate(
+        **{name: _total(classes[name]) for name in summed}, leading_output=classes.output.max()
+    )
+    cells = cells.cache()  # read twice below
     # The leading class: the largest output; ties go to the smaller code so every backend agrees.
-    ranked = classes.select(*GROUP, "industry_code", "output")
-    ranked = ranked.mutate(
-        leading_rank=ibis.row_number().over(
-            group_by=[ranked.county_division, ranked.year],
-            order_by=[ibis.desc(ranked.output), ranked.industry_code],
-        )
+    top = classes.join(
+        cells.select(*GROUP, "leading_output"),
+        [*GROUP, classes.output == cells.leading_output],
     )
-    leading = ranked.filter(ranked.leading_rank == 0).select(
-        *GROUP, leading_class=ranked.industry_code, leading_output=ranked.output
-    )
+    leading = top.group_by(list(GROUP)).aggregate(leading_class=top.industry_code.min())
     cells = _split_key(cells.join(leading, list(GROUP)))
     cells = cells.mutate(
         sme_output_share=_percent(cells.sme_output, cells.output),
