@@ -222,8 +222,11 @@ def _class_expression(t: ir.Table, standard: SizeStandard, industry: str) -> ir.
     small test that is TRUE means the medium test was FALSE, not NULL."""
     row = standard.industry(industry)
     ceilings = [m for m in MEASURES if m in row.sme_ceilings]
-    sme = any_of([_measure(t, m) < _bound(row.sme_ceilings[m]) for m in ceilings])
     large = all_of([_measure(t, m) >= _bound(row.sme_ceilings[m]) for m in ceilings])
+    # "Under any ceiling" is exactly NOT large in three-valued logic (a FALSE comparison makes the
+    # conjunction FALSE and the disjunction of the negations TRUE; otherwise a NULL leaves both NULL), and
+    # written so the engine evaluates the ceiling comparisons once per row, not in every branch.
+    sme = ~large
     medium = all_of(
         [_measure(t, m) >= _bound(row.medium_floors[m]) for m in MEASURES if m in row.medium_floors]
     )
