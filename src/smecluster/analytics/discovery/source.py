@@ -20,8 +20,6 @@ titles         text                         titles held, ``;``-separated keys: c
                                             specialized, innovative, high_tech (empty: none)
 division       optional text                pre-computed GB/T 4754 division (two digits, ``17``); derived
                                             from ``industry_code`` when absent
-county_divi-   optional integer             pre-computed group key: county code × 100 + division
-sion                                        (``330102`` and ``17`` → ``33010217``); derived when absent
 ============== ============================ ==========================================================
 
 The **division** of an industry code is its first two digits after an optional section letter: ``C1711``,
@@ -30,8 +28,9 @@ compare as text (``"06" <= d <= "46"``) on every backend. Large files should car
 pre-computed (the benchmark generator writes it, as an integer) so that scans do not re-derive it row by
 row. ``county_code`` and ``division`` may be integers.
 
-The queries group firm-years on **one integer key** per county × division, ``county_division`` =
-county code × 100 + division (both are fixed-width digit codes, so the key is one-to-one and fits int32:
+The queries group firm-years on **one integer key** per county × division, the optional column
+``county_division`` = county code × 100 + division (``330102`` and ``17`` → ``33010217``; both are
+fixed-width digit codes, so the key is one-to-one and fits int32:
 the largest county code, 659xxx, gives 659xxx99 < 2³¹), and the year: hashing and comparing one int32
 costs a fraction of hashing a text code and a division. The county code and the division are recovered
 from the key after aggregating (``key // 100``, ``key % 100``) and printed as zero-padded text
