@@ -4,7 +4,8 @@
         --output /work/bench-data/discovery-1m
 
 writes ``DIR/enterprise_year.parquet``: one row per firm and year (``rows / years`` firms, each present
-every year), the columns ``smecluster discover`` reads, plus a pre-computed ``division`` column.
+every year), the columns ``smecluster discover`` reads, plus pre-computed ``division`` and ``county_division``
+columns.
 
 What makes it realistic enough to exercise the queries:
 
@@ -26,14 +27,17 @@ What makes it realistic enough to exercise the queries:
   only the division (the first two digits), so the class digits need not be real GB/T 4754 classes.
 
 Layout for fast scans: the file is written year by year (so a filter on year skips whole row groups),
-within a year in credit-code order, which is county order (registry extracts come sorted by code; it
-also keeps a county's rows together, so hash aggregation per county stays in cache), in row groups of
-``--row-group-size`` rows (default 1 M: 100 row groups at 100 M rows, enough to keep two threads busy).
-Column types chosen for the engines, all accepted by ``smecluster discover``: the county code as int32
-(the six GB/T 2260 digits as a number; the queries group on the integer and print it as six digits after
-aggregating), the pre-computed GB/T 4754 division as int8, the year as int16; ``industry_code`` and
-``titles`` dictionary-encoded text, ``titles`` NULL for the ~94 % of firms with none. The same seed
-gives the same file.
+within a year in credit-code order, which is county order (registry extracts come sorted by code), and
+within each row group the firms of one county × division together (a stable sort on the key below: the
+aggregation meets each group's rows in runs, and the key columns compress to runs), in row groups of
+``--row-group-size`` rows (default 1 M: 100 row groups at 100 M rows, enough to keep two threads busy),
+LZ4-compressed (decoding is ~25 % cheaper than ZSTD for these integer columns; the file is ~1.5×
+larger). Column types chosen for the engines, all accepted by ``smecluster discover``: the county code
+as int32 (the six GB/T 2260 digits as a number; the queries print it as six digits after aggregating),
+the pre-computed GB/T 4754 division as int8, ``county_division`` = county code × 100 + division as int32
+(the one key the queries group on; derived by ``smecluster.analytics.discovery.source`` for files
+without it), the year as int16; ``industry_code`` and ``titles`` dictionary-encoded text, ``titles`` NULL
+for the ~94 % of firms with none. The same seed gives the same file.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from smecluster.reference.divisions import divisions
@@ -70,6 +75,7 @@ SCHEMA = pa.schema(
         ("county_code", pa.int32()),
         ("industry_code", pa.dictionary(pa.int16(), pa.string())),
         ("division", pa.int8()),
+        ("county_division", pa.int32()),
         ("year", pa.int16()),
         ("employees", pa.int32()),
         ("output", pa.int64()),
@@ -206,6 +212,7 @@ def year_rows(
         pa.array(county_codes.astype(np.int32)),
         pa.array(industry).dictionary_encode().cast(SCHEMA.field("industry_code").type),
         pa.array(division_codes.astype(np.int8)),
+        pa.array(county_codes.astype(np.int32) * 100 + division_codes.astype(np.int32)),
         pa.array(np.full(n, year, dtype=np.int16)),
         pa.array(employees),
         pa.array(output),
@@ -217,7 +224,11 @@ def year_rows(
         .dictionary_encode()
         .cast(SCHEMA.field("titles").type),
     ]
-    return pa.Table.from_arrays(arrays, schema=SCHEMA)
+    table = pa.Table.from_arrays(arrays, schema=SCHEMA)
+    # Within the chunk (already in county order) the firms of one county × division come together: the
+    # aggregation then meets each group's rows in runs, and the key columns compress to long runs.
+    # A stable sort, so the same firms keep the same relative order in every year.
+    return table.take(pc.sort_indices(table, [("county_division", "ascending")]))
 
 
 def parse_years(text: str) -> list[int]:
@@ -236,7 +247,7 @@ def generate(rows: int, years: list[int], seed: int, output: Path, row_group_siz
     output.mkdir(parents=True, exist_ok=True)
     path = output / "enterprise_year.parquet"
     partial = path.with_suffix(".parquet.partial")
-    with pq.ParquetWriter(partial, SCHEMA, compression="zstd", use_dictionary=True) as writer:
+    with pq.ParquetWriter(partial, SCHEMA, compression="lz4", use_dictionary=True) as writer:
         for step, year in enumerate(years):
             for chunk, first in enumerate(range(0, n_firms, chunk_size)):
                 n = min(chunk_size, n_firms - first)

@@ -110,9 +110,7 @@ def size_classes(frame: pd.DataFrame, standard: SizeStandard | None = None) -> n
         if mask.any():
             classify(mask, scope.industry)
         unassigned &= ~covered
-    if unassigned.any():
-        classify(unassigned, standard.fallback_industry)
-    return result
+    return result  # codes no range covers stay 0: the standard does not apply to them
 
 
 def sme_shares(path: Path) -> pd.DataFrame:

@@ -11,8 +11,9 @@ Each run reports wall-clock and CPU seconds (all threads of the child: on a mach
 work the CPU figure is the steadier one) and the load average when the child started. Times are wall-clock
 seconds from the query's start to its result in memory (a pyarrow table for Ibis,
 a DataFrame for pandas), reading the Parquet file each time; the DuckDB figure is the best of
-``--repeat`` runs (the first includes the OS page cache warming), pandas runs once per query unless
-``--pandas-repeat`` says otherwise.
+``--repeat`` runs (default 3; the first includes the OS page cache warming), reported with the median,
+pandas runs once per query unless ``--pandas-repeat`` says otherwise. The 1-minute load average as each
+run starts is recorded beside it (other people's jobs on a shared machine stretch wall times).
 
 With ``--compare`` (the default) both results are written to a temporary Parquet file and compared: the
 same rows, equal integers and booleans, floats equal within 1e-12 relative.
@@ -25,6 +26,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +67,7 @@ def child(args: argparse.Namespace) -> int:
     """Run one query on one engine; print a JSON line with the timings."""
     timings: list[float] = []
     cpu: list[float] = []  # CPU seconds of the process (all threads) per run: less sensitive to other load
+    loads: list[tuple[float, float, float]] = []  # the load average as each run started
     report: dict[str, object] = {"engine": args.engine, "query": args.query, "load_average": os.getloadavg()}
     try:
         if args.engine == "duckdb":
@@ -74,6 +77,7 @@ def child(args: argparse.Namespace) -> int:
             connection.raw_sql(f"SET memory_limit = '{args.duckdb_memory_limit_gib}GiB'")
             query = getattr(queries, args.query)
             for _ in range(args.repeat):
+                loads.append(os.getloadavg())
                 started, cpu_started = time.perf_counter(), time.process_time()
                 table = source.open_enterprise_years(connection, Path(args.file))
                 result = query(table).to_pyarrow()
@@ -88,6 +92,7 @@ def child(args: argparse.Namespace) -> int:
             import pandas_queries
 
             for _ in range(args.pandas_repeat):
+                loads.append(os.getloadavg())
                 started, cpu_started = time.perf_counter(), time.process_time()
                 frame = pandas_queries.QUERIES[args.query](Path(args.file))
                 timings.append(time.perf_counter() - started)
@@ -99,6 +104,7 @@ def child(args: argparse.Namespace) -> int:
         report["error"] = f"MemoryError under a {args.pandas_memory_limit_gib} GiB address-space limit"
     report["seconds"] = timings
     report["cpu_seconds"] = cpu
+    report["load_averages"] = loads
     report["peak_rss_bytes"] = peak_rss_bytes()
     print(json.dumps(report))
     return 0
@@ -185,14 +191,20 @@ def main(argv: list[str] | None = None) -> int:
                     outputs[engine] = out
                 best = min(report["seconds"]) if report["seconds"] else None
                 report["best_seconds"] = best
+                report["median_seconds"] = statistics.median(report["seconds"]) if report["seconds"] else None
                 report["best_cpu_seconds"] = min(report["cpu_seconds"]) if report.get("cpu_seconds") else None
                 summary["results"].append(report)  # type: ignore[union-attr]
-                shown = f"{best:.2f} s" if best is not None else report.get("error")
+                shown = (
+                    f"best {best:.2f} s, median {report['median_seconds']:.2f} s"
+                    if best is not None
+                    else report.get("error")
+                )
                 rss = report.get("peak_rss_bytes")
                 print(
                     f"  {query:20s} {engine:7s} {shown}  runs {[round(s, 2) for s in report['seconds']]}  "
                     f"cpu {[round(s, 2) for s in report.get('cpu_seconds', [])]}  "
-                    f"peak RSS {rss / 2**30:.2f} GiB  load {report.get('load_average')}"
+                    f"peak RSS {rss / 2**30:.2f} GiB  load (1 min) per run "
+                    f"{[round(load[0], 2) for load in report.get('load_averages', [])]}"
                     if rss
                     else f"  {query:20s} {engine:7s} {shown}",
                     flush=True,

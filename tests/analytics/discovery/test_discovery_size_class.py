@@ -1,47 +1,37 @@
-"""SME classification by the 2011 size standard: the Ibis CASE expression generated from the table,
-against a scalar reference written here from the same CSV files (read independently), on random firms."""
+"""SME classification by the 2011 size standard: the Ibis CASE expression generated from the reference
+data (``smecluster.reference.sme_standards``), against a scalar reference written here on the reference
+module's own code mapping (``SizeStandard.group_for``) and thresholds, on random firms."""
 
 from __future__ import annotations
 
-import csv
 from dataclasses import replace
 from decimal import Decimal
-from importlib import resources
 
 from conftest import firm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smecluster.analytics.discovery import queries
-from smecluster.analytics.discovery.size_standard import size_standard_2011
+from smecluster.analytics.discovery.size_standard import STANDARD_2011, size_standard_2011
+from smecluster.errors import UnusableInput
+from smecluster.reference.sme_standards import IndustryGroup, Thresholds, standards
+
+REFERENCE = next(s for s in standards() if s.standard_id == STANDARD_2011)
+MEASURES = ("employees", "revenue", "assets")
 
 
-def _csv(name: str) -> list[dict[str, str]]:
-    text = resources.files("smecluster.analytics.discovery").joinpath(f"data/{name}").read_text("utf-8")
-    return list(csv.DictReader(text.splitlines()))
+def reference_group(code: str) -> IndustryGroup | None:
+    """The industry group the reference module places ``code`` in; None where the standard does not
+    apply (railway, finance, ...) or the code is too coarse (59)."""
+    try:
+        return REFERENCE.group_for(code)
+    except UnusableInput:
+        return None
 
 
-STANDARD = {row["industry"]: row for row in _csv("sme_size_standard_2011.csv")}
-SCOPE = _csv("sme_industry_scope_2011.csv")
-UNIT = {"employees": "", "revenue": "_wan", "assets": "_wan"}
-
-
-def reference_industry(code: str) -> str:
-    digits = code[1:] if code[0].isalpha() else code
-    matches = [
-        row for row in SCOPE if row["first_code"] <= digits[: len(row["first_code"])] <= row["last_code"]
-    ]
-    if not matches:
-        return next(name for name in STANDARD if name not in {row["industry"] for row in SCOPE})
-    return max(matches, key=lambda row: len(row["first_code"]))["industry"]
-
-
-def _limits(row: dict[str, str], template: str) -> dict[str, Decimal]:
-    return {
-        measure: Decimal(row[template.format(measure) + unit])
-        for measure, unit in UNIT.items()
-        if row[template.format(measure) + unit]
-    }
+def _limits(thresholds: Thresholds) -> dict[str, Decimal]:
+    values = {"employees": thresholds.employees, "revenue": thresholds.revenue, "assets": thresholds.assets}
+    return {measure: Decimal(value) for measure, value in values.items() if value is not None}
 
 
 def _all_at_least(values: dict[str, int | None], floors: dict[str, Decimal]) -> bool | None:
@@ -56,16 +46,19 @@ def _all_at_least(values: dict[str, int | None], floors: dict[str, Decimal]) -> 
 
 def reference_class(code: str, employees: int | None, revenue: int | None, assets: int | None) -> str | None:
     """The 2011 standard, scalar: SME when under any ceiling (以下, exclusive); medium / small when at
-    or above every floor (以上, inclusive); micro otherwise; None when a missing figure leaves it open."""
-    row = STANDARD[reference_industry(code)]
+    or above every floor (以上, inclusive); micro otherwise; None when a missing figure leaves it open or
+    the standard does not cover the code."""
+    group = reference_group(code)
+    if group is None:
+        return None
     values = {"employees": employees, "revenue": revenue, "assets": assets}
-    large = _all_at_least(values, _limits(row, "sme_ceiling_{}_lt"))
+    large = _all_at_least(values, _limits(group.sme_ceiling))
     if large is None:
         return None
     if large:
         return "large"
-    medium = _all_at_least(values, _limits(row, "medium_min_{}"))
-    small = _all_at_least(values, _limits(row, "small_min_{}"))
+    medium = _all_at_least(values, _limits(group.medium_floor))
+    small = _all_at_least(values, _limits(group.small_floor))
     if medium:
         return "medium"
     if medium is None:
@@ -75,23 +68,24 @@ def reference_class(code: str, employees: int | None, revenue: int | None, asset
     return "small" if small else "micro"
 
 
-# Codes in every scope range, on both sides of the group-level ranges (701/702 within 70), railway (53,
-# excluded from 交通运输业), with and without the section letter, and divisions alone.
+# Codes in every industry group, on both sides of the group-level ranges (591 装卸搬运 is 交通运输业, the
+# rest of 59 仓储业; 7010/7020/7030 within 70), codes the standard does not cover (railway 53, finance 66,
+# education 83, 7040), a division too coarse to tell (59), with and without the section letter, and
+# divisions alone.
 CODES = [
     *("C1711", "1711", "A0111", "B0610", "D4411", "E4710", "F5110", "F5210", "G5310", "G5411", "G5910"),
-    *("G6010", "H6110", "H6210", "I6311", "I6510", "K7010", "7020", "K7030", "L7111", "M7310", "17", "C17"),
+    *("G5920", "G5990", "59", "G6010", "H6110", "H6210", "I6311", "I6510", "K7010", "7020", "K7030"),
+    *("K7040", "L7111", "M7310", "O8010", "R8610", "Q8510", "J6620", "P8310", "17", "C17"),
 ]
 
 
 # Figures on both sides of every threshold of the table, and missing ones.
 def _edges(measure: str) -> list[int]:
     figures = {
-        int(Decimal(row[column]))
-        for row in STANDARD.values()
-        for column in row
-        if column.startswith(("sme_ceiling_", "medium_min_", "small_min_"))
-        and measure in column
-        and row[column]
+        int(value)
+        for group in REFERENCE.groups
+        for thresholds in (group.sme_ceiling, group.medium_floor, group.small_floor)
+        if (value := getattr(thresholds, measure)) is not None
     }
     return sorted({0} | figures | {figure - 1 for figure in figures})
 

@@ -47,6 +47,10 @@ from smecluster.analytics.discovery.size_standard import (
 from smecluster.analytics.discovery.source import TITLE_KEYS, as_text_code, class_digits
 
 KEY = ("county_code", "division", "year")
+GROUP = ("county_division", "year")
+"""What the firm-years are grouped on: one integer per county × division (:mod:`.source`) and the year.
+The county code and the division are split out of the key once the rows are aggregated
+(:func:`_split_key`)."""
 
 
 def _total(column: ir.Value) -> ir.NumericValue:
@@ -63,10 +67,23 @@ def _total(column: ir.Value) -> ir.NumericValue:
 def location_quotients(enterprises: ir.Table) -> ir.Table:
     """Employment, firms, output, LQ and the strong-cluster flags per county × division × year."""
     t = enterprises
-    cells = t.group_by(list(KEY)).aggregate(
+    cells = t.group_by(list(GROUP)).aggregate(
         employees=_total(t.employees), firms=t.count(), output=_total(t.output)
     )
-    return _text_keys(_with_location_quotient(cells))
+    return _text_keys(_with_location_quotient(_split_key(cells)))
+
+
+def _split_key(cells: ir.Table) -> ir.Table:
+    """Aggregated rows keyed by ``county_division`` and ``year`` as rows keyed by the county code, the
+    division and the year (integers), followed by the other columns."""
+    key = cells.county_division
+    rest = [name for name in cells.columns if name not in GROUP]
+    return cells.select(
+        county_code=(key // 100).cast(dt.int32),
+        division=(key % 100).cast(dt.int16),
+        year=cells.year,
+        **{name: cells[name] for name in rest},
+    )
 
 
 def _text_keys(cells: ir.Table) -> ir.Table:
@@ -81,18 +98,21 @@ def _text_keys(cells: ir.Table) -> ir.Table:
 
 def _with_location_quotient(cells: ir.Table) -> ir.Table:
     """``cells`` (one row per county × division × year with ``employees`` and ``firms``) with the LQ
-    columns and flags joined on. The windows run over a narrow copy (key, employees, firms), since a
-    window materialises every column it is given."""
-    cells = cells.cache()  # referenced twice below: computed once, into a temporary table
+    columns and flags joined on. The county, industry and year totals are small grouped tables joined
+    on (a hash join is cheaper than a window, which partitions and sorts its input); only the ranks are
+    windows, and they run over a narrow copy (key, employees, firms), since a window materialises every
+    column it is given."""
+    cells = cells.cache()  # referenced several times below: computed once, into a temporary table
+    county = cells.group_by(["county_code", "year"]).aggregate(county_employees=_total(cells.employees))
+    industry = cells.group_by(["division", "year"]).aggregate(
+        industry_employees=_total(cells.employees), counties=cells.count()
+    )
+    everything = cells.group_by("year").aggregate(total_employees=_total(cells.employees))
     narrow = cells.select(*KEY, "employees", "firms")
-    county = ibis.window(group_by=[narrow.county_code, narrow.year])
-    industry = ibis.window(group_by=[narrow.division, narrow.year])
-    everything = ibis.window(group_by=[narrow.year])
-    narrow = narrow.mutate(
-        county_employees=narrow.employees.sum().over(county).cast(dt.int64),
-        industry_employees=narrow.employees.sum().over(industry).cast(dt.int64),
-        total_employees=narrow.employees.sum().over(everything).cast(dt.int64),
-        counties=narrow.count().over(industry),
+    narrow = (
+        narrow.join(county, ["county_code", "year"])
+        .join(industry, ["division", "year"])
+        .join(everything, "year")
     )
     own = narrow.employees * narrow.total_employees
     expected = narrow.county_employees * narrow.industry_employees
@@ -173,8 +193,8 @@ def size_class_code(enterprises: ir.Table, standard: SizeStandard | None = None)
             covered = covered & digits.substr(0, scope.digits).between(scope.first_code, scope.last_code)
         # CASE takes the first branch that holds, so a code in a group range never reaches its division's.
         cases.append((covered, _class_expression(t, standard, scope.industry)))
-    fallback = _class_expression(t, standard, standard.fallback_industry)
-    return ibis.cases(*cases, else_=fallback).cast(dt.int8)
+    # A code the standard does not cover (铁路运输业, 金融业, ...) has no class.
+    return ibis.cases(*cases, else_=ibis.null(dt.int8)).cast(dt.int8)
 
 
 def _division_between(t: ir.Table, first: str, last: str) -> ir.BooleanValue:
@@ -202,8 +222,11 @@ def _class_expression(t: ir.Table, standard: SizeStandard, industry: str) -> ir.
     small test that is TRUE means the medium test was FALSE, not NULL."""
     row = standard.industry(industry)
     ceilings = [m for m in MEASURES if m in row.sme_ceilings]
-    sme = any_of([_measure(t, m) < _bound(row.sme_ceilings[m]) for m in ceilings])
     large = all_of([_measure(t, m) >= _bound(row.sme_ceilings[m]) for m in ceilings])
+    # "Under any ceiling" is exactly NOT large in three-valued logic (a FALSE comparison makes the
+    # conjunction FALSE and the disjunction of the negations TRUE; otherwise a NULL leaves both NULL), and
+    # written so the engine evaluates the ceiling comparisons once per row, not in every branch.
+    sme = ~large
     medium = all_of(
         [_measure(t, m) >= _bound(row.medium_floors[m]) for m in MEASURES if m in row.medium_floors]
     )
@@ -233,14 +256,14 @@ def sme_shares(enterprises: ir.Table, standard: SizeStandard | None = None) -> i
     division × year. Firm-years whose class is undecided (a missing figure) are counted apart
     (``unclassified``) and are in neither the SMEs nor the large firms."""
     t = _with_sme_flag(enterprises, standard)
-    cells = t.group_by(list(KEY)).aggregate(
+    cells = t.group_by(list(GROUP)).aggregate(
         firms=t.count(),
         smes=_total(t.is_sme),
         unclassified=_total(t.size_code.isnull()),
         output=_total(t.output),
         sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
     )
-    cells = _text_keys(cells)
+    cells = _text_keys(_split_key(cells))
     return cells.mutate(
         sme_firm_share=_percent(cells.smes, cells.firms),
         sme_output_share=_percent(cells.sme_output, cells.output),
@@ -263,48 +286,47 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     title, firms with any title, the LQ and strong flags, and the leading class (the 4-digit class with
     the largest output in the county × division) with its output.
 
-    One scan of the firm-years: they are aggregated per county × class × year first, then rolled up to the
-    division; the leading class falls out of the class-level rows."""
+    Two scans of the firm-years: one aggregates every firm-year per county × division × class × year (then
+    rolled up to the county × division; the leading class falls out of the class-level rows); the other
+    reads only the firm-years holding a title (about 6 % of them: the engine skips the rest as it
+    reads) and counts each title per county × division × year. Testing the title text on every firm-year
+    in the first scan cost more than this second, narrow scan."""
     t = _with_sme_flag(enterprises, standard)
     summed = ["firms", "smes", "employees", "output", "sme_output", "revenue", "rnd", "sme_rnd", "patents"]
-    # Firm-years are summed per class and distinct ``titles`` value first: titles take a few dozen
-    # values, so which titles a value holds is then tested once per group rather than once per row.
-    by_titles = t.group_by([*KEY, "industry_code", "titles"]).aggregate(
-        firms=t.count(),
-        smes=_total(t.is_sme),
-        employees=_total(t.employees),
-        output=_total(t.output),
-        sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
-        revenue=_total(t.revenue),
-        rnd=_total(t.rnd),
-        sme_rnd=_total(ibis.ifelse(t.is_sme, t.rnd, 0)),
-        patents=_total(t.patents),
-    )
-    titles = by_titles.titles
-    holds = {f"{key}_firms": titles.contains(key).fill_null(False) for key in TITLE_KEYS}
-    holds["titled_firms"] = titles.notnull() & (titles != "")
     classes = (
-        by_titles.group_by([*KEY, "industry_code"])
+        t.group_by([*GROUP, "industry_code"])
         .aggregate(
-            **{name: _total(by_titles[name]) for name in summed},
-            **{name: _total(ibis.ifelse(held, by_titles.firms, 0)) for name, held in holds.items()},
+            firms=t.count(),
+            smes=_total(t.is_sme),
+            employees=_total(t.employees),
+            output=_total(t.output),
+            sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
+            revenue=_total(t.revenue),
+            rnd=_total(t.rnd),
+            sme_rnd=_total(ibis.ifelse(t.is_sme, t.rnd, 0)),
+            patents=_total(t.patents),
         )
         .cache()
-    )  # the one pass over the firm-years; everything after works on these class-level rows
-    summed += list(holds)
-    cells = classes.group_by(list(KEY)).aggregate(**{name: _total(classes[name]) for name in summed})
+    )  # the one full pass over the firm-years; the steps below work on these class-level rows
+    cells = classes.group_by(list(GROUP)).aggregate(
+        **{name: _total(classes[name]) for name in summed}, leading_output=classes.output.max()
+    )
+    titled = enterprises.filter(enterprises.titles.notnull() & (enterprises.titles != ""))
+    counted = {f"{key}_firms": titled.count(where=titled.titles.contains(key)) for key in TITLE_KEYS}
+    counted["titled_firms"] = titled.count()
+    titles = titled.group_by(list(GROUP)).aggregate(**counted)
+    with_titles = cells.left_join(titles, list(GROUP))
+    cells = with_titles.select(
+        *(cells[name] for name in cells.columns),
+        **{name: with_titles[name].fill_null(0).cast(dt.int64) for name in counted},
+    ).cache()  # read twice below
     # The leading class: the largest output; ties go to the smaller code so every backend agrees.
-    ranked = classes.select(*KEY, "industry_code", "output")
-    ranked = ranked.mutate(
-        leading_rank=ibis.row_number().over(
-            group_by=[ranked.county_code, ranked.division, ranked.year],
-            order_by=[ibis.desc(ranked.output), ranked.industry_code],
-        )
+    top = classes.join(
+        cells.select(*GROUP, "leading_output"),
+        [*GROUP, classes.output == cells.leading_output],
     )
-    leading = ranked.filter(ranked.leading_rank == 0).select(
-        *KEY, leading_class=ranked.industry_code, leading_output=ranked.output
-    )
-    cells = cells.join(leading, list(KEY))
+    leading = top.group_by(list(GROUP)).aggregate(leading_class=top.industry_code.min())
+    cells = _split_key(cells.join(leading, list(GROUP)))
     cells = cells.mutate(
         sme_output_share=_percent(cells.sme_output, cells.output),
         rnd_intensity=_percent(cells.rnd, cells.revenue),
@@ -326,7 +348,7 @@ def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
     compared exactly from the two outputs by :mod:`.screens`). Rows only for years whose earlier year
     has output for the same county × division."""
     t = enterprises
-    cells = _text_keys(t.group_by(list(KEY)).aggregate(output=_total(t.output))).cache()
+    cells = _text_keys(_split_key(t.group_by(list(GROUP)).aggregate(output=_total(t.output)))).cache()
     earlier = cells.select(
         county_code=cells.county_code,
         division=cells.division,

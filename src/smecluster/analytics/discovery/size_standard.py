@@ -1,13 +1,11 @@
-"""The 2011 SME size standard (工信部联企业〔2011〕300号) as data, for classifying firm-years in bulk.
+"""An SME size standard in the shape the bulk classification needs: per industry, the thresholds, and
+which GB/T 4754-2017 codes fall under it as ranges of code prefixes.
 
-Two tables in ``data/``:
-
-* ``sme_size_standard_2011.csv`` (a copy of ``shared/data/sme_size_standard_2011.csv``): per industry of
-  the standard, the SME ceilings (persons, 万元 of revenue, 万元 of assets) and the floors of medium and
-  small firms. Blank cells are figures the standard does not use for that industry.
-* ``sme_industry_scope_2011.csv``: which GB/T 4754-2017 codes each industry of the standard covers, as
-  ranges of code prefixes (two digits: divisions, three: groups). Codes no range covers fall under the
-  industry with no range (其他未列明行业). The note column says how each range was read.
+The standard itself is the project's versioned one, :mod:`smecluster.reference.sme_standards` (the 2011
+standard, 工信部联企业〔2011〕300号, is ``reference/data/sme_size_standards.csv``; revised ones are loaded
+beside it): this module only reshapes one :class:`~smecluster.reference.sme_standards.SizeStandard` so
+that :mod:`smecluster.analytics.discovery.queries` can turn it into Ibis case expressions. No threshold
+and no code mapping is written here.
 
 The rules (第四条 and 第七条: 以上 includes the figure, 以下 excludes it):
 
@@ -16,19 +14,19 @@ The rules (第四条 and 第七条: 以上 includes the figure, 以下 excludes 
 * a medium firm is an SME meeting **every** medium floor (``employees >= 300 and revenue >= 2000``);
   a small firm is an SME that is not medium and meets every small floor; the other SMEs are micro.
 
-This module is the loader; :mod:`smecluster.analytics.discovery.queries` turns the rows into Ibis case
-expressions, so no threshold is written in code. The scalar classifier of the reference package
-(``smecluster.analytics.sme_size``, another branch) reads the same table; when both are merged this
-loader should read through ``smecluster.reference.sme_standards`` instead of its own copy.
+Codes the standard does not cover get no class (NULL): its 第二条 lists the industries it applies to, and
+铁路运输业 (53), 金融业 (J), 教育 (P), 卫生 (84), 公共管理 (S) and the like are not among them. A division
+the standard splits (59: 装卸搬运 591 is 交通运输业, the rest of 59 仓储业) is classified by its group
+digits; a bare ``59`` is too coarse and gets no class, as :meth:`SizeStandard.group_for` refuses it.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import importlib.resources
 from dataclasses import dataclass
 from decimal import Decimal
+
+from smecluster.reference import industries, sme_standards
 
 SIZE_CLASSES = ("large", "medium", "small", "micro")
 SIZE_CLASS_NAMES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
@@ -37,7 +35,8 @@ SME_CLASSES = ("medium", "small", "micro")
 MEASURES = ("employees", "revenue", "assets")
 """The firm figures the standard uses: persons, 万元, 万元 (column names of the enterprise-year table)."""
 
-_CSV_UNIT_SUFFIX = {"employees": "", "revenue": "_wan", "assets": "_wan"}  # persons; 万元
+STANDARD_2011 = "miit-2011-300"
+"""``standard_id`` of 《中小企业划型标准规定》（工信部联企业〔2011〕300号） in the reference data."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,38 +61,47 @@ class ScopeRange:
     def digits(self) -> int:
         return len(self.first_code)
 
-    def covers(self, class_digits: str) -> bool:
-        prefix = class_digits[: self.digits]
-        return len(prefix) == self.digits and self.first_code <= prefix <= self.last_code
-
 
 @dataclass(frozen=True, slots=True)
 class SizeStandard:
+    citation: str
     industries: tuple[IndustryStandard, ...]
     scope: tuple[ScopeRange, ...]  # in the order the classification tests them (_evaluation_order)
-    fallback_industry: str  # the industry no scope range names
 
     def industry(self, name: str) -> IndustryStandard:
         return next(row for row in self.industries if row.industry == name)
 
-    def industry_of(self, class_digits: str) -> str:
-        """The standard's industry for a GB/T 4754 code given as digits (``1711``, ``17``, ``7010``)."""
-        matches = [scope for scope in self.scope if scope.covers(class_digits)]
-        return max(matches, key=lambda scope: scope.digits).industry if matches else self.fallback_industry
+
+def _figures(thresholds: sme_standards.Thresholds) -> dict[str, Decimal]:
+    values = {"employees": thresholds.employees, "revenue": thresholds.revenue, "assets": thresholds.assets}
+    return {name: Decimal(value) for name, value in values.items() if value is not None}
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    text = importlib.resources.files(__package__).joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+def _code_ranges(code: str, industry: str) -> list[ScopeRange]:
+    """A code of the reference table as prefix ranges: a section letter as its divisions (``C`` →
+    13–43), a division, group or class as itself."""
+    if not code.isalpha():
+        return [ScopeRange(code, code, industry)]
+    divisions = sorted(entry.code for entry in industries.entries("division") if entry.section == code)
+    return [ScopeRange(division, division, industry) for division in divisions]
 
 
-def _figures(row: dict[str, str], column: str) -> dict[str, Decimal]:
-    figures = {}
-    for measure, suffix in _CSV_UNIT_SUFFIX.items():
-        cell = row[column.format(measure=measure) + suffix].strip()
-        if cell:
-            figures[measure] = Decimal(cell)
-    return figures
+def _merged(ranges: list[ScopeRange]) -> list[ScopeRange]:
+    """Adjacent ranges of one industry and one length as one (54, 55, …, 58 → 54–58): fewer branches in
+    the CASE expression that runs once per firm-year."""
+    merged: list[ScopeRange] = []
+    for scope in sorted(ranges, key=lambda s: (s.industry, s.digits, s.first_code)):
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.industry == scope.industry
+            and last.digits == scope.digits
+            and int(scope.first_code) == int(last.last_code) + 1
+        ):
+            merged[-1] = ScopeRange(last.first_code, scope.last_code, last.industry)
+        else:
+            merged.append(scope)
+    return merged
 
 
 def _division_span(scope: ScopeRange) -> int:
@@ -112,35 +120,30 @@ def _evaluation_order(scope: ScopeRange, ranges: list[ScopeRange]) -> tuple[int,
     return (0 if nested else 1, -_division_span(scope))
 
 
-@functools.cache
-def size_standard_2011() -> SizeStandard:
-    industries = tuple(
-        IndustryStandard(
-            industry=row["industry"],
-            sme_ceilings=_figures(row, "sme_ceiling_{measure}_lt"),
-            medium_floors=_figures(row, "medium_min_{measure}"),
-            small_floors=_figures(row, "small_min_{measure}"),
+def from_reference(standard: sme_standards.SizeStandard) -> SizeStandard:
+    """``standard`` of the reference data, reshaped for the bulk classification."""
+    rows = []
+    ranges: list[ScopeRange] = []
+    for group in standard.groups:
+        row = IndustryStandard(
+            industry=group.name,
+            sme_ceilings=_figures(group.sme_ceiling),
+            medium_floors=_figures(group.medium_floor),
+            small_floors=_figures(group.small_floor),
         )
-        for row in _read("sme_size_standard_2011.csv")
-    )
-    names = {row.industry for row in industries}
-    ranges = [
-        ScopeRange(row["first_code"], row["last_code"], row["industry"])
-        for row in _read("sme_industry_scope_2011.csv")
-    ]
-    scope = tuple(sorted(ranges, key=lambda scope: _evaluation_order(scope, ranges)))
-    unknown = {s.industry for s in scope} - names
-    if unknown:
-        raise ValueError(
-            f"sme_industry_scope_2011.csv names industries not in the standard: {sorted(unknown)}"
-        )
-    unscoped = sorted(names - {s.industry for s in scope})
-    if len(unscoped) != 1:
-        raise ValueError(f"exactly one industry of the standard must be the fallback, found {unscoped}")
-    for row in industries:
-        if not row.sme_ceilings:
-            raise ValueError(f"{row.industry}: the standard gives it no SME ceiling")
         if set(row.medium_floors) != set(row.small_floors):
             # The classification's CASE expression relies on it (see queries._class_expression).
-            raise ValueError(f"{row.industry}: medium and small floors must use the same figures")
-    return SizeStandard(industries, scope, unscoped[0])
+            raise ValueError(f"{group.name}: medium and small floors must use the same figures")
+        rows.append(row)
+        for code in group.codes:
+            ranges.extend(_code_ranges(code, group.name))
+    ranges = _merged(ranges)
+    scope = tuple(sorted(ranges, key=lambda s: _evaluation_order(s, ranges)))
+    return SizeStandard(standard.citation, tuple(rows), scope)
+
+
+@functools.cache
+def size_standard_2011() -> SizeStandard:
+    """The 2011 standard (工信部联企业〔2011〕300号) as packaged in the reference data."""
+    packaged = next(s for s in sme_standards.standards() if s.standard_id == STANDARD_2011)
+    return from_reference(packaged)
