@@ -10,7 +10,7 @@ application_roster_import`` (what the page calls: ``read_roster``, ``compute_ind
 the firms, the audit event, the commit) on the XLSX and the CSV of ``benchmarks/roster_import.py``'s seeded
 roster. Each run adds a version, so the table grows as it would in use. It then times the store alone both
 ways it can be written — COPY (what the service does) and ``bulk_create`` in batches of 5,000 — for the
-choice recorded in docs/decisions/0006b-rosters-and-excel.md. Figures go in benchmarks/README.md.
+choice recorded in docs/decisions/0009-rosters-and-excel.md. Figures go in benchmarks/README.md.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A cluster's declared figures (SME output share, quality firms, R&D, patents) are
 The roster lists the firms themselves, so the figures can be computed and set beside what was declared.
 
 Reading (:func:`read_roster`) takes XLSX or CSV, recognised by content, not by file name: a ``PK`` zip
-header is XLSX (read with python-calamine, see ``docs/decisions/0006a-sme-size-and-rosters.md``);
+header is XLSX (read with python-calamine, see ``docs/decisions/0008-sme-size-and-rosters.md``);
 anything else must decode as text, UTF-8 (with or without BOM) or else GB18030, which is what Chinese
 Excel writes for "CSV". Problems with the file as a whole raise :class:`UnusableInput`; problems in rows
 are collected, every one of them, into :attr:`RosterRead.errors`, and a roster with any error must not be

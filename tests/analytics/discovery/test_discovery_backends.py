@@ -1,6 +1,6 @@
 """The same Ibis queries on DuckDB and on PostgreSQL give identical results on a small generated file.
 
-PostgreSQL is the second backend (docs/decisions/0006d-candidate-discovery.md). The test runs under
+PostgreSQL is the second backend (docs/decisions/0011-candidate-discovery.md). The test runs under
 ``scripts/with-postgres`` (as ``make test`` does), which sets DATABASE_URL; the file is loaded into a
 table of its own and dropped afterwards.
 """

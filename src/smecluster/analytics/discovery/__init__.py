@@ -3,5 +3,5 @@ file look like a characteristic industrial cluster (location quotients and stron
 shares, the indicator panel, growth) and how they fare against a rule set's quantitative screens.
 
 The queries are Ibis expressions (:mod:`.queries`) that run on DuckDB here and on PostgreSQL for a
-national deployment (docs/decisions/0006d-candidate-discovery.md). No Django here.
+national deployment (docs/decisions/0011-candidate-discovery.md). No Django here.
 """

@@ -56,7 +56,7 @@ class Programme(models.Model):
         blank=True,
         help_text=_("规则集未载明年度报告截止日期时（如贵州），按此月、日确定"),
     )
-    # 重大变动“未及时”报备: none of the rule sets fixes a period, so the owner sets one (ADR 0006b).
+    # 重大变动“未及时”报备: none of the rule sets fixes a period, so the owner sets one (ADR 0007).
     change_filing_days = models.PositiveSmallIntegerField(
         _("重大变动报备时限（天）"),
         default=30,
