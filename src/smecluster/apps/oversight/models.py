@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.applications.models import INCIDENT_KIND_LABELS, StoredFile
@@ -82,6 +83,9 @@ class MajorChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster.number} {self.get_kind_display()} {self.effective_on}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("oversight:change_detail", args=[self.pk])
 
 
 IncidentKindChoices = [(kind.value, label) for kind, label in INCIDENT_KIND_LABELS.items()]
@@ -158,6 +162,9 @@ class RevocationProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster.number} 情形{self.case} {self.source}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("oversight:revocation_detail", args=[self.pk])
 
     @property
     def has_basis(self) -> bool:

@@ -305,7 +305,7 @@ def _re_reviews(cluster: RecognizedCluster) -> list[Entry]:
 def _changes(cluster: RecognizedCluster) -> list[Entry]:
     entries = []
     for change in cluster.major_changes.select_related("filed_by", "reviewed_by", "decided_by", "found_by"):
-        link = f"/changes/{change.pk}/"
+        link = change.get_absolute_url()
         title = _("%(kind)s：%(old)s → %(new)s") % {
             "kind": change.get_kind_display(),
             "old": describe_value(change.kind, change.old_value),
@@ -382,7 +382,7 @@ def _incidents(cluster: RecognizedCluster) -> list[Entry]:
 def _proposals(cluster: RecognizedCluster) -> list[Entry]:
     entries = []
     for proposal in cluster.revocation_proposals.select_related("proposed_by", "decided_by"):
-        link = f"/revocations/{proposal.pk}/"
+        link = proposal.get_absolute_url()
         title = _("撤销建议：情形%(case)s %(article)s") % {"case": proposal.case, "article": proposal.article}
         entries.append(
             Entry(

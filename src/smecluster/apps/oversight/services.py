@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,7 +109,7 @@ def county_people(cluster: RecognizedCluster) -> list[User]:
 
 
 def _link(cluster: RecognizedCluster) -> str:
-    return f"/clusters/{cluster.pk}/timeline/"
+    return reverse("oversight:timeline", args=[cluster.pk])
 
 
 def _locked(cluster: RecognizedCluster) -> RecognizedCluster:
@@ -204,7 +205,7 @@ def propose_revocation(
                 "basis": basis_text,
                 "grounds": grounds[:150],
             },
-            link=f"/revocations/{proposal.pk}/",
+            link=proposal.get_absolute_url(),
         )
         return proposal
 
@@ -284,7 +285,7 @@ def revocation_decide(
                 "article": proposal.article,
                 "reason": reason[:150],
             },
-            link=f"/revocations/{proposal.pk}/",
+            link=proposal.get_absolute_url(),
         )
         return proposal
 
@@ -488,7 +489,7 @@ def change_file(
             recipients=_people(*reviewer_office(cluster)),
             text=_("集群 %(number)s 报备重大变动，待审核：%(change)s")
             % {"number": cluster.number, "change": _describe_change(change)},
-            link=f"/changes/{change.pk}/",
+            link=change.get_absolute_url(),
         )
         if change.late:
             propose_revocation(
@@ -531,7 +532,7 @@ def change_resubmit(
             recipients=_people(*reviewer_office(cluster)),
             text=_("集群 %(number)s 重新报备重大变动，待审核：%(change)s")
             % {"number": cluster.number, "change": _describe_change(change)},
-            link=f"/changes/{change.pk}/",
+            link=change.get_absolute_url(),
         )
         if change.late:
             propose_revocation(
@@ -569,14 +570,14 @@ def change_review(*, actor: User, change: MajorChange, forward: bool, note: str)
                 recipients=owner_people(cluster),
                 text=_("集群 %(number)s 的重大变动报备已审核，待审批：%(change)s")
                 % {"number": cluster.number, "change": _describe_change(change)},
-                link=f"/changes/{change.pk}/",
+                link=change.get_absolute_url(),
             )
         else:
             notify(
                 recipients=county_people(cluster),
                 text=_("集群 %(number)s 的重大变动报备被退回：%(note)s")
                 % {"number": cluster.number, "note": note[:150]},
-                link=f"/changes/{change.pk}/",
+                link=change.get_absolute_url(),
             )
         return change
 
@@ -626,7 +627,7 @@ def change_decide(*, actor: User, change: MajorChange, approve: bool, reason: st
             recipients=[*county_people(cluster), *_people(*reviewer_office(cluster))],
             text=_("集群 %(number)s 的重大变动报备%(verdict)s：%(reason)s")
             % {"number": cluster.number, "verdict": verdict, "reason": reason[:150]},
-            link=f"/changes/{change.pk}/",
+            link=change.get_absolute_url(),
         )
         return change
 
