@@ -285,7 +285,7 @@ def test_every_row_problem_is_collected_with_row_and_column() -> None:
         firm(8, industry_code="E47", assets=""),  # 建筑业 is classified by assets
         firm(9, industry_code="59"),  # too coarse: 交通运输业 or 仓储业
         firm(10, rnd=""),
-        firm(11, credit_code="91440606MA4UXXXX"),
+        firm(11, credit_code="91440606MA4U"),  # 12 characters of the 18 a code has
     ]
     read = read_roster(as_csv(rows), "r.csv")
     assert not read.ok

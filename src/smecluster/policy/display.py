@@ -6,9 +6,11 @@ One module for the CLI table, the web's eligibility panel and the PDF, so a figu
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from smecluster.policy.numberwords import SYMBOL
-from smecluster.policy.verdict import CriterionResult, Figure, Outcome, Status, with_unit
+from smecluster.policy.ruleset import CriterionKind
+from smecluster.policy.verdict import CriterionResult, Figure, Outcome, Status, Verdict, with_unit
 
 MARK = {Status.PASS: "✓", Status.FAIL: "✗", Status.REVIEW: "?", Status.MISSING: "缺"}
 LEGEND = "✓ 满足　✗ 不满足　? 待专家评审　缺 数据缺失"
@@ -47,3 +49,27 @@ def threshold_text(result: CriterionResult) -> str:
         return ""
     symbol = SYMBOL.get(result.comparator, result.comparator)
     return with_unit(f"{symbol}{number_text(result.threshold)}", result.unit)
+
+
+def _reported(value: Any) -> bool:
+    """A criterion's value is shown when there is one (a list of absent figures is none)."""
+    if isinstance(value, list):
+        return any(item is not None for item in value)
+    return value is not None
+
+
+def criterion_rows(verdict: Verdict) -> list[dict[str, Any]]:
+    """One row per criterion for a page's eligibility table: clause, article, value, threshold, mark."""
+    return [
+        {
+            "clause": result.criterion.clause,
+            "article": result.criterion.article.cite(),
+            "value": value_text(result) if _reported(result.value) else "",
+            "threshold": threshold_text(result),
+            "mark": MARK[result.status],
+            "status": result.status.value,
+            "explanation": result.explanation,
+            "qualitative": result.criterion.kind == CriterionKind.QUALITATIVE,
+        }
+        for result in verdict.results
+    ]

@@ -65,7 +65,7 @@ from smecluster.apps.rosters.comparison import application_roster_panel
 from smecluster.apps.rosters.permissions import can_view_application_roster
 
 # The CLI's formatting of a verdict's figures, so the page, the PDF and `smecluster check` agree.
-from smecluster.policy.display import MARK, threshold_text, value_text
+from smecluster.policy.display import criterion_rows
 from smecluster.policy.ruleset import CriterionKind, rule_set
 from smecluster.policy.verdict import Outcome, with_unit
 from smecluster.reference.divisions import division
@@ -311,27 +311,8 @@ def eligibility_context(
         "outcome": verdict.outcome.value,
         "outcome_label": OUTCOME_LABELS[verdict.outcome],
         "legend": LEGEND,
-        "rows": [
-            {
-                "clause": result.criterion.clause,
-                "article": result.criterion.article.cite(),
-                "value": value_text(result) if _reported(result.value) else "",
-                "threshold": threshold_text(result),
-                "mark": MARK[result.status],
-                "status": result.status.value,
-                "explanation": result.explanation,
-                "qualitative": result.criterion.kind == CriterionKind.QUALITATIVE,
-            }
-            for result in verdict.results
-        ],
+        "rows": criterion_rows(verdict),
     }
-
-
-def _reported(value: Any) -> bool:
-    """A criterion's value is shown when there is one (a list of absent figures is none)."""
-    if isinstance(value, list):
-        return any(item is not None for item in value)
-    return value is not None
 
 
 def _actions(user: Any, application: Application) -> list[dict[str, Any]]:

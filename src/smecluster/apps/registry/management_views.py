@@ -72,8 +72,7 @@ from smecluster.apps.registry.workflow import RE_REVIEW_TRANSITIONS, REPORT_TRAN
 from smecluster.documents.annual_workbook import read_annual_workbook, write_annual_workbook
 from smecluster.documents.sheets import XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
-from smecluster.policy.display import MARK, threshold_text, value_text
-from smecluster.policy.ruleset import CriterionKind
+from smecluster.policy.display import criterion_rows
 from smecluster.policy.verdict import Outcome
 from smecluster.site.csv_export import local_time, tabular_response, wanted_download
 
@@ -656,27 +655,8 @@ def _evaluation_context(re_review: ReReview) -> dict[str, Any]:
         "outcome_label": OUTCOME_LABELS[verdict.outcome],
         "legend": LEGEND,
         "years": [entry["year"] for entry in document.get("years", [])],
-        "rows": [
-            {
-                "clause": result.criterion.clause,
-                "article": result.criterion.article.cite(),
-                "value": value_text(result) if _reported(result.value) else "",
-                "threshold": threshold_text(result),
-                "mark": MARK[result.status],
-                "status": result.status.value,
-                "explanation": result.explanation,
-                "qualitative": result.criterion.kind == CriterionKind.QUALITATIVE,
-            }
-            for result in verdict.results
-        ],
+        "rows": criterion_rows(verdict),
     }
-
-
-def _reported(value: Any) -> bool:
-    """A criterion's value is shown when there is one (a list of absent figures is none)."""
-    if isinstance(value, list):
-        return any(item is not None for item in value)
-    return value is not None
 
 
 @login_required
