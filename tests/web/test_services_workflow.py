@@ -372,7 +372,7 @@ def test_an_edit_in_the_admin_is_audited(web_users: dict[str, User], web_call: A
     }
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    event = AuditEvent.objects.get(action="admin.yearlycall.change")
+    event = AuditEvent.objects.get(action="admin.change", target_type="programmes.yearlycall")
     assert (event.before, event.after, event.actor) == ({"quota": 3}, {"quota": 5}, admin_user)
 
 

@@ -43,6 +43,7 @@ from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, Section
 from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notices import services as notice_services
 from smecluster.apps.oversight import services as oversight_services
@@ -261,7 +262,7 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> dict[str, User]:
             user.save()
             audit_record(
                 actor=None,
-                action="user.create",
+                action=actions.USER_CREATE,
                 target=user,
                 after={"role": account.role, "jurisdiction": account.jurisdiction},
                 reason="demo",
@@ -278,7 +279,7 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> dict[str, User]:
                 user.save()
                 audit_record(
                     actor=None,
-                    action="user.update",
+                    action=actions.USER_UPDATE,
                     target=user,
                     before={key: before[key] for key in changed},
                     after={**changed, **({"password": "reset"} if password_changed else {})},
@@ -453,7 +454,7 @@ def ensure_national_programme(today: date) -> tuple[Programme, YearlyCall]:
         programme.save()
         audit_record(
             actor=None,
-            action="programme.create",
+            action=actions.PROGRAMME_CREATE,
             target=programme,
             after={"name": programme.name, "rule_set_id": programme.rule_set_id},
             reason="demo: set by the Ministry of Industry and Information Technology",
@@ -473,7 +474,7 @@ def ensure_national_programme(today: date) -> tuple[Programme, YearlyCall]:
         call.save()
         audit_record(
             actor=None,
-            action="call.create",
+            action=actions.CALL_CREATE,
             target=call,
             after={"year": call.year, "closes_on": str(call.closes_on), "quota": call.quota},
             reason="demo: set by the Ministry of Industry and Information Technology",

@@ -32,6 +32,7 @@ from smecluster.apps.applications.profiles import YEAR_FIELDS, application_profi
 from smecluster.apps.applications.selectors import recommender_jurisdiction
 from smecluster.apps.applications.snapshots import application_snapshot
 from smecluster.apps.applications.workflow import TRANSITIONS, Actor
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
@@ -90,7 +91,7 @@ def application_create(
     after = {"name": name, "leading_industry": leading_industry}
     if pool_entry is not None:
         after["pool_entry"] = f"{pool_entry.pk} {pool_entry.name}"
-    audit_record(actor=actor, action="application.create", target=application, after=after)
+    audit_record(actor=actor, action=actions.APPLICATION_CREATE, target=application, after=after)
     return application
 
 
@@ -105,7 +106,11 @@ def application_update(*, actor: User, application: Application, fields: dict[st
     application.full_clean(exclude=["call", "county", "created_by"])
     application.save()
     audit_record(
-        actor=actor, action="application.update", target=application, before=before, after=_plain(fields)
+        actor=actor,
+        action=actions.APPLICATION_UPDATE,
+        target=application,
+        before=before,
+        after=_plain(fields),
     )
     return application
 
@@ -125,7 +130,7 @@ def application_set_rows(
         model.objects.create(application=application, **row)
     application.save(update_fields=["updated_at"])
     audit_record(
-        actor=actor, action=f"application.set_{kind}", target=application, before={kind: before},
+        actor=actor, action=actions.action_named(f"application.set_{kind}"), target=application, before={kind: before},
         after={kind: [_plain(row) for row in rows]},
     )  # fmt: skip
     return application
@@ -167,7 +172,7 @@ def evidence_add(*, actor: User, application: Application, section: str, upload:
         uploaded_by=actor,
     )
     audit_record(
-        actor=actor, action="evidence.add", target=application,
+        actor=actor, action=actions.EVIDENCE_ADD, target=application,
         after={"file": evidence.original_name, "section": section, "sha256": stored.sha256},
     )  # fmt: skip
     return evidence
@@ -182,7 +187,7 @@ def evidence_remove(*, actor: User, evidence: EvidenceFile) -> None:
         can_edit(actor, application).enforce()
     # The file stays on disk: a submitted version may refer to it by its hash.
     audit_record(
-        actor=actor, action="evidence.remove", target=application,
+        actor=actor, action=actions.EVIDENCE_REMOVE, target=application,
         before={"file": evidence.original_name, "section": evidence.section, "sha256": evidence.sha256},
     )  # fmt: skip
     evidence.delete()
@@ -217,7 +222,7 @@ def move(*, actor: User, application: Application, action: str, reason: str = ""
         application.status = transition.target
         application.save(update_fields=["status", "updated_at"])
     audit_record(
-        actor=actor, action=f"application.{action}", target=application,
+        actor=actor, action=actions.action_named(f"application.{action}"), target=application,
         before={"status": before}, after={"status": application.status}, reason=reason,
     )  # fmt: skip
     return application
@@ -328,7 +333,7 @@ def application_import_profile(
     Incident.objects.bulk_create(incidents)
     audit_record(
         actor=actor,
-        action="application.import_profile",
+        action=actions.APPLICATION_IMPORT_PROFILE,
         target=application,
         before=before,
         after={

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.audit.services import audit_record
 
@@ -28,7 +29,8 @@ def _plain(value: Any) -> Any:
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """Saves and deletions made in the admin write an ``admin.<model>.<add|change|delete>`` audit event."""
+    """Saves and deletions made in the admin write an ``admin.add|change|delete`` audit event (the row's
+    model is the event's target type)."""
 
     def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool) -> None:
         # Never a password, not even hashed: the event says that it changed, not what to.
@@ -38,7 +40,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             audit_record(
                 actor=request.user,  # type: ignore[arg-type]
-                action=f"admin.{obj._meta.model_name}.{'change' if change else 'add'}",
+                action=actions.ADMIN_CHANGE if change else actions.ADMIN_ADD,
                 target=obj,
                 before=before,
                 after={field: _plain(form.cleaned_data.get(field)) for field in changed},
@@ -48,7 +50,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         with transaction.atomic():
             audit_record(
                 actor=request.user,  # type: ignore[arg-type]
-                action=f"admin.{obj._meta.model_name}.delete",
+                action=actions.ADMIN_DELETE,
                 target=obj,
                 before={"repr": str(obj)},
             )

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.discovery.models import Candidate, Dataset, DiscoveryRun
 from smecluster.apps.discovery.permissions import can_manage_datasets, can_run_discovery
@@ -134,7 +135,9 @@ def _create(
         )
         audit_record(
             actor=actor,
-            action=f"dataset.{origin}",
+            action=actions.DATASET_UPLOADED
+            if origin == Dataset.Origin.UPLOADED
+            else actions.DATASET_REGISTERED,
             target=dataset,
             after={
                 "name": name,
@@ -297,7 +300,7 @@ def discovery_run(
         Candidate.objects.bulk_create(_candidate_rows(run, discovery))
         audit_record(
             actor=actor,
-            action="discovery.run",
+            action=actions.DISCOVERY_RUN,
             target=run,
             after={
                 "dataset": dataset.pk,
@@ -411,7 +414,7 @@ def candidates_to_pool(
         candidate.save(update_fields=["pool_entry"])
         audit_record(
             actor=actor,
-            action="discovery.pool",
+            action=actions.DISCOVERY_POOL,
             target=candidate,
             after={"run": run.pk, "rank": candidate.rank, "pool_entry": entry.pk, "name": entry.name},
         )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from django.db import transaction
 
 from smecluster.apps.accounts.models import Jurisdiction, User
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.monitoring.models import ReportDraft
 from smecluster.apps.monitoring.permissions import can_edit_report
@@ -32,7 +33,7 @@ def report_draft_save(
         changed = sorted(key for key in set(before) | set(kept) if before.get(key) != kept.get(key))
         audit_record(
             actor=actor,
-            action="monitoring.report_draft.save",
+            action=actions.MONITORING_REPORT_DRAFT_SAVE,
             target=draft,
             before={key: before.get(key, "") for key in changed},
             after={key: kept.get(key, "") for key in changed},

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path, store_evidence
 from smecluster.apps.applications.services import county_people, today_in_china
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
 from smecluster.apps.notices.permissions import (
@@ -147,7 +148,7 @@ def notice_publish(*, actor: User, call: YearlyCall, title: str, starts_on: date
     )
     audit_record(
         actor=actor,
-        action="notice.publish",
+        action=actions.NOTICE_PUBLISH,
         target=notice,
         after={
             "call": call.pk,
@@ -256,7 +257,7 @@ def objection_file(
         )
     audit_record(
         actor=None,
-        action="objection.file",
+        action=actions.OBJECTION_FILE,
         target=objection,
         after={
             "reference": objection.reference,
@@ -342,7 +343,7 @@ def _record(
     objection.save()
     audit_record(
         actor=actor,
-        action="objection.resolve" if resolve else "objection.investigate",
+        action=actions.OBJECTION_RESOLVE if resolve else actions.OBJECTION_INVESTIGATE,
         target=objection,
         before=before,
         after=_state(objection),

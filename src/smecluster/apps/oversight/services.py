@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
 from smecluster.apps.applications.evidence import EvidenceRejected, store_evidence
 from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.oversight.facts import current_facts, describe_value
@@ -183,7 +184,7 @@ def propose_revocation(
             return None
         audit_record(
             actor=proposed_by,
-            action="revocation.propose",
+            action=actions.REVOCATION_PROPOSE,
             target=proposal,
             after={
                 "cluster": cluster.number,
@@ -265,7 +266,7 @@ def revocation_decide(
         proposal.save(update_fields=["status", "decided_by", "decided_on", "decision_reason"])
         audit_record(
             actor=actor,
-            action="revocation.accept" if accept else "revocation.dismiss",
+            action=actions.REVOCATION_ACCEPT if accept else actions.REVOCATION_DISMISS,
             target=proposal,
             after={"cluster": cluster.number, "case": proposal.case, "article": proposal.article},
             reason=reason,
@@ -308,7 +309,7 @@ def _revoke(
     cluster.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="cluster.revoke",
+        action=actions.CLUSTER_REVOKE,
         target=cluster,
         before={"status": before},
         after={
@@ -332,7 +333,7 @@ def _revoke(
         other.decided_on = today
         other.decision_reason = note
         other.save(update_fields=["status", "decided_by", "decided_on", "decision_reason"])
-        audit_record(actor=actor, action="revocation.dismiss", target=other, reason=note)
+        audit_record(actor=actor, action=actions.REVOCATION_DISMISS, target=other, reason=note)
     return revocation
 
 
@@ -484,7 +485,9 @@ def change_file(
             late=not is_on_time(now, due),
         )
         _attach(actor, uploads, change=change)
-        audit_record(actor=actor, action="major_change.file", target=change, after=_change_audit(change))
+        audit_record(
+            actor=actor, action=actions.MAJOR_CHANGE_FILE, target=change, after=_change_audit(change)
+        )
         notify(
             recipients=_people(*reviewer_office(cluster)),
             text=_("集群 %(number)s 报备重大变动，待审核：%(change)s")
@@ -523,7 +526,7 @@ def change_resubmit(
         change.save()
         audit_record(
             actor=actor,
-            action="major_change.resubmit",
+            action=actions.MAJOR_CHANGE_RESUBMIT,
             target=change,
             before=before,
             after=_change_audit(change),
@@ -559,7 +562,7 @@ def change_review(*, actor: User, change: MajorChange, forward: bool, note: str)
         change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
         audit_record(
             actor=actor,
-            action="major_change.forward" if forward else "major_change.return",
+            action=actions.MAJOR_CHANGE_FORWARD if forward else actions.MAJOR_CHANGE_RETURN,
             target=change,
             after={"status": change.status},
             reason=note,
@@ -591,7 +594,7 @@ def _apply(actor: User, change: MajorChange, cluster: RecognizedCluster) -> None
         cluster.save(update_fields=["leading_industry"])
         audit_record(
             actor=actor,
-            action="cluster.change",
+            action=actions.CLUSTER_CHANGE,
             target=cluster,
             before={"leading_industry": before},
             after={"leading_industry": cluster.leading_industry, "major_change": change.pk},
@@ -617,7 +620,7 @@ def change_decide(*, actor: User, change: MajorChange, approve: bool, reason: st
         change.save()
         audit_record(
             actor=actor,
-            action="major_change.approve" if approve else "major_change.reject",
+            action=actions.MAJOR_CHANGE_APPROVE if approve else actions.MAJOR_CHANGE_REJECT,
             target=change,
             after=_change_audit(change),
             reason=reason,
@@ -676,7 +679,9 @@ def change_record_unfiled(
         _apply(actor, change, cluster)
         change.save(update_fields=["applied_at"])
         _attach(actor, uploads, change=change)
-        audit_record(actor=actor, action="major_change.found", target=change, after=_change_audit(change))
+        audit_record(
+            actor=actor, action=actions.MAJOR_CHANGE_FOUND, target=change, after=_change_audit(change)
+        )
         propose_revocation(
             cluster, 4, grounds=unfiled_grounds(change), source=f"major_change:{change.pk}", as_of=today
         )
@@ -744,7 +749,7 @@ def incident_record(
         _attach(actor, uploads, incident=incident)
         audit_record(
             actor=actor,
-            action="incident.record",
+            action=actions.INCIDENT_RECORD,
             target=incident,
             after={
                 "cluster": cluster.number,

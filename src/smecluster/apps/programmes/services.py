@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import Jurisdiction, Level, User
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.programmes.permissions import (
@@ -85,7 +86,7 @@ def programme_create(*, actor: User, fields: dict[str, Any]) -> Programme:
     programme = Programme(owner_id=actor.jurisdiction_id, **_only(fields, PROGRAMME_FIELDS))
     _validate(programme, _programme_problems(actor, programme))
     programme.save()
-    audit_record(actor=actor, action="programme.create", target=programme, after=_plain(fields))
+    audit_record(actor=actor, action=actions.PROGRAMME_CREATE, target=programme, after=_plain(fields))
     return programme
 
 
@@ -101,7 +102,7 @@ def programme_update(*, actor: User, programme: Programme, fields: dict[str, Any
     after = _plain(fields)
     audit_record(
         actor=actor,
-        action="programme.update",
+        action=actions.PROGRAMME_UPDATE,
         target=programme,
         before={key: value for key, value in before.items() if value != after[key]},
         after={key: value for key, value in after.items() if value != before[key]},
@@ -127,7 +128,7 @@ def call_create(*, actor: User, programme: Programme, fields: dict[str, Any]) ->
     call = YearlyCall(programme=programme, **_only(fields, CALL_FIELDS))
     _validate(call, _call_problems(call))
     call.save()
-    audit_record(actor=actor, action="call.create", target=call, after=_plain(fields))
+    audit_record(actor=actor, action=actions.CALL_CREATE, target=call, after=_plain(fields))
     return call
 
 
@@ -145,7 +146,7 @@ def call_update(*, actor: User, call: YearlyCall, fields: dict[str, Any]) -> Yea
     after = _plain(fields)
     audit_record(
         actor=actor,
-        action="call.update",
+        action=actions.CALL_UPDATE,
         target=call,
         before={key: value for key, value in before.items() if value != after[key]},
         after={key: value for key, value in after.items() if value != before[key]},
@@ -176,7 +177,7 @@ def pool_entry_add(
     )
     audit_record(
         actor=actor,
-        action="pool.add",
+        action=actions.POOL_ADD,
         target=entry,
         after={"county": county.code, "name": entry.name, "leading_industry": entry.leading_industry},
     )
@@ -215,7 +216,7 @@ def pool_entry_add_for_county(
     )
     audit_record(
         actor=actor,
-        action="pool.add",
+        action=actions.POOL_ADD,
         target=entry,
         after={"county": county.code, "name": entry.name, "leading_industry": entry.leading_industry},
     )
@@ -230,7 +231,7 @@ def pool_entry_remove(*, actor: User, entry: PoolEntry, reason: str = "") -> Non
         raise ValidationError(_("已有申报来自培育库中的这个集群，不能移出"))
     audit_record(
         actor=actor,
-        action="pool.remove",
+        action=actions.POOL_REMOVE,
         target=entry,
         before={"county": entry.county_id, "name": entry.name, "leading_industry": entry.leading_industry},
         reason=reason,

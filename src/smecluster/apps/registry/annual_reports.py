@@ -22,6 +22,7 @@ from smecluster.annual_figures import AnnualFigures, parse_annual_figures
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.evidence import store_evidence
 from smecluster.apps.applications.workflow import Actor
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import Programme
@@ -85,7 +86,7 @@ def report_open(*, cluster: RecognizedCluster, year: int, today: date) -> tuple[
     if created:
         audit_record(
             actor=None,
-            action="annual_report.open",
+            action=actions.ANNUAL_REPORT_OPEN,
             target=report,
             after={
                 "cluster": cluster.number,
@@ -122,7 +123,11 @@ def report_save_figures(*, actor: User, report: AnnualReport, document: dict[str
     report = _locked(actor, report)
     before = _store_figures(report, document)
     audit_record(
-        actor=actor, action="annual_report.save_figures", target=report, before=before, after=report.figures
+        actor=actor,
+        action=actions.ANNUAL_REPORT_SAVE_FIGURES,
+        target=report,
+        before=before,
+        after=report.figures,
     )
     return report
 
@@ -138,7 +143,7 @@ def report_import_workbook(
     before = _store_figures(report, figures.as_document())
     audit_record(
         actor=actor,
-        action="annual_report.import_workbook",
+        action=actions.ANNUAL_REPORT_IMPORT_WORKBOOK,
         target=report,
         before=before,
         after={"figures": report.figures, "workbook": {"name": name, "sha256": sha256}},
@@ -168,7 +173,7 @@ def report_save_narrative(*, actor: User, report: AnnualReport, fields: dict[str
         setattr(report, name, value)
     report.save(update_fields=[*NARRATIVE_FIELDS, "updated_at"])
     audit_record(
-        actor=actor, action="annual_report.save_narrative", target=report, before=before, after=after
+        actor=actor, action=actions.ANNUAL_REPORT_SAVE_NARRATIVE, target=report, before=before, after=after
     )
     return report
 
@@ -186,7 +191,7 @@ def report_save_target_notes(*, actor: User, report: AnnualReport, notes: dict[i
     report.save(update_fields=["target_notes", "updated_at"])
     audit_record(
         actor=actor,
-        action="annual_report.save_target_notes",
+        action=actions.ANNUAL_REPORT_SAVE_TARGET_NOTES,
         target=report,
         before=before,
         after=report.target_notes,
@@ -210,7 +215,7 @@ def report_evidence_add(*, actor: User, report: AnnualReport, upload: Any) -> An
     )
     audit_record(
         actor=actor,
-        action="annual_report.evidence_add",
+        action=actions.ANNUAL_REPORT_EVIDENCE_ADD,
         target=report,
         after={"file": evidence.original_name, "sha256": stored.sha256},
     )
@@ -223,7 +228,7 @@ def report_evidence_remove(*, actor: User, evidence: AnnualReportEvidence) -> No
     # The file stays on disk: the audit trail refers to it by its hash.
     audit_record(
         actor=actor,
-        action="annual_report.evidence_remove",
+        action=actions.ANNUAL_REPORT_EVIDENCE_REMOVE,
         target=report,
         before={"file": evidence.original_name, "sha256": evidence.sha256},
     )
@@ -284,7 +289,7 @@ def report_move(*, actor: User, report: AnnualReport, action: str, reason: str =
         after |= {"forwarded_at": now.isoformat(), "late": report.late}
     audit_record(
         actor=actor,
-        action=f"annual_report.{action}",
+        action=actions.action_named(f"annual_report.{action}"),
         target=report,
         before={"status": before},
         after=after,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smecluster.apps.applications.workflow import Actor
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.registry.annual_reports import office_people, report_open
@@ -81,17 +82,17 @@ def open_annual_reports(as_of: date) -> list[TickAction]:
         .select_related("programme", "county")
         .order_by("number")
     )
-    actions = []
+    done: list[TickAction] = []
     for cluster in clusters:
         report, created = report_open(cluster=cluster, year=year, today=as_of)
         if created:
             due = report.due_on.isoformat() if report.due_on else "未定"
-            actions.append(
+            done.append(
                 TickAction(
                     "opened", "annual_report", cluster.number, f"开启{year}年度培育情况信息表填报，截止{due}"
                 )
             )
-    return actions
+    return done
 
 
 @transaction.atomic
@@ -112,7 +113,7 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
         .select_related("cluster__county", "cluster__programme")
         .order_by("due_on", "cluster__number")
     )
-    actions = []
+    done: list[TickAction] = []
     for report in reports:
         days_left = (report.due_on - as_of).days
         pending = _pending_reminders(report.reminders_sent, days_left)
@@ -127,8 +128,10 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
         )
         report.reminders_sent = sorted({*report.reminders_sent, *pending}, reverse=True)
         report.save(update_fields=["reminders_sent"])
-        audit_record(actor=None, action="annual_report.remind", target=report, after={"days_left": days_left})
-        actions.append(
+        audit_record(
+            actor=None, action=actions.ANNUAL_REPORT_REMIND, target=report, after={"days_left": days_left}
+        )
+        done.append(
             TickAction(
                 "reminded",
                 "annual_report",
@@ -136,7 +139,7 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
                 f"{report.year}年度信息表距截止日{report.due_on.isoformat()}还有{days_left}天",
             )
         )
-    return actions
+    return done
 
 
 @transaction.atomic
@@ -151,13 +154,13 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
         .select_related("cluster__county__parent", "cluster__programme")
         .order_by("due_on", "cluster__number")
     )
-    actions = []
+    done: list[TickAction] = []
     for report in reports:
         report.overdue_flagged_on = as_of
         report.save(update_fields=["overdue_flagged_on"])
         audit_record(
             actor=None,
-            action="annual_report.flag_overdue",
+            action=actions.ANNUAL_REPORT_FLAG_OVERDUE,
             target=report,
             after={"due_on": report.due_on.isoformat()},
         )
@@ -172,7 +175,7 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
             % {"cluster": cluster.name, "year": report.year, "due": report.due_on},
             link=report.get_absolute_url(),
         )
-        actions.append(
+        done.append(
             TickAction(
                 "flagged",
                 "annual_report",
@@ -180,7 +183,7 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
                 f"{report.year}年度信息表截止日{report.due_on.isoformat()}已过，尚未报送",
             )
         )
-    return actions
+    return done
 
 
 @transaction.atomic
@@ -191,13 +194,13 @@ def open_re_reviews(as_of: date) -> list[TickAction]:
         .select_related("programme", "county")
         .order_by("valid_until", "number")
     )
-    actions = []
+    done: list[TickAction] = []
     for cluster in clusters:
         if as_of < window_opens_on(cluster):
             continue
         _re_review, created = re_review_open(cluster=cluster, today=as_of)
         if created:
-            actions.append(
+            done.append(
                 TickAction(
                     "opened",
                     "re_review",
@@ -205,7 +208,7 @@ def open_re_reviews(as_of: date) -> list[TickAction]:
                     f"有效期至{cluster.valid_until.isoformat()}，开启复核申请",
                 )
             )
-    return actions
+    return done
 
 
 @transaction.atomic
@@ -220,7 +223,7 @@ def remind_re_reviews(as_of: date) -> list[TickAction]:
         .select_related("cluster__county", "cluster__programme")
         .order_by("period_valid_until", "cluster__number")
     )
-    actions = []
+    done: list[TickAction] = []
     for re_review in re_reviews:
         days_left = (re_review.period_valid_until - as_of).days
         pending = _pending_reminders(re_review.reminders_sent, days_left)
@@ -235,8 +238,10 @@ def remind_re_reviews(as_of: date) -> list[TickAction]:
         )
         re_review.reminders_sent = sorted({*re_review.reminders_sent, *pending}, reverse=True)
         re_review.save(update_fields=["reminders_sent"])
-        audit_record(actor=None, action="re_review.remind", target=re_review, after={"days_left": days_left})
-        actions.append(
+        audit_record(
+            actor=None, action=actions.RE_REVIEW_REMIND, target=re_review, after={"days_left": days_left}
+        )
+        done.append(
             TickAction(
                 "reminded",
                 "re_review",
@@ -244,7 +249,7 @@ def remind_re_reviews(as_of: date) -> list[TickAction]:
                 f"有效期至{re_review.period_valid_until.isoformat()}，还有{days_left}天，复核申请尚未提交",
             )
         )
-    return actions
+    return done
 
 
 @transaction.atomic
@@ -257,7 +262,7 @@ def expire_clusters(as_of: date) -> list[TickAction]:
         .select_related("county__parent", "programme")
         .order_by("valid_until", "number")
     )
-    actions = []
+    done: list[TickAction] = []
     for cluster in clusters:
         in_progress = cluster.re_reviews.filter(
             period_valid_until=cluster.valid_until, status__in=RE_REVIEW_IN_PROGRESS
@@ -268,7 +273,7 @@ def expire_clusters(as_of: date) -> list[TickAction]:
         cluster.save(update_fields=["status"])
         audit_record(
             actor=None,
-            action="cluster.expire",
+            action=actions.CLUSTER_EXPIRE,
             target=cluster,
             before={"status": RecognizedCluster.Status.VALID},
             after={"status": cluster.status, "valid_until": cluster.valid_until.isoformat()},
@@ -279,7 +284,7 @@ def expire_clusters(as_of: date) -> list[TickAction]:
             % {"cluster": cluster.name, "until": cluster.valid_until},
             link=cluster.get_absolute_url(),
         )
-        actions.append(
+        done.append(
             TickAction(
                 "expired",
                 "cluster",
@@ -287,7 +292,7 @@ def expire_clusters(as_of: date) -> list[TickAction]:
                 f"有效期至{cluster.valid_until.isoformat()}，未经复核，已到期",
             )
         )
-    return actions
+    return done
 
 
 DUTIES += [

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.registry.annual_reports import report_figures
 from smecluster.apps.registry.metrics import METRICS, TargetProgress, progress
@@ -88,7 +89,7 @@ def plan_target_save(
     target.save()
     audit_record(
         actor=actor,
-        action="plan_target.update" if before else "plan_target.create",
+        action=actions.PLAN_TARGET_UPDATE if before else actions.PLAN_TARGET_CREATE,
         target=cluster,
         before=before,
         after={"id": target.pk, **_plain(target)},
@@ -100,7 +101,10 @@ def plan_target_save(
 def plan_target_delete(*, actor: User, target: PlanTarget) -> None:
     cluster = _lock(actor, target.cluster)
     audit_record(
-        actor=actor, action="plan_target.delete", target=cluster, before={"id": target.pk, **_plain(target)}
+        actor=actor,
+        action=actions.PLAN_TARGET_DELETE,
+        target=cluster,
+        before={"id": target.pk, **_plain(target)},
     )
     target.delete()
 

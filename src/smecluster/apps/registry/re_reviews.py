@@ -30,6 +30,7 @@ from smecluster.apps.applications.evidence import store_evidence
 from smecluster.apps.applications.profiles import profile_document
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.applications.workflow import Actor
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.oversight.facts import current_facts
@@ -137,7 +138,7 @@ def re_review_open(*, cluster: RecognizedCluster, today: date) -> tuple[ReReview
     if created:
         audit_record(
             actor=None,
-            action="re_review.open",
+            action=actions.RE_REVIEW_OPEN,
             target=re_review,
             after={"cluster": cluster.number, "valid_until": cluster.valid_until.isoformat()},
         )
@@ -172,7 +173,7 @@ def re_review_save(*, actor: User, re_review: ReReview, statement: str) -> ReRev
     re_review.save(update_fields=["statement", "updated_at"])
     audit_record(
         actor=actor,
-        action="re_review.save",
+        action=actions.RE_REVIEW_SAVE,
         target=re_review,
         before={"statement": before},
         after={"statement": re_review.statement},
@@ -197,7 +198,7 @@ def re_review_evidence_add(*, actor: User, re_review: ReReview, upload: Any) -> 
     )
     audit_record(
         actor=actor,
-        action="re_review.evidence_add",
+        action=actions.RE_REVIEW_EVIDENCE_ADD,
         target=re_review,
         after={"file": evidence.original_name, "sha256": stored.sha256},
     )
@@ -211,7 +212,7 @@ def re_review_evidence_remove(*, actor: User, evidence: ReReviewEvidence) -> Non
     # The file stays on disk: the audit trail refers to it by its hash.
     audit_record(
         actor=actor,
-        action="re_review.evidence_remove",
+        action=actions.RE_REVIEW_EVIDENCE_REMOVE,
         target=re_review,
         before={"file": evidence.original_name, "sha256": evidence.sha256},
     )
@@ -268,7 +269,7 @@ def re_review_move(
             after |= {"valid_until": cluster.valid_until.isoformat(), "extension_years": years}
             audit_record(
                 actor=actor,
-                action="cluster.extend",
+                action=actions.CLUSTER_EXTEND,
                 target=cluster,
                 before={"valid_until": re_review.previous_valid_until.isoformat()},
                 after={"valid_until": cluster.valid_until.isoformat(), "re_review": re_review.pk},
@@ -278,7 +279,7 @@ def re_review_move(
     re_review.save()
     audit_record(
         actor=actor,
-        action=f"re_review.{action}",
+        action=actions.action_named(f"re_review.{action}"),
         target=re_review,
         before=before,
         after={"status": re_review.status, **after},

@@ -33,6 +33,7 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.services import county_people, move, today_in_china
 from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notices.selectors import notice_of_call
 from smecluster.apps.notifications.services import notify
@@ -135,7 +136,7 @@ def _recognize(*, actor: User, application: Application, call: YearlyCall, today
     )
     audit_record(
         actor=actor,
-        action="cluster.recognize",
+        action=actions.CLUSTER_RECOGNIZE,
         target=cluster,
         after={
             "application": application.number,

@@ -32,6 +32,7 @@ from smecluster.analytics.roster import (
 )
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.rosters.models import Roster, RosterEnterprise, RosterVersion
@@ -176,7 +177,7 @@ def _store(*, actor: User, roster: Roster, checked: _Checked, target: Any) -> Ro
     copy_enterprises(version, checked.rows)
     audit_record(
         actor=actor,
-        action="roster.import",
+        action=actions.ROSTER_IMPORT,
         target=target,
         before={"version": latest.number, "rows": latest.row_count} if latest else None,
         after={

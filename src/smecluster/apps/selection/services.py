@@ -28,6 +28,7 @@ from smecluster.apps.accounts.models import Jurisdiction, Level, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.services import county_people, move
 from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
@@ -130,7 +131,7 @@ def call_settings_update(*, actor: User, call: YearlyCall, fields: dict[str, Any
     call.save(update_fields=list(fields))
     audit_record(
         actor=actor,
-        action="call.selection_settings",
+        action=actions.CALL_SELECTION_SETTINGS,
         target=call,
         before={key: None if value is None else str(value) for key, value in before.items()},
         after={key: None if value is None else str(value) for key, value in fields.items()},
@@ -169,7 +170,7 @@ def application_screen(
     )
     audit_record(
         actor=actor,
-        action="selection.screening",
+        action=actions.SELECTION_SCREENING,
         target=application,
         after={"outcome": check.outcome, "flagged": check.flagged, "goes_on": goes_on},
         reason=reason,
@@ -243,7 +244,7 @@ def indicator_system_ensure(*, actor: User, call: YearlyCall) -> IndicatorSystem
         )
     audit_record(
         actor=actor,
-        action="indicator_system.create",
+        action=actions.INDICATOR_SYSTEM_CREATE,
         target=system,
         after={"version": 1, "source": default.id, "indicators": _system_rows(system)},
     )
@@ -299,7 +300,7 @@ def indicator_system_new_version(
         )
     audit_record(
         actor=actor,
-        action="indicator_system.new_version",
+        action=actions.INDICATOR_SYSTEM_NEW_VERSION,
         target=system,
         before={"version": previous.version, "indicators": _system_rows(previous)} if previous else None,
         after={"version": system.version, "indicators": _system_rows(system)},
@@ -334,7 +335,7 @@ def expert_profile_save(
     profile.save()
     audit_record(
         actor=actor,
-        action="expert.profile",
+        action=actions.EXPERT_PROFILE,
         target=profile,
         before=before,
         after={"fields": profile.fields, "organization": profile.organization, "active": active},
@@ -350,7 +351,7 @@ def _release(assignment: Assignment, actor: User, note: str) -> None:
     assignment.scores.all().delete()  # drafts only: a submitted assignment is never released
     audit_record(
         actor=actor,
-        action="assignment.conflict",
+        action=actions.ASSIGNMENT_CONFLICT,
         target=assignment,
         after={"application": assignment.application.number, "conflict_declared": True},
         reason=note,
@@ -385,7 +386,10 @@ def relation_declare(*, actor: User, county_code: str, note: str) -> DeclaredRel
     assert county is not None
     relation = DeclaredRelation.objects.create(expert=actor, county=county, note=note)
     audit_record(
-        actor=actor, action="expert.relation", target=relation, after={"county": county.code, "note": note}
+        actor=actor,
+        action=actions.EXPERT_RELATION,
+        target=relation,
+        after={"county": county.code, "note": note},
     )
     open_assignments = Assignment.objects.filter(
         expert=actor, submitted_at__isnull=True, conflict_declared=False, application__status=Status.SCREENED
@@ -442,7 +446,7 @@ def assignment_create(
     )
     audit_record(
         actor=actor,
-        action="assignment.create",
+        action=actions.ASSIGNMENT_CREATE,
         target=assignment,
         after={"application": application.number, "expert": expert.username, "due_on": due_on.isoformat()},
     )
@@ -497,7 +501,7 @@ def assignment_remove(*, actor: User, assignment: Assignment) -> None:
         raise ValidationError(_("专家已申明利益冲突，该记录须保留"))
     audit_record(
         actor=actor,
-        action="assignment.remove",
+        action=actions.ASSIGNMENT_REMOVE,
         target=assignment,
         before={"application": assignment.application.number, "expert": assignment.expert.username},
     )
@@ -528,7 +532,7 @@ def assignment_declare(*, actor: User, assignment: Assignment, conflict: bool, n
     assignment.save(update_fields=["no_conflict_declared_at"])
     audit_record(
         actor=actor,
-        action="assignment.no_conflict",
+        action=actions.ASSIGNMENT_NO_CONFLICT,
         target=assignment,
         after={"application": assignment.application.number, "no_conflict_declared": True},
     )
@@ -601,7 +605,7 @@ def scores_save(
         assignment.save(update_fields=["submitted_at"])
     audit_record(
         actor=actor,
-        action="assignment.submit" if submit else "assignment.draft",
+        action=actions.ASSIGNMENT_SUBMIT if submit else actions.ASSIGNMENT_DRAFT,
         target=assignment,
         after={
             "application": assignment.application.number,
@@ -647,7 +651,7 @@ def shortlist_confirm(*, actor: User, call: YearlyCall) -> Shortlist:
     quota = call.recognition_quota
     audit_record(
         actor=actor,
-        action="shortlist.confirm",
+        action=actions.SHORTLIST_CONFIRM,
         target=shortlist,
         after={
             "content_hash": shortlist.content_hash,
@@ -760,7 +764,7 @@ def experts_remind(*, as_of: date) -> list[Reminder]:
         assignment.save(update_fields=["reminded_at"])
         audit_record(
             actor=None,
-            action="assignment.remind",
+            action=actions.ASSIGNMENT_REMIND,
             target=assignment,
             after={
                 "as_of": as_of.isoformat(),
