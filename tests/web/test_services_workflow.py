@@ -20,8 +20,8 @@ from django.utils import timezone
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.permissions import can_transition
-from smecluster.apps.applications.workflow import TRANSITIONS, Status
+from smecluster.apps.applications.workflow import APPLICATION, TRANSITIONS, Status
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.audit.services import audit_record, audit_trail
 from smecluster.apps.notifications.models import Notification
@@ -120,7 +120,7 @@ def test_every_transition_per_role_and_state(
     wrong = []
     for role_key, user in web_users.items():
         expected = _expected_allowed(role_key, action, status)
-        assert bool(can_transition(user, action, application)) == expected, (role_key, action, status)
+        assert bool(APPLICATION.can(user, action, application)) == expected, (role_key, action, status)
         events_before = AuditEvent.objects.count()
         try:
             with transaction.atomic():
@@ -285,7 +285,14 @@ def test_a_service_failing_after_its_audit_event_keeps_neither(
 @pytest.mark.django_db(transaction=True)
 def test_audit_record_refuses_to_run_outside_a_transaction(web_users: dict[str, User]) -> None:
     with pytest.raises(RuntimeError):
-        audit_record(actor=web_users["expert"], action="test", target=web_users["expert"])
+        audit_record(actor=web_users["expert"], action=actions.USER_UPDATE, target=web_users["expert"])
+    assert not AuditEvent.objects.filter(action=actions.USER_UPDATE.code).exists()
+
+
+@pytest.mark.django_db
+def test_audit_record_refuses_an_unregistered_action(web_users: dict[str, User]) -> None:
+    with pytest.raises(TypeError), transaction.atomic():
+        audit_record(actor=web_users["expert"], action="test", target=web_users["expert"])  # type: ignore[arg-type]
     assert not AuditEvent.objects.filter(action="test").exists()
 
 

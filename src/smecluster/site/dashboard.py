@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.selectors import cities_of
-from smecluster.apps.applications.permissions import can_transition
 from smecluster.apps.applications.selectors import applications_visible_to
-from smecluster.apps.applications.workflow import TRANSITIONS, Status
+from smecluster.apps.applications.workflow import APPLICATION, TRANSITIONS, Status
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
@@ -106,7 +105,7 @@ def my_tasks(user: User) -> list[Task]:
         applications_visible_to(user).filter(status__in=list(actionable)).order_by("updated_at", "pk")
     ):
         steps = [
-            str(t.label) for action, t in TRANSITIONS.items() if can_transition(user, action, application)
+            str(t.label) for action, t in TRANSITIONS.items() if APPLICATION.can(user, action, application)
         ]
         if not steps and application.status not in waiting:
             continue

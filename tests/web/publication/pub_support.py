@@ -26,6 +26,7 @@ from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notices.models import Notice
 from smecluster.apps.notices.services import notice_publish
@@ -110,7 +111,7 @@ def pub_build_world(
             with transaction.atomic():
                 audit_record(
                     actor=owner,
-                    action="application.not_shortlist",
+                    action=actions.APPLICATION_NOT_SHORTLIST,
                     target=application,
                     before={"status": Status.SCREENED},
                     after={"status": Status.NOT_SHORTLISTED},

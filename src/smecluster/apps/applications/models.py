@@ -11,7 +11,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction
-from smecluster.apps.applications.workflow import EDITABLE, Status
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.profile import INCIDENT_LEVELS, IncidentKind
 
@@ -21,6 +20,26 @@ _PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 def _amount(label: str, **kwargs: object) -> models.DecimalField:
     return models.DecimalField(label, max_digits=14, decimal_places=4, validators=_NON_NEGATIVE, **kwargs)  # type: ignore[arg-type]
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交，待受理")
+    RETURNED = "returned", _("已退回修改")
+    ACCEPTED = "accepted", _("已受理，待初审")
+    REVIEWED = "reviewed", _("已初审，待推荐")
+    RECOMMENDED = "recommended", _("已推荐，待认定机关审核")
+    NOT_RECOMMENDED = "not_recommended", _("未推荐")
+    SCREENED = "screened", _("已通过审核，待专家评审")
+    SCREENED_OUT = "screened_out", _("审核未通过")
+    SHORTLISTED = "shortlisted", _("拟认定，公示中")
+    NOT_SHORTLISTED = "not_shortlisted", _("未入选拟认定名单")
+    RECOGNIZED = "recognized", _("已认定")
+    REJECTED = "rejected", _("未予认定")
+
+
+EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
+"""States in which the county (or the operator) may change the application's content and evidence."""
 
 
 class Section(models.TextChoices):

@@ -26,16 +26,17 @@ from smecluster.apps.applications.models import (
     PlanTarget,
     Section,
 )
-from smecluster.apps.applications.permissions import acting_role, can_create, can_edit, can_transition
+from smecluster.apps.applications.permissions import acting_role, can_create, can_edit
 from smecluster.apps.applications.problems import problem_text
 from smecluster.apps.applications.profiles import YEAR_FIELDS, application_profile
 from smecluster.apps.applications.selectors import recommender_jurisdiction
 from smecluster.apps.applications.snapshots import application_snapshot
-from smecluster.apps.applications.workflow import TRANSITIONS, Actor
+from smecluster.apps.applications.workflow import APPLICATION, Actor
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
+from smecluster.apps.workflow.engine import take
 from smecluster.errors import UnusableInput
 from smecluster.profile import ClusterProfile
 
@@ -130,9 +131,12 @@ def application_set_rows(
         model.objects.create(application=application, **row)
     application.save(update_fields=["updated_at"])
     audit_record(
-        actor=actor, action=actions.action_named(f"application.set_{kind}"), target=application, before={kind: before},
+        actor=actor,
+        action=actions.action_named(f"application.set_{kind}"),
+        target=application,
+        before={kind: before},
         after={kind: [_plain(row) for row in rows]},
-    )  # fmt: skip
+    )
     return application
 
 
@@ -157,7 +161,7 @@ def application_save_tab(
 def evidence_add(*, actor: User, application: Application, section: str, upload: Any) -> EvidenceFile:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if section == Section.SPOT_CHECK:
-        can_transition(actor, "spot_check", application).enforce()
+        APPLICATION.can(actor, "spot_check", application).enforce()
     else:
         can_edit(actor, application).enforce()
     stored = store_evidence(upload)
@@ -182,7 +186,7 @@ def evidence_add(*, actor: User, application: Application, section: str, upload:
 def evidence_remove(*, actor: User, evidence: EvidenceFile) -> None:
     application = Application.objects.select_for_update().get(pk=evidence.application_id)
     if evidence.section == Section.SPOT_CHECK:
-        can_transition(actor, "spot_check", application).enforce()
+        APPLICATION.can(actor, "spot_check", application).enforce()
     else:
         can_edit(actor, application).enforce()
     # The file stays on disk: a submitted version may refer to it by its hash.
@@ -208,36 +212,16 @@ def county_people(application: Application) -> list[User]:
     )
 
 
-def move(*, actor: User, application: Application, action: str, reason: str = "") -> Application:
-    """Take a workflow transition: the only place an application's status changes.
-
-    Callers hold the transaction (``transaction.atomic``) and have locked the row.
-    """
-    can_transition(actor, action, application).enforce()
-    transition = TRANSITIONS[action]
-    if transition.needs_reason and not reason.strip():
-        raise ValidationError({"reason": _("请填写理由")})
-    before = application.status
-    if transition.target is not None:
-        application.status = transition.target
-        application.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor, action=actions.action_named(f"application.{action}"), target=application,
-        before={"status": before}, after={"status": application.status}, reason=reason,
-    )  # fmt: skip
-    return application
-
-
 @transaction.atomic
 def application_submit(*, actor: User, application: Application) -> ApplicationVersion:
     """Submit (or resubmit): the data must make a valid profile; a frozen version is kept."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    can_transition(actor, "submit", application).enforce()
+    APPLICATION.can(actor, "submit", application).enforce()
     try:
         application_profile(application, today_in_china())
     except UnusableInput as problems:
         raise ValidationError([problem_text(application, problem) for problem in problems.problems]) from None
-    move(actor=actor, application=application, action="submit")
+    take(APPLICATION, application, "submit", actor=actor)
     application.submitted_at = timezone.now()
     application.return_reason = ""
     application.save(update_fields=["submitted_at", "return_reason"])
@@ -259,7 +243,7 @@ def application_submit(*, actor: User, application: Application) -> ApplicationV
 @transaction.atomic
 def application_withdraw(*, actor: User, application: Application) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
-    return move(actor=actor, application=application, action="withdraw")
+    return take(APPLICATION, application, "withdraw", actor=actor)
 
 
 PROFILE_FIELDS = (

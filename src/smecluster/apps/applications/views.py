@@ -39,7 +39,7 @@ from smecluster.apps.applications.forms import (
     target_years,
 )
 from smecluster.apps.applications.models import COUNTY_SECTIONS, Application, EvidenceFile, Section
-from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit, can_transition
+from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit
 from smecluster.apps.applications.problems import problem_text
 from smecluster.apps.applications.profiles import eligibility, profile_document
 from smecluster.apps.applications.selectors import (
@@ -58,7 +58,7 @@ from smecluster.apps.applications.services import (
     evidence_remove,
     today_in_china,
 )
-from smecluster.apps.applications.workflow import EDITABLE, TRANSITIONS, Status
+from smecluster.apps.applications.workflow import APPLICATION, EDITABLE, TRANSITIONS, Status
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import calls_for, open_calls_for
 from smecluster.apps.rosters.comparison import application_roster_panel
@@ -319,7 +319,7 @@ def _actions(user: Any, application: Application) -> list[dict[str, Any]]:
     """The workflow actions this user may take now, each once (推荐 and 不予推荐 share one page)."""
     actions: dict[str, dict[str, Any]] = {}
     for action, transition in TRANSITIONS.items():
-        if not can_transition(user, action, application):
+        if not APPLICATION.can(user, action, application):
             continue
         if action in CALL_ACTION_ROUTES:
             url, method = reverse(CALL_ACTION_ROUTES[action], args=[application.call_id]), "get"
@@ -658,7 +658,7 @@ def evidence_upload(request: HttpRequest, pk: int, section: str) -> HttpResponse
     if section not in Section.values:
         raise Http404(_("没有这个填报部分"))
     if section == Section.SPOT_CHECK:
-        can_transition(request.user, "spot_check", application).enforce()
+        APPLICATION.can(request.user, "spot_check", application).enforce()
     else:
         can_edit(request.user, application).enforce()
     form = EvidenceForm(request.POST, request.FILES)

@@ -1,8 +1,9 @@
 """The application's states and the transitions between them, declared once.
 
-``applications.services.move`` is the only code that assigns ``Application.status``. The table can be
-drawn (``docs/workflow.md``); each transition names who takes it by place in the programme's review chain,
-so the same table runs a provincial programme and the national one.
+The states are the model's (``models.Status``); ``workflow.engine.take(APPLICATION, …)`` is the only
+code that assigns ``Application.status``. The table is drawn in ``docs/workflow.md``; each transition
+names who takes it by place in the programme's review chain, so the same table runs a provincial
+programme and the national one.
 
     (the recommender is the city in a provincial programme, the province in the national one)
     draft ──submit──▶ submitted ──accept──▶ accepted ──review──▶ reviewed ──recommend──▶ recommended
@@ -18,30 +19,25 @@ so the same table runs a provincial programme and the national one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.permissions import Decision, allow, deny
+from smecluster.apps.applications.models import EDITABLE, Application, Status
+from smecluster.apps.applications.permissions import acting_role, can_view
+from smecluster.apps.audit import actions
+from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, transition
 
-class Status(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    SUBMITTED = "submitted", _("已提交，待受理")
-    RETURNED = "returned", _("已退回修改")
-    ACCEPTED = "accepted", _("已受理，待初审")
-    REVIEWED = "reviewed", _("已初审，待推荐")
-    RECOMMENDED = "recommended", _("已推荐，待认定机关审核")
-    NOT_RECOMMENDED = "not_recommended", _("未推荐")
-    SCREENED = "screened", _("已通过审核，待专家评审")
-    SCREENED_OUT = "screened_out", _("审核未通过")
-    SHORTLISTED = "shortlisted", _("拟认定，公示中")
-    NOT_SHORTLISTED = "not_shortlisted", _("未入选拟认定名单")
-    RECOGNIZED = "recognized", _("已认定")
-    REJECTED = "rejected", _("未予认定")
+__all__ = [
+    "APPLICATION",
+    "EDITABLE",
+    "RECOMMENDED_OR_LATER",
+    "TRANSITIONS",
+    "Actor",
+    "Status",
+    "acting_level",
+]
 
-
-EDITABLE = frozenset({Status.DRAFT, Status.RETURNED})
-"""States in which the county (or the operator) may change the application's content and evidence."""
 
 RECOMMENDED_OR_LATER = frozenset(
     {
@@ -52,65 +48,113 @@ RECOMMENDED_OR_LATER = frozenset(
 """States of an application its recommender has recommended: each takes one place of the quota."""
 
 
-class Actor(models.TextChoices):
-    """Who takes a step, by place in the programme's review chain (Programme.review_chain).
-
-    A provincial programme runs county → city → province: the city recommends, the province recognizes.
-    The national one runs county → province → national: the province recommends, the ministry recognizes.
-    """
-
-    APPLICANT = "applicant", _("申报主体")
-    RECOMMENDER = "recommender", _("推荐单位")
-    OWNER = "owner", _("认定机关")
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[Status]
-    target: Status | None  # None: the state stays (a record is added)
-    actor: Actor
-    needs_reason: bool = False
-
-
-def _t(action, label, sources, target, actor, needs_reason=False):  # type: ignore[no-untyped-def]
-    return Transition(action, label, frozenset(sources), target, actor, needs_reason)
+def _guard(user: User, row: Transition, application: Application) -> Decision:
+    """Within reach, and the role that acts for the transition's place in the programme's review chain."""
+    if not (seen := can_view(user, application)):
+        return seen
+    # The county department is the applicant (申报主体); the operator drafts but does not submit.
+    role = Role.COUNTY_OFFICER if row.actor == Actor.APPLICANT else acting_role(application, row.actor)
+    if user.role != role:
+        return deny(_("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
+    return allow()
 
 
 S = Status
+A = actions
 TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        _t("submit", _("提交"), {S.DRAFT, S.RETURNED}, S.SUBMITTED, Actor.APPLICANT),
-        _t("withdraw", _("撤回"), {S.SUBMITTED}, S.DRAFT, Actor.APPLICANT),
-        _t("accept", _("受理"), {S.SUBMITTED}, S.ACCEPTED, Actor.RECOMMENDER),
-        _t(
+    row.action: row
+    for row in (
+        transition(
+            "submit", _("提交"), {S.DRAFT, S.RETURNED}, S.SUBMITTED, Actor.APPLICANT, A.APPLICATION_SUBMIT
+        ),
+        transition("withdraw", _("撤回"), {S.SUBMITTED}, S.DRAFT, Actor.APPLICANT, A.APPLICATION_WITHDRAW),
+        transition("accept", _("受理"), {S.SUBMITTED}, S.ACCEPTED, Actor.RECOMMENDER, A.APPLICATION_ACCEPT),
+        transition(
             "return",
             _("退回修改"),
             {S.SUBMITTED, S.ACCEPTED, S.REVIEWED},
             S.RETURNED,
             Actor.RECOMMENDER,
-            True,
+            A.APPLICATION_RETURN,
+            needs_reason=True,
         ),
-        _t("review", _("初审"), {S.ACCEPTED, S.REVIEWED}, S.REVIEWED, Actor.RECOMMENDER),
-        _t("spot_check", _("实地抽查"), {S.ACCEPTED, S.REVIEWED}, None, Actor.RECOMMENDER),
-        _t("recommend", _("推荐"), {S.REVIEWED}, S.RECOMMENDED, Actor.RECOMMENDER, True),
-        _t("not_recommend", _("不予推荐"), {S.REVIEWED}, S.NOT_RECOMMENDED, Actor.RECOMMENDER, True),
-        _t("screen", _("审核通过"), {S.RECOMMENDED}, S.SCREENED, Actor.OWNER),
-        _t("screen_out", _("审核不通过"), {S.RECOMMENDED}, S.SCREENED_OUT, Actor.OWNER, True),
-        _t("shortlist", _("列入拟认定名单"), {S.SCREENED}, S.SHORTLISTED, Actor.OWNER),
-        _t("not_shortlist", _("未列入拟认定名单"), {S.SCREENED}, S.NOT_SHORTLISTED, Actor.OWNER, True),
-        _t("recognize", _("认定"), {S.SHORTLISTED}, S.RECOGNIZED, Actor.OWNER),
-        _t("reject", _("不予认定"), {S.SHORTLISTED}, S.REJECTED, Actor.OWNER, True),
+        transition(
+            "review", _("初审"), {S.ACCEPTED, S.REVIEWED}, S.REVIEWED, Actor.RECOMMENDER, A.APPLICATION_REVIEW
+        ),
+        transition(
+            "spot_check",
+            _("实地抽查"),
+            {S.ACCEPTED, S.REVIEWED},
+            None,
+            Actor.RECOMMENDER,
+            A.APPLICATION_SPOT_CHECK,
+        ),
+        transition(
+            "recommend",
+            _("推荐"),
+            {S.REVIEWED},
+            S.RECOMMENDED,
+            Actor.RECOMMENDER,
+            A.APPLICATION_RECOMMEND,
+            needs_reason=True,
+        ),
+        transition(
+            "not_recommend",
+            _("不予推荐"),
+            {S.REVIEWED},
+            S.NOT_RECOMMENDED,
+            Actor.RECOMMENDER,
+            A.APPLICATION_NOT_RECOMMEND,
+            needs_reason=True,
+        ),
+        transition("screen", _("审核通过"), {S.RECOMMENDED}, S.SCREENED, Actor.OWNER, A.APPLICATION_SCREEN),
+        transition(
+            "screen_out",
+            _("审核不通过"),
+            {S.RECOMMENDED},
+            S.SCREENED_OUT,
+            Actor.OWNER,
+            A.APPLICATION_SCREEN_OUT,
+            needs_reason=True,
+        ),
+        transition(
+            "shortlist",
+            _("列入拟认定名单"),
+            {S.SCREENED},
+            S.SHORTLISTED,
+            Actor.OWNER,
+            A.APPLICATION_SHORTLIST,
+        ),
+        transition(
+            "not_shortlist",
+            _("未列入拟认定名单"),
+            {S.SCREENED},
+            S.NOT_SHORTLISTED,
+            Actor.OWNER,
+            A.APPLICATION_NOT_SHORTLIST,
+            needs_reason=True,
+        ),
+        transition(
+            "recognize", _("认定"), {S.SHORTLISTED}, S.RECOGNIZED, Actor.OWNER, A.APPLICATION_RECOGNIZE
+        ),
+        transition(
+            "reject",
+            _("不予认定"),
+            {S.SHORTLISTED},
+            S.REJECTED,
+            Actor.OWNER,
+            A.APPLICATION_REJECT,
+            needs_reason=True,
+        ),
     )
 }
 
-
-def acting_level(review_chain: list[str], actor: Actor) -> str:
-    """The level of the chain that takes the steps of ``actor``: the first, the one before last, the last."""
-    if actor == Actor.APPLICANT:
-        return review_chain[0]
-    if actor == Actor.RECOMMENDER:
-        return review_chain[-2]
-    return review_chain[-1]
+APPLICATION: Machine[Application] = Machine(
+    name="application",
+    label=_("申报"),
+    model=Application,
+    states=Status,
+    initial=Status.DRAFT,
+    transitions=TRANSITIONS,
+    guard=_guard,
+)

@@ -31,8 +31,8 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.services import county_people, move, today_in_china
-from smecluster.apps.applications.workflow import Status
+from smecluster.apps.applications.services import county_people, today_in_china
+from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notices.selectors import notice_of_call
@@ -45,6 +45,7 @@ from smecluster.apps.registry.selectors import (
     recognition_candidates,
     transition_reasons,
 )
+from smecluster.apps.workflow.engine import take
 from smecluster.policy.ruleset import rule_set
 
 # GB/T 2260 province prefix → the one-character abbreviation (简称) used in official document numbers.
@@ -118,7 +119,7 @@ class Decisions:
 
 
 def _recognize(*, actor: User, application: Application, call: YearlyCall, today: date) -> RecognizedCluster:
-    move(actor=actor, application=application, action=RECOGNIZE)
+    take(APPLICATION, application, RECOGNIZE, actor=actor)
     years = validity_years(call.programme)
     valid_from, valid_until = validity(today, years)
     cluster = RecognizedCluster.objects.create(
@@ -157,7 +158,7 @@ def _recognize(*, actor: User, application: Application, call: YearlyCall, today
 
 
 def _reject(*, actor: User, application: Application, reason: str) -> Application:
-    move(actor=actor, application=application, action=REJECT, reason=reason)
+    take(APPLICATION, application, REJECT, actor=actor, reason=reason)
     notify(
         recipients=county_people(application),
         text=_("申报 %(number)s 未予认定：%(reason)s")

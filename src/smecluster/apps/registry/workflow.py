@@ -24,8 +24,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
+from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.workflow import Actor
-from smecluster.apps.registry.models import AnnualReport, ReReview
+from smecluster.apps.audit import actions
+from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.workflow.engine import Machine, acting_level, transition
+from smecluster.apps.workflow.engine import Transition as EngineTransition
 
 
 @dataclass(frozen=True)
@@ -68,3 +73,42 @@ RE_REVIEW_TRANSITIONS: dict[str, Transition] = {
 RE_REVIEW_EDITABLE = frozenset({V.DRAFT, V.RETURNED})
 RE_REVIEW_IN_PROGRESS = frozenset({V.SUBMITTED, V.RETURNED, V.RECOMMENDED})
 """A re-review the county has filed and that is not decided yet: the cluster does not expire meanwhile."""
+
+
+def _cluster_guard(user: User, row: EngineTransition, cluster: RecognizedCluster) -> Decision:
+    """The recognizing office of the cluster's programme: the province that holds the county, or the
+    ministry for a national cluster."""
+    role = Role(LEVEL_ROLE[acting_level(cluster.programme.review_chain, row.actor)])
+    if user.role != role:
+        return deny(_("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
+    if role == Role.PROVINCE_ADMIN and cluster.county_id[:2] != user.jurisdiction_id[:2]:
+        return deny(_("该集群不在您的辖区内"))
+    return allow()
+
+
+C = RecognizedCluster.Status
+RECOGNIZED_CLUSTER: Machine[RecognizedCluster] = Machine(
+    name="recognized_cluster",
+    label=_("已认定集群"),
+    model=RecognizedCluster,
+    states=RecognizedCluster.Status,
+    initial=C.VALID,
+    transitions={
+        row.action: row
+        for row in (
+            # The daily job: validity ended with no re-review filed and undecided.
+            transition("expire", _("有效期届满"), {C.VALID}, C.EXPIRED, Actor.SYSTEM, actions.CLUSTER_EXPIRE),
+            # A re-review passed: validity extended by the rule set's extension_years.
+            transition(
+                "extend", _("复核通过，延长有效期"), {C.VALID, C.EXPIRED}, C.VALID, Actor.OWNER,
+                actions.CLUSTER_EXTEND, needs_reason=True,
+            ),
+            # A revocation proposal accepted (one of the five statutory cases).
+            transition(
+                "revoke", _("撤销认定"), {C.VALID, C.EXPIRED}, C.REVOKED, Actor.OWNER, actions.CLUSTER_REVOKE,
+                needs_reason=True,
+            ),
+        )
+    },
+    guard=_cluster_guard,
+)  # fmt: skip

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.permissions import Decision
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.permissions import can_transition, can_view
+from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.applications.workflow import APPLICATION
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ RECORD_PAGES = (
 
 def can_take(user: User, action: str, application: Application) -> Decision:
     """May ``user`` take the city's step ``action`` (a transition name) on ``application`` now?"""
-    return can_transition(user, action, application)
+    return APPLICATION.can(user, action, application)
 
 
 def review_steps(user: User, application: Application) -> list[Step]:

@@ -14,11 +14,12 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
 from smecluster.apps.applications.models import Application, EvidenceFile, Section
 from smecluster.apps.applications.selectors import recommended_by_same_office
-from smecluster.apps.applications.services import county_people, evidence_add, move
-from smecluster.apps.applications.workflow import Actor, acting_level
+from smecluster.apps.applications.services import county_people, evidence_add
+from smecluster.apps.applications.workflow import APPLICATION, Actor, acting_level
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.reviews.models import InitialReview, Recommendation, SpotCheck
+from smecluster.apps.workflow.engine import take
 from smecluster.policy.ruleset import rule_set
 
 FINDING_STATUSES = {"pass", "fail", "review"}
@@ -39,14 +40,14 @@ def _tell_county(application: Application, text: str) -> None:
 
 @transaction.atomic
 def application_accept(*, actor: User, application: Application) -> Application:
-    application = move(actor=actor, application=_locked(application), action="accept")
+    application = take(APPLICATION, _locked(application), "accept", actor=actor)
     _tell_county(application, _("申报 %(number)s 已被市级受理") % {"number": application.number})
     return application
 
 
 @transaction.atomic
 def application_return(*, actor: User, application: Application, reason: str) -> Application:
-    application = move(actor=actor, application=_locked(application), action="return", reason=reason)
+    application = take(APPLICATION, _locked(application), "return", actor=actor, reason=reason)
     application.return_reason = reason
     application.save(update_fields=["return_reason"])
     _tell_county(
@@ -73,7 +74,7 @@ def initial_review_record(
         problems["conclusion"] = _("请填写初审结论")
     if problems:
         raise ValidationError(problems)
-    move(actor=actor, application=application, action="review", reason=conclusion)
+    take(APPLICATION, application, "review", actor=actor, reason=conclusion)
     return InitialReview.objects.create(
         application=application,
         reviewer=actor,
@@ -110,10 +111,11 @@ def spot_check_record(
     if problems:
         raise ValidationError(problems)
     label = SpotCheck.Conclusion(conclusion).label
-    move(
+    take(
+        APPLICATION,
+        application,
+        "spot_check",
         actor=actor,
-        application=application,
-        action="spot_check",
         reason=f"{checked_on:%Y-%m-%d} {label}（{inspectors}）",
     )
     record = SpotCheck.objects.create(
@@ -160,11 +162,8 @@ def application_recommend(
             raise ValidationError(
                 _("本市本年度推荐名额为 %(quota)s 个，已推荐 %(used)s 个") % {"quota": quota, "used": used}
             )
-    move(
-        actor=actor,
-        application=application,
-        action="recommend" if recommended else "not_recommend",
-        reason=reason,
+    take(
+        APPLICATION, application, "recommend" if recommended else "not_recommend", actor=actor, reason=reason
     )
     decision = Recommendation.objects.create(
         application=application, recommended=recommended, reason=reason, decided_by=actor

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from smecluster.analytics.scoring import content_hash, decimal_text
 from smecluster.apps.accounts.models import Jurisdiction, Level, User
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.services import county_people, move
-from smecluster.apps.applications.workflow import Status
+from smecluster.apps.applications.services import county_people
+from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
@@ -67,6 +67,7 @@ from smecluster.apps.selection.selectors import (
     reminded_on_or_after,
     screening_check,
 )
+from smecluster.apps.workflow.engine import take
 from smecluster.policy.indicators import TOTAL_POINTS, default_indicator_system
 
 SETTINGS_FIELDS = ("experts_per_application", "scoring_deadline", "aggregation", "recognition_quota")
@@ -158,7 +159,7 @@ def application_screen(
             _("该申报有量化或排除条件未满足，请说明理由") if check.flagged else _("请填写审核不通过的理由")
         )
         raise ValidationError({"reason": message})
-    move(actor=actor, application=application, action="screen" if goes_on else "screen_out", reason=reason)
+    take(APPLICATION, application, "screen" if goes_on else "screen_out", actor=actor, reason=reason)
     screening = Screening.objects.create(
         application=application,
         verdict=check.verdict,
@@ -682,7 +683,7 @@ def shortlist_confirm(*, actor: User, call: YearlyCall) -> Shortlist:
                     "（共 %(total)s 件），本年度未设拟认定名额上限"
                 )
             ) % words
-            move(actor=actor, application=application, action="shortlist", reason=reason)
+            take(APPLICATION, application, "shortlist", actor=actor, reason=reason)
             _tell_county(
                 application, _("申报 %(number)s 已列入拟认定名单，待公示") % {"number": application.number}
             )
@@ -694,7 +695,7 @@ def shortlist_confirm(*, actor: User, call: YearlyCall) -> Shortlist:
                 )
                 % words
             )
-            move(actor=actor, application=application, action="not_shortlist", reason=reason)
+            take(APPLICATION, application, "not_shortlist", actor=actor, reason=reason)
             _tell_county(
                 application,
                 _("申报 %(number)s 未列入拟认定名单：%(reason)s")

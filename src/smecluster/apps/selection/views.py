@@ -25,8 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smecluster.analytics.scoring import canonical_json, decimal_text
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.permissions import can_transition, can_view
+from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.applications.selectors import application_for
+from smecluster.apps.applications.workflow import APPLICATION
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.selection import selectors
 from smecluster.apps.selection.forms import (
@@ -247,7 +248,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScreenForm(request.POST or None, flagged=check.flagged)
     deciding = can_change_review(request.user, call)
     if deciding:
-        deciding = can_transition(request.user, "screen", application)
+        deciding = APPLICATION.can(request.user, "screen", application)
     if request.method == "POST":
         deciding.enforce()
         if form.is_valid():

@@ -150,6 +150,7 @@ def take(
     *,
     actor: User | None,
     reason: str = "",
+    before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     update_fields: Sequence[str] = (),
     messages: Iterable[Message] = (),
@@ -160,7 +161,7 @@ def take(
     the current state under the lock, checks the guard and the state (:class:`PermissionDenied` with the
     reason), asks for the reason when the transition needs one (:class:`ValidationError` on ``reason``),
     saves the new state together with ``update_fields`` the caller has set on ``obj``, writes the audit event
-    (``after`` adds to the recorded state) and sends ``messages``.
+    (``before`` and ``after`` add to the recorded states) and sends ``messages``.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("workflow.take must be called inside the service's transaction")
@@ -185,7 +186,7 @@ def take(
         actor=actor,
         action=row.audit,
         target=obj,
-        before={machine.field: current},
+        before={machine.field: current, **(before or {})},
         after={machine.field: machine.state_of(obj), **(after or {})},
         reason=reason,
     )
