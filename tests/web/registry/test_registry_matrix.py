@@ -16,7 +16,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.registry import annual_reports, duties, plan_targets, re_reviews
 from smecluster.apps.registry.models import (
     AnnualReport,
     AnnualReportEvidence,
@@ -25,6 +24,7 @@ from smecluster.apps.registry.models import (
     ReReview,
     ReReviewEvidence,
 )
+from smecluster.apps.registry.services import annual_reports, duties, plan_targets, re_reviews
 from smecluster.documents.annual_workbook import write_annual_workbook
 
 pytestmark = pytest.mark.django_db

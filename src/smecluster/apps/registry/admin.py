@@ -1,6 +1,7 @@
 """Recognized clusters and their dynamic management in the admin: read-only. A cluster is created only by
-recognition (``registry.services``); plan targets, annual reports and re-reviews only by their services
-(``plan_targets``, ``annual_reports``, ``re_reviews``), which check permission and write the audit trail."""
+recognition (``registry.services.recognition``); plan targets, annual reports and re-reviews only by their
+services (``plan_targets``, ``annual_reports``, ``re_reviews``), which check permission and write the audit
+trail."""
 
 from __future__ import annotations
 

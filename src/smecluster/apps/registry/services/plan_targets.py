@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.services import audit_record
-from smecluster.apps.registry.annual_reports import report_figures
 from smecluster.apps.registry.metrics import METRICS, TargetProgress, progress
 from smecluster.apps.registry.models import AnnualReport, PlanTarget, RecognizedCluster
 from smecluster.apps.registry.permissions import can_edit_plan_targets
+from smecluster.apps.registry.services.annual_reports import report_figures
 
 TARGET_FIELDS = ("metric", "baseline_year", "baseline_value", "target_value", "target_year", "note")
 
