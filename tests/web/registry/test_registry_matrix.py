@@ -19,7 +19,7 @@ from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.registry.models import (
     AnnualReport,
     AnnualReportEvidence,
-    PlanTarget,
+    ClusterPlanTarget,
     RecognizedCluster,
     ReReview,
     ReReviewEvidence,
@@ -311,7 +311,7 @@ def _state(world: dict[str, Any]) -> tuple[Any, ...]:
     files += [
         ("re_review", pk) for pk in ReReviewEvidence.objects.values_list("pk", flat=True).order_by("pk")
     ]
-    targets = list(PlanTarget.objects.values_list("pk", "target_value").order_by("pk"))
+    targets = list(ClusterPlanTarget.objects.values_list("pk", "target_value").order_by("pk"))
     rows = list(ReReview.objects.values_list("status", "statement", "outcome").order_by("pk"))
     return (cluster.valid_until, targets, reports, files, rows)
 

@@ -50,7 +50,7 @@ class RecognizedCluster(models.Model):
         return reverse("registry:cluster", args=[self.pk])
 
 
-class PlanTarget(models.Model):
+class ClusterPlanTarget(models.Model):
     """One quantified target of the cluster's three-year development plan (三年发展规划目标).
 
     ``metric`` is a key of ``registry.metrics.METRICS``: the value achieved in a year is computed from that

@@ -20,7 +20,7 @@ from smecluster.apps.registry.forms import (
     PlanTargetForm,
 )
 from smecluster.apps.registry.models import (
-    PlanTarget,
+    ClusterPlanTarget,
     RecognizedCluster,
 )
 from smecluster.apps.registry.permissions import (
@@ -50,11 +50,11 @@ def plan_target_add(request: HttpRequest, pk: int) -> HttpResponse:
     return cluster_page(request, cluster, form, status=400)
 
 
-def _target(request: HttpRequest, pk: int) -> PlanTarget:
+def _target(request: HttpRequest, pk: int) -> ClusterPlanTarget:
     try:
-        target = PlanTarget.objects.select_related("cluster").get(pk=pk)
+        target = ClusterPlanTarget.objects.select_related("cluster").get(pk=pk)
         cluster_record_for(request.user, target.cluster_id)
-    except (PlanTarget.DoesNotExist, RecognizedCluster.DoesNotExist):
+    except (ClusterPlanTarget.DoesNotExist, RecognizedCluster.DoesNotExist):
         raise Http404(_("没有这个目标，或它不在您的辖区内")) from None
     return target
 
