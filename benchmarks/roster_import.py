@@ -25,7 +25,8 @@ from typing import Any
 from openpyxl import Workbook
 from stdnum.cn import uscc
 
-from smecluster.analytics.roster import ROSTER_COLUMNS, ROSTER_SHEET, compute_indicators, read_roster
+from smecluster.analytics.roster.indicators import compute_indicators
+from smecluster.analytics.roster.reading import ROSTER_COLUMNS, ROSTER_SHEET, read_roster
 from smecluster.reference.divisions import divisions
 
 # (industry code prefix, share of firms, needs assets): manufacturing first, as in a cluster's roster.

@@ -96,7 +96,7 @@ def main() -> None:
     _django()
     from django.db import transaction
 
-    from smecluster.analytics.roster import read_roster
+    from smecluster.analytics.roster.reading import read_roster
     from smecluster.apps.rosters.models import RosterEnterprise, RosterVersion
     from smecluster.apps.rosters.services import application_roster_import, copy_enterprises
 

@@ -19,7 +19,8 @@ from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 from stdnum.cn import uscc
 
-from smecluster.analytics.roster import (
+from smecluster.analytics.roster.indicators import as_profile_figures, compute_indicators
+from smecluster.analytics.roster.reading import (
     ROSTER_COLUMNS,
     EnterpriseRow,
     RowError,
@@ -28,13 +29,9 @@ from smecluster.analytics.roster import (
     _plain_row,
     _Positions,
     _RowChecker,
-    as_profile_figures,
-    compute_indicators,
     read_roster,
-    write_error_report,
-    write_roster,
-    write_template,
 )
+from smecluster.analytics.roster.workbooks import write_error_report, write_roster, write_template
 from smecluster.errors import UnusableInput
 from smecluster.reference.sme_standards import standard_in_force
 

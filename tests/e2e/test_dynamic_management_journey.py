@@ -34,8 +34,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.applications import services as application_services
-from smecluster.apps.registry import annual_reports, duties, plan_targets
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry.services import annual_reports, duties, plan_targets
 from smecluster.site import demo
 
 pytestmark = pytest.mark.django_db(transaction=True)

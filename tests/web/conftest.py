@@ -37,7 +37,7 @@ from smecluster.apps.applications.workflow import Actor, Status, acting_level
 from smecluster.apps.notices import services as notice_services
 from smecluster.apps.notices.models import Notice
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
-from smecluster.apps.registry import services as registry_services
+from smecluster.apps.registry.services import recognition as registry_services
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.selection import services as selection_services
 from smecluster.apps.selection.models import Assignment, ExpertProfile

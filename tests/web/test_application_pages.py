@@ -28,9 +28,9 @@ from smecluster.apps.applications.models import (
     Application,
     ApplicationVersion,
     ApplicationYear,
+    DeclaredPlanTarget,
     EvidenceFile,
     Incident,
-    PlanTarget,
 )
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
@@ -555,12 +555,12 @@ def test_plan_targets_fall_in_the_three_years_after_the_call(
     assert f"{year + 1}—{year + 3}" in element_text(html, "field-targets-0-target_year")
     assert "value=到三年末产值翻番" not in html  # a textarea keeps its text as content:
     assert "到三年末产值翻番" in element_text(html, "field-plan_summary")
-    assert not PlanTarget.objects.exists()
+    assert not DeclaredPlanTarget.objects.exists()
     empty_application.refresh_from_db()
     assert empty_application.plan_summary == ""
     data["targets-0-target_year"] = str(year + 3)
     assert _client(county_officer).post(url, data).status_code == 302
-    assert PlanTarget.objects.get().target_value == Decimal("120")
+    assert DeclaredPlanTarget.objects.get().target_value == Decimal("120")
 
 
 # --- evidence ----------------------------------------------------------------------------------------

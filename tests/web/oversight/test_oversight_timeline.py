@@ -15,8 +15,8 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.oversight import services
 from smecluster.apps.oversight.models import RevocationProposal
 from smecluster.apps.oversight.selectors import timeline
-from smecluster.apps.registry import annual_reports, re_reviews
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.services import annual_reports, re_reviews
 
 pytestmark = pytest.mark.django_db
 

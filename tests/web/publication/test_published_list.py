@@ -27,8 +27,8 @@ from smecluster.apps.applications.workflow import Status
 from smecluster.apps.notices.models import Objection, ObjectionFile
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.models import RecognizedCluster
-from smecluster.apps.registry.services import recognition_decide
-from smecluster.apps.registry.views import PAGE_SIZE
+from smecluster.apps.registry.services.recognition import recognition_decide
+from smecluster.apps.registry.views.public import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from smecluster.apps.notices.models import Objection
 from smecluster.apps.notices.services import objection_record
 from smecluster.apps.notifications.models import Notification
 from smecluster.apps.registry.models import RecognizedCluster
-from smecluster.apps.registry.services import add_years, recognition_decide, validity
+from smecluster.apps.registry.services.recognition import add_years, recognition_decide, validity
 
 pytestmark = pytest.mark.django_db
 

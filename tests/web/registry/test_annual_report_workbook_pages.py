@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.registry import annual_reports, plan_targets
 from smecluster.apps.registry.models import AnnualReport
+from smecluster.apps.registry.services import annual_reports, plan_targets
 from smecluster.documents.annual_workbook import (
     FIGURE_COLUMNS,
     FIGURES,

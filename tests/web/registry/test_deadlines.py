@@ -10,8 +10,8 @@ import pytest
 from conftest import RegClock
 
 from smecluster.apps.programmes.models import Programme
-from smecluster.apps.registry.annual_reports import annual_report_due
 from smecluster.apps.registry.models import AnnualReport
+from smecluster.apps.registry.services.annual_reports import annual_report_due
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from conftest import RegClock
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notifications.models import Notification
-from smecluster.apps.registry import duties, re_reviews
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry.services import duties, re_reviews
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from smecluster.annual_figures import AnnualFigures
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.registry import duties, plan_targets, re_reviews
 from smecluster.apps.registry.metrics import METRICS, Achievement, default_target_year, progress
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry.services import duties, plan_targets, re_reviews
 
 pytestmark = pytest.mark.django_db
 

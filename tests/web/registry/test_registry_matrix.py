@@ -16,15 +16,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.registry import annual_reports, duties, plan_targets, re_reviews
 from smecluster.apps.registry.models import (
     AnnualReport,
     AnnualReportEvidence,
-    PlanTarget,
+    ClusterPlanTarget,
     RecognizedCluster,
     ReReview,
     ReReviewEvidence,
 )
+from smecluster.apps.registry.services import annual_reports, duties, plan_targets, re_reviews
 from smecluster.documents.annual_workbook import write_annual_workbook
 
 pytestmark = pytest.mark.django_db
@@ -311,7 +311,7 @@ def _state(world: dict[str, Any]) -> tuple[Any, ...]:
     files += [
         ("re_review", pk) for pk in ReReviewEvidence.objects.values_list("pk", flat=True).order_by("pk")
     ]
-    targets = list(PlanTarget.objects.values_list("pk", "target_value").order_by("pk"))
+    targets = list(ClusterPlanTarget.objects.values_list("pk", "target_value").order_by("pk"))
     rows = list(ReReview.objects.values_list("status", "statement", "outcome").order_by("pk"))
     return (cluster.valid_until, targets, reports, files, rows)
 

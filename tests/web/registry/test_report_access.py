@@ -11,8 +11,8 @@ from conftest import RegClock, reg_client, reg_figures
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.registry import annual_reports
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
+from smecluster.apps.registry.services import annual_reports
 
 pytestmark = pytest.mark.django_db
 

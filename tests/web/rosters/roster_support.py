@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from stdnum.cn import uscc
 
-from smecluster.analytics.roster import ROSTER_COLUMNS
+from smecluster.analytics.roster.reading import ROSTER_COLUMNS
 
 
 def credit_code(serial: int) -> str:

@@ -23,7 +23,7 @@ from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notifications.models import Notification
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.selection import selectors, services
+from smecluster.apps.selection import pages, selectors, services
 from smecluster.apps.selection.models import Assignment, Score, Shortlist
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +186,7 @@ def test_a_score_changed_after_confirmation_is_detected(
 ) -> None:
     shortlist = services.shortlist_confirm(actor=web_users["province_admin"], call=sel_call)
     stored_hash = shortlist.content_hash
-    check = selectors.shortlist_check(shortlist)
+    check = pages.shortlist_check(shortlist)
     assert check.content_verified
     assert check.records_match
 
@@ -194,7 +194,7 @@ def test_a_score_changed_after_confirmation_is_detected(
     Score.objects.filter(pk=score.pk).update(
         points=score.points - Decimal("0.50")
     )  # tampered in the database
-    check = selectors.shortlist_check(shortlist)
+    check = pages.shortlist_check(shortlist)
     assert check.content_verified  # the frozen content itself is untouched
     assert not check.records_match
     assert check.recomputed_hash != stored_hash
@@ -205,7 +205,7 @@ def test_a_score_changed_after_confirmation_is_detected(
     content["entries"][0]["experts"][0]["points"]["A1"] = "0.00"
     Shortlist.objects.filter(pk=shortlist.pk).update(content=content)
     shortlist.refresh_from_db()
-    assert not selectors.shortlist_check(shortlist).content_verified
+    assert not pages.shortlist_check(shortlist).content_verified
     assert shortlist.content_hash == stored_hash
     text = client.get(reverse("selection:shortlist", args=[sel_call.pk])).content.decode()
     assert "冻结内容与哈希不一致" in text
@@ -227,7 +227,7 @@ def test_a_tie_at_the_quota_line_is_stated_on_the_page(
     second = sel_screened(name="佛山市乙集群")
     sel_score(sel_assign(first, sel_experts["gz"]), "0.8")
     sel_score(sel_assign(second, sel_experts["gz"]), "0.8")
-    view = selectors.ranking_view(sel_call)
+    view = pages.ranking_view(sel_call)
     assert view.ranking is not None
     # Same scores and spread: the earlier first submission (the first made) takes the one place.
     assert [row.application.pk for row in view.rows] == [first.pk, second.pk]

@@ -9,9 +9,9 @@ from smecluster.apps.applications.models import (
     Application,
     ApplicationVersion,
     ApplicationYear,
+    DeclaredPlanTarget,
     EvidenceFile,
     Incident,
-    PlanTarget,
 )
 from smecluster.apps.audit.admin import ReadOnlyModelAdmin
 
@@ -36,7 +36,7 @@ class IncidentInline(_ReadOnlyInline):
 
 
 class TargetInline(_ReadOnlyInline):
-    model = PlanTarget
+    model = DeclaredPlanTarget
 
 
 class EvidenceInline(_ReadOnlyInline):

@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from smecluster.apps.applications.models import (
     Application,
     ApplicationYear,
+    DeclaredPlanTarget,
     Incident,
-    PlanTarget,
     Section,
 )
 from smecluster.apps.applications.profiles import QUALITY_FIELDS, YEAR_FIELDS
@@ -289,7 +289,7 @@ class IncidentForm(forms.ModelForm):
 
 class TargetForm(_PlainFigures, forms.ModelForm):
     class Meta:
-        model = PlanTarget
+        model = DeclaredPlanTarget
         fields = ["indicator", "unit", "baseline", "target_value", "target_year"]
         help_texts = {"unit": gettext_lazy("如 亿元、%、家、件、人")}
 

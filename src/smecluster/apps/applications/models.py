@@ -207,7 +207,7 @@ class Incident(models.Model):
         ordering = ["date"]
 
 
-class PlanTarget(models.Model):
+class DeclaredPlanTarget(models.Model):
     """A quantified target of the 3-year development plan: what re-review will hold the cluster to."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="targets")

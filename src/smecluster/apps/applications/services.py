@@ -21,9 +21,9 @@ from smecluster.apps.applications.models import (
     Application,
     ApplicationVersion,
     ApplicationYear,
+    DeclaredPlanTarget,
     EvidenceFile,
     Incident,
-    PlanTarget,
     Section,
 )
 from smecluster.apps.applications.permissions import acting_role, can_create, can_edit
@@ -121,7 +121,7 @@ def application_set_rows(
     *, actor: User, application: Application, kind: str, rows: list[dict[str, Any]]
 ) -> Application:
     """Replace the yearly figures, incidents or plan targets with the rows of a validated formset."""
-    model = {"years": ApplicationYear, "incidents": Incident, "targets": PlanTarget}[kind]
+    model = {"years": ApplicationYear, "incidents": Incident, "targets": DeclaredPlanTarget}[kind]
     application = Application.objects.select_for_update().get(pk=application.pk)
     can_edit(actor, application).enforce()
     manager = getattr(application, kind)

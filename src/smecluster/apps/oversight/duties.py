@@ -1,7 +1,7 @@
 """What the daily tick proposes: revocation in the cases the system detects from its own records.
 
-* case 1: a cluster whose validity ended (``EXPIRED``, set by ``registry.duties``) with no re-review filed
-  for that period, or a re-review decided ``failed``;
+* case 1: a cluster whose validity ended (``EXPIRED``, set by ``registry.services.duties``) with no
+  re-review filed for that period, or a re-review decided ``failed``;
 * case 3: an annual report flagged overdue, or forwarded after its due date (``late``);
 * case 4: a major change found without a filing, or filed after the programme's filing period;
 * case 5: an incident at or above the rule set's exclusion threshold.
@@ -28,8 +28,8 @@ from smecluster.apps.oversight.services import (
     propose_revocation,
     unfiled_grounds,
 )
-from smecluster.apps.registry.duties import Duty, TickAction
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
+from smecluster.apps.registry.services.duties import Duty, TickAction
 from smecluster.workdays import CHINA_TZ
 
 

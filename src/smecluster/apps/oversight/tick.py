@@ -13,8 +13,8 @@ from datetime import date
 from django.db import transaction
 
 from smecluster.apps.oversight import duties as oversight_duties
-from smecluster.apps.registry import duties as registry_duties
-from smecluster.apps.registry.duties import TickAction
+from smecluster.apps.registry.services import duties as registry_duties
+from smecluster.apps.registry.services.duties import TickAction
 
 
 def run_tick(as_of: date) -> list[TickAction]:

@@ -1,13 +1,14 @@
 """Recognized clusters and their dynamic management in the admin: read-only. A cluster is created only by
-recognition (``registry.services``); plan targets, annual reports and re-reviews only by their services
-(``plan_targets``, ``annual_reports``, ``re_reviews``), which check permission and write the audit trail."""
+recognition (``registry.services.recognition``); plan targets, annual reports and re-reviews only by their
+services (``plan_targets``, ``annual_reports``, ``re_reviews``), which check permission and write the audit
+trail."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from smecluster.apps.audit.admin import ReadOnlyModelAdmin
-from smecluster.apps.registry.models import AnnualReport, PlanTarget, RecognizedCluster, ReReview
+from smecluster.apps.registry.models import AnnualReport, ClusterPlanTarget, RecognizedCluster, ReReview
 
 
 @admin.register(RecognizedCluster)
@@ -18,8 +19,8 @@ class RecognizedClusterAdmin(ReadOnlyModelAdmin):
     list_select_related = ["county", "programme"]
 
 
-@admin.register(PlanTarget)
-class PlanTargetAdmin(ReadOnlyModelAdmin):
+@admin.register(ClusterPlanTarget)
+class ClusterPlanTargetAdmin(ReadOnlyModelAdmin):
     list_display = ["cluster", "metric", "baseline_year", "baseline_value", "target_value", "target_year"]
     search_fields = ["cluster__number", "cluster__name"]
     list_select_related = ["cluster"]

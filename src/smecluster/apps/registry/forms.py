@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.registry.metrics import metric_choices
 from smecluster.apps.registry.models import AnnualReport, ReReview
-from smecluster.apps.registry.services import RECOGNIZE, REJECT
+from smecluster.apps.registry.services.recognition import RECOGNIZE, REJECT
 from smecluster.documents.sheets import MAX_WORKBOOK_BYTES
 
 

@@ -1,8 +1,8 @@
 """A recognized cluster: what the published list shows, and what dynamic management (issue 5) follows:
 its development-plan targets, its annual reports (年度培育情况信息表) and its re-review (复核) at expiry.
 
-Statuses change only through ``registry.annual_reports`` and ``registry.re_reviews`` (their workflow tables);
-the daily tick (``registry.duties``) opens, reminds, flags and expires.
+Statuses change only through ``registry.services.annual_reports`` and ``registry.services.re_reviews``
+(their workflow tables); the daily tick (``registry.services.duties``) opens, reminds, flags and expires.
 """
 
 from __future__ import annotations
@@ -50,12 +50,12 @@ class RecognizedCluster(models.Model):
         return reverse("registry:cluster", args=[self.pk])
 
 
-class PlanTarget(models.Model):
+class ClusterPlanTarget(models.Model):
     """One quantified target of the cluster's three-year development plan (三年发展规划目标).
 
     ``metric`` is a key of ``registry.metrics.METRICS``: the value achieved in a year is computed from that
     year's annual figures, so progress and re-review read the same number. Locked once the first annual
-    report is received (``registry.plan_targets.targets_locked``)."""
+    report is received (``registry.services.plan_targets.targets_locked``)."""
 
     cluster = models.ForeignKey(RecognizedCluster, on_delete=models.CASCADE, related_name="plan_targets")
     metric = models.CharField(_("指标"), max_length=32)

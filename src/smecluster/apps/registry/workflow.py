@@ -1,7 +1,7 @@
 """The states of an annual report and of a re-review, and the transitions between them, declared once.
 
-``registry.annual_reports.report_move`` and ``registry.re_reviews.re_review_move`` are the only code that
-assigns these statuses. As for applications, each transition names who takes it by place in the
+``registry.services.annual_reports.report_move`` and ``registry.services.re_reviews.re_review_move`` are the
+only code that assigns these statuses. As for applications, each transition names who takes it by place in the
 programme's review chain (``applications.workflow.Actor``): in a provincial programme the county files,
 the city checks and forwards (or recommends), the province receives (or decides); in the national one the
 province forwards and the ministry receives.

@@ -19,8 +19,8 @@ from smecluster.apps.applications.models import (
     Application,
     ApplicationVersion,
     ApplicationYear,
+    DeclaredPlanTarget,
     Incident,
-    PlanTarget,
     Section,
 )
 from smecluster.apps.applications.profiles import eligibility
@@ -67,7 +67,7 @@ def action_label(action: str) -> str:
 
 def _field_labels() -> dict[str, str]:
     labels: dict[str, str] = {}
-    for model in (PlanTarget, Incident, ApplicationYear, Application):  # Application's names win
+    for model in (DeclaredPlanTarget, Incident, ApplicationYear, Application):  # Application's names win
         for field in model._meta.get_fields():
             if hasattr(field, "verbose_name"):
                 labels[field.name] = str(field.verbose_name)

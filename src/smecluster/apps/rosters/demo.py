@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from stdnum.cn import uscc
 
-from smecluster.analytics.roster import ROSTER_COLUMNS
+from smecluster.analytics.roster.reading import ROSTER_COLUMNS
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.rosters.services import application_roster_import, application_roster_year

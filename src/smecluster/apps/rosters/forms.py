@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.analytics.roster import MAX_BYTES
+from smecluster.analytics.roster.reading import MAX_BYTES
 
 
 class RosterUploadForm(forms.Form):

@@ -3,7 +3,8 @@
 Each import makes a new version; older versions stay and can be viewed, the latest is current. The firms
 of a version are rows of :class:`RosterEnterprise` (one per firm per version), written with PostgreSQL's
 COPY so that a 100,000-firm roster is stored in a second or two. The figures computed from the firms
-(``analytics.roster.compute_indicators``) are kept with the version, so pages never re-add 100,000 rows.
+(``analytics.roster.indicators.compute_indicators``) are kept with the version, so pages never re-add
+100,000 rows.
 """
 
 from __future__ import annotations
@@ -101,8 +102,8 @@ class RosterEnterprise(models.Model):
     output = models.DecimalField(_("工业总产值（万元）"), max_digits=18, decimal_places=4, null=True)
     rnd = models.DecimalField(_("研发经费（万元）"), max_digits=18, decimal_places=4, null=True)
     invention_patents = models.PositiveIntegerField(_("有效发明专利（件）"), null=True)
-    # Title keys (analytics.roster.Title), comma-separated in a fixed order: the same on PostgreSQL and on
-    # the demo's SQLite, and one text field for COPY.
+    # Title keys (analytics.roster.reading.Title), comma-separated in a fixed order: the same on PostgreSQL
+    # and on the demo's SQLite, and one text field for COPY.
     titles = models.CharField(_("称号"), max_length=80, blank=True)
     leading = models.BooleanField(_("属于主导产业"))
 

@@ -1,8 +1,8 @@
 """Importing a roster: the only write of this app. One transaction, one audit event, all or nothing.
 
-A file is read and every row checked first (``analytics.roster.read_roster``); a file-level problem raises
-:class:`UnusableInput`, and any row error returns the errors with nothing stored. A clean file becomes the
-roster's next version: its firms are written with PostgreSQL's COPY (measured in
+A file is read and every row checked first (``analytics.roster.reading.read_roster``); a file-level problem
+raises :class:`UnusableInput`, and any row error returns the errors with nothing stored. A clean file
+becomes the roster's next version: its firms are written with PostgreSQL's COPY (measured in
 ``benchmarks/roster_import_db.py``: ``bulk_create`` takes some thirty times longer for 100,000 rows), and the
 figures computed from them are kept with the version.
 """
@@ -21,15 +21,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smecluster.analytics.roster import (
-    EnterpriseRow,
-    RosterIndicators,
-    RowError,
-    Title,
-    as_profile_figures,
-    compute_indicators,
-    read_roster,
-)
+from smecluster.analytics.roster.indicators import RosterIndicators, as_profile_figures, compute_indicators
+from smecluster.analytics.roster.reading import EnterpriseRow, RowError, Title, read_roster
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.audit import actions

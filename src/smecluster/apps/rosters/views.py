@@ -23,7 +23,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from smecluster.analytics.roster import ROSTER_COLUMNS, write_error_report, write_template
+from smecluster.analytics.roster.reading import ROSTER_COLUMNS
+from smecluster.analytics.roster.workbooks import write_error_report, write_template
 from smecluster.apps.applications.models import Application
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.rosters.comparison import comparison_lines, indicator_items
@@ -214,7 +215,7 @@ def _enterprise_row(firm: Any) -> list[Any]:
 
 
 def _title_label(title: str) -> str:
-    from smecluster.analytics.roster import TITLE_NAMES_ZH, Title
+    from smecluster.analytics.roster.reading import TITLE_NAMES_ZH, Title
 
     try:
         return TITLE_NAMES_ZH[Title(title)]

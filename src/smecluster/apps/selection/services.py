@@ -42,6 +42,7 @@ from smecluster.apps.selection.models import (
     Screening,
     Shortlist,
 )
+from smecluster.apps.selection.pages import screening_check
 from smecluster.apps.selection.permissions import (
     can_assign,
     can_change_review,
@@ -65,7 +66,6 @@ from smecluster.apps.selection.selectors import (
     ranking_content,
     ranking_inputs,
     reminded_on_or_after,
-    screening_check,
 )
 from smecluster.apps.workflow.engine import take
 from smecluster.policy.indicators import TOTAL_POINTS, default_indicator_system

@@ -29,7 +29,7 @@ from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.applications.selectors import application_for
 from smecluster.apps.applications.workflow import APPLICATION
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.selection import selectors
+from smecluster.apps.selection import pages, selectors
 from smecluster.apps.selection.forms import (
     AssignForm,
     BatchAssignForm,
@@ -147,7 +147,7 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 def calls(request: HttpRequest) -> HttpResponse:
     if request.user.role not in OWNER_ROLES:
         raise PermissionDenied(_("评审工作台供省级管理员和工业和信息化部使用"))
-    progress = [selectors.call_progress(call) for call in selectors.owned_calls(request.user)]
+    progress = [pages.call_progress(call) for call in selectors.owned_calls(request.user)]
     return render(request, "selection/calls.html", {"progress": progress, "call_steps": CALL_STEPS})
 
 
@@ -193,7 +193,7 @@ SCREENING_HEADER = [
 @require_GET
 def screening(request: HttpRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
-    rows = selectors.screening_rows(call)
+    rows = pages.screening_rows(call)
     if wanted_download(request):
         return tabular_response(
             request,
@@ -244,7 +244,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
     application = _owned_application(request, pk)
     call = application.call
     stored = selectors.screening_for(application)
-    check = selectors.stored_check(stored) if stored else selectors.screening_check(application)
+    check = pages.stored_check(stored) if stored else pages.screening_check(application)
     form = ScreenForm(request.POST or None, flagged=check.flagged)
     deciding = can_change_review(request.user, call)
     if deciding:
@@ -276,7 +276,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
         "selection:screening",
         application=application,
         check=check,
-        rows=selectors.verdict_rows(check.verdict),
+        rows=pages.verdict_rows(check.verdict),
         stored=stored,
         form=form,
         deciding=deciding,
@@ -348,7 +348,7 @@ def indicators(request: HttpRequest, call_pk: int) -> HttpResponse:
         call,
         "selection:indicators",
         system=system,
-        dimensions=selectors.dimensions_of(system),
+        dimensions=pages.dimensions_of(system),
         total=selectors.system_total(system),
         versions=selectors.system_versions(call),
         editing=editing,
@@ -376,7 +376,7 @@ EXPERT_HEADER = [
 @require_GET
 def experts(request: HttpRequest) -> HttpResponse:
     can_manage_experts(request.user).enforce()
-    rows = selectors.pool_rows(request.user)
+    rows = pages.pool_rows(request.user)
     if wanted_download(request):
         return tabular_response(
             request,
@@ -485,7 +485,7 @@ def assignments(request: HttpRequest, call_pk: int) -> HttpResponse:
     changing = can_change_review(request.user, call)
     if changing:
         indicator_system_ensure(actor=request.user, call=call)
-    rows = selectors.assignment_rows(
+    rows = pages.assignment_rows(
         request.user, call, with_choices=bool(changing) and not wanted_download(request)
     )
     if wanted_download(request):
@@ -506,7 +506,7 @@ def assignments(request: HttpRequest, call_pk: int) -> HttpResponse:
                         *common,
                         _cell(_name(assignment.expert)),
                         assignment.expert.jurisdiction.full_name(),
-                        selectors.assignment_state(assignment),
+                        pages.assignment_state(assignment),
                         f"{assignment.due_on:%Y-%m-%d}",
                         assignment.assigned_at,
                         assignment.submitted_at,
@@ -516,9 +516,7 @@ def assignments(request: HttpRequest, call_pk: int) -> HttpResponse:
     items = [
         {
             "row": row,
-            "states": [
-                (assignment, selectors.assignment_state(assignment)) for assignment in row.assignments
-            ],
+            "states": [(assignment, pages.assignment_state(assignment)) for assignment in row.assignments],
             "form": AssignForm(
                 choices=row.choices,
                 initial={"due_on": call.scoring_deadline},
@@ -640,7 +638,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
                     assignment.application.number,
                     _cell(assignment.application.name),
                     _cell(str(assignment.application.call)),
-                    selectors.assignment_state(assignment),
+                    pages.assignment_state(assignment),
                     f"{assignment.due_on:%Y-%m-%d}",
                     assignment.submitted_at,
                 ]
@@ -651,7 +649,7 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "assignment": assignment,
-            "state": selectors.assignment_state(assignment),
+            "state": pages.assignment_state(assignment),
             "days_left": (assignment.due_on - today).days,
             "overdue_days": (today - assignment.due_on).days,
             "open": assignment.submitted_at is None and not assignment.conflict_declared,
@@ -708,10 +706,10 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("评分已提交") if submit else _("已保存草稿"))
                 return redirect("selection:score", pk=assignment.pk)
-    others = selectors.other_sheets(assignment) if can_see_other_scores(request.user, assignment) else []
+    others = pages.other_sheets(assignment) if can_see_other_scores(request.user, assignment) else []
     lines = []
     if system is not None and not assignment.conflict_declared:
-        for line in selectors.score_sheet(assignment, system):
+        for line in pages.score_sheet(assignment, system):
             lines.append(
                 {
                     "line": line,
@@ -732,7 +730,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": lines,
             "total": selectors.sheet_total(assignment),
             "other_columns": others,
-            "state": selectors.assignment_state(assignment),
+            "state": pages.assignment_state(assignment),
             "can_open_application": bool(can_view(request.user, application)),
             "closed_reason": "" if scoring or declaring else scoring.reason,
         },
@@ -767,7 +765,7 @@ def application_scores(request: HttpRequest, pk: int) -> HttpResponse:
         sheets=[
             {
                 "assignment": assignment,
-                "state": selectors.assignment_state(assignment),
+                "state": pages.assignment_state(assignment),
                 "total": sum((each.points for each in sheet.values()), Decimal(0)),
             }
             for assignment, sheet in sheets
@@ -796,7 +794,7 @@ RANKING_HEADER = [
 @require_GET
 def ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
-    view = selectors.ranking_view(call)
+    view = pages.ranking_view(call)
     if wanted_download(request):
         return tabular_response(
             request,
@@ -809,7 +807,7 @@ def ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
                     _cell(row.application.name),
                     row.application.county.name,
                     _cell("；".join(f"{name} {decimal_text(total)}" for name, total in row.totals)),
-                    str(selectors.METHOD_LABELS[row.entry.scored.aggregate.applied]),
+                    str(pages.METHOD_LABELS[row.entry.scored.aggregate.applied]),
                     decimal_text(row.entry.scored.aggregate.value),
                     row.explanation,
                     decimal_text(row.entry.scored.totals_spread.range),
@@ -829,8 +827,8 @@ def ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
         "selection:ranking",
         view=view,
         shortlist=shortlist,
-        tie_break=selectors.TIE_BREAK_WORDS,
-        method=selectors.METHOD_LABELS.get(call.aggregation, call.aggregation),
+        tie_break=pages.TIE_BREAK_WORDS,
+        method=pages.METHOD_LABELS.get(call.aggregation, call.aggregation),
         dimensions=view.ranking.dimensions if view.ranking else [],
         can_confirm=bool(confirming) and shortlist is None and not view.problems and view.ranking is not None,
     )
@@ -878,7 +876,7 @@ def shortlist(request: HttpRequest, call_pk: int) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="shortlist-{call.year}-{call.pk}.json"'
         return response
-    entries = selectors.shortlist_entries(frozen_list)
+    entries = pages.shortlist_entries(frozen_list)
     if wanted_download(request):
         return tabular_response(
             request,
@@ -905,7 +903,7 @@ def shortlist(request: HttpRequest, call_pk: int) -> HttpResponse:
         "selection:shortlist",
         shortlist=frozen_list,
         entries=entries,
-        check=selectors.shortlist_check(frozen_list),
+        check=pages.shortlist_check(frozen_list),
         quota=frozen_list.content.get("quota"),
-        method=selectors.METHOD_LABELS.get(frozen_list.content.get("method", ""), ""),
+        method=pages.METHOD_LABELS.get(frozen_list.content.get("method", ""), ""),
     )

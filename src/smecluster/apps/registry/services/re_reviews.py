@@ -1,6 +1,7 @@
 """Re-review (复核) at the end of a validity period: every write, with its audit event and notifications.
 
-The tick opens a re-review ``Programme.re_review_window_days`` before ``valid_until`` (``registry.duties``).
+The tick opens a re-review ``Programme.re_review_window_days`` before ``valid_until``
+(``registry.services.duties``).
 The county files it: a statement, and an **updated profile** built from what the cluster has reported —
 the application's profile with the cluster's current leading industry and spatial scope (after major
 changes), and the yearly figures and quality-firm counts of the received annual reports
@@ -35,10 +36,10 @@ from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.oversight.facts import current_facts
 from smecluster.apps.programmes.models import Programme
-from smecluster.apps.registry.annual_reports import office_people
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview, ReReviewEvidence
 from smecluster.apps.registry.permissions import can_edit_re_review, can_move_re_review
-from smecluster.apps.registry.services import add_years
+from smecluster.apps.registry.services.annual_reports import office_people
+from smecluster.apps.registry.services.recognition import add_years
 from smecluster.apps.registry.workflow import RE_REVIEW_TRANSITIONS
 from smecluster.errors import UnusableInput
 from smecluster.policy.evaluator import evaluate

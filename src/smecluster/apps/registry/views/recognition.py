@@ -1,24 +1,15 @@
-"""Pages of recognition and of the published list.
-
-The owner's pages (login): the recognition of a call's shortlisted applications, one by one or in batch,
-and the recognition notice PDF; the certificate of a cluster for whoever may see its application.
-
-The public's pages (no login): the list of recognized clusters with search, filters and pages, downloadable
-as CSV, XLSX or JSON with the same rows (all pages of the filter) and the same columns; and each cluster's
-public profile.
+"""The owner's recognition pages (login): the recognition of a call's shortlisted applications, one by one or
+in batch, and the recognition notice PDF; the certificate of a cluster for whoever may see its application.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -26,11 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.apps.applications import pdf
-from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.notices.permissions import PHASE_LABELS, closes_at, notice_phase
 from smecluster.apps.notices.selectors import call_in_reach, notice_of_call, unresolved_objections
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.registry.forms import ClusterFilterForm, RecognitionForm
+from smecluster.apps.registry.forms import RecognitionForm
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.permissions import (
     can_open_recognition,
@@ -39,18 +29,12 @@ from smecluster.apps.registry.permissions import (
     recognition_blockers,
 )
 from smecluster.apps.registry.selectors import (
-    COLUMNS,
     cluster_for,
-    cluster_row,
     decided_applications,
-    filter_choices,
-    public_cluster,
-    public_clusters,
-    public_figures,
     recognition_candidates,
     recognized_in,
 )
-from smecluster.apps.registry.services import (
+from smecluster.apps.registry.services.recognition import (
     RECOGNIZE,
     issuer,
     number_prefix,
@@ -59,9 +43,6 @@ from smecluster.apps.registry.services import (
     validity_years,
 )
 from smecluster.policy.ruleset import rule_set
-from smecluster.site.csv_export import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
-
-PAGE_SIZE = 20
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -224,93 +205,3 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         request=request,
     )
     return _pdf_response(html, request, f"certificate-{cluster.pk}.pdf")
-
-
-# --- the published list -----------------------------------------------------------------------------
-
-
-def _cell(value: Any) -> Any:
-    """Dates as YYYY-MM-DD, and text a spreadsheet would run as a formula kept as text."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv(rows: list[dict[str, Any]]) -> HttpResponse:
-    header = [column.label for column in COLUMNS]
-    return csv_response("clusters.csv", header, ([_cell(row[c.key]) for c in COLUMNS] for row in rows))
-
-
-def _xlsx(rows: list[dict[str, Any]]) -> HttpResponse:
-    # The shared writer of every list page: bold frozen header, dates as date cells, numbers as numbers.
-    data = xlsx_bytes(
-        [column.label for column in COLUMNS],
-        ([row[column.key] for column in COLUMNS] for row in rows),
-        sheet_title=_("已认定集群"),
-    )
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="clusters.xlsx"'
-    return response
-
-
-def _json(rows: list[dict[str, Any]], filters: dict[str, Any]) -> HttpResponse:
-    body = {
-        "count": len(rows),
-        "filters": filters,
-        "columns": [{"key": column.key, "label": str(column.label)} for column in COLUMNS],
-        "results": [{key: _cell(value) for key, value in row.items()} for row in rows],
-    }
-    response = HttpResponse(
-        json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="clusters.json"'
-    return response
-
-
-DOWNLOADS = ("csv", "xlsx", "json")
-
-
-@require_GET
-def public_list(request: HttpRequest) -> HttpResponse:
-    form = ClusterFilterForm(request.GET or None, choices=filter_choices())
-    filters = form.filters()
-    clusters = public_clusters(**filters)
-    wanted = request.GET.get("format", "")
-    if wanted in DOWNLOADS:
-        rows = [cluster_row(cluster) for cluster in clusters]
-        if wanted == "csv":
-            return _csv(rows)
-        if wanted == "xlsx":
-            return _xlsx(rows)
-        return _json(rows, filters)
-    page = Paginator(clusters, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
-    return render(
-        request,
-        "registry/public_list.html",
-        {
-            "filter": form,
-            "page": page,
-            "rows": [(cluster, cluster_row(cluster)) for cluster in page],
-            "columns": COLUMNS,
-            "query": query.urlencode(),
-        },
-    )
-
-
-@require_GET
-def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        cluster = public_cluster(pk)
-    except RecognizedCluster.DoesNotExist:
-        raise Http404(_("没有这个集群")) from None
-    year, figures = public_figures(cluster)
-    return render(
-        request,
-        "registry/public_detail.html",
-        {"cluster": cluster, "figures_year": year, "figures": figures, "today": today_in_china()},
-    )

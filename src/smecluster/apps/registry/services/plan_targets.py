@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
-from smecluster.apps.registry.annual_reports import report_figures
 from smecluster.apps.registry.metrics import METRICS, TargetProgress, progress
-from smecluster.apps.registry.models import AnnualReport, PlanTarget, RecognizedCluster
+from smecluster.apps.registry.models import AnnualReport, ClusterPlanTarget, RecognizedCluster
 from smecluster.apps.registry.permissions import can_edit_plan_targets
+from smecluster.apps.registry.services.annual_reports import report_figures
 
 TARGET_FIELDS = ("metric", "baseline_year", "baseline_value", "target_value", "target_year", "note")
 
@@ -33,7 +33,7 @@ def targets_locked(cluster: RecognizedCluster) -> bool:
     return cluster.annual_reports.filter(status=AnnualReport.Status.RECEIVED).exists()
 
 
-def _plain(target: PlanTarget) -> dict[str, Any]:
+def _plain(target: ClusterPlanTarget) -> dict[str, Any]:
     return {
         field: str(value) if isinstance(value := getattr(target, field), Decimal) else value
         for field in TARGET_FIELDS
@@ -72,8 +72,12 @@ def _lock(actor: User, cluster: RecognizedCluster) -> RecognizedCluster:
 
 @transaction.atomic
 def plan_target_save(
-    *, actor: User, cluster: RecognizedCluster, values: dict[str, Any], target: PlanTarget | None = None
-) -> PlanTarget:
+    *,
+    actor: User,
+    cluster: RecognizedCluster,
+    values: dict[str, Any],
+    target: ClusterPlanTarget | None = None,
+) -> ClusterPlanTarget:
     """Add a target, or change ``target``; refused (403) once the targets are locked."""
     cluster = _lock(actor, cluster)
     values = {field: values.get(field, "" if field == "note" else None) for field in TARGET_FIELDS}
@@ -81,7 +85,7 @@ def plan_target_save(
     _check(cluster, values, target.pk if target else None)
     before = _plain(target) if target else None
     if target is None:
-        target = PlanTarget(cluster=cluster)
+        target = ClusterPlanTarget(cluster=cluster)
     elif target.cluster_id != cluster.pk:
         raise ValidationError(_("该目标不属于这个集群"))
     for field, value in values.items():
@@ -98,7 +102,7 @@ def plan_target_save(
 
 
 @transaction.atomic
-def plan_target_delete(*, actor: User, target: PlanTarget) -> None:
+def plan_target_delete(*, actor: User, target: ClusterPlanTarget) -> None:
     cluster = _lock(actor, target.cluster)
     audit_record(
         actor=actor,
@@ -114,7 +118,7 @@ def plan_target_delete(*, actor: User, target: PlanTarget) -> None:
 
 @dataclass(frozen=True)
 class TargetLine:
-    target: PlanTarget
+    target: ClusterPlanTarget
     progress: TargetProgress
     note: str = ""
 
@@ -143,7 +147,7 @@ def achievement(cluster: RecognizedCluster) -> tuple[AnnualReport | None, list[T
     return report, [TargetLine(target, _progress(target, figures)) for target in cluster.plan_targets.all()]
 
 
-def _progress(target: PlanTarget, figures: Any) -> TargetProgress:
+def _progress(target: ClusterPlanTarget, figures: Any) -> TargetProgress:
     return progress(
         metric_key=target.metric,
         baseline_year=target.baseline_year,

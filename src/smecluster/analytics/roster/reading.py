@@ -1,4 +1,4 @@
-"""The enterprise roster (企业名录) of a cluster: reading it, checking every row, and the figures it gives.
+"""Reading the enterprise roster (企业名录) of a cluster: parsing XLSX or CSV and checking every row.
 
 A cluster's declared figures (SME output share, quality firms, R&D, patents) are sums over its firms.
 The roster lists the firms themselves, so the figures can be computed and set beside what was declared.
@@ -30,19 +30,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from enum import StrEnum
-from fractions import Fraction
 from typing import Any
 
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
-from smecluster.analytics.sme_size import SIZES, Size, SizeRule, classify_in_group
 from smecluster.errors import UnusableInput
 from smecluster.reference import divisions, industries
 from smecluster.reference.sme_standards import (
@@ -333,12 +331,12 @@ def _header(cells: Sequence[Any], filename: str) -> dict[int, RosterColumn]:
             continue
         column = _HEADER_LOOKUP.get(_normalise_header(text))
         if column is None:
-            problems.append(f"unknown column {text!r} (column {_column_letter(index)})")
+            problems.append(f"unknown column {text!r} (column {column_letter(index)})")
             continue
         if column.key in seen:
             problems.append(
-                f"column {column.header_zh} appears twice (columns {_column_letter(seen[column.key])} "
-                f"and {_column_letter(index)})"
+                f"column {column.header_zh} appears twice (columns {column_letter(seen[column.key])} "
+                f"and {column_letter(index)})"
             )
             continue
         seen[column.key] = index
@@ -354,7 +352,7 @@ def _header(cells: Sequence[Any], filename: str) -> dict[int, RosterColumn]:
     return by_index
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
     letters = ""
     index += 1
     while index:
@@ -847,342 +845,3 @@ def _yes_no(values: dict[str, Any], key: str, fail: Any) -> bool | None:
         return False
     fail(key, cell, "必填，不能为空，填“是”或“否”" if not text else "应填“是”或“否”")
     return None
-
-
-# ------------------------------------------------------------------------------------------- indicators
-
-
-@dataclass(frozen=True, slots=True)
-class Unclassified:
-    """A firm the size standard could not place, and why (its industry is outside the standard)."""
-
-    credit_code: str
-    industry_code: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class RosterIndicators:
-    """The figures a roster gives. Amounts in 万元; shares in per cent as exact fractions:
-
-    * ``sme_output_share`` = sme_output / output × 100 (None when output is 0);
-    * ``leading_share`` = leading_output / output × 100 (None when output is 0);
-    * ``patents_per_10k_employees`` = invention_patents / employees × 10,000 (None when employees is 0).
-
-    ``sme_*`` count only firms classified as medium, small or micro; a firm the standard does not cover
-    (``unclassified``) is counted in the totals but not as an SME, so unknowns never raise the share.
-    ``quality`` counts distinct firms holding each title; ``quality_leading`` the same among firms in the
-    leading industry; ``quality_any`` firms holding any title; ``champion_or_little_giant_leading`` firms in
-    the leading industry that are a 单项冠军 or a 小巨人 (what the national rule counts).
-    """
-
-    standard: str
-    firms: int
-    sme_firms: int
-    sizes: dict[Size, int]
-    unclassified: tuple[Unclassified, ...]
-    output: Decimal
-    sme_output: Decimal
-    leading_output: Decimal
-    sme_output_share: Fraction | None
-    leading_share: Fraction | None
-    quality: dict[Title, int]
-    quality_leading: dict[Title, int]
-    quality_any: int
-    champion_or_little_giant_leading: int
-    rnd: Decimal
-    sme_rnd: Decimal
-    invention_patents: int
-    employees: int
-    patents_per_10k_employees: Fraction | None = field(default=None)
-
-
-def compute_indicators(
-    rows: Iterable[EnterpriseRow], *, on: date, standard: SizeStandard | None = None
-) -> RosterIndicators:
-    """Classify each firm by the SME size standard in force ``on`` (or ``standard``) and sum the roster.
-
-    Rows from :func:`read_roster` have every figure their industry group needs; a row that lacks one
-    anyway (built by other code) is counted as unclassified with the reason, not guessed.
-    """
-    if standard is None:
-        standard = standard_in_force(on)
-    rules: dict[str, SizeRule | str] = {}
-    sizes: Counter[Size] = Counter(dict.fromkeys(SIZES, 0))
-    unclassified: list[Unclassified] = []
-    quality: Counter[Title] = Counter(dict.fromkeys(Title, 0))
-    quality_leading: Counter[Title] = Counter(dict.fromkeys(Title, 0))
-    firms = quality_any = top_leading = patents = employees = 0
-    output = sme_output = leading_output = rnd = sme_rnd = Decimal(0)
-    for row in rows:
-        firms += 1
-        output += row.output
-        rnd += row.rnd
-        patents += row.invention_patents
-        employees += row.employees
-        if row.leading:
-            leading_output += row.output
-        if row.titles:
-            quality_any += 1
-            quality.update(row.titles)
-            if row.leading:
-                quality_leading.update(row.titles)
-                if Title.champion in row.titles or Title.little_giant in row.titles:
-                    top_leading += 1
-        rule = rules.get(row.industry_code)
-        if rule is None:
-            rule = rules[row.industry_code] = _rule_or_reason(standard, row.industry_code)
-        if isinstance(rule, str):
-            unclassified.append(Unclassified(row.credit_code, row.industry_code, rule))
-            continue
-        size = rule.size(row.employees, row.revenue, row.assets)
-        if size is None:
-            # Only rows built by other code get here: read_roster refuses a row lacking what its group needs.
-            reason = _missing_reason(rule, standard, row)
-            unclassified.append(Unclassified(row.credit_code, row.industry_code, reason))
-            continue
-        sizes[size] += 1
-        if size != "large":
-            sme_output += row.output
-            sme_rnd += row.rnd
-    return RosterIndicators(
-        standard=standard.document_number,
-        firms=firms,
-        sme_firms=firms - sizes["large"] - len(unclassified),
-        sizes=dict(sizes),
-        unclassified=tuple(unclassified),
-        output=output,
-        sme_output=sme_output,
-        leading_output=leading_output,
-        sme_output_share=_percent(sme_output, output),
-        leading_share=_percent(leading_output, output),
-        quality=dict(quality),
-        quality_leading=dict(quality_leading),
-        quality_any=quality_any,
-        champion_or_little_giant_leading=top_leading,
-        rnd=rnd,
-        sme_rnd=sme_rnd,
-        invention_patents=patents,
-        employees=employees,
-        patents_per_10k_employees=None if employees == 0 else Fraction(patents * 10_000, employees),
-    )
-
-
-def _rule_or_reason(standard: SizeStandard, code: str) -> SizeRule | str:
-    try:
-        return SizeRule.of(standard.group_for(code))
-    except UnusableInput as error:
-        return error.problems[0].message
-
-
-def _missing_reason(rule: SizeRule, standard: SizeStandard, row: EnterpriseRow) -> str:
-    try:
-        classify_in_group(
-            rule.group, standard, employees=row.employees, revenue=row.revenue, assets=row.assets
-        )
-    except UnusableInput as error:
-        return "; ".join(str(problem) for problem in error.problems)
-    return "the size standard could not classify this firm"
-
-
-def _percent(part: Decimal, whole: Decimal) -> Fraction | None:
-    return None if whole == 0 else Fraction(part) * 100 / Fraction(whole)
-
-
-WAN_PER_YI = 10_000  # 1 亿元 = 10,000 万元
-
-
-def as_profile_figures(indicators: RosterIndicators) -> dict[str, Any]:
-    """The roster's figures in the units and field names of the profile (:class:`smecluster.profile.Year`
-    in 亿元, exact, and :class:`smecluster.profile.QualityFirms`), for setting beside the declared ones.
-
-    ``quality_firms.champion`` and ``.little_giant`` count firms in the leading industry, as the profile's
-    fields do; the other three titles count every firm holding them.
-    """
-    return {
-        "output": _yi(indicators.output),
-        "sme_output": _yi(indicators.sme_output),
-        "leading_output": _yi(indicators.leading_output),
-        "sme_rnd": _yi(indicators.sme_rnd),
-        "invention_patents": indicators.invention_patents,
-        "employees": indicators.employees,
-        "quality_firms": {
-            "champion": indicators.quality_leading[Title.champion],
-            "little_giant": indicators.quality_leading[Title.little_giant],
-            "specialized": indicators.quality[Title.specialized],
-            "innovative": indicators.quality[Title.innovative],
-            "high_tech": indicators.quality[Title.high_tech],
-        },
-    }
-
-
-def _yi(wan: Decimal) -> Decimal:
-    # scaleb moves the decimal point: exact, no rounding context involved.
-    return wan.scaleb(-4)
-
-
-# ---------------------------------------------------------------------------------------------- writing
-
-
-def write_template() -> bytes:
-    """The roster template: the header row on sheet 企业名录 with number formats and drop-downs, and a
-    填写说明 sheet giving each column's meaning, unit and rule."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = ROSTER_SHEET
-    sheet.append([column.header_zh for column in ROSTER_COLUMNS])
-    sheet.freeze_panes = "A2"
-    last_row = 100_001  # room for the largest rosters the import is measured on
-    for index, column in enumerate(ROSTER_COLUMNS):
-        letter = _column_letter(index)
-        header = sheet[f"{letter}1"]
-        header.font = Font(bold=True)
-        header.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[letter].width = max(12, len(column.header_zh) * 2 + 2)
-        number_format = _NUMBER_FORMATS.get(column.key)
-        if number_format:
-            sheet.column_dimensions[letter].number_format = number_format
-        cells = f"{letter}2:{letter}{last_row}"
-        if column.key == "leading":
-            yes_no = DataValidation(type="list", formula1='"是,否"', allow_blank=False)
-            yes_no.error, yes_no.errorTitle = "请填“是”或“否”", "是否属于主导产业"
-            yes_no.add(cells)
-            _explain(column, yes_no)
-            sheet.add_data_validation(yes_no)
-        elif column.key == "titles":
-            # Several titles may share a cell, so typing a value not in the list must stay possible:
-            # an "information" alert explains instead of refusing.
-            titles = DataValidation(
-                type="list",
-                formula1='"' + ",".join(_TEMPLATE_TITLES) + '"',
-                allow_blank=True,
-                errorStyle="information",
-                showErrorMessage=True,
-            )
-            titles.error = "可填多个称号，用顿号“、”分隔"
-            titles.errorTitle = "企业称号"
-            titles.add(cells)
-            _explain(column, titles)
-            sheet.add_data_validation(titles)
-        elif column.key in ("employees", "invention_patents"):
-            whole = DataValidation(
-                type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True
-            )
-            whole.error, whole.errorTitle = "应为不小于0的整数", column.header_zh
-            whole.add(cells)
-            _explain(column, whole)
-            sheet.add_data_validation(whole)
-        elif column.unit == "万元":
-            amount = DataValidation(
-                type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
-            )
-            amount.error, amount.errorTitle = "应为不小于0的数字，单位万元", column.header_zh
-            amount.add(cells)
-            _explain(column, amount)
-            sheet.add_data_validation(amount)
-        elif column.key in ("credit_code", "county_code", "industry_code"):
-            sheet.column_dimensions[letter].number_format = "@"  # text: keeps leading zeros (01, 0111)
-    instructions = workbook.create_sheet(INSTRUCTIONS_SHEET)
-    instructions.append(["列名", "单位", "是否必填", "填写说明"])
-    for column in ROSTER_COLUMNS:
-        instructions.append(
-            [column.header_zh, column.unit or "—", "必填" if column.required else "选填", column.description]
-        )
-    for note in _TEMPLATE_NOTES:
-        instructions.append([])
-        instructions.append([note])
-    for cell in instructions[1]:
-        cell.font = Font(bold=True)
-    for letter, width in (("A", 28), ("B", 8), ("C", 10), ("D", 90)):
-        instructions.column_dimensions[letter].width = width
-    return _save(workbook)
-
-
-def _explain(column: RosterColumn, validation: Any) -> None:
-    """Excel shows the column's rule when a cell is selected, and refuses (or, for titles, questions) a
-    value that breaks it; openpyxl leaves both off unless asked."""
-    validation.showErrorMessage = True
-    validation.showInputMessage = True
-    validation.promptTitle = column.header_zh[:32]  # Excel's limits: 32 and 255 characters
-    validation.prompt = column.description[:255]
-
-
-_NUMBER_FORMATS = {
-    "employees": "0",
-    "invention_patents": "0",
-    "revenue": "#,##0.00",
-    "assets": "#,##0.00",
-    "output": "#,##0.00",
-    "rnd": "#,##0.00",
-}
-_TEMPLATE_TITLES = ("单项冠军", "小巨人", "专精特新", "创新型", "高新技术企业")
-_TEMPLATE_NOTES = (
-    "每家企业填一行，从第2行开始；第1行列名不要修改。一个统一社会信用代码只能出现一次。",
-    "金额单位均为万元；人数、专利数为整数；没有的数值填0，不要留空（资产总额、企业称号除外）。",
-    "企业规模按《中小企业划型标准规定》（工信部联企业〔2011〕300号）由系统根据行业、从业人员、营业收入、资产总额自动划分，无需填写。",
-    "上传后系统逐行校验；只要有一处错误，整份名录都不会保存，并可下载逐行错误报告，改正后重新上传。",
-    "可保存为 Excel 工作簿（.xlsx）或 CSV（UTF-8 或 GB18030 编码）上传。",
-)
-
-
-def write_error_report(errors: Iterable[RowError]) -> bytes:
-    """The row-by-row error report of a refused roster: 行号, 列, 内容, 问题."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("错误报告")
-    sheet.column_dimensions["B"].width = 26
-    sheet.column_dimensions["C"].width = 30
-    sheet.column_dimensions["D"].width = 80
-    sheet.append(["行号", "列", "内容", "问题"])
-    for error in errors:
-        sheet.append([error.row, error.column, _text_cell(sheet, error.value), error.message])
-    return _save(workbook)
-
-
-def write_roster(rows: Iterable[EnterpriseRow]) -> bytes:
-    """A roster as XLSX, in the template's layout, so that a download can be edited and uploaded again."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(ROSTER_SHEET)
-    sheet.append([column.header_zh for column in ROSTER_COLUMNS])
-    for row in rows:
-        sheet.append(
-            [
-                row.credit_code,
-                _text_cell(sheet, row.name),
-                row.county_code,
-                row.industry_code,
-                row.employees,
-                row.revenue,
-                row.assets,
-                row.output,
-                row.rnd,
-                row.invention_patents,
-                "、".join(TITLE_NAMES_ZH[title] for title in Title if title in row.titles),
-                "是" if row.leading else "否",
-            ]
-        )
-    return _save(workbook)
-
-
-def _text_cell(sheet: Any, value: str) -> Any:
-    """A cell that keeps ``value`` as typed: openpyxl would store ``=1+1`` as a formula, which Excel then
-    evaluates (a spreadsheet-injection risk in a file downloaded by an official)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
-
-
-def _save(workbook: Any) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -20,9 +20,9 @@ from smecluster.apps.applications.workflow import Actor
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
-from smecluster.apps.registry.annual_reports import office_people, report_open
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
-from smecluster.apps.registry.re_reviews import re_review_open, window_opens_on
+from smecluster.apps.registry.services.annual_reports import office_people, report_open
+from smecluster.apps.registry.services.re_reviews import re_review_open, window_opens_on
 from smecluster.apps.registry.workflow import RE_REVIEW_EDITABLE, RE_REVIEW_IN_PROGRESS, REPORT_FILED
 
 ActionKind = Literal["opened", "reminded", "flagged", "proposed", "expired"]

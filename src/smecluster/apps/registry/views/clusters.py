@@ -1,0 +1,74 @@
+"""A recognized cluster's record (login): validity, plan targets with their achievement, annual reports and
+re-reviews. Find the record within the user's reach (404 otherwise, so existence is not disclosed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from smecluster.apps.registry.forms import (
+    PlanTargetForm,
+)
+from smecluster.apps.registry.metrics import default_target_year
+from smecluster.apps.registry.models import (
+    RecognizedCluster,
+)
+from smecluster.apps.registry.permissions import (
+    can_edit_plan_targets,
+)
+from smecluster.apps.registry.selectors import (
+    cluster_record_for,
+)
+from smecluster.apps.registry.services import plan_targets
+
+# --- a cluster's record and its plan targets -------------------------------------------------------
+
+
+def cluster_in_reach(request: HttpRequest, pk: int) -> RecognizedCluster:
+    try:
+        return cluster_record_for(request.user, pk)
+    except RecognizedCluster.DoesNotExist:
+        raise Http404(_("没有这个集群，或它不在您的辖区内")) from None
+
+
+@login_required
+@require_GET
+def cluster_record(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = cluster_in_reach(request, pk)
+    return cluster_page(request, cluster, PlanTargetForm(initial=_target_initial(cluster)))
+
+
+def _target_initial(cluster: RecognizedCluster) -> dict[str, Any]:
+    return {
+        "baseline_year": cluster.recognized_on.year - 1,
+        "target_year": default_target_year(cluster.valid_until),
+    }
+
+
+def cluster_page(
+    request: HttpRequest, cluster: RecognizedCluster, form: PlanTargetForm, status: int = 200
+) -> HttpResponse:
+    locked = plan_targets.targets_locked(cluster)
+    latest, lines = plan_targets.achievement(cluster)
+    return render(
+        request,
+        "registry/cluster_record.html",
+        {
+            "cluster": cluster,
+            "lines": lines,
+            "latest": latest,
+            "locked": locked,
+            "can_edit_targets": bool(can_edit_plan_targets(request.user, cluster, locked)),
+            "target_form": form,
+            "declared_targets": cluster.application.targets.all(),
+            "reports": cluster.annual_reports.order_by("-year"),
+            "re_reviews": cluster.re_reviews.order_by("-period_valid_until"),
+        },
+        status=status,
+    )

@@ -1,0 +1,259 @@
+"""The re-reviews (login): filing, recommendation, the province's decision with the rule set's evaluation.
+
+Each view: find the record within the user's reach (404 otherwise, so existence is not disclosed), check
+permission (403 with the reason), parse the form, call the service, render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
+from smecluster.apps.applications.forms import EvidenceForm
+from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.registry.forms import (
+    DecideForm,
+    ReasonForm,
+    StatementForm,
+)
+from smecluster.apps.registry.models import (
+    ReReview,
+    ReReviewEvidence,
+)
+from smecluster.apps.registry.permissions import (
+    can_edit_re_review,
+    can_move_re_review,
+)
+from smecluster.apps.registry.selectors import (
+    re_review_evidence_for,
+    re_review_for,
+    re_reviews_visible_to,
+)
+from smecluster.apps.registry.services import plan_targets, re_reviews
+from smecluster.apps.registry.views.history import audit_history
+from smecluster.apps.registry.workflow import RE_REVIEW_TRANSITIONS
+from smecluster.policy.display import criterion_rows
+from smecluster.policy.verdict import Outcome
+from smecluster.site.csv_export import tabular_response, wanted_download
+
+OUTCOME_LABELS = {
+    Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
+    Outcome.INELIGIBLE: gettext_lazy("不符合认定条件"),
+    Outcome.INCOMPLETE: gettext_lazy("数据不完整"),
+    Outcome.NEEDS_REVIEW: gettext_lazy("量化条件均满足，待专家评审定性条件"),
+}
+LEGEND = gettext_lazy("✓ 满足　✗ 不满足　? 待专家评审　缺 数据缺失")
+
+
+# --- re-reviews ------------------------------------------------------------------------------------
+
+
+def _re_review(request: HttpRequest, pk: int) -> ReReview:
+    try:
+        return re_review_for(request.user, pk)
+    except ReReview.DoesNotExist:
+        raise Http404(_("没有这份复核，或它不在您的辖区内")) from None
+
+
+@login_required
+@require_GET
+def re_review_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    re_reviews_ = re_reviews_visible_to(request.user)
+    if status in ReReview.Status.values:
+        re_reviews_ = re_reviews_.filter(status=status)
+    re_reviews_ = re_reviews_.select_related("cluster__county").order_by(
+        "period_valid_until", "cluster__number"
+    )
+    if wanted_download(request):
+        header = [
+            _("认定编号"), _("集群名称"), _("所在县"), _("有效期止"), _("状态"), _("复核结论"),
+            _("决定日期"), _("延续后的有效期止"),
+        ]  # fmt: skip
+        rows = (
+            [
+                re_review.cluster.number,
+                re_review.cluster.name,
+                re_review.cluster.county.full_name(),
+                re_review.period_valid_until,
+                re_review.get_status_display(),
+                re_review.get_outcome_display() if re_review.outcome else "",
+                re_review.decided_on,
+                re_review.new_valid_until,
+            ]
+            for re_review in re_reviews_
+        )
+        return tabular_response(request, "re-reviews", header, rows)
+    page = Paginator(re_reviews_, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/re_review_list.html",
+        {"page": page, "status": status, "statuses": ReReview.Status.choices},
+    )
+
+
+def _evaluation_context(re_review: ReReview) -> dict[str, Any]:
+    """The rule set's evaluation of the profile as filed (or, before filing, as it would be filed today)."""
+    cluster = re_review.cluster
+    as_of = re_review.submitted_at.date() if re_review.submitted_at else today_in_china()
+    document = re_review.profile or re_reviews.updated_profile_document(cluster, as_of)
+    verdict, problems = re_reviews.evaluation(document, cluster.programme, str(re_review))
+    if verdict is None:
+        assert problems is not None
+        return {"problems": [str(problem) for problem in problems.problems], "as_of": as_of}
+    return {
+        "as_of": as_of,
+        "verdict": verdict,
+        "outcome": verdict.outcome.value,
+        "outcome_label": OUTCOME_LABELS[verdict.outcome],
+        "legend": LEGEND,
+        "years": [entry["year"] for entry in document.get("years", [])],
+        "rows": criterion_rows(verdict),
+    }
+
+
+@login_required
+@require_GET
+def re_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    re_review = _re_review(request, pk)
+    return _re_review_page(request, re_review, StatementForm(initial={"statement": re_review.statement}))
+
+
+def _re_review_page(
+    request: HttpRequest, re_review: ReReview, form: StatementForm, status: int = 200
+) -> HttpResponse:
+    cluster = re_review.cluster
+    latest, lines = plan_targets.achievement(cluster)
+    actions = [
+        {"action": action, "label": transition.label, "needs_reason": transition.needs_reason}
+        for action, transition in RE_REVIEW_TRANSITIONS.items()
+        if can_move_re_review(request.user, action, re_review)
+    ]
+    return render(
+        request,
+        "registry/re_review_detail.html",
+        {
+            "re_review": re_review,
+            "cluster": cluster,
+            "latest": latest,
+            "lines": lines,
+            "achieved": sum(1 for line in lines if line.progress.status == "achieved"),
+            "evaluation": _evaluation_context(re_review),
+            "statement_form": form,
+            "can_edit": bool(can_edit_re_review(request.user, re_review)),
+            "actions": actions,
+            "reason_form": ReasonForm(),
+            "decide_form": DecideForm(),
+            "extension_years": re_reviews.extension_years(cluster.programme),
+            "extended_until": re_reviews.extended_until(
+                re_review.period_valid_until, re_reviews.extension_years(cluster.programme)
+            ),
+            "history": audit_history(re_review),
+            "evidence": re_review.evidence.all(),
+            "upload": EvidenceForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def re_review_save(request: HttpRequest, pk: int) -> HttpResponse:
+    re_review = _re_review(request, pk)
+    can_edit_re_review(request.user, re_review).enforce()
+    form = StatementForm(request.POST)
+    if not form.is_valid():
+        return _re_review_page(request, re_review, form, status=400)
+    re_reviews.re_review_save(
+        actor=request.user, re_review=re_review, statement=form.cleaned_data["statement"]
+    )
+    messages.success(request, _("已保存复核申请说明"))
+    return redirect("registry:re_review_detail", re_review.pk)
+
+
+@login_required
+@require_POST
+def re_review_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    re_review = _re_review(request, pk)
+    can_edit_re_review(request.user, re_review).enforce()
+    upload = EvidenceForm(request.POST, request.FILES)
+    if upload.is_valid():
+        try:
+            re_reviews.re_review_evidence_add(
+                actor=request.user, re_review=re_review, upload=upload.cleaned_data["file"]
+            )
+        except EvidenceRejected as rejected:
+            upload.add_error("file", str(rejected))
+        else:
+            messages.success(request, _("已上传"))
+            return redirect("registry:re_review_detail", re_review.pk)
+    messages.error(request, "；".join(upload.errors.get("file", [])))
+    return redirect("registry:re_review_detail", re_review.pk)
+
+
+def _re_review_evidence(request: HttpRequest, pk: int) -> ReReviewEvidence:
+    try:
+        return re_review_evidence_for(request.user, pk)
+    except ReReviewEvidence.DoesNotExist:
+        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
+
+
+@login_required
+@require_GET
+def re_review_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = _re_review_evidence(request, pk)
+    return FileResponse(
+        evidence_path(evidence.stored_name).open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@require_POST
+def re_review_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = _re_review_evidence(request, pk)
+    re_reviews.re_review_evidence_remove(actor=request.user, evidence=evidence)
+    messages.success(request, _("已删除"))
+    return redirect("registry:re_review_detail", evidence.re_review_id)
+
+
+@login_required
+@require_POST
+def re_review_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    re_review = _re_review(request, pk)
+    if action not in RE_REVIEW_TRANSITIONS:
+        raise Http404(_("没有这个操作"))
+    can_move_re_review(request.user, action, re_review).enforce()
+    try:
+        re_review = re_reviews.re_review_move(
+            actor=request.user,
+            re_review=re_review,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            outcome=request.POST.get("outcome") or None,
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        if action == "decide" and re_review.outcome == ReReview.Outcome.PASSED:
+            messages.success(
+                request,
+                _("复核通过：有效期由 %(old)s 延续至 %(new)s")
+                % {"old": re_review.previous_valid_until, "new": re_review.new_valid_until},
+            )
+        else:
+            messages.success(request, _("已%(action)s") % {"action": RE_REVIEW_TRANSITIONS[action].label})
+    return redirect(reverse("registry:re_review_detail", args=[re_review.pk]))
