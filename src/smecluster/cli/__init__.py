@@ -39,6 +39,7 @@ def _register() -> None:
         calendar_commands,
         check_commands,
         discover_commands,
+        files_commands,
         profile_commands,
         report_commands,
         selection_commands,
@@ -58,6 +59,7 @@ def _register() -> None:
     main.add_command(tick_commands.tick)
     main.add_command(report_commands.report)
     main.add_command(profile_commands.profile)
+    main.add_command(files_commands.files)
     main.add_command(size_commands.sme_size)
     main.add_command(discover_commands.discover)
 
