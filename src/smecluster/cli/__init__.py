@@ -46,6 +46,7 @@ def _register() -> None:
         size_commands,
         tick_commands,
         web_commands,
+        workflow_commands,
     )
 
     main.add_command(check_commands.check)
@@ -60,6 +61,7 @@ def _register() -> None:
     main.add_command(report_commands.report)
     main.add_command(profile_commands.profile)
     main.add_command(files_commands.files)
+    main.add_command(workflow_commands.workflow_doc)
     main.add_command(size_commands.sme_size)
     main.add_command(discover_commands.discover)
 
