@@ -117,7 +117,7 @@ def my_tasks(user: User) -> list[Task]:
         tasks.append(
             Task(
                 f"{application.number} {application.name}",
-                str(waiting.get(application.status, "")) or "、".join(steps),
+                str(waiting.get(Status(application.status), "")) or "、".join(steps),
                 reverse("applications:detail", args=[application.pk]),
                 step_url,
                 step_label,

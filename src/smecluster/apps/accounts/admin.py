@@ -24,7 +24,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin[User]):
     search_fields = ["username", "first_name", "last_name", "email", "organization", "jurisdiction__name"]
     autocomplete_fields = ["jurisdiction"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("角色与辖区"), {"fields": ("role", "jurisdiction", "organization", "phone")}),
     )
     add_fieldsets = (

@@ -7,7 +7,7 @@ from django.contrib import admin
 from smecluster.apps.audit.admin import AuditedModelAdmin
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 
-CALL_COLUMNS = ["year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota"]
+CALL_COLUMNS = ("year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota")
 
 
 class YearlyCallInline(admin.TabularInline[YearlyCall, Programme]):

@@ -93,9 +93,9 @@ def programme_list(request: AuthenticatedRequest) -> HttpResponse:
         for programme in programmes
     ]
     if wanted_download(request):
-        rows = []
+        rows: list[list[object]] = []
         for programme in programmes:
-            head = [
+            head: list[object] = [
                 programme.name,
                 programme.get_owner_level_display(),
                 programme.rule_set_id,
