@@ -16,14 +16,19 @@ from typing import Literal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from smecluster.apps.applications.workflow import Actor
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
 from smecluster.apps.registry.services.annual_reports import office_people, report_open
 from smecluster.apps.registry.services.re_reviews import re_review_open, window_opens_on
-from smecluster.apps.registry.workflow import RE_REVIEW_EDITABLE, RE_REVIEW_IN_PROGRESS, REPORT_FILED
+from smecluster.apps.registry.workflow import (
+    RE_REVIEW_EDITABLE,
+    RE_REVIEW_IN_PROGRESS,
+    RECOGNIZED_CLUSTER,
+    REPORT_FILED,
+)
+from smecluster.apps.workflow.engine import Actor, Message, take
 
 ActionKind = Literal["opened", "reminded", "flagged", "proposed", "expired"]
 
@@ -269,20 +274,20 @@ def expire_clusters(as_of: date) -> list[TickAction]:
         ).exists()
         if in_progress:
             continue
-        cluster.status = RecognizedCluster.Status.EXPIRED
-        cluster.save(update_fields=["status"])
-        audit_record(
+        take(
+            RECOGNIZED_CLUSTER,
+            cluster,
+            "expire",
             actor=None,
-            action=actions.CLUSTER_EXPIRE,
-            target=cluster,
-            before={"status": RecognizedCluster.Status.VALID},
-            after={"status": cluster.status, "valid_until": cluster.valid_until.isoformat()},
-        )
-        notify(
-            recipients=[*office_people(cluster, Actor.APPLICANT), *office_people(cluster, Actor.OWNER)],
-            text=_("%(cluster)s 有效期已于 %(until)s 届满，未提交复核申请，已到期")
-            % {"cluster": cluster.name, "until": cluster.valid_until},
-            link=cluster.get_absolute_url(),
+            after={"valid_until": cluster.valid_until.isoformat()},
+            messages=[
+                Message(
+                    [*office_people(cluster, Actor.APPLICANT), *office_people(cluster, Actor.OWNER)],
+                    _("%(cluster)s 有效期已于 %(until)s 届满，未提交复核申请，已到期")
+                    % {"cluster": cluster.name, "until": cluster.valid_until},
+                    cluster.get_absolute_url(),
+                )
+            ],
         )
         done.append(
             TickAction(
