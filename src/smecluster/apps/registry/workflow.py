@@ -19,6 +19,7 @@ Re-review (复核)::
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
@@ -102,9 +103,9 @@ def _cluster_guard(user: User, row: Transition, cluster: RecognizedCluster) -> D
     ministry for a national cluster."""
     role = Role(LEVEL_ROLE[acting_level(cluster.programme.review_chain, row.actor)])
     if user.role != role:
-        return deny(_("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
+        return deny(gettext("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
     if role == Role.PROVINCE_ADMIN and cluster.county_id[:2] != user.jurisdiction_id[:2]:
-        return deny(_("该集群不在您的辖区内"))
+        return deny(gettext("该集群不在您的辖区内"))
     return allow()
 
 

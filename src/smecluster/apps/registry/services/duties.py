@@ -120,7 +120,10 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
     )
     done: list[TickAction] = []
     for report in reports:
-        days_left = (report.due_on - as_of).days
+        due = report.due_on
+        if due is None:  # no due day (the rule set and the programme give none): nothing to remind of
+            continue
+        days_left = (due - as_of).days
         pending = _pending_reminders(report.reminders_sent, days_left)
         if not pending:
             continue
@@ -128,7 +131,7 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
         notify(
             recipients=office_people(report.cluster, holder),
             text=_("%(cluster)s %(year)s年度培育情况信息表将于 %(due)s 截止报送（还有 %(days)s 天）")
-            % {"cluster": report.cluster.name, "year": report.year, "due": report.due_on, "days": days_left},
+            % {"cluster": report.cluster.name, "year": report.year, "due": due, "days": days_left},
             link=report.get_absolute_url(),
         )
         report.reminders_sent = sorted({*report.reminders_sent, *pending}, reverse=True)
@@ -141,7 +144,7 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
                 "reminded",
                 "annual_report",
                 report.cluster.number,
-                f"{report.year}年度信息表距截止日{report.due_on.isoformat()}还有{days_left}天",
+                f"{report.year}年度信息表距截止日{due.isoformat()}还有{days_left}天",
             )
         )
     return done
@@ -161,13 +164,16 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
     )
     done: list[TickAction] = []
     for report in reports:
+        due = report.due_on
+        if due is None:  # no due day: a report cannot be overdue
+            continue
         report.overdue_flagged_on = as_of
         report.save(update_fields=["overdue_flagged_on"])
         audit_record(
             actor=None,
             action=actions.ANNUAL_REPORT_FLAG_OVERDUE,
             target=report,
-            after={"due_on": report.due_on.isoformat()},
+            after={"due_on": due.isoformat()},
         )
         cluster = report.cluster
         notify(
@@ -177,7 +183,7 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
                 *office_people(cluster, Actor.OWNER),
             ],
             text=_("%(cluster)s %(year)s年度培育情况信息表已逾期（截止 %(due)s）")
-            % {"cluster": cluster.name, "year": report.year, "due": report.due_on},
+            % {"cluster": cluster.name, "year": report.year, "due": due},
             link=report.get_absolute_url(),
         )
         done.append(
@@ -185,7 +191,7 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
                 "flagged",
                 "annual_report",
                 cluster.number,
-                f"{report.year}年度信息表截止日{report.due_on.isoformat()}已过，尚未报送",
+                f"{report.year}年度信息表截止日{due.isoformat()}已过，尚未报送",
             )
         )
     return done

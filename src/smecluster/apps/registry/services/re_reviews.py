@@ -81,18 +81,19 @@ def updated_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[st
     if facts.area_km2 is not None:
         document["area_km2"] = facts.area_km2
     years = {entry["year"]: entry for entry in document["years"]}
-    reports = list(
-        cluster.annual_reports.filter(status=AnnualReport.Status.RECEIVED, figures__isnull=False).order_by(
-            "year"
-        )
-    )
-    for report in reports:
-        years[report.year] = dict(report.figures["figures"])
+    received: list[tuple[int, dict[str, Any]]] = [
+        (report.year, report.figures)
+        for report in cluster.annual_reports.filter(status=AnnualReport.Status.RECEIVED).order_by("year")
+        if report.figures is not None  # received without figures: nothing to bring in
+    ]
+    for year, figures in received:
+        years[year] = dict(figures["figures"])
     document["years"] = [years[year] for year in _latest_run(set(years))]
-    if reports:
-        document["quality_firms"] = dict(reports[-1].figures.get("quality_firms", {}))
+    if received:
+        document["quality_firms"] = dict(received[-1][1].get("quality_firms", {}))
     document["application_date"] = as_of.isoformat()
-    return _json_numbers(document)
+    updated: dict[str, Any] = _json_numbers(document)
+    return updated
 
 
 def _latest_run(years: set[int]) -> list[int]:

@@ -299,7 +299,7 @@ def report_evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpRespon
     if note:
         messages.success(request, note)
     else:
-        messages.error(request, "；".join(upload.errors.get("file", [])))
+        messages.error(request, "；".join(map(str, upload.errors.get("file", []))))
     return redirect("registry:report_edit", report.pk, "evidence")
 
 

@@ -190,7 +190,7 @@ def re_review_evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpRes
         else:
             messages.success(request, _("已上传"))
             return redirect("registry:re_review_detail", re_review.pk)
-    messages.error(request, "；".join(upload.errors.get("file", [])))
+    messages.error(request, "；".join(map(str, upload.errors.get("file", []))))
     return redirect("registry:re_review_detail", re_review.pk)
 
 
