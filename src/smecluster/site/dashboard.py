@@ -23,13 +23,12 @@ from smecluster.apps.applications.workflow import APPLICATION, TRANSITIONS, Stat
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
-from smecluster.apps.registry.permissions import can_move_re_review, can_move_report
 from smecluster.apps.registry.selectors import re_reviews_visible_to, reports_visible_to
 from smecluster.apps.registry.workflow import (
+    ANNUAL_REPORT,
+    RE_REVIEW,
     RE_REVIEW_EDITABLE,
-    RE_REVIEW_TRANSITIONS,
     REPORT_EDITABLE,
-    REPORT_TRANSITIONS,
 )
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest
@@ -169,9 +168,7 @@ def dynamic_management_tasks(user: User, today: date) -> list[Task]:
         .exclude(cluster__status=RecognizedCluster.Status.REVOKED)
         .order_by("due_on", "pk")
     ):
-        steps = [
-            str(t.label) for action, t in REPORT_TRANSITIONS.items() if can_move_report(user, action, report)
-        ]
+        steps = [str(row.label) for row in ANNUAL_REPORT.available(user, report)]
         if drafter and report.status in REPORT_EDITABLE:
             steps.insert(0, _("填报"))
         if not steps:
@@ -189,11 +186,7 @@ def dynamic_management_tasks(user: User, today: date) -> list[Task]:
         .exclude(cluster__status=RecognizedCluster.Status.REVOKED)
         .order_by("period_valid_until", "pk")
     ):
-        steps = [
-            str(t.label)
-            for action, t in RE_REVIEW_TRANSITIONS.items()
-            if can_move_re_review(user, action, re_review)
-        ]
+        steps = [str(row.label) for row in RE_REVIEW.available(user, re_review)]
         if drafter and re_review.status in RE_REVIEW_EDITABLE:
             steps.insert(0, _("填写复核申请"))
         if not steps:

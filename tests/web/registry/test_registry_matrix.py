@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import RegClock, reg_client
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
@@ -272,9 +273,10 @@ def _world(
     if state == "evidence":
         report = reg_report_in("draft", year=2024)
         upload = SimpleUploadedFile("附件.pdf", PDF, content_type="application/pdf")
-        evidence = annual_reports.report_evidence_add(
-            actor=users["county_officer"], report=report, upload=upload
-        )
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
+            evidence = annual_reports.report_evidence_add(
+                actor=users["county_officer"], report=report, upload=upload
+            )
         return {"cluster": report.cluster, "report": report, "evidence": evidence}
     if not state.startswith("re_review:"):
         report = reg_report_in("submitted" if state == "filled" else state, year=2024)
@@ -288,9 +290,10 @@ def _world(
     stage = state.removeprefix("re_review:")
     if stage == "evidence":
         upload = SimpleUploadedFile("复核附件.pdf", PDF, content_type="application/pdf")
-        evidence = re_reviews.re_review_evidence_add(
-            actor=users["operator"], re_review=re_review, upload=upload
-        )
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
+            evidence = re_reviews.re_review_evidence_add(
+                actor=users["operator"], re_review=re_review, upload=upload
+            )
         return {"cluster": cluster, "re_review": re_review, "evidence": evidence}
     if stage != "draft":
         reg_clock.beijing(date(2027, 1, 10))

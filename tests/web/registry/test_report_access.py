@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from conftest import RegClock, reg_client, reg_figures
@@ -224,11 +225,13 @@ def test_evidence_is_checked_stored_and_served_within_reach(
     reg_report_in: Callable[..., AnnualReport],
     web_users: dict[str, User],
     web_pdf_upload: Callable[[str], object],
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     reg_clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     county = reg_client(web_users["county_officer"])
-    county.post(f"/annual-reports/{report.pk}/evidence/", {"file": web_pdf_upload("年报附件.pdf")})
+    with django_capture_on_commit_callbacks(execute=True):  # the file reaches its place on commit
+        county.post(f"/annual-reports/{report.pk}/evidence/", {"file": web_pdf_upload("年报附件.pdf")})
     evidence = report.evidence.get()
     assert county.get(f"/annual-report-evidence/{evidence.pk}/").status_code == 200
     assert (

@@ -17,6 +17,14 @@ from smecluster.apps.registry.services.recognition import RECOGNIZE, REJECT
 from smecluster.documents.sheets import MAX_WORKBOOK_BYTES
 
 
+def _set_choices(form: forms.Form, name: str, choices: list[tuple[Any, Any]]) -> None:
+    """Choices known only when the form is made (the call's applications, the years on record)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is not a choice field")
+    field.choices = choices
+
+
 class RecognitionForm(forms.Form):
     """A decision on the applications ticked in the table (one or dozens): recognize, or reject with a
     reason the counties will read."""
@@ -42,7 +50,7 @@ class RecognitionForm(forms.Form):
 
     def __init__(self, *args: Any, application_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["applications"].choices = [(pk, str(pk)) for pk in application_ids]
+        _set_choices(self, "applications", [(pk, str(pk)) for pk in application_ids])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -64,7 +72,7 @@ class ClusterFilterForm(forms.Form):
     def __init__(self, *args: Any, choices: dict[str, list[tuple[Any, str]]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, options in choices.items():
-            self.fields[name].choices = [("", _("全部")), *options]
+            _set_choices(self, name, [("", _("全部")), *options])
 
     def filters(self) -> dict[str, Any]:
         """The valid filters (an unknown value is ignored and marked at its field)."""
@@ -274,7 +282,7 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("全部")), *((year, str(year)) for year in years)]
+        _set_choices(self, "year", [("", _("全部")), *((year, str(year)) for year in years)])
 
     def filters(self) -> dict[str, Any]:
         if not self.is_bound or not self.is_valid():

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.annual_figures import AnnualFigures
@@ -29,7 +30,7 @@ class Direction(StrEnum):
 class Metric:
     key: str
     label: Any
-    unit: str
+    unit: str | Promise
     compute: Callable[[AnnualFigures], Decimal | None]
     working: Any  # how the value is computed, as the pages explain it
     direction: Direction = Direction.HIGHER

@@ -1,8 +1,9 @@
 """A recognized cluster: what the published list shows, and what dynamic management (issue 5) follows:
 its development-plan targets, its annual reports (年度培育情况信息表) and its re-review (复核) at expiry.
 
-Statuses change only through ``registry.services.annual_reports`` and ``registry.services.re_reviews``
-(their workflow tables); the daily tick (``registry.services.duties``) opens, reminds, flags and expires.
+Statuses change only through ``workflow.engine.take`` on the machines of ``registry.workflow``; the daily
+tick (``registry.services.duties``) opens, reminds, flags and expires. The named sets of states live here,
+beside the states, so that permissions and the machines' guards can use them without importing each other.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction
-from smecluster.apps.applications.models import Application, StoredFile
+from smecluster.apps.applications.models import Application
+from smecluster.apps.evidence.models import StoredFile
 from smecluster.apps.programmes.models import Programme
 
 
@@ -128,6 +130,11 @@ class AnnualReport(models.Model):
         return reverse("registry:report_detail", args=[self.pk])
 
 
+REPORT_EDITABLE = frozenset({AnnualReport.Status.DRAFT, AnnualReport.Status.RETURNED})
+REPORT_FILED = frozenset({AnnualReport.Status.FORWARDED, AnnualReport.Status.RECEIVED})
+"""States of a report that has been filed with the owner: the forwarding is the filing moment."""
+
+
 class AnnualReportEvidence(StoredFile):
     """A file attached to an annual report; stored like an application's evidence, served only by a view."""
 
@@ -191,6 +198,13 @@ class ReReview(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:re_review_detail", args=[self.pk])
+
+
+RE_REVIEW_EDITABLE = frozenset({ReReview.Status.DRAFT, ReReview.Status.RETURNED})
+RE_REVIEW_IN_PROGRESS = frozenset(
+    {ReReview.Status.SUBMITTED, ReReview.Status.RETURNED, ReReview.Status.RECOMMENDED}
+)
+"""A re-review the county has filed and that is not decided yet: the cluster does not expire meanwhile."""
 
 
 class ReReviewEvidence(StoredFile):

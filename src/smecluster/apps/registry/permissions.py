@@ -19,18 +19,17 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.permissions import can_view
-from smecluster.apps.applications.workflow import Actor, acting_level
 from smecluster.apps.notices.permissions import Phase, can_act_as_owner, notice_phase
 from smecluster.apps.notices.selectors import notice_of_call, unresolved_objections
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
-from smecluster.apps.registry.workflow import (
+from smecluster.apps.registry.models import (
     RE_REVIEW_EDITABLE,
-    RE_REVIEW_TRANSITIONS,
     REPORT_EDITABLE,
-    REPORT_TRANSITIONS,
-    Transition,
+    AnnualReport,
+    RecognizedCluster,
+    ReReview,
 )
+from smecluster.apps.workflow.engine import Actor, Transition, acting_level
 
 
 def recognition_blockers(call: YearlyCall, now: datetime | None = None) -> list[str]:
@@ -134,22 +133,17 @@ def can_edit_plan_targets(user: User, cluster: RecognizedCluster, locked: bool) 
     return allow()
 
 
-def _may_take(
-    user: User, cluster: RecognizedCluster, transition: Transition, status: str, label: str
-) -> Decision:
+def _may_take_step(user: User, cluster: RecognizedCluster, row: Transition) -> Decision:
+    """Within reach, the cluster not revoked, and the role that acts for the step's place in the programme's
+    review chain. The state is the engine's to check (``registry.workflow``)."""
+    if not (seen := can_see_cluster_records(user, cluster)):
+        return seen
     if cluster.status == RecognizedCluster.Status.REVOKED:
         return deny(revoked_reason())
-    if transition.actor == Actor.APPLICANT:
-        # The county department files; the operator drafts but does not submit (as for applications).
-        if user.role != Role.COUNTY_OFFICER:
-            return deny(
-                _("“%(action)s”须由%(role)s操作")
-                % {"action": transition.label, "role": Role.COUNTY_OFFICER.label}
-            )
-    elif user.role != (role := chain_role(cluster, transition.actor)):
-        return deny(_("“%(action)s”须由%(role)s操作") % {"action": transition.label, "role": role.label})
-    if status not in transition.sources:
-        return deny(_("当前状态（%(status)s）不能%(action)s") % {"status": label, "action": transition.label})
+    # The county department files; the operator drafts but does not submit (as for applications).
+    role = Role.COUNTY_OFFICER if row.actor == Actor.APPLICANT else chain_role(cluster, row.actor)
+    if user.role != role:
+        return deny(_("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
     return allow()
 
 
@@ -168,12 +162,9 @@ def can_edit_report(user: User, report: AnnualReport) -> Decision:
     return allow()
 
 
-def can_move_report(user: User, action: str, report: AnnualReport) -> Decision:
-    if not (seen := can_see_cluster_records(user, report.cluster)):
-        return seen
-    return _may_take(
-        user, report.cluster, REPORT_TRANSITIONS[action], report.status, report.get_status_display()
-    )
+def may_take_report_step(user: User, row: Transition, report: AnnualReport) -> Decision:
+    """The guard of ``registry.workflow.ANNUAL_REPORT``."""
+    return _may_take_step(user, report.cluster, row)
 
 
 def can_edit_re_review(user: User, re_review: ReReview) -> Decision:
@@ -188,13 +179,6 @@ def can_edit_re_review(user: User, re_review: ReReview) -> Decision:
     return allow()
 
 
-def can_move_re_review(user: User, action: str, re_review: ReReview) -> Decision:
-    if not (seen := can_see_cluster_records(user, re_review.cluster)):
-        return seen
-    return _may_take(
-        user,
-        re_review.cluster,
-        RE_REVIEW_TRANSITIONS[action],
-        re_review.status,
-        re_review.get_status_display(),
-    )
+def may_take_re_review_step(user: User, row: Transition, re_review: ReReview) -> Decision:
+    """The guard of ``registry.workflow.RE_REVIEW``."""
+    return _may_take_step(user, re_review.cluster, row)

@@ -25,6 +25,7 @@ from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.models import (
     AnnualReport,
     AnnualReportEvidence,
+    ClusterPlanTarget,
     RecognizedCluster,
     ReReview,
     ReReviewEvidence,
@@ -87,7 +88,7 @@ def recognition_candidates(call: YearlyCall, notice: Notice | None) -> list[Cand
             )
             .order_by()
         )
-        counts = {row["application"]: row for row in rows}
+        counts = {row["application"]: {"total": row["total"], "upheld": row["upheld"]} for row in rows}
     return [
         Candidate(
             application,
@@ -240,7 +241,7 @@ def filter_choices() -> dict[str, list[tuple[Any, str]]]:
         "year": [(year, str(year)) for year in years],
         "city": [(city.code, city.full_name()) for city in cities],
         "industry": [(industry, industry) for industry in industries],
-        "status": list(RecognizedCluster.Status.choices),
+        "status": [(value, str(label)) for value, label in RecognizedCluster.Status.choices],
         "programme": [(programme.pk, programme.name) for programme in programmes],
     }
 
@@ -316,6 +317,13 @@ def clusters_followed_by(user: User) -> QuerySet[RecognizedCluster]:
 def cluster_record_for(user: User, pk: int) -> RecognizedCluster:
     """A cluster the user follows, or :class:`RecognizedCluster.DoesNotExist` (a 404)."""
     return clusters_followed_by(user).select_related("application__call__programme").get(pk=pk)
+
+
+def plan_target_for(user: User, pk: int) -> ClusterPlanTarget:
+    """A plan target of a cluster the user follows, or :class:`ClusterPlanTarget.DoesNotExist` (a 404)."""
+    return ClusterPlanTarget.objects.select_related("cluster").get(
+        pk=pk, cluster__in=clusters_followed_by(user)
+    )
 
 
 def reports_visible_to(user: User) -> QuerySet[AnnualReport]:

@@ -1,10 +1,9 @@
-"""The states of an annual report and of a re-review, and the transitions between them, declared once.
-
-``registry.services.annual_reports.report_move`` and ``registry.services.re_reviews.re_review_move`` are the
-only code that assigns these statuses. As for applications, each transition names who takes it by place in the
-programme's review chain (``applications.workflow.Actor``): in a provincial programme the county files,
-the city checks and forwards (or recommends), the province receives (or decides); in the national one the
-province forwards and the ministry receives.
+"""The state machines of dynamic management, declared once: the recognized cluster, its annual report and its
+re-review. ``workflow.engine.take`` is the only code that assigns their statuses; the services of
+``registry.services`` own the fields each step sets besides. As for applications, each transition names who
+takes it by place in the programme's review chain (``workflow.engine.Actor``): in a provincial programme the
+county files, the city checks and forwards (or recommends), the province receives (or decides); in the
+national one the province forwards and the ministry receives.
 
 Annual report (年度培育情况信息表)::
 
@@ -20,69 +19,93 @@ Re-review (复核)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
-from smecluster.apps.applications.workflow import Actor
 from smecluster.apps.audit import actions
-from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
-from smecluster.apps.workflow.engine import Machine, acting_level, transition
-from smecluster.apps.workflow.engine import Transition as EngineTransition
+from smecluster.apps.registry.models import (
+    RE_REVIEW_EDITABLE,
+    RE_REVIEW_IN_PROGRESS,
+    REPORT_EDITABLE,
+    REPORT_FILED,
+    AnnualReport,
+    RecognizedCluster,
+    ReReview,
+)
+from smecluster.apps.registry.permissions import may_take_re_review_step, may_take_report_step
+from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, transition
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    actor: Actor
-    needs_reason: bool = False
-
+__all__ = [
+    "ANNUAL_REPORT",
+    "RECOGNIZED_CLUSTER",
+    "REPORT_EDITABLE",
+    "REPORT_FILED",
+    "RE_REVIEW",
+    "RE_REVIEW_EDITABLE",
+    "RE_REVIEW_IN_PROGRESS",
+]
 
 R = AnnualReport.Status
-REPORT_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        Transition("submit", _("提交"), frozenset({R.DRAFT, R.RETURNED}), R.SUBMITTED, Actor.APPLICANT),
-        Transition("withdraw", _("撤回"), frozenset({R.SUBMITTED}), R.DRAFT, Actor.APPLICANT),
-        Transition("return", _("退回修改"), frozenset({R.SUBMITTED}), R.RETURNED, Actor.RECOMMENDER, True),
-        Transition("forward", _("审核并报送"), frozenset({R.SUBMITTED}), R.FORWARDED, Actor.RECOMMENDER),
-        Transition("receive", _("接收"), frozenset({R.FORWARDED}), R.RECEIVED, Actor.OWNER),
-    )
-}
-REPORT_EDITABLE = frozenset({R.DRAFT, R.RETURNED})
-REPORT_FILED = frozenset({R.FORWARDED, R.RECEIVED})
-"""States of a report that has been filed with the owner: the forwarding is the filing moment."""
+ANNUAL_REPORT: Machine[AnnualReport] = Machine(
+    name="annual_report",
+    label=_("年度培育情况信息表"),
+    model=AnnualReport,
+    states=AnnualReport.Status,
+    initial=R.DRAFT,
+    transitions={
+        row.action: row
+        for row in (
+            transition("submit", _("提交"), {R.DRAFT, R.RETURNED}, R.SUBMITTED, Actor.APPLICANT,
+                       actions.ANNUAL_REPORT_SUBMIT),
+            transition("withdraw", _("撤回"), {R.SUBMITTED}, R.DRAFT, Actor.APPLICANT,
+                       actions.ANNUAL_REPORT_WITHDRAW),
+            transition("return", _("退回修改"), {R.SUBMITTED}, R.RETURNED, Actor.RECOMMENDER,
+                       actions.ANNUAL_REPORT_RETURN, needs_reason=True),
+            # The filing moment: forwarded after the due day, the report is late.
+            transition("forward", _("审核并报送"), {R.SUBMITTED}, R.FORWARDED, Actor.RECOMMENDER,
+                       actions.ANNUAL_REPORT_FORWARD),
+            transition("receive", _("接收"), {R.FORWARDED}, R.RECEIVED, Actor.OWNER,
+                       actions.ANNUAL_REPORT_RECEIVE),
+        )
+    },
+    guard=may_take_report_step,
+)  # fmt: skip
 
 V = ReReview.Status
-RE_REVIEW_TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        Transition(
-            "submit", _("提交复核申请"), frozenset({V.DRAFT, V.RETURNED}), V.SUBMITTED, Actor.APPLICANT
-        ),
-        Transition("return", _("退回修改"), frozenset({V.SUBMITTED}), V.RETURNED, Actor.RECOMMENDER, True),
-        Transition("recommend", _("推荐"), frozenset({V.SUBMITTED}), V.RECOMMENDED, Actor.RECOMMENDER, True),
-        Transition("decide", _("作出复核决定"), frozenset({V.RECOMMENDED}), V.DECIDED, Actor.OWNER, True),
-    )
-}
-RE_REVIEW_EDITABLE = frozenset({V.DRAFT, V.RETURNED})
-RE_REVIEW_IN_PROGRESS = frozenset({V.SUBMITTED, V.RETURNED, V.RECOMMENDED})
-"""A re-review the county has filed and that is not decided yet: the cluster does not expire meanwhile."""
+RE_REVIEW: Machine[ReReview] = Machine(
+    name="re_review",
+    label=_("复核"),
+    model=ReReview,
+    states=ReReview.Status,
+    initial=V.DRAFT,
+    transitions={
+        row.action: row
+        for row in (
+            transition("submit", _("提交复核申请"), {V.DRAFT, V.RETURNED}, V.SUBMITTED, Actor.APPLICANT,
+                       actions.RE_REVIEW_SUBMIT),
+            transition("return", _("退回修改"), {V.SUBMITTED}, V.RETURNED, Actor.RECOMMENDER,
+                       actions.RE_REVIEW_RETURN, needs_reason=True),
+            transition("recommend", _("推荐"), {V.SUBMITTED}, V.RECOMMENDED, Actor.RECOMMENDER,
+                       actions.RE_REVIEW_RECOMMEND, needs_reason=True),
+            # The outcome (passed / failed) is a field of its own; a pass extends the cluster (``extend``).
+            transition("decide", _("作出复核决定"), {V.RECOMMENDED}, V.DECIDED, Actor.OWNER,
+                       actions.RE_REVIEW_DECIDE, needs_reason=True),
+        )
+    },
+    guard=may_take_re_review_step,
+)  # fmt: skip
 
 
-def _cluster_guard(user: User, row: EngineTransition, cluster: RecognizedCluster) -> Decision:
+def _cluster_guard(user: User, row: Transition, cluster: RecognizedCluster) -> Decision:
     """The recognizing office of the cluster's programme: the province that holds the county, or the
     ministry for a national cluster."""
     role = Role(LEVEL_ROLE[acting_level(cluster.programme.review_chain, row.actor)])
     if user.role != role:
-        return deny(_("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
+        return deny(gettext("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
     if role == Role.PROVINCE_ADMIN and cluster.county_id[:2] != user.jurisdiction_id[:2]:
-        return deny(_("该集群不在您的辖区内"))
+        return deny(gettext("该集群不在您的辖区内"))
     return allow()
 
 

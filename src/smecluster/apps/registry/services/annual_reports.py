@@ -14,21 +14,23 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.annual_figures import AnnualFigures, parse_annual_figures
 from smecluster.apps.accounts.models import Role, User
-from smecluster.apps.applications.evidence import store_evidence
-from smecluster.apps.applications.workflow import Actor
+from smecluster.apps.accounts.recipients import people_in, people_of_role
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
+from smecluster.apps.evidence import pipeline
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import AnnualReport, AnnualReportEvidence, RecognizedCluster
-from smecluster.apps.registry.permissions import can_edit_report, can_move_report, chain_role
-from smecluster.apps.registry.workflow import REPORT_TRANSITIONS
+from smecluster.apps.registry.permissions import can_edit_report, chain_role
+from smecluster.apps.registry.workflow import ANNUAL_REPORT
+from smecluster.apps.workflow.engine import Actor, Message, take
 from smecluster.errors import UnusableInput
 from smecluster.policy.ruleset import rule_set
 from smecluster.workdays import is_on_time
@@ -58,18 +60,14 @@ def office_people(cluster: RecognizedCluster, actor: Actor) -> list[User]:
     """The active officers taking ``actor``'s steps for this cluster: the county's drafters, the
     recommending office's, or the owner's."""
     if actor == Actor.APPLICANT:
-        return list(
-            User.objects.filter(
-                role__in=[Role.COUNTY_OFFICER, Role.OPERATOR], jurisdiction=cluster.county_id, is_active=True
-            )
-        )
+        return people_in(cluster.county_id, Role.COUNTY_OFFICER, Role.OPERATOR)
     role = chain_role(cluster, actor)
-    people = User.objects.filter(role=role, is_active=True)
     if role == Role.CITY_OFFICER:
-        people = people.filter(jurisdiction=cluster.county.parent_id)
-    elif role == Role.PROVINCE_ADMIN:
-        people = people.filter(jurisdiction=cluster.county_id[:2] + "0000")
-    return list(people)
+        return people_in(cluster.county.parent_id or "", role)
+    if role == Role.PROVINCE_ADMIN:
+        return people_in(cluster.county_id[:2] + "0000", role)
+    # The ministry is one office for the whole country.
+    return people_of_role(role)
 
 
 # --- opening ---------------------------------------------------------------------------------------
@@ -200,24 +198,19 @@ def report_save_target_notes(*, actor: User, report: AnnualReport, notes: dict[i
 
 
 @transaction.atomic
-def report_evidence_add(*, actor: User, report: AnnualReport, upload: Any) -> AnnualReportEvidence:
+def report_evidence_add(
+    *, actor: User, report: AnnualReport, upload: UploadedFile[Any]
+) -> AnnualReportEvidence:
     """Raises ``EvidenceRejected`` (a message for the field) when the file is not an accepted document."""
     report = _locked(actor, report)
-    stored = store_evidence(upload)
-    evidence = AnnualReportEvidence.objects.create(
-        report=report,
-        original_name=(upload.name or "")[:255],
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        uploaded_by=actor,
-    )
-    audit_record(
+    [evidence] = pipeline.attach(
+        AnnualReportEvidence,
+        [upload],
         actor=actor,
-        action=actions.ANNUAL_REPORT_EVIDENCE_ADD,
-        target=report,
-        after={"file": evidence.original_name, "sha256": stored.sha256},
+        audit=actions.ANNUAL_REPORT_EVIDENCE_ADD,
+        audit_target=report,
+        owner={"report": report},
+        field="file",
     )
     return evidence
 
@@ -225,14 +218,7 @@ def report_evidence_add(*, actor: User, report: AnnualReport, upload: Any) -> An
 @transaction.atomic
 def report_evidence_remove(*, actor: User, evidence: AnnualReportEvidence) -> None:
     report = _locked(actor, evidence.report)
-    # The file stays on disk: the audit trail refers to it by its hash.
-    audit_record(
-        actor=actor,
-        action=actions.ANNUAL_REPORT_EVIDENCE_REMOVE,
-        target=report,
-        before={"file": evidence.original_name, "sha256": evidence.sha256},
-    )
-    evidence.delete()
+    pipeline.detach(evidence, actor=actor, audit=actions.ANNUAL_REPORT_EVIDENCE_REMOVE, audit_target=report)
 
 
 # --- the workflow ----------------------------------------------------------------------------------
@@ -250,83 +236,83 @@ def submission_problems(report: AnnualReport) -> list[str]:
 
 @transaction.atomic
 def report_move(*, actor: User, report: AnnualReport, action: str, reason: str = "") -> AnnualReport:
-    """Take a workflow step (``registry.workflow.REPORT_TRANSITIONS``): the only place a report's status
-    changes. Forwarding records the filing moment and whether it was late."""
+    """Take a step of ``registry.workflow.ANNUAL_REPORT`` with the fields it sets: submitting needs the
+    figures and the account of the work; forwarding records the filing moment and whether it was late."""
     report = (
         AnnualReport.objects.select_for_update(of=("self",))
         .select_related("cluster__county__parent", "cluster__programme")
         .get(pk=report.pk)
     )
-    if action not in REPORT_TRANSITIONS:
-        raise ValidationError({"action": _("没有这个操作")})
-    can_move_report(actor, action, report).enforce()
-    transition = REPORT_TRANSITIONS[action]
-    reason = reason.strip()
-    if transition.needs_reason and not reason:
-        raise ValidationError({"reason": _("请填写理由")})
+    # Who may, before what is missing: a stranger learns nothing about the report's content.
+    ANNUAL_REPORT.can(actor, action, report).enforce()
     if action == "submit" and (problems := submission_problems(report)):
         raise ValidationError("；".join(problems))
     now = timezone.now()
-    before = report.status
-    report.status = transition.target
-    changed = ["status", "updated_at"]
+    changed: list[str] = []
+    after: dict[str, Any] = {}
     if action == "submit":
         report.submitted_at, report.return_reason = now, ""
         changed += ["submitted_at", "return_reason"]
     elif action == "return":
-        report.return_reason = reason
+        report.return_reason = reason.strip()
         changed.append("return_reason")
     elif action == "forward":
         report.forwarded_at = now
         report.late = report.due_on is not None and not is_on_time(now, report.due_on)
         changed += ["forwarded_at", "late"]
+        after = {"forwarded_at": now.isoformat(), "late": report.late}
     elif action == "receive":
         report.received_at = now
         changed.append("received_at")
-    report.save(update_fields=changed)
-    after: dict[str, Any] = {"status": report.status}
-    if action == "forward":
-        after |= {"forwarded_at": now.isoformat(), "late": report.late}
-    audit_record(
+    return take(
+        ANNUAL_REPORT,
+        report,
+        action,
         actor=actor,
-        action=actions.action_named(f"annual_report.{action}"),
-        target=report,
-        before={"status": before},
-        after=after,
         reason=reason,
+        after=after,
+        update_fields=changed,
+        messages=_messages(report, action, reason.strip()),
     )
-    _tell(report, action, reason)
-    return report
 
 
-def _tell(report: AnnualReport, action: str, reason: str) -> None:
+def _messages(report: AnnualReport, action: str, reason: str) -> list[Message]:
     cluster, link = report.cluster, report.get_absolute_url()
     names = {"cluster": cluster.name, "year": report.year}
     if action == "submit":
-        notify(
-            recipients=office_people(cluster, Actor.RECOMMENDER),
-            text=_("%(cluster)s %(year)s年度培育情况信息表已提交，请审核报送") % names,
-            link=link,
-        )
-    elif action == "return":
-        notify(
-            recipients=office_people(cluster, Actor.APPLICANT),
-            text=_("%(cluster)s %(year)s年度培育情况信息表被退回：%(reason)s")
-            % {**names, "reason": reason[:180]},
-            link=link,
-        )
-    elif action == "forward":
+        return [
+            Message(
+                office_people(cluster, Actor.RECOMMENDER),
+                _("%(cluster)s %(year)s年度培育情况信息表已提交，请审核报送") % names,
+                link,
+            )
+        ]
+    if action == "return":
+        return [
+            Message(
+                office_people(cluster, Actor.APPLICANT),
+                _("%(cluster)s %(year)s年度培育情况信息表被退回：%(reason)s")
+                % {**names, "reason": reason[:180]},
+                link,
+            )
+        ]
+    if action == "forward":
         text = _("%(cluster)s %(year)s年度培育情况信息表已报送，请接收") % names
         if report.late:
             text += _("（逾期报送，截止日 %(due)s）") % {"due": report.due_on}
-        notify(recipients=office_people(cluster, Actor.OWNER), text=text, link=link)
-        notify(recipients=office_people(cluster, Actor.APPLICANT), text=text, link=link)
-    elif action == "receive":
-        notify(
-            recipients=office_people(cluster, Actor.APPLICANT),
-            text=_("%(cluster)s %(year)s年度培育情况信息表已接收") % names,
-            link=link,
-        )
+        return [
+            Message(office_people(cluster, Actor.OWNER), text, link),
+            Message(office_people(cluster, Actor.APPLICANT), text, link),
+        ]
+    if action == "receive":
+        return [
+            Message(
+                office_people(cluster, Actor.APPLICANT),
+                _("%(cluster)s %(year)s年度培育情况信息表已接收") % names,
+                link,
+            )
+        ]
+    return []
 
 
 def figures_problems(error: UnusableInput) -> dict[str, list[str]]:

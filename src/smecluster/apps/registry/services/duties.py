@@ -16,14 +16,19 @@ from typing import Literal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from smecluster.apps.applications.workflow import Actor
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
 from smecluster.apps.registry.services.annual_reports import office_people, report_open
 from smecluster.apps.registry.services.re_reviews import re_review_open, window_opens_on
-from smecluster.apps.registry.workflow import RE_REVIEW_EDITABLE, RE_REVIEW_IN_PROGRESS, REPORT_FILED
+from smecluster.apps.registry.workflow import (
+    RE_REVIEW_EDITABLE,
+    RE_REVIEW_IN_PROGRESS,
+    RECOGNIZED_CLUSTER,
+    REPORT_FILED,
+)
+from smecluster.apps.workflow.engine import Actor, Message, take
 
 ActionKind = Literal["opened", "reminded", "flagged", "proposed", "expired"]
 
@@ -115,7 +120,10 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
     )
     done: list[TickAction] = []
     for report in reports:
-        days_left = (report.due_on - as_of).days
+        due = report.due_on
+        if due is None:  # no due day (the rule set and the programme give none): nothing to remind of
+            continue
+        days_left = (due - as_of).days
         pending = _pending_reminders(report.reminders_sent, days_left)
         if not pending:
             continue
@@ -123,7 +131,7 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
         notify(
             recipients=office_people(report.cluster, holder),
             text=_("%(cluster)s %(year)s年度培育情况信息表将于 %(due)s 截止报送（还有 %(days)s 天）")
-            % {"cluster": report.cluster.name, "year": report.year, "due": report.due_on, "days": days_left},
+            % {"cluster": report.cluster.name, "year": report.year, "due": due, "days": days_left},
             link=report.get_absolute_url(),
         )
         report.reminders_sent = sorted({*report.reminders_sent, *pending}, reverse=True)
@@ -136,7 +144,7 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
                 "reminded",
                 "annual_report",
                 report.cluster.number,
-                f"{report.year}年度信息表距截止日{report.due_on.isoformat()}还有{days_left}天",
+                f"{report.year}年度信息表距截止日{due.isoformat()}还有{days_left}天",
             )
         )
     return done
@@ -156,13 +164,16 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
     )
     done: list[TickAction] = []
     for report in reports:
+        due = report.due_on
+        if due is None:  # no due day: a report cannot be overdue
+            continue
         report.overdue_flagged_on = as_of
         report.save(update_fields=["overdue_flagged_on"])
         audit_record(
             actor=None,
             action=actions.ANNUAL_REPORT_FLAG_OVERDUE,
             target=report,
-            after={"due_on": report.due_on.isoformat()},
+            after={"due_on": due.isoformat()},
         )
         cluster = report.cluster
         notify(
@@ -172,7 +183,7 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
                 *office_people(cluster, Actor.OWNER),
             ],
             text=_("%(cluster)s %(year)s年度培育情况信息表已逾期（截止 %(due)s）")
-            % {"cluster": cluster.name, "year": report.year, "due": report.due_on},
+            % {"cluster": cluster.name, "year": report.year, "due": due},
             link=report.get_absolute_url(),
         )
         done.append(
@@ -180,7 +191,7 @@ def flag_overdue_reports(as_of: date) -> list[TickAction]:
                 "flagged",
                 "annual_report",
                 cluster.number,
-                f"{report.year}年度信息表截止日{report.due_on.isoformat()}已过，尚未报送",
+                f"{report.year}年度信息表截止日{due.isoformat()}已过，尚未报送",
             )
         )
     return done
@@ -269,20 +280,20 @@ def expire_clusters(as_of: date) -> list[TickAction]:
         ).exists()
         if in_progress:
             continue
-        cluster.status = RecognizedCluster.Status.EXPIRED
-        cluster.save(update_fields=["status"])
-        audit_record(
+        take(
+            RECOGNIZED_CLUSTER,
+            cluster,
+            "expire",
             actor=None,
-            action=actions.CLUSTER_EXPIRE,
-            target=cluster,
-            before={"status": RecognizedCluster.Status.VALID},
-            after={"status": cluster.status, "valid_until": cluster.valid_until.isoformat()},
-        )
-        notify(
-            recipients=[*office_people(cluster, Actor.APPLICANT), *office_people(cluster, Actor.OWNER)],
-            text=_("%(cluster)s 有效期已于 %(until)s 届满，未提交复核申请，已到期")
-            % {"cluster": cluster.name, "until": cluster.valid_until},
-            link=cluster.get_absolute_url(),
+            after={"valid_until": cluster.valid_until.isoformat()},
+            messages=[
+                Message(
+                    [*office_people(cluster, Actor.APPLICANT), *office_people(cluster, Actor.OWNER)],
+                    _("%(cluster)s 有效期已于 %(until)s 届满，未提交复核申请，已到期")
+                    % {"cluster": cluster.name, "until": cluster.valid_until},
+                    cluster.get_absolute_url(),
+                )
+            ],
         )
         done.append(
             TickAction(

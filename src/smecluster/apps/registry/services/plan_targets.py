@@ -42,9 +42,12 @@ def _plain(target: ClusterPlanTarget) -> dict[str, Any]:
 
 def _check(cluster: RecognizedCluster, values: dict[str, Any], exclude: int | None) -> None:
     problems: dict[str, str] = {}
+    same_metric = cluster.plan_targets.filter(metric=values["metric"])
+    if exclude is not None:  # editing: the target itself is not a duplicate
+        same_metric = same_metric.exclude(pk=exclude)
     if values["metric"] not in METRICS:
         problems["metric"] = _("请从指标目录中选择")
-    elif cluster.plan_targets.filter(metric=values["metric"]).exclude(pk=exclude).exists():
+    elif same_metric.exists():
         problems["metric"] = _("该指标已设定目标；请修改原目标")
     if values["target_year"] < values["baseline_year"]:
         problems["target_year"] = _("目标年不得早于基准年")

@@ -22,25 +22,26 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
-from smecluster.apps.applications.evidence import store_evidence
 from smecluster.apps.applications.profiles import profile_document
 from smecluster.apps.applications.services import today_in_china
-from smecluster.apps.applications.workflow import Actor
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
+from smecluster.apps.evidence import pipeline
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.oversight.facts import current_facts
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview, ReReviewEvidence
-from smecluster.apps.registry.permissions import can_edit_re_review, can_move_re_review
+from smecluster.apps.registry.permissions import can_edit_re_review
 from smecluster.apps.registry.services.annual_reports import office_people
 from smecluster.apps.registry.services.recognition import add_years
-from smecluster.apps.registry.workflow import RE_REVIEW_TRANSITIONS
+from smecluster.apps.registry.workflow import RE_REVIEW, RECOGNIZED_CLUSTER
+from smecluster.apps.workflow.engine import Actor, Message, take
 from smecluster.errors import UnusableInput
 from smecluster.policy.evaluator import evaluate
 from smecluster.policy.ruleset import rule_set
@@ -80,18 +81,19 @@ def updated_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[st
     if facts.area_km2 is not None:
         document["area_km2"] = facts.area_km2
     years = {entry["year"]: entry for entry in document["years"]}
-    reports = list(
-        cluster.annual_reports.filter(status=AnnualReport.Status.RECEIVED, figures__isnull=False).order_by(
-            "year"
-        )
-    )
-    for report in reports:
-        years[report.year] = dict(report.figures["figures"])
+    received: list[tuple[int, dict[str, Any]]] = [
+        (report.year, report.figures)
+        for report in cluster.annual_reports.filter(status=AnnualReport.Status.RECEIVED).order_by("year")
+        if report.figures is not None  # received without figures: nothing to bring in
+    ]
+    for year, figures in received:
+        years[year] = dict(figures["figures"])
     document["years"] = [years[year] for year in _latest_run(set(years))]
-    if reports:
-        document["quality_firms"] = dict(reports[-1].figures.get("quality_firms", {}))
+    if received:
+        document["quality_firms"] = dict(received[-1][1].get("quality_firms", {}))
     document["application_date"] = as_of.isoformat()
-    return _json_numbers(document)
+    updated: dict[str, Any] = _json_numbers(document)
+    return updated
 
 
 def _latest_run(years: set[int]) -> list[int]:
@@ -183,25 +185,20 @@ def re_review_save(*, actor: User, re_review: ReReview, statement: str) -> ReRev
 
 
 @transaction.atomic
-def re_review_evidence_add(*, actor: User, re_review: ReReview, upload: Any) -> ReReviewEvidence:
+def re_review_evidence_add(
+    *, actor: User, re_review: ReReview, upload: UploadedFile[Any]
+) -> ReReviewEvidence:
     """Raises ``EvidenceRejected`` (a message for the field) when the file is not an accepted document."""
     re_review = _locked(re_review)
     can_edit_re_review(actor, re_review).enforce()
-    stored = store_evidence(upload)
-    evidence = ReReviewEvidence.objects.create(
-        re_review=re_review,
-        original_name=(upload.name or "")[:255],
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        uploaded_by=actor,
-    )
-    audit_record(
+    [evidence] = pipeline.attach(
+        ReReviewEvidence,
+        [upload],
         actor=actor,
-        action=actions.RE_REVIEW_EVIDENCE_ADD,
-        target=re_review,
-        after={"file": evidence.original_name, "sha256": stored.sha256},
+        audit=actions.RE_REVIEW_EVIDENCE_ADD,
+        audit_target=re_review,
+        owner={"re_review": re_review},
+        field="file",
     )
     return evidence
 
@@ -210,37 +207,29 @@ def re_review_evidence_add(*, actor: User, re_review: ReReview, upload: Any) -> 
 def re_review_evidence_remove(*, actor: User, evidence: ReReviewEvidence) -> None:
     re_review = _locked(evidence.re_review)
     can_edit_re_review(actor, re_review).enforce()
-    # The file stays on disk: the audit trail refers to it by its hash.
-    audit_record(
-        actor=actor,
-        action=actions.RE_REVIEW_EVIDENCE_REMOVE,
-        target=re_review,
-        before={"file": evidence.original_name, "sha256": evidence.sha256},
-    )
-    evidence.delete()
+    pipeline.detach(evidence, actor=actor, audit=actions.RE_REVIEW_EVIDENCE_REMOVE, audit_target=re_review)
 
 
 @transaction.atomic
 def re_review_move(
     *, actor: User, re_review: ReReview, action: str, reason: str = "", outcome: str | None = None
 ) -> ReReview:
-    """Take a step of ``registry.workflow.RE_REVIEW_TRANSITIONS``: the only place a re-review's status
-    changes. ``decide`` needs ``outcome`` (passed / failed) and a reason; a pass extends the validity."""
+    """Take a step of ``registry.workflow.RE_REVIEW`` with the fields it sets. ``decide`` needs ``outcome``
+    (passed / failed) and a reason; a pass extends the cluster's validity (``RECOGNIZED_CLUSTER``'s
+    ``extend``)."""
     re_review = _locked(re_review)
-    if action not in RE_REVIEW_TRANSITIONS:
-        raise ValidationError({"action": _("没有这个操作")})
-    can_move_re_review(actor, action, re_review).enforce()
-    transition = RE_REVIEW_TRANSITIONS[action]
+    # Who may, before what is missing: a stranger learns nothing about the re-review's content.
+    RE_REVIEW.can(actor, action, re_review).enforce()
     reason = reason.strip()
     if action == "decide" and outcome not in ReReview.Outcome.values:
         raise ValidationError({"outcome": _("请选择复核通过或复核未通过")})
-    if transition.needs_reason and not reason:
+    if RE_REVIEW.transition(action).needs_reason and not reason:
         raise ValidationError({"reason": _("请填写理由")})
     cluster = RecognizedCluster.objects.select_for_update(of=("self",)).get(pk=re_review.cluster_id)
     now, today = timezone.now(), today_in_china()
-    before: dict[str, Any] = {"status": re_review.status}
+    before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    re_review.status = transition.target
+    changed: list[str] = []
     if action == "submit":
         if not re_review.statement:
             raise ValidationError({"statement": _("请填写复核申请说明")})
@@ -252,66 +241,78 @@ def re_review_move(
                 % {"problems": "；".join(map(str, problems.problems))}
             )
         re_review.submitted_at, re_review.return_reason = now, ""
+        changed += ["profile", "submitted_at", "return_reason"]
     elif action == "return":
         re_review.return_reason = reason
+        changed.append("return_reason")
     elif action == "recommend":
         re_review.city_opinion, re_review.recommended_at = reason, now
+        changed += ["city_opinion", "recommended_at"]
     elif action == "decide":
         re_review.outcome, re_review.reason = outcome, reason
         re_review.decided_on, re_review.decided_by = today, actor
+        changed += ["outcome", "reason", "decided_on", "decided_by"]
         if outcome == ReReview.Outcome.PASSED:
             years = extension_years(cluster.programme)
-            re_review.previous_valid_until = cluster.valid_until
-            re_review.new_valid_until = extended_until(cluster.valid_until, years)
-            before["valid_until"] = cluster.valid_until.isoformat()
+            previous = cluster.valid_until
+            re_review.previous_valid_until = previous
+            re_review.new_valid_until = extended_until(previous, years)
+            changed += ["previous_valid_until", "new_valid_until"]
             cluster.valid_until = re_review.new_valid_until
-            cluster.status = RecognizedCluster.Status.VALID
-            cluster.save(update_fields=["valid_until", "status"])
-            after |= {"valid_until": cluster.valid_until.isoformat(), "extension_years": years}
-            audit_record(
+            take(
+                RECOGNIZED_CLUSTER,
+                cluster,
+                "extend",
                 actor=actor,
-                action=actions.CLUSTER_EXTEND,
-                target=cluster,
-                before={"valid_until": re_review.previous_valid_until.isoformat()},
-                after={"valid_until": cluster.valid_until.isoformat(), "re_review": re_review.pk},
                 reason=reason,
+                before={"valid_until": previous.isoformat()},
+                after={"valid_until": cluster.valid_until.isoformat(), "re_review": re_review.pk},
+                update_fields=["valid_until"],
             )
+            before["valid_until"] = previous.isoformat()
+            after |= {"valid_until": cluster.valid_until.isoformat(), "extension_years": years}
         after["outcome"] = outcome
-    re_review.save()
-    audit_record(
+    return take(
+        RE_REVIEW,
+        re_review,
+        action,
         actor=actor,
-        action=actions.action_named(f"re_review.{action}"),
-        target=re_review,
-        before=before,
-        after={"status": re_review.status, **after},
         reason=reason,
+        before=before,
+        after=after,
+        update_fields=changed,
+        messages=_messages(re_review, action, reason),
     )
-    _tell(re_review, action, reason)
-    return re_review
 
 
-def _tell(re_review: ReReview, action: str, reason: str) -> None:
+def _messages(re_review: ReReview, action: str, reason: str) -> list[Message]:
     cluster, link = re_review.cluster, re_review.get_absolute_url()
     if action == "submit":
-        notify(
-            recipients=office_people(cluster, Actor.RECOMMENDER),
-            text=_("%(cluster)s 已提交复核申请，请审核推荐") % {"cluster": cluster.name},
-            link=link,
-        )
-    elif action == "return":
-        notify(
-            recipients=office_people(cluster, Actor.APPLICANT),
-            text=_("%(cluster)s 复核申请被退回：%(reason)s")
-            % {"cluster": cluster.name, "reason": reason[:180]},
-            link=link,
-        )
-    elif action == "recommend":
-        notify(
-            recipients=office_people(cluster, Actor.OWNER),
-            text=_("%(cluster)s 复核申请已推荐，请作出复核决定") % {"cluster": cluster.name},
-            link=link,
-        )
-    elif action == "decide":
+        return [
+            Message(
+                office_people(cluster, Actor.RECOMMENDER),
+                _("%(cluster)s 已提交复核申请，请审核推荐") % {"cluster": cluster.name},
+                link,
+            )
+        ]
+    if action == "return":
+        return [
+            Message(
+                office_people(cluster, Actor.APPLICANT),
+                _("%(cluster)s 复核申请被退回：%(reason)s")
+                % {"cluster": cluster.name, "reason": reason[:180]},
+                link,
+            )
+        ]
+    if action == "recommend":
+        return [
+            Message(
+                office_people(cluster, Actor.OWNER),
+                _("%(cluster)s 复核申请已推荐，请作出复核决定") % {"cluster": cluster.name},
+                link,
+            )
+        ]
+    if action == "decide":
         if re_review.outcome == ReReview.Outcome.PASSED:
             text = _("%(cluster)s 复核通过，有效期延续至 %(until)s") % {
                 "cluster": cluster.name,
@@ -319,8 +320,11 @@ def _tell(re_review: ReReview, action: str, reason: str) -> None:
             }
         else:
             text = _("%(cluster)s 复核未通过：%(reason)s") % {"cluster": cluster.name, "reason": reason[:180]}
-        notify(
-            recipients=[*office_people(cluster, Actor.APPLICANT), *office_people(cluster, Actor.RECOMMENDER)],
-            text=text,
-            link=link,
-        )
+        return [
+            Message(
+                [*office_people(cluster, Actor.APPLICANT), *office_people(cluster, Actor.RECOMMENDER)],
+                text,
+                link,
+            )
+        ]
+    return []

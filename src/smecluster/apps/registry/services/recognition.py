@@ -27,6 +27,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
@@ -99,11 +100,12 @@ def issuer(programme: Programme) -> str:
     """Who signs the notice and the certificates: the issuer of the programme's rule set when the rule set
     is the owner's own (广东省工业和信息化厅, 工业和信息化部), else the owner province's department."""
     rules = rule_set(programme.rule_set_id)
-    if programme.owner_id is None:
+    owner = programme.owner
+    if owner is None:  # the national programme: the ministry owns it
         return rules.document.issuer if rules.applies_to_province is None else _("工业和信息化部")
-    if rules.applies_to_province == programme.owner_id[:2]:
+    if rules.applies_to_province == owner.code[:2]:
         return rules.document.issuer
-    return _("%(province)s中小企业主管部门") % {"province": programme.owner.name}
+    return _("%(province)s中小企业主管部门") % {"province": owner.name}
 
 
 # --- decisions -------------------------------------------------------------------------------------
@@ -152,7 +154,7 @@ def _recognize(*, actor: User, application: Application, call: YearlyCall, today
         recipients=county_people(application),
         text=_("申报 %(number)s 已获认定，认定编号 %(code)s，有效期至 %(until)s")
         % {"number": application.number, "code": cluster.number, "until": valid_until},
-        link=f"/applications/{application.pk}/",
+        link=reverse("applications:detail", args=[application.pk]),
     )
     return cluster
 
@@ -163,7 +165,7 @@ def _reject(*, actor: User, application: Application, reason: str) -> Applicatio
         recipients=county_people(application),
         text=_("申报 %(number)s 未予认定：%(reason)s")
         % {"number": application.number, "reason": reason[:180]},
-        link=f"/applications/{application.pk}/",
+        link=reverse("applications:detail", args=[application.pk]),
     )
     return application
 
@@ -184,7 +186,7 @@ def _tell_the_not_shortlisted(call: YearlyCall) -> None:
             recipients=county_people(application),
             text=_("%(call)s认定结果已公布，申报 %(number)s 未列入拟认定名单：%(reason)s")
             % {"call": call, "number": application.number, "reason": reason[:150]},
-            link=f"/applications/{application.pk}/",
+            link=reverse("applications:detail", args=[application.pk]),
         )
 
 

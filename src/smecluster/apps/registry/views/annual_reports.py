@@ -15,15 +15,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
+from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.forms import EvidenceForm
 from smecluster.apps.applications.problems import problem_message
+from smecluster.apps.evidence import pipeline
+from smecluster.apps.evidence.storage import EvidenceRejected
 from smecluster.apps.registry.forms import (
     FIGURE_BY_PATH,
     FiguresForm,
@@ -33,14 +35,8 @@ from smecluster.apps.registry.forms import (
     ReportWorkbookForm,
     TargetNotesForm,
 )
-from smecluster.apps.registry.models import (
-    AnnualReport,
-    AnnualReportEvidence,
-)
-from smecluster.apps.registry.permissions import (
-    can_edit_report,
-    can_move_report,
-)
+from smecluster.apps.registry.models import AnnualReport
+from smecluster.apps.registry.permissions import can_edit_report
 from smecluster.apps.registry.selectors import (
     report_evidence_for,
     report_for,
@@ -49,11 +45,12 @@ from smecluster.apps.registry.selectors import (
 )
 from smecluster.apps.registry.services import annual_reports, plan_targets
 from smecluster.apps.registry.views.history import audit_history
-from smecluster.apps.registry.workflow import REPORT_TRANSITIONS
+from smecluster.apps.registry.workflow import ANNUAL_REPORT
 from smecluster.documents.annual_workbook import read_annual_workbook, write_annual_workbook
 from smecluster.documents.sheets import XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import local_time, tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 SECTIONS = {
     "figures": gettext_lazy("年度数据"),
@@ -66,14 +63,11 @@ SECTIONS = {
 # --- annual reports --------------------------------------------------------------------------------
 
 
-def _report(request: HttpRequest, pk: int) -> AnnualReport:
-    try:
-        return report_for(request.user, pk)
-    except AnnualReport.DoesNotExist:
-        raise Http404(_("没有这份年度报告，或它不在您的辖区内")) from None
+def _report(request: AuthenticatedRequest, pk: int) -> AnnualReport:
+    return reach_or_404(report_for, request.user, pk, _("没有这份年度报告，或它不在您的辖区内"))
 
 
-def _filtered_reports(request: HttpRequest) -> tuple[ReportFilterForm, Any]:
+def _filtered_reports(request: AuthenticatedRequest) -> tuple[ReportFilterForm, Any]:
     form = ReportFilterForm(request.GET or None, years=report_years(request.user))
     return form, report_list(request.user, **form.filters())
 
@@ -88,7 +82,7 @@ def _timeliness(report: AnnualReport) -> str:
 
 @login_required
 @require_GET
-def report_list_view(request: HttpRequest) -> HttpResponse:
+def report_list_view(request: AuthenticatedRequest) -> HttpResponse:
     form, reports = _filtered_reports(request)
     if wanted_download(request):
         header = [
@@ -142,17 +136,16 @@ def _figure_rows(report: AnnualReport) -> list[dict[str, Any]]:
     return rows
 
 
-def _report_actions(user: Any, report: AnnualReport) -> list[dict[str, Any]]:
+def _report_actions(user: User, report: AnnualReport) -> list[dict[str, Any]]:
     return [
-        {"action": action, "label": transition.label, "needs_reason": transition.needs_reason}
-        for action, transition in REPORT_TRANSITIONS.items()
-        if can_move_report(user, action, report)
+        {"action": row.action, "label": row.label, "needs_reason": row.needs_reason}
+        for row in ANNUAL_REPORT.available(user, report)
     ]
 
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     return render(
         request,
@@ -179,7 +172,9 @@ def _section(section: str) -> str:
     return section
 
 
-def _tab(request: HttpRequest, report: AnnualReport, section: str, form: Any = None) -> dict[str, Any]:
+def _tab(
+    request: AuthenticatedRequest, report: AnnualReport, section: str, form: Any = None
+) -> dict[str, Any]:
     if form is None:
         if section == "figures":
             form = FiguresForm(document=report.figures)
@@ -205,7 +200,7 @@ def _tab(request: HttpRequest, report: AnnualReport, section: str, form: Any = N
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def report_edit(request: AuthenticatedRequest, pk: int, section: str) -> HttpResponse:
     report = _report(request, pk)
     section = _section(section)
     can_edit_report(request.user, report).enforce()
@@ -222,7 +217,7 @@ def report_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     return render(request, template, context, status=200 if saved else 400)
 
 
-def _save_tab(request: HttpRequest, report: AnnualReport, section: str) -> tuple[bool, Any]:
+def _save_tab(request: AuthenticatedRequest, report: AnnualReport, section: str) -> tuple[bool, Any]:
     if section == "figures":
         form: Any = FiguresForm(request.POST)
         if not form.is_valid():
@@ -273,7 +268,7 @@ def _figures_message(message: str) -> str:
 
 @login_required
 @require_POST
-def report_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def report_evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     can_edit_report(request.user, report).enforce()
     upload = EvidenceForm(request.POST, request.FILES)
@@ -284,7 +279,7 @@ def report_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, report=report, upload=upload.cleaned_data["file"]
             )
         except EvidenceRejected as rejected:
-            upload.add_error("file", str(rejected))
+            errors_onto_form(upload, rejected)
         else:
             note = _("已上传")
             upload = EvidenceForm()
@@ -304,32 +299,20 @@ def report_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if note:
         messages.success(request, note)
     else:
-        messages.error(request, "；".join(upload.errors.get("file", [])))
+        messages.error(request, "；".join(map(str, upload.errors.get("file", []))))
     return redirect("registry:report_edit", report.pk, "evidence")
 
 
 @login_required
 @require_GET
-def report_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    try:
-        evidence = report_evidence_for(request.user, pk)
-    except AnnualReportEvidence.DoesNotExist:
-        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
-    return FileResponse(
-        evidence_path(evidence.stored_name).open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+def report_evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    return pipeline.serve(report_evidence_for, request.user, pk)
 
 
 @login_required
 @require_POST
-def report_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        evidence = report_evidence_for(request.user, pk)
-    except AnnualReportEvidence.DoesNotExist:
-        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
+def report_evidence_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    evidence = reach_or_404(report_evidence_for, request.user, pk, _("没有这份材料，或它不在您的辖区内"))
     report = evidence.report
     annual_reports.report_evidence_remove(actor=request.user, evidence=evidence)
     messages.success(request, _("已删除"))
@@ -338,11 +321,10 @@ def report_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def report_act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     report = _report(request, pk)
-    if action not in REPORT_TRANSITIONS:
+    if action not in ANNUAL_REPORT.transitions:
         raise Http404(_("没有这个操作"))
-    can_move_report(request.user, action, report).enforce()
     try:
         report = annual_reports.report_move(
             actor=request.user, report=report, action=action, reason=request.POST.get("reason", "")
@@ -350,7 +332,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
-        done = _("已%(action)s") % {"action": REPORT_TRANSITIONS[action].label}
+        done = _("已%(action)s") % {"action": ANNUAL_REPORT.transitions[action].label}
         if action == "forward" and report.late:
             done += _("（逾期报送：截止日为 %(due)s）") % {"due": report.due_on}
         messages.success(request, done)
@@ -362,7 +344,7 @@ def report_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+def report_workbook(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The report as a workbook for whoever may read it: filled with its figures, or blank but for the
     reported year while none are saved."""
     report = _report(request, pk)
@@ -376,7 +358,7 @@ def report_workbook(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def report_workbook_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A filled workbook replaces the report's figures: all of them, or on any problem none."""
     report = _report(request, pk)
     can_edit_report(request.user, report).enforce()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -26,20 +26,18 @@ from smecluster.apps.registry.selectors import (
     cluster_record_for,
 )
 from smecluster.apps.registry.services import plan_targets
+from smecluster.site.http import AuthenticatedRequest, reach_or_404
 
 # --- a cluster's record and its plan targets -------------------------------------------------------
 
 
-def cluster_in_reach(request: HttpRequest, pk: int) -> RecognizedCluster:
-    try:
-        return cluster_record_for(request.user, pk)
-    except RecognizedCluster.DoesNotExist:
-        raise Http404(_("没有这个集群，或它不在您的辖区内")) from None
+def cluster_in_reach(request: AuthenticatedRequest, pk: int) -> RecognizedCluster:
+    return reach_or_404(cluster_record_for, request.user, pk, _("没有这个集群，或它不在您的辖区内"))
 
 
 @login_required
 @require_GET
-def cluster_record(request: HttpRequest, pk: int) -> HttpResponse:
+def cluster_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cluster = cluster_in_reach(request, pk)
     return cluster_page(request, cluster, PlanTargetForm(initial=_target_initial(cluster)))
 
@@ -52,7 +50,7 @@ def _target_initial(cluster: RecognizedCluster) -> dict[str, Any]:
 
 
 def cluster_page(
-    request: HttpRequest, cluster: RecognizedCluster, form: PlanTargetForm, status: int = 200
+    request: AuthenticatedRequest, cluster: RecognizedCluster, form: PlanTargetForm, status: int = 200
 ) -> HttpResponse:
     locked = plan_targets.targets_locked(cluster)
     latest, lines = plan_targets.achievement(cluster)

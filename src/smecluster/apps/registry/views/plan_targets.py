@@ -6,12 +6,10 @@ permission (403 with the reason), parse the form, call the service, render.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,23 +17,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 from smecluster.apps.registry.forms import (
     PlanTargetForm,
 )
-from smecluster.apps.registry.models import (
-    ClusterPlanTarget,
-    RecognizedCluster,
-)
+from smecluster.apps.registry.models import ClusterPlanTarget
 from smecluster.apps.registry.permissions import (
     can_edit_plan_targets,
 )
-from smecluster.apps.registry.selectors import (
-    cluster_record_for,
-)
+from smecluster.apps.registry.selectors import cluster_record_for, plan_target_for
 from smecluster.apps.registry.services import plan_targets
 from smecluster.apps.registry.views.clusters import cluster_in_reach, cluster_page
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 
 @login_required
 @require_POST
-def plan_target_add(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_target_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cluster = cluster_in_reach(request, pk)
     can_edit_plan_targets(request.user, cluster, plan_targets.targets_locked(cluster)).enforce()
     form = PlanTargetForm(request.POST)
@@ -43,25 +37,20 @@ def plan_target_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             plan_targets.plan_target_save(actor=request.user, cluster=cluster, values=form.cleaned_data)
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已保存发展规划目标"))
             return redirect("registry:cluster", cluster.pk)
     return cluster_page(request, cluster, form, status=400)
 
 
-def _target(request: HttpRequest, pk: int) -> ClusterPlanTarget:
-    try:
-        target = ClusterPlanTarget.objects.select_related("cluster").get(pk=pk)
-        cluster_record_for(request.user, target.cluster_id)
-    except (ClusterPlanTarget.DoesNotExist, RecognizedCluster.DoesNotExist):
-        raise Http404(_("没有这个目标，或它不在您的辖区内")) from None
-    return target
+def _target(request: AuthenticatedRequest, pk: int) -> ClusterPlanTarget:
+    return reach_or_404(plan_target_for, request.user, pk, _("没有这个目标，或它不在您的辖区内"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_target_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
     cluster = cluster_record_for(request.user, target.cluster_id)
     can_edit_plan_targets(request.user, cluster, plan_targets.targets_locked(cluster)).enforce()
@@ -73,7 +62,7 @@ def plan_target_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, cluster=cluster, values=form.cleaned_data, target=target
                 )
             except ValidationError as error:
-                _to_form(form, error)
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("已保存发展规划目标"))
                 return redirect("registry:cluster", cluster.pk)
@@ -86,16 +75,8 @@ def plan_target_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def plan_target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_target_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
     plan_targets.plan_target_delete(actor=request.user, target=target)
     messages.success(request, _("已删除发展规划目标"))
     return redirect("registry:cluster", target.cluster_id)
-
-
-def _to_form(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)

@@ -12,29 +12,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
 from smecluster.apps.applications.forms import EvidenceForm
 from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.evidence import pipeline
+from smecluster.apps.evidence.storage import EvidenceRejected
 from smecluster.apps.registry.forms import (
     DecideForm,
     ReasonForm,
     StatementForm,
 )
-from smecluster.apps.registry.models import (
-    ReReview,
-    ReReviewEvidence,
-)
-from smecluster.apps.registry.permissions import (
-    can_edit_re_review,
-    can_move_re_review,
-)
+from smecluster.apps.registry.models import ReReview
+from smecluster.apps.registry.permissions import can_edit_re_review
 from smecluster.apps.registry.selectors import (
     re_review_evidence_for,
     re_review_for,
@@ -42,10 +37,11 @@ from smecluster.apps.registry.selectors import (
 )
 from smecluster.apps.registry.services import plan_targets, re_reviews
 from smecluster.apps.registry.views.history import audit_history
-from smecluster.apps.registry.workflow import RE_REVIEW_TRANSITIONS
+from smecluster.apps.registry.workflow import RE_REVIEW
 from smecluster.policy.display import criterion_rows
 from smecluster.policy.verdict import Outcome
 from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 OUTCOME_LABELS = {
     Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
@@ -59,16 +55,13 @@ LEGEND = gettext_lazy("✓ 满足　✗ 不满足　? 待专家评审　缺 数�
 # --- re-reviews ------------------------------------------------------------------------------------
 
 
-def _re_review(request: HttpRequest, pk: int) -> ReReview:
-    try:
-        return re_review_for(request.user, pk)
-    except ReReview.DoesNotExist:
-        raise Http404(_("没有这份复核，或它不在您的辖区内")) from None
+def _re_review(request: AuthenticatedRequest, pk: int) -> ReReview:
+    return reach_or_404(re_review_for, request.user, pk, _("没有这份复核，或它不在您的辖区内"))
 
 
 @login_required
 @require_GET
-def re_review_list(request: HttpRequest) -> HttpResponse:
+def re_review_list(request: AuthenticatedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     re_reviews_ = re_reviews_visible_to(request.user)
     if status in ReReview.Status.values:
@@ -125,20 +118,19 @@ def _evaluation_context(re_review: ReReview) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def re_review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def re_review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     re_review = _re_review(request, pk)
     return _re_review_page(request, re_review, StatementForm(initial={"statement": re_review.statement}))
 
 
 def _re_review_page(
-    request: HttpRequest, re_review: ReReview, form: StatementForm, status: int = 200
+    request: AuthenticatedRequest, re_review: ReReview, form: StatementForm, status: int = 200
 ) -> HttpResponse:
     cluster = re_review.cluster
     latest, lines = plan_targets.achievement(cluster)
     actions = [
-        {"action": action, "label": transition.label, "needs_reason": transition.needs_reason}
-        for action, transition in RE_REVIEW_TRANSITIONS.items()
-        if can_move_re_review(request.user, action, re_review)
+        {"action": row.action, "label": row.label, "needs_reason": row.needs_reason}
+        for row in RE_REVIEW.available(request.user, re_review)
     ]
     return render(
         request,
@@ -169,7 +161,7 @@ def _re_review_page(
 
 @login_required
 @require_POST
-def re_review_save(request: HttpRequest, pk: int) -> HttpResponse:
+def re_review_save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     re_review = _re_review(request, pk)
     can_edit_re_review(request.user, re_review).enforce()
     form = StatementForm(request.POST)
@@ -184,7 +176,7 @@ def re_review_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def re_review_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def re_review_evidence_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     re_review = _re_review(request, pk)
     can_edit_re_review(request.user, re_review).enforce()
     upload = EvidenceForm(request.POST, request.FILES)
@@ -194,37 +186,24 @@ def re_review_evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, re_review=re_review, upload=upload.cleaned_data["file"]
             )
         except EvidenceRejected as rejected:
-            upload.add_error("file", str(rejected))
+            errors_onto_form(upload, rejected)
         else:
             messages.success(request, _("已上传"))
             return redirect("registry:re_review_detail", re_review.pk)
-    messages.error(request, "；".join(upload.errors.get("file", [])))
+    messages.error(request, "；".join(map(str, upload.errors.get("file", []))))
     return redirect("registry:re_review_detail", re_review.pk)
-
-
-def _re_review_evidence(request: HttpRequest, pk: int) -> ReReviewEvidence:
-    try:
-        return re_review_evidence_for(request.user, pk)
-    except ReReviewEvidence.DoesNotExist:
-        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
 
 
 @login_required
 @require_GET
-def re_review_evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = _re_review_evidence(request, pk)
-    return FileResponse(
-        evidence_path(evidence.stored_name).open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+def re_review_evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    return pipeline.serve(re_review_evidence_for, request.user, pk)
 
 
 @login_required
 @require_POST
-def re_review_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    evidence = _re_review_evidence(request, pk)
+def re_review_evidence_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    evidence = reach_or_404(re_review_evidence_for, request.user, pk, _("没有这份材料，或它不在您的辖区内"))
     re_reviews.re_review_evidence_remove(actor=request.user, evidence=evidence)
     messages.success(request, _("已删除"))
     return redirect("registry:re_review_detail", evidence.re_review_id)
@@ -232,11 +211,10 @@ def re_review_evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def re_review_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def re_review_act(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     re_review = _re_review(request, pk)
-    if action not in RE_REVIEW_TRANSITIONS:
+    if action not in RE_REVIEW.transitions:
         raise Http404(_("没有这个操作"))
-    can_move_re_review(request.user, action, re_review).enforce()
     try:
         re_review = re_reviews.re_review_move(
             actor=request.user,
@@ -255,5 +233,5 @@ def re_review_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 % {"old": re_review.previous_valid_until, "new": re_review.new_valid_until},
             )
         else:
-            messages.success(request, _("已%(action)s") % {"action": RE_REVIEW_TRANSITIONS[action].label})
+            messages.success(request, _("已%(action)s") % {"action": RE_REVIEW.transitions[action].label})
     return redirect(reverse("registry:re_review_detail", args=[re_review.pk]))

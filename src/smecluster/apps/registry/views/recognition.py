@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -21,7 +20,6 @@ from smecluster.apps.notices.permissions import PHASE_LABELS, closes_at, notice_
 from smecluster.apps.notices.selectors import call_in_reach, notice_of_call, unresolved_objections
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.registry.forms import RecognitionForm
-from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.permissions import (
     can_open_recognition,
     can_print_certificate,
@@ -43,26 +41,16 @@ from smecluster.apps.registry.services.recognition import (
     validity_years,
 )
 from smecluster.policy.ruleset import rule_set
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 
-def _posted(request: HttpRequest) -> Any:
+def _posted(request: AuthenticatedRequest) -> Any:
     """The posted data, bound even when empty (an empty POST is a form with every field missing)."""
     return request.POST if request.method == "POST" else None
 
 
-def _to_form(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, ValidationError(errors))
-    else:
-        form.add_error(None, error)
-
-
-def _call(request: HttpRequest, pk: int) -> YearlyCall:
-    try:
-        return call_in_reach(request.user, pk)
-    except YearlyCall.DoesNotExist:
-        raise Http404(_("没有这个年度申报，或它不在您的辖区内")) from None
+def _call(request: AuthenticatedRequest, pk: int) -> YearlyCall:
+    return reach_or_404(call_in_reach, request.user, pk, _("没有这个年度申报，或它不在您的辖区内"))
 
 
 # --- recognition -----------------------------------------------------------------------------------
@@ -75,7 +63,7 @@ def _pk(text: str) -> int:
         raise ValidationError(_("请求无效：申报编号有误")) from None
 
 
-def _decided_message(request: HttpRequest, decided: Any) -> None:
+def _decided_message(request: AuthenticatedRequest, decided: Any) -> None:
     if decided.recognized:
         messages.success(
             request,
@@ -98,7 +86,7 @@ def _decided_message(request: HttpRequest, decided: Any) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def recognition(request: HttpRequest, call_pk: int) -> HttpResponse:
+def recognition(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _call(request, call_pk)
     can_open_recognition(request.user, call).enforce()
     notice = notice_of_call(call)
@@ -134,7 +122,7 @@ def recognition(request: HttpRequest, call_pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             _decided_message(request, decided)
             return redirect("registry:recognition", call_pk=call.pk)
@@ -159,7 +147,7 @@ def recognition(request: HttpRequest, call_pk: int) -> HttpResponse:
     )
 
 
-def _pdf_response(html: str, request: HttpRequest, filename: str) -> HttpResponse:
+def _pdf_response(html: str, request: AuthenticatedRequest, filename: str) -> HttpResponse:
     response = HttpResponse(
         pdf.render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
     )
@@ -169,7 +157,7 @@ def _pdf_response(html: str, request: HttpRequest, filename: str) -> HttpRespons
 
 @login_required
 @require_GET
-def notice_pdf(request: HttpRequest, call_pk: int) -> HttpResponse:
+def notice_pdf(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _call(request, call_pk)
     can_print_recognition_notice(request.user, call).enforce()
     clusters = recognized_in(call)
@@ -193,11 +181,8 @@ def notice_pdf(request: HttpRequest, call_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def certificate(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        cluster = cluster_for(request.user, pk)
-    except RecognizedCluster.DoesNotExist:
-        raise Http404(_("没有这个集群，或它不在您的辖区内")) from None
+def certificate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cluster = reach_or_404(cluster_for, request.user, pk, _("没有这个集群，或它不在您的辖区内"))
     can_print_certificate(request.user, cluster).enforce()
     html = render_to_string(
         "registry/certificate_pdf.html",
