@@ -99,9 +99,7 @@ def _openable_file(user: User, pk: int) -> ObjectionFile:
 def owner_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.role not in OWNER_ROLES:
         raise PermissionDenied(_("公示由认定机关（省级管理员或工业和信息化部）发布和管理"))
-    notices = list(owner_notices(request.user))
-    for notice in notices:
-        notice.phase_label = PHASE_LABELS[notice_phase(notice)]
+    notices = [(notice, PHASE_LABELS[notice_phase(notice)]) for notice in owner_notices(request.user)]
     return render(
         request,
         "notices/owner_list.html",
@@ -129,7 +127,8 @@ def _start_of(form: PublishForm) -> date | None:
     if form.is_bound:
         field = form.fields["starts_on"]
         try:
-            return field.clean(form.data.get("starts_on"))
+            day: date | None = field.clean(form.data.get("starts_on"))
+            return day
         except ValidationError:
             return None
     return form.initial.get("starts_on")
@@ -303,7 +302,7 @@ def objection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initial = {
         "investigation": item.investigation,
         "resolution": item.resolution,
-        "upheld": {True: "yes", False: "no"}.get(item.upheld, ""),
+        "upheld": "" if item.upheld is None else ("yes" if item.upheld else "no"),
     }
     form = ObjectionRecordForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -349,10 +348,8 @@ def objection_file_download(request: AuthenticatedRequest, pk: int) -> FileRespo
 @require_GET
 def public_list(request: HtmxRequest) -> HttpResponse:
     page = Paginator(public_notices(), 20).get_page(request.GET.get("page"))
-    for notice in page:
-        notice.phase = notice_phase(notice)
-        notice.phase_label = PHASE_LABELS[notice.phase]
-    return render(request, "notices/public_list.html", {"page": page})
+    rows = [(notice, PHASE_LABELS[notice_phase(notice)]) for notice in page]
+    return render(request, "notices/public_list.html", {"page": page, "rows": rows})
 
 
 def _client_address(request: HttpRequest) -> str:

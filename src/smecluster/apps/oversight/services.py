@@ -50,7 +50,7 @@ from smecluster.apps.oversight.permissions import (
     owner_office,
     reviewer_office,
 )
-from smecluster.apps.oversight.workflow import MAJOR_CHANGE, REVOCATION_PROPOSAL
+from smecluster.apps.oversight.workflow import MAJOR_CHANGE, REVOCATION_PROPOSAL, opening_state
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.workflow import RECOGNIZED_CLUSTER
@@ -115,7 +115,9 @@ def _locked(cluster: RecognizedCluster) -> RecognizedCluster:
 
 
 def _attach(
-    actor: User, uploads: Iterable[UploadedFile[Any]], owner: MajorChange | ClusterIncident | RevocationProposal
+    actor: User,
+    uploads: Iterable[UploadedFile[Any]],
+    owner: MajorChange | ClusterIncident | RevocationProposal,
 ) -> list[OversightEvidence]:
     """Store ``uploads`` as the evidence of ``owner`` (rejected: a ValidationError on ``evidence``)."""
     key = {MajorChange: "change", ClusterIncident: "incident", RevocationProposal: "proposal"}[type(owner)]
@@ -200,7 +202,12 @@ def propose_revocation(
 
 
 def revocation_record(
-    *, actor: User, cluster: RecognizedCluster, case: int, grounds: str, uploads: Iterable[UploadedFile[Any]] = ()
+    *,
+    actor: User,
+    cluster: RecognizedCluster,
+    case: int,
+    grounds: str,
+    uploads: Iterable[UploadedFile[Any]] = (),
 ) -> RevocationProposal:
     """The owner records a proposal from findings: case 2 (false declaration, violations) or case 5."""
     with transaction.atomic():
@@ -461,7 +468,7 @@ def change_file(
             new_value=new,
             effective_on=effective_on,
             reason=reason.strip(),
-            status=MAJOR_CHANGE.transition("file").target,
+            status=opening_state(MAJOR_CHANGE, "file"),
             filing_due_on=due,
             filed_by=actor,
             filed_at=now,
@@ -661,7 +668,7 @@ def change_record_unfiled(
             new_value=new,
             effective_on=effective_on,
             reason=reason.strip(),
-            status=MAJOR_CHANGE.transition("found").target,
+            status=opening_state(MAJOR_CHANGE, "found"),
             filing_due_on=filing_due_on(cluster, effective_on),
             found_on=found_on,
             found_by=actor,

@@ -29,6 +29,8 @@ whether it meets the rule set's threshold, is computed from the rule set and pro
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import User
@@ -104,6 +106,14 @@ MAJOR_CHANGE: Machine[MajorChange] = Machine(
 )  # fmt: skip
 """``found`` is taken by the officers above the county (city, province, ministry: ``can_record_findings``);
 its actor names the lowest of them."""
+
+
+def opening_state(machine: Machine[Any], action: str) -> str:
+    """The state a record is created in by ``action``, a row without sources."""
+    row = machine.transition(action)
+    if row.sources or row.target is None:
+        raise ValueError(f"{machine.name}.{action} does not create a record")
+    return row.target
 
 
 def _proposal_guard(user: User, row: Transition, proposal: RevocationProposal) -> Decision:
