@@ -10,7 +10,6 @@ from django.contrib import admin
 from smecluster.apps.audit.admin import ReadOnlyModelAdmin
 from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
 
-
 if TYPE_CHECKING:  # the admin's classes are generic in the stubs only (no django_stubs_ext.monkeypatch)
     _FileInline = admin.TabularInline[ObjectionFile, Objection]
 else:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_stubs_ext import WithAnnotations
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.oversight.facts import describe_value
@@ -111,8 +110,11 @@ class IncidentAnnotations(TypedDict):
     evidence_count: int
 
 
-RegisteredIncident = WithAnnotations[ClusterIncident, IncidentAnnotations]
-"""An incident of the register, with whether it proposes revocation and how many files it has."""
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict in the type checker only
+    from django_stubs_ext import WithAnnotations
+
+    RegisteredIncident = WithAnnotations[ClusterIncident, IncidentAnnotations]
+    """An incident of the register, with whether it proposes revocation and how many files it has."""
 
 
 def incidents_in_reach(

@@ -474,13 +474,13 @@ def change_file(
             filed_at=now,
             late=not is_on_time(now, due),
         )
-        _attach(actor, uploads, change)
         audit_record(
             actor=actor,
             action=MAJOR_CHANGE.transition("file").audit,
             target=change,
             after={**_change_audit(change), "status": change.status},
         )
+        _attach(actor, uploads, change)
         notify(
             recipients=reviewer_people(cluster),
             text=_("集群 %(number)s 报备重大变动，待审核：%(change)s")
