@@ -57,6 +57,7 @@ def test_a_filed_change_reviewed_and_approved_changes_the_record_and_keeps_its_h
     actions = list(AuditEvent.objects.filter(target_id=str(change.pk), target_type="oversight.majorchange"))
     assert [event.action for event in actions] == [
         "major_change.file",
+        "oversight.evidence_add",
         "major_change.forward",
         "major_change.approve",
     ]

@@ -62,14 +62,18 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
 
 @pytest.fixture
 def ov_world(
-    ov_people: dict[str, User], ov_cluster: RecognizedCluster, web_pdf_upload: Any
+    ov_people: dict[str, User],
+    ov_cluster: RecognizedCluster,
+    web_pdf_upload: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> dict[str, Any]:
-    change = services.change_record_unfiled(
-        actor=ov_people["city_officer"], cluster=ov_cluster, kind="operating_agency",
-        new_value={"operating_agency": "某某园区运营公司"},
-        effective_on=timezone.localdate() - timedelta(days=50),
-        found_on=timezone.localdate(), source="实地核查", uploads=[web_pdf_upload("核查记录.pdf")],
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the file reaches its place on commit
+        change = services.change_record_unfiled(
+            actor=ov_people["city_officer"], cluster=ov_cluster, kind="operating_agency",
+            new_value={"operating_agency": "某某园区运营公司"},
+            effective_on=timezone.localdate() - timedelta(days=50),
+            found_on=timezone.localdate(), source="实地核查", uploads=[web_pdf_upload("核查记录.pdf")],
+        )  # fmt: skip
     proposal = RevocationProposal.objects.get(cluster=ov_cluster)
     return {
         "people": ov_people,

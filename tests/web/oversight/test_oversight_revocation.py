@@ -7,16 +7,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
+from django.http import Http404
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.evidence.storage import evidence_path
 from smecluster.apps.notifications.models import Notification
 from smecluster.apps.oversight import services
+from smecluster.apps.oversight import views as oversight_views
 from smecluster.apps.oversight.duties import propose_expired, propose_for_incidents, propose_missing_reports
 from smecluster.apps.oversight.models import ClusterIncident, Revocation, RevocationProposal
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
@@ -338,3 +343,30 @@ def test_a_case_the_rule_set_does_not_name_is_flagged_and_cannot_be_accepted(
     )
     proposal.refresh_from_db()
     assert proposal.status == RevocationProposal.Status.DISMISSED
+
+
+def test_an_evidence_file_missing_from_storage_is_a_404_that_says_so(
+    web_users: dict[str, User],
+    ov_cluster: RecognizedCluster,
+    web_pdf_upload: Callable[[str], object],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = services.revocation_record(
+            actor=web_users["province_admin"],
+            cluster=ov_cluster,
+            case=2,
+            grounds="审计发现申报产值虚报 12 亿元",
+            uploads=[web_pdf_upload("审计报告.pdf")],  # type: ignore[list-item]
+        )
+    evidence = proposal.evidence.get()
+    url = reverse("oversight:evidence", args=[evidence.pk])
+    owner = Client()
+    owner.force_login(web_users["province_admin"])
+    assert owner.get(url).status_code == 200
+    evidence_path(evidence.stored_name).unlink()
+    assert owner.get(url).status_code == 404
+    request = RequestFactory().get(url)
+    request.user = web_users["province_admin"]
+    with pytest.raises(Http404, match="已不在存储中"):
+        oversight_views.evidence_download(request, evidence.pk)

@@ -8,17 +8,23 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from pub_support import PubClock, PubWorld, pub_build_world, pub_client, pub_publish
 
 from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notices.models import Notice
-from smecluster.apps.notices.services import next_working_day, notice_end, notice_length
+from smecluster.apps.notices.services import next_working_day, notice_close, notice_end, notice_length
+from smecluster.apps.notices.workflow import NOTICE
 from smecluster.apps.notifications.models import Notification
 from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.selection.models import Shortlist
+from smecluster.apps.selection.workflow import SHORTLIST
+from smecluster.apps.workflow.engine import take
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +229,28 @@ def test_the_owner_list_offers_the_calls_to_publish_and_the_notices(
     listing = owner.get(reverse("notices:list")).content.decode()
     assert reverse("notices:manage", args=[notice.pk]) in listing
     assert pub_client(web_users["city_officer"]).get(reverse("notices:list")).status_code == 403
+
+
+def test_publishing_publishes_the_shortlist_and_the_decision_closes_both(
+    pub_world: PubWorld, pub_clock: PubClock, web_users: dict[str, User]
+) -> None:
+    """The shortlist goes confirmed → published with its notice; at recognition the shortlist is decided
+    and the notice closed (both the owner's steps, each on record); nobody else may take them."""
+    shortlist = pub_world.call.shortlist
+    assert shortlist.status == Shortlist.Status.CONFIRMED
+    notice = pub_publish(pub_world, pub_clock, date(2023, 9, 28))
+    shortlist.refresh_from_db()
+    assert (notice.status, shortlist.status) == (Notice.Status.PUBLISHED, Shortlist.Status.PUBLISHED)
+    assert AuditEvent.objects.filter(action=actions.SHORTLIST_PUBLISH.code).count() == 1
+
+    assert not NOTICE.can(web_users["city_officer"], "close", notice)
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        notice_close(actor=web_users["city_officer"], notice=notice)
+    with transaction.atomic():
+        take(SHORTLIST, shortlist, "decide", actor=pub_world.owner)
+    notice_close(actor=pub_world.owner, notice=notice)
+    notice.refresh_from_db()
+    shortlist.refresh_from_db()
+    assert (notice.status, shortlist.status) == (Notice.Status.CLOSED, Shortlist.Status.DECIDED)
+    assert AuditEvent.objects.filter(action=actions.NOTICE_CLOSE.code, actor=pub_world.owner).count() == 1
+    assert not NOTICE.can(pub_world.owner, "close", notice)

@@ -10,11 +10,16 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core import mail
+from django.http import Http404
+from django.test import RequestFactory
 from django.urls import reverse
 from pub_support import PUB_OBJECTION, PubClock, PubWorld, pub_client, pub_publish
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.evidence.storage import evidence_path
+from smecluster.apps.notices import views as notice_views
 from smecluster.apps.notices.models import Objection, ObjectionFile
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +34,11 @@ def _file(name: str = "证据.pdf") -> io.BytesIO:
 
 
 @pytest.fixture
-def objected(pub_world: PubWorld, pub_clock: PubClock) -> PubWorld:
+def objected(
+    pub_world: PubWorld, pub_clock: PubClock, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> PubWorld:
     """The Guangdong notice (2023-09-28 … 10-12) with three objections filed from the public page, the first
-    with a file."""
+    with a file (moved into place on commit)."""
     notice = pub_publish(pub_world, pub_clock, date(2023, 9, 28))
     pub_clock.beijing(date(2023, 10, 9))
     url = reverse("notices:public_detail", args=[notice.pk])
@@ -43,7 +50,9 @@ def objected(pub_world: PubWorld, pub_clock: PubClock) -> PubWorld:
         }
         if index == 0:
             data["files"] = [_file()]
-        assert pub_client().post(url, data).status_code == 302
+        with django_capture_on_commit_callbacks(execute=True):
+            assert pub_client().post(url, data).status_code == 302
+    mail.outbox.clear()  # the owner's e-mails of the filings: each test counts its own
     return pub_world
 
 
@@ -201,3 +210,14 @@ def test_no_public_page_links_or_shows_an_objection_file(objected: PubWorld) -> 
     text = pub_client().get(reverse("notices:public_detail", args=[objected.notice.pk])).content.decode()
     assert "/objections/files/" not in text
     assert "证据.pdf" not in text
+
+
+def test_an_objection_file_missing_from_storage_is_a_404_that_says_so(objected: PubWorld) -> None:
+    file = ObjectionFile.objects.get()
+    evidence_path(file.stored_name).unlink()
+    url = reverse("notices:objection_file", args=[file.pk])
+    assert pub_client(objected.owner).get(url).status_code == 404
+    request = RequestFactory().get(url)
+    request.user = objected.owner
+    with pytest.raises(Http404, match="已不在存储中"):
+        notice_views.objection_file_download(request, file.pk)

@@ -92,10 +92,14 @@ ASSIGNMENT_DRAFT = _action("assignment.draft", _("暂存评分"), C.SELECTION)
 ASSIGNMENT_SUBMIT = _action("assignment.submit", _("提交评分"), C.SELECTION)
 ASSIGNMENT_REMIND = _action("assignment.remind", _("提醒专家评分"), C.SELECTION)
 SHORTLIST_CONFIRM = _action("shortlist.confirm", _("确认拟认定名单"), C.SELECTION)
+SHORTLIST_PUBLISH = _action("shortlist.publish", _("拟认定名单公示"), C.SELECTION)
+SHORTLIST_DECIDE = _action("shortlist.decide", _("拟认定名单作出认定决定"), C.SELECTION)
 
 # --- the public notice and objections ------------------------------------------------------------------
 NOTICE_PUBLISH = _action("notice.publish", _("发布公示"), C.NOTICE)
+NOTICE_CLOSE = _action("notice.close", _("公示结束（已作出认定决定）"), C.NOTICE)
 OBJECTION_FILE = _action("objection.file", _("提交异议"), C.NOTICE)
+OBJECTION_EVIDENCE_ADD = _action("objection.evidence_add", _("异议人上传材料"), C.NOTICE)
 OBJECTION_INVESTIGATE = _action("objection.investigate", _("记录核查情况"), C.NOTICE)
 OBJECTION_RESOLVE = _action("objection.resolve", _("办结"), C.NOTICE)
 
@@ -148,6 +152,7 @@ MAJOR_CHANGE_RETURN = _action("major_change.return", _("退回重大变化"), C.
 MAJOR_CHANGE_APPROVE = _action("major_change.approve", _("同意重大变化"), C.OVERSIGHT)
 MAJOR_CHANGE_REJECT = _action("major_change.reject", _("不同意重大变化"), C.OVERSIGHT)
 MAJOR_CHANGE_FOUND = _action("major_change.found", _("登记未报送的重大变化"), C.OVERSIGHT)
+OVERSIGHT_EVIDENCE_ADD = _action("oversight.evidence_add", _("上传动态管理佐证材料"), C.OVERSIGHT)
 INCIDENT_RECORD = _action("incident.record", _("登记事故或失信事件"), C.OVERSIGHT)
 REVOCATION_PROPOSE = _action("revocation.propose", _("提出撤销建议"), C.OVERSIGHT)
 REVOCATION_ACCEPT = _action("revocation.accept", _("采纳撤销建议"), C.OVERSIGHT)

@@ -105,7 +105,9 @@ class ObjectionForm(forms.Form):
             "max_length": _("异议内容不超过 %(limit_value)d 个字（现为 %(show_value)d 个字）"),
         },
     )
-    files = MultipleFileField(
+    # The metaclass moves declared fields into base_fields, so this never shadows BaseForm.files at run time;
+    # the stubs see a class attribute. The field keeps the name the public form has always posted.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("证明材料（选填）"),
         required=False,
         help_text=_(
@@ -119,7 +121,9 @@ class ObjectionForm(forms.Form):
 
     def __init__(self, *args: Any, entries: list[NoticeEntry], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["application"].choices = [("", "—")] + [
+        application = self.fields["application"]
+        assert isinstance(application, forms.ChoiceField)
+        application.choices = [("", "—")] + [
             (entry.application.pk, f"{entry.application.name}（{entry.application.county.name}）")
             for entry in entries
         ]
@@ -144,7 +148,7 @@ class ObjectionForm(forms.Form):
         return _text(self.cleaned_data["content"], _("请填写异议内容"))
 
     def clean_files(self) -> list[Any]:
-        files = self.cleaned_data["files"]
+        files: list[Any] = self.cleaned_data["files"]
         if len(files) > MAX_OBJECTION_FILES:
             raise ValidationError(_("最多上传 %(count)s 个文件") % {"count": MAX_OBJECTION_FILES})
         return files
@@ -203,7 +207,9 @@ class BatchForm(forms.Form):
 
     def __init__(self, *args: Any, objection_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["objections"].choices = [(pk, str(pk)) for pk in objection_ids]
+        objections = self.fields["objections"]
+        assert isinstance(objections, forms.ChoiceField)
+        objections.choices = [(pk, str(pk)) for pk in objection_ids]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.applications.models import Application
+from smecluster.apps.evidence.models import StoredFile
 from smecluster.apps.selection.models import Shortlist
 
 
 class Notice(models.Model):
+    """A public notice of a shortlist: published, then closed once the call's recognition is decided
+    (``notices.workflow.NOTICE``)."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("已发布")
+        CLOSED = "closed", _("已结束（已作出认定决定）")
+
     shortlist = models.OneToOneField(Shortlist, on_delete=models.PROTECT, related_name="notice")
     title = models.CharField(_("标题"), max_length=200)
     starts_on = models.DateField(_("公示开始"))
@@ -19,6 +28,7 @@ class Notice(models.Model):
     contact = models.CharField(_("受理异议的联系方式"), max_length=256)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PUBLISHED)
 
     class Meta:
         verbose_name = _("公示")
@@ -27,6 +37,10 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The public page of the notice: what the shortlisted counties and everyone else read."""
+        return reverse("notices:public_detail", args=[self.pk])
 
 
 class Objection(models.Model):
@@ -60,13 +74,12 @@ class Objection(models.Model):
         verbose_name_plural = _("异议")
         ordering = ["filed_at"]
 
+    def get_absolute_url(self) -> str:
+        return reverse("notices:objection", args=[self.pk])
 
-class ObjectionFile(models.Model):
-    """Evidence attached to an objection; stored like application evidence, served only to officers."""
+
+class ObjectionFile(StoredFile):
+    """Evidence attached to an objection, served only to the notice's owner; ``uploaded_by`` is empty
+    (the objector has no account)."""
 
     objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="files")
-    original_name = models.CharField(_("文件名"), max_length=255)
-    stored_name = models.CharField(max_length=64, unique=True)
-    content_type = models.CharField(max_length=128)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)

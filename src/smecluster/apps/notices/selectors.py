@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet
 
 from smecluster.analytics.scoring import verify_content
@@ -196,7 +197,9 @@ def shortlist_lines(shortlist: Shortlist) -> dict[str, ShortlistLine]:
 def shortlist_method(shortlist: Shortlist) -> str:
     """How the experts' scores were combined, as the call's setting names it (from the frozen content)."""
     method = shortlist.content.get("method") if isinstance(shortlist.content, dict) else None
-    labels = dict(YearlyCall._meta.get_field("aggregation").choices)
+    field = YearlyCall._meta.get_field("aggregation")
+    assert isinstance(field, models.CharField)
+    labels = dict(field.flatchoices)
     return str(labels.get(method, method or ""))
 
 

@@ -18,19 +18,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import User
-from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path, store_evidence
-from smecluster.apps.applications.services import county_people, today_in_china
+from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.recipients import people_in
+from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
+from smecluster.apps.evidence import pipeline
 from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
 from smecluster.apps.notices.permissions import (
-    can_handle_objection,
     can_manage_notice,
     can_object,
     can_publish,
@@ -38,9 +39,12 @@ from smecluster.apps.notices.permissions import (
     owner_role,
 )
 from smecluster.apps.notices.selectors import notice_application, notice_entries
+from smecluster.apps.notices.workflow import NOTICE, OBJECTION
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.selection.models import Shortlist
+from smecluster.apps.selection.workflow import SHORTLIST
+from smecluster.apps.workflow.engine import take
 from smecluster.policy.ruleset import rule_set
 from smecluster.workdays import LOAD_COMMAND, MissingHolidayData, holiday_calendar, period_end
 
@@ -50,7 +54,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out
 
 def owner_officers(call: YearlyCall) -> list[User]:
     """The people who take the owner's steps of this call: its province's admins, or the ministry's."""
-    return list(User.objects.filter(role=owner_role(call), jurisdiction=owner_office(call), is_active=True))
+    return people_in(owner_office(call), owner_role(call))
 
 
 # --- the notice period ------------------------------------------------------------------------------
@@ -162,12 +166,19 @@ def notice_publish(*, actor: User, call: YearlyCall, title: str, starts_on: date
     )
     for entry in notice_entries(notice):
         notify(
-            recipients=county_people(entry.application),
+            recipients=people_in(entry.application.county_id, Role.COUNTY_OFFICER, Role.OPERATOR),
             text=_("申报 %(number)s 已列入拟认定名单，公示期 %(start)s 至 %(end)s")
             % {"number": entry.application.number, "start": starts_on, "end": ends_on},
-            link=f"/public/notices/{notice.pk}/",
+            link=notice.get_absolute_url(),
         )
+    take(SHORTLIST, shortlist, "publish", actor=actor, after={"notice": notice.pk})
     return notice
+
+
+@transaction.atomic
+def notice_close(*, actor: User, notice: Notice, reason: str = "") -> Notice:
+    """The notice ends its life once the call's recognition is decided (the recognition service takes it)."""
+    return take(NOTICE, notice, "close", actor=actor, reason=reason)
 
 
 # --- objections from the public ---------------------------------------------------------------------
@@ -197,7 +208,7 @@ def objection_file(
     email: str,
     organization: str,
     content: str,
-    uploads: list[Any] | tuple[Any, ...] = (),
+    uploads: list[UploadedFile[Any]] | tuple[UploadedFile[Any], ...] = (),
 ) -> Objection:
     """A real-name objection from anyone, while the notice runs. The objector has no account: the audit
     event has no actor and names the objector (the contact details stay in the objection only)."""
@@ -234,27 +245,15 @@ def objection_file(
         application=application,
         **values,
     )
-    stored: list[str] = []
-    files = []
-    for upload in uploads:
-        try:
-            kept = store_evidence(upload)
-        except EvidenceRejected as rejected:
-            # The rows roll back with the transaction; the files stored before this one go too.
-            for name in stored:
-                evidence_path(name).unlink(missing_ok=True)
-            raise ValidationError({"files": f"{upload.name}：{rejected}"}) from None
-        stored.append(kept.stored_name)
-        files.append(
-            ObjectionFile.objects.create(
-                objection=objection,
-                original_name=(upload.name or "")[:255],
-                stored_name=kept.stored_name,
-                content_type=kept.content_type,
-                size=kept.size,
-                sha256=kept.sha256,
-            )
-        )
+    # Each file has its own event (no actor: the objector has no account); the objection's names them all.
+    files = pipeline.attach(
+        ObjectionFile,
+        list(uploads),
+        actor=None,
+        audit=actions.OBJECTION_EVIDENCE_ADD,
+        audit_target=objection,
+        owner={"objection": objection},
+    )
     audit_record(
         actor=None,
         action=actions.OBJECTION_FILE,
@@ -272,7 +271,7 @@ def objection_file(
         recipients=owner_officers(notice.shortlist.call),
         text=_("公示收到异议 %(reference)s，异议对象：%(name)s")
         % {"reference": objection.reference, "name": application.name[:100]},
-        link=f"/objections/{objection.pk}/",
+        link=objection.get_absolute_url(),
     )
     return objection
 
@@ -282,7 +281,6 @@ def objection_file(
 
 def _state(objection: Objection) -> dict[str, Any]:
     return {
-        "status": objection.status,
         "investigation": objection.investigation,
         "resolution": objection.resolution,
         "upheld": objection.upheld,
@@ -321,7 +319,8 @@ def _record(
     upheld: bool | None,
     resolve: bool,
 ) -> Objection:
-    can_handle_objection(actor, objection).enforce()
+    action = "resolve" if resolve else "investigate"
+    OBJECTION.can(actor, action, objection).enforce()
     if resolve:
         problems = {}
         if not resolution.strip():
@@ -334,20 +333,20 @@ def _record(
     objection.investigation = investigation.strip()
     objection.resolution = resolution.strip()
     objection.upheld = upheld
+    fields = ["investigation", "resolution", "upheld"]
     if resolve:
-        objection.status = Objection.Status.RESOLVED
         objection.resolved_by = actor
         objection.resolved_at = timezone.now()
-    else:
-        objection.status = Objection.Status.INVESTIGATING
-    objection.save()
-    audit_record(
+        fields += ["resolved_by", "resolved_at"]
+    take(
+        OBJECTION,
+        objection,
+        action,
         actor=actor,
-        action=actions.OBJECTION_RESOLVE if resolve else actions.OBJECTION_INVESTIGATE,
-        target=objection,
+        reason=objection.resolution if resolve else "",
         before=before,
         after=_state(objection),
-        reason=objection.resolution if resolve else "",
+        update_fields=fields,
     )
     if resolve:
         _tell_objector(objection)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -26,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from smecluster.apps.accounts.models import Role
-from smecluster.apps.applications.evidence import evidence_path
+from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.services import audit_trail
+from smecluster.apps.evidence import pipeline
 from smecluster.apps.notices.forms import BatchForm, ObjectionForm, ObjectionRecordForm, PublishForm
 from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
 from smecluster.apps.notices.permissions import (
@@ -71,14 +71,10 @@ from smecluster.apps.notices.services import (
 )
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, HtmxRequest, errors_onto_form, reach_or_404
 from smecluster.workdays import MissingHolidayData, period_end
 
 OWNER_ROLES = (Role.PROVINCE_ADMIN, Role.MINISTRY_ADMIN)
-HISTORY_LABELS = {
-    "objection.file": gettext_lazy("提交异议"),
-    "objection.investigate": gettext_lazy("记录核查情况"),
-    "objection.resolve": gettext_lazy("办结"),
-}
 # How many objections one address may file in an hour: enough for a person, not for a script.
 OBJECTIONS_PER_HOUR = 20
 
@@ -88,34 +84,11 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _to_form(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError where it belongs: at its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, ValidationError(errors))
-    else:
-        form.add_error(None, error)
-
-
-def _call(request: HttpRequest, pk: int) -> YearlyCall:
-    try:
-        return call_in_reach(request.user, pk)
-    except YearlyCall.DoesNotExist:
-        raise Http404(_("没有这个年度申报，或它不在您的辖区内")) from None
-
-
-def _notice(request: HttpRequest, pk: int) -> Notice:
-    try:
-        return notice_for(request.user, pk)
-    except Notice.DoesNotExist:
-        raise Http404(_("没有这个公示，或它不在您的辖区内")) from None
-
-
-def _objection(request: HttpRequest, pk: int) -> Objection:
-    try:
-        return objection_for(request.user, pk)
-    except Objection.DoesNotExist:
-        raise Http404(_("没有这条异议，或它不在您的辖区内")) from None
+def _openable_file(user: User, pk: int) -> ObjectionFile:
+    """A file of an objection in the user's reach that the user may open (403 with the reason if not)."""
+    file = objection_file_for(user, pk)
+    can_open_objection_files(user, file.objection).enforce()
+    return file
 
 
 # --- the owner's pages ------------------------------------------------------------------------------
@@ -123,12 +96,10 @@ def _objection(request: HttpRequest, pk: int) -> Objection:
 
 @login_required
 @require_GET
-def owner_list(request: HttpRequest) -> HttpResponse:
+def owner_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.role not in OWNER_ROLES:
         raise PermissionDenied(_("公示由认定机关（省级管理员或工业和信息化部）发布和管理"))
-    notices = list(owner_notices(request.user))
-    for notice in notices:
-        notice.phase_label = PHASE_LABELS[notice_phase(notice)]
+    notices = [(notice, PHASE_LABELS[notice_phase(notice)]) for notice in owner_notices(request.user)]
     return render(
         request,
         "notices/owner_list.html",
@@ -156,7 +127,8 @@ def _start_of(form: PublishForm) -> date | None:
     if form.is_bound:
         field = form.fields["starts_on"]
         try:
-            return field.clean(form.data.get("starts_on"))
+            day: date | None = field.clean(form.data.get("starts_on"))
+            return day
         except ValidationError:
             return None
     return form.initial.get("starts_on")
@@ -164,8 +136,8 @@ def _start_of(form: PublishForm) -> date | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest, call_pk: int) -> HttpResponse:
-    call = _call(request, call_pk)
+def publish(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
+    call = reach_or_404(call_in_reach, request.user, call_pk, _("没有这个年度申报，或它不在您的辖区内"))
     can_publish(request.user, call).enforce()
     if request.htmx and "preview" in request.GET:
         form = PublishForm(request.GET)
@@ -184,7 +156,7 @@ def publish(request: HttpRequest, call_pk: int) -> HttpResponse:
                 contact=form.cleaned_data["contact"],
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(
                 request,
@@ -265,8 +237,8 @@ def _objections_download(request: HttpRequest, notice: Notice, objections: Any) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = _notice(request, pk)
+def manage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    notice = reach_or_404(notice_for, request.user, pk, _("没有这个公示，或它不在您的辖区内"))
     can_manage_notice(request.user, notice).enforce()
     status = request.GET.get("status", "")
     if status not in Objection.Status.values:
@@ -286,7 +258,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
                 upheld=batch.upheld_value,
             )
         except ValidationError as error:
-            _to_form(batch, error)
+            errors_onto_form(batch, error)
         else:
             if result.changed:
                 messages.success(
@@ -324,13 +296,13 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def objection(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _objection(request, pk)
+def objection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    item = reach_or_404(objection_for, request.user, pk, _("没有这条异议，或它不在您的辖区内"))
     can_manage_notice(request.user, item.notice).enforce()
     initial = {
         "investigation": item.investigation,
         "resolution": item.resolution,
-        "upheld": {True: "yes", False: "no"}.get(item.upheld, ""),
+        "upheld": "" if item.upheld is None else ("yes" if item.upheld else "no"),
     }
     form = ObjectionRecordForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -345,7 +317,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
                 resolve=resolve,
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             text = _("异议 %(reference)s 已办结") if resolve else _("已保存异议 %(reference)s 的核查情况")
             messages.success(request, text % {"reference": item.reference})
@@ -359,39 +331,25 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
             "files": list(item.files.all()),
             "form": form,
             "resolved": item.status == Objection.Status.RESOLVED,
-            "history": [
-                (event, HISTORY_LABELS.get(event.action, event.action)) for event in audit_trail(item)
-            ],
+            "history": [(event, action_label(event.action)) for event in audit_trail(item)],
         },
     )
 
 
 @login_required
 @require_GET
-def objection_file_download(request: HttpRequest, pk: int) -> FileResponse:
-    try:
-        file = objection_file_for(request.user, pk)
-    except ObjectionFile.DoesNotExist:
-        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
-    can_open_objection_files(request.user, file.objection).enforce()
-    path = evidence_path(file.stored_name)
-    if not path.is_file():
-        raise Http404(_("材料文件已不在存储中，请联系管理员"))
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=file.original_name, content_type=file.content_type
-    )
+def objection_file_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    return pipeline.serve(_openable_file, request.user, pk)
 
 
 # --- the public's pages -----------------------------------------------------------------------------
 
 
 @require_GET
-def public_list(request: HttpRequest) -> HttpResponse:
+def public_list(request: HtmxRequest) -> HttpResponse:
     page = Paginator(public_notices(), 20).get_page(request.GET.get("page"))
-    for notice in page:
-        notice.phase = notice_phase(notice)
-        notice.phase_label = PHASE_LABELS[notice.phase]
-    return render(request, "notices/public_list.html", {"page": page})
+    rows = [(notice, PHASE_LABELS[notice_phase(notice)]) for notice in page]
+    return render(request, "notices/public_list.html", {"page": page, "rows": rows})
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -410,7 +368,7 @@ def _over_rate(request: HttpRequest) -> bool:
 
 
 def _public_page(
-    request: HttpRequest,
+    request: HtmxRequest,
     notice: Notice,
     entries: list[Any],
     form: ObjectionForm | None,
@@ -438,7 +396,7 @@ def _public_page(
 
 
 @require_http_methods(["GET", "POST"])
-def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def public_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     try:
         notice = public_notice(pk)
     except Notice.DoesNotExist:
@@ -475,14 +433,14 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as refused:
             return _public_page(request, notice, entries, None, refusal=str(refused), status=403)
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             return redirect("notices:objection_ack", reference=filed.reference)
     return _public_page(request, notice, entries, form)
 
 
 @require_GET
-def objection_ack(request: HttpRequest, reference: str) -> HttpResponse:
+def objection_ack(request: HtmxRequest, reference: str) -> HttpResponse:
     try:
         filed = objection_by_reference(reference)
     except Objection.DoesNotExist:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TypeVar
 
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from smecluster.apps.oversight.models import ClusterIncident, MajorChange, RevocationProposal
@@ -60,7 +62,10 @@ def _action(proposal: RevocationProposal | None) -> list[TickAction]:
     ]
 
 
-def _live(queryset):  # type: ignore[no-untyped-def]
+M = TypeVar("M", bound=Model)
+
+
+def _live(queryset: QuerySet[M]) -> QuerySet[M]:
     return queryset.exclude(cluster__status=RecognizedCluster.Status.REVOKED)
 
 

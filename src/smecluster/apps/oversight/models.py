@@ -11,7 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.applications.models import INCIDENT_KIND_LABELS, StoredFile
+from smecluster.apps.applications.models import INCIDENT_KIND_LABELS
+from smecluster.apps.evidence.models import StoredFile
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.profile import INCIDENT_LEVELS
 
@@ -115,6 +116,10 @@ class ClusterIncident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster.number} {self.occurred_on} {self.level}{self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        """An incident is read on its cluster's timeline."""
+        return reverse("oversight:timeline", args=[self.cluster_id])
 
 
 class RevocationProposal(models.Model):

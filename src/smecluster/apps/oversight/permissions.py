@@ -67,7 +67,10 @@ def reviewer_office(cluster: RecognizedCluster) -> tuple[Role, str]:
     role = Role(LEVEL_ROLE[level])
     if level == "province":
         return role, cluster.county_id[:2] + "0000"
-    return role, cluster.county.parent_id
+    city = cluster.county.parent_id
+    if city is None:  # every county of GB/T 2260 belongs to a city-level division
+        raise ValueError(f"county {cluster.county_id} has no city above it in the jurisdiction table")
+    return role, city
 
 
 def owner_office(programme: Programme) -> tuple[Role, str]:

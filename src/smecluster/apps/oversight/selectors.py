@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
@@ -105,6 +105,18 @@ recognition: ``services.incident_proposes`` as a database expression, so the reg
 PENDING_CHANGE = (MajorChange.Status.FILED, MajorChange.Status.FORWARDED, MajorChange.Status.RETURNED)
 
 
+class IncidentAnnotations(TypedDict):
+    proposes: bool
+    evidence_count: int
+
+
+if TYPE_CHECKING:  # WithAnnotations takes its TypedDict in the type checker only
+    from django_stubs_ext import WithAnnotations
+
+    RegisteredIncident = WithAnnotations[ClusterIncident, IncidentAnnotations]
+    """An incident of the register, with whether it proposes revocation and how many files it has."""
+
+
 def incidents_in_reach(
     user: User,
     *,
@@ -113,7 +125,7 @@ def incidents_in_reach(
     year: int | None = None,
     proposes: bool | None = None,
     cluster_status: str = "",
-) -> QuerySet[ClusterIncident]:
+) -> QuerySet[RegisteredIncident]:
     """The incident register: every incident of a cluster in reach, newest first, each annotated with
     ``proposes`` (see :data:`PROPOSES`) and ``evidence_count``. ``level`` ``"none"`` selects the incidents
     recorded without a level (the kinds that have none)."""
@@ -210,6 +222,10 @@ class Entry:
     link: str = ""
     alert: bool = False
     files: tuple[OversightEvidence, ...] = ()
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
 
 
 def _day(moment: datetime | date | None) -> date | None:
@@ -339,7 +355,7 @@ def _changes(cluster: RecognizedCluster) -> list[Entry]:
                 if change.status != MajorChange.Status.RETURNED
                 else _("%(who)s 退回")
             ) % {"who": _who(change.reviewed_by)}
-            entries.append(Entry(_day(change.reviewed_at), _("重大变动"), title, verdict, link))  # type: ignore[arg-type]
+            entries.append(Entry(_local_day(change.reviewed_at), _("重大变动"), title, verdict, link))
         if change.decided_at:
             verdict = (
                 _("%(who)s 批准，已记入集群档案")
@@ -348,12 +364,12 @@ def _changes(cluster: RecognizedCluster) -> list[Entry]:
             ) % {"who": _who(change.decided_by)}
             entries.append(
                 Entry(
-                    _day(change.decided_at),
+                    _local_day(change.decided_at),
                     _("重大变动"),
                     title,
                     f"{verdict}：{change.decision_reason}",
                     link,
-                )  # type: ignore[arg-type]
+                )
             )
     return entries
 

@@ -20,17 +20,18 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
-from smecluster.apps.applications.evidence import EvidenceRejected, store_evidence
+from smecluster.apps.accounts.recipients import people_in
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
+from smecluster.apps.evidence import pipeline
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.oversight.facts import current_facts, describe_value
 from smecluster.apps.oversight.models import (
@@ -43,19 +44,17 @@ from smecluster.apps.oversight.models import (
 )
 from smecluster.apps.oversight.permissions import (
     MANUAL_CASES,
-    can_accept_revocation,
-    can_decide_change,
-    can_decide_revocation,
     can_file_change,
     can_propose_by_hand,
     can_record_findings,
-    can_resubmit_change,
-    can_review_change,
     owner_office,
     reviewer_office,
 )
+from smecluster.apps.oversight.workflow import MAJOR_CHANGE, REVOCATION_PROPOSAL, opening_state
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.workflow import RECOGNIZED_CLUSTER
+from smecluster.apps.workflow.engine import Message, take
 from smecluster.policy.ruleset import IncidentClass, IncidentExclusion, RevocationCase, rule_set
 from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS, IncidentKind
 from smecluster.workdays import is_on_time
@@ -93,24 +92,18 @@ def threshold_class(programme: Programme, kind: str, level: str | None) -> Incid
 # --- people ------------------------------------------------------------------------------------------
 
 
-def _people(role: Role, office: str) -> list[User]:
-    return list(User.objects.filter(role=role, jurisdiction=office, is_active=True))
-
-
 def owner_people(cluster: RecognizedCluster) -> list[User]:
-    return _people(*owner_office(cluster.programme))
+    role, office = owner_office(cluster.programme)
+    return people_in(office, role)
+
+
+def reviewer_people(cluster: RecognizedCluster) -> list[User]:
+    role, office = reviewer_office(cluster)
+    return people_in(office, role)
 
 
 def county_people(cluster: RecognizedCluster) -> list[User]:
-    return list(
-        User.objects.filter(
-            role__in=[Role.COUNTY_OFFICER, Role.OPERATOR], jurisdiction=cluster.county_id, is_active=True
-        )
-    )
-
-
-def _link(cluster: RecognizedCluster) -> str:
-    return reverse("oversight:timeline", args=[cluster.pk])
+    return people_in(cluster.county_id, Role.COUNTY_OFFICER, Role.OPERATOR)
 
 
 def _locked(cluster: RecognizedCluster) -> RecognizedCluster:
@@ -121,25 +114,22 @@ def _locked(cluster: RecognizedCluster) -> RecognizedCluster:
     )
 
 
-def _attach(actor: User, uploads: Iterable[Any], **owner: Any) -> list[OversightEvidence]:
-    attached = []
-    for upload in uploads:
-        try:
-            stored = store_evidence(upload)
-        except EvidenceRejected as rejected:
-            raise ValidationError({"evidence": f"{upload.name}：{rejected}"}) from None
-        attached.append(
-            OversightEvidence.objects.create(
-                original_name=(upload.name or "")[:255],
-                stored_name=stored.stored_name,
-                content_type=stored.content_type,
-                size=stored.size,
-                sha256=stored.sha256,
-                uploaded_by=actor,
-                **owner,
-            )
-        )
-    return attached
+def _attach(
+    actor: User,
+    uploads: Iterable[UploadedFile[Any]],
+    owner: MajorChange | ClusterIncident | RevocationProposal,
+) -> list[OversightEvidence]:
+    """Store ``uploads`` as the evidence of ``owner`` (rejected: a ValidationError on ``evidence``)."""
+    key = {MajorChange: "change", ClusterIncident: "incident", RevocationProposal: "proposal"}[type(owner)]
+    return pipeline.attach(
+        OversightEvidence,
+        list(uploads),
+        actor=actor,
+        audit=actions.OVERSIGHT_EVIDENCE_ADD,
+        audit_target=owner,
+        owner={key: owner},
+        field="evidence",
+    )
 
 
 # --- revocation ---------------------------------------------------------------------------------------
@@ -184,7 +174,7 @@ def propose_revocation(
             return None
         audit_record(
             actor=proposed_by,
-            action=actions.REVOCATION_PROPOSE,
+            action=REVOCATION_PROPOSAL.transition("propose").audit,
             target=proposal,
             after={
                 "cluster": cluster.number,
@@ -212,7 +202,12 @@ def propose_revocation(
 
 
 def revocation_record(
-    *, actor: User, cluster: RecognizedCluster, case: int, grounds: str, uploads: Iterable[Any] = ()
+    *,
+    actor: User,
+    cluster: RecognizedCluster,
+    case: int,
+    grounds: str,
+    uploads: Iterable[UploadedFile[Any]] = (),
 ) -> RevocationProposal:
     """The owner records a proposal from findings: case 2 (false declaration, violations) or case 5."""
     with transaction.atomic():
@@ -239,7 +234,7 @@ def revocation_record(
             proposed_by=actor,
         )
         assert proposal is not None  # the cluster is locked and not revoked, and the source is new
-        _attach(actor, uploads, proposal=proposal)
+        _attach(actor, uploads, proposal)
         return proposal
 
 
@@ -250,33 +245,21 @@ def revocation_decide(
     cluster's record, and an accepted one on its public page and the list."""
     with transaction.atomic():
         cluster = _locked(proposal.cluster)
-        proposal = RevocationProposal.objects.select_for_update().get(pk=proposal.pk)
+        proposal = RevocationProposal.objects.get(pk=proposal.pk)
         proposal.cluster = cluster
-        (can_accept_revocation if accept else can_decide_revocation)(actor, proposal).enforce()
         reason = reason.strip()
         if not reason:
+            REVOCATION_PROPOSAL.can(actor, "accept" if accept else "dismiss", proposal).enforce()
             raise ValidationError({"reason": _("请写明决定理由")})
         today = today_in_china()
-        proposal.status = (
-            RevocationProposal.Status.ACCEPTED if accept else RevocationProposal.Status.DISMISSED
-        )
         proposal.decided_by = actor
         proposal.decided_on = today
         proposal.decision_reason = reason
-        proposal.save(update_fields=["status", "decided_by", "decided_on", "decision_reason"])
-        audit_record(
-            actor=actor,
-            action=actions.REVOCATION_ACCEPT if accept else actions.REVOCATION_DISMISS,
-            target=proposal,
-            after={"cluster": cluster.number, "case": proposal.case, "article": proposal.article},
-            reason=reason,
-        )
         if accept:
-            _revoke(actor=actor, cluster=cluster, proposal=proposal, today=today, reason=reason)
             text = _("集群 %(number)s %(name)s 已被撤销认定（情形%(case)s，%(article)s）：%(reason)s")
         else:
             text = _("集群 %(number)s %(name)s 的撤销建议（情形%(case)s，%(article)s）不予撤销：%(reason)s")
-        notify(
+        message = Message(
             recipients=[*owner_people(cluster), *county_people(cluster)],
             text=text
             % {
@@ -288,6 +271,19 @@ def revocation_decide(
             },
             link=proposal.get_absolute_url(),
         )
+        take(
+            REVOCATION_PROPOSAL,
+            proposal,
+            "accept" if accept else "dismiss",
+            actor=actor,
+            reason=reason,
+            after={"cluster": cluster.number, "case": proposal.case, "article": proposal.article},
+            update_fields=["decided_by", "decided_on", "decision_reason"],
+            messages=[] if accept else [message],
+        )
+        if accept:
+            _revoke(actor=actor, cluster=cluster, proposal=proposal, today=today, reason=reason)
+            notify(recipients=message.recipients, text=message.text, link=message.link)
         return proposal
 
 
@@ -304,36 +300,31 @@ def _revoke(
         reason=reason,
         decided_by=actor,
     )
-    before = cluster.status
-    cluster.status = RecognizedCluster.Status.REVOKED
-    cluster.save(update_fields=["status"])
-    audit_record(
+    take(
+        RECOGNIZED_CLUSTER,
+        cluster,
+        "revoke",
         actor=actor,
-        action=actions.CLUSTER_REVOKE,
-        target=cluster,
-        before={"status": before},
-        after={
-            "status": cluster.status,
-            "revoked_on": today.isoformat(),
-            "case": proposal.case,
-            "article": proposal.article,
-        },
         reason=reason,
+        after={"revoked_on": today.isoformat(), "case": proposal.case, "article": proposal.article},
     )
     # The other open proposals have nothing left to decide: closed with a note, each on record.
     note = _("集群已于 %(day)s 依%(article)s撤销认定，本建议不再单独决定") % {
         "day": today.isoformat(),
         "article": proposal.article,
     }
-    for other in RevocationProposal.objects.select_for_update().filter(
-        cluster=cluster, status=RevocationProposal.Status.OPEN
-    ):
-        other.status = RevocationProposal.Status.DISMISSED
+    for other in RevocationProposal.objects.filter(cluster=cluster, status=RevocationProposal.Status.OPEN):
         other.decided_by = actor
         other.decided_on = today
         other.decision_reason = note
-        other.save(update_fields=["status", "decided_by", "decided_on", "decision_reason"])
-        audit_record(actor=actor, action=actions.REVOCATION_DISMISS, target=other, reason=note)
+        take(
+            REVOCATION_PROPOSAL,
+            other,
+            "dismiss",
+            actor=actor,
+            reason=note,
+            update_fields=["decided_by", "decided_on", "decision_reason"],
+        )
     return revocation
 
 
@@ -415,7 +406,6 @@ def _change_audit(change: MajorChange) -> dict[str, Any]:
         "old": change.old_value,
         "new": change.new_value,
         "effective_on": change.effective_on.isoformat(),
-        "status": change.status,
     }
 
 
@@ -458,7 +448,7 @@ def change_file(
     new_value: dict[str, Any],
     effective_on: date,
     reason: str,
-    uploads: Iterable[Any] = (),
+    uploads: Iterable[UploadedFile[Any]] = (),
 ) -> MajorChange:
     """The county files a major change (old value from the record, new value, effective date, reason,
     evidence). Filed after the programme's period: late, and revocation case 4 is proposed."""
@@ -478,18 +468,21 @@ def change_file(
             new_value=new,
             effective_on=effective_on,
             reason=reason.strip(),
-            status=MajorChange.Status.FILED,
+            status=opening_state(MAJOR_CHANGE, "file"),
             filing_due_on=due,
             filed_by=actor,
             filed_at=now,
             late=not is_on_time(now, due),
         )
-        _attach(actor, uploads, change=change)
         audit_record(
-            actor=actor, action=actions.MAJOR_CHANGE_FILE, target=change, after=_change_audit(change)
+            actor=actor,
+            action=MAJOR_CHANGE.transition("file").audit,
+            target=change,
+            after={**_change_audit(change), "status": change.status},
         )
+        _attach(actor, uploads, change)
         notify(
-            recipients=_people(*reviewer_office(cluster)),
+            recipients=reviewer_people(cluster),
             text=_("集群 %(number)s 报备重大变动，待审核：%(change)s")
             % {"number": cluster.number, "change": _describe_change(change)},
             link=change.get_absolute_url(),
@@ -510,7 +503,7 @@ def change_resubmit(
         cluster = _locked(change.cluster)
         change = MajorChange.objects.select_for_update().get(pk=change.pk)
         change.cluster = cluster
-        can_resubmit_change(actor, change).enforce()
+        MAJOR_CHANGE.can(actor, "resubmit", change).enforce()
         old, new = _change_basics(cluster, change.kind, new_value)
         effective_on = _check_effective(effective_on)
         if not reason.strip():
@@ -519,23 +512,25 @@ def change_resubmit(
         change.old_value, change.new_value = old, new
         change.effective_on = effective_on
         change.filing_due_on = filing_due_on(cluster, effective_on)
-        assert change.filed_at is not None
+        assert change.filed_at is not None  # a returned change was filed
         change.late = not is_on_time(change.filed_at, change.filing_due_on)
         change.reason = reason.strip()
-        change.status = MajorChange.Status.FILED
-        change.save()
-        audit_record(
+        take(
+            MAJOR_CHANGE,
+            change,
+            "resubmit",
             actor=actor,
-            action=actions.MAJOR_CHANGE_RESUBMIT,
-            target=change,
             before=before,
             after=_change_audit(change),
-        )
-        notify(
-            recipients=_people(*reviewer_office(cluster)),
-            text=_("集群 %(number)s 重新报备重大变动，待审核：%(change)s")
-            % {"number": cluster.number, "change": _describe_change(change)},
-            link=change.get_absolute_url(),
+            update_fields=["old_value", "new_value", "effective_on", "filing_due_on", "late", "reason"],
+            messages=[
+                Message(
+                    recipients=reviewer_people(cluster),
+                    text=_("集群 %(number)s 重新报备重大变动，待审核：%(change)s")
+                    % {"number": cluster.number, "change": _describe_change(change)},
+                    link=change.get_absolute_url(),
+                )
+            ],
         )
         if change.late:
             propose_revocation(
@@ -548,41 +543,39 @@ def change_resubmit(
 def change_review(*, actor: User, change: MajorChange, forward: bool, note: str) -> MajorChange:
     """The city (the province, national programme) forwards the filing to the owner, or returns it."""
     with transaction.atomic():
-        change = (
-            MajorChange.objects.select_for_update().select_related("cluster__programme").get(pk=change.pk)
-        )
-        can_review_change(actor, change).enforce()
+        change = MajorChange.objects.select_related("cluster__programme", "cluster__county").get(pk=change.pk)
+        action = "forward" if forward else "return"
         note = note.strip()
         if not forward and not note:
+            MAJOR_CHANGE.can(actor, action, change).enforce()
             raise ValidationError({"note": _("退回须写明理由，报备县将收到这段话")})
-        change.status = MajorChange.Status.FORWARDED if forward else MajorChange.Status.RETURNED
         change.reviewed_by = actor
         change.reviewed_at = timezone.now()
         change.review_note = note
-        change.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
-        audit_record(
-            actor=actor,
-            action=actions.MAJOR_CHANGE_FORWARD if forward else actions.MAJOR_CHANGE_RETURN,
-            target=change,
-            after={"status": change.status},
-            reason=note,
-        )
         cluster = change.cluster
         if forward:
-            notify(
+            message = Message(
                 recipients=owner_people(cluster),
                 text=_("集群 %(number)s 的重大变动报备已审核，待审批：%(change)s")
                 % {"number": cluster.number, "change": _describe_change(change)},
                 link=change.get_absolute_url(),
             )
         else:
-            notify(
+            message = Message(
                 recipients=county_people(cluster),
                 text=_("集群 %(number)s 的重大变动报备被退回：%(note)s")
                 % {"number": cluster.number, "note": note[:150]},
                 link=change.get_absolute_url(),
             )
-        return change
+        return take(
+            MAJOR_CHANGE,
+            change,
+            action,
+            actor=actor,
+            reason=note,
+            update_fields=["reviewed_by", "reviewed_at", "review_note"],
+            messages=[message],
+        )
 
 
 def _apply(actor: User, change: MajorChange, cluster: RecognizedCluster) -> None:
@@ -607,31 +600,36 @@ def change_decide(*, actor: User, change: MajorChange, approve: bool, reason: st
         cluster = _locked(change.cluster)
         change = MajorChange.objects.select_for_update().get(pk=change.pk)
         change.cluster = cluster
-        can_decide_change(actor, change).enforce()
+        action = "approve" if approve else "reject"
+        MAJOR_CHANGE.can(actor, action, change).enforce()
         reason = reason.strip()
         if not reason:
             raise ValidationError({"reason": _("请写明审批意见")})
-        change.status = MajorChange.Status.APPROVED if approve else MajorChange.Status.REJECTED
         change.decided_by = actor
         change.decided_at = timezone.now()
         change.decision_reason = reason
-        if approve:
-            _apply(actor, change, cluster)
-        change.save()
-        audit_record(
-            actor=actor,
-            action=actions.MAJOR_CHANGE_APPROVE if approve else actions.MAJOR_CHANGE_REJECT,
-            target=change,
-            after=_change_audit(change),
-            reason=reason,
-        )
         verdict = _("已批准") if approve else _("未予批准")
-        notify(
-            recipients=[*county_people(cluster), *_people(*reviewer_office(cluster))],
-            text=_("集群 %(number)s 的重大变动报备%(verdict)s：%(reason)s")
-            % {"number": cluster.number, "verdict": verdict, "reason": reason[:150]},
-            link=change.get_absolute_url(),
+        take(
+            MAJOR_CHANGE,
+            change,
+            action,
+            actor=actor,
+            reason=reason,
+            after=_change_audit(change),
+            update_fields=["decided_by", "decided_at", "decision_reason"],
+            messages=[
+                Message(
+                    recipients=[*county_people(cluster), *reviewer_people(cluster)],
+                    text=_("集群 %(number)s 的重大变动报备%(verdict)s：%(reason)s")
+                    % {"number": cluster.number, "verdict": verdict, "reason": reason[:150]},
+                    link=change.get_absolute_url(),
+                )
+            ],
         )
+        if approve:
+            # The record takes the change once it is approved (the approval is audited first).
+            _apply(actor, change, cluster)
+            change.save(update_fields=["applied_at"])
         return change
 
 
@@ -645,7 +643,7 @@ def change_record_unfiled(
     found_on: date,
     source: str,
     reason: str = "",
-    uploads: Iterable[Any] = (),
+    uploads: Iterable[UploadedFile[Any]] = (),
 ) -> MajorChange:
     """A city or province officer records a change found by other means without a filing: the record
     takes it (it is a fact), and revocation case 4 is proposed."""
@@ -670,7 +668,7 @@ def change_record_unfiled(
             new_value=new,
             effective_on=effective_on,
             reason=reason.strip(),
-            status=MajorChange.Status.FOUND_UNFILED,
+            status=opening_state(MAJOR_CHANGE, "found"),
             filing_due_on=filing_due_on(cluster, effective_on),
             found_on=found_on,
             found_by=actor,
@@ -678,9 +676,12 @@ def change_record_unfiled(
         )
         _apply(actor, change, cluster)
         change.save(update_fields=["applied_at"])
-        _attach(actor, uploads, change=change)
+        _attach(actor, uploads, change)
         audit_record(
-            actor=actor, action=actions.MAJOR_CHANGE_FOUND, target=change, after=_change_audit(change)
+            actor=actor,
+            action=MAJOR_CHANGE.transition("found").audit,
+            target=change,
+            after={**_change_audit(change), "status": change.status},
         )
         propose_revocation(
             cluster, 4, grounds=unfiled_grounds(change), source=f"major_change:{change.pk}", as_of=today
@@ -711,7 +712,7 @@ def incident_record(
     occurred_on: date,
     source: str,
     description: str,
-    uploads: Iterable[Any] = (),
+    uploads: Iterable[UploadedFile[Any]] = (),
 ) -> ClusterIncident:
     """A city or province officer records an incident; at or above the rule set's threshold it proposes
     revocation case 5."""
@@ -746,7 +747,7 @@ def incident_record(
             counted_words=counted.words if counted else "",
             recorded_by=actor,
         )
-        _attach(actor, uploads, incident=incident)
+        _attach(actor, uploads, incident)
         audit_record(
             actor=actor,
             action=actions.INCIDENT_RECORD,
@@ -768,7 +769,7 @@ def incident_record(
                 "level": level,
                 "kind": incident.get_kind_display(),
             },
-            link=_link(cluster),
+            link=incident.get_absolute_url(),
         )
         if incident_proposes(incident):
             propose_revocation(

@@ -12,6 +12,7 @@ reason (``oversight.permissions``) and writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -21,10 +22,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from smecluster.apps.applications.evidence import evidence_path
+from smecluster.apps.accounts.models import User
+from smecluster.apps.accounts.permissions import Decision
+from smecluster.apps.evidence import pipeline
 from smecluster.apps.oversight import selectors, services
 from smecluster.apps.oversight.facts import applied_changes, current_facts, describe_value, recognized_facts
 from smecluster.apps.oversight.forms import (
@@ -43,7 +47,6 @@ from smecluster.apps.oversight.forms import (
 from smecluster.apps.oversight.models import (
     ChangeKind,
     MajorChange,
-    OversightEvidence,
     RevocationProposal,
 )
 from smecluster.apps.oversight.permissions import (
@@ -59,6 +62,7 @@ from smecluster.apps.oversight.permissions import (
 )
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 LIST_PAGE_SIZE = 50
 
@@ -71,33 +75,20 @@ def _files(request: HttpRequest) -> Any:
     return request.FILES if request.method == "POST" else None
 
 
-def _to_form(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, ValidationError(errors))
-    else:
-        form.add_error(None, error)
+def _cluster(request: AuthenticatedRequest, pk: int) -> RecognizedCluster:
+    return reach_or_404(selectors.cluster_in_reach, request.user, pk, _("没有这个集群，或它不在您的辖区内"))
 
 
-def _cluster(request: HttpRequest, pk: int) -> RecognizedCluster:
-    try:
-        return selectors.cluster_in_reach(request.user, pk)
-    except RecognizedCluster.DoesNotExist:
-        raise Http404(_("没有这个集群，或它不在您的辖区内")) from None
+def _change(request: AuthenticatedRequest, pk: int) -> MajorChange:
+    return reach_or_404(
+        selectors.change_in_reach, request.user, pk, _("没有这项重大变动，或它不在您的辖区内")
+    )
 
 
-def _change(request: HttpRequest, pk: int) -> MajorChange:
-    try:
-        return selectors.change_in_reach(request.user, pk)
-    except MajorChange.DoesNotExist:
-        raise Http404(_("没有这项重大变动，或它不在您的辖区内")) from None
-
-
-def _proposal(request: HttpRequest, pk: int) -> RevocationProposal:
-    try:
-        return selectors.proposal_in_reach(request.user, pk)
-    except RevocationProposal.DoesNotExist:
-        raise Http404(_("没有这项撤销建议，或它不在您的辖区内")) from None
+def _proposal(request: AuthenticatedRequest, pk: int) -> RevocationProposal:
+    return reach_or_404(
+        selectors.proposal_in_reach, request.user, pk, _("没有这项撤销建议，或它不在您的辖区内")
+    )
 
 
 def _evidence_list(request: HttpRequest) -> list[Any]:
@@ -127,7 +118,7 @@ def _list_page(request: HttpRequest, template: str, rows: Any, context: dict[str
 
 @login_required
 @require_GET
-def cluster_list(request: HttpRequest) -> HttpResponse:
+def cluster_list(request: AuthenticatedRequest) -> HttpResponse:
     can_see_oversight_lists(request.user).enforce()
     form = ClusterFilterForm(request.GET or None)
     clusters = list(selectors.clusters_in_reach(request.user, **form.filters()))
@@ -165,7 +156,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def timeline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request, pk)
     user = request.user
     return render(
@@ -191,7 +182,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _facts_rows(cluster: RecognizedCluster) -> list[tuple[str, str, str]]:
+def _facts_rows(cluster: RecognizedCluster) -> list[tuple[str | Promise, str, str]]:
     """(what, as recognized, now) for each kind of major change."""
     first, now = recognized_facts(cluster), current_facts(cluster)
     return [
@@ -205,7 +196,7 @@ def _facts_rows(cluster: RecognizedCluster) -> list[tuple[str, str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def change_new(request: HttpRequest, pk: int) -> HttpResponse:
+def change_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request, pk)
     can_file_change(request.user, cluster).enforce()
     form = ChangeFileForm(_posted(request), _files(request))
@@ -221,7 +212,7 @@ def change_new(request: HttpRequest, pk: int) -> HttpResponse:
                 uploads=_evidence_list(request),
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             if change.late:
                 messages.warning(
@@ -241,7 +232,7 @@ def change_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def change_found(request: HttpRequest, pk: int) -> HttpResponse:
+def change_found(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request, pk)
     can_record_findings(request.user, cluster).enforce()
     form = ChangeFoundForm(_posted(request), _files(request))
@@ -259,7 +250,7 @@ def change_found(request: HttpRequest, pk: int) -> HttpResponse:
                 uploads=_evidence_list(request),
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.warning(request, _("已登记未报备的重大变动，并已提出撤销建议（情形四）"))
             return redirect("oversight:change_detail", pk=change.pk)
@@ -272,7 +263,7 @@ def change_found(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def change_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     change = _change(request, pk)
     user = request.user
     review_form = ReviewForm(request.POST if "review" in request.POST else None)
@@ -284,7 +275,12 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST":
         # Each form posts its own button: the step, its permission, its form and its service call.
-        steps = {
+        steps: dict[
+            str,
+            tuple[
+                Callable[[User, MajorChange], Decision], forms.Form, Callable[[dict[str, Any]], MajorChange]
+            ],
+        ] = {
             "review": (
                 can_review_change,
                 review_form,
@@ -320,7 +316,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 done = act(form.cleaned_data)
             except ValidationError as error:
-                _to_form(form, error)
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("已保存：%(status)s") % {"status": done.get_status_display()})
                 return redirect("oversight:change_detail", pk=change.pk)
@@ -355,7 +351,7 @@ def _initial(change: MajorChange) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request, pk)
     can_record_findings(request.user, cluster).enforce()
     form = IncidentForm(_posted(request), _files(request))
@@ -372,7 +368,7 @@ def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
                 uploads=_evidence_list(request),
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             if incident.meets_threshold and not services.incident_proposes(incident):
                 messages.warning(
@@ -398,7 +394,7 @@ def incident_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def revocation_list(request: HttpRequest) -> HttpResponse:
+def revocation_list(request: AuthenticatedRequest) -> HttpResponse:
     can_see_oversight_lists(request.user).enforce()
     status = request.GET.get("status", RevocationProposal.Status.OPEN)
     if status not in RevocationProposal.Status.values and status != "all":
@@ -443,7 +439,7 @@ def revocation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: AuthenticatedRequest) -> HttpResponse:
     can_see_oversight_lists(request.user).enforce()
     form = IncidentFilterForm(request.GET or None, years=selectors.incident_years(request.user))
     incidents = selectors.incidents_in_reach(request.user, **form.filters())
@@ -485,7 +481,7 @@ def _filing(change: MajorChange) -> str:
 
 @login_required
 @require_GET
-def change_list(request: HttpRequest) -> HttpResponse:
+def change_list(request: AuthenticatedRequest) -> HttpResponse:
     can_see_oversight_lists(request.user).enforce()
     form = ChangeFilterForm(request.GET or None)
     changes = selectors.changes_in_reach(request.user, **form.filters())
@@ -521,7 +517,7 @@ def change_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def revocation_new(request: HttpRequest, pk: int) -> HttpResponse:
+def revocation_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request, pk)
     can_propose_by_hand(request.user, cluster).enforce()
     form = ProposalForm(_posted(request), _files(request))
@@ -535,7 +531,7 @@ def revocation_new(request: HttpRequest, pk: int) -> HttpResponse:
                 uploads=_evidence_list(request),
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已登记撤销建议"))
             return redirect("oversight:revocation_detail", pk=proposal.pk)
@@ -552,7 +548,7 @@ def revocation_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def revocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def revocation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     proposal = _proposal(request, pk)
     form = RevocationDecisionForm(_posted(request))
     if request.method == "POST":
@@ -566,7 +562,7 @@ def revocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, proposal=proposal, accept=accept, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
-                _to_form(form, error)
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("已决定：%(status)s") % {"status": proposal.get_status_display()})
                 return redirect("oversight:revocation_detail", pk=proposal.pk)
@@ -586,17 +582,5 @@ def revocation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    try:
-        evidence = selectors.evidence_in_reach(request.user, pk)
-    except OversightEvidence.DoesNotExist:
-        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
-    path = evidence_path(evidence.stored_name)
-    if not path.is_file():
-        raise Http404(_("材料文件已不在存储中，请联系管理员"))
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    return pipeline.serve(selectors.evidence_in_reach, request.user, pk)

@@ -138,13 +138,22 @@ class Score(models.Model):
 
 class Shortlist(models.Model):
     """The confirmed ranking of a call, frozen: ``content_hash`` is SHA-256 of ``content``'s canonical JSON,
-    shown on the public notice so any later change is detectable."""
+    shown on the public notice so any later change is detectable.
+
+    Confirmed, then published for public notice, then decided when the call's recognition is decided
+    (``selection.workflow.SHORTLIST``)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("已确认")
+        PUBLISHED = "published", _("已公示")
+        DECIDED = "decided", _("已作出认定决定")
 
     call = models.OneToOneField(YearlyCall, on_delete=models.PROTECT, related_name="shortlist")
     content = models.JSONField(_("排名与得分"))
     content_hash = models.CharField(_("内容哈希（SHA-256）"), max_length=64)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.CONFIRMED)
 
     class Meta:
         verbose_name = _("拟认定名单")
