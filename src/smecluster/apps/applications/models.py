@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from smecluster.apps.accounts.models import Jurisdiction
 from smecluster.apps.evidence.models import StoredFile
@@ -20,8 +21,12 @@ _NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 _PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 
-def _amount(label: str, **kwargs: object) -> models.DecimalField:
-    return models.DecimalField(label, max_digits=14, decimal_places=4, validators=_NON_NEGATIVE, **kwargs)  # type: ignore[arg-type]
+def _amount(
+    label: StrOrPromise, *, null: bool = False, blank: bool = False
+) -> models.DecimalField[Decimal | int | str | None, Decimal]:
+    return models.DecimalField(
+        label, max_digits=14, decimal_places=4, validators=_NON_NEGATIVE, null=null, blank=blank
+    )
 
 
 class Status(models.TextChoices):

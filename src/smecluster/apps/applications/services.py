@@ -120,7 +120,12 @@ def application_update(*, actor: User, application: Application, fields: dict[st
     return application
 
 
-# What each kind of row the form replaces is recorded as.
+# The rows a formset of the form replaces, and what replacing them is recorded as.
+ROW_MODELS: dict[str, type[ApplicationYear | Incident | DeclaredPlanTarget]] = {
+    "years": ApplicationYear,
+    "incidents": Incident,
+    "targets": DeclaredPlanTarget,
+}
 ROWS_AUDIT: dict[str, AuditAction] = {
     "years": actions.APPLICATION_SET_YEARS,
     "incidents": actions.APPLICATION_SET_INCIDENTS,
@@ -133,14 +138,14 @@ def application_set_rows(
     *, actor: User, application: Application, kind: str, rows: list[dict[str, Any]]
 ) -> Application:
     """Replace the yearly figures, incidents or plan targets with the rows of a validated formset."""
-    model = {"years": ApplicationYear, "incidents": Incident, "targets": DeclaredPlanTarget}[kind]
+    model = ROW_MODELS[kind]
     application = Application.objects.select_for_update().get(pk=application.pk)
     can_edit(actor, application).enforce()
     manager = getattr(application, kind)
     before = [_plain(row) for row in manager.values(*list(rows[0]) if rows else ["pk"])]
     manager.all().delete()
     for row in rows:
-        model.objects.create(application=application, **row)
+        model._default_manager.create(application=application, **row)
     application.save(update_fields=["updated_at"])
     audit_record(
         actor=actor,
@@ -315,23 +320,23 @@ def application_import_profile(
         raise ValidationError(_field_problems(error, "")) from None
     years = []
     for index, year in enumerate(profile.years):
-        row = ApplicationYear(application=application, **year.model_dump())
+        year_row = ApplicationYear(application=application, **year.model_dump())
         try:
-            row.full_clean(exclude=["application"], validate_unique=False)
+            year_row.full_clean(exclude=["application"], validate_unique=False)
         except ValidationError as error:
             raise ValidationError(_field_problems(error, f"years[{index}].")) from None
-        years.append(row)
+        years.append(year_row)
     incidents = []
     for index, incident in enumerate(profile.incidents):
-        row = Incident(
+        incident_row = Incident(
             application=application, date=incident.date, kind=incident.kind.value, level=incident.level or "",
             note=incident.note or "",
         )  # fmt: skip
         try:
-            row.full_clean(exclude=["application"])
+            incident_row.full_clean(exclude=["application"])
         except ValidationError as error:
             raise ValidationError(_field_problems(error, f"incidents[{index}].")) from None
-        incidents.append(row)
+        incidents.append(incident_row)
     application.save()
     application.years.all().delete()
     ApplicationYear.objects.bulk_create(years)

@@ -29,7 +29,6 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.applications import pdf
 from smecluster.apps.applications.forms import (
     NARRATIVE_SECTIONS,
-    QUALITY_FIELDS,
     EvidenceForm,
     ListFilterForm,
     NewApplicationForm,
@@ -41,7 +40,7 @@ from smecluster.apps.applications.forms import (
 from smecluster.apps.applications.models import COUNTY_SECTIONS, Application, EvidenceFile, Section
 from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit
 from smecluster.apps.applications.problems import problem_text
-from smecluster.apps.applications.profiles import eligibility, profile_document
+from smecluster.apps.applications.profiles import QUALITY_FIELDS, eligibility, profile_document
 from smecluster.apps.applications.selectors import (
     application_for,
     application_list,
@@ -196,7 +195,7 @@ def _basics(application: Application) -> list[Item]:
         Item(_("联系人"), _shown(application.contact_person)),
         Item(_("联系电话"), _shown(application.contact_phone)),
     ]
-    if application.pool_entry_id:
+    if application.pool_entry is not None:
         items.insert(4, Item(_("培育库中的集群"), application.pool_entry.name))
     return items
 
@@ -259,7 +258,7 @@ def _evidence_by_section(application: Application) -> list[tuple[str, str, list[
     files: dict[str, list[EvidenceFile]] = {}
     for evidence in application.evidence.all():
         files.setdefault(evidence.section, []).append(evidence)
-    return [(section.value, section.label, files.get(section.value, [])) for section in Section]
+    return [(section.value, str(section.label), files.get(section.value, [])) for section in Section]
 
 
 BASIS_DECLARED, BASIS_ROSTER = "declared", "roster"
@@ -676,7 +675,7 @@ def evidence_upload(request: AuthenticatedRequest, pk: int, section: str) -> Htt
         return _evidence_block(request, application, section, form)
     if section == Section.SPOT_CHECK:
         for error in form.errors.get("file", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(_next_url(request, _evidence_fallback(application, section)))
     # Without htmx: the whole tab again, with the file field's message and the tab's stored values.
     tab_section = Section(section)

@@ -24,7 +24,7 @@ from smecluster.apps.applications.models import (
     Section,
 )
 from smecluster.apps.applications.profiles import eligibility
-from smecluster.apps.applications.selectors import recommended_by_same_office
+from smecluster.apps.applications.selectors import recommended_by_same_office, recommender_jurisdiction
 from smecluster.apps.applications.snapshots import Change, snapshot_changes
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.actions import action_label
@@ -274,6 +274,7 @@ class CityQuota:
 
 def city_quota(application: Application) -> CityQuota:
     """The quota of the application's city in its call, and the applications already recommended."""
-    city = application.county.parent
+    # The office whose quota it is: the city, or the province when the province recommends (national).
+    city = Jurisdiction.objects.get(code=recommender_jurisdiction(application))
     recommended = list(recommended_by_same_office(application).select_related("county").order_by("number"))
     return CityQuota(city=city, quota=application.call.effective_quota(), recommended=recommended)
