@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -14,7 +15,8 @@ from typing import Any
 import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.http import Http404
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -23,6 +25,7 @@ from weasyprint import HTML
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import pdf as application_pdf
 from smecluster.apps.applications import services
+from smecluster.apps.applications import views as application_views
 from smecluster.apps.applications.models import (
     COUNTY_SECTIONS,
     Application,
@@ -34,6 +37,7 @@ from smecluster.apps.applications.models import (
 )
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.evidence.storage import evidence_path
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 
 pytestmark = pytest.mark.django_db
@@ -245,16 +249,20 @@ def _pdf_fonts(content: bytes) -> set[str]:
 
 
 def test_every_page_renders_for_the_county_officer(
-    application: Application, county_officer: User, evidence_root: Path
+    application: Application,
+    county_officer: User,
+    evidence_root: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """List, new, detail, every tab, the eligibility panel and the PDF all answer 200 for the county."""
     client = _client(county_officer)
-    services.evidence_add(
-        actor=county_officer,
-        application=application,
-        section="basics",
-        upload=SimpleUploadedFile("营业执照.pdf", _real_pdf()),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_add(
+            actor=county_officer,
+            application=application,
+            section="basics",
+            upload=SimpleUploadedFile("营业执照.pdf", _real_pdf()),
+        )
     pages = [
         reverse("applications:list"),
         reverse("applications:new") + f"?call={application.call_id}",
@@ -306,15 +314,20 @@ def test_a_returned_application_shows_the_reason(application: Application, city_
 
 
 def test_another_county_gets_404_on_every_url(
-    application: Application, county_officer: User, other_county_officer: User, evidence_root: Path
+    application: Application,
+    county_officer: User,
+    other_county_officer: User,
+    evidence_root: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """南海区 cannot learn that 顺德区's application exists: every URL answers 404, reads and writes."""
-    evidence = services.evidence_add(
-        actor=county_officer,
-        application=application,
-        section="basics",
-        upload=SimpleUploadedFile("a.pdf", _real_pdf()),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = services.evidence_add(
+            actor=county_officer,
+            application=application,
+            section="basics",
+            upload=SimpleUploadedFile("a.pdf", _real_pdf()),
+        )
     client = _client(other_county_officer)
     pk = application.pk
     gets = [
@@ -352,15 +365,20 @@ def test_another_city_gets_404(application: Application, other_city_officer: Use
 
 
 def test_the_city_can_view_but_not_edit(
-    application: Application, city_officer: User, county_officer: User, evidence_root: Path
+    application: Application,
+    city_officer: User,
+    county_officer: User,
+    evidence_root: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     """佛山市 reads the application and its evidence; editing it is refused with the reason."""
-    evidence = services.evidence_add(
-        actor=county_officer,
-        application=application,
-        section="basics",
-        upload=SimpleUploadedFile("a.pdf", _real_pdf()),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = services.evidence_add(
+            actor=county_officer,
+            application=application,
+            section="basics",
+            upload=SimpleUploadedFile("a.pdf", _real_pdf()),
+        )
     client = _client(city_officer)
     assert client.get(reverse("applications:detail", args=[application.pk])).status_code == 200
     assert client.get(reverse("applications:pdf", args=[application.pk])).status_code == 200
@@ -572,12 +590,14 @@ def test_evidence_a_real_pdf_is_stored_outside_the_web_root_and_served_to_permit
     city_officer: User,
     other_county_officer: User,
     evidence_root: Path,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     content = _real_pdf()
     url = reverse("applications:evidence_upload", args=[application.pk, "innovation"])
-    response = _client(county_officer).post(
-        url, {"file": SimpleUploadedFile("专利证书.pdf", content)}, **HTMX
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(county_officer).post(
+            url, {"file": SimpleUploadedFile("专利证书.pdf", content)}, **HTMX
+        )
     assert response.status_code == 200
     assert "已上传“专利证书.pdf”" in response.content.decode()
     evidence = EvidenceFile.objects.get(application=application)
@@ -603,6 +623,30 @@ def test_evidence_a_real_pdf_is_stored_outside_the_web_root_and_served_to_permit
     response = _client(county_officer).post(reverse("applications:evidence_delete", args=[evidence.pk]))
     assert response.status_code == 302
     assert not EvidenceFile.objects.exists()
+
+
+def test_evidence_missing_from_storage_is_a_404_that_says_so(
+    application: Application,
+    county_officer: User,
+    evidence_root: Path,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The row is there but the file behind it has gone: a 404 that tells the user to call the admin."""
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = services.evidence_add(
+            actor=county_officer,
+            application=application,
+            section="basics",
+            upload=SimpleUploadedFile("营业执照.pdf", _real_pdf()),
+        )
+    evidence_path(evidence.stored_name).unlink()
+    url = reverse("applications:evidence_download", args=[evidence.pk])
+    assert _client(county_officer).get(url).status_code == 404
+    # The page a 404 renders is the site's; the message is the exception's, read at the view.
+    request = RequestFactory().get(url)
+    request.user = county_officer
+    with pytest.raises(Http404, match=re.escape("材料文件“营业执照.pdf”已不在存储中，请联系管理员")):
+        application_views.evidence_download(request, evidence.pk)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -1089,12 +1089,13 @@ def _build(
         return
     application = make(Status.DRAFT, call=world.national_call if page.chain == "national" else None)
     if page.evidence:
-        world.evidence = application_services.evidence_add(
-            actor=world.users["county_officer"],
-            application=application,
-            section=Section.SUPPLY_CHAIN,
-            upload=pdf("配套协议.pdf"),
-        )
+        with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
+            world.evidence = application_services.evidence_add(
+                actor=world.users["county_officer"],
+                application=application,
+                section=Section.SUPPLY_CHAIN,
+                upload=pdf("配套协议.pdf"),
+            )
     for step in _STEPS[page.state]:
         take(application, step)
         application.refresh_from_db()

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from smecluster.apps.applications.models import (
     Application,
@@ -16,14 +19,14 @@ from smecluster.apps.applications.models import (
 from smecluster.apps.audit.admin import ReadOnlyModelAdmin
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(admin.TabularInline[Any, Any]):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -41,7 +44,7 @@ class TargetInline(_ReadOnlyInline):
 
 class EvidenceInline(_ReadOnlyInline):
     model = EvidenceFile
-    fields = ["section", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at"]
+    fields = ("section", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
     readonly_fields = fields
 
 

@@ -8,10 +8,11 @@ incidents or plan targets), or both. The forms only check input; the service
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from smecluster.apps.applications.models import (
+    INCIDENT_KIND_LABELS,
     Application,
     ApplicationYear,
     DeclaredPlanTarget,
@@ -28,7 +30,7 @@ from smecluster.apps.applications.models import (
 from smecluster.apps.applications.profiles import QUALITY_FIELDS, YEAR_FIELDS
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
-from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS
+from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS, IncidentKind
 from smecluster.reference.divisions import division, validate_county_code
 
 NARRATIVE_SECTIONS = (
@@ -72,7 +74,7 @@ class NewApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, call: YearlyCall, entries: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["pool_entry"]
+        field = cast("forms.ModelChoiceField[PoolEntry]", self.fields["pool_entry"])
         field.queryset = entries
         field.required = call.programme.pool_required
         if call.programme.pool_required:
@@ -89,23 +91,19 @@ class NewApplicationForm(forms.Form):
 # --- the tabs ------------------------------------------------------------------------------------
 
 
-class _PlainFigures:
+def _plain_initial(initial: MutableMapping[str, Any]) -> None:
     """Show stored figures as written (48.4, not 48.4000): the columns keep four decimal places."""
-
-    initial: dict[str, Any]
-
-    def _plain_initial(self) -> None:
-        for name, value in self.initial.items():
-            if isinstance(value, Decimal):
-                self.initial[name] = _plain_number(value)
+    for name, value in initial.items():
+        if isinstance(value, Decimal):
+            initial[name] = _plain_number(value)
 
 
-class _TabForm(_PlainFigures, forms.ModelForm):
+class _TabForm(forms.ModelForm[Application]):
     """A tab's fields of the application. Bind it to a fresh copy: validation writes to its instance."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._plain_initial()
+        _plain_initial(self.initial)
 
 
 class BasicsForm(_TabForm):
@@ -131,7 +129,7 @@ class BasicsForm(_TabForm):
             self.initial["other_counties"] = "、".join(self.instance.other_counties or [])
 
     def clean_other_counties(self) -> list[str]:
-        text = self.cleaned_data["other_counties"].strip()
+        text = str(self.cleaned_data["other_counties"]).strip()
         codes = [code for code in _CODE_SEPARATORS.split(text) if code]
         problems = []
         for code in codes:
@@ -156,7 +154,7 @@ class BasicsForm(_TabForm):
         return codes
 
     def clean_leading_industry_code(self) -> str:
-        code = self.cleaned_data["leading_industry_code"].strip().upper()
+        code = str(self.cleaned_data["leading_industry_code"]).strip().upper()
         if code and not _INDUSTRY_CODE.match(code):
             raise ValidationError(
                 _("不是 GB/T 4754-2017 行业代码：可带门类字母，加 2 至 4 位数字，如 C38 或 3854")
@@ -164,7 +162,7 @@ class BasicsForm(_TabForm):
         return code
 
     def clean_contact_phone(self) -> str:
-        phone = self.cleaned_data["contact_phone"].strip()
+        phone = str(self.cleaned_data["contact_phone"]).strip()
         if phone and not _PHONE.match(phone):
             raise ValidationError(_("请填写有效的电话号码，如 0757-22381234 或 13800138000"))
         return phone
@@ -178,12 +176,13 @@ class QualityForm(_TabForm):
 
 
 def narrative_form_class(section: Section) -> type[_TabForm]:
-    return forms.modelform_factory(
-        Application,
-        form=_TabForm,
-        fields=[section.value],
-        widgets={section.value: forms.Textarea(attrs={"rows": 12})},
-    )
+    class NarrativeForm(_TabForm):
+        class Meta:
+            model = Application
+            fields = [section.value]
+            widgets = {section.value: forms.Textarea(attrs={"rows": 12})}
+
+    return NarrativeForm
 
 
 class PlanSummaryForm(_TabForm):
@@ -193,7 +192,7 @@ class PlanSummaryForm(_TabForm):
         widgets = {"plan_summary": forms.Textarea(attrs={"rows": 8})}
 
 
-class YearForm(_PlainFigures, forms.ModelForm):
+class YearForm(forms.ModelForm[ApplicationYear]):
     """The figures of one fixed year: the year comes from the call, never from the browser."""
 
     class Meta:
@@ -205,10 +204,11 @@ class YearForm(_PlainFigures, forms.ModelForm):
         self.year = year
         if year is not None:
             self.instance.year = year
-        self._plain_initial()
+        _plain_initial(self.initial)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         output = cleaned.get("output")
         if output is None or output < 0:  # the output's own message says what is wrong
             return cleaned
@@ -226,7 +226,7 @@ class YearForm(_PlainFigures, forms.ModelForm):
         return {"year": self.year, **{field: self.cleaned_data.get(field) for field in YEAR_FIELDS}}
 
 
-class _YearFormSet(forms.BaseFormSet):
+class _YearFormSet(forms.BaseFormSet[YearForm]):
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         self.years = years
         self.existing = kwargs.pop("existing", {})
@@ -241,22 +241,26 @@ class _YearFormSet(forms.BaseFormSet):
         return kwargs
 
 
-def year_formset(application: Application, data: Any = None) -> forms.BaseFormSet:
+def year_formset(application: Application, data: Any = None) -> _YearFormSet:
     years = figure_years(application.call)
-    formset_class = forms.formset_factory(
-        YearForm,
-        formset=_YearFormSet,
-        extra=0,
-        min_num=len(years),
-        max_num=len(years),
-        validate_min=True,
-        validate_max=True,
+    # formset_factory returns a subclass of ``formset``; the stubs only say BaseFormSet.
+    formset_class = cast(
+        type[_YearFormSet],
+        forms.formset_factory(
+            YearForm,
+            formset=_YearFormSet,
+            extra=0,
+            min_num=len(years),
+            max_num=len(years),
+            validate_min=True,
+            validate_max=True,
+        ),
     )
     existing = {row.year: row for row in application.years.all()}
     return formset_class(data, prefix="years", years=years, existing=existing)
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(forms.ModelForm[Incident]):
     class Meta:
         model = Incident
         fields = ["date", "kind", "level", "note"]
@@ -268,26 +272,28 @@ class IncidentForm(forms.ModelForm):
         self.fields["level"].help_text = _("安全、质量、环境事故和网络、数据安全事件须填写")
 
     def clean_date(self) -> date:
-        day = self.cleaned_data["date"]
+        day: date = self.cleaned_data["date"]
         if day > self.today:
             raise ValidationError(_("发生日期不能晚于今天（%(today)s）") % {"today": self.today})
         return day
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        if cleaned.get("kind") in GRADED_KINDS and not cleaned.get("level"):
+        super().clean()
+        cleaned = self.cleaned_data
+        kind = cleaned.get("kind")
+        if kind is not None and kind in GRADED_KINDS and not cleaned.get("level"):
             self.add_error(
                 "level",
                 _("%(kind)s须填写等级：%(levels)s")
                 % {
-                    "kind": dict(self.fields["kind"].choices)[cleaned["kind"]],
+                    "kind": INCIDENT_KIND_LABELS[IncidentKind(kind)],
                     "levels": "、".join(INCIDENT_LEVELS),
                 },
             )
         return cleaned
 
 
-class TargetForm(_PlainFigures, forms.ModelForm):
+class TargetForm(forms.ModelForm[DeclaredPlanTarget]):
     class Meta:
         model = DeclaredPlanTarget
         fields = ["indicator", "unit", "baseline", "target_value", "target_year"]
@@ -296,10 +302,10 @@ class TargetForm(_PlainFigures, forms.ModelForm):
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.years = years
-        self._plain_initial()
+        _plain_initial(self.initial)
 
     def clean_target_year(self) -> int:
-        year = self.cleaned_data["target_year"]
+        year: int = self.cleaned_data["target_year"]
         if year not in self.years:
             raise ValidationError(
                 _("目标年份须在申报年度之后的三年内（%(first)s—%(last)s 年）")
@@ -308,11 +314,11 @@ class TargetForm(_PlainFigures, forms.ModelForm):
         return year
 
 
-def _row_formset(form_class: type[forms.ModelForm], *, extra: int) -> type[forms.BaseFormSet]:
+def _row_formset(form_class: type[forms.ModelForm[Any]], *, extra: int) -> type[forms.BaseFormSet[Any]]:
     return forms.formset_factory(form_class, extra=extra, can_delete=True, max_num=50, validate_max=True)
 
 
-def incident_formset(application: Application, today: date, data: Any = None) -> forms.BaseFormSet:
+def incident_formset(application: Application, today: date, data: Any = None) -> forms.BaseFormSet[Any]:
     formset_class = _row_formset(IncidentForm, extra=1)
     initial = [
         {"date": row.date, "kind": row.kind, "level": row.level, "note": row.note}
@@ -321,7 +327,7 @@ def incident_formset(application: Application, today: date, data: Any = None) ->
     return formset_class(data, prefix="incidents", initial=initial, form_kwargs={"today": today})
 
 
-def target_formset(application: Application, data: Any = None) -> forms.BaseFormSet:
+def target_formset(application: Application, data: Any = None) -> forms.BaseFormSet[Any]:
     formset_class = _row_formset(TargetForm, extra=2)
     initial = [
         {
@@ -338,7 +344,7 @@ def target_formset(application: Application, data: Any = None) -> forms.BaseForm
     )
 
 
-def _kept_rows(formset: forms.BaseFormSet, fields: list[str]) -> list[dict[str, Any]]:
+def _kept_rows(formset: forms.BaseFormSet[Any], fields: list[str]) -> list[dict[str, Any]]:
     """The rows to store: filled in and not marked for deletion (a blank extra row is no row)."""
     rows = []
     for form in formset.forms:
@@ -354,8 +360,8 @@ class TabForms:
     """What one tab shows and saves: a form for the application's fields and/or a formset of rows."""
 
     section: Section
-    form: forms.ModelForm | None = None
-    formset: forms.BaseFormSet | None = None
+    form: forms.ModelForm[Application] | None = None
+    formset: forms.BaseFormSet[Any] | None = None
     rows_kind: str | None = None
 
     def is_valid(self) -> bool:
@@ -456,7 +462,7 @@ class ListFilterForm(forms.Form):
 
     def __init__(self, *args: Any, calls: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["call"].queryset = calls
+        cast("forms.ModelChoiceField[YearlyCall]", self.fields["call"]).queryset = calls
 
 
 def _plain_number(value: Any) -> str:

@@ -8,9 +8,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from smecluster.apps.accounts.models import Jurisdiction
+from smecluster.apps.evidence.models import StoredFile
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.profile import INCIDENT_LEVELS, IncidentKind
 
@@ -18,8 +21,12 @@ _NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 _PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 
-def _amount(label: str, **kwargs: object) -> models.DecimalField:
-    return models.DecimalField(label, max_digits=14, decimal_places=4, validators=_NON_NEGATIVE, **kwargs)  # type: ignore[arg-type]
+def _amount(
+    label: StrOrPromise, *, null: bool = False, blank: bool = False
+) -> models.DecimalField[Decimal | int | str | None, Decimal]:
+    return models.DecimalField(
+        label, max_digits=14, decimal_places=4, validators=_NON_NEGATIVE, null=null, blank=blank
+    )
 
 
 class Status(models.TextChoices):
@@ -143,6 +150,9 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("applications:detail", args=[self.pk])
+
     @property
     def editable(self) -> bool:
         return self.status in EDITABLE
@@ -221,25 +231,6 @@ class DeclaredPlanTarget(models.Model):
         verbose_name = _("规划目标")
         verbose_name_plural = _("规划目标")
         ordering = ["target_year", "indicator"]
-
-
-class StoredFile(models.Model):
-    """An uploaded file, stored outside the web root under a random name and served only through a view
-    that checks who asks (``applications.evidence``). Evidence of every kind of record shares these fields."""
-
-    original_name = models.CharField(_("文件名"), max_length=255)
-    stored_name = models.CharField(max_length=64, unique=True)
-    content_type = models.CharField(_("类型"), max_length=128)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-
-    class Meta:
-        abstract = True
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class EvidenceFile(StoredFile):

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]  # WeasyPrint ships no type information
 
 FONT_FAMILY = "SMECluster CJK"
 """The family name the PDF template's CSS uses; it always means the embedded file below."""
@@ -69,4 +69,7 @@ def font_face_css(font: Path) -> str:
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """Render a complete HTML document whose CSS uses :data:`FONT_FAMILY` to PDF bytes."""
     font = cjk_font_file()
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(string=font_face_css(font))])
+    document: bytes = HTML(string=html, base_url=base_url).write_pdf(
+        stylesheets=[CSS(string=font_face_css(font))]
+    )
+    return document

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import ForeignObjectRel
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,11 +43,13 @@ _PATTERNS = (
 _PATH = re.compile(r"^(?P<head>[a-z0-9_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<tail>[a-z0-9_]+))?$")
 
 
-def _verbose(model: type, name: str) -> str | None:
+def _verbose(model: type[models.Model], name: str) -> str | None:
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A reverse relation has no label of its own; the paths a problem names are the model's own fields.
+    return None if isinstance(field, ForeignObjectRel) else str(field.verbose_name)
 
 
 def problem_label(application: Application, path: str) -> str:

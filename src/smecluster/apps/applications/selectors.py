@@ -66,7 +66,11 @@ def recommender_jurisdiction(application: Application) -> str:
     level = acting_level(application.call.programme.review_chain, Actor.RECOMMENDER)
     if level == "province":
         return application.county_id[:2] + "0000"
-    return application.county.parent_id
+    city = application.county.parent_id
+    if city is None:
+        # Only provinces have no parent, and a province never applies: the reference data is broken.
+        raise ValueError(f"county {application.county_id} of application {application.number} has no city")
+    return city
 
 
 def same_recommender(application: Application) -> Q:

@@ -7,16 +7,18 @@ until commit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import Role, User
-from smecluster.apps.applications.evidence import store_evidence
+from smecluster.apps.accounts.recipients import people_in
 from smecluster.apps.applications.models import (
     Application,
     ApplicationVersion,
@@ -33,7 +35,9 @@ from smecluster.apps.applications.selectors import recommender_jurisdiction
 from smecluster.apps.applications.snapshots import application_snapshot
 from smecluster.apps.applications.workflow import APPLICATION, Actor
 from smecluster.apps.audit import actions
+from smecluster.apps.audit.actions import AuditAction
 from smecluster.apps.audit.services import audit_record
+from smecluster.apps.evidence import pipeline
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.apps.workflow.engine import take
@@ -116,23 +120,36 @@ def application_update(*, actor: User, application: Application, fields: dict[st
     return application
 
 
+# The rows a formset of the form replaces, and what replacing them is recorded as.
+ROW_MODELS: dict[str, type[ApplicationYear | Incident | DeclaredPlanTarget]] = {
+    "years": ApplicationYear,
+    "incidents": Incident,
+    "targets": DeclaredPlanTarget,
+}
+ROWS_AUDIT: dict[str, AuditAction] = {
+    "years": actions.APPLICATION_SET_YEARS,
+    "incidents": actions.APPLICATION_SET_INCIDENTS,
+    "targets": actions.APPLICATION_SET_TARGETS,
+}
+
+
 @transaction.atomic
 def application_set_rows(
     *, actor: User, application: Application, kind: str, rows: list[dict[str, Any]]
 ) -> Application:
     """Replace the yearly figures, incidents or plan targets with the rows of a validated formset."""
-    model = {"years": ApplicationYear, "incidents": Incident, "targets": DeclaredPlanTarget}[kind]
+    model = ROW_MODELS[kind]
     application = Application.objects.select_for_update().get(pk=application.pk)
     can_edit(actor, application).enforce()
     manager = getattr(application, kind)
     before = [_plain(row) for row in manager.values(*list(rows[0]) if rows else ["pk"])]
     manager.all().delete()
     for row in rows:
-        model.objects.create(application=application, **row)
+        model._default_manager.create(application=application, **row)
     application.save(update_fields=["updated_at"])
     audit_record(
         actor=actor,
-        action=actions.action_named(f"application.set_{kind}"),
+        action=ROWS_AUDIT[kind],
         target=application,
         before={kind: before},
         after={kind: [_plain(row) for row in rows]},
@@ -157,59 +174,69 @@ def application_save_tab(
     return application
 
 
-@transaction.atomic
-def evidence_add(*, actor: User, application: Application, section: str, upload: Any) -> EvidenceFile:
-    application = Application.objects.select_for_update().get(pk=application.pk)
+def _check_evidence_change(actor: User, application: Application, section: str) -> None:
+    """The spot check's files are the recommender's; every other section's, the county's while editable."""
     if section == Section.SPOT_CHECK:
         APPLICATION.can(actor, "spot_check", application).enforce()
     else:
         can_edit(actor, application).enforce()
-    stored = store_evidence(upload)
-    evidence = EvidenceFile.objects.create(
-        application=application,
-        section=section,
-        original_name=(upload.name or "")[:255],
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size=stored.size,
-        sha256=stored.sha256,
-        uploaded_by=actor,
+
+
+@transaction.atomic
+def evidence_attach(
+    *,
+    actor: User,
+    application: Application,
+    section: str,
+    uploads: Sequence[UploadedFile[Any]],
+    field: str = "files",
+) -> list[EvidenceFile]:
+    """Store ``uploads`` as evidence of one section, all or nothing (:class:`EvidenceRejected` on
+    ``field``, naming the file)."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _check_evidence_change(actor, application, section)
+    return pipeline.attach(
+        EvidenceFile,
+        uploads,
+        actor=actor,
+        audit=actions.EVIDENCE_ADD,
+        audit_target=application,
+        owner={"application": application, "section": section},
+        field=field,
+        audit_extra={"section": section},
     )
-    audit_record(
-        actor=actor, action=actions.EVIDENCE_ADD, target=application,
-        after={"file": evidence.original_name, "section": section, "sha256": stored.sha256},
-    )  # fmt: skip
+
+
+def evidence_add(
+    *, actor: User, application: Application, section: str, upload: UploadedFile[Any]
+) -> EvidenceFile:
+    """One upload, the form's ``file`` field (:class:`EvidenceRejected` keyed ``file``)."""
+    (evidence,) = evidence_attach(
+        actor=actor, application=application, section=section, uploads=[upload], field="file"
+    )
     return evidence
 
 
 @transaction.atomic
 def evidence_remove(*, actor: User, evidence: EvidenceFile) -> None:
     application = Application.objects.select_for_update().get(pk=evidence.application_id)
-    if evidence.section == Section.SPOT_CHECK:
-        APPLICATION.can(actor, "spot_check", application).enforce()
-    else:
-        can_edit(actor, application).enforce()
-    # The file stays on disk: a submitted version may refer to it by its hash.
-    audit_record(
-        actor=actor, action=actions.EVIDENCE_REMOVE, target=application,
-        before={"file": evidence.original_name, "section": evidence.section, "sha256": evidence.sha256},
-    )  # fmt: skip
-    evidence.delete()
+    _check_evidence_change(actor, application, evidence.section)
+    pipeline.detach(
+        evidence,
+        actor=actor,
+        audit=actions.EVIDENCE_REMOVE,
+        audit_target=application,
+        audit_extra={"section": evidence.section},
+    )
 
 
 def recommenders(application: Application) -> list[User]:
     """The officers who accept and recommend this application: its city's, or its province's."""
-    role = acting_role(application, Actor.RECOMMENDER)
-    office = recommender_jurisdiction(application)
-    return list(User.objects.filter(role=role, jurisdiction=office, is_active=True))
+    return people_in(recommender_jurisdiction(application), acting_role(application, Actor.RECOMMENDER))
 
 
 def county_people(application: Application) -> list[User]:
-    return list(
-        User.objects.filter(
-            role__in=[Role.COUNTY_OFFICER, Role.OPERATOR], jurisdiction=application.county_id, is_active=True
-        )
-    )
+    return people_in(application.county_id, Role.COUNTY_OFFICER, Role.OPERATOR)
 
 
 @transaction.atomic
@@ -235,7 +262,7 @@ def application_submit(*, actor: User, application: Application) -> ApplicationV
         recipients=recommenders(application),
         text=_("%(county)s提交了申报 %(number)s（第 %(version)s 版）")
         % {"county": application.county.name, "number": application.number, "version": version.number},
-        link=f"/applications/{application.pk}/",
+        link=application.get_absolute_url(),
     )
     return version
 
@@ -293,23 +320,23 @@ def application_import_profile(
         raise ValidationError(_field_problems(error, "")) from None
     years = []
     for index, year in enumerate(profile.years):
-        row = ApplicationYear(application=application, **year.model_dump())
+        year_row = ApplicationYear(application=application, **year.model_dump())
         try:
-            row.full_clean(exclude=["application"], validate_unique=False)
+            year_row.full_clean(exclude=["application"], validate_unique=False)
         except ValidationError as error:
             raise ValidationError(_field_problems(error, f"years[{index}].")) from None
-        years.append(row)
+        years.append(year_row)
     incidents = []
     for index, incident in enumerate(profile.incidents):
-        row = Incident(
+        incident_row = Incident(
             application=application, date=incident.date, kind=incident.kind.value, level=incident.level or "",
             note=incident.note or "",
         )  # fmt: skip
         try:
-            row.full_clean(exclude=["application"])
+            incident_row.full_clean(exclude=["application"])
         except ValidationError as error:
             raise ValidationError(_field_problems(error, f"incidents[{index}].")) from None
-        incidents.append(row)
+        incidents.append(incident_row)
     application.save()
     application.years.all().delete()
     ApplicationYear.objects.bulk_create(years)

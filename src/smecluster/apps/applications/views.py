@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,11 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from smecluster.apps.accounts.models import User
 from smecluster.apps.applications import pdf
-from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
 from smecluster.apps.applications.forms import (
     NARRATIVE_SECTIONS,
-    QUALITY_FIELDS,
     EvidenceForm,
     ListFilterForm,
     NewApplicationForm,
@@ -41,7 +40,7 @@ from smecluster.apps.applications.forms import (
 from smecluster.apps.applications.models import COUNTY_SECTIONS, Application, EvidenceFile, Section
 from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit
 from smecluster.apps.applications.problems import problem_text
-from smecluster.apps.applications.profiles import eligibility, profile_document
+from smecluster.apps.applications.profiles import QUALITY_FIELDS, eligibility, profile_document
 from smecluster.apps.applications.selectors import (
     application_for,
     application_list,
@@ -58,7 +57,9 @@ from smecluster.apps.applications.services import (
     evidence_remove,
     today_in_china,
 )
-from smecluster.apps.applications.workflow import APPLICATION, EDITABLE, TRANSITIONS, Status
+from smecluster.apps.applications.workflow import APPLICATION, EDITABLE, Status
+from smecluster.apps.evidence import pipeline
+from smecluster.apps.evidence.storage import EvidenceRejected
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import calls_for, open_calls_for
 from smecluster.apps.rosters.comparison import application_roster_panel
@@ -70,6 +71,7 @@ from smecluster.policy.ruleset import CriterionKind, rule_set
 from smecluster.policy.verdict import Outcome, with_unit
 from smecluster.reference.divisions import division
 from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 OUTCOME_LABELS = {
     Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
@@ -133,11 +135,12 @@ QUALITY_LABELS = {
 NOT_GIVEN = gettext_lazy("未填")
 
 
-def _application(request: HttpRequest, pk: int) -> Application:
-    try:
-        return application_for(request.user, pk)
-    except Application.DoesNotExist:
-        raise Http404(_("没有这份申报，或它不在您的辖区内")) from None
+def _application(request: AuthenticatedRequest, pk: int) -> Application:
+    return reach_or_404(application_for, request.user, pk, _("没有这份申报，或它不在您的辖区内"))
+
+
+def _evidence(request: AuthenticatedRequest, pk: int) -> EvidenceFile:
+    return reach_or_404(evidence_for, request.user, pk, _("没有这份材料，或它不在您的辖区内"))
 
 
 def _county_section(section: str) -> Section:
@@ -192,7 +195,7 @@ def _basics(application: Application) -> list[Item]:
         Item(_("联系人"), _shown(application.contact_person)),
         Item(_("联系电话"), _shown(application.contact_phone)),
     ]
-    if application.pool_entry_id:
+    if application.pool_entry is not None:
         items.insert(4, Item(_("培育库中的集群"), application.pool_entry.name))
     return items
 
@@ -255,7 +258,7 @@ def _evidence_by_section(application: Application) -> list[tuple[str, str, list[
     files: dict[str, list[EvidenceFile]] = {}
     for evidence in application.evidence.all():
         files.setdefault(evidence.section, []).append(evidence)
-    return [(section.value, section.label, files.get(section.value, [])) for section in Section]
+    return [(section.value, str(section.label), files.get(section.value, [])) for section in Section]
 
 
 BASIS_DECLARED, BASIS_ROSTER = "declared", "roster"
@@ -315,12 +318,11 @@ def eligibility_context(
     }
 
 
-def _actions(user: Any, application: Application) -> list[dict[str, Any]]:
+def _actions(user: User, application: Application) -> list[dict[str, Any]]:
     """The workflow actions this user may take now, each once (推荐 and 不予推荐 share one page)."""
     actions: dict[str, dict[str, Any]] = {}
-    for action, transition in TRANSITIONS.items():
-        if not APPLICATION.can(user, action, application):
-            continue
+    for transition in APPLICATION.available(user, application):
+        action = transition.action
         if action in CALL_ACTION_ROUTES:
             url, method = reverse(CALL_ACTION_ROUTES[action], args=[application.call_id]), "get"
         else:
@@ -348,7 +350,7 @@ def guidance(application: Application, section: Section) -> list[dict[str, Any]]
 # --- list, export, create --------------------------------------------------------------------------
 
 
-def _filtered(request: HttpRequest) -> tuple[ListFilterForm, Any]:
+def _filtered(request: AuthenticatedRequest) -> tuple[ListFilterForm, Any]:
     form = ListFilterForm(request.GET or None, calls=calls_with_applications(request.user))
     status = call_id = None
     if form.is_bound and form.is_valid():
@@ -360,7 +362,7 @@ def _filtered(request: HttpRequest) -> tuple[ListFilterForm, Any]:
 
 @login_required
 @require_GET
-def application_list_view(request: HttpRequest) -> HttpResponse:
+def application_list_view(request: AuthenticatedRequest) -> HttpResponse:
     if wanted_download(request):
         return application_export(request)
     form, applications = _filtered(request)
@@ -381,7 +383,7 @@ def application_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def application_export(request: HttpRequest) -> HttpResponse:
+def application_export(request: AuthenticatedRequest) -> HttpResponse:
     _form, applications = _filtered(request)
     header = [
         _("申报编号"), _("集群名称"), _("申报县"), _("所属市"), _("年度申报"), _("状态"), _("主导产业"),
@@ -407,7 +409,7 @@ def application_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_new(request: HttpRequest) -> HttpResponse:
+def application_new(request: AuthenticatedRequest) -> HttpResponse:
     try:
         call = calls_for(request.user).get(pk=int(request.GET.get("call", "")))
     except (ValueError, YearlyCall.DoesNotExist):
@@ -425,19 +427,11 @@ def application_new(request: HttpRequest) -> HttpResponse:
                 pool_entry=form.cleaned_data.get("pool_entry"),
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已创建申报 %(number)s，请逐项填写") % {"number": application.number})
             return redirect("applications:detail", pk=application.pk)
     return render(request, "applications/new.html", {"form": form, "call": call})
-
-
-def _to_form(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, ValidationError(errors))
-    else:
-        form.add_error(None, error)
 
 
 # --- one application ------------------------------------------------------------------------------
@@ -445,7 +439,7 @@ def _to_form(form: Any, error: ValidationError) -> None:
 
 @login_required
 @require_GET
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     today = today_in_china()
     editing = can_edit(request.user, application)
@@ -474,7 +468,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _tab_context(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     application: Application,
     section: Section,
     tab: TabForms,
@@ -499,7 +493,7 @@ def _tab_context(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def application_edit(request: AuthenticatedRequest, pk: int, section: str) -> HttpResponse:
     application = _application(request, pk)
     tab_section = _county_section(section)
     can_edit(request.user, application).enforce()
@@ -524,7 +518,9 @@ def application_edit(request: HttpRequest, pk: int, section: str) -> HttpRespons
     return render(request, "applications/edit.html", _with_panel(context, application, today))
 
 
-def _saved(request: HttpRequest, application: Application, section: Section, today: date) -> HttpResponse:
+def _saved(
+    request: AuthenticatedRequest, application: Application, section: Section, today: date
+) -> HttpResponse:
     text = _("已保存“%(section)s”") % {"section": section.label}
     if not request.htmx:
         messages.success(request, text)
@@ -545,7 +541,7 @@ def _with_panel(context: dict[str, Any], application: Application, today: date) 
 
 @login_required
 @require_GET
-def application_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
+def application_eligibility(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     return render(
         request,
@@ -563,7 +559,7 @@ def application_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_submit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     try:
         version = application_submit(actor=request.user, application=application)
@@ -582,7 +578,7 @@ def application_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_withdraw_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     application_withdraw(actor=request.user, application=application)
     messages.success(request, _("已撤回申报 %(number)s，可修改后重新提交") % {"number": application.number})
@@ -591,7 +587,7 @@ def application_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def application_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     today = today_in_china()
     html = render_to_string(
@@ -616,7 +612,7 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- evidence -------------------------------------------------------------------------------------
 
 
-def _next_url(request: HttpRequest, fallback: str) -> str:
+def _next_url(request: AuthenticatedRequest, fallback: str) -> str:
     wanted = request.POST.get("next", "")
     if wanted and url_has_allowed_host_and_scheme(wanted, {request.get_host()}, request.is_secure()):
         return wanted
@@ -630,7 +626,7 @@ def _evidence_fallback(application: Application, section: str) -> str:
 
 
 def _evidence_block(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     application: Application,
     section: str,
     upload: EvidenceForm | None = None,
@@ -653,7 +649,7 @@ def _evidence_block(
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def evidence_upload(request: AuthenticatedRequest, pk: int, section: str) -> HttpResponse:
     application = _application(request, pk)
     if section not in Section.values:
         raise Http404(_("没有这个填报部分"))
@@ -668,7 +664,7 @@ def evidence_upload(request: HttpRequest, pk: int, section: str) -> HttpResponse
                 actor=request.user, application=application, section=section, upload=form.cleaned_data["file"]
             )
         except EvidenceRejected as rejected:
-            form.add_error("file", str(rejected))
+            errors_onto_form(form, rejected)
         else:
             note = _("已上传“%(name)s”") % {"name": evidence.original_name}
             if request.htmx:
@@ -679,7 +675,7 @@ def evidence_upload(request: HttpRequest, pk: int, section: str) -> HttpResponse
         return _evidence_block(request, application, section, form)
     if section == Section.SPOT_CHECK:
         for error in form.errors.get("file", []):
-            messages.error(request, error)
+            messages.error(request, str(error))
         return redirect(_next_url(request, _evidence_fallback(application, section)))
     # Without htmx: the whole tab again, with the file field's message and the tab's stored values.
     tab_section = Section(section)
@@ -691,29 +687,14 @@ def evidence_upload(request: HttpRequest, pk: int, section: str) -> HttpResponse
 
 @login_required
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    try:
-        evidence = evidence_for(request.user, pk)
-    except EvidenceFile.DoesNotExist:
-        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
-    path = evidence_path(evidence.stored_name)
-    if not path.is_file():
-        raise Http404(_("材料文件已不在存储中，请联系管理员"))
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    return pipeline.serve(evidence_for, request.user, pk)
 
 
 @login_required
 @require_POST
-def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        evidence = evidence_for(request.user, pk)
-    except EvidenceFile.DoesNotExist:
-        raise Http404(_("没有这份材料，或它不在您的辖区内")) from None
+def evidence_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    evidence = _evidence(request, pk)
     application, section, name = evidence.application, evidence.section, evidence.original_name
     evidence_remove(actor=request.user, evidence=evidence)
     note = _("已删除“%(name)s”") % {"name": name}

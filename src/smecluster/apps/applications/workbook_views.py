@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,7 @@ from smecluster.apps.applications.services import application_import_profile, to
 from smecluster.documents.profile_workbook import read_profile_workbook, write_profile_workbook
 from smecluster.documents.sheets import MAX_WORKBOOK_BYTES, XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
+from smecluster.site.http import AuthenticatedRequest, reach_or_404
 
 
 class WorkbookUploadForm(forms.Form):
@@ -46,16 +47,13 @@ class WorkbookUploadForm(forms.Form):
         return upload
 
 
-def _application(request: HttpRequest, pk: int) -> Application:
-    try:
-        return application_for(request.user, pk)
-    except Application.DoesNotExist:
-        raise Http404(_("没有这个申报")) from None
+def _application(request: AuthenticatedRequest, pk: int) -> Application:
+    return reach_or_404(application_for, request.user, pk, _("没有这个申报"))
 
 
 @login_required
 @require_GET
-def application_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+def application_workbook(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The form as a workbook, filled with the application's current data (blank where none yet)."""
     application = _application(request, pk)
     data = write_profile_workbook(profile_document(application, today_in_china()))
@@ -66,7 +64,7 @@ def application_workbook(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_workbook_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def application_workbook_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_edit(request.user, application).enforce()
     form = WorkbookUploadForm(request.POST or None, request.FILES or None)

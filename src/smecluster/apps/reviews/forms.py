@@ -25,7 +25,7 @@ class ReturnForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
+        reason = str(self.cleaned_data["reason"]).strip()
         if not reason:
             raise ValidationError(_("请填写退回理由"))
         return reason
@@ -130,7 +130,9 @@ class SpotCheckForm(forms.Form):
         choices=[("", "—"), *SpotCheck.Conclusion.choices],
         error_messages={"required": _("请选择结论")},
     )
-    files = MultipleFileField(
+    # The stubs declare BaseForm.files (the request's uploads); the form's metaclass moves a declared field
+    # off the class, so a field named ``files`` (the name the service's errors use) shadows nothing.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("现场照片和文件"),
         required=False,
         help_text=_("可多选；接受 JPG、PNG 图片和 PDF、Office/WPS 文档。页面报错后请重新选择文件。"),
@@ -158,11 +160,11 @@ class RecommendForm(forms.Form):
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
+        reason = str(self.cleaned_data["reason"]).strip()
         if not reason:
             raise ValidationError(_("请填写理由"))
         return reason
 
     @property
     def recommended(self) -> bool:
-        return self.cleaned_data["decision"] == "recommend"
+        return bool(self.cleaned_data["decision"] == "recommend")

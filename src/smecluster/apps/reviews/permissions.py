@@ -1,7 +1,7 @@
 """Who may take the city's steps on an application, with the reason: the workflow table decides.
 
 The city's actions belong to the city officer of the application's city, in the states the workflow
-allows (``applications.workflow.TRANSITIONS``). Outside the user's jurisdiction the application does not
+allows (``applications.workflow.APPLICATION``). Outside the user's jurisdiction the application does not
 exist for them (404, through ``applications.selectors.application_for``); inside it, a refused action is a
 403 that shows the reason given here.
 """

@@ -24,9 +24,10 @@ from smecluster.apps.applications.models import (
     Section,
 )
 from smecluster.apps.applications.profiles import eligibility
-from smecluster.apps.applications.selectors import recommended_by_same_office
+from smecluster.apps.applications.selectors import recommended_by_same_office, recommender_jurisdiction
 from smecluster.apps.applications.snapshots import Change, snapshot_changes
-from smecluster.apps.applications.workflow import TRANSITIONS, Status
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.reviews.models import InitialReview, SpotCheck
@@ -35,15 +36,6 @@ from smecluster.policy.verdict import CriterionResult, with_unit
 
 # --- the audit trail in words ---------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "application.create": gettext_lazy("创建申报"),
-    "application.update": gettext_lazy("修改申报内容"),
-    "application.set_years": gettext_lazy("修改年度数据"),
-    "application.set_incidents": gettext_lazy("修改事故或失信事件"),
-    "application.set_targets": gettext_lazy("修改规划目标"),
-    "evidence.add": gettext_lazy("上传佐证材料"),
-    "evidence.remove": gettext_lazy("删除佐证材料"),
-}
 _KEY_LABELS = {
     "status": gettext_lazy("状态"),
     "file": gettext_lazy("文件"),
@@ -53,16 +45,6 @@ _KEY_LABELS = {
     "incidents": gettext_lazy("事故或失信事件"),
     "targets": gettext_lazy("规划目标"),
 }
-
-
-def action_label(action: str) -> str:
-    """``application.return`` → 退回修改: every action code in the words of the page."""
-    if action in ACTION_LABELS:
-        return str(ACTION_LABELS[action])
-    prefix, _dot, name = action.partition(".")
-    if prefix == "application" and name in TRANSITIONS:
-        return str(TRANSITIONS[name].label)
-    return action
 
 
 def _field_labels() -> dict[str, str]:
@@ -292,6 +274,7 @@ class CityQuota:
 
 def city_quota(application: Application) -> CityQuota:
     """The quota of the application's city in its call, and the applications already recommended."""
-    city = application.county.parent
+    # The office whose quota it is: the city, or the province when the province recommends (national).
+    city = Jurisdiction.objects.get(code=recommender_jurisdiction(application))
     recommended = list(recommended_by_same_office(application).select_related("county").order_by("number"))
     return CityQuota(city=city, quota=application.call.effective_quota(), recommended=recommended)

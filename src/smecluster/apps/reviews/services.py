@@ -7,14 +7,14 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
-from smecluster.apps.applications.evidence import EvidenceRejected, evidence_path
-from smecluster.apps.applications.models import Application, EvidenceFile, Section
+from smecluster.apps.applications.models import Application, Section
 from smecluster.apps.applications.selectors import recommended_by_same_office
-from smecluster.apps.applications.services import county_people, evidence_add
+from smecluster.apps.applications.services import county_people, evidence_attach
 from smecluster.apps.applications.workflow import APPLICATION, Actor, acting_level
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
@@ -35,7 +35,7 @@ def _locked(application: Application) -> Application:
 
 
 def _tell_county(application: Application, text: str) -> None:
-    notify(recipients=county_people(application), text=text, link=f"/applications/{application.pk}/")
+    notify(recipients=county_people(application), text=text, link=application.get_absolute_url())
 
 
 @transaction.atomic
@@ -93,7 +93,7 @@ def spot_check_record(
     inspectors: str,
     findings: str,
     conclusion: str,
-    uploads: Sequence[Any] = (),
+    uploads: Sequence[UploadedFile[Any]] = (),
 ) -> SpotCheck:
     """实地抽查: the record and its photos and files (spot_check evidence), all or nothing.
 
@@ -126,19 +126,11 @@ def spot_check_record(
         conclusion=conclusion,
         recorded_by=actor,
     )
-    stored: list[EvidenceFile] = []
-    for upload in uploads:
-        try:
-            evidence = evidence_add(
-                actor=actor, application=application, section=Section.SPOT_CHECK, upload=upload
-            )
-        except EvidenceRejected as rejected:
-            # The rows roll back with the transaction; the files stored before this one go too.
-            for earlier in stored:
-                evidence_path(earlier.stored_name).unlink(missing_ok=True)
-            raise ValidationError({"files": f"{upload.name}：{rejected}"}) from None
-        stored.append(evidence)
-        record.files.add(evidence)
+    # All or nothing: a rejected file (EvidenceRejected on ``files``, naming it) rolls the record back,
+    # and the files staged before it with it.
+    record.files.add(
+        *evidence_attach(actor=actor, application=application, section=Section.SPOT_CHECK, uploads=uploads)
+    )
     return record
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,17 +41,15 @@ from smecluster.apps.reviews.services import (
 )
 from smecluster.policy.ruleset import rule_set
 from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 
-def _application(request: HttpRequest, pk: int) -> Application:
-    try:
-        return application_for(request.user, pk)
-    except Application.DoesNotExist:
-        raise Http404(_("没有这份申报，或它不在您的辖区内")) from None
+def _application(request: AuthenticatedRequest, pk: int) -> Application:
+    return reach_or_404(application_for, request.user, pk, _("没有这份申报，或它不在您的辖区内"))
 
 
 def _page(
-    request: HttpRequest, template: str, application: Application, current: str, **context: Any
+    request: AuthenticatedRequest, template: str, application: Application, current: str, **context: Any
 ) -> HttpResponse:
     context.update(
         application=application,
@@ -62,23 +59,14 @@ def _page(
     return render(request, template, context)
 
 
-def _to_form(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError where it belongs: at its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, ValidationError(errors))
-    else:
-        form.add_error(None, error)
-
-
-def _done(request: HttpRequest, application: Application, text: str) -> HttpResponse:
+def _done(request: AuthenticatedRequest, application: Application, text: str) -> HttpResponse:
     messages.success(request, text)
     return redirect("applications:detail", pk=application.pk)
 
 
 @login_required
 @require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
+def accept(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_take(request.user, "accept", application).enforce()
     application = application_accept(actor=request.user, application=application)
@@ -87,7 +75,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def return_(request: HttpRequest, pk: int) -> HttpResponse:
+def return_(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_take(request.user, "return", application).enforce()
     form = ReturnForm(request.POST or None)
@@ -97,7 +85,7 @@ def return_(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, application=application, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             return _done(
                 request,
@@ -123,7 +111,7 @@ def _starting_point(application: Application, rows: list[Any]) -> tuple[dict[str
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def initial_review(request: HttpRequest, pk: int) -> HttpResponse:
+def initial_review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_take(request.user, "review", application).enforce()
     rules = rule_set(application.call.programme.rule_set_id)
@@ -141,7 +129,7 @@ def initial_review(request: HttpRequest, pk: int) -> HttpResponse:
                 conclusion=form.cleaned_data["conclusion"].strip(),
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             return _done(
                 request, application, _("已记录申报 %(number)s 的初审意见") % {"number": application.number}
@@ -170,7 +158,7 @@ def initial_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def spot_check(request: HttpRequest, pk: int) -> HttpResponse:
+def spot_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_take(request.user, "spot_check", application).enforce()
     form = SpotCheckForm(request.POST or None, request.FILES or None)
@@ -186,7 +174,7 @@ def spot_check(request: HttpRequest, pk: int) -> HttpResponse:
                 uploads=form.cleaned_data["files"],
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             return _done(
                 request,
@@ -206,7 +194,7 @@ def spot_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def recommend(request: HttpRequest, pk: int) -> HttpResponse:
+def recommend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_take(request.user, "recommend", application).enforce()
     form = RecommendForm(request.POST or None)
@@ -219,7 +207,7 @@ def recommend(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             text = (
                 _("已将申报 %(number)s 推荐至省级")
@@ -253,7 +241,7 @@ HISTORY_HEADER = [
 
 @login_required
 @require_GET
-def history(request: HttpRequest, pk: int) -> HttpResponse:
+def history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_view(request.user, application).enforce()
     rows = application_history(application)
@@ -292,7 +280,7 @@ VERSIONS_HEADER = [
 
 @login_required
 @require_GET
-def versions(request: HttpRequest, pk: int) -> HttpResponse:
+def versions(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_view(request.user, application).enforce()
     rows = version_history(application)
