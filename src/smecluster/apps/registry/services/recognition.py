@@ -2,8 +2,9 @@
 
 Recognizing an application takes the workflow's ``recognize`` transition and creates its
 :class:`RecognizedCluster` with a number, the date and the validity; rejecting takes ``reject`` with the
-reason, and the county is told why. When the last shortlisted application of a call is decided, the counties
-whose applications were not shortlisted are told too, with the reason recorded when that was decided.
+reason, and the county is told why. When the last shortlisted application of a call is decided, the shortlist
+is decided, the public notice closed, and the counties whose applications were not shortlisted are told
+too, with the reason recorded when that was decided.
 
 **Recognition numbers** (认定编号): ``<简称>中小特色集群〔<年度>〕<NNN>``, e.g. ``粤中小特色集群〔2025〕001``.
 
@@ -37,6 +38,7 @@ from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notices.selectors import notice_of_call
+from smecluster.apps.notices.services import notice_close
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.models import RecognizedCluster
@@ -46,6 +48,8 @@ from smecluster.apps.registry.selectors import (
     recognition_candidates,
     transition_reasons,
 )
+from smecluster.apps.selection.models import Shortlist
+from smecluster.apps.selection.workflow import SHORTLIST
 from smecluster.apps.workflow.engine import take
 from smecluster.policy.ruleset import rule_set
 
@@ -170,16 +174,23 @@ def _reject(*, actor: User, application: Application, reason: str) -> Applicatio
     return application
 
 
-def _tell_the_not_shortlisted(call: YearlyCall) -> None:
-    """Once every shortlisted application is decided, the counties left off the shortlist are told why."""
+def _close_the_call(actor: User, call: YearlyCall) -> None:
+    """Once every shortlisted application is decided: the shortlist is decided, the public notice closed,
+    and the counties left off the shortlist are told why."""
     if Application.objects.filter(call=call, status=Status.SHORTLISTED).exists():
         return
+    shortlist = Shortlist.objects.get(call=call)
+    take(SHORTLIST, shortlist, "decide", actor=actor)
+    notice = notice_of_call(call)
+    if notice is None:  # can_recognize refuses before the call's notice has ended
+        raise RuntimeError(f"{call} was recognized without a public notice")
+    notice_close(actor=actor, notice=notice)
     others = list(
         Application.objects.filter(call=call, status=Status.NOT_SHORTLISTED)
         .select_related("county")
         .order_by("number")
     )
-    reasons = transition_reasons(others, ("application.not_shortlist",))
+    reasons = transition_reasons(others, (actions.APPLICATION_NOT_SHORTLIST.code,))
     for application in others:
         reason = reasons.get(application.pk) or _("按专家评审排名，未进入本年度认定名额")
         notify(
@@ -236,7 +247,7 @@ def recognition_decide(
             )
         else:
             decided.rejected.append(_reject(actor=actor, application=application, reason=reason))
-    _tell_the_not_shortlisted(call)
+    _close_the_call(actor, call)
     return decided
 
 
