@@ -2,9 +2,9 @@
 
 Each function checks permission first (the same check the page uses to show a button, refusing with the
 reason), writes in one transaction, records its audit event in that transaction, and notifies people
-through ``notify`` (the e-mail goes after commit). Application statuses change only through
-``applications.services.move``. Once a call's shortlist is confirmed, its screening, indicator system,
-assignments and scores are frozen: every function here refuses to change them.
+through ``notify`` (the e-mail goes after commit). Application statuses change only through the application
+machine (``take(APPLICATION, ...)``). Once a call's shortlist is confirmed, its screening, indicator
+system, assignments and scores are frozen: every function here refuses to change them.
 
 Events about experts (assignment, declaration, scores, reminders) are recorded on the assignment, not on
 the application, so the application's history, which the county reads, never names its reviewers.
