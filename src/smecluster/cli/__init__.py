@@ -39,12 +39,14 @@ def _register() -> None:
         calendar_commands,
         check_commands,
         discover_commands,
+        files_commands,
         profile_commands,
         report_commands,
         selection_commands,
         size_commands,
         tick_commands,
         web_commands,
+        workflow_commands,
     )
 
     main.add_command(check_commands.check)
@@ -58,6 +60,8 @@ def _register() -> None:
     main.add_command(tick_commands.tick)
     main.add_command(report_commands.report)
     main.add_command(profile_commands.profile)
+    main.add_command(files_commands.files)
+    main.add_command(workflow_commands.workflow_doc)
     main.add_command(size_commands.sme_size)
     main.add_command(discover_commands.discover)
 

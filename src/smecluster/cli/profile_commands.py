@@ -10,12 +10,11 @@ the environment, as for ``smecluster manage``; ``--demo`` acts on the demo datab
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,6 +22,9 @@ from smecluster.cli.web_commands import _data_dir, _setup_django, _use_demo_data
 from smecluster.documents.profile_workbook import read_profile_workbook, write_profile_workbook
 from smecluster.errors import Problem, UnusableInput
 from smecluster.profile import ClusterProfile, load_profile
+
+if TYPE_CHECKING:  # the CLI imports models only once Django is set up
+    from smecluster.apps.applications.models import Application
 
 _NUMBER = "\u0000decimal:"
 
@@ -41,15 +43,17 @@ def profile_json(document: dict[str, Any]) -> str:
     return re.sub(rf'"{re.escape(marker)}(-?[0-9.E+-]+)"', r"\1", text) + "\n"
 
 
-def _application(reference: str) -> Any:
+def _application(reference: str) -> Application:
     """The application by its database id or its 申报编号, or UnusableInput naming ``--application``."""
-    models = importlib.import_module("smecluster.apps.applications.models")
-    found = models.Application.objects.select_related("county__parent", "call__programme")
+    # Imported once Django is set up (the commands call this after _setup): models need the app registry.
+    from smecluster.apps.applications.models import Application
+
+    found = Application.objects.select_related("county__parent", "call__programme")
     try:
         if reference.isdigit():
             return found.get(pk=int(reference))
         return found.get(number=reference)
-    except models.Application.DoesNotExist:
+    except Application.DoesNotExist:
         raise UnusableInput.single("--application", "", f"no application {reference}") from None
 
 
@@ -77,10 +81,12 @@ def profile() -> None:
 def export_command(reference: str, output: Path | None, form: str | None, use_demo: bool) -> None:
     """Write the application's profile as JSON (the interchange format) or as the XLSX form."""
     _setup(use_demo)
-    profiles = importlib.import_module("smecluster.apps.applications.profiles")
-    services = importlib.import_module("smecluster.apps.applications.services")
+    # Imported after django.setup(): the app's models need the app registry ready.
+    from smecluster.apps.applications.profiles import profile_document
+    from smecluster.apps.applications.services import today_in_china
+
     application = _application(reference)
-    document = profiles.profile_document(application, services.today_in_china())
+    document = profile_document(application, today_in_china())
     form = form or ("xlsx" if output is not None and output.suffix.lower() == ".xlsx" else "json")
     if form == "xlsx":
         if output is None:
@@ -119,19 +125,19 @@ def import_command(file: Path, reference: str, username: str, use_demo: bool) ->
     """Replace a draft's basics, yearly figures, quality firms and incidents with FILE (JSON or XLSX)."""
     loaded = read_profile_file(file)
     _setup(use_demo)
-    from django.core.exceptions import PermissionDenied, ValidationError  # type: ignore[import-untyped]
+    # Imported after django.setup(): the app's models need the app registry ready.
+    from django.core.exceptions import PermissionDenied, ValidationError
 
-    accounts = importlib.import_module("smecluster.apps.accounts.models")
-    services = importlib.import_module("smecluster.apps.applications.services")
+    from smecluster.apps.accounts.models import User
+    from smecluster.apps.applications.services import application_import_profile
+
     application = _application(reference)
     try:
-        actor = accounts.User.objects.get(username=username, is_active=True)
-    except accounts.User.DoesNotExist:
+        actor = User.objects.get(username=username, is_active=True)
+    except User.DoesNotExist:
         raise UnusableInput.single("--as", "", f"no active account {username}") from None
     try:
-        services.application_import_profile(
-            actor=actor, application=application, profile=loaded, source=file.name
-        )
+        application_import_profile(actor=actor, application=application, profile=loaded, source=file.name)
     except PermissionDenied as refused:
         raise UnusableInput.single(str(file), "", f"refused: {refused}") from None
     except ValidationError as invalid:

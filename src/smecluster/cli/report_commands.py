@@ -9,27 +9,31 @@ database comes from the environment as for ``smecluster manage`` (DATABASE_URL, 
 
 from __future__ import annotations
 
-import importlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from smecluster.cli.web_commands import _data_dir, _setup_django, _use_demo_database
 from smecluster.errors import UnusableInput
 
+if TYPE_CHECKING:  # the CLI imports models only once Django is set up
+    from smecluster.apps.accounts.models import Jurisdiction
+
 NATIONAL_SCOPE = "100000"
 SCOPE_LEVELS = ("national", "province", "city")
 SOURCE = "smecluster report"
 
 
-def _scope(code: str) -> Any:
-    accounts = importlib.import_module("smecluster.apps.accounts.models")
+def _scope(code: str) -> Jurisdiction:
+    # Imported once Django is set up (``report`` calls this after setup): models need the app registry.
+    from smecluster.apps.accounts.models import Jurisdiction
+
     try:
-        scope = accounts.Jurisdiction.objects.select_related("parent").get(code=code)
-    except accounts.Jurisdiction.DoesNotExist:
+        scope = Jurisdiction.objects.select_related("parent").get(code=code)
+    except Jurisdiction.DoesNotExist:
         raise UnusableInput.single(
             SOURCE, "--scope", f"{code} is not a division code (GB/T 2260) known to the platform"
         ) from None
@@ -84,8 +88,9 @@ def report(year: int, scope: str, file_format: str, output: Path, use_demo: bool
     if use_demo:
         _use_demo_database(_data_dir())
     _setup_django()
-    # Imported by name: the Django layer is outside mypy's scope (docs/decisions/0004-web-platform.md).
-    reports = importlib.import_module("smecluster.apps.monitoring.reports")
+    # Imported after django.setup(): the app's models need the app registry ready.
+    from smecluster.apps.monitoring import reports
+
     where = _scope(scope)
     try:
         evaluation = reports.scope_report(where, year)

@@ -8,7 +8,6 @@ SMECLUSTER_SECRET_KEY); ``--demo`` acts on the demo database.
 
 from __future__ import annotations
 
-import importlib
 import json
 from datetime import date
 
@@ -33,12 +32,13 @@ def remind_experts(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     if use_demo:
         _use_demo_database(_data_dir())
     _setup_django()
-    from django.utils import timezone  # type: ignore[import-untyped]
+    # Imported after django.setup(): the app's models need the app registry ready.
+    from django.utils import timezone
 
-    # Imported by name: the Django layer is outside mypy's scope (docs/decisions/0004-web-platform.md).
-    services = importlib.import_module("smecluster.apps.selection.services")
+    from smecluster.apps.selection.services import experts_remind
+
     day = as_of or timezone.localdate()
-    reminders = services.experts_remind(as_of=day)
+    reminders = experts_remind(as_of=day)
     if as_json:
         click.echo(
             json.dumps(

@@ -10,7 +10,6 @@ SMECLUSTER_SECRET_KEY); ``--demo`` acts on the demo database.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import sys
 import unicodedata
@@ -73,10 +72,11 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     if use_demo:
         _use_demo_database(_data_dir())
     _setup_django()
-    from django.utils import timezone  # type: ignore[import-untyped]
+    # Imported after django.setup(): the app's models need the app registry ready.
+    from django.utils import timezone
 
-    # Imported by name: the Django layer is outside mypy's scope (docs/decisions/0004-web-platform.md).
-    run_tick = importlib.import_module("smecluster.apps.oversight.tick").run_tick
+    from smecluster.apps.oversight.tick import run_tick
+
     day = as_of or timezone.localdate()
     # Standard output carries the table or the JSON only: a console e-mail backend (the demo's) writes the
     # notifications' mails to stderr instead, so `--json` stays parseable.

@@ -8,7 +8,6 @@ runserver, ...) with the platform's settings.
 
 from __future__ import annotations
 
-import importlib
 import os
 import secrets
 import socket
@@ -64,8 +63,8 @@ def _use_demo_database(data_dir: Path) -> Path:
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
-    import django  # type: ignore[import-untyped]
-    from django.core.exceptions import ImproperlyConfigured  # type: ignore[import-untyped]
+    import django
+    from django.core.exceptions import ImproperlyConfigured
 
     try:
         django.setup()
@@ -110,11 +109,11 @@ def demo(port: int, no_serve: bool, reset: bool) -> None:
         database.unlink()
     _setup_django()
 
-    from django.core.management import call_command  # type: ignore[import-untyped]
-    from django.test.utils import override_settings  # type: ignore[import-untyped]
+    # Imported after django.setup(): the demo builder imports the apps' models.
+    from django.core.management import call_command
+    from django.test.utils import override_settings
 
-    # Imported by name: the Django layer is outside mypy's scope (docs/decisions/0004-web-platform.md).
-    demo_data = importlib.import_module("smecluster.site.demo")
+    from smecluster.site import demo as demo_data
 
     click.echo(f"preparing the demo database {database} ...", err=True)
     call_command("migrate", interactive=False, verbosity=0)
@@ -136,7 +135,7 @@ def demo(port: int, no_serve: bool, reset: bool) -> None:
     if no_serve:
         click.echo(f"ready; serve it with `smecluster demo --port {port}` and log in at {url}accounts/login/")
         return
-    from django.conf import settings  # type: ignore[import-untyped]
+    from django.conf import settings
 
     # WhiteNoise serves the static files from the apps (no collectstatic); it only wants the root to exist.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)

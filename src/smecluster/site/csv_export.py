@@ -8,7 +8,7 @@ import csv
 import io
 import itertools
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +39,7 @@ def csv_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[A
 
 def wants_csv(request: Any) -> bool:
     """A list page answers ``?format=csv`` with its rows as a download."""
-    return request.GET.get("format") == "csv"
+    return bool(request.GET.get("format") == "csv")
 
 
 # --- XLSX beside CSV ---------------------------------------------------------------------------------
@@ -112,7 +112,8 @@ def xlsx_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, sheet_ti
             cell.number_format = "yyyy-mm-dd hh:mm:ss"
             return cell
         if isinstance(value, date):
-            cell = WriteOnlyCell(sheet, value=value)
+            # A midnight datetime shown as a date: openpyxl's stubs take no bare date.
+            cell = WriteOnlyCell(sheet, value=datetime.combine(value, time()))
             cell.number_format = "yyyy-mm-dd"
             return cell
         if isinstance(value, str):

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from smecluster.apps.registry.workflow import (
     REPORT_TRANSITIONS,
 )
 from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def my_tasks(user: User) -> list[Task]:
     (the province recommends in the national programme, the city in a provincial one), plus open calls for
     applicants and unscored assignments for experts."""
     tasks = []
-    waiting = WAITING_ON.get(user.role, {})
+    waiting = WAITING_ON.get(Role(user.role), {})
     actionable = {status for transition in TRANSITIONS.values() for status in transition.sources}
     for application in (
         applications_visible_to(user).filter(status__in=list(actionable)).order_by("updated_at", "pk")
@@ -111,12 +112,12 @@ def my_tasks(user: User) -> list[Task]:
             continue
         step_url, step_label = "", ""
         if user.role == Role.CITY_OFFICER and application.status in CITY_STEP_PAGE:
-            name, label = CITY_STEP_PAGE[application.status]
+            name, label = CITY_STEP_PAGE[Status(application.status)]
             step_url, step_label = reverse(name, args=[application.pk]), str(label)
         tasks.append(
             Task(
                 f"{application.number} {application.name}",
-                str(waiting.get(application.status, "")) or "、".join(steps),
+                str(waiting.get(Status(application.status), "")) or "、".join(steps),
                 reverse("applications:detail", args=[application.pk]),
                 step_url,
                 step_label,
@@ -255,7 +256,7 @@ TASK_HEADER = [gettext_lazy("事项"), gettext_lazy("需要做的"), gettext_laz
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     tasks = my_tasks(user)
     if wanted_download(request):

@@ -163,11 +163,11 @@ def sample_years(last_year: int, scale: Decimal | str = "1") -> list[dict[str, A
         row: dict[str, Any] = {"year": last_year - 2 + offset}
         for name, value in base.items():
             if name in _AMOUNTS:
-                row[name] = (Decimal(value) * factor).quantize(Decimal("0.01"))
+                row[name] = (Decimal(str(value)) * factor).quantize(Decimal("0.01"))
             elif name in _COUNTS:
-                row[name] = int(Decimal(value) * factor)
+                row[name] = int(Decimal(str(value)) * factor)
             else:
-                row[name] = Decimal(value)
+                row[name] = Decimal(str(value))
         rows.append(row)
     return rows
 
@@ -556,11 +556,11 @@ def _clock(day: date, at: time = time(10, 0)) -> Iterator[None]:
     ``localdate`` and ``auto_now_add``), so last year's steps are dated last year."""
     instant = timezone.make_aware(datetime.combine(day, at))
     real = timezone.now
-    timezone.now = lambda: instant  # type: ignore[assignment]
+    timezone.now = lambda: instant
     try:
         yield
     finally:
-        timezone.now = real  # type: ignore[assignment]
+        timezone.now = real
 
 
 def ensure_experts(users: dict[str, User]) -> list[User]:
@@ -719,6 +719,8 @@ def ensure_current_review(users: dict[str, User], experts: list[User], call: Yea
     for application in recommended:
         selection_services.application_screen(actor=admin, application=application, goes_on=True, reason="")
         application.refresh_from_db()
+        if call.scoring_deadline is None:  # set just above from the call's province deadline
+            raise RuntimeError(f"{call} has no province deadline to score by")
         assignments = _assign(admin, application, experts, call.scoring_deadline)
         _score_all(assignments[0], "0.85", "材料齐全，产业链布局合理。")
 

@@ -20,9 +20,14 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from smecluster.workdays import default_data_dir
+
+# Generic classes written with their type (``ModelAdmin[Any]``, ``ModelForm[Programme]``) for mypy must be
+# subscriptable at run time too.
+django_stubs_ext.monkeypatch()
 
 
 def _flag(name: str) -> bool:

@@ -18,13 +18,13 @@ class JurisdictionAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
+class UserAdmin(AuditedModelAdmin, DjangoUserAdmin[User]):
     list_display = ["username", "get_full_name", "role", "jurisdiction", "organization", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "organization", "jurisdiction__name"]
     autocomplete_fields = ["jurisdiction"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("角色与辖区"), {"fields": ("role", "jurisdiction", "organization", "phone")}),
     )
     add_fieldsets = (

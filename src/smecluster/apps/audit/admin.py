@@ -28,11 +28,11 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(admin.ModelAdmin[Any]):
     """Saves and deletions made in the admin write an ``admin.add|change|delete`` audit event (the row's
     model is the event's target type)."""
 
-    def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm[Any], change: bool) -> None:
         # Never a password, not even hashed: the event says that it changed, not what to.
         changed = [field for field in form.changed_data if "password" not in field]
         before = {field: _plain(form.initial.get(field)) for field in changed} if change else None
@@ -56,14 +56,14 @@ class AuditedModelAdmin(admin.ModelAdmin):
             )
             super().delete_model(request, obj)
 
-    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         # One event per row, like deleting them one by one.
         with transaction.atomic():
             for obj in queryset:
                 self.delete_model(request, obj)
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
+class ReadOnlyModelAdmin(admin.ModelAdmin[Any]):
     """Records that only a service may write (workflow state, review records): the admin shows them."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -7,14 +7,16 @@ from django.contrib import admin
 from smecluster.apps.audit.admin import AuditedModelAdmin
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 
+CALL_COLUMNS = ("year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota")
 
-class YearlyCallInline(admin.TabularInline):
+
+class YearlyCallInline(admin.TabularInline[YearlyCall, Programme]):
     model = YearlyCall
     extra = 0
     show_change_link = True
     # Calls are edited on their own page so that each save is audited.
-    fields = ["year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota"]
-    readonly_fields = fields
+    fields = CALL_COLUMNS
+    readonly_fields = CALL_COLUMNS
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction, Level
@@ -30,7 +31,7 @@ def rule_set_choices(province_prefix: str) -> list[tuple[str, str]]:
     ]
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(forms.ModelForm[Programme]):
     rule_set_id = forms.ChoiceField(label=_("规则集"), choices=[])
     review_chain = forms.MultipleChoiceField(
         label=_("审核链"),
@@ -51,7 +52,7 @@ class ProgrammeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, province_prefix: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rule_set_id"].choices = rule_set_choices(province_prefix)
+        self.rule_set_field.choices = rule_set_choices(province_prefix)
         # Left empty, the tolerance stays what it was (the default, 5 %, for a new programme).
         self.fields["roster_tolerance_pct"].required = False
         if not self.instance.pk:
@@ -60,9 +61,15 @@ class ProgrammeForm(forms.ModelForm):
         # A setting left empty keeps its default (the re-review window opens 90 days before expiry).
         self.fields["re_review_window_days"].required = False
 
+    @property
+    def rule_set_field(self) -> forms.ChoiceField:
+        field = self.fields["rule_set_id"]
+        assert isinstance(field, forms.ChoiceField)  # declared above
+        return field
+
     def clean_re_review_window_days(self) -> int:
         value = self.cleaned_data.get("re_review_window_days")
-        return Programme._meta.get_field("re_review_window_days").default if value is None else value
+        return int(Programme._meta.get_field("re_review_window_days").default if value is None else value)
 
     def clean_roster_tolerance_pct(self) -> Any:
         value = self.cleaned_data.get("roster_tolerance_pct")
@@ -80,7 +87,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class CallForm(forms.ModelForm):
+class CallForm(forms.ModelForm[YearlyCall]):
     class Meta:
         model = YearlyCall
         fields = CALL_FIELDS
@@ -102,7 +109,7 @@ class CallForm(forms.ModelForm):
         } | {"year": {"required": _("请填写年度")}}
 
     def clean_year(self) -> int:
-        year = self.cleaned_data["year"]
+        year = int(self.cleaned_data["year"])
         if not 2000 <= year <= 2100:
             raise forms.ValidationError(_("请填写 2000 至 2100 之间的年度"))
         return year
@@ -125,6 +132,8 @@ class PoolEntryForm(forms.Form):
         label=_("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, counties: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, counties: QuerySet[Jurisdiction], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties
+        county = self.fields["county"]
+        assert isinstance(county, forms.ModelChoiceField)  # declared above
+        county.queryset = counties

@@ -162,6 +162,9 @@ class YearlyCall(models.Model):
         return self.opens_on <= day <= self.closes_on
 
 
+POOL_NAME_MAX_LENGTH = 128
+
+
 class PoolEntry(models.Model):
     """A candidate cluster in a city's cultivation pool (培育库)."""
 
@@ -171,7 +174,7 @@ class PoolEntry(models.Model):
     county = models.ForeignKey(
         Jurisdiction, verbose_name=_("所在县"), on_delete=models.PROTECT, related_name="+"
     )
-    name = models.CharField(_("集群名称"), max_length=128)
+    name = models.CharField(_("集群名称"), max_length=POOL_NAME_MAX_LENGTH)
     leading_industry = models.CharField(_("主导产业"), max_length=64)
     note = models.TextField(_("备注"), blank=True)
     added_on = models.DateField(_("入库日期"), auto_now_add=True)

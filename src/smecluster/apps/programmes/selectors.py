@@ -76,7 +76,10 @@ def recommended_by_city(call: YearlyCall, cities: QuerySet[Jurisdiction]) -> dic
         .values("county__parent")
         .annotate(count=Count("pk"))
     )
-    counts: Counter[str] = Counter({row["county__parent"]: row["count"] for row in rows})
+    # Filtered to the cities' counties above, so every row names a city; the check is for the type.
+    counts: Counter[str] = Counter(
+        {city: row["count"] for row in rows if (city := row["county__parent"]) is not None}
+    )
     return {city.code: counts[city.code] for city in cities}
 
 

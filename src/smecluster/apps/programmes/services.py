@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import Jurisdiction, Level, User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
-from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.programmes.models import POOL_NAME_MAX_LENGTH, PoolEntry, Programme, YearlyCall
 from smecluster.apps.programmes.permissions import (
     can_add_county_to_pool,
     can_configure,
@@ -192,11 +192,13 @@ def pool_entry_add_for_county(
     officer for their city's counties, the province admin for any county of the province."""
     can_add_county_to_pool(actor, county).enforce()
     problems: dict[str, str] = {}
-    if county.level != Level.COUNTY or county.parent_id is None:
+    # A county's pool is its city's: without a parent city there is no pool to add to.
+    city_code = county.parent_id if county.level == Level.COUNTY else None
+    if city_code is None:
         problems["county"] = _("请选择县（市、区）")
     if not name.strip():
         problems["name"] = _("请填写集群名称")
-    elif len(name.strip()) > PoolEntry._meta.get_field("name").max_length:
+    elif len(name.strip()) > POOL_NAME_MAX_LENGTH:
         problems["name"] = _("集群名称不能超过 128 个字")
     elif PoolEntry.objects.filter(county=county, name=name.strip()).exists():
         problems["name"] = _("%(county)s的“%(name)s”已在培育库中") % {
@@ -205,10 +207,10 @@ def pool_entry_add_for_county(
         }
     if not leading_industry.strip():
         problems["leading_industry"] = _("请填写主导产业")
-    if problems:
+    if problems or city_code is None:
         raise ValidationError(problems)
     entry = PoolEntry.objects.create(
-        city_id=county.parent_id,
+        city_id=city_code,
         county=county,
         name=name.strip(),
         leading_industry=leading_industry.strip(),

@@ -6,11 +6,12 @@ Each view: check who may use the page (403 with the reason), find the record wit
 
 from __future__ import annotations
 
-from django import forms
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smecluster.apps.accounts.models import Role
 from smecluster.apps.accounts.selectors import cities_of, counties_in
 from smecluster.apps.programmes.forms import CallForm, PoolEntryForm, ProgrammeForm
-from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.programmes.permissions import (
     can_configure,
     can_edit_programme,
@@ -46,16 +47,7 @@ from smecluster.apps.programmes.services import (
 )
 from smecluster.policy.ruleset import rule_sets
 from smecluster.site.csv_export import tabular_response, wanted_download
-
-
-def _to_form(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError at its field when the form has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, ValidationError(errors))
-    else:
-        form.add_error(None, error)
-
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 # --- programmes and calls -------------------------------------------------------------------------
 
@@ -75,20 +67,35 @@ PROGRAMME_HEADER = [
 ]
 
 
+@dataclass(frozen=True)
+class ProgrammeRow:
+    """A programme as the list shows it: whether this user may edit it, and its rule set's title."""
+
+    programme: Programme
+    editable: bool
+    rule_set_title: str
+
+
 @login_required
 @require_GET
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: AuthenticatedRequest) -> HttpResponse:
     can_configure(request.user).enforce()
     programmes = list(programmes_visible_to(request.user))
     known = rule_sets()
-    for programme in programmes:
-        programme.editable = bool(can_edit_programme(request.user, programme))
-        rules = known.get(programme.rule_set_id)
-        programme.rule_set_title = rules.title if rules else programme.rule_set_id
+    rows_shown = [
+        ProgrammeRow(
+            programme=programme,
+            editable=bool(can_edit_programme(request.user, programme)),
+            rule_set_title=rules.title
+            if (rules := known.get(programme.rule_set_id))
+            else programme.rule_set_id,
+        )
+        for programme in programmes
+    ]
     if wanted_download(request):
-        rows = []
+        rows: list[list[object]] = []
         for programme in programmes:
-            head = [
+            head: list[object] = [
                 programme.name,
                 programme.get_owner_level_display(),
                 programme.rule_set_id,
@@ -96,41 +103,36 @@ def programme_list(request: HttpRequest) -> HttpResponse:
                 programme.quota_per_unit,
                 _("是") if programme.pool_required else _("否"),
             ]
-            calls = list(programme.calls.all()) or [None]
-            for call in calls:
-                rows.append(
-                    head
-                    + (
-                        [
-                            call.year,
-                            call.opens_on,
-                            call.closes_on,
-                            call.city_deadline,
-                            call.province_deadline,
-                            call.effective_quota(),
-                        ]
-                        if call
-                        else [""] * 6
-                    )
-                )
+            calls = list(programme.calls.all())
+            rows.extend(
+                [
+                    *head,
+                    call.year,
+                    call.opens_on,
+                    call.closes_on,
+                    call.city_deadline,
+                    call.province_deadline,
+                    call.effective_quota(),
+                ]
+                for call in calls
+            )
+            if not calls:
+                rows.append(head + [""] * 6)
         return tabular_response(request, "programmes", PROGRAMME_HEADER, rows)
     return render(
         request,
         "programmes/list.html",
-        {"programmes": programmes, "today": timezone.localdate()},
+        {"rows": rows_shown, "today": timezone.localdate()},
     )
 
 
-def _programme(request: HttpRequest, pk: int) -> Programme:
-    try:
-        return programme_for(request.user, pk)
-    except Programme.DoesNotExist:
-        raise Http404(_("没有这个认定项目")) from None
+def _programme(request: AuthenticatedRequest, pk: int) -> Programme:
+    return reach_or_404(programme_for, request.user, pk, _("没有这个认定项目"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_new(request: HttpRequest) -> HttpResponse:
+def programme_new(request: AuthenticatedRequest) -> HttpResponse:
     can_configure(request.user).enforce()
     province = request.user.jurisdiction_id[:2]
     form = ProgrammeForm(request.POST or None, province_prefix=province)
@@ -140,7 +142,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, fields={field: form.cleaned_data[field] for field in PROGRAMME_FIELDS}
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已创建认定项目“%(name)s”") % {"name": programme.name})
             return redirect("programmes:list")
@@ -149,7 +151,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_configure(request.user).enforce()
     programme = _programme(request, pk)
     can_edit_programme(request.user, programme).enforce()
@@ -164,7 +166,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 fields={field: form.cleaned_data[field] for field in PROGRAMME_FIELDS},
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已保存认定项目“%(name)s”") % {"name": programme.name})
             return redirect("programmes:list")
@@ -173,7 +175,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def call_new(request: HttpRequest, pk: int) -> HttpResponse:
+def call_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_configure(request.user).enforce()
     programme = _programme(request, pk)
     can_edit_programme(request.user, programme).enforce()
@@ -189,7 +191,7 @@ def call_new(request: HttpRequest, pk: int) -> HttpResponse:
                 fields={field: form.cleaned_data[field] for field in CALL_FIELDS},
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已创建%(call)s") % {"call": call})
             return redirect("programmes:list")
@@ -198,12 +200,9 @@ def call_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def call_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_configure(request.user).enforce()
-    try:
-        call = call_for(request.user, pk)
-    except YearlyCall.DoesNotExist:
-        raise Http404(_("没有这个年度申报")) from None
+    call = reach_or_404(call_for, request.user, pk, _("没有这个年度申报"))
     can_edit_programme(request.user, call.programme).enforce()
     form = CallForm(request.POST or None, instance=call)
     if request.method == "POST" and form.is_valid():
@@ -214,7 +213,7 @@ def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 fields={field: form.cleaned_data[field] for field in CALL_FIELDS},
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已保存%(call)s") % {"call": call})
             return redirect("programmes:list")
@@ -236,7 +235,7 @@ POOL_HEADER = [
 ]
 
 
-def _pool_city(request: HttpRequest) -> str:
+def _pool_city(request: AuthenticatedRequest) -> str:
     """The city a province admin filters by (a code of their province), or '' for all."""
     code = request.GET.get("city", "")
     if request.user.role == Role.PROVINCE_ADMIN and cities_of(request.user).filter(code=code).exists():
@@ -244,7 +243,7 @@ def _pool_city(request: HttpRequest) -> str:
     return ""
 
 
-def _pool_page(request: HttpRequest, form: PoolEntryForm | None, status: int = 200) -> HttpResponse:
+def _pool_page(request: AuthenticatedRequest, form: PoolEntryForm | None, status: int = 200) -> HttpResponse:
     city = _pool_city(request)
     entries = pool_entries_for(request.user, city)
     context = {
@@ -257,7 +256,7 @@ def _pool_page(request: HttpRequest, form: PoolEntryForm | None, status: int = 2
     return render(request, "programmes/pool.html", context, status=status)
 
 
-def _pool_form(request: HttpRequest, data: object = None) -> PoolEntryForm | None:
+def _pool_form(request: AuthenticatedRequest, data: object = None) -> PoolEntryForm | None:
     if request.user.role != Role.CITY_OFFICER:
         return None
     return PoolEntryForm(data, counties=counties_in(request.user.jurisdiction))
@@ -265,14 +264,14 @@ def _pool_form(request: HttpRequest, data: object = None) -> PoolEntryForm | Non
 
 @login_required
 @require_GET
-def pool(request: HttpRequest) -> HttpResponse:
+def pool(request: AuthenticatedRequest) -> HttpResponse:
     can_view_pool(request.user).enforce()
     return _pool_page(request, _pool_form(request))
 
 
 @login_required
 @require_GET
-def pool_export(request: HttpRequest) -> HttpResponse:
+def pool_export(request: AuthenticatedRequest) -> HttpResponse:
     can_view_pool(request.user).enforce()
     entries = pool_entries_for(request.user, _pool_city(request))
     return tabular_response(
@@ -296,7 +295,7 @@ def pool_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def pool_add(request: HttpRequest) -> HttpResponse:
+def pool_add(request: AuthenticatedRequest) -> HttpResponse:
     can_view_pool(request.user).enforce()
     can_manage_pool(request.user, request.user.jurisdiction).enforce()
     form = _pool_form(request, request.POST)
@@ -311,7 +310,7 @@ def pool_add(request: HttpRequest) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已将“%(name)s”加入培育库") % {"name": entry.name})
             return redirect("programmes:pool")
@@ -320,12 +319,9 @@ def pool_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def pool_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def pool_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_view_pool(request.user).enforce()
-    try:
-        entry = pool_entry_for(request.user, pk)
-    except PoolEntry.DoesNotExist:
-        raise Http404(_("培育库中没有这一项，或它不在您的辖区内")) from None
+    entry = reach_or_404(pool_entry_for, request.user, pk, _("培育库中没有这一项，或它不在您的辖区内"))
     can_manage_pool(request.user, entry.city_id).enforce()
     try:
         pool_entry_remove(actor=request.user, entry=entry, reason=request.POST.get("reason", "").strip())

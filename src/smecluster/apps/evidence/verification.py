@@ -1,0 +1,126 @@
+"""Stored files against the rows that name them (``smecluster files verify``).
+
+Every row of a stored-file model names a file under ``EVIDENCE_ROOT`` by its random name and records its
+SHA-256; every discovery dataset names a file under the datasets directory the same way. A file a row
+names may have gone (``missing``) or changed (``mismatch``); a file under ``EVIDENCE_ROOT`` that no row
+names is an ``orphan`` — a leftover in ``.incoming/`` of an upload whose process died between staging and
+commit, or a file whose row was deleted without it.
+
+The stored-file models are found by their fields rather than by one base class: the evidence app's
+``StoredFile`` replaces ``applications.models.StoredFile``, and until every app has moved, both have
+concrete subclasses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+
+from smecluster.apps.evidence.storage import evidence_path, evidence_root
+
+STORED_FILE_FIELDS = frozenset({"original_name", "stored_name", "sha256"})
+_CHUNK = 1024 * 1024
+
+
+class ProblemKind(StrEnum):
+    MISSING = "missing"  # a row names a file that is not on disk
+    MISMATCH = "mismatch"  # the file on disk is not the one recorded (its SHA-256 differs)
+    ORPHAN = "orphan"  # a file on disk that no row names
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    kind: ProblemKind
+    path: Path
+    owner: str  # the row that names the file ("applications.evidencefile #12"); empty for an orphan
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": str(self.kind), "path": str(self.path), "owner": self.owner}
+
+
+@dataclass(frozen=True)
+class Verification:
+    files_checked: int
+    problems: list[FileProblem]
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "files_checked": self.files_checked,
+            "clean": self.clean,
+            "problems": [problem.as_json() for problem in self.problems],
+        }
+
+
+def stored_file_models() -> list[type[models.Model]]:
+    """Every concrete model whose rows are stored files (whichever ``StoredFile`` base they come from)."""
+    return [
+        model
+        for model in apps.get_models()
+        if {field.name for field in model._meta.get_fields()} >= STORED_FILE_FIELDS
+    ]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _owner(model: type[models.Model], pk: object) -> str:
+    return f"{model._meta.label_lower} #{pk}"
+
+
+def _check(path: Path, sha256: str, owner: str) -> FileProblem | None:
+    if not path.is_file():
+        return FileProblem(ProblemKind.MISSING, path, owner)
+    if _sha256(path) != sha256:
+        return FileProblem(ProblemKind.MISMATCH, path, owner)
+    return None
+
+
+def _evidence_rows() -> Iterator[tuple[Path, str, str]]:
+    for model in stored_file_models():
+        rows = model._default_manager.order_by("pk").values_list("pk", "stored_name", "sha256")
+        for pk, stored_name, sha256 in rows.iterator():
+            yield evidence_path(stored_name), sha256, _owner(model, pk)
+
+
+def _dataset_rows() -> Iterator[tuple[Path, str, str]]:
+    # Imported here: discovery's models are optional reading, the evidence app does not depend on them.
+    from smecluster.apps.discovery.models import Dataset
+
+    datasets_dir = Path(settings.DISCOVERY_DATASETS_DIR)
+    for pk, path, sha256 in Dataset.objects.order_by("pk").values_list("pk", "path", "sha256").iterator():
+        yield datasets_dir / path, sha256, _owner(Dataset, pk)
+
+
+def verify_files() -> Verification:
+    """Check every stored file and dataset against its row, and find the files no row names."""
+    problems: list[FileProblem] = []
+    named: set[Path] = set()
+    checked = 0
+    for path, sha256, owner in itertools.chain(_evidence_rows(), _dataset_rows()):
+        checked += 1
+        named.add(path.resolve())
+        if problem := _check(path, sha256, owner):
+            problems.append(problem)
+    root = evidence_root()
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.resolve() not in named:
+                problems.append(FileProblem(ProblemKind.ORPHAN, path, ""))
+    return Verification(checked, problems)
