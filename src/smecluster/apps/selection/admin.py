@@ -3,7 +3,7 @@ here would bypass the audit trail, and a changed score would no longer match a f
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -29,14 +29,7 @@ class ScreeningAdmin(ReadOnlyModelAdmin):
     search_fields = ["application__number", "application__name"]
 
 
-# The admin's classes are generic only in django-stubs (nothing here calls django_stubs_ext.monkeypatch()).
-if TYPE_CHECKING:
-    _IndicatorInlineBase = admin.TabularInline[Indicator, IndicatorSystem]
-else:
-    _IndicatorInlineBase = admin.TabularInline
-
-
-class IndicatorInline(_IndicatorInlineBase):
+class IndicatorInline(admin.TabularInline[Indicator, IndicatorSystem]):
     model = Indicator
     extra = 0
     can_delete = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -62,16 +62,7 @@ class ScreenForm(forms.Form):
         return bool(self.cleaned_data["decision"] == "screen")
 
 
-# ModelForm and BaseFormSet are generic only in django-stubs (nothing calls django_stubs_ext.monkeypatch()).
-if TYPE_CHECKING:
-    _CallForm = forms.ModelForm[YearlyCall]
-    _RowFormSet = forms.BaseFormSet[forms.Form]
-else:
-    _CallForm = forms.ModelForm
-    _RowFormSet = forms.BaseFormSet
-
-
-class SettingsForm(_CallForm):
+class SettingsForm(forms.ModelForm[YearlyCall]):
     class Meta:
         model = YearlyCall
         fields = ["experts_per_application", "scoring_deadline", "aggregation", "recognition_quota"]
@@ -126,7 +117,7 @@ class IndicatorRowForm(forms.Form):
     guidance = forms.CharField(label=_("评分要点"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class _BaseIndicatorFormSet(_RowFormSet):
+class _BaseIndicatorFormSet(forms.BaseFormSet[forms.Form]):
     def clean(self) -> None:
         if any(self.errors):
             return
