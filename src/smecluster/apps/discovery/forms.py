@@ -42,14 +42,22 @@ class RunForm(forms.Form):
     def __init__(self, *args: Any, user: User, datasets: QuerySet[Dataset], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["dataset"].queryset = datasets
-        self.fields["rule_set_id"].choices = [
+        dataset_field, rule_set_field, province_field = (
+            self.fields["dataset"],
+            self.fields["rule_set_id"],
+            self.fields["province"],
+        )
+        assert isinstance(dataset_field, forms.ModelChoiceField)
+        assert isinstance(rule_set_field, forms.ChoiceField)
+        assert isinstance(province_field, forms.ChoiceField)
+        dataset_field.queryset = datasets
+        rule_set_field.choices = [
             (rule_set_id, f"{rule_set_id} {rule_set.title}")
             for rule_set_id, rule_set in sorted(rule_sets().items())
         ]
         if user.role == Role.MINISTRY_ADMIN:
             provinces = Jurisdiction.objects.filter(level=Level.PROVINCE).order_by("code")
-            self.fields["province"].choices = [("", _("全国"))] + [
+            province_field.choices = [("", _("全国"))] + [
                 (province.code, province.name) for province in provinces
             ]
         else:

@@ -111,7 +111,8 @@ def _check_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写数据集名称")})
-    if len(name) > Dataset._meta.get_field("name").max_length:
+    limit = Dataset._meta.get_field("name").max_length
+    if limit is not None and len(name) > limit:
         raise ValidationError({"name": _("数据集名称不能超过 128 个字")})
     return name
 
@@ -150,7 +151,7 @@ def _create(
     return dataset
 
 
-def dataset_upload(*, actor: User, name: str, upload: UploadedFile) -> Dataset:
+def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Dataset:
     """Keep an uploaded enterprise-year file (checked first) as a dataset of the actor's province (the
     ministry's: national)."""
     can_manage_datasets(actor).enforce()

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -27,11 +27,12 @@ from smecluster.apps.discovery.permissions import can_manage_datasets, can_use_d
 from smecluster.apps.discovery.selectors import candidates_for, datasets_for, runs_for
 from smecluster.apps.programmes.models import Programme
 from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 NATIONAL_RULE_SET = "national-2022"
 
 
-def _default_rule_set(request: HttpRequest) -> str:
+def _default_rule_set(request: AuthenticatedRequest) -> str:
     """The rule set of the province's own programme, else the national one."""
     if request.user.role == Role.MINISTRY_ADMIN:
         return NATIONAL_RULE_SET
@@ -41,16 +42,8 @@ def _default_rule_set(request: HttpRequest) -> str:
     return programme.rule_set_id if programme else NATIONAL_RULE_SET
 
 
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, problems in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _index(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     upload: DatasetUploadForm | None = None,
     register: DatasetRegisterForm | None = None,
@@ -86,14 +79,14 @@ def _index(
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     can_use_discovery(request.user).enforce()
     return _index(request)
 
 
 @login_required
 @require_POST
-def dataset_upload(request: HttpRequest) -> HttpResponse:
+def dataset_upload(request: AuthenticatedRequest) -> HttpResponse:
     can_manage_datasets(request.user).enforce()
     form = DatasetUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -102,7 +95,7 @@ def dataset_upload(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(
                 request,
@@ -114,7 +107,7 @@ def dataset_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def dataset_register(request: HttpRequest) -> HttpResponse:
+def dataset_register(request: AuthenticatedRequest) -> HttpResponse:
     can_manage_datasets(request.user).enforce()
     form = DatasetRegisterForm(request.POST)
     if form.is_valid():
@@ -123,7 +116,7 @@ def dataset_register(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"], relative_path=form.cleaned_data["path"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(
                 request,
@@ -135,7 +128,7 @@ def dataset_register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_new(request: HttpRequest) -> HttpResponse:
+def run_new(request: AuthenticatedRequest) -> HttpResponse:
     can_use_discovery(request.user).enforce()
     form = RunForm(request.POST, user=request.user, datasets=datasets_for(request.user))
     if form.is_valid():
@@ -149,7 +142,7 @@ def run_new(request: HttpRequest) -> HttpResponse:
                 top=form.cleaned_data["top"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(
                 request,
@@ -159,16 +152,18 @@ def run_new(request: HttpRequest) -> HttpResponse:
     return _index(request, run=form, status=400)
 
 
-def _run_for(request: HttpRequest, pk: int) -> DiscoveryRun:
+def _run_for(request: AuthenticatedRequest, pk: int) -> DiscoveryRun:
     can_use_discovery(request.user).enforce()
-    try:
-        return runs_for(request.user).get(pk=pk)
-    except DiscoveryRun.DoesNotExist as error:
-        raise Http404(_("没有这次候选集群发现，或不在您的管辖范围内")) from error
+    return reach_or_404(
+        lambda user, pk: runs_for(user).get(pk=pk),
+        request.user,
+        pk,
+        _("没有这次候选集群发现，或不在您的管辖范围内"),
+    )
 
 
 def _filtered(
-    request: HttpRequest, candidates: QuerySet[Candidate]
+    request: AuthenticatedRequest, candidates: QuerySet[Candidate]
 ) -> tuple[QuerySet[Candidate], dict[str, str]]:
     chosen = {key: request.GET.get(key, "").strip() for key in ("city", "county", "industry", "strong")}
     if chosen["city"]:
@@ -199,7 +194,7 @@ def _download_row(candidate: Candidate) -> list[Any]:
 
 @login_required
 @require_GET
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     run = _run_for(request, pk)
     visible = candidates_for(request.user, run)
     candidates, chosen = _filtered(request, visible)
@@ -231,7 +226,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_pool(request: HttpRequest, pk: int) -> HttpResponse:
+def run_pool(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     run = _run_for(request, pk)
     ids = []
     for value in request.POST.getlist("candidate"):

@@ -16,7 +16,9 @@ class ScopeYearForm(forms.Form):
 
     def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = scopes
+        scope = self.fields["scope"]
+        assert isinstance(scope, forms.ChoiceField)
+        scope.choices = scopes
 
 
 class DashboardFilterForm(ScopeYearForm):
@@ -27,8 +29,11 @@ class DashboardFilterForm(ScopeYearForm):
         self, *args: Any, cities: list[tuple[str, str]], industries: list[str], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["city"].choices = [("", _("全部")), *cities]
-        self.fields["industry"].choices = [("", _("全部")), *((name, name) for name in industries)]
+        city, industry = self.fields["city"], self.fields["industry"]
+        assert isinstance(city, forms.ChoiceField)
+        assert isinstance(industry, forms.ChoiceField)
+        city.choices = [("", _("全部")), *cities]
+        industry.choices = [("", _("全部")), *((name, name) for name in industries)]
 
 
 class TextBlocksForm(forms.Form):

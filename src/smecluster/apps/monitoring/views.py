@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -38,9 +38,10 @@ from smecluster.apps.monitoring.services import report_draft_save
 from smecluster.documents.charts import Chart, overview_charts, theme_charts
 from smecluster.documents.evaluation_report import BLOCK_TITLES, Block, block_figures, draft_texts
 from smecluster.errors import UnusableInput
+from smecluster.site.http import AuthenticatedRequest
 
 
-def _scope(request: HttpRequest) -> Jurisdiction:
+def _scope(request: AuthenticatedRequest) -> Jurisdiction:
     """The scope asked for (404 outside the person's reach), or their widest one."""
     code = request.GET.get("scope", "")
     if code:
@@ -68,7 +69,7 @@ def _query(scope: Jurisdiction, year: int) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedRequest) -> HttpResponse:
     can_open_monitoring(request.user).enforce()
     scope = _scope(request)
     choices = scope_choices(scopes_for(request.user))
@@ -130,7 +131,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_file(request: HttpRequest, format: str) -> HttpResponse:
+def report_file(request: AuthenticatedRequest, format: str) -> HttpResponse:
     can_open_monitoring(request.user).enforce()
     if format not in FORMATS:
         raise Http404(_("没有这种格式：%(format)s") % {"format": format})
@@ -140,7 +141,10 @@ def report_file(request: HttpRequest, format: str) -> HttpResponse:
     chooser = ScopeYearForm(asked, scopes=scope_choices(scopes_for(request.user)))
     if not chooser.is_valid():
         return HttpResponseBadRequest(
-            "；".join(f"{chooser[name].label}：{' '.join(errors)}" for name, errors in chooser.errors.items())
+            "；".join(
+                f"{chooser[name].label}：{' '.join(str(error) for error in errors)}"
+                for name, errors in chooser.errors.items()
+            )
         )
     try:
         evaluation = scope_report(scope, chooser.cleaned_data["year"])
@@ -162,7 +166,7 @@ def _inline(chart: Chart) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     can_open_monitoring(request.user).enforce()
     scope = _scope(request)
     cities = cities_in(scope)

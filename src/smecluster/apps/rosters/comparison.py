@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.applications.models import Application
@@ -22,13 +23,13 @@ ONE_PLACE = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Line:
-    label: Any
-    unit: str
+    label: str | Promise
+    unit: str | Promise
     computed: Decimal | None
     declared: Decimal | None
     difference: Decimal | None
     """Declared − computed: percentage points for a share, per cent of the computed figure otherwise."""
-    difference_unit: str
+    difference_unit: str | Promise
     flagged: bool
 
     @property
@@ -46,7 +47,20 @@ def _ratio(part: Decimal | None, whole: Decimal | None, scale: int = 100) -> Dec
     return part * scale / whole
 
 
-def _line(label: Any, unit: str, computed: Any, declared: Any, *, share: bool, tolerance: Decimal) -> Line:
+class _LineKind(TypedDict):
+    share: bool
+    tolerance: Decimal
+
+
+def _line(
+    label: str | Promise,
+    unit: str | Promise,
+    computed: Any,
+    declared: Any,
+    *,
+    share: bool,
+    tolerance: Decimal,
+) -> Line:
     computed, declared = _decimal(computed), _decimal(declared)
     difference: Decimal | None = None
     flagged = False
@@ -76,8 +90,8 @@ def comparison_lines(application: Application, version: RosterVersion) -> list[L
 
     output = _decimal(said("output"))
     patents_per_10k = _ratio(_decimal(said("invention_patents")), _decimal(said("employees")), 10_000)
-    share = {"share": True, "tolerance": tolerance}
-    amount = {"share": False, "tolerance": tolerance}
+    share: _LineKind = {"share": True, "tolerance": tolerance}
+    amount: _LineKind = {"share": False, "tolerance": tolerance}
     lines = [
         _line(_("中小企业产值占比"), "%", figures["sme_output_share"],
               _ratio(_decimal(said("sme_output")), output), **share),

@@ -28,12 +28,15 @@ def demo_roster_csv(application: Application, *, sme_output_factor: Decimal = De
     """A CSV roster matching the application's declared figures for the roster year (None without them):
     one large firm outside the leading industry and ten medium-sized firms in it."""
     declared = application.years.filter(year=application_roster_year(application)).first()
-    if declared is None or None in (declared.sme_output, declared.sme_rnd, declared.employees):
+    if declared is None:
+        return None
+    employees = declared.employees
+    if declared.sme_output is None or declared.sme_rnd is None or employees is None:
         return None
     total = declared.output * WAN
     sme_each = (declared.sme_output * WAN * sme_output_factor / SMES).quantize(Decimal("0.0001"))
     rnd_each = (declared.sme_rnd * WAN / SMES).quantize(Decimal("0.0001"))
-    staff_each = declared.employees * 6 // 100
+    staff_each = employees * 6 // 100
     patents = declared.invention_patents or 0
     patents_each = patents * 8 // 100
     county = application.county_id
@@ -45,7 +48,7 @@ def demo_roster_csv(application: Application, *, sme_output_factor: Decimal = De
     # The large firm: ≥ 1,000 persons and ≥ 40,000 万元 revenue (工业); the SMEs: revenue under 40,000 万元.
     rows = [[
         code(1), f"{application.county.name}示范龙头制造有限公司", county, "C3311",
-        declared.employees - SMES * staff_each, "200000", "", total - SMES * sme_each, "0",
+        employees - SMES * staff_each, "200000", "", total - SMES * sme_each, "0",
         patents - SMES * patents_each, "", "否",
     ]]  # fmt: skip
     for index in range(SMES):

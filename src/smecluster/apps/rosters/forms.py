@@ -31,7 +31,9 @@ class ClusterRosterUploadForm(RosterUploadForm):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [(year, str(year)) for year in years]
+        year_field = self.fields["year"]
+        assert isinstance(year_field, forms.TypedChoiceField)
+        year_field.choices = [(year, str(year)) for year in years]
         self.order_fields(["year", "file"])
 
 
@@ -45,4 +47,6 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("全部年度")), *((year, str(year)) for year in years)]
+        year_field = self.fields["year"]
+        assert isinstance(year_field, forms.TypedChoiceField)
+        year_field.choices = [("", _("全部年度")), *((year, str(year)) for year in years)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction
@@ -55,13 +56,24 @@ class Roster(models.Model):
         ]
 
     def __str__(self) -> str:
-        owner = self.application or self.cluster
-        return f"{owner} {self.year}"
+        return f"{self.owner} {self.year}"
+
+    @property
+    def owner(self) -> Application | RecognizedCluster:
+        """The application or the recognized cluster the roster belongs to (the constraint keeps one)."""
+        owner = self.application if self.application_id is not None else self.cluster
+        if owner is None:
+            raise ValueError(f"roster {self.pk} belongs to neither an application nor a cluster")
+        return owner
 
     @property
     def owner_name(self) -> str:
-        owner = self.application if self.application_id else self.cluster
-        return owner.name if owner else ""
+        return self.owner.name
+
+    def get_absolute_url(self) -> str:
+        if self.application_id is not None:
+            return reverse("rosters:application", args=[self.application_id])
+        return reverse("rosters:cluster", args=[self.cluster_id]) + f"?year={self.year}"
 
 
 class RosterVersion(models.Model):

@@ -55,7 +55,7 @@ def roster_list(user: User, *, year: int | None = None, kind: str | None = None)
         rosters = rosters.filter(application__isnull=False)
     elif kind == "cluster":
         rosters = rosters.filter(cluster__isnull=False)
-    return rosters.order_by("-year", "county_id", "pk")
+    return rosters.select_related("application", "cluster", "county").order_by("-year", "county_id", "pk")
 
 
 def roster_of_application(application: Application) -> Roster | None:
@@ -85,10 +85,11 @@ def version_for(actor: User, pk: int) -> RosterVersion:
         "roster__cluster__programme", "roster__cluster__county", "uploaded_by",
     ).get(pk=pk)  # fmt: skip
     roster = version.roster
-    if roster.application_id is not None:
-        allowed = can_view_application_roster(actor, roster.application)
+    owner = roster.owner
+    if isinstance(owner, Application):
+        allowed = can_view_application_roster(actor, owner)
     else:
-        allowed = can_view_cluster_roster(actor, roster.cluster)
+        allowed = can_view_cluster_roster(actor, owner)
     if not allowed:
         raise RosterVersion.DoesNotExist
     return version

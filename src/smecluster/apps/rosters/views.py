@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,8 +25,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.analytics.roster.reading import ROSTER_COLUMNS
 from smecluster.analytics.roster.workbooks import write_error_report, write_template
-from smecluster.apps.applications.models import Application
-from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.rosters.comparison import comparison_lines, indicator_items
 from smecluster.apps.rosters.forms import ClusterRosterUploadForm, RosterFilterForm, RosterUploadForm
 from smecluster.apps.rosters.models import Roster, RosterVersion
@@ -53,6 +51,7 @@ from smecluster.apps.rosters.services import (
 )
 from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, reach_or_404
 
 ERRORS_SHOWN = 200
 ROWS_PER_PAGE = 100
@@ -76,7 +75,7 @@ def _read_upload(form: RosterUploadForm) -> tuple[bytes, str]:
     return upload.read(), upload.name or "roster"
 
 
-def _page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _page(request: AuthenticatedRequest, context: dict[str, Any]) -> HttpResponse:
     roster: Roster | None = context["roster"]
     version = current_version(roster)
     context.update(
@@ -92,11 +91,8 @@ def _page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_roster(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        application = application_with_roster_for(request.user, pk)
-    except Application.DoesNotExist:
-        raise Http404(_("没有这个申报")) from None
+def application_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    application = reach_or_404(application_with_roster_for, request.user, pk, _("没有这个申报"))
     allowed = can_import_application_roster(request.user, application)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     outcome: ImportOutcome | None = None
@@ -142,11 +138,8 @@ def application_roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cluster_roster(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        cluster = cluster_for(request.user, pk)
-    except RecognizedCluster.DoesNotExist:
-        raise Http404(_("没有这个集群")) from None
+def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cluster = reach_or_404(cluster_for, request.user, pk, _("没有这个集群"))
     years = cluster_roster_years(cluster)
     try:
         year = int(request.POST.get("year") or request.GET.get("year") or years[0])
@@ -225,11 +218,8 @@ def _title_label(title: str) -> str:
 
 @login_required
 @require_GET
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        version = version_for(request.user, pk)
-    except RosterVersion.DoesNotExist:
-        raise Http404(_("没有这个名册版本")) from None
+def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    version = reach_or_404(version_for, request.user, pk, _("没有这个名册版本"))
     firms = enterprises_of(version)
     if wanted_download(request):
         header = [_("行号"), *(column.header_zh for column in ROSTER_COLUMNS)]
@@ -242,10 +232,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     roster = version.roster
     page = Paginator(firms, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    if roster.application_id:
-        back = reverse("rosters:application", args=[roster.application_id])
-    else:
-        back = reverse("rosters:cluster", args=[roster.cluster_id]) + f"?year={roster.year}"
+    back = roster.get_absolute_url()
     return render(
         request,
         "rosters/version.html",
@@ -263,7 +250,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_template(request: HttpRequest) -> HttpResponse:
+def roster_template(request: AuthenticatedRequest) -> HttpResponse:
     response = HttpResponse(write_template(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
     return response
@@ -284,7 +271,7 @@ LIST_HEADER_KEYS = (
 
 @login_required
 @require_GET
-def roster_list_view(request: HttpRequest) -> HttpResponse:
+def roster_list_view(request: AuthenticatedRequest) -> HttpResponse:
     years = sorted(set(rosters_visible_to(request.user).values_list("year", flat=True)), reverse=True)
     form = RosterFilterForm(request.GET or None, years=years)
     year = kind = None
@@ -296,10 +283,10 @@ def roster_list_view(request: HttpRequest) -> HttpResponse:
         version.roster_id: version
         for version in RosterVersion.objects.filter(roster__in=rosters).order_by("roster_id", "number")
     }
-    lines = []
+    lines: list[dict[str, Any]] = []
     for roster in rosters:
         version = latest[roster.pk]
-        owner = roster.application or roster.cluster
+        owner = roster.owner
         share = version.indicators.get("sme_output_share")
         lines.append(
             {
@@ -307,9 +294,7 @@ def roster_list_view(request: HttpRequest) -> HttpResponse:
                 "version": version,
                 "owner": owner,
                 "kind": _("申报") if roster.application_id else _("已认定集群"),
-                "url": reverse("rosters:application", args=[roster.application_id])
-                if roster.application_id
-                else reverse("rosters:cluster", args=[roster.cluster_id]) + f"?year={roster.year}",
+                "url": roster.get_absolute_url(),
                 "cells": [
                     owner.name, owner.number, f"{roster.county.name}（{roster.county_id}）", roster.year,
                     version.number, version.row_count,

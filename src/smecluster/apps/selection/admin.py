@@ -3,7 +3,10 @@ here would bypass the audit trail, and a changed score would no longer match a f
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from smecluster.apps.audit.admin import ReadOnlyModelAdmin
 from smecluster.apps.selection.models import (
@@ -26,14 +29,14 @@ class ScreeningAdmin(ReadOnlyModelAdmin):
     search_fields = ["application__number", "application__name"]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.TabularInline[Indicator, IndicatorSystem]):
     model = Indicator
     extra = 0
     can_delete = False
     fields = ["order", "dimension", "code", "name", "max_points", "guidance"]
-    readonly_fields = fields
+    readonly_fields = ["order", "dimension", "code", "name", "max_points", "guidance"]
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

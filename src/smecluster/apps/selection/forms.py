@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -59,10 +59,10 @@ class ScreenForm(forms.Form):
 
     @property
     def goes_on(self) -> bool:
-        return self.cleaned_data["decision"] == "screen"
+        return bool(self.cleaned_data["decision"] == "screen")
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(forms.ModelForm[YearlyCall]):
     class Meta:
         model = YearlyCall
         fields = ["experts_per_application", "scoring_deadline", "aggregation", "recognition_quota"]
@@ -74,8 +74,10 @@ class SettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["experts_per_application"].min_value = 1
-        self.fields["experts_per_application"].widget.attrs["min"] = 1
+        experts = self.fields["experts_per_application"]
+        assert isinstance(experts, forms.IntegerField)
+        experts.min_value = 1
+        experts.widget.attrs["min"] = 1
         self.fields["scoring_deadline"].error_messages.update(_DATE_ERRORS)
 
     def clean_experts_per_application(self) -> int:
@@ -115,7 +117,7 @@ class IndicatorRowForm(forms.Form):
     guidance = forms.CharField(label=_("评分要点"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class _BaseIndicatorFormSet(forms.BaseFormSet):
+class _BaseIndicatorFormSet(forms.BaseFormSet[forms.Form]):
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -143,8 +145,17 @@ class _BaseIndicatorFormSet(forms.BaseFormSet):
         return rows
 
 
-IndicatorFormSet = forms.formset_factory(
-    IndicatorRowForm, formset=_BaseIndicatorFormSet, extra=2, can_delete=True, max_num=60, validate_max=True
+# formset_factory subclasses the formset it is given; its stubs return the base class, which has no rows().
+IndicatorFormSet = cast(
+    type[_BaseIndicatorFormSet],
+    forms.formset_factory(
+        IndicatorRowForm,
+        formset=_BaseIndicatorFormSet,
+        extra=2,
+        can_delete=True,
+        max_num=60,
+        validate_max=True,
+    ),
 )
 
 
@@ -198,7 +209,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[Suggestion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["expert"].choices = [("", "—")] + [(each.expert.pk, each.label) for each in choices]
+        expert = self.fields["expert"]
+        assert isinstance(expert, forms.TypedChoiceField)
+        expert.choices = [("", "—")] + [(each.expert.pk, each.label) for each in choices]
 
 
 class BatchAssignForm(forms.Form):

@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.analytics.scoring import (
+    METHODS,
     Candidate,
     ExpertScores,
     IndicatorSpec,
+    Method,
     Ranking,
     rank,
 )
@@ -412,11 +414,21 @@ def ranking_inputs(call: YearlyCall) -> RankingInputs:
     return inputs
 
 
+def aggregation_method(call: YearlyCall) -> Method:
+    """The call's aggregation as the scoring core names it (the field's choices are the core's methods)."""
+    for method in METHODS:
+        if method == call.aggregation:
+            return method
+    raise ValueError(f"unknown aggregation method {call.aggregation!r}")
+
+
 def compute_ranking(inputs: RankingInputs) -> Ranking | None:
     if inputs.system is None or not inputs.candidates:
         return None
     call = inputs.call
-    return rank(inputs.candidates, indicator_specs(inputs.system), call.aggregation, call.recognition_quota)
+    return rank(
+        inputs.candidates, indicator_specs(inputs.system), aggregation_method(call), call.recognition_quota
+    )
 
 
 def ranking_content(inputs: RankingInputs, ranking: Ranking) -> dict[str, Any]:

@@ -2,9 +2,9 @@
 
 Each function checks permission first (the same check the page uses to show a button, refusing with the
 reason), writes in one transaction, records its audit event in that transaction, and notifies people
-through ``notify`` (the e-mail goes after commit). Application statuses change only through
-``applications.services.move``. Once a call's shortlist is confirmed, its screening, indicator system,
-assignments and scores are frozen: every function here refuses to change them.
+through ``notify`` (the e-mail goes after commit). Application statuses change only through the application
+machine (``take(APPLICATION, ...)``). Once a call's shortlist is confirmed, its screening, indicator
+system, assignments and scores are frozen: every function here refuses to change them.
 
 Events about experts (assignment, declaration, scores, reminders) are recorded on the assignment, not on
 the application, so the application's history, which the county reads, never names its reviewers.
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from smecluster.analytics.scoring import content_hash, decimal_text
 from smecluster.apps.accounts.models import Jurisdiction, Level, User
+from smecluster.apps.accounts.recipients import people_of_role
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.services import county_people
 from smecluster.apps.applications.workflow import APPLICATION, Status
@@ -95,10 +96,10 @@ def _locked_assignment(assignment: Assignment) -> Assignment:
 
 def owners(call: YearlyCall) -> list[User]:
     """The people who run the call's selection: its programme's owner role, in the owning province."""
-    people = User.objects.filter(role=owner_role(call), is_active=True)
-    if call.programme.owner_id is not None:
-        people = people.filter(jurisdiction=call.programme.owner_id)
-    return list(people)
+    owning_province = call.programme.owner_id
+    return people_of_role(
+        owner_role(call), jurisdictions=None if owning_province is None else [owning_province]
+    )
 
 
 def _name(user: User) -> str:
@@ -106,7 +107,11 @@ def _name(user: User) -> str:
 
 
 def _tell_county(application: Application, text: str) -> None:
-    notify(recipients=county_people(application), text=text, link=f"/applications/{application.pk}/")
+    notify(
+        recipients=county_people(application),
+        text=text,
+        link=reverse("applications:detail", args=[application.pk]),
+    )
 
 
 # --- the call's selection settings ----------------------------------------------------------------
@@ -597,9 +602,9 @@ def scores_save(
             score.comment = entry.comment.strip()
             score.save(update_fields=["points", "comment"])
     points = {
-        indicator.code: decimal_text(entry.points)
+        indicator.code: decimal_text(given.points)
         for indicator in indicators
-        if (entry := entries.get(indicator.pk)) is not None and entry.points is not None
+        if (given := entries.get(indicator.pk)) is not None and given.points is not None
     }
     if submit:
         assignment.submitted_at = timezone.now()

@@ -11,11 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +42,6 @@ from smecluster.apps.selection.forms import (
     SettingsForm,
     indicator_initial,
 )
-from smecluster.apps.selection.models import Assignment
 from smecluster.apps.selection.permissions import (
     OWNER_ROLES,
     can_change_review,
@@ -72,6 +70,7 @@ from smecluster.apps.selection.services import (
     shortlist_confirm,
 )
 from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 # The owner's steps for one call, in the order they are taken: the tabs of every owner page.
 CALL_STEPS = (
@@ -93,48 +92,30 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def _call(request: HttpRequest, call_pk: int) -> YearlyCall:
-    try:
-        return selectors.call_for(request.user, call_pk)
-    except YearlyCall.DoesNotExist:
-        raise Http404(_("没有这个年度申报，或它不在您的辖区内")) from None
+def _call(request: AuthenticatedRequest, call_pk: int) -> YearlyCall:
+    return reach_or_404(selectors.call_for, request.user, call_pk, _("没有这个年度申报，或它不在您的辖区内"))
 
 
-def _owned_call(request: HttpRequest, call_pk: int) -> YearlyCall:
+def _owned_call(request: AuthenticatedRequest, call_pk: int) -> YearlyCall:
     call = _call(request, call_pk)
     can_own(request.user, call).enforce()
     return call
 
 
-def _owned_application(request: HttpRequest, pk: int) -> Application:
-    try:
-        application = application_for(request.user, pk)
-    except Application.DoesNotExist:
-        raise Http404(_("没有这份申报，或它不在您的辖区内")) from None
+def _owned_application(request: AuthenticatedRequest, pk: int) -> Application:
+    application = reach_or_404(application_for, request.user, pk, _("没有这份申报，或它不在您的辖区内"))
     can_own(request.user, application.call).enforce()
     return application
 
 
 def _page(
-    request: HttpRequest, template: str, call: YearlyCall, current: str, **context: Any
+    request: AuthenticatedRequest, template: str, call: YearlyCall, current: str, **context: Any
 ) -> HttpResponse:
     context.update(call=call, call_steps=CALL_STEPS, current=current, frozen=frozen(call))
     return render(request, template, context)
 
 
-def _to_form(form: forms.Form | forms.BaseFormSet, error: ValidationError) -> None:
-    """Put a service's ValidationError where it belongs: at its field when the form has one."""
-    if isinstance(form, forms.BaseFormSet):
-        form.non_form_errors().extend(error.messages)
-        return
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, ValidationError(errors))
-    else:
-        form.add_error(None, error)
-
-
-def _flash(request: HttpRequest, error: ValidationError) -> None:
+def _flash(request: AuthenticatedRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
@@ -144,7 +125,7 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 
 @login_required
 @require_GET
-def calls(request: HttpRequest) -> HttpResponse:
+def calls(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.role not in OWNER_ROLES:
         raise PermissionDenied(_("评审工作台供省级管理员和工业和信息化部使用"))
     progress = [pages.call_progress(call) for call in selectors.owned_calls(request.user)]
@@ -153,7 +134,7 @@ def calls(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def call_settings(request: HttpRequest, call_pk: int) -> HttpResponse:
+def call_settings(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     changing = can_change_review(request.user, call)
     # The form works on its own copy: an invalid entry must not show in the page's header as if saved.
@@ -165,7 +146,7 @@ def call_settings(request: HttpRequest, call_pk: int) -> HttpResponse:
             try:
                 call_settings_update(actor=request.user, call=call, fields=fields)
             except ValidationError as error:
-                _to_form(form, error)
+                errors_onto_form(form, error)
             else:
                 messages.success(request, _("已保存评审设置"))
                 return redirect("selection:settings", call_pk=call.pk)
@@ -191,7 +172,7 @@ SCREENING_HEADER = [
 
 @login_required
 @require_GET
-def screening(request: HttpRequest, call_pk: int) -> HttpResponse:
+def screening(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     rows = pages.screening_rows(call)
     if wanted_download(request):
@@ -231,7 +212,7 @@ def screening(request: HttpRequest, call_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def screen_batch(request: HttpRequest, call_pk: int) -> HttpResponse:
+def screen_batch(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     passed = screening_pass_unflagged(actor=request.user, call=call)
     messages.success(request, _("已审核通过 %(n)s 件未标记问题的申报，进入专家评审") % {"n": len(passed)})
@@ -240,7 +221,7 @@ def screen_batch(request: HttpRequest, call_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def screen(request: HttpRequest, pk: int) -> HttpResponse:
+def screen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _owned_application(request, pk)
     call = application.call
     stored = selectors.screening_for(application)
@@ -260,7 +241,7 @@ def screen(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                _to_form(form, error)
+                errors_onto_form(form, error)
             else:
                 text = (
                     _("申报 %(number)s 审核通过，进入专家评审")
@@ -297,7 +278,7 @@ INDICATOR_HEADER = [
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def indicators(request: HttpRequest, call_pk: int) -> HttpResponse:
+def indicators(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     system = indicator_system_ensure(actor=request.user, call=call)
     system = selectors.current_system(call) or system
@@ -336,7 +317,8 @@ def indicators(request: HttpRequest, call_pk: int) -> HttpResponse:
                     rows=formset.rows(),
                 )
             except ValidationError as error:
-                _to_form(formset, error)
+                # A formset has no fields to attach to: the service's problems are the table's as a whole.
+                formset.non_form_errors().extend(error.messages)
             else:
                 messages.success(
                     request, _("已保存为第 %(version)s 版指标体系") % {"version": created.version}
@@ -374,7 +356,7 @@ EXPERT_HEADER = [
 
 @login_required
 @require_GET
-def experts(request: HttpRequest) -> HttpResponse:
+def experts(request: AuthenticatedRequest) -> HttpResponse:
     can_manage_experts(request.user).enforce()
     rows = pages.pool_rows(request.user)
     if wanted_download(request):
@@ -402,12 +384,11 @@ def experts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def expert_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
+def expert_edit(request: AuthenticatedRequest, user_pk: int) -> HttpResponse:
     can_manage_experts(request.user).enforce()
-    try:
-        expert = selectors.expert_for(request.user, user_pk)
-    except User.DoesNotExist:
-        raise Http404(_("没有这位专家，或其不在您的专家库中")) from None
+    expert = reach_or_404(
+        selectors.expert_for, request.user, user_pk, _("没有这位专家，或其不在您的专家库中")
+    )
     profile = selectors.profile_of(expert)
     initial = (
         {"expertise": profile.fields, "organization": profile.organization, "active": profile.active}
@@ -427,7 +408,7 @@ def expert_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
         except ValidationError as error:
             if hasattr(error, "error_dict") and "fields" in error.error_dict:
                 error = ValidationError({"expertise": error.error_dict["fields"]})
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(request, _("已保存专家%(name)s的信息") % {"name": _name(expert)})
             return redirect("selection:experts")
@@ -440,7 +421,7 @@ def expert_edit(request: HttpRequest, user_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def relations(request: HttpRequest) -> HttpResponse:
+def relations(request: AuthenticatedRequest) -> HttpResponse:
     can_declare_relation(request.user).enforce()
     form = RelationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -449,7 +430,7 @@ def relations(request: HttpRequest) -> HttpResponse:
                 actor=request.user, county_code=form.cleaned_data["county"], note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_onto_form(form, error)
         else:
             messages.success(
                 request,
@@ -480,7 +461,7 @@ ASSIGNMENT_HEADER = [
 
 @login_required
 @require_GET
-def assignments(request: HttpRequest, call_pk: int) -> HttpResponse:
+def assignments(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     changing = can_change_review(request.user, call)
     if changing:
@@ -489,7 +470,7 @@ def assignments(request: HttpRequest, call_pk: int) -> HttpResponse:
         request.user, call, with_choices=bool(changing) and not wanted_download(request)
     )
     if wanted_download(request):
-        lines = []
+        lines: list[list[Any]] = []
         for row in rows:
             application = row.application
             common = [
@@ -539,7 +520,7 @@ def assignments(request: HttpRequest, call_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _owned_application(request, pk)
     call = application.call
     can_change_review(request.user, call).enforce()
@@ -569,13 +550,13 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assign_suggested(request: HttpRequest, call_pk: int) -> HttpResponse:
+def assign_suggested(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     form = BatchAssignForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
         return redirect("selection:assignments", call_pk=call.pk)
     try:
         created = assignments_create_suggested(
@@ -590,11 +571,8 @@ def assign_suggested(request: HttpRequest, call_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unassign(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        assignment = selectors.assignment_for_owner(request.user, pk)
-    except Assignment.DoesNotExist:
-        raise Http404(_("没有这个评审分配")) from None
+def unassign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    assignment = reach_or_404(selectors.assignment_for_owner, request.user, pk, _("没有这个评审分配"))
     call = assignment.application.call
     can_own(request.user, call).enforce()
     try:
@@ -624,7 +602,7 @@ MY_HEADER = [
 
 @login_required
 @require_GET
-def my_reviews(request: HttpRequest) -> HttpResponse:
+def my_reviews(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.role != Role.EXPERT:
         raise PermissionDenied(_("“我的评审”供评审专家使用"))
     mine = list(selectors.my_assignments(request.user))
@@ -661,11 +639,8 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def score(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        assignment = selectors.assignment_for_expert(request.user, pk)
-    except Assignment.DoesNotExist:
-        raise Http404(_("没有这个评审分配")) from None
+def score(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    assignment = reach_or_404(selectors.assignment_for_expert, request.user, pk, _("没有这个评审分配"))
     application = assignment.application
     system = selectors.current_system(application.call)
     declaring = can_declare(request.user, assignment)
@@ -683,7 +658,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
                     note=declaration.cleaned_data["note"],
                 )
             except ValidationError as error:
-                _to_form(declaration, error)
+                errors_onto_form(declaration, error)
             else:
                 if conflict:
                     messages.success(request, _("已申明利益冲突并回避，该评审分配已解除"))
@@ -702,7 +677,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, assignment=assignment, entries=score_form.entries(), submit=submit
                 )
             except ValidationError as error:
-                _to_form(score_form, error)
+                errors_onto_form(score_form, error)
             else:
                 messages.success(request, _("评分已提交") if submit else _("已保存草稿"))
                 return redirect("selection:score", pk=assignment.pk)
@@ -742,7 +717,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def application_scores(request: HttpRequest, pk: int) -> HttpResponse:
+def application_scores(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Every expert's sheet on one application, with the comments: for the owner."""
     application = _owned_application(request, pk)
     call = application.call
@@ -792,7 +767,7 @@ RANKING_HEADER = [
 
 @login_required
 @require_GET
-def ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
+def ranking(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     view = pages.ranking_view(call)
     if wanted_download(request):
@@ -836,7 +811,7 @@ def ranking(request: HttpRequest, call_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest, call_pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     try:
         shortlist = shortlist_confirm(actor=request.user, call=call)
@@ -865,7 +840,7 @@ SHORTLIST_HEADER = [
 
 @login_required
 @require_GET
-def shortlist(request: HttpRequest, call_pk: int) -> HttpResponse:
+def shortlist(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     frozen_list = selectors.shortlist_of(call)
     if frozen_list is None:
