@@ -50,11 +50,11 @@ from smecluster.apps.oversight.permissions import (
     owner_office,
     reviewer_office,
 )
-from smecluster.apps.oversight.workflow import MAJOR_CHANGE, REVOCATION_PROPOSAL, opening_state
+from smecluster.apps.oversight.workflow import MAJOR_CHANGE, REVOCATION_PROPOSAL
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.workflow import RECOGNIZED_CLUSTER
-from smecluster.apps.workflow.engine import Message, take
+from smecluster.apps.workflow.engine import Message, create, take
 from smecluster.policy.ruleset import IncidentClass, IncidentExclusion, RevocationCase, rule_set
 from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS, IncidentKind
 from smecluster.workdays import is_on_time
@@ -160,31 +160,32 @@ def propose_revocation(
         basis = legal_basis(cluster.programme, case)
         try:
             with transaction.atomic():
-                proposal = RevocationProposal.objects.create(
-                    cluster=cluster,
-                    case=case,
-                    article=basis.article.cite() if basis else "",
-                    clause=basis.clause if basis else "",
-                    grounds=grounds,
-                    source=source,
-                    proposed_by=proposed_by,
-                    proposed_on=as_of,
+                article = basis.article.cite() if basis else ""
+                proposal = create(
+                    REVOCATION_PROPOSAL,
+                    "propose" if proposed_by is None else "propose_by_hand",
+                    actor=proposed_by,
+                    fields={
+                        "cluster": cluster,
+                        "case": case,
+                        "article": article,
+                        "clause": basis.clause if basis else "",
+                        "grounds": grounds,
+                        "source": source,
+                        "proposed_by": proposed_by,
+                        "proposed_on": as_of,
+                    },
+                    after={
+                        "cluster": cluster.number,
+                        "case": case,
+                        "article": article,
+                        "source": source,
+                        "proposed_on": as_of.isoformat(),
+                    },
+                    reason=grounds,
                 )
         except IntegrityError:  # proposed by a concurrent run between the check and the insert
             return None
-        audit_record(
-            actor=proposed_by,
-            action=REVOCATION_PROPOSAL.transition("propose").audit,
-            target=proposal,
-            after={
-                "cluster": cluster.number,
-                "case": case,
-                "article": proposal.article,
-                "source": source,
-                "proposed_on": as_of.isoformat(),
-            },
-            reason=grounds,
-        )
         basis_text = proposal.article or _("规则集未载明条款")
         notify(
             recipients=[*owner_people(cluster), *county_people(cluster)],
@@ -461,25 +462,20 @@ def change_file(
             raise ValidationError({"reason": _("请说明变动原因")})
         now = timezone.now()
         due = filing_due_on(cluster, effective_on)
-        change = MajorChange.objects.create(
-            cluster=cluster,
-            kind=kind,
-            old_value=old,
-            new_value=new,
-            effective_on=effective_on,
-            reason=reason.strip(),
-            status=opening_state(MAJOR_CHANGE, "file"),
-            filing_due_on=due,
-            filed_by=actor,
-            filed_at=now,
-            late=not is_on_time(now, due),
-        )
-        audit_record(
-            actor=actor,
-            action=MAJOR_CHANGE.transition("file").audit,
-            target=change,
-            after={**_change_audit(change), "status": change.status},
-        )
+        fields = {
+            "cluster": cluster,
+            "kind": kind,
+            "old_value": old,
+            "new_value": new,
+            "effective_on": effective_on,
+            "reason": reason.strip(),
+            "filing_due_on": due,
+            "filed_by": actor,
+            "filed_at": now,
+            "late": not is_on_time(now, due),
+        }
+        summary = _change_audit(MajorChange(**fields))
+        change = create(MAJOR_CHANGE, "file", actor=actor, fields=fields, after=summary)
         _attach(actor, uploads, change)
         notify(
             recipients=reviewer_people(cluster),
@@ -661,28 +657,23 @@ def change_record_unfiled(
             raise ValidationError({"effective_on": _("变动生效日期不能晚于发现日期")})
         if not source.strip():
             raise ValidationError({"source": _("请写明发现途径，如实地核查、群众举报、部门通报")})
-        change = MajorChange.objects.create(
-            cluster=cluster,
-            kind=kind,
-            old_value=old,
-            new_value=new,
-            effective_on=effective_on,
-            reason=reason.strip(),
-            status=opening_state(MAJOR_CHANGE, "found"),
-            filing_due_on=filing_due_on(cluster, effective_on),
-            found_on=found_on,
-            found_by=actor,
-            source=source.strip(),
-        )
+        fields = {
+            "cluster": cluster,
+            "kind": kind,
+            "old_value": old,
+            "new_value": new,
+            "effective_on": effective_on,
+            "reason": reason.strip(),
+            "filing_due_on": filing_due_on(cluster, effective_on),
+            "found_on": found_on,
+            "found_by": actor,
+            "source": source.strip(),
+        }
+        summary = _change_audit(MajorChange(**fields))
+        change = create(MAJOR_CHANGE, "found", actor=actor, fields=fields, after=summary)
         _apply(actor, change, cluster)
         change.save(update_fields=["applied_at"])
         _attach(actor, uploads, change)
-        audit_record(
-            actor=actor,
-            action=MAJOR_CHANGE.transition("found").audit,
-            target=change,
-            after={**_change_audit(change), "status": change.status},
-        )
         propose_revocation(
             cluster, 4, grounds=unfiled_grounds(change), source=f"major_change:{change.pk}", as_of=today
         )

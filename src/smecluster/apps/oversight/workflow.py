@@ -6,8 +6,7 @@ Each transition names who takes it by place in the programme's review chain (``w
 provincial programme the county files, the city reviews and the province decides; in the national one the
 province reviews and the ministry decides.
 
-A row without sources creates its record: the service creates it in the row's target state, after the
-row's guard, and records the row's audit action (the engine moves records that exist).
+A row without sources creates its record (``workflow.engine.create``): guarded and audited like a move.
 
 Major change (重大变动报备)::
 
@@ -29,8 +28,6 @@ whether it meets the rule set's threshold, is computed from the rule set and pro
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import User
@@ -47,10 +44,7 @@ from smecluster.apps.oversight.permissions import (
     can_resubmit_change,
     can_review_change,
 )
-from smecluster.apps.workflow.engine import Actor, Machine, Transition, transition
-
-NEW: frozenset[str] = frozenset()
-"""The sources of a row that creates its record."""
+from smecluster.apps.workflow.engine import NEW_RECORD, Actor, Machine, Transition, transition
 
 
 def _change_guard(user: User, row: Transition, change: MajorChange) -> Decision:
@@ -76,9 +70,9 @@ MAJOR_CHANGE: Machine[MajorChange] = Machine(
     transitions={
         row.action: row
         for row in (
-            transition("file", _("报备重大变动"), NEW, C.FILED, Actor.APPLICANT, A.MAJOR_CHANGE_FILE),
+            transition("file", _("报备重大变动"), NEW_RECORD, C.FILED, Actor.APPLICANT, A.MAJOR_CHANGE_FILE),
             transition(
-                "found", _("登记未报备的重大变动"), NEW, C.FOUND_UNFILED, Actor.RECOMMENDER,
+                "found", _("登记未报备的重大变动"), NEW_RECORD, C.FOUND_UNFILED, Actor.RECOMMENDER,
                 A.MAJOR_CHANGE_FOUND,
             ),
             transition(
@@ -108,14 +102,6 @@ MAJOR_CHANGE: Machine[MajorChange] = Machine(
 its actor names the lowest of them."""
 
 
-def opening_state(machine: Machine[Any], action: str) -> str:
-    """The state a record is created in by ``action``, a row without sources."""
-    row = machine.transition(action)
-    if row.sources or row.target is None:
-        raise ValueError(f"{machine.name}.{action} does not create a record")
-    return row.target
-
-
 def _proposal_guard(user: User, row: Transition, proposal: RevocationProposal) -> Decision:
     if row.action == "propose_by_hand":
         return can_propose_by_hand(user, proposal.cluster)
@@ -135,9 +121,9 @@ REVOCATION_PROPOSAL: Machine[RevocationProposal] = Machine(
         row.action: row
         for row in (
             # The facts propose (cases 1, 3, 4, 5), or the owner records one from its findings (cases 2, 5).
-            transition("propose", _("提出撤销建议"), NEW, P.OPEN, Actor.SYSTEM, A.REVOCATION_PROPOSE),
+            transition("propose", _("提出撤销建议"), NEW_RECORD, P.OPEN, Actor.SYSTEM, A.REVOCATION_PROPOSE),
             transition(
-                "propose_by_hand", _("登记撤销建议"), NEW, P.OPEN, Actor.OWNER, A.REVOCATION_PROPOSE
+                "propose_by_hand", _("登记撤销建议"), NEW_RECORD, P.OPEN, Actor.OWNER, A.REVOCATION_PROPOSE
             ),
             transition(
                 "accept", _("撤销认定"), {P.OPEN}, P.ACCEPTED, Actor.OWNER, A.REVOCATION_ACCEPT,

@@ -39,11 +39,16 @@ def _sorted_sources(machine: Machine[Any], row: Transition) -> list[str]:
 
 
 def mermaid(machine: Machine[Any]) -> list[str]:
-    """The lines of the machine's ``stateDiagram-v2``: states with their labels, the initial arrow, one
-    arrow per transition source (a transition that keeps the state is a loop)."""
+    """The lines of the machine's ``stateDiagram-v2``: states with their labels, the start (a plain arrow
+    to the initial state, or one labelled arrow per transition that creates the record), one arrow per
+    transition source (a transition that keeps the state is a loop)."""
     lines = ["```mermaid", "stateDiagram-v2"]
     lines += [f'    state "{label}" as {value}' for value, label in machine.states.choices]
-    lines.append(f"    [*] --> {machine.initial}")
+    creating = [row for row in machine.transitions.values() if not row.sources]
+    if not creating:
+        lines.append(f"    [*] --> {machine.initial}")
+    for row in creating:
+        lines.append(f"    [*] --> {row.target} : {_arrow_label(row)}")
     for row in machine.transitions.values():
         for source in _sorted_sources(machine, row):
             target = source if row.target is None else row.target
@@ -63,7 +68,7 @@ def transition_table(machine: Machine[Any]) -> list[str]:
         cells = [
             f"`{row.action}`",
             str(row.label),
-            "、".join(state(source) for source in _sorted_sources(machine, row)),
+            "、".join(state(source) for source in _sorted_sources(machine, row)) or "（新建）",
             "（状态不变）" if row.target is None else state(row.target),
             str(row.actor.label),
             "是" if row.needs_reason else "否",
