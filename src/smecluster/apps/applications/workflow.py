@@ -26,7 +26,7 @@ from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import EDITABLE, Application, Status
 from smecluster.apps.applications.permissions import acting_role, can_view
 from smecluster.apps.audit import actions
-from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, transition
+from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, table, transition
 
 __all__ = [
     "APPLICATION",
@@ -61,93 +61,88 @@ def _guard(user: User, row: Transition, application: Application) -> Decision:
 
 S = Status
 A = actions
-TRANSITIONS: dict[str, Transition] = {
-    row.action: row
-    for row in (
-        transition(
-            "submit", _("提交"), {S.DRAFT, S.RETURNED}, S.SUBMITTED, Actor.APPLICANT, A.APPLICATION_SUBMIT
-        ),
-        transition("withdraw", _("撤回"), {S.SUBMITTED}, S.DRAFT, Actor.APPLICANT, A.APPLICATION_WITHDRAW),
-        transition("accept", _("受理"), {S.SUBMITTED}, S.ACCEPTED, Actor.RECOMMENDER, A.APPLICATION_ACCEPT),
-        transition(
-            "return",
-            _("退回修改"),
-            {S.SUBMITTED, S.ACCEPTED, S.REVIEWED},
-            S.RETURNED,
-            Actor.RECOMMENDER,
-            A.APPLICATION_RETURN,
-            needs_reason=True,
-        ),
-        transition(
-            "review", _("初审"), {S.ACCEPTED, S.REVIEWED}, S.REVIEWED, Actor.RECOMMENDER, A.APPLICATION_REVIEW
-        ),
-        transition(
-            "spot_check",
-            _("实地抽查"),
-            {S.ACCEPTED, S.REVIEWED},
-            None,
-            Actor.RECOMMENDER,
-            A.APPLICATION_SPOT_CHECK,
-        ),
-        transition(
-            "recommend",
-            _("推荐"),
-            {S.REVIEWED},
-            S.RECOMMENDED,
-            Actor.RECOMMENDER,
-            A.APPLICATION_RECOMMEND,
-            needs_reason=True,
-        ),
-        transition(
-            "not_recommend",
-            _("不予推荐"),
-            {S.REVIEWED},
-            S.NOT_RECOMMENDED,
-            Actor.RECOMMENDER,
-            A.APPLICATION_NOT_RECOMMEND,
-            needs_reason=True,
-        ),
-        transition("screen", _("审核通过"), {S.RECOMMENDED}, S.SCREENED, Actor.OWNER, A.APPLICATION_SCREEN),
-        transition(
-            "screen_out",
-            _("审核不通过"),
-            {S.RECOMMENDED},
-            S.SCREENED_OUT,
-            Actor.OWNER,
-            A.APPLICATION_SCREEN_OUT,
-            needs_reason=True,
-        ),
-        transition(
-            "shortlist",
-            _("列入拟认定名单"),
-            {S.SCREENED},
-            S.SHORTLISTED,
-            Actor.OWNER,
-            A.APPLICATION_SHORTLIST,
-        ),
-        transition(
-            "not_shortlist",
-            _("未列入拟认定名单"),
-            {S.SCREENED},
-            S.NOT_SHORTLISTED,
-            Actor.OWNER,
-            A.APPLICATION_NOT_SHORTLIST,
-            needs_reason=True,
-        ),
-        transition(
-            "recognize", _("认定"), {S.SHORTLISTED}, S.RECOGNIZED, Actor.OWNER, A.APPLICATION_RECOGNIZE
-        ),
-        transition(
-            "reject",
-            _("不予认定"),
-            {S.SHORTLISTED},
-            S.REJECTED,
-            Actor.OWNER,
-            A.APPLICATION_REJECT,
-            needs_reason=True,
-        ),
-    )
-}
+TRANSITIONS: dict[str, Transition] = table(
+    transition(
+        "submit", _("提交"), {S.DRAFT, S.RETURNED}, S.SUBMITTED, Actor.APPLICANT, A.APPLICATION_SUBMIT
+    ),
+    transition("withdraw", _("撤回"), {S.SUBMITTED}, S.DRAFT, Actor.APPLICANT, A.APPLICATION_WITHDRAW),
+    transition("accept", _("受理"), {S.SUBMITTED}, S.ACCEPTED, Actor.RECOMMENDER, A.APPLICATION_ACCEPT),
+    transition(
+        "return",
+        _("退回修改"),
+        {S.SUBMITTED, S.ACCEPTED, S.REVIEWED},
+        S.RETURNED,
+        Actor.RECOMMENDER,
+        A.APPLICATION_RETURN,
+        needs_reason=True,
+    ),
+    transition(
+        "review", _("初审"), {S.ACCEPTED, S.REVIEWED}, S.REVIEWED, Actor.RECOMMENDER, A.APPLICATION_REVIEW
+    ),
+    transition(
+        "spot_check",
+        _("实地抽查"),
+        {S.ACCEPTED, S.REVIEWED},
+        None,
+        Actor.RECOMMENDER,
+        A.APPLICATION_SPOT_CHECK,
+    ),
+    transition(
+        "recommend",
+        _("推荐"),
+        {S.REVIEWED},
+        S.RECOMMENDED,
+        Actor.RECOMMENDER,
+        A.APPLICATION_RECOMMEND,
+        needs_reason=True,
+    ),
+    transition(
+        "not_recommend",
+        _("不予推荐"),
+        {S.REVIEWED},
+        S.NOT_RECOMMENDED,
+        Actor.RECOMMENDER,
+        A.APPLICATION_NOT_RECOMMEND,
+        needs_reason=True,
+    ),
+    transition("screen", _("审核通过"), {S.RECOMMENDED}, S.SCREENED, Actor.OWNER, A.APPLICATION_SCREEN),
+    transition(
+        "screen_out",
+        _("审核不通过"),
+        {S.RECOMMENDED},
+        S.SCREENED_OUT,
+        Actor.OWNER,
+        A.APPLICATION_SCREEN_OUT,
+        needs_reason=True,
+    ),
+    transition(
+        "shortlist",
+        _("列入拟认定名单"),
+        {S.SCREENED},
+        S.SHORTLISTED,
+        Actor.OWNER,
+        A.APPLICATION_SHORTLIST,
+    ),
+    transition(
+        "not_shortlist",
+        _("未列入拟认定名单"),
+        {S.SCREENED},
+        S.NOT_SHORTLISTED,
+        Actor.OWNER,
+        A.APPLICATION_NOT_SHORTLIST,
+        needs_reason=True,
+    ),
+    transition("recognize", _("认定"), {S.SHORTLISTED}, S.RECOGNIZED, Actor.OWNER, A.APPLICATION_RECOGNIZE),
+    transition(
+        "reject",
+        _("不予认定"),
+        {S.SHORTLISTED},
+        S.REJECTED,
+        Actor.OWNER,
+        A.APPLICATION_REJECT,
+        needs_reason=True,
+    ),
+)
 
 APPLICATION: Machine[Application] = Machine(
     name="application",

@@ -22,7 +22,7 @@ from smecluster.apps.accounts.permissions import Decision
 from smecluster.apps.audit import actions as A
 from smecluster.apps.notices.models import Notice, Objection
 from smecluster.apps.notices.permissions import can_handle_objection, can_manage_notice
-from smecluster.apps.workflow.engine import Actor, Machine, Transition, transition
+from smecluster.apps.workflow.engine import Actor, Machine, Transition, table, transition
 
 
 def _notice_guard(user: User, row: Transition, notice: Notice) -> Decision:
@@ -41,10 +41,9 @@ NOTICE: Machine[Notice] = Machine(
     model=Notice,
     states=Notice.Status,
     initial=N.PUBLISHED,
-    transitions={
-        row.action: row
-        for row in (transition("close", _("结束公示"), {N.PUBLISHED}, N.CLOSED, Actor.OWNER, A.NOTICE_CLOSE),)
-    },
+    transitions=table(
+        transition("close", _("结束公示"), {N.PUBLISHED}, N.CLOSED, Actor.OWNER, A.NOTICE_CLOSE),
+    ),
     guard=_notice_guard,
 )
 
@@ -55,19 +54,15 @@ OBJECTION: Machine[Objection] = Machine(
     model=Objection,
     states=Objection.Status,
     initial=J.RECEIVED,
-    transitions={
-        row.action: row
-        for row in (
-            transition(
-                "investigate", _("记录核查情况"), {J.RECEIVED, J.INVESTIGATING}, J.INVESTIGATING, Actor.OWNER,
-                A.OBJECTION_INVESTIGATE,
-            ),
-            transition(
-                "resolve", _("办结"), {J.RECEIVED, J.INVESTIGATING}, J.RESOLVED, Actor.OWNER,
-                A.OBJECTION_RESOLVE,
-                needs_reason=True,
-            ),
-        )
-    },
+    transitions=table(
+        transition(
+            "investigate", _("记录核查情况"), {J.RECEIVED, J.INVESTIGATING}, J.INVESTIGATING, Actor.OWNER,
+            A.OBJECTION_INVESTIGATE,
+        ),
+        transition(
+            "resolve", _("办结"), {J.RECEIVED, J.INVESTIGATING}, J.RESOLVED, Actor.OWNER, A.OBJECTION_RESOLVE,
+            needs_reason=True,
+        ),
+    ),
     guard=_objection_guard,
 )  # fmt: skip

@@ -44,7 +44,7 @@ from smecluster.apps.oversight.permissions import (
     can_resubmit_change,
     can_review_change,
 )
-from smecluster.apps.workflow.engine import NEW_RECORD, Actor, Machine, Transition, transition
+from smecluster.apps.workflow.engine import NEW_RECORD, Actor, Machine, Transition, table, transition
 
 
 def _change_guard(user: User, row: Transition, change: MajorChange) -> Decision:
@@ -67,35 +67,32 @@ MAJOR_CHANGE: Machine[MajorChange] = Machine(
     model=MajorChange,
     states=MajorChange.Status,
     initial=C.FILED,
-    transitions={
-        row.action: row
-        for row in (
-            transition("file", _("报备重大变动"), NEW_RECORD, C.FILED, Actor.APPLICANT, A.MAJOR_CHANGE_FILE),
-            transition(
-                "found", _("登记未报备的重大变动"), NEW_RECORD, C.FOUND_UNFILED, Actor.RECOMMENDER,
-                A.MAJOR_CHANGE_FOUND,
-            ),
-            transition(
-                "resubmit", _("修改后重新报备"), {C.RETURNED}, C.FILED, Actor.APPLICANT,
-                A.MAJOR_CHANGE_RESUBMIT,
-            ),
-            transition(
-                "forward", _("审核并报送"), {C.FILED}, C.FORWARDED, Actor.RECOMMENDER, A.MAJOR_CHANGE_FORWARD
-            ),
-            transition(
-                "return", _("退回修改"), {C.FILED}, C.RETURNED, Actor.RECOMMENDER, A.MAJOR_CHANGE_RETURN,
-                needs_reason=True,
-            ),
-            transition(
-                "approve", _("批准"), {C.FORWARDED}, C.APPROVED, Actor.OWNER, A.MAJOR_CHANGE_APPROVE,
-                needs_reason=True,
-            ),
-            transition(
-                "reject", _("不予批准"), {C.FORWARDED}, C.REJECTED, Actor.OWNER, A.MAJOR_CHANGE_REJECT,
-                needs_reason=True,
-            ),
-        )
-    },
+    transitions=table(
+        transition("file", _("报备重大变动"), NEW_RECORD, C.FILED, Actor.APPLICANT, A.MAJOR_CHANGE_FILE),
+        transition(
+            "found", _("登记未报备的重大变动"), NEW_RECORD, C.FOUND_UNFILED, Actor.RECOMMENDER,
+            A.MAJOR_CHANGE_FOUND,
+        ),
+        transition(
+            "resubmit", _("修改后重新报备"), {C.RETURNED}, C.FILED, Actor.APPLICANT,
+            A.MAJOR_CHANGE_RESUBMIT,
+        ),
+        transition(
+            "forward", _("审核并报送"), {C.FILED}, C.FORWARDED, Actor.RECOMMENDER, A.MAJOR_CHANGE_FORWARD
+        ),
+        transition(
+            "return", _("退回修改"), {C.FILED}, C.RETURNED, Actor.RECOMMENDER, A.MAJOR_CHANGE_RETURN,
+            needs_reason=True,
+        ),
+        transition(
+            "approve", _("批准"), {C.FORWARDED}, C.APPROVED, Actor.OWNER, A.MAJOR_CHANGE_APPROVE,
+            needs_reason=True,
+        ),
+        transition(
+            "reject", _("不予批准"), {C.FORWARDED}, C.REJECTED, Actor.OWNER, A.MAJOR_CHANGE_REJECT,
+            needs_reason=True,
+        ),
+    ),
     guard=_change_guard,
 )  # fmt: skip
 """``found`` is taken by the officers above the county (city, province, ministry: ``can_record_findings``);
@@ -117,23 +114,20 @@ REVOCATION_PROPOSAL: Machine[RevocationProposal] = Machine(
     model=RevocationProposal,
     states=RevocationProposal.Status,
     initial=P.OPEN,
-    transitions={
-        row.action: row
-        for row in (
-            # The facts propose (cases 1, 3, 4, 5), or the owner records one from its findings (cases 2, 5).
-            transition("propose", _("提出撤销建议"), NEW_RECORD, P.OPEN, Actor.SYSTEM, A.REVOCATION_PROPOSE),
-            transition(
-                "propose_by_hand", _("登记撤销建议"), NEW_RECORD, P.OPEN, Actor.OWNER, A.REVOCATION_PROPOSE
-            ),
-            transition(
-                "accept", _("撤销认定"), {P.OPEN}, P.ACCEPTED, Actor.OWNER, A.REVOCATION_ACCEPT,
-                needs_reason=True,
-            ),
-            transition(
-                "dismiss", _("不予撤销"), {P.OPEN}, P.DISMISSED, Actor.OWNER, A.REVOCATION_DISMISS,
-                needs_reason=True,
-            ),
-        )
-    },
+    transitions=table(
+        # The facts propose (cases 1, 3, 4, 5), or the owner records one from its findings (cases 2, 5).
+        transition("propose", _("提出撤销建议"), NEW_RECORD, P.OPEN, Actor.SYSTEM, A.REVOCATION_PROPOSE),
+        transition(
+            "propose_by_hand", _("登记撤销建议"), NEW_RECORD, P.OPEN, Actor.OWNER, A.REVOCATION_PROPOSE
+        ),
+        transition(
+            "accept", _("撤销认定"), {P.OPEN}, P.ACCEPTED, Actor.OWNER, A.REVOCATION_ACCEPT,
+            needs_reason=True,
+        ),
+        transition(
+            "dismiss", _("不予撤销"), {P.OPEN}, P.DISMISSED, Actor.OWNER, A.REVOCATION_DISMISS,
+            needs_reason=True,
+        ),
+    ),
     guard=_proposal_guard,
 )  # fmt: skip

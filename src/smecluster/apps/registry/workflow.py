@@ -35,7 +35,7 @@ from smecluster.apps.registry.models import (
     ReReview,
 )
 from smecluster.apps.registry.permissions import may_take_re_review_step, may_take_report_step
-from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, transition
+from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, table, transition
 
 __all__ = [
     "ANNUAL_REPORT",
@@ -54,22 +54,19 @@ ANNUAL_REPORT: Machine[AnnualReport] = Machine(
     model=AnnualReport,
     states=AnnualReport.Status,
     initial=R.DRAFT,
-    transitions={
-        row.action: row
-        for row in (
-            transition("submit", _("提交"), {R.DRAFT, R.RETURNED}, R.SUBMITTED, Actor.APPLICANT,
-                       actions.ANNUAL_REPORT_SUBMIT),
-            transition("withdraw", _("撤回"), {R.SUBMITTED}, R.DRAFT, Actor.APPLICANT,
-                       actions.ANNUAL_REPORT_WITHDRAW),
-            transition("return", _("退回修改"), {R.SUBMITTED}, R.RETURNED, Actor.RECOMMENDER,
-                       actions.ANNUAL_REPORT_RETURN, needs_reason=True),
-            # The filing moment: forwarded after the due day, the report is late.
-            transition("forward", _("审核并报送"), {R.SUBMITTED}, R.FORWARDED, Actor.RECOMMENDER,
-                       actions.ANNUAL_REPORT_FORWARD),
-            transition("receive", _("接收"), {R.FORWARDED}, R.RECEIVED, Actor.OWNER,
-                       actions.ANNUAL_REPORT_RECEIVE),
-        )
-    },
+    transitions=table(
+        transition("submit", _("提交"), {R.DRAFT, R.RETURNED}, R.SUBMITTED, Actor.APPLICANT,
+                   actions.ANNUAL_REPORT_SUBMIT),
+        transition("withdraw", _("撤回"), {R.SUBMITTED}, R.DRAFT, Actor.APPLICANT,
+                   actions.ANNUAL_REPORT_WITHDRAW),
+        transition("return", _("退回修改"), {R.SUBMITTED}, R.RETURNED, Actor.RECOMMENDER,
+                   actions.ANNUAL_REPORT_RETURN, needs_reason=True),
+        # The filing moment: forwarded after the due day, the report is late.
+        transition("forward", _("审核并报送"), {R.SUBMITTED}, R.FORWARDED, Actor.RECOMMENDER,
+                   actions.ANNUAL_REPORT_FORWARD),
+        transition("receive", _("接收"), {R.FORWARDED}, R.RECEIVED, Actor.OWNER,
+                   actions.ANNUAL_REPORT_RECEIVE),
+    ),
     guard=may_take_report_step,
 )  # fmt: skip
 
@@ -80,20 +77,17 @@ RE_REVIEW: Machine[ReReview] = Machine(
     model=ReReview,
     states=ReReview.Status,
     initial=V.DRAFT,
-    transitions={
-        row.action: row
-        for row in (
-            transition("submit", _("提交复核申请"), {V.DRAFT, V.RETURNED}, V.SUBMITTED, Actor.APPLICANT,
-                       actions.RE_REVIEW_SUBMIT),
-            transition("return", _("退回修改"), {V.SUBMITTED}, V.RETURNED, Actor.RECOMMENDER,
-                       actions.RE_REVIEW_RETURN, needs_reason=True),
-            transition("recommend", _("推荐"), {V.SUBMITTED}, V.RECOMMENDED, Actor.RECOMMENDER,
-                       actions.RE_REVIEW_RECOMMEND, needs_reason=True),
-            # The outcome (passed / failed) is a field of its own; a pass extends the cluster (``extend``).
-            transition("decide", _("作出复核决定"), {V.RECOMMENDED}, V.DECIDED, Actor.OWNER,
-                       actions.RE_REVIEW_DECIDE, needs_reason=True),
-        )
-    },
+    transitions=table(
+        transition("submit", _("提交复核申请"), {V.DRAFT, V.RETURNED}, V.SUBMITTED, Actor.APPLICANT,
+                   actions.RE_REVIEW_SUBMIT),
+        transition("return", _("退回修改"), {V.SUBMITTED}, V.RETURNED, Actor.RECOMMENDER,
+                   actions.RE_REVIEW_RETURN, needs_reason=True),
+        transition("recommend", _("推荐"), {V.SUBMITTED}, V.RECOMMENDED, Actor.RECOMMENDER,
+                   actions.RE_REVIEW_RECOMMEND, needs_reason=True),
+        # The outcome (passed / failed) is a field of its own; a pass extends the cluster (``extend``).
+        transition("decide", _("作出复核决定"), {V.RECOMMENDED}, V.DECIDED, Actor.OWNER,
+                   actions.RE_REVIEW_DECIDE, needs_reason=True),
+    ),
     guard=may_take_re_review_step,
 )  # fmt: skip
 
@@ -116,22 +110,19 @@ RECOGNIZED_CLUSTER: Machine[RecognizedCluster] = Machine(
     model=RecognizedCluster,
     states=RecognizedCluster.Status,
     initial=C.VALID,
-    transitions={
-        row.action: row
-        for row in (
-            # The daily job: validity ended with no re-review filed and undecided.
-            transition("expire", _("有效期届满"), {C.VALID}, C.EXPIRED, Actor.SYSTEM, actions.CLUSTER_EXPIRE),
-            # A re-review passed: validity extended by the rule set's extension_years.
-            transition(
-                "extend", _("复核通过，延长有效期"), {C.VALID, C.EXPIRED}, C.VALID, Actor.OWNER,
-                actions.CLUSTER_EXTEND, needs_reason=True,
-            ),
-            # A revocation proposal accepted (one of the five statutory cases).
-            transition(
-                "revoke", _("撤销认定"), {C.VALID, C.EXPIRED}, C.REVOKED, Actor.OWNER, actions.CLUSTER_REVOKE,
-                needs_reason=True,
-            ),
-        )
-    },
+    transitions=table(
+        # The daily job: validity ended with no re-review filed and undecided.
+        transition("expire", _("有效期届满"), {C.VALID}, C.EXPIRED, Actor.SYSTEM, actions.CLUSTER_EXPIRE),
+        # A re-review passed: validity extended by the rule set's extension_years.
+        transition(
+            "extend", _("复核通过，延长有效期"), {C.VALID, C.EXPIRED}, C.VALID, Actor.OWNER,
+            actions.CLUSTER_EXTEND, needs_reason=True,
+        ),
+        # A revocation proposal accepted (one of the five statutory cases).
+        transition(
+            "revoke", _("撤销认定"), {C.VALID, C.EXPIRED}, C.REVOKED, Actor.OWNER, actions.CLUSTER_REVOKE,
+            needs_reason=True,
+        ),
+    ),
     guard=_cluster_guard,
 )  # fmt: skip

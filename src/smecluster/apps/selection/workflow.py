@@ -16,7 +16,7 @@ from smecluster.apps.accounts.permissions import Decision
 from smecluster.apps.audit import actions as A
 from smecluster.apps.selection.models import Shortlist
 from smecluster.apps.selection.permissions import can_own
-from smecluster.apps.workflow.engine import Actor, Machine, Transition, transition
+from smecluster.apps.workflow.engine import Actor, Machine, Transition, table, transition
 
 
 def _guard(user: User, row: Transition, shortlist: Shortlist) -> Decision:
@@ -31,14 +31,9 @@ SHORTLIST: Machine[Shortlist] = Machine(
     model=Shortlist,
     states=Shortlist.Status,
     initial=S.CONFIRMED,
-    transitions={
-        row.action: row
-        for row in (
-            transition("publish", _("公示"), {S.CONFIRMED}, S.PUBLISHED, Actor.OWNER, A.SHORTLIST_PUBLISH),
-            transition(
-                "decide", _("作出认定决定"), {S.PUBLISHED}, S.DECIDED, Actor.OWNER, A.SHORTLIST_DECIDE
-            ),
-        )
-    },
+    transitions=table(
+        transition("publish", _("公示"), {S.CONFIRMED}, S.PUBLISHED, Actor.OWNER, A.SHORTLIST_PUBLISH),
+        transition("decide", _("作出认定决定"), {S.PUBLISHED}, S.DECIDED, Actor.OWNER, A.SHORTLIST_DECIDE),
+    ),
     guard=_guard,
 )

@@ -82,6 +82,15 @@ def transition(
 NEW_RECORD: frozenset[str] = frozenset()
 """The sources of a row that creates its record (see :func:`create`): drawn from the diagram's start."""
 
+
+def table(*rows: Transition) -> dict[str, Transition]:
+    """A machine's transitions keyed by action, in the order written; an action declared twice is refused."""
+    actions = [row.action for row in rows]
+    if duplicated := sorted({action for action in actions if actions.count(action) > 1}):
+        raise ValueError(f"transitions declared twice: {duplicated}")
+    return {row.action: row for row in rows}
+
+
 Guard = Callable[[User, Transition, M], Decision]
 
 
