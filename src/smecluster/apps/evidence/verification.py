@@ -5,10 +5,6 @@ SHA-256; every discovery dataset names a file under the datasets directory the s
 names may have gone (``missing``) or changed (``mismatch``); a file under ``EVIDENCE_ROOT`` that no row
 names is an ``orphan`` — a leftover in ``.incoming/`` of an upload whose process died between staging and
 commit, or a file whose row was deleted without it.
-
-The stored-file models are found by their fields rather than by one base class: the evidence app's
-``StoredFile`` replaces ``applications.models.StoredFile``, and until every app has moved, both have
-concrete subclasses.
 """
 
 from __future__ import annotations
@@ -24,9 +20,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+from smecluster.apps.evidence.models import StoredFile
 from smecluster.apps.evidence.storage import evidence_path, evidence_root
 
-STORED_FILE_FIELDS = frozenset({"original_name", "stored_name", "sha256"})
 _CHUNK = 1024 * 1024
 
 
@@ -63,13 +59,9 @@ class Verification:
         }
 
 
-def stored_file_models() -> list[type[models.Model]]:
-    """Every concrete model whose rows are stored files (whichever ``StoredFile`` base they come from)."""
-    return [
-        model
-        for model in apps.get_models()
-        if {field.name for field in model._meta.get_fields()} >= STORED_FILE_FIELDS
-    ]
+def stored_file_models() -> list[type[StoredFile]]:
+    """Every concrete model whose rows are stored files: the subclasses of the one ``StoredFile`` base."""
+    return [model for model in apps.get_models() if issubclass(model, StoredFile)]
 
 
 def _sha256(path: Path) -> str:
