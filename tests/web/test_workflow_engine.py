@@ -23,9 +23,11 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, Status
 from smecluster.apps.applications.workflow import APPLICATION
 from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.oversight.models import RevocationProposal
+from smecluster.apps.oversight.workflow import REVOCATION_PROPOSAL
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.workflow import RECOGNIZED_CLUSTER
-from smecluster.apps.workflow.engine import take
+from smecluster.apps.workflow.engine import create, table, take
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "smecluster"
 ENGINE = SRC / "apps" / "workflow" / "engine.py"
@@ -180,3 +182,63 @@ def test_a_person_only_transition_refuses_the_system(recognized_cluster: Recogni
         {"status": "valid"},
         {"status": "expired"},
     )
+
+
+# --- a transition that creates its record ------------------------------------------------------------
+
+
+def _proposal_fields(cluster: RecognizedCluster, proposed_by: User | None) -> dict[str, object]:
+    return {
+        "cluster": cluster,
+        "case": 2,
+        "grounds": "查实虚假申报",
+        "source": "finding:1",
+        "proposed_by": proposed_by,
+        "proposed_on": date(2025, 5, 6),
+    }
+
+
+@pytest.mark.django_db
+@translation.override("zh-hans")
+def test_create_is_guarded_like_a_move_and_audited(
+    web_users: dict[str, User], recognized_cluster: RecognizedCluster
+) -> None:
+    county_officer, owner = web_users["county_officer"], web_users["province_admin"]
+    with pytest.raises(PermissionDenied, match="系统每日任务"), transaction.atomic():
+        create(
+            REVOCATION_PROPOSAL, "propose", actor=owner, fields=_proposal_fields(recognized_cluster, owner)
+        )
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        create(
+            REVOCATION_PROPOSAL,
+            "propose_by_hand",
+            actor=county_officer,
+            fields=_proposal_fields(recognized_cluster, county_officer),
+        )
+    assert not RevocationProposal.objects.exists()
+    with transaction.atomic():
+        proposal = create(
+            REVOCATION_PROPOSAL,
+            "propose_by_hand",
+            actor=owner,
+            fields=_proposal_fields(recognized_cluster, owner),
+            after={"case": 2},
+            reason="查实虚假申报",
+        )
+    assert proposal.status == RevocationProposal.Status.OPEN
+    (event,) = _events(proposal)
+    assert (event.action, event.actor, event.before, event.after, event.reason) == (
+        "revocation.propose",
+        owner,
+        None,
+        {"status": "open", "case": 2},
+        "查实虚假申报",
+    )
+
+
+def test_a_creating_row_is_not_a_move_and_a_move_is_not_a_creation() -> None:
+    assert REVOCATION_PROPOSAL.opening_state("propose") == RevocationProposal.Status.OPEN
+    with pytest.raises(ValueError, match="does not create a record"):
+        REVOCATION_PROPOSAL.opening_state("accept")
+    with pytest.raises(ValueError, match="declared twice"):
+        table(APPLICATION.transition("submit"), APPLICATION.transition("submit"))
