@@ -6,13 +6,17 @@
 #                     http://127.0.0.1:8000/ (DEMO_PORT=8001 make demo for another port; Ctrl-C stops it)
 #   make test         Debian packages, venv, lint, type check, then pytest (unit, web and the Playwright
 #                     browser test) against a throwaway PostgreSQL 15 server on loopback
-#   make unit         only the pytest part of `make test` (PYTEST_ARGS="-k matrix" to narrow it)
+#   make unit         only the pytest part of `make test` (PYTEST_ARGS="-k matrix" to narrow it), on
+#                     PYTEST_WORKERS processes (pytest-xdist; default: the cores, at most 2; 0 runs in-process)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_PORT ?= 8000
 PYTEST_ARGS ?=
+# One pytest-xdist worker per core, capped at 2: each worker has its own test database (test_<name>_gw0…)
+# and its own SMECLUSTER_DATA_DIR (settings_test), and more workers than cores only slows the run.
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
 
 # postgresql: the test server; chromium: the browser test; fonts-noto-cjk and pango: WeasyPrint's PDFs;
 # gettext: msgfmt, which compiles the English catalog.
@@ -51,8 +55,11 @@ typecheck: venv
 	$(BIN)/mypy
 
 # The browser test drives Debian's chromium (/usr/bin/chromium); Playwright never downloads a browser.
+# --dist loadgroup: a permission matrix's cases of one page share a world built once (their xdist_group),
+# so each group runs on one worker; every other test is handed out singly.
 unit: system-packages venv
-	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 test: system-packages venv lint typecheck unit
 

@@ -9,6 +9,13 @@ import tempfile
 
 os.environ.setdefault("SMECLUSTER_SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("SMECLUSTER_DATA_DIR", tempfile.mkdtemp(prefix="smecluster-test-"))
+# pytest-xdist workers inherit the controller's environment, hence its data directory: what the tests write
+# there (evidence files, uploaded datasets) goes to a directory per worker, or two workers' files (same
+# primary keys, separate databases) collide. What is read from it (holiday years) stays shared.
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    scratch = tempfile.mkdtemp(prefix=f"smecluster-test-{worker}-")
+    os.environ["SMECLUSTER_EVIDENCE_DIR"] = os.path.join(scratch, "evidence")
+    os.environ["SMECLUSTER_DATASETS_DIR"] = os.path.join(scratch, "datasets")
 
 from smecluster.site.settings import *  # noqa: F403
 
