@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+
+from clock import Clock
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are plain
 # synchronous ones made between browser steps, which Django would otherwise refuse inside a loop.
@@ -90,10 +92,13 @@ JOURNEY_DAY = date(2026, 6, 15)  # a Monday
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    journey_clock = Clock(monkeypatch)
-    journey_clock.set(JOURNEY_DAY)
-    return journey_clock
+def clock(clock: Clock) -> Clock:
+    """The suite's clock (tests/conftest.py), on the journey's day. The live server runs in this process (a
+    thread of pytest-django's), so the clock moves the pages and services too. The notice period is a real
+    span of working days: the test cannot wait for it, and ``notice_publish`` refuses a start in the past,
+    so the test moves the clock instead of rewriting dates in the database."""
+    clock.beijing(JOURNEY_DAY)
+    return clock
 
 
 @pytest.fixture
@@ -133,21 +138,6 @@ def _expert(admin: User, username: str, home: str, name: str, organization: str,
     expert.save()
     expert_profile_save(actor=admin, expert=expert, fields=fields, organization=organization, active=True)
     return expert
-
-
-class Clock:
-    """The live server runs in this process (a thread of pytest-django's), so setting
-    ``django.utils.timezone.now`` moves the clock the pages and services read (``localdate`` and
-    ``auto_now_add`` go through it too). The notice period is a real span of working days: the test cannot
-    wait for it, and ``notice_publish`` refuses a start in the past, so the test moves the clock instead of
-    rewriting dates in the database."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.monkeypatch = monkeypatch
-
-    def set(self, day: date, at: time = time(10, 0)) -> None:
-        instant = timezone.make_aware(datetime.combine(day, at))  # Beijing time (TIME_ZONE)
-        self.monkeypatch.setattr(timezone, "now", lambda: instant)
 
 
 class Session:
@@ -428,7 +418,7 @@ def _select_recognize_and_publish(
     province.close()
 
     # --- during the notice a member of the public files a real-name objection -----------------------
-    clock.set(notice.starts_on)
+    clock.beijing(notice.starts_on)
     public = browser.new_context(base_url=base, locale="zh-CN")
     public.set_default_timeout(STEP_TIMEOUT_MS)
     visitor = page = public.new_page()
@@ -466,7 +456,7 @@ def _select_recognize_and_publish(
     province.close()
 
     # --- after the notice's end: an objection is refused, and the province recognizes the cluster ----
-    clock.set(notice.ends_on + timedelta(days=1), time(9, 0))
+    clock.beijing(notice.ends_on + timedelta(days=1), 9)
     page = visitor
     page.goto(f"/public/notices/{notice.pk}/")
     expect(page.locator("main")).to_contain_text("不再受理异议")

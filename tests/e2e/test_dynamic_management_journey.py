@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ import pytest
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
+
+from clock import Clock
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are plain
 # synchronous ones made between browser steps, which Django would otherwise refuse inside a loop.
@@ -66,21 +68,11 @@ def browser() -> Iterator[Browser]:
             connections.close_all()
 
 
-class Clock:
-    """The live server runs in this process, so setting ``django.utils.timezone.now`` moves the clock the
-    pages, the services and the tick read."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.monkeypatch = monkeypatch
-
-    def set(self, day: date, at: time = time(10, 0)) -> None:
-        instant = timezone.make_aware(datetime.combine(day, at))  # Beijing time (TIME_ZONE)
-        self.monkeypatch.setattr(timezone, "now", lambda: instant)
-
-    def tick(self, day: date) -> list[Any]:
-        """The daily job as cron runs it that morning: the registry's duties in order."""
-        self.set(day, time(1, 0))
-        return [action for duty in duties.DUTIES for action in duty(day)]
+def _tick(clock: Clock, day: date) -> list[Any]:
+    """The daily job as cron runs it that morning: the registry's duties in order. The live server runs in
+    this process, so the clock moves the pages, the services and the tick alike."""
+    clock.beijing(day, 1)
+    return [action for duty in duties.DUTIES for action in duty(day)]
 
 
 class Session:
@@ -113,12 +105,11 @@ class Session:
 
 
 @pytest.fixture
-def world(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def world(live_server: Any, clock: Clock) -> dict[str, Any]:
     """The demo's accounts and the Guangdong programme; a 顺德区 cluster recognized on 2024-03-10 (valid
     until 2027-03-09) from an application reporting 2021–2023, with two plan targets, and its 2024 annual
     report received on time."""
-    clock = Clock(monkeypatch)
-    clock.set(date(2024, 2, 1))
+    clock.beijing(date(2024, 2, 1))
     ensure_divisions()
     users = demo.ensure_accounts()
     _programme, call = demo.ensure_guangdong_programme(users["province-admin"], timezone.localdate())
@@ -153,8 +144,8 @@ def world(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
                 "note": "",
             },
         )
-    assert [action.action for action in clock.tick(date(2025, 1, 1))] == ["opened"]
-    clock.set(date(2025, 3, 20))
+    assert [action.action for action in _tick(clock, date(2025, 1, 1))] == ["opened"]
+    clock.beijing(date(2025, 3, 20))
     report = AnnualReport.objects.get(cluster=cluster, year=2024)
     annual_reports.report_save_figures(
         actor=county,
@@ -176,14 +167,14 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     base, cluster, clock = world["url"], world["cluster"], world["clock"]
 
     # --- 1 January 2026: the tick opens the 2025 report, due 31 March 2026 --------------------------------
-    assert [(action.action, action.subject) for action in clock.tick(date(2026, 1, 1))] == [
+    assert [(action.action, action.subject) for action in _tick(clock, date(2026, 1, 1))] == [
         ("opened", "annual_report")
     ]
     report = AnnualReport.objects.get(cluster=cluster, year=2025)
     assert report.due_on == date(2026, 3, 31)
 
     # --- the operator fills the figures and the work -------------------------------------------------------
-    clock.set(date(2026, 3, 20))
+    clock.beijing(date(2026, 3, 20))
     operator = Session(browser, base, "operator")
     page = operator.open("/")
     page.locator(f"a[href='/annual-reports/{report.pk}/']").first.click()
@@ -210,14 +201,14 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
 
     # --- the due day passes: the tick flags it; the city forwards it on 2 April: late -----------------
     # The due day itself: the county's reminders missed while the tick was not run go out once; not overdue.
-    assert [(action.action, action.subject) for action in clock.tick(date(2026, 3, 31))] == [
+    assert [(action.action, action.subject) for action in _tick(clock, date(2026, 3, 31))] == [
         ("reminded", "annual_report")
     ]
-    assert [(action.action, action.subject) for action in clock.tick(date(2026, 4, 1))] == [
+    assert [(action.action, action.subject) for action in _tick(clock, date(2026, 4, 1))] == [
         ("flagged", "annual_report")
     ]
-    assert clock.tick(date(2026, 4, 1)) == []
-    clock.set(date(2026, 4, 2), time(9, 30))
+    assert _tick(clock, date(2026, 4, 1)) == []
+    clock.beijing(date(2026, 4, 2), 9, 30)
     city = Session(browser, base, "city-officer")
     page = city.open(f"/annual-reports/{report.pk}/")
     expect(page.locator("#timeliness")).to_contain_text("逾期未报送")
@@ -244,11 +235,11 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     province.close()  # months pass before the re-review: each signs in again then
 
     # --- 9 December 2026: 90 days before 2027-03-09 the re-review opens; the county files it ---------------
-    assert [(action.action, action.subject) for action in clock.tick(date(2026, 12, 9))] == [
+    assert [(action.action, action.subject) for action in _tick(clock, date(2026, 12, 9))] == [
         ("opened", "re_review")
     ]
     re_review = ReReview.objects.get(cluster=cluster)
-    clock.set(date(2027, 1, 12))
+    clock.beijing(date(2027, 1, 12))
     county = Session(browser, base, "county-officer")
     page = county.open("/re-reviews/")
     page.get_by_role("link", name=cluster.name).click()
@@ -267,7 +258,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     city.close()
 
     # --- the province sees each target with baseline, target and achieved value, and passes it -------
-    clock.set(date(2027, 2, 1))
+    clock.beijing(date(2027, 2, 1))
     province = Session(browser, base, "province-admin")
     page = province.open(f"/re-reviews/{re_review.pk}/")
     achievement = page.locator("#achievement")
@@ -293,4 +284,4 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     cluster.refresh_from_db()
     assert (cluster.valid_until, cluster.status) == (date(2030, 3, 9), RecognizedCluster.Status.VALID)
     # the old validity's end passes without expiry: the re-review was decided in time
-    assert "expired" not in {action.action for action in clock.tick(date(2027, 3, 10))}
+    assert "expired" not in {action.action for action in _tick(clock, date(2027, 3, 10))}

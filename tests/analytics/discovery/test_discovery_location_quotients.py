@@ -6,10 +6,10 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from conftest import firm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import firm
 from smecluster.analytics.discovery import queries
 
 A, B, C, D = "110101", "110102", "110105", "110106"

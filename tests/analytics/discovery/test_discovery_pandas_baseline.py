@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import load_benchmark_module
 
+from conftest import load_benchmark_module
 from smecluster.analytics.discovery import queries, source
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from conftest import firm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import firm
 from smecluster.analytics.discovery import queries
 from smecluster.analytics.discovery.size_standard import STANDARD_2011, size_standard_2011
 from smecluster.errors import UnusableInput

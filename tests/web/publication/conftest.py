@@ -11,15 +11,10 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
-from pub_support import PubClock, PubWorld, pub_build_world
+from pub_support import PubWorld, pub_build_world
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.programmes.models import Programme, YearlyCall
-
-
-@pytest.fixture
-def pub_clock(monkeypatch: pytest.MonkeyPatch) -> PubClock:
-    return PubClock(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

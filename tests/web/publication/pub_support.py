@@ -1,26 +1,25 @@
 """Helpers of the publication tests (imported by the tests and by ``conftest.py``): the world of a call with
-a frozen shortlist, the clock, clients, and a valid objection.
+a frozen shortlist, clients, and a valid objection.
 
 The selection services (screening, scoring, ranking, ``shortlist_confirm``) are written elsewhere; these
 helpers stand in for them the way the brief asks: applications are created and filled through the
 application services, then moved to SHORTLISTED / NOT_SHORTLISTED with the ORM, and the ``Shortlist`` row is
 written directly, with content shaped like ``analytics.scoring.Ranking.content`` and its real hash.
 
-Time is set with :class:`PubClock`: it replaces ``django.utils.timezone.now`` (which ``localdate``,
-``auto_now`` fields and the services all read), so "today in Beijing" is whatever the test says.
+Time is set with the suite's ``clock`` fixture (tests/conftest.py), so "today in Beijing" is whatever the
+test says.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-import django.utils.timezone
-import pytest
 from django.db import transaction
 from django.test import Client
 
+from clock import Clock
 from smecluster.analytics.scoring import content_hash
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
@@ -33,25 +32,8 @@ from smecluster.apps.notices.services import notice_publish
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.selection.models import Shortlist
 from smecluster.site.demo import fill_application
-from smecluster.workdays import CHINA_TZ
 
 PUB_NOT_SHORTLISTED_REASON = "综合得分排名第 3 位，超出本年度认定名额（2 个）"
-
-
-class PubClock:
-    """Sets the time every part of the application reads (``timezone.now``)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self._monkeypatch = monkeypatch
-
-    def set(self, moment: datetime) -> None:
-        assert moment.tzinfo is not None
-        frozen = moment.astimezone(UTC)
-        self._monkeypatch.setattr(django.utils.timezone, "now", lambda: frozen)
-
-    def beijing(self, day: date, hour: int = 10, minute: int = 0, second: int = 0) -> None:
-        """``day`` at ``hour:minute:second`` Beijing time."""
-        self.set(datetime.combine(day, time(hour, minute, second), tzinfo=CHINA_TZ))
 
 
 def pub_client(user: User | None = None) -> Client:
@@ -151,7 +133,7 @@ def pub_build_world(
     )
 
 
-def pub_publish(world: PubWorld, clock: PubClock, starts_on: date, *, actor: User | None = None) -> Notice:
+def pub_publish(world: PubWorld, clock: Clock, starts_on: date, *, actor: User | None = None) -> Notice:
     """Publish the world's notice through the service, the day before ``starts_on``."""
     clock.beijing(starts_on - timedelta(days=1))
     world.notice = notice_publish(

@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from pub_support import PubClock, PubWorld, pub_build_world, pub_client, pub_publish
+from pub_support import PubWorld, pub_build_world, pub_client, pub_publish
 
+from clock import Clock
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
@@ -39,11 +40,11 @@ def _post(world: PubWorld, user: User, starts_on: str, **extra: str) -> Any:
 
 
 def test_the_national_notice_of_2023_09_28_runs_five_working_days_to_2023_10_10(
-    pub_national_world: PubWorld, pub_clock: PubClock
+    pub_national_world: PubWorld, clock: Clock
 ) -> None:
     """The ministry's real notice: 2023-09-28 (day 1), the 中秋/国庆 holiday, the make-up Saturday and
     Sunday 10-07 and 10-08, then 10-09 and 10-10."""
-    pub_clock.beijing(date(2023, 9, 27))
+    clock.beijing(date(2023, 9, 27))
     response = _post(pub_national_world, pub_national_world.owner, "2023-09-28")
     notice = Notice.objects.get(shortlist=pub_national_world.shortlist)
     assert response.status_code == 302
@@ -56,18 +57,18 @@ def test_the_national_notice_of_2023_09_28_runs_five_working_days_to_2023_10_10(
 
 
 def test_the_guangdong_notice_counts_the_seven_working_days_of_its_rule_set(
-    pub_world: PubWorld, pub_clock: PubClock
+    pub_world: PubWorld, clock: Clock
 ) -> None:
-    notice = pub_publish(pub_world, pub_clock, date(2023, 9, 28))
+    notice = pub_publish(pub_world, clock, date(2023, 9, 28))
     assert (notice.working_days, notice.ends_on) == (7, date(2023, 10, 12))
     # A start on a day off: day 1 is the next working day, the make-up Saturday 2023-10-07.
     assert notice_end(date(2023, 10, 1), 7) == date(2023, 10, 13)
 
 
 def test_the_page_shows_the_hash_the_length_and_a_default_start_on_the_next_working_day(
-    pub_world: PubWorld, pub_clock: PubClock
+    pub_world: PubWorld, clock: Clock
 ) -> None:
-    pub_clock.beijing(date(2023, 9, 27))  # a Wednesday before the National Day holiday
+    clock.beijing(date(2023, 9, 27))  # a Wednesday before the National Day holiday
     page = pub_client(pub_world.owner).get(reverse("notices:publish", args=[pub_world.call.pk]))
     text = page.content.decode()
     assert page.status_code == 200
@@ -82,8 +83,8 @@ def test_the_page_shows_the_hash_the_length_and_a_default_start_on_the_next_work
     assert next_working_day(date(2023, 9, 28)) == date(2023, 10, 7)
 
 
-def test_the_period_preview_answers_htmx_with_the_end_date(pub_world: PubWorld, pub_clock: PubClock) -> None:
-    pub_clock.beijing(date(2023, 9, 20))
+def test_the_period_preview_answers_htmx_with_the_end_date(pub_world: PubWorld, clock: Clock) -> None:
+    clock.beijing(date(2023, 9, 20))
     response = pub_client(pub_world.owner).get(
         reverse("notices:publish", args=[pub_world.call.pk]),
         {"preview": "1", "starts_on": "2023-09-28"},
@@ -94,9 +95,9 @@ def test_the_period_preview_answers_htmx_with_the_end_date(pub_world: PubWorld, 
 
 
 def test_a_year_without_holiday_data_is_named_in_the_form_with_how_to_load_it(
-    pub_world: PubWorld, pub_clock: PubClock
+    pub_world: PubWorld, clock: Clock
 ) -> None:
-    pub_clock.beijing(date(2099, 2, 20))
+    clock.beijing(date(2099, 2, 20))
     response = _post(pub_world, pub_world.owner, "2099-03-02")
     text = response.content.decode()
     assert response.status_code == 200
@@ -106,7 +107,7 @@ def test_a_year_without_holiday_data_is_named_in_the_form_with_how_to_load_it(
 
 
 def test_without_a_length_in_the_rule_set_the_call_gives_it_else_the_form_says_so(
-    web_divisions: None, web_new_user: Callable[..., User], pub_clock: PubClock
+    web_divisions: None, web_new_user: Callable[..., User], clock: Clock
 ) -> None:
     """Shaanxi's measure leaves the length to the yearly call (公示期天数由当年认定工作通知确定)."""
     programme = Programme.objects.create(
@@ -131,7 +132,7 @@ def test_without_a_length_in_the_rule_set_the_call_gives_it_else_the_form_says_s
     admin = web_new_user("shaanxi-admin", Role.PROVINCE_ADMIN, "610000")
     web_new_user("beilin-county", Role.COUNTY_OFFICER, "610103")
     world = pub_build_world(call=call, owner=admin, county="610103", not_shortlisted=0)
-    pub_clock.beijing(date(2023, 9, 27))
+    clock.beijing(date(2023, 9, 27))
     page = _post(world, admin, "2023-09-28")
     assert page.status_code == 200
     assert "未规定公示期天数" in page.content.decode()
@@ -143,9 +144,9 @@ def test_without_a_length_in_the_rule_set_the_call_gives_it_else_the_form_says_s
 
 
 def test_the_start_cannot_lie_in_the_past_and_the_fields_are_required(
-    pub_world: PubWorld, pub_clock: PubClock
+    pub_world: PubWorld, clock: Clock
 ) -> None:
-    pub_clock.beijing(date(2023, 10, 9))
+    clock.beijing(date(2023, 10, 9))
     text = _post(pub_world, pub_world.owner, "2023-09-28").content.decode()
     assert "公示开始日期不能早于今天（北京时间 2023-10-09）" in text
     empty = pub_client(pub_world.owner).post(reverse("notices:publish", args=[pub_world.call.pk]), {})
@@ -156,9 +157,9 @@ def test_the_start_cannot_lie_in_the_past_and_the_fields_are_required(
 
 
 def test_publishing_is_recorded_notifies_the_counties_and_happens_once(
-    pub_world: PubWorld, pub_clock: PubClock
+    pub_world: PubWorld, clock: Clock
 ) -> None:
-    notice = pub_publish(pub_world, pub_clock, date(2023, 9, 28))
+    notice = pub_publish(pub_world, clock, date(2023, 9, 28))
     event = AuditEvent.objects.get(action="notice.publish", target_id=str(notice.pk))
     assert event.actor == pub_world.owner
     assert event.after["ends_on"] == "2023-10-12"
@@ -220,25 +221,25 @@ def test_a_province_admin_of_another_province_does_not_see_the_call(
 
 
 def test_the_owner_list_offers_the_calls_to_publish_and_the_notices(
-    pub_world: PubWorld, pub_clock: PubClock, web_users: dict[str, User]
+    pub_world: PubWorld, clock: Clock, web_users: dict[str, User]
 ) -> None:
     owner = pub_client(pub_world.owner)
     listing = owner.get(reverse("notices:list")).content.decode()
     assert reverse("notices:publish", args=[pub_world.call.pk]) in listing
-    notice = pub_publish(pub_world, pub_clock, date(2023, 9, 28))
+    notice = pub_publish(pub_world, clock, date(2023, 9, 28))
     listing = owner.get(reverse("notices:list")).content.decode()
     assert reverse("notices:manage", args=[notice.pk]) in listing
     assert pub_client(web_users["city_officer"]).get(reverse("notices:list")).status_code == 403
 
 
 def test_publishing_publishes_the_shortlist_and_the_decision_closes_both(
-    pub_world: PubWorld, pub_clock: PubClock, web_users: dict[str, User]
+    pub_world: PubWorld, clock: Clock, web_users: dict[str, User]
 ) -> None:
     """The shortlist goes confirmed → published with its notice; at recognition the shortlist is decided
     and the notice closed (both the owner's steps, each on record); nobody else may take them."""
     shortlist = pub_world.call.shortlist
     assert shortlist.status == Shortlist.Status.CONFIRMED
-    notice = pub_publish(pub_world, pub_clock, date(2023, 9, 28))
+    notice = pub_publish(pub_world, clock, date(2023, 9, 28))
     shortlist.refresh_from_db()
     assert (notice.status, shortlist.status) == (Notice.Status.PUBLISHED, Shortlist.Status.PUBLISHED)
     assert AuditEvent.objects.filter(action=actions.SHORTLIST_PUBLISH.code).count() == 1

@@ -14,8 +14,9 @@ from django.core import mail
 from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
-from pub_support import PUB_OBJECTION, PubClock, PubWorld, pub_client, pub_publish
+from pub_support import PUB_OBJECTION, PubWorld, pub_client, pub_publish
 
+from clock import Clock
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.evidence.storage import evidence_path
@@ -35,12 +36,12 @@ def _file(name: str = "证据.pdf") -> io.BytesIO:
 
 @pytest.fixture
 def objected(
-    pub_world: PubWorld, pub_clock: PubClock, django_capture_on_commit_callbacks: Callable[..., Any]
+    pub_world: PubWorld, clock: Clock, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> PubWorld:
     """The Guangdong notice (2023-09-28 … 10-12) with three objections filed from the public page, the first
     with a file (moved into place on commit)."""
-    notice = pub_publish(pub_world, pub_clock, date(2023, 9, 28))
-    pub_clock.beijing(date(2023, 10, 9))
+    notice = pub_publish(pub_world, clock, date(2023, 9, 28))
+    clock.beijing(date(2023, 10, 9))
     url = reverse("notices:public_detail", args=[notice.pk])
     for index, name in enumerate(("张三丰", "李四", "王五")):
         data: dict[str, Any] = {

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from pub_support import PUB_OBJECTION, PubClock, PubWorld, pub_client, pub_publish
+from pub_support import PUB_OBJECTION, PubWorld, pub_client, pub_publish
 
+from clock import Clock
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notices import views as notice_views
 from smecluster.apps.notices.models import Objection
@@ -39,9 +40,9 @@ def _file(name: str = "证据.pdf", content: bytes = PDF) -> io.BytesIO:
 
 
 @pytest.fixture
-def published(pub_world: PubWorld, pub_clock: PubClock) -> PubWorld:
-    pub_publish(pub_world, pub_clock, START)
-    pub_clock.beijing(date(2023, 10, 9))  # in the middle of the notice
+def published(pub_world: PubWorld, clock: Clock) -> PubWorld:
+    pub_publish(pub_world, clock, START)
+    clock.beijing(date(2023, 10, 9))  # in the middle of the notice
     return pub_world
 
 
@@ -170,16 +171,14 @@ def test_references_count_per_notice_and_an_unknown_one_is_not_found(published: 
     assert pub_client().get(reverse("notices:objection_ack", args=["23-1-001-AAAA"])).status_code == 404
 
 
-def test_after_the_end_the_form_is_gone_and_a_post_is_refused(
-    published: PubWorld, pub_clock: PubClock
-) -> None:
+def test_after_the_end_the_form_is_gone_and_a_post_is_refused(published: PubWorld, clock: Clock) -> None:
     # 23:59:59 Beijing time on the last day is still in time.
-    pub_clock.beijing(END, 23, 59, 59)
+    clock.beijing(END, 23, 59, 59)
     assert "real_name" in pub_client().get(_url(published)).content.decode()
     assert _object(published).status_code == 302
 
     # One second later (2023-10-12 16:00:00 UTC) it is over: no form, a clear message, the POST refused.
-    pub_clock.set(datetime(2023, 10, 12, 16, 0, 0, tzinfo=UTC))
+    clock.move_to(datetime(2023, 10, 12, 16, 0, 0, tzinfo=UTC))
     page = pub_client().get(_url(published))
     text = page.content.decode()
     assert page.status_code == 200
@@ -193,8 +192,8 @@ def test_after_the_end_the_form_is_gone_and_a_post_is_refused(
     assert not Objection.objects.filter(real_name="王五").exists()
 
 
-def test_the_service_refuses_late_objections_too(published: PubWorld, pub_clock: PubClock) -> None:
-    pub_clock.beijing(date(2023, 10, 13), 8)
+def test_the_service_refuses_late_objections_too(published: PubWorld, clock: Clock) -> None:
+    clock.beijing(date(2023, 10, 13), 8)
     assert published.notice is not None
     with pytest.raises(PermissionDenied, match="截止"):
         objection_file(
@@ -208,8 +207,8 @@ def test_the_service_refuses_late_objections_too(published: PubWorld, pub_clock:
         )
 
 
-def test_before_the_start_objections_wait(pub_world: PubWorld, pub_clock: PubClock) -> None:
-    pub_publish(pub_world, pub_clock, START)  # the clock is on the day before the start
+def test_before_the_start_objections_wait(pub_world: PubWorld, clock: Clock) -> None:
+    pub_publish(pub_world, clock, START)  # the clock is on the day before the start
     text = pub_client().get(_url(pub_world)).content.decode()
     assert "公示将于 2023-09-28 开始" in text
     assert 'name="real_name"' not in text

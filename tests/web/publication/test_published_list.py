@@ -19,8 +19,9 @@ import pypdf
 import pytest
 from django.test import Client
 from django.urls import URLPattern, reverse
-from pub_support import PUB_OBJECTION, PubClock, PubWorld, pub_client, pub_publish
+from pub_support import PUB_OBJECTION, PubWorld, pub_client, pub_publish
 
+from clock import Clock
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.workflow import Status
@@ -225,9 +226,9 @@ def _pdf_fonts(content: bytes) -> set[str]:
 
 
 @pytest.fixture
-def recognized(pub_world: PubWorld, pub_clock: PubClock) -> PubWorld:
-    pub_publish(pub_world, pub_clock, date(2024, 2, 19))
-    pub_clock.beijing(date(2024, 3, 4))
+def recognized(pub_world: PubWorld, clock: Clock) -> PubWorld:
+    pub_publish(pub_world, clock, date(2024, 2, 19))
+    clock.beijing(date(2024, 3, 4))
     recognition_decide(
         actor=pub_world.owner,
         call=pub_world.call,
@@ -286,9 +287,9 @@ def _patterns(namespace: str) -> list[URLPattern]:
     return list(importlib.import_module(f"smecluster.apps.{namespace}.urls").urlpatterns)
 
 
-def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, pub_clock: PubClock) -> None:
+def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, clock: Clock) -> None:
     assert recognized.notice is not None
-    pub_clock.beijing(date(2024, 2, 21))
+    clock.beijing(date(2024, 2, 21))
     Client().post(
         reverse("notices:public_detail", args=[recognized.notice.pk]),
         {**PUB_OBJECTION, "application": recognized.shortlisted[0].pk},
@@ -357,10 +358,10 @@ def test_the_public_pages_make_a_few_small_queries_whatever_the_number_of_rows(
 
 
 def test_the_public_notice_makes_a_few_small_queries(
-    pub_world: PubWorld, pub_clock: PubClock, django_assert_max_num_queries: Any
+    pub_world: PubWorld, clock: Clock, django_assert_max_num_queries: Any
 ) -> None:
-    notice = pub_publish(pub_world, pub_clock, date(2024, 2, 19))
-    pub_clock.beijing(date(2024, 2, 20))
+    notice = pub_publish(pub_world, clock, date(2024, 2, 19))
+    clock.beijing(date(2024, 2, 20))
     client = Client()
     with django_assert_max_num_queries(4):
         assert client.get(reverse("notices:public_detail", args=[notice.pk])).status_code == 200

@@ -13,12 +13,12 @@ from django.urls import reverse
 from pub_support import (
     PUB_NOT_SHORTLISTED_REASON,
     PUB_OBJECTION,
-    PubClock,
     PubWorld,
     pub_client,
     pub_publish,
 )
 
+from clock import Clock
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
@@ -34,8 +34,8 @@ START, END = date(2024, 2, 19), date(2024, 2, 27)  # 7 working days after the 20
 
 
 @pytest.fixture
-def noticed(pub_world: PubWorld, pub_clock: PubClock) -> PubWorld:
-    notice = pub_publish(pub_world, pub_clock, START)
+def noticed(pub_world: PubWorld, clock: Clock) -> PubWorld:
+    notice = pub_publish(pub_world, clock, START)
     assert notice.ends_on == END
     return pub_world
 
@@ -44,7 +44,7 @@ def _url(world: PubWorld) -> str:
     return reverse("registry:recognition", args=[world.call.pk])
 
 
-def _object(world: PubWorld, clock: PubClock, application_index: int = 0) -> Objection:
+def _object(world: PubWorld, clock: Clock, application_index: int = 0) -> Objection:
     assert world.notice is not None
     clock.beijing(date(2024, 2, 21))
     response = pub_client().post(
@@ -62,8 +62,8 @@ def test_validity_is_n_years_less_a_day_from_the_day_of_recognition() -> None:
     assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
 
 
-def test_recognition_waits_for_the_end_of_the_notice(noticed: PubWorld, pub_clock: PubClock) -> None:
-    pub_clock.beijing(END, 23, 59, 59)
+def test_recognition_waits_for_the_end_of_the_notice(noticed: PubWorld, clock: Clock) -> None:
+    clock.beijing(END, 23, 59, 59)
     page = pub_client(noticed.owner).get(_url(noticed))
     text = page.content.decode()
     assert page.status_code == 200
@@ -75,10 +75,10 @@ def test_recognition_waits_for_the_end_of_the_notice(noticed: PubWorld, pub_cloc
 
 
 def test_an_objection_filed_in_time_blocks_recognition_until_resolved(
-    noticed: PubWorld, pub_clock: PubClock
+    noticed: PubWorld, clock: Clock
 ) -> None:
-    objection = _object(noticed, pub_clock)
-    pub_clock.beijing(date(2024, 2, 28))
+    objection = _object(noticed, clock)
+    clock.beijing(date(2024, 2, 28))
     text = pub_client(noticed.owner).get(_url(noticed)).content.decode()
     assert "以下 1 条异议尚未办结" in text
     assert objection.reference in text
@@ -115,9 +115,9 @@ def test_an_objection_filed_in_time_blocks_recognition_until_resolved(
 
 
 def test_recognizing_all_numbers_them_in_rank_order_with_three_years_of_validity(
-    noticed: PubWorld, pub_clock: PubClock
+    noticed: PubWorld, clock: Clock
 ) -> None:
-    pub_clock.beijing(date(2024, 2, 29))
+    clock.beijing(date(2024, 2, 29))
     response = pub_client(noticed.owner).post(_url(noticed), {"all_unobjected": "1"}, follow=True)
     assert response.status_code == 200
     year = noticed.call.year
@@ -148,10 +148,8 @@ def test_recognizing_all_numbers_them_in_rank_order_with_three_years_of_validity
     assert Notification.objects.filter(recipient=county, text__contains=first.number).exists()
 
 
-def test_one_by_one_and_the_upheld_objection_is_left_to_a_decision(
-    noticed: PubWorld, pub_clock: PubClock
-) -> None:
-    objection = _object(noticed, pub_clock, application_index=0)
+def test_one_by_one_and_the_upheld_objection_is_left_to_a_decision(noticed: PubWorld, clock: Clock) -> None:
+    objection = _object(noticed, clock, application_index=0)
     objection_record(
         actor=noticed.owner,
         objection=objection,
@@ -160,7 +158,7 @@ def test_one_by_one_and_the_upheld_objection_is_left_to_a_decision(
         upheld=True,
         resolve=True,
     )
-    pub_clock.beijing(date(2024, 3, 1))
+    clock.beijing(date(2024, 3, 1))
     owner = pub_client(noticed.owner)
     page = owner.get(_url(noticed)).content.decode()
     assert "没有成立异议的申报共 1 件" in page
@@ -174,8 +172,8 @@ def test_one_by_one_and_the_upheld_objection_is_left_to_a_decision(
     assert first.status == Status.SHORTLISTED
 
 
-def test_rejection_needs_a_reason_and_tells_the_county_why(noticed: PubWorld, pub_clock: PubClock) -> None:
-    pub_clock.beijing(date(2024, 3, 1))
+def test_rejection_needs_a_reason_and_tells_the_county_why(noticed: PubWorld, clock: Clock) -> None:
+    clock.beijing(date(2024, 3, 1))
     owner = pub_client(noticed.owner)
     target = noticed.shortlisted[0]
     missing = owner.post(_url(noticed), {"applications": [target.pk], "decision": "reject"})
@@ -201,9 +199,9 @@ def test_rejection_needs_a_reason_and_tells_the_county_why(noticed: PubWorld, pu
 
 
 def test_once_all_are_decided_the_counties_left_off_the_shortlist_are_told_why(
-    noticed: PubWorld, pub_clock: PubClock
+    noticed: PubWorld, clock: Clock
 ) -> None:
-    pub_clock.beijing(date(2024, 3, 1))
+    clock.beijing(date(2024, 3, 1))
     county = User.objects.get(username="county-officer")
     left_off = noticed.others[0]
     recognition_decide(
@@ -224,10 +222,8 @@ def test_once_all_are_decided_the_counties_left_off_the_shortlist_are_told_why(
     assert PUB_NOT_SHORTLISTED_REASON in told.text
 
 
-def test_only_shortlisted_applications_of_the_call_are_decided(
-    noticed: PubWorld, pub_clock: PubClock
-) -> None:
-    pub_clock.beijing(date(2024, 3, 1))
+def test_only_shortlisted_applications_of_the_call_are_decided(noticed: PubWorld, clock: Clock) -> None:
+    clock.beijing(date(2024, 3, 1))
     with pytest.raises(ValidationError, match="只能对本年度拟认定名单中待认定的申报"):
         recognition_decide(
             actor=noticed.owner,
@@ -245,13 +241,13 @@ def test_recognition_is_the_owners(noticed: PubWorld, web_users: dict[str, User]
 
 
 def test_the_national_chain_the_ministry_publishes_and_recognizes_a_province_admin_cannot(
-    pub_national_world: PubWorld, pub_clock: PubClock, web_users: dict[str, User], pub_ministry: User
+    pub_national_world: PubWorld, clock: Clock, web_users: dict[str, User], pub_ministry: User
 ) -> None:
     world = pub_national_world
     province = pub_client(web_users["province_admin"])
     ministry = pub_client(pub_ministry)
 
-    pub_clock.beijing(date(2023, 9, 27))
+    clock.beijing(date(2023, 9, 27))
     publish_url = reverse("notices:publish", args=[world.call.pk])
     refused = province.post(
         publish_url, {"title": "公示", "starts_on": "2023-09-28", "contact": "010-68205000"}
@@ -265,7 +261,7 @@ def test_the_national_chain_the_ministry_publishes_and_recognizes_a_province_adm
     assert notice.ends_on == date(2023, 10, 10)
     assert notice.published_by == pub_ministry
 
-    pub_clock.beijing(date(2023, 10, 11))
+    clock.beijing(date(2023, 10, 11))
     assert province.get(_url(world)).status_code == 403
     assert province.post(_url(world), {"all_unobjected": "1"}).status_code == 403
     assert ministry.post(_url(world), {"all_unobjected": "1"}).status_code == 302
@@ -280,15 +276,15 @@ def test_the_national_chain_the_ministry_publishes_and_recognizes_a_province_adm
     assert province.get(reverse("registry:notice_pdf", args=[world.call.pk])).status_code == 403
 
 
-def test_numbers_continue_under_the_same_prefix(noticed: PubWorld, pub_clock: PubClock) -> None:
-    pub_clock.beijing(date(2024, 3, 1))
+def test_numbers_continue_under_the_same_prefix(noticed: PubWorld, clock: Clock) -> None:
+    clock.beijing(date(2024, 3, 1))
     recognition_decide(
         actor=noticed.owner,
         call=noticed.call,
         application_ids=[noticed.shortlisted[1].pk],
         decision="recognize",
     )
-    pub_clock.beijing(date(2024, 3, 1) + timedelta(days=1))
+    clock.beijing(date(2024, 3, 1) + timedelta(days=1))
     recognition_decide(
         actor=noticed.owner,
         call=noticed.call,

@@ -1,14 +1,13 @@
 """Fixtures for dynamic management (issue 5): a recognized 顺德区 cluster of the Guangdong programme, its
-annual reports in any state, a clock every part of the application reads. Names start with ``reg_``."""
+annual reports in any state (time: the suite's ``clock`` fixture). Names start with ``reg_``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-import django.utils.timezone
 import pytest
 from django.test import Client
 
@@ -18,27 +17,6 @@ from smecluster.apps.applications.models import Application
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 from smecluster.apps.registry.services import annual_reports
 from smecluster.site.demo import sample_years
-from smecluster.workdays import CHINA_TZ
-
-
-class RegClock:
-    """Sets ``timezone.now`` (and so ``timezone.localdate``) for the services, the views and the duties."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self._monkeypatch = monkeypatch
-
-    def set(self, moment: datetime) -> None:
-        assert moment.tzinfo is not None
-        frozen = moment.astimezone(UTC)
-        self._monkeypatch.setattr(django.utils.timezone, "now", lambda: frozen)
-
-    def beijing(self, day: date, hour: int = 10, minute: int = 0, second: int = 0) -> None:
-        self.set(datetime.combine(day, time(hour, minute, second), tzinfo=CHINA_TZ))
-
-
-@pytest.fixture
-def reg_clock(monkeypatch: pytest.MonkeyPatch) -> RegClock:
-    return RegClock(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

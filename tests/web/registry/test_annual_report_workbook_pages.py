@@ -11,10 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import RegClock, reg_client, reg_figures
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
+from clock import Clock
+from conftest import reg_client, reg_figures
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.registry.models import AnnualReport
@@ -34,10 +35,10 @@ LABELS = {column.key: column.label for column in (*FIGURE_COLUMNS, *MONITORING_C
 
 @pytest.fixture
 def draft(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
 ) -> AnnualReport:
     """The 2024 report, drafted with figures (output 120.5 亿元, 300 firms), still editable."""
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     annual_reports.report_save_figures(
         actor=web_users["county_officer"],
@@ -93,9 +94,9 @@ def test_the_download_holds_the_report_figures(draft: AnnualReport, web_users: d
 
 
 def test_a_new_draft_downloads_blank_with_its_year(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     assert not report.figures
     workbook = load_workbook(io.BytesIO(_download(web_users["operator"], report)))
@@ -260,9 +261,9 @@ def test_the_city_downloads_but_does_not_upload(draft: AnnualReport, web_users: 
 
 
 def test_no_upload_once_the_report_is_forwarded(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("forwarded", year=2024)
     county = web_users["county_officer"]
     data, _cell = _with_cell(_download(county, report), FIGURES, "output", 99)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import RegClock
 
+from clock import Clock
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import AnnualReport
 from smecluster.apps.registry.services.annual_reports import annual_report_due
@@ -56,10 +56,8 @@ def test_the_programmes_due_day_must_be_whole_and_exist_every_year() -> None:
         leap.clean()
 
 
-def _forwarded_at(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], moment: datetime
-) -> AnnualReport:
-    reg_clock.set(moment)
+def _forwarded_at(clock: Clock, reg_report_in: Callable[..., AnnualReport], moment: datetime) -> AnnualReport:
+    clock.move_to(moment)
     return reg_report_in("forwarded", year=2024)
 
 
@@ -77,18 +75,18 @@ def _forwarded_at(
     ],
 )
 def test_forwarding_after_the_due_day_in_beijing_is_late(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], moment: datetime, late: bool
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], moment: datetime, late: bool
 ) -> None:
-    report = _forwarded_at(reg_clock, reg_report_in, moment)
+    report = _forwarded_at(clock, reg_report_in, moment)
     assert report.due_on == date(2025, 3, 31)
     assert report.forwarded_at == moment
     assert report.late is late
 
 
 def test_a_late_report_stays_late_once_received(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport]
 ) -> None:
-    reg_clock.beijing(date(2025, 4, 1), 0, 0, 0)
+    clock.beijing(date(2025, 4, 1), 0, 0, 0)
     report = reg_report_in("received", year=2024)
     assert report.late is True
     assert report.status == AnnualReport.Status.RECEIVED

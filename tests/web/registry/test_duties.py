@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from conftest import RegClock
 
+from clock import Clock
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notifications.models import Notification
@@ -82,9 +82,9 @@ def test_reminders_missed_by_a_silent_tick_go_out_once_together(reg_cluster: Rec
 
 
 def test_a_submitted_report_reminds_the_city_not_the_county(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport]
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("submitted", year=2024)
     Notification.objects.all().delete()
     assert len(duties.remind_annual_reports(date(2025, 3, 24))) == 1
@@ -93,9 +93,9 @@ def test_a_submitted_report_reminds_the_city_not_the_county(
 
 
 def test_an_unforwarded_report_is_flagged_overdue_once_after_the_due_day(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], reg_cluster: RecognizedCluster
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], reg_cluster: RecognizedCluster
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     submitted = reg_report_in("submitted", year=2024)
     assert _twice(duties.flag_overdue_reports, date(2025, 3, 31)) == []  # the due day itself is not overdue
     flagged = _twice(duties.flag_overdue_reports, date(2025, 4, 1))
@@ -110,9 +110,9 @@ def test_an_unforwarded_report_is_flagged_overdue_once_after_the_due_day(
 
 
 def test_a_forwarded_report_is_never_flagged(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport]
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 31), 23, 59, 59)
+    clock.beijing(date(2025, 3, 31), 23, 59, 59)
     reg_report_in("forwarded", year=2024)
     assert duties.flag_overdue_reports(date(2025, 4, 1)) == []
 
@@ -173,9 +173,9 @@ def test_a_re_review_in_progress_keeps_the_cluster_from_expiring(
 
 
 def test_every_duty_is_idempotent_on_a_busy_day(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], reg_cluster: RecognizedCluster
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], reg_cluster: RecognizedCluster
 ) -> None:
-    reg_clock.beijing(date(2026, 3, 1))
+    clock.beijing(date(2026, 3, 1))
     reg_report_in("submitted", year=2025)
     day = date(2027, 3, 10)
     first = [action for duty in duties.DUTIES for action in duty(day)]

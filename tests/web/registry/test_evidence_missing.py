@@ -9,11 +9,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from conftest import RegClock, reg_client
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import RequestFactory
 
+from clock import Clock
+from conftest import reg_client
 from smecluster.apps.accounts.models import User
 from smecluster.apps.evidence.storage import evidence_path
 from smecluster.apps.registry.models import AnnualReport, ReReview
@@ -34,12 +35,12 @@ def _missing_message(view: Callable[..., object], url: str, user: User, pk: int)
 
 
 def test_a_report_file_missing_from_storage_is_a_404_with_a_message(
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     web_users: dict[str, User],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     upload = SimpleUploadedFile("年报附件.pdf", PDF, content_type="application/pdf")
     with django_capture_on_commit_callbacks(execute=True):
@@ -55,12 +56,12 @@ def test_a_report_file_missing_from_storage_is_a_404_with_a_message(
 
 
 def test_a_re_review_file_missing_from_storage_is_a_404_with_a_message(
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     web_users: dict[str, User],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("received", year=2024)
     duties.open_re_reviews(date(2026, 12, 9))
     re_review = ReReview.objects.get(cluster=report.cluster)

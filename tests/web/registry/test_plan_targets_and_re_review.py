@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from conftest import RegClock, reg_client
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from clock import Clock
+from conftest import reg_client
 from smecluster.annual_figures import AnnualFigures
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
@@ -98,7 +99,7 @@ def test_the_default_target_year_is_the_last_whole_year_of_validity() -> None:
 
 
 def test_targets_are_checked_audited_and_locked_once_a_report_is_received(
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     reg_cluster: RecognizedCluster,
     web_users: dict[str, User],
@@ -126,7 +127,7 @@ def test_targets_are_checked_audited_and_locked_once_a_report_is_received(
         plan_targets.plan_target_save(
             actor=web_users["city_officer"], cluster=reg_cluster, values=_target("firms", "1", "2")
         )
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     reg_report_in("received", year=2024)
     with pytest.raises(PermissionDenied, match="已锁定"):
         plan_targets.plan_target_save(actor=county, cluster=reg_cluster, values=_target("firms", "1", "2"))
@@ -151,7 +152,7 @@ def test_the_extension_is_the_rule_sets(reg_cluster: RecognizedCluster) -> None:
 
 
 def _file_re_review(
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     reg_cluster: RecognizedCluster,
     web_users: dict[str, User],
@@ -160,12 +161,12 @@ def _file_re_review(
     plan_targets.plan_target_save(actor=county, cluster=reg_cluster, values=_target("output", "100", "125"))
     plan_targets.plan_target_save(actor=county, cluster=reg_cluster, values=_target("little_giant", "2", "6"))
     plan_targets.plan_target_save(actor=county, cluster=reg_cluster, values=_target("exports", "1", "3"))
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     reg_report_in("received", year=2024, output=110)
-    reg_clock.beijing(date(2026, 3, 20))
+    clock.beijing(date(2026, 3, 20))
     reg_report_in("received", year=2025, output=130)
     duties.open_re_reviews(date(2026, 12, 9))
-    reg_clock.beijing(date(2027, 1, 10))
+    clock.beijing(date(2027, 1, 10))
     re_review = ReReview.objects.get(cluster=reg_cluster)
     re_reviews.re_review_save(actor=county, re_review=re_review, statement="三年来完成主要目标")
     re_reviews.re_review_move(actor=county, re_review=re_review, action="submit")
@@ -177,12 +178,12 @@ def _file_re_review(
 
 
 def test_a_passed_re_review_extends_the_validity_from_the_old_end(
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     reg_cluster: RecognizedCluster,
     web_users: dict[str, User],
 ) -> None:
-    re_review = _file_re_review(reg_clock, reg_report_in, reg_cluster, web_users)
+    re_review = _file_re_review(clock, reg_report_in, reg_cluster, web_users)
     assert re_review.status == "recommended"
     years = [entry["year"] for entry in re_review.profile["years"]]
     assert years[-2:] == [2024, 2025]
@@ -219,7 +220,7 @@ def test_a_passed_re_review_extends_the_validity_from_the_old_end(
         re_reviews.re_review_move(
             actor=web_users["province_admin"], re_review=re_review, action="decide", reason="通过"
         )
-    reg_clock.beijing(date(2027, 2, 1))
+    clock.beijing(date(2027, 2, 1))
     re_reviews.re_review_move(
         actor=web_users["province_admin"],
         re_review=re_review,
@@ -245,12 +246,12 @@ def test_a_passed_re_review_extends_the_validity_from_the_old_end(
 
 
 def test_a_failed_re_review_keeps_the_dates_and_records_the_outcome(
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     reg_cluster: RecognizedCluster,
     web_users: dict[str, User],
 ) -> None:
-    re_review = _file_re_review(reg_clock, reg_report_in, reg_cluster, web_users)
+    re_review = _file_re_review(clock, reg_report_in, reg_cluster, web_users)
     response = reg_client(web_users["province_admin"]).post(
         f"/re-reviews/{re_review.pk}/do/decide/", {"outcome": "failed", "reason": "主要目标未完成"}
     )

@@ -11,10 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import RegClock, reg_client
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
+from clock import Clock
+from conftest import reg_client
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.registry.models import (
@@ -258,9 +259,9 @@ def matrix_users(web_users: dict[str, User], web_new_user: Callable[..., User]) 
 
 
 def _world(
-    state: str, reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], users: dict[str, User]
+    state: str, clock: Clock, reg_report_in: Callable[..., AnnualReport], users: dict[str, User]
 ) -> dict[str, Any]:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     if state == "target":
         report = reg_report_in("draft", year=2024)
         target = plan_targets.plan_target_save(
@@ -296,7 +297,7 @@ def _world(
             )
         return {"cluster": cluster, "re_review": re_review, "evidence": evidence}
     if stage != "draft":
-        reg_clock.beijing(date(2027, 1, 10))
+        clock.beijing(date(2027, 1, 10))
         re_reviews.re_review_save(actor=users["county_officer"], re_review=re_review, statement="说明")
     if stage in ("submitted", "recommended"):
         re_reviews.re_review_move(actor=users["county_officer"], re_review=re_review, action="submit")
@@ -324,11 +325,11 @@ def _state(world: dict[str, Any]) -> tuple[Any, ...]:
 def test_registry_matrix(
     case: Case,
     role: str,
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     matrix_users: dict[str, User],
 ) -> None:
-    world = _world(case.state, reg_clock, reg_report_in, matrix_users)
+    world = _world(case.state, clock, reg_report_in, matrix_users)
     client = reg_client(None if role == "anonymous" else matrix_users[role])
     events, before = AuditEvent.objects.count(), _state(world)
     url = case.url(world)

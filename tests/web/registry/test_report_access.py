@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from conftest import RegClock, reg_client, reg_figures
 
+from clock import Clock
+from conftest import reg_client, reg_figures
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def report(reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport]) -> AnnualReport:
-    reg_clock.beijing(date(2025, 3, 20))
+def report(clock: Clock, reg_report_in: Callable[..., AnnualReport]) -> AnnualReport:
+    clock.beijing(date(2025, 3, 20))
     return reg_report_in("submitted", year=2024)
 
 
@@ -59,9 +60,9 @@ def test_the_public_is_sent_to_sign_in(report: AnnualReport) -> None:
 
 
 def test_the_operator_drafts_but_the_county_submits(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     operator = reg_client(web_users["operator"])
     response = operator.post(f"/annual-reports/{report.pk}/edit/narrative/", {"work_done": "运营机构填写"})
@@ -139,11 +140,11 @@ def test_a_submitted_report_cannot_be_edited(report: AnnualReport, web_users: di
 
 
 def test_the_list_filters_and_its_csv_keep_them(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
 ) -> None:
-    reg_clock.beijing(date(2025, 4, 2))
+    clock.beijing(date(2025, 4, 2))
     late = reg_report_in("forwarded", year=2024)
-    reg_clock.beijing(date(2026, 3, 2))
+    clock.beijing(date(2026, 3, 2))
     on_time = reg_report_in("forwarded", year=2025)
     assert (late.late, on_time.late) == (True, False)
     city = reg_client(web_users["city_officer"])
@@ -160,9 +161,9 @@ def test_the_list_filters_and_its_csv_keep_them(
 
 
 def test_figures_with_a_mistake_are_refused_naming_the_field(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     client = reg_client(web_users["county_officer"])
     response = client.post(
@@ -206,9 +207,9 @@ def test_figures_with_a_mistake_are_refused_naming_the_field(
 
 
 def test_a_report_cannot_be_submitted_without_figures_and_work_done(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     response = reg_client(web_users["county_officer"]).post(
         f"/annual-reports/{report.pk}/do/submit/", follow=True
@@ -221,13 +222,13 @@ def test_a_report_cannot_be_submitted_without_figures_and_work_done(
 
 
 def test_evidence_is_checked_stored_and_served_within_reach(
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     web_users: dict[str, User],
     web_pdf_upload: Callable[[str], object],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     county = reg_client(web_users["county_officer"])
     with django_capture_on_commit_callbacks(execute=True):  # the file reaches its place on commit
@@ -256,9 +257,9 @@ def test_a_cluster_that_is_not_the_users_is_not_there(
 
 
 def test_my_tasks_list_the_report_for_whoever_it_waits_on(
-    reg_clock: RegClock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
+    clock: Clock, reg_report_in: Callable[..., AnnualReport], web_users: dict[str, User]
 ) -> None:
-    reg_clock.beijing(date(2025, 3, 20))
+    clock.beijing(date(2025, 3, 20))
     report = reg_report_in("draft", year=2024)
     link = f'href="/annual-reports/{report.pk}/"'
     county_home = reg_client(web_users["county_officer"]).get("/").content.decode()
@@ -272,7 +273,7 @@ def test_my_tasks_list_the_report_for_whoever_it_waits_on(
         actor=web_users["county_officer"], report=report, fields={"work_done": "工作"}
     )
     annual_reports.report_move(actor=web_users["county_officer"], report=report, action="submit")
-    reg_clock.beijing(date(2025, 4, 3))
+    clock.beijing(date(2025, 4, 3))
     city_home = reg_client(web_users["city_officer"]).get("/").content.decode()
     assert link in city_home
     assert "审核并报送" in city_home
@@ -281,7 +282,7 @@ def test_my_tasks_list_the_report_for_whoever_it_waits_on(
 
 
 def test_in_the_national_chain_the_province_forwards_and_the_ministry_receives(
-    reg_clock: RegClock,
+    clock: Clock,
     reg_report_in: Callable[..., AnnualReport],
     web_users: dict[str, User],
     web_new_user: Callable[..., User],
@@ -305,7 +306,7 @@ def test_in_the_national_chain_the_province_forwards_and_the_ministry_receives(
         closes_on=date(2023, 6, 1),
         city_deadline=date(2023, 6, 15),
     )
-    reg_clock.beijing(date(2023, 5, 10))
+    clock.beijing(date(2023, 5, 10))
     application = web_application_in("draft", call=call, name="国家级测试集群")
     cluster = RecognizedCluster.objects.create(
         application=application,
@@ -320,7 +321,7 @@ def test_in_the_national_chain_the_province_forwards_and_the_ministry_receives(
         valid_until=date(2026, 9, 30),
         decided_by=ministry,
     )
-    reg_clock.beijing(date(2024, 4, 20))
+    clock.beijing(date(2024, 4, 20))
     report = reg_report_in("submitted", year=2023, cluster=cluster)
     assert report.due_on == date(2024, 3, 31)  # the national due day from 2024 on
     city, province = reg_client(web_users["city_officer"]), reg_client(web_users["province_admin"])

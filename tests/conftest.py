@@ -1,0 +1,25 @@
+"""Fixtures for every test.
+
+``clock``: the suite's one clock (tests/clock.py), time-machine frozen wherever a test puts it::
+
+    def test_the_notice_ends(clock: Clock) -> None:
+        clock.beijing(date(2024, 2, 29), 23, 59, 59)   # Beijing time
+        clock.move_to(datetime(2024, 3, 1, 16, 0, tzinfo=UTC))
+        clock.shift(timedelta(days=1))
+
+Until the test first moves it, the clock is the real time. Every reader follows it: Django's
+``timezone.now``/``localdate`` (so ``auto_now`` fields, session expiry and the services' "today"),
+``datetime.now``, ``date.today`` and ``time.time``, in every thread (the live server of the browser tests).
+"""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from clock import Clock
+
+
+@pytest.fixture
+def clock(time_machine: time_machine.TimeMachineFixture) -> Clock:
+    return Clock(time_machine)
