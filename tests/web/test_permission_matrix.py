@@ -1,25 +1,41 @@
 """Every role × every page and action: allowed, or refused (403 with the reason, 404 for a record outside
 the user's jurisdiction, the login page for anonymous visitors), with the application in the state where
 the action means something. A failure's test id names the role and the page, e.g.
-``test_permission_matrix[other_county_officer-applications:detail]``.
+``TestPermissionMatrix::test_permission_matrix[other_county_officer-applications:detail-get]``. The cases of
+one page share one world, built by its first case; each role's request runs in a savepoint rolled back after
+it (tests/shared_world.py), so every role still meets the page as if it were the first.
 
 And the selectors underneath: a county's queries never return another county's rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.test import Client, TestCase
+from django.db import transaction
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from factories import (
+    ApplicationFactory,
+    PoolEntryFactory,
+    UserFactory,
+    YearlyCallFactory,
+    pdf_file,
+    pdf_upload,
+    people,
+    take_step,
+    take_steps,
+)
+from shared_world import WorldPerKey, rolled_back
+from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, EvidenceFile, Section
@@ -48,8 +64,6 @@ from smecluster.apps.selection.models import (
     Shortlist,
 )
 from smecluster.policy.ruleset import rule_set
-
-pytestmark = pytest.mark.django_db
 
 ROLES = (
     "anonymous",
@@ -938,18 +952,9 @@ SELECTION_PAGES = (
 )
 
 
-@pytest.fixture
-def web_world(
-    web_users: dict[str, User],
-    web_call: YearlyCall,
-    web_pool_entry: PoolEntry,
-    web_pdf_file: Callable[[str], Any],
-    web_new_user: Callable[..., User],
-    settings: Any,
-    tmp_path: Any,
-) -> World:
-    settings.EVIDENCE_ROOT = tmp_path / "evidence"
-    cache.clear()  # the public objection form counts submissions per address
+def _make_world(users: dict[str, User], call: YearlyCall, pool_entry: PoolEntry) -> World:
+    """The matrix's people (``users`` and the selection roles), the Guangdong call and the national one, with
+    their indicator systems, and a pool entry."""
     national = Programme.objects.create(
         name="中小企业特色产业集群认定（国家级）",
         owner=None,
@@ -960,77 +965,122 @@ def web_world(
     )
     national_call = YearlyCall.objects.create(
         programme=national,
-        year=web_call.year,
-        opens_on=web_call.opens_on,
-        closes_on=web_call.closes_on,
-        city_deadline=web_call.city_deadline,
-        province_deadline=web_call.province_deadline,
+        year=call.year,
+        opens_on=call.opens_on,
+        closes_on=call.closes_on,
+        city_deadline=call.city_deadline,
+        province_deadline=call.province_deadline,
     )
-    users = dict(web_users)
-    users["ministry_admin"] = web_new_user("web-ministry-admin", Role.MINISTRY_ADMIN, "100000")
-    # The expert the ``assign`` step assigns (conftest's ``web_take_step``): ``expert``, home 广东省.
-    users["assigned_expert"] = web_users["expert"]
-    ExpertProfile.objects.get_or_create(user=web_users["expert"], defaults={"fields": "智能家电"})
+    users = dict(users)
+    users["ministry_admin"] = UserFactory(
+        username="web-ministry-admin", role=Role.MINISTRY_ADMIN, jurisdiction_id="100000"
+    )
+    # The expert the ``assign`` step assigns (factories.take_step): ``expert``, home 广东省.
+    users["assigned_expert"] = users["expert"]
+    ExpertProfile.objects.get_or_create(user=users["expert"], defaults={"fields": "智能家电"})
     for key, home in (
         ("other_expert", "440300"),
         ("conflicted_expert", "440600"),
         ("related_expert", "440400"),
     ):
-        users[key] = web_new_user(key.replace("_", "-"), Role.EXPERT, home)
+        users[key] = UserFactory(username=key.replace("_", "-"), role=Role.EXPERT, jurisdiction_id=home)
         ExpertProfile.objects.create(user=users[key], fields="智能家电、家电", organization="测试研究院")
     selection_services.relation_declare(actor=users["related_expert"], county_code="440606", note="曾任顾问")
     # The indicator systems exist before any page opens (the owner's first visit would create them).
-    selection_services.indicator_system_ensure(actor=users["province_admin"], call=web_call)
+    selection_services.indicator_system_ensure(actor=users["province_admin"], call=call)
     selection_services.indicator_system_ensure(actor=users["ministry_admin"], call=national_call)
     return World(
         users=users,
-        call=web_call,
-        programme=web_call.programme,
+        call=call,
+        programme=call.programme,
         national=national,
-        pool_entry=web_pool_entry,
+        pool_entry=pool_entry,
         national_call=national_call,
-        extra={"pdf": web_pdf_file},
+        extra={"pdf": pdf_file},
     )
 
 
-CASES = [pytest.param(role, page, id=f"{role}-{page.id}") for page in PAGES for role in ROLES] + [
-    pytest.param(role, page, id=f"{role}-{page.id}") for page in SELECTION_PAGES for role in SELECTION_ROLES
+@pytest.fixture
+def web_world(
+    web_users: dict[str, User],
+    web_call: YearlyCall,
+    web_pool_entry: PoolEntry,
+    settings: Any,
+    tmp_path: Any,
+) -> World:
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    cache.clear()  # the public objection form counts submissions per address
+    return _make_world(web_users, web_call, web_pool_entry)
+
+
+@pytest.fixture(scope="class")
+def matrix_base(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any) -> Iterator[World]:
+    """What every page of the matrix shares, built once for the class in a transaction rolled back after it
+    (tests/shared_world.py)."""
+    evidence = override_settings(EVIDENCE_ROOT=tmp_path_factory.mktemp("matrix") / "evidence")
+    with django_db_blocker.unblock(), evidence, transaction.atomic():
+        ensure_divisions()
+        yield _make_world(people(), YearlyCallFactory(), PoolEntryFactory())
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="class")
+def matrix_pages(matrix_base: World) -> Iterator[WorldPerKey[World]]:
+    """One page's world at a time: the shared world and the page's application, in a savepoint."""
+    pages = WorldPerKey(lambda page: _build(page, replace(matrix_base, extra=dict(matrix_base.extra))))
+    yield pages
+    pages.close()
+
+
+@pytest.fixture
+def matrix_world(request: pytest.FixtureRequest, matrix_pages: WorldPerKey[World]) -> Iterator[World]:
+    """The world of the case's page, built by the page's first case; the case itself runs in a savepoint
+    rolled back after it, so every role meets the page as the first one did."""
+    world = matrix_pages.get(request.node.callspec.params["page"])
+    cache.clear()  # the public objection form counts submissions per address
+    with rolled_back():
+        yield world
+
+
+def _case(role: str, page: Page) -> Any:
+    # One xdist group per page: its cases run on one worker, which builds the page's world once.
+    return pytest.param(
+        role, page, id=f"{role}-{page.id}", marks=pytest.mark.xdist_group(f"matrix-{page.id}")
+    )
+
+
+CASES = [_case(role, page) for page in PAGES for role in ROLES] + [
+    _case(role, page) for page in SELECTION_PAGES for role in SELECTION_ROLES
 ]
 
 
-@pytest.mark.parametrize(("role", "page"), CASES)
-def test_permission_matrix(
-    role: str,
-    page: Page,
-    web_world: World,
-    web_application_in: Callable[..., Application],
-    web_take_step: Callable[[Application, str], Any],
-    web_pdf_upload: Callable[[str], Any],
-) -> None:
-    world = web_world
-    _build(page, world, web_application_in, web_take_step, web_pdf_upload)
-    cache.clear()
-    client = Client()
-    if role != "anonymous":
-        client.force_login(world.users[role])
-    url = page.url(world)
-    events, state = AuditEvent.objects.count(), _state(world)
-    response = client.post(url, page.data(world)) if page.method == "post" else client.get(url)
-    # Anonymous visitors go to the login page, except on the public pages (which say so).
-    expected = page.expected.get(role, LOGIN) if role == "anonymous" else page.expected[role]
-    if expected == LOGIN:
-        assert response.status_code == 302, response.status_code
-        assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
-    else:
-        assert response.status_code == expected, _explain(response)
-    if expected == DONE:
-        assert not response["Location"].startswith(reverse("login")), response["Location"]
-        return
-    # Refused, or a page only shown: nothing changed and nothing was recorded.
-    assert AuditEvent.objects.count() == events, "a refused request wrote an audit event"
-    assert _state(world) == state, "a refused request changed a record"
-    if expected == FORBIDDEN:
-        assert GENERIC_REFUSAL not in response.content.decode(), "refused without saying why"
+class TestPermissionMatrix:
+    """The cases of one page share its world (``matrix_world``); each role's request runs in a savepoint."""
+
+    @pytest.mark.parametrize(("role", "page"), CASES)
+    def test_permission_matrix(self, role: str, page: Page, matrix_world: World) -> None:
+        world = matrix_world
+        client = Client()
+        if role != "anonymous":
+            client.force_login(world.users[role])
+        url = page.url(world)
+        events, state = AuditEvent.objects.count(), _state(world)
+        response = client.post(url, page.data(world)) if page.method == "post" else client.get(url)
+        # Anonymous visitors go to the login page, except on the public pages (which say so).
+        expected = page.expected.get(role, LOGIN) if role == "anonymous" else page.expected[role]
+        if expected == LOGIN:
+            assert response.status_code == 302, response.status_code
+            assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
+        else:
+            assert response.status_code == expected, _explain(response)
+        if expected == DONE:
+            assert not response["Location"].startswith(reverse("login")), response["Location"]
+            return
+        # Refused, or a page only shown: nothing changed and nothing was recorded.
+        assert AuditEvent.objects.count() == events, "a refused request wrote an audit event"
+        assert _state(world) == state, "a refused request changed a record"
+        if expected == FORBIDDEN:
+            assert GENERIC_REFUSAL not in response.content.decode(), "refused without saying why"
 
 
 GENERIC_REFUSAL = "您没有进行此项操作的权限"
@@ -1076,29 +1126,25 @@ def _state(world: World) -> tuple[Any, ...]:
     )
 
 
-def _build(
-    page: Page,
-    world: World,
-    make: Callable[..., Application],
-    take: Callable[[Application, str], Any],
-    pdf: Callable[[str], Any],
-) -> None:
+def _build(page: Page, world: World) -> World:
     """The application of the page: a draft first (so evidence can be attached), then taken to the page's
     state through the services."""
     if page.state is None:
-        return
-    application = make(Status.DRAFT, call=world.national_call if page.chain == "national" else None)
+        return world
+    application = ApplicationFactory(
+        status=Status.DRAFT,
+        call=world.national_call if page.chain == "national" else world.call,
+        name="佛山市测试智能家电产业集群1",
+    )
     if page.evidence:
         with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
             world.evidence = application_services.evidence_add(
                 actor=world.users["county_officer"],
                 application=application,
                 section=Section.SUPPLY_CHAIN,
-                upload=pdf("配套协议.pdf"),
+                upload=pdf_upload("配套协议.pdf"),
             )
-    for step in _STEPS[page.state]:
-        take(application, step)
-        application.refresh_from_db()
+    take_steps(application, _STEPS[page.state])
     assert application.status == page.state
     world.application = application
     for step in page.steps:
@@ -1107,7 +1153,7 @@ def _build(
                 notice=Notice.objects.get(shortlist__call=application.call),
                 application_id=application.pk,
                 **{key: _objection_data(world)[key] for key in OBJECTOR},
-                uploads=[pdf("核查材料.pdf")],
+                uploads=[pdf_upload("核查材料.pdf")],
             )
         elif step == "resolve":
             objection = Objection.objects.get(application=application)
@@ -1120,7 +1166,7 @@ def _build(
                 resolve=True,
             )
         else:
-            take(application, step)
+            take_step(application, step)
         application.refresh_from_db()
     world.extra.update(
         assignment=Assignment.objects.filter(application=application).first(),
@@ -1129,6 +1175,7 @@ def _build(
         objection_file=ObjectionFile.objects.filter(objection__application=application).first(),
         cluster=RecognizedCluster.objects.filter(application=application).first(),
     )
+    return world
 
 
 _STEPS: dict[str, tuple[str, ...]] = {
@@ -1183,6 +1230,7 @@ def test_every_page_of_the_issue_is_in_the_matrix() -> None:
     assert wanted <= named, sorted(wanted - named)
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("expert", ["conflicted_expert", "related_expert"])
 def test_a_conflicted_expert_is_never_assigned(
     expert: str, web_world: World, web_application_in: Any
@@ -1208,6 +1256,7 @@ def test_a_conflicted_expert_is_never_assigned(
     assert client.get(reverse("applications:detail", args=[application.pk])).status_code == NOT_FOUND
 
 
+@pytest.mark.django_db
 def test_a_refusal_shows_its_reason(
     web_users: dict[str, User], web_application_in: Callable[..., Application]
 ) -> None:
@@ -1266,6 +1315,7 @@ SCOPE = {
 }
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", list(SCOPE))
 def test_selectors_return_only_rows_in_the_users_jurisdiction(
     role: str,
@@ -1298,6 +1348,7 @@ def test_selectors_return_only_rows_in_the_users_jurisdiction(
         assert not {entry.county_id for entry in pool_entries_for(user)}  # the pool is the city's page
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("role", ["county_officer", "other_county_officer", "city_officer", "operator"])
 def test_pages_never_list_another_countys_applications(
     role: str, web_users: dict[str, User], web_three_counties: dict[str, Application]

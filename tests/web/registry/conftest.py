@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from factories import annual_report_in
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
@@ -79,30 +80,6 @@ def reg_report_in(web_users: dict[str, User], reg_cluster: RecognizedCluster) ->
         status: str, *, year: int = 2024, cluster: RecognizedCluster | None = None, **figures: Any
     ) -> AnnualReport:
         cluster = cluster or reg_cluster
-        county = User.objects.get(username="county-officer") if cluster.county_id == "440606" else None
-        county = county or User.objects.get(role="county_officer", jurisdiction=cluster.county_id)
-        city = User.objects.get(role="city_officer", jurisdiction=cluster.county.parent_id)
-        province = User.objects.get(role="province_admin", jurisdiction=cluster.county_id[:2] + "0000")
-        report, _created = annual_reports.report_open(cluster=cluster, year=year, today=date(year + 1, 1, 1))
-        if status == AnnualReport.Status.DRAFT:
-            return report
-        annual_reports.report_save_figures(actor=county, report=report, document=reg_figures(year, **figures))
-        annual_reports.report_save_narrative(
-            actor=county,
-            report=report,
-            fields={"work_done": "完成年度培育任务", "experience": "", "problems": "", "measures": ""},
-        )
-        steps = {
-            "submitted": ["submit"],
-            "returned": ["submit", ("return", city)],
-            "forwarded": ["submit", ("forward", city)],
-            "received": ["submit", ("forward", city), ("receive", province)],
-        }[status]
-        for step in steps:
-            action, actor = (step, county) if isinstance(step, str) else step
-            annual_reports.report_move(actor=actor, report=report, action=action, reason="请核实数据")
-        report.refresh_from_db()
-        assert report.status == status
-        return report
+        return annual_report_in(cluster, status, year=year, figures=reg_figures(year, **figures))
 
     return make
