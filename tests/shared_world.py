@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from django.db import connection, transaction
 
@@ -22,23 +22,22 @@ World = TypeVar("World")
 
 
 class WorldPerKey(Generic[World]):
-    """``worlds.get(key)``: the world of ``key``, built by ``build(key)`` in a savepoint on the first call
+    """``worlds.get(key, build)``: the world of ``key``, made by ``build()`` in a savepoint on the first call
     and kept until a call with another key (another object: compared by identity) or ``close()`` rolls it
     back."""
 
-    def __init__(self, build: Callable[[Any], World]) -> None:
-        self._build = build
+    def __init__(self) -> None:
         self._key: object = None
         self._world: World | None = None
         self._atomic: transaction.Atomic | None = None
 
-    def get(self, key: object) -> World:
+    def get(self, key: object, build: Callable[[], World]) -> World:
         if self._atomic is None or self._key is not key:
             self.close()
             self._atomic = transaction.atomic()
             self._atomic.__enter__()
             try:
-                self._world = self._build(key)
+                self._world = build()
             except BaseException:
                 self.close()
                 raise

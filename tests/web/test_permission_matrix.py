@@ -1027,16 +1027,19 @@ def matrix_base(django_db_setup: None, django_db_blocker: Any, tmp_path_factory:
 @pytest.fixture(scope="class")
 def matrix_pages(matrix_base: World) -> Iterator[WorldPerKey[World]]:
     """One page's world at a time: the shared world and the page's application, in a savepoint."""
-    pages = WorldPerKey(lambda page: _build(page, replace(matrix_base, extra=dict(matrix_base.extra))))
+    pages: WorldPerKey[World] = WorldPerKey()
     yield pages
     pages.close()
 
 
 @pytest.fixture
-def matrix_world(request: pytest.FixtureRequest, matrix_pages: WorldPerKey[World]) -> Iterator[World]:
+def matrix_world(
+    request: pytest.FixtureRequest, matrix_base: World, matrix_pages: WorldPerKey[World]
+) -> Iterator[World]:
     """The world of the case's page, built by the page's first case; the case itself runs in a savepoint
     rolled back after it, so every role meets the page as the first one did."""
-    world = matrix_pages.get(request.node.callspec.params["page"])
+    page = request.node.callspec.params["page"]
+    world = matrix_pages.get(page, lambda: _build(page, replace(matrix_base, extra=dict(matrix_base.extra))))
     cache.clear()  # the public objection form counts submissions per address
     with rolled_back():
         yield world
@@ -1056,6 +1059,12 @@ CASES = [_case(role, page) for page in PAGES for role in ROLES] + [
 
 class TestPermissionMatrix:
     """The cases of one page share its world (``matrix_world``); each role's request runs in a savepoint."""
+
+    @pytest.fixture(autouse=True)
+    def db(self, django_db_setup: None) -> None:
+        """In place of pytest-django's ``db`` (whose transaction per test would enclose the savepoint a case
+        closes when its page changes): the name tells pytest-django these cases use the test database, the
+        savepoints of ``matrix_world`` isolate them."""
 
     @pytest.mark.parametrize(("role", "page"), CASES)
     def test_permission_matrix(self, role: str, page: Page, matrix_world: World) -> None:

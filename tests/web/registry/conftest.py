@@ -52,17 +52,22 @@ def reg_recognize(
     )
 
 
-@pytest.fixture
-def reg_cluster(web_users: dict[str, User], web_application: Application) -> RecognizedCluster:
-    """粤中小特色集群〔2024〕001 of 顺德区, recognized 2024-03-10, valid until 2027-03-09; its application
-    reports 2021–2023 (the three years before recognition), whatever day the suite runs."""
+def reg_make_cluster(application: Application) -> RecognizedCluster:
+    """粤中小特色集群〔2024〕001 of a 顺德区 ``application``, recognized 2024-03-10, valid until 2027-03-09;
+    its application reports 2021–2023 (the three years before recognition), whatever day the suite runs."""
     application_services.application_set_rows(
-        actor=web_users["county_officer"],
-        application=web_application,
+        actor=User.objects.get(username="county-officer"),
+        application=application,
         kind="years",
         rows=sample_years(2023, "1"),
     )
-    return reg_recognize(web_application, date(2024, 3, 10), date(2027, 3, 9), "粤中小特色集群〔2024〕001")
+    return reg_recognize(application, date(2024, 3, 10), date(2027, 3, 9), "粤中小特色集群〔2024〕001")
+
+
+@pytest.fixture
+def reg_cluster(web_users: dict[str, User], web_application: Application) -> RecognizedCluster:
+    """``reg_make_cluster`` of the web application."""
+    return reg_make_cluster(web_application)
 
 
 def reg_figures(year: int, output: float = 120.5, **extra: Any) -> dict[str, Any]:

@@ -1,21 +1,30 @@
 """Every role × every page and action of dynamic management: allowed, refused with the reason (403), not
 there (404 for a record outside the user's reach), or the login page for anonymous visitors. Refused and
-hidden requests write nothing."""
+hidden requests write nothing.
+
+The roles of one case share its world, built by the first; each role's request runs in a savepoint rolled
+back after it (tests/shared_world.py), so every role meets the case as if it were the first."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import TestCase
+from django.utils import timezone
 
 from clock import Clock
-from conftest import reg_client
+from conftest import reg_client, reg_figures, reg_make_cluster
+from factories import ApplicationFactory, UserFactory, YearlyCallFactory, annual_report_in, people
+from shared_world import WorldPerKey, rolled_back
+from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.registry.models import (
@@ -28,8 +37,6 @@ from smecluster.apps.registry.models import (
 )
 from smecluster.apps.registry.services import annual_reports, duties, plan_targets, re_reviews
 from smecluster.documents.annual_workbook import write_annual_workbook
-
-pytestmark = pytest.mark.django_db
 
 ROLES = (
     "anonymous", "province_admin", "ministry_admin", "city_officer", "other_city_officer", "county_officer",
@@ -253,9 +260,64 @@ CASES = (
 )
 
 
+@pytest.fixture(scope="module")
+def matrix_evidence_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("registry-matrix") / "evidence"
+
+
+@pytest.fixture(autouse=True)
+def reg_evidence_root(matrix_evidence_root: Path, settings: Any) -> Path:
+    """One evidence directory for the module (in place of conftest's, one per test): a case's files are
+    stored when its world is built, by the case's first role, and read by every role after it."""
+    settings.EVIDENCE_ROOT = matrix_evidence_root
+    return matrix_evidence_root
+
+
+@pytest.fixture(scope="class")
+def matrix_base(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """What every case shares: the web tests' people and the ministry admin, and the recognized 顺德区
+    cluster of a draft in this year's Guangdong call (registry conftest's ``reg_cluster``), built once for the
+    class in a transaction rolled back after it (tests/shared_world.py)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_divisions()
+        users = people()
+        users["ministry_admin"] = UserFactory(
+            username="ministry-admin", role=Role.MINISTRY_ADMIN, jurisdiction_id="100000"
+        )
+        application = ApplicationFactory(call=YearlyCallFactory(), name="佛山市测试智能家电产业集群1")
+        yield {"users": users, "cluster": reg_make_cluster(application)}
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="class")
+def matrix_cases() -> Iterator[WorldPerKey[dict[str, Any]]]:
+    cases: WorldPerKey[dict[str, Any]] = WorldPerKey()
+    yield cases
+    cases.close()
+
+
 @pytest.fixture
-def matrix_users(web_users: dict[str, User], web_new_user: Callable[..., User]) -> dict[str, User]:
-    return {**web_users, "ministry_admin": web_new_user("ministry-admin", Role.MINISTRY_ADMIN, "100000")}
+def matrix_world(
+    request: pytest.FixtureRequest,
+    clock: Clock,
+    matrix_base: dict[str, Any],
+    matrix_cases: WorldPerKey[dict[str, Any]],
+) -> Iterator[dict[str, Any]]:
+    """The world of the case, built by its first role at the moment ``_world`` sets; every role's request
+    runs at that moment, in a savepoint rolled back after it."""
+    case = request.node.callspec.params["case"]
+
+    def report_in(status: str, *, year: int) -> AnnualReport:
+        return annual_report_in(matrix_base["cluster"], status, year=year, figures=reg_figures(year))
+
+    def build() -> dict[str, Any]:
+        world = _world(case.state, clock, report_in, matrix_base["users"])
+        return {**world, "users": matrix_base["users"], "now": timezone.now()}
+
+    world = matrix_cases.get(case, build)
+    clock.move_to(world["now"])
+    with rolled_back():
+        yield world
 
 
 def _world(
@@ -320,37 +382,46 @@ def _state(world: dict[str, Any]) -> tuple[Any, ...]:
     return (cluster.valid_until, targets, reports, files, rows)
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
-def test_registry_matrix(
-    case: Case,
-    role: str,
-    clock: Clock,
-    reg_report_in: Callable[..., AnnualReport],
-    matrix_users: dict[str, User],
-) -> None:
-    world = _world(case.state, clock, reg_report_in, matrix_users)
-    client = reg_client(None if role == "anonymous" else matrix_users[role])
-    events, before = AuditEvent.objects.count(), _state(world)
-    url = case.url(world)
-    response = client.post(url, case.data(world)) if case.method == "post" else client.get(url)
-    expected = case.expected[role]
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert "/login" in response["Location"]
-    elif expected == "ok":
-        assert response.status_code in (200, 302), response.status_code
-        if case.method == "post":
-            assert AuditEvent.objects.count() > events, "an allowed action leaves an audit event"
-        if response.status_code == 302:
-            assert "/login" not in response["Location"]
-    else:
-        assert response.status_code == expected, (response.status_code, response.content.decode()[:300])
-        if expected == 403:
-            assert "须由" in response.content.decode() or "填写" in response.content.decode()
-    if expected != "ok":
-        assert AuditEvent.objects.count() == events
-        assert _state(world) == before
+# One xdist group per case: its roles run on one worker, which builds the case's world once.
+CASE_PARAMS = [
+    pytest.param(case, id=case.name, marks=pytest.mark.xdist_group(f"registry-{case.name}")) for case in CASES
+]
+
+
+class TestRegistryMatrix:
+    """The roles of one case share its world (``matrix_world``); each role's request runs in a savepoint."""
+
+    @pytest.fixture(autouse=True)
+    def db(self, django_db_setup: None) -> None:
+        """In place of pytest-django's ``db`` (whose transaction per test would enclose the savepoint a case
+        closes when its page changes): the name tells pytest-django these cases use the test database, the
+        savepoints of ``matrix_world`` isolate them."""
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("case", CASE_PARAMS)
+    def test_registry_matrix(self, case: Case, role: str, matrix_world: dict[str, Any]) -> None:
+        world = matrix_world
+        client = reg_client(None if role == "anonymous" else world["users"][role])
+        events, before = AuditEvent.objects.count(), _state(world)
+        url = case.url(world)
+        response = client.post(url, case.data(world)) if case.method == "post" else client.get(url)
+        expected = case.expected[role]
+        if expected == LOGIN:
+            assert response.status_code == 302
+            assert "/login" in response["Location"]
+        elif expected == "ok":
+            assert response.status_code in (200, 302), response.status_code
+            if case.method == "post":
+                assert AuditEvent.objects.count() > events, "an allowed action leaves an audit event"
+            if response.status_code == 302:
+                assert "/login" not in response["Location"]
+        else:
+            assert response.status_code == expected, (response.status_code, response.content.decode()[:300])
+            if expected == 403:
+                assert "须由" in response.content.decode() or "填写" in response.content.decode()
+        if expected != "ok":
+            assert AuditEvent.objects.count() == events
+            assert _state(world) == before
 
 
 def test_every_page_of_dynamic_management_is_in_the_matrix() -> None:
