@@ -1,24 +1,28 @@
 """The oversight pages for every role: allowed (200), refused (403 with the reason), outside the user's
-reach (404), or the login page for anonymous visitors; a refused post writes nothing. And the pages'
+reach (404), or the login page for anonymous visitors (the page matrix: one world for every case, each case
+in a savepoint; tests/shared_world.py); a refused post writes nothing. And the pages'
 happy paths through the browser-facing forms: file → review → approve; record an incident; decide."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import User
+from factories import ApplicationFactory, UserFactory, YearlyCallFactory, pdf_upload, people
+from shared_world import rolled_back
+from smecluster.apps.accounts.divisions import ensure_divisions
+from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.oversight import services
 from smecluster.apps.oversight.models import ClusterIncident, MajorChange, RevocationProposal
 from smecluster.apps.registry.models import RecognizedCluster
-
-pytestmark = pytest.mark.django_db
 
 ROLES = (
     "anonymous", "province_admin", "city_officer", "other_city_officer", "county_officer",
@@ -62,22 +66,24 @@ PAGES: dict[str, tuple[str, dict[str, int]]] = {
 
 @pytest.fixture
 def ov_world(
-    ov_people: dict[str, User],
-    ov_cluster: RecognizedCluster,
-    web_pdf_upload: Any,
-    django_capture_on_commit_callbacks: Any,
+    ov_people: dict[str, User], ov_cluster: RecognizedCluster, web_pdf_upload: Any
 ) -> dict[str, Any]:
-    with django_capture_on_commit_callbacks(execute=True):  # the file reaches its place on commit
+    return _world(ov_people, ov_cluster, web_pdf_upload)
+
+
+def _world(people: dict[str, User], cluster: RecognizedCluster, pdf: Any) -> dict[str, Any]:
+    """The cluster with an unfiled change found by the city (whose revocation proposal follows)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
         change = services.change_record_unfiled(
-            actor=ov_people["city_officer"], cluster=ov_cluster, kind="operating_agency",
+            actor=people["city_officer"], cluster=cluster, kind="operating_agency",
             new_value={"operating_agency": "某某园区运营公司"},
             effective_on=timezone.localdate() - timedelta(days=50),
-            found_on=timezone.localdate(), source="实地核查", uploads=[web_pdf_upload("核查记录.pdf")],
+            found_on=timezone.localdate(), source="实地核查", uploads=[pdf("核查记录.pdf")],
         )  # fmt: skip
-    proposal = RevocationProposal.objects.get(cluster=ov_cluster)
+    proposal = RevocationProposal.objects.get(cluster=cluster)
     return {
-        "people": ov_people,
-        "cluster": ov_cluster.pk,
+        "people": people,
+        "cluster": cluster.pk,
         "change": change.pk,
         "proposal": proposal.pk,
         "evidence": change.evidence.get().pk,
@@ -91,19 +97,54 @@ def _client(world: dict[str, Any], role: str) -> Client:
     return client
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url_name", list(PAGES))
-def test_page_matrix(ov_world: dict[str, Any], role: str, url_name: str) -> None:
-    argument, expected = PAGES[url_name]
-    url = reverse(url_name, args=[ov_world[argument]] if argument else [])
-    response = _client(ov_world, role).get(url)
-    if role == "anonymous":
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
-        return
-    assert response.status_code == expected[role], (role, url_name, response.status_code)
+@pytest.fixture(scope="class")
+def matrix_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """``ov_world`` built once for the class (in a transaction rolled back after it; tests/shared_world.py):
+    the people, the recognized 顺德区 cluster (taken there through the services) and its unfiled change."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_divisions()
+        people_ = {
+            **people(),
+            "other_province_admin": UserFactory(
+                username="other-province-admin", role=Role.PROVINCE_ADMIN, jurisdiction_id="330000"
+            ),
+            "ministry_admin": UserFactory(
+                username="ministry-admin", role=Role.MINISTRY_ADMIN, jurisdiction_id="100000"
+            ),
+        }
+        application = ApplicationFactory(
+            call=YearlyCallFactory(), status="recognized", name="佛山市测试智能家电产业集群1"
+        )
+        yield _world(people_, application.recognition, pdf_upload)
+        transaction.set_rollback(True)
 
 
+# All of the class's cases on one worker, which builds the world once.
+@pytest.mark.xdist_group("oversight-page-matrix")
+class TestPageMatrix:
+    """Every case reads the class's world; each runs in a savepoint rolled back after it."""
+
+    @pytest.fixture(autouse=True)
+    def db(self, matrix_world: dict[str, Any]) -> Iterator[None]:
+        """In place of pytest-django's ``db``: the name tells pytest-django these cases use the test
+        database; the class's transaction and this savepoint isolate them."""
+        with rolled_back():
+            yield
+
+    @pytest.mark.parametrize("role", ROLES)
+    @pytest.mark.parametrize("url_name", list(PAGES))
+    def test_page_matrix(self, matrix_world: dict[str, Any], role: str, url_name: str) -> None:
+        argument, expected = PAGES[url_name]
+        url = reverse(url_name, args=[matrix_world[argument]] if argument else [])
+        response = _client(matrix_world, role).get(url)
+        if role == "anonymous":
+            assert response.status_code == 302
+            assert response["Location"].startswith("/accounts/login/")
+            return
+        assert response.status_code == expected[role], (role, url_name, response.status_code)
+
+
+@pytest.mark.django_db
 def test_a_refusal_shows_its_reason(ov_world: dict[str, Any]) -> None:
     response = _client(ov_world, "city_officer").get(
         reverse("oversight:change_new", args=[ov_world["cluster"]])
@@ -129,6 +170,7 @@ DECISION = {"decision": "accept", "reason": "撤销"}
         ("other_county_officer", "oversight:change_new", "cluster", {"kind": "leading_industry"}),
     ],
 )  # fmt: skip
+@pytest.mark.django_db
 def test_a_refused_post_writes_nothing(
     ov_world: dict[str, Any], role: str, url_name: str, argument: str, data: dict[str, str]
 ) -> None:
@@ -149,6 +191,7 @@ def test_a_refused_post_writes_nothing(
     assert RecognizedCluster.objects.get(pk=ov_world["cluster"]).status == RecognizedCluster.Status.VALID
 
 
+@pytest.mark.django_db
 def test_file_review_and_approve_through_the_pages(ov_world: dict[str, Any]) -> None:
     cluster = ov_world["cluster"]
     county = _client(ov_world, "county_officer")
@@ -193,6 +236,7 @@ def test_file_review_and_approve_through_the_pages(ov_world: dict[str, Any]) -> 
     assert "某某园区运营公司" in public  # the record as it stands after the change found on site
 
 
+@pytest.mark.django_db
 def test_record_an_incident_and_decide_through_the_pages(ov_world: dict[str, Any]) -> None:
     cluster = ov_world["cluster"]
     province = _client(ov_world, "province_admin")

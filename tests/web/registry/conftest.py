@@ -16,7 +16,6 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
-from smecluster.apps.registry.services import annual_reports
 from smecluster.site.demo import sample_years
 
 
