@@ -1158,12 +1158,13 @@ def _build(page: Page, world: World) -> World:
     world.application = application
     for step in page.steps:
         if step == "object":
-            objection_file(
-                notice=Notice.objects.get(shortlist__call=application.call),
-                application_id=application.pk,
-                **{key: _objection_data(world)[key] for key in OBJECTOR},
-                uploads=[pdf_upload("核查材料.pdf")],
-            )
+            with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
+                objection_file(
+                    notice=Notice.objects.get(shortlist__call=application.call),
+                    application_id=application.pk,
+                    **{key: _objection_data(world)[key] for key in OBJECTOR},
+                    uploads=[pdf_upload("核查材料.pdf")],
+                )
         elif step == "resolve":
             objection = Objection.objects.get(application=application)
             objection_record(
