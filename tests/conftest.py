@@ -10,12 +10,21 @@
 Until the test first moves it, the clock is the real time. Every reader follows it: Django's
 ``timezone.now``/``localdate`` (so ``auto_now`` fields, session expiry and the services' "today"),
 ``datetime.now``, ``date.today`` and ``time.time``, in every thread (the live server of the browser tests).
+
+Every test starts in the site's language (zh-Hans): a request through the test client activates the
+visitor's language in the test's own thread and Django does not undo it, so without this a service called
+after an English page would write its notifications in English, depending on which tests ran before on
+the same worker.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import time_machine
+from django.conf import settings
+from django.utils import translation
 
 from clock import Clock
 
@@ -23,3 +32,9 @@ from clock import Clock
 @pytest.fixture
 def clock(time_machine: time_machine.TimeMachineFixture) -> Clock:
     return Clock(time_machine)
+
+
+@pytest.fixture(autouse=True)
+def site_language() -> Iterator[None]:
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
