@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, Status
@@ -88,7 +87,6 @@ def _events(obj: Application | RecognizedCluster) -> list[AuditEvent]:
 
 
 @pytest.mark.django_db
-@translation.override("zh-hans")  # the reasons in zh-Hans, whatever an earlier test left active
 def test_a_refused_transition_writes_nothing_and_says_why(
     web_users: dict[str, User], web_application: Application
 ) -> None:
@@ -199,7 +197,6 @@ def _proposal_fields(cluster: RecognizedCluster, proposed_by: User | None) -> di
 
 
 @pytest.mark.django_db
-@translation.override("zh-hans")
 def test_create_is_guarded_like_a_move_and_audited(
     web_users: dict[str, User], recognized_cluster: RecognizedCluster
 ) -> None:
