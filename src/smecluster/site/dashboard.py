@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.selectors import cities_of
 from smecluster.apps.applications.selectors import applications_visible_to
-from smecluster.apps.applications.workflow import APPLICATION, TRANSITIONS, Status
+from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
@@ -100,13 +100,11 @@ def my_tasks(user: User) -> list[Task]:
     applicants and unscored assignments for experts."""
     tasks = []
     waiting = WAITING_ON.get(Role(user.role), {})
-    actionable = {status for transition in TRANSITIONS.values() for status in transition.sources}
+    actionable = {status for row in APPLICATION.transitions.values() for status in row.sources}
     for application in (
         applications_visible_to(user).filter(status__in=list(actionable)).order_by("updated_at", "pk")
     ):
-        steps = [
-            str(t.label) for action, t in TRANSITIONS.items() if APPLICATION.can(user, action, application)
-        ]
+        steps = [str(row.label) for row in APPLICATION.available(user, application)]
         if not steps and application.status not in waiting:
             continue
         step_url, step_label = "", ""

@@ -19,6 +19,7 @@ from django_htmx.middleware import HtmxDetails
 from smecluster.apps.accounts.models import User
 
 T = TypeVar("T")
+K = TypeVar("K")  # the object's key: a primary key, or a code such as a jurisdiction's
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -34,11 +35,11 @@ class HtmxRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def reach_or_404(find: Callable[[User, int], T], user: User, pk: int, message: str | Promise) -> T:
-    """``find(user, pk)`` (a selector that raises ``DoesNotExist`` outside the user's reach), or a 404 with
+def reach_or_404(find: Callable[[User, K], T], user: User, key: K, message: str | Promise) -> T:
+    """``find(user, key)`` (a selector that raises ``DoesNotExist`` outside the user's reach), or a 404 with
     ``message``: whether the object exists elsewhere is not disclosed."""
     try:
-        return find(user, pk)
+        return find(user, key)
     except ObjectDoesNotExist:
         raise Http404(message) from None
 

@@ -38,17 +38,14 @@ from smecluster.apps.monitoring.services import report_draft_save
 from smecluster.documents.charts import Chart, overview_charts, theme_charts
 from smecluster.documents.evaluation_report import BLOCK_TITLES, Block, block_figures, draft_texts
 from smecluster.errors import UnusableInput
-from smecluster.site.http import AuthenticatedRequest
+from smecluster.site.http import AuthenticatedRequest, reach_or_404
 
 
 def _scope(request: AuthenticatedRequest) -> Jurisdiction:
     """The scope asked for (404 outside the person's reach), or their widest one."""
     code = request.GET.get("scope", "")
     if code:
-        try:
-            return scope_for(request.user, code)
-        except Jurisdiction.DoesNotExist:
-            raise Http404(_("没有这个报告范围，或它不在您的辖区内")) from None
+        return reach_or_404(scope_for, request.user, code, _("没有这个报告范围，或它不在您的辖区内"))
     scopes = scopes_for(request.user)
     if not scopes:
         raise Http404(_("您没有可查看的报告范围"))
