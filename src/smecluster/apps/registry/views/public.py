@@ -10,14 +10,13 @@ from datetime import date
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.registry.forms import ClusterFilterForm
-from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.selectors import (
     COLUMNS,
     cluster_row,
@@ -27,6 +26,7 @@ from smecluster.apps.registry.selectors import (
     public_figures,
 )
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
+from smecluster.site.http import public_or_404
 
 PAGE_SIZE = 20
 
@@ -109,10 +109,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        cluster = public_cluster(pk)
-    except RecognizedCluster.DoesNotExist:
-        raise Http404(_("没有这个集群")) from None
+    cluster = public_or_404(public_cluster, pk, _("没有这个集群"))
     year, figures = public_figures(cluster)
     return render(
         request,
