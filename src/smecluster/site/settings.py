@@ -143,6 +143,14 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1
 # a file too big for a browser (a national registry extract) is placed in this directory and registered.
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
+# Every uploaded workbook (roster, application, annual report) is checked against these before parsing:
+# a parser trusts the sizes a file declares (see smecluster.documents.workbook_limits).
+WORKBOOK_MAX_ROWS = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_ROWS", "250000"))
+WORKBOOK_MAX_COLUMNS = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_COLUMNS", "200"))
+WORKBOOK_MAX_UNCOMPRESSED_BYTES = (
+    int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
+)
+WORKBOOK_MAX_RATIO = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_RATIO", "100"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
