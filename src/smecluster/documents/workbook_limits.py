@@ -182,9 +182,7 @@ def _count_rows(stream: IO[bytes], head: bytes, sheet: str, limits: WorkbookLimi
         for letters in set(_WIDE_CELL.findall(window)):
             farthest_column = max(farthest_column, _column_number(letters.decode("ascii")))
         if rows > limits.max_rows:
-            raise _refuse(
-                source, f"工作表“{sheet}”超过 {limits.max_rows} 行，超过行数上限 {limits.max_rows} 行"
-            )
+            raise _refuse(source, f"工作表“{sheet}”的行数超过行数上限 {limits.max_rows} 行")
         _check_extent(sheet, farthest_row, farthest_column, limits=limits, source=source)
         tail = window[-_TAIL_BYTES:]
         chunk = _read(stream, _CHUNK)

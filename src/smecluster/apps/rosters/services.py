@@ -149,9 +149,8 @@ class _Checked:
 
 
 def _check(data: bytes, filename: str, year: int) -> _Checked | tuple[RowError, ...]:
-    read = read_roster(
-        data, filename, limits=workbook_limits()
-    )  # UnusableInput for a file that is not a roster at all
+    # UnusableInput for a file that is not a roster at all, or a workbook over a limit
+    read = read_roster(data, filename, limits=workbook_limits())
     if not read.ok:
         return read.errors
     return _Checked(data, filename, read.rows, compute_indicators(read.rows, on=date(year, 12, 31)))
