@@ -8,7 +8,7 @@ never extracting a member whole, and refuses (:class:`UnusableInput`, naming the
 
 - a member's declared uncompressed size, or the sum over all members, is over ``max_uncompressed_bytes``;
 - a member's compression ratio (uncompressed / compressed) is over ``max_ratio`` (a zip bomb);
-- a worksheet declares more rows, or more rows × columns, than allowed;
+- a worksheet declares more rows or more columns than allowed (so rows × columns is bounded too);
 - a worksheet without a ``<dimension>`` holds more rows than allowed, counted while streaming it.
 
 The declared sizes are what the zip's directory says; :mod:`zipfile` stops reading a member at its
@@ -49,10 +49,6 @@ class WorkbookLimits:
     max_columns: int = 200
     max_uncompressed_bytes: int = 200 * _MB
     max_ratio: int = 100
-
-    @property
-    def max_cells(self) -> int:
-        return self.max_rows * self.max_columns
 
 
 DEFAULT_LIMITS = WorkbookLimits()
@@ -158,11 +154,6 @@ def _check_extent(sheet: str, rows: int, columns: int, *, limits: WorkbookLimits
         raise _refuse(source, f"工作表“{sheet}”声明 {rows} 行，超过行数上限 {limits.max_rows} 行")
     if columns > limits.max_columns:
         raise _refuse(source, f"工作表“{sheet}”声明 {columns} 列，超过列数上限 {limits.max_columns} 列")
-    if rows * columns > limits.max_cells:
-        raise _refuse(
-            source,
-            f"工作表“{sheet}”声明 {rows}×{columns} 个单元格，超过单元格上限 {limits.max_cells} 个",
-        )
 
 
 def _count_rows(stream: IO[bytes], head: bytes, sheet: str, limits: WorkbookLimits, source: str) -> None:
