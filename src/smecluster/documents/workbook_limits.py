@@ -149,11 +149,14 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _check_extent(sheet: str, rows: int, columns: int, *, limits: WorkbookLimits, source: str) -> None:
+def _check_extent(
+    sheet: str, rows: int, columns: int, *, limits: WorkbookLimits, source: str, declared: bool = True
+) -> None:
+    reach = "声明" if declared else "的单元格延伸到"
     if rows > limits.max_rows:
-        raise _refuse(source, f"工作表“{sheet}”声明 {rows} 行，超过行数上限 {limits.max_rows} 行")
+        raise _refuse(source, f"工作表“{sheet}”{reach}第 {rows} 行，超过行数上限 {limits.max_rows} 行")
     if columns > limits.max_columns:
-        raise _refuse(source, f"工作表“{sheet}”声明 {columns} 列，超过列数上限 {limits.max_columns} 列")
+        raise _refuse(source, f"工作表“{sheet}”{reach}第 {columns} 列，超过列数上限 {limits.max_columns} 列")
 
 
 def _count_rows(stream: IO[bytes], head: bytes, sheet: str, limits: WorkbookLimits, source: str) -> None:
@@ -174,6 +177,6 @@ def _count_rows(stream: IO[bytes], head: bytes, sheet: str, limits: WorkbookLimi
             farthest_column = max(farthest_column, _column_number(letters.decode("ascii")))
         if rows > limits.max_rows:
             raise _refuse(source, f"工作表“{sheet}”的行数超过行数上限 {limits.max_rows} 行")
-        _check_extent(sheet, farthest_row, farthest_column, limits=limits, source=source)
+        _check_extent(sheet, farthest_row, farthest_column, limits=limits, source=source, declared=False)
         tail = window[-_TAIL_BYTES:]
         chunk = _read(stream, _CHUNK)

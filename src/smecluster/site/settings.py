@@ -10,6 +10,10 @@
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
 | SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
 | SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
+| SMECLUSTER_WORKBOOK_MAX_ROWS | 250000 | rows a sheet of an uploaded workbook may declare or hold |
+| SMECLUSTER_WORKBOOK_MAX_COLUMNS | 200 | columns a sheet of an uploaded workbook may declare or reach |
+| SMECLUSTER_WORKBOOK_MAX_UNCOMPRESSED_MB | 200 | uncompressed size of workbook zip members, each and all |
+| SMECLUSTER_WORKBOOK_MAX_RATIO | 100 | compression ratio of a workbook's zip member (a zip bomb) |
 | SMECLUSTER_EMAIL_BACKEND | console | Django e-mail backend path, or "console" |
 | SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications |
 """
