@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from factories import PASSWORD, UserFactory
 from smecluster.apps.accounts.models import User
-from smecluster.apps.audit import actions
+from smecluster.apps.audit import actions, sqlite_append_only
 from smecluster.apps.audit.chain import chain_head, content_hash_of, verify_chain
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.audit.services import audit_record
@@ -247,6 +248,19 @@ def test_the_chain_survives_a_clock_going_back(officer: User, clock: Any) -> Non
         with transaction.atomic():
             audit_record(actor=officer, action=actions.USER_UPDATE, target=officer)
     assert verify_chain().intact
+
+
+def test_sqlite_refuses_to_change_or_delete_an_audit_row() -> None:
+    """The triggers migration 0004 creates on SQLite, on a scratch database (the suite runs on PostgreSQL)."""
+    database = sqlite3.connect(":memory:")
+    database.execute("CREATE TABLE audit_auditevent (id INTEGER PRIMARY KEY, reason TEXT)")
+    for statement in sqlite_append_only.CREATE:
+        database.execute(statement)
+    database.execute("INSERT INTO audit_auditevent (reason) VALUES ('理由')")
+    for change in ("UPDATE audit_auditevent SET reason = '无'", "DELETE FROM audit_auditevent"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            database.execute(change)
+    assert database.execute("SELECT reason FROM audit_auditevent").fetchall() == [("理由",)]
 
 
 def test_events_are_written_only_by_audit_record(officer: User) -> None:
