@@ -156,7 +156,7 @@ def test_monitoring_pages_answer_and_escape(hostile_world: HostileWorld, hostile
             page = response.content.decode()
             assert "<b>集群</b>" not in page
             assert page.count("<svg") >= 1 or url.endswith("report/")
-        industry = client.get("/monitoring/", {"year": YEAR, "industry": hostile})
+        industry = client.get("/monitoring/", {"year": str(YEAR), "industry": hostile})
         assert industry.status_code == 200
 
 
