@@ -5,7 +5,6 @@ rows its filters select."""
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
@@ -15,7 +14,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 
-from smecluster.documents.cells import csv_text, streamed_cell
+from smecluster.documents.cells import csv_text, sheet_bytes, streamed_cell
 
 BOM = "\ufeff"
 
@@ -125,9 +124,7 @@ def xlsx_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, sheet_ti
 
     for row in itertools.chain(first, iterator):
         sheet.append([typed(value) for value in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(book)
 
 
 def tabular_response(
