@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from smecluster.documents.cells import sheet_bytes
 from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits, check_workbook
 from smecluster.errors import Problem, UnusableInput
 
@@ -93,9 +94,8 @@ def new_workbook() -> Workbook:
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    # Through the one guard of every spreadsheet: a name typed as =HYPERLINK(...) stays text.
+    return sheet_bytes(workbook)
 
 
 def _cell_value(value: Any, column: Column) -> Any:

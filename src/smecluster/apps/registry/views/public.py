@@ -25,6 +25,7 @@ from smecluster.apps.registry.selectors import (
     public_clusters,
     public_figures,
 )
+from smecluster.documents.cells import csv_text
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
 from smecluster.site.http import public_or_404
 
@@ -34,18 +35,19 @@ PAGE_SIZE = 20
 # --- the published list -----------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> Any:
-    """Dates as YYYY-MM-DD, and text a spreadsheet would run as a formula kept as text."""
+def _plain(value: Any) -> Any:
+    """Dates as YYYY-MM-DD; everything else as stored (JSON carries people's text unchanged)."""
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
     return value
 
 
 def _csv(rows: list[dict[str, Any]]) -> HttpResponse:
     header = [column.label for column in COLUMNS]
-    return csv_response("clusters.csv", header, ([_cell(row[c.key]) for c in COLUMNS] for row in rows))
+    # Only the CSV marks text a spreadsheet would run as a formula; the XLSX types it, the JSON leaves it.
+    return csv_response(
+        "clusters.csv", header, ([csv_text(_plain(row[c.key])) for c in COLUMNS] for row in rows)
+    )
 
 
 def _xlsx(rows: list[dict[str, Any]]) -> HttpResponse:
@@ -65,7 +67,7 @@ def _json(rows: list[dict[str, Any]], filters: dict[str, Any]) -> HttpResponse:
         "count": len(rows),
         "filters": filters,
         "columns": [{"key": column.key, "label": str(column.label)} for column in COLUMNS],
-        "results": [{key: _cell(value) for key, value in row.items()} for row in rows],
+        "results": [{key: _plain(value) for key, value in row.items()} for row in rows],
     }
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
