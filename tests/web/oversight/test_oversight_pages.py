@@ -174,13 +174,14 @@ DECISION = {"decision": "accept", "reason": "撤销"}
 def test_a_refused_post_writes_nothing(
     ov_world: dict[str, Any], role: str, url_name: str, argument: str, data: dict[str, str]
 ) -> None:
+    client = _client(ov_world, role)  # signing in is audited: before the count
     events = AuditEvent.objects.count()
     counts = (
         MajorChange.objects.count(),
         ClusterIncident.objects.count(),
         RevocationProposal.objects.count(),
     )
-    response = _client(ov_world, role).post(reverse(url_name, args=[ov_world[argument]]), data)
+    response = client.post(reverse(url_name, args=[ov_world[argument]]), data)
     assert response.status_code in (FORBIDDEN, NOT_FOUND)
     assert AuditEvent.objects.count() == events
     assert (
