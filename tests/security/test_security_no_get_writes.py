@@ -17,7 +17,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
-from factories import ApplicationFactory, PoolEntryFactory, ProgrammeFactory, YearlyCallFactory
+from factories import (
+    ApplicationFactory,
+    PoolEntryFactory,
+    ProgrammeFactory,
+    YearlyCallFactory,
+    recognized_cluster,
+)
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.selection.models import IndicatorSystem
@@ -94,11 +100,13 @@ def test_no_get_of_any_page_as_any_role_changes_a_row_count(
     draft = ApplicationFactory(call=call, status=Status.DRAFT)
     screened = ApplicationFactory(call=call, status=Status.SCREENED, name="佛山市测试家具产业集群")
     assert not IndicatorSystem.objects.exists()  # the page that used to make one on GET is crawled too
+    cluster = recognized_cluster(name="佛山市测试陶瓷产业集群")  # dynamic management's pages too
     starts = [
         *_routes_without_arguments(),
         reverse("selection:indicators", args=[call.pk]),
         reverse("selection:assignments", args=[call.pk]),
-        *(f"/applications/{application.pk}/" for application in (draft, screened)),
+        *(f"/applications/{application.pk}/" for application in (draft, screened, cluster.application)),
+        reverse("registry:cluster", args=[cluster.pk]),
     ]
     reached: set[str] = set()
     for role, user in security_users.items():

@@ -122,3 +122,27 @@ def test_the_password_change_form_refuses_a_weak_password(security_users: dict[s
     assert response.status_code == 200
     officer.refresh_from_db()
     assert officer.check_password(PASSWORD)
+
+
+def test_the_environment_sets_the_proxy_header_origins_and_hsts(tmp_path: Path) -> None:
+    env = {**os.environ, **PRODUCTION, "SMECLUSTER_DATA_DIR": str(tmp_path)}
+    script = (
+        "from smecluster.site import settings as s; "
+        "print(s.SECURE_PROXY_SSL_HEADER, s.CSRF_TRUSTED_ORIGINS, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == [
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "['https://cluster.example.gov.cn']",
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+    ]

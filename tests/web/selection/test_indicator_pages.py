@@ -155,3 +155,16 @@ def test_only_the_owner_sees_the_indicator_system(
         client.force_login(web_users[key])
         assert client.get(reverse("selection:indicators", args=[sel_call.pk])).status_code == 403
     assert not IndicatorSystem.objects.exists()
+
+
+def test_an_edit_posted_before_any_version_is_saved_as_version_1(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall
+) -> None:
+    admin = _admin(client, web_users)
+    url = reverse("selection:indicators", args=[sel_call.pk])
+    assert admin.get(url, {"edit": "1"}).status_code == 200
+    assert not IndicatorSystem.objects.filter(call=sel_call).exists()
+    rows = [("核心竞争力", "K1", "产业规模", "60"), ("协同创新", "X1", "研发投入", "40")]
+    assert admin.post(url, _formset(rows)).status_code == 302
+    system = IndicatorSystem.objects.get(call=sel_call)
+    assert (system.version, system.is_default) == (1, False)
