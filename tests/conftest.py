@@ -20,13 +20,16 @@ the same worker.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 from django.utils import translation
 
 from clock import Clock
+from smecluster.apps.audit import sqlite_append_only
 
 
 @pytest.fixture
@@ -38,3 +41,26 @@ def clock(time_machine: time_machine.TimeMachineFixture) -> Clock:
 def site_language() -> Iterator[None]:
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def audit_rows_flushable_on_sqlite() -> Iterator[None]:
+    """A transactional test ends by emptying every table; on SQLite that is a ``DELETE``, which the audit
+    log's append-only trigger refuses (PostgreSQL's ``TRUNCATE`` fires no row trigger). The flush alone
+    lifts the trigger and puts it back; every test still runs under it."""
+    flush = SQLiteOperations.execute_sql_flush
+
+    def flush_lifting_the_audit_trigger(self: SQLiteOperations, sql_list: Any) -> None:
+        with self.connection.cursor() as cursor:
+            for statement in sqlite_append_only.DROP:
+                cursor.execute(statement)
+        try:
+            flush(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                for statement in sqlite_append_only.CREATE:
+                    cursor.execute(statement)
+
+    SQLiteOperations.execute_sql_flush = flush_lifting_the_audit_trigger  # type: ignore[method-assign]
+    yield
+    SQLiteOperations.execute_sql_flush = flush  # type: ignore[method-assign]

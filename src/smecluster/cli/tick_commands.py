@@ -2,7 +2,9 @@
 
 It runs every duty as of one day (``oversight.tick.run_tick``): opens annual reporting and re-review
 windows, reminds, flags overdue reports, expires clusters and proposes revocation. Each duty leaves a
-record of what it did, so a second run as of the same day does nothing and prints an empty list. The
+record of what it did, so a second run as of the same day does nothing and prints an empty list. It ends
+with the audit log's head (hash and number of events): kept outside the server, e.g. in cron's mail, it
+lets ``smecluster audit verify --expect-head`` notice a truncated log later. The
 database and key come from the environment, as for ``smecluster manage`` (DATABASE_URL,
 SMECLUSTER_SECRET_KEY); ``--demo`` acts on the demo database.
 """
@@ -75,6 +77,7 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     # Imported after django.setup(): the app's models need the app registry ready.
     from django.utils import timezone
 
+    from smecluster.apps.audit.chain import chain_head
     from smecluster.apps.oversight.tick import run_tick
 
     day = as_of or timezone.localdate()
@@ -82,10 +85,15 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     # notifications' mails to stderr instead, so `--json` stays parseable.
     with contextlib.redirect_stdout(sys.stderr):
         actions = run_tick(day)
+    head = chain_head()
     if as_json:
         click.echo(
             json.dumps(
-                {"as_of": day.isoformat(), "actions": [action.as_json() for action in actions]},
+                {
+                    "as_of": day.isoformat(),
+                    "actions": [action.as_json() for action in actions],
+                    "audit_head": head.as_json(),
+                },
                 ensure_ascii=False,
                 indent=2,
             )
@@ -108,3 +116,4 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
         if actions
         else f"{day.isoformat()}：没有新的事项"
     )
+    click.echo(f"审计日志：{head.count} 条，链头哈希 {head.hash or '-'}")

@@ -26,6 +26,7 @@ from smecluster.documents.sheets import (
     write_form_sheet,
     write_instructions,
 )
+from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits
 from smecluster.errors import Problem, UnusableInput
 from smecluster.profile import validation_problems
 
@@ -98,10 +99,12 @@ def annual_workbook(figures: AnnualFigures) -> bytes:
     return write_annual_workbook(figures.model_dump(by_alias=True, exclude_none=True))
 
 
-def read_annual_workbook(data: bytes, *, source: str, year: int | None = None) -> AnnualFigures:
+def read_annual_workbook(
+    data: bytes, *, source: str, year: int | None = None, limits: WorkbookLimits = DEFAULT_LIMITS
+) -> AnnualFigures:
     """The annual figures a filled workbook holds, or :class:`UnusableInput` naming sheet, cell and field.
     With ``year``, the workbook must report that year (a report's workbook is for its own year only)."""
-    workbook = open_workbook(data, source=source, sheets=SHEETS)
+    workbook = open_workbook(data, source=source, sheets=SHEETS, limits=limits)
     figures = read_form_sheet(workbook[FIGURES], FIGURE_COLUMNS, prefix="figures")
     quality = read_form_sheet(workbook[QUALITY], QUALITY_COLUMNS, prefix="quality_firms")
     monitoring = read_form_sheet(workbook[MONITORING], MONITORING_COLUMNS)

@@ -4,6 +4,9 @@ Each chart is drawn once and written twice: as SVG with its text kept as text (`
 for the PDF (WeasyPrint lays the text out in the same CJK font and embeds it) and the dashboard; and as
 PNG at 200 dpi for the DOCX, where Word would otherwise substitute a font of its own.
 
+Every text a chart draws is data: mathtext is off (``text.parse_math``), so ``$…$`` in a name prints as
+typed.
+
 Without a CJK font every 汉字 in a chart is an empty box and matplotlib only warns, so the font is looked
 up first and its absence is an error (:class:`CJKFontMissing`) naming the package to install.
 """
@@ -89,6 +92,9 @@ def _style() -> dict[Any, Any]:  # matplotlib types its keys as a Literal of eve
         "axes.spines.top": False,
         "axes.spines.right": False,
         "font.size": 9,
+        # Labels, titles and ticks are names people typed: a "$\\x$" in a leading industry is text, not
+        # mathtext (which would fail to parse and take the dashboard and every report down with it).
+        "text.parse_math": False,
     }
 
 

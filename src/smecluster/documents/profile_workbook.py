@@ -24,6 +24,7 @@ from smecluster.documents.sheets import (
     write_instructions,
     write_table_sheet,
 )
+from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits
 from smecluster.errors import UnusableInput
 from smecluster.profile import INCIDENT_LEVELS, ClusterProfile, IncidentKind, parse_profile
 
@@ -153,10 +154,12 @@ def profile_workbook(profile: ClusterProfile) -> bytes:
     return write_profile_workbook(profile.model_dump(by_alias=True, exclude_none=True))
 
 
-def read_profile_workbook(data: bytes, *, source: str) -> ClusterProfile:
+def read_profile_workbook(
+    data: bytes, *, source: str, limits: WorkbookLimits = DEFAULT_LIMITS
+) -> ClusterProfile:
     """The profile a filled workbook holds. :class:`UnusableInput` lists every problem, each naming its
     sheet, cell and field; nothing is partly read."""
-    workbook = open_workbook(data, source=source, sheets=SHEETS)
+    workbook = open_workbook(data, source=source, sheets=SHEETS, limits=limits)
     basics = read_form_sheet(workbook[BASICS], BASIC_COLUMNS)
     years = read_table_sheet(workbook[YEARS], YEAR_COLUMNS, prefix="years")
     quality = read_form_sheet(workbook[QUALITY], QUALITY_COLUMNS, prefix="quality_firms")

@@ -8,7 +8,6 @@ growth; 指标定义, the catalogue. A figure without data is the text 无数据
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from smecluster.analytics.figures import CATALOGUE, NO_DATA, ClusterYear, Theme
 from smecluster.annual_figures import AnnualFigures
+from smecluster.documents.cells import sheet_bytes
 from smecluster.documents.evaluation_report import SOURCE_NOTE, EvaluationReport
 from smecluster.reference.regions import REGIONS_SOURCE, RegionScheme
 
@@ -221,6 +221,5 @@ def render_xlsx(report: EvaluationReport) -> bytes:
         )
     _widths(definitions, [26, 10, 34, 8, 8, 60, 40])
 
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    # Cluster names and leading industries come from applicants: the one guard keeps them text.
+    return sheet_bytes(book)

@@ -25,6 +25,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from smecluster.documents.cells import sheet_bytes
+from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits, check_workbook
 from smecluster.errors import Problem, UnusableInput
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -92,9 +94,8 @@ def new_workbook() -> Workbook:
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    # Through the one guard of every spreadsheet: a name typed as =HYPERLINK(...) stays text.
+    return sheet_bytes(workbook)
 
 
 def _cell_value(value: Any, column: Column) -> Any:
@@ -244,7 +245,9 @@ def write_instructions(
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def open_workbook(data: bytes, *, source: str, sheets: Sequence[str]) -> Workbook:
+def open_workbook(
+    data: bytes, *, source: str, sheets: Sequence[str], limits: WorkbookLimits = DEFAULT_LIMITS
+) -> Workbook:
     """The workbook, or :class:`UnusableInput` when it is not one or lacks a sheet the form needs."""
     if not data:
         raise UnusableInput.single(source, "", "文件为空")
@@ -252,6 +255,7 @@ def open_workbook(data: bytes, *, source: str, sheets: Sequence[str]) -> Workboo
         raise UnusableInput.single(
             source, "", f"文件大小 {len(data)} 字节，超过上限 {MAX_WORKBOOK_BYTES} 字节"
         )
+    check_workbook(data, limits, source=source)
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError, TypeError):

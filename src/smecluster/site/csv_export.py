@@ -5,7 +5,6 @@ rows its filters select."""
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
@@ -14,6 +13,8 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
+
+from smecluster.documents.cells import csv_text, sheet_bytes, streamed_cell
 
 BOM = "\ufeff"
 
@@ -47,7 +48,6 @@ def wants_csv(request: Any) -> bool:
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOWNLOAD_FORMATS = ("csv", "xlsx")
 _SIZED_ROWS = 200  # column widths follow the header and the first rows; the rest are streamed
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def wanted_download(request: Any) -> str | None:
@@ -63,10 +63,8 @@ def _csv_cell(cell: Any) -> Any:
         return local_time(cell)
     if isinstance(cell, date):
         return cell.isoformat()
-    if isinstance(cell, str) and cell[:1] in _FORMULA_STARTS:
-        # A spreadsheet runs a cell that begins with = + - @ as a formula: text stays text.
-        return "'" + cell
-    return cell
+    # A spreadsheet runs a cell that begins with = + - @ as a formula: text stays text.
+    return csv_text(cell)
 
 
 def _width(cell: Any) -> int:
@@ -119,19 +117,14 @@ def xlsx_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, sheet_ti
         if isinstance(value, str):
             # XML cannot hold control characters; a pasted name sometimes carries one.
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value[:1] in _FORMULA_STARTS:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                return cell
+            return streamed_cell(sheet, value)
         if value is not None and not isinstance(value, int | float | Decimal | str | bool):
             return str(value)
         return value
 
     for row in itertools.chain(first, iterator):
         sheet.append([typed(value) for value in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(book)
 
 
 def tabular_response(

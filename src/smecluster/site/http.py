@@ -38,8 +38,14 @@ class HtmxRequest(HttpRequest):
 def reach_or_404(find: Callable[[User, K], T], user: User, key: K, message: str | Promise) -> T:
     """``find(user, key)`` (a selector that raises ``DoesNotExist`` outside the user's reach), or a 404 with
     ``message``: whether the object exists elsewhere is not disclosed."""
+    return public_or_404(lambda each: find(user, each), key, message)
+
+
+def public_or_404(find: Callable[[K], T], key: K, message: str | Promise) -> T:
+    """``find(key)`` (a selector of what anyone may see: a published notice, a recognized cluster), or a 404
+    with ``message``."""
     try:
-        return find(user, key)
+        return find(key)
     except ObjectDoesNotExist:
         raise Http404(message) from None
 

@@ -10,6 +10,10 @@
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
 | SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
 | SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
+| SMECLUSTER_WORKBOOK_MAX_ROWS | 250000 | rows a sheet of an uploaded workbook may declare or hold |
+| SMECLUSTER_WORKBOOK_MAX_COLUMNS | 200 | columns a sheet of an uploaded workbook may declare or reach |
+| SMECLUSTER_WORKBOOK_MAX_UNCOMPRESSED_MB | 200 | uncompressed size of workbook zip members, each and all |
+| SMECLUSTER_WORKBOOK_MAX_RATIO | 100 | compression ratio of a workbook's zip member (a zip bomb) |
 | SMECLUSTER_EMAIL_BACKEND | console | Django e-mail backend path, or "console" |
 | SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications |
 | SMECLUSTER_SECURE_COOKIES | false | session and CSRF cookies only over HTTPS |
@@ -171,6 +175,14 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1
 # a file too big for a browser (a national registry extract) is placed in this directory and registered.
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
+# Every uploaded workbook (roster, application, annual report) is checked against these before parsing:
+# a parser trusts the sizes a file declares (see smecluster.documents.workbook_limits).
+WORKBOOK_MAX_ROWS = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_ROWS", "250000"))
+WORKBOOK_MAX_COLUMNS = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_COLUMNS", "200"))
+WORKBOOK_MAX_UNCOMPRESSED_BYTES = (
+    int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_UNCOMPRESSED_MB", "200")) * 1024 * 1024
+)
+WORKBOOK_MAX_RATIO = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_RATIO", "100"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

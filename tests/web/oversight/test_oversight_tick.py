@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from django.utils import timezone
 
 from smecluster.apps.accounts.models import User
+from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.oversight import services
 from smecluster.apps.oversight.models import RevocationProposal
 from smecluster.apps.oversight.tick import run_tick
@@ -100,7 +101,10 @@ def test_the_command_prints_json_and_a_second_run_prints_an_empty_list(
     assert any("第十八条第（三）项" in action["detail"] for action in revocations)
     second = runner.invoke(main, ["tick", "--as-of", as_of, "--json"])
     assert second.exit_code == 0, second.output
-    assert json.loads(second.output) == {"as_of": as_of, "actions": []}
+    second_body = json.loads(second.output)
+    # The second run did nothing, so it recorded nothing: the audit log's head is the first run's.
+    assert second_body == {"as_of": as_of, "actions": [], "audit_head": body["audit_head"]}
+    assert body["audit_head"]["count"] == AuditEvent.objects.count()
     table = runner.invoke(main, ["tick", "--as-of", as_of])
     assert table.exit_code == 0
     assert "没有新的事项" in table.output

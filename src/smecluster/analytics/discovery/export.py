@@ -14,6 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from smecluster.analytics.discovery.screens import Discovery, candidate_record
+from smecluster.documents.cells import csv_text, sheet_bytes
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("rank", "排名"),
@@ -61,7 +62,7 @@ def to_csv(discovery: Discovery) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([title for _, title in COLUMNS])
-    writer.writerows(_rows(records(discovery)))
+    writer.writerows([csv_text(cell) for cell in row] for row in _rows(records(discovery)))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -74,9 +75,7 @@ def to_xlsx(discovery: Discovery) -> bytes:
     for row in _rows(records(discovery)):
         sheet.append(row)
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return sheet_bytes(workbook)
 
 
 def to_json(discovery: Discovery) -> str:

@@ -41,6 +41,7 @@ from typing import Any
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
+from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits, check_workbook
 from smecluster.errors import UnusableInput
 from smecluster.reference import divisions, industries
 from smecluster.reference.sme_standards import (
@@ -220,8 +221,12 @@ class RosterRead:
 # ---------------------------------------------------------------------------------------------- reading
 
 
-def read_roster(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> RosterRead:
+def read_roster(
+    data: bytes, filename: str, *, max_bytes: int = MAX_BYTES, limits: WorkbookLimits = DEFAULT_LIMITS
+) -> RosterRead:
     """Read and check a roster file (XLSX or CSV). See the module docstring for what is accepted.
+
+    An XLSX is first held to ``limits`` (:func:`check_workbook`): calamine trusts what a file declares.
 
     When there are errors, ``rows`` is empty: nothing of a roster with errors is to be stored.
     """
@@ -233,7 +238,11 @@ def read_roster(data: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> Ro
         )
     if not data.strip():
         raise UnusableInput.single(filename, "file", "the file is empty")
-    table = _xlsx_rows(data, filename) if data[:4] == b"PK\x03\x04" else _csv_rows(data, filename)
+    if data[:4] == b"PK\x03\x04":
+        check_workbook(data, limits, source=filename)
+        table = _xlsx_rows(data, filename)
+    else:
+        table = _csv_rows(data, filename)
     return _check_rows(table, filename)
 
 

@@ -4,7 +4,6 @@ error report of a refused upload (:func:`write_error_report`) and a stored roste
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -131,6 +130,8 @@ def write_error_report(errors: Iterable[RowError]) -> bytes:
     """The row-by-row error report of a refused roster: 行号, 列, 内容, 问题."""
     from openpyxl import Workbook
 
+    from smecluster.documents.cells import streamed_row
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("错误报告")
     sheet.column_dimensions["B"].width = 26
@@ -138,7 +139,7 @@ def write_error_report(errors: Iterable[RowError]) -> bytes:
     sheet.column_dimensions["D"].width = 80
     sheet.append(["行号", "列", "内容", "问题"])
     for error in errors:
-        sheet.append([error.row, error.column, _text_cell(sheet, error.value), error.message])
+        sheet.append(streamed_row(sheet, [error.row, error.column, error.value, error.message]))
     return _save(workbook)
 
 
@@ -146,40 +147,36 @@ def write_roster(rows: Iterable[EnterpriseRow]) -> bytes:
     """A roster as XLSX, in the template's layout, so that a download can be edited and uploaded again."""
     from openpyxl import Workbook
 
+    from smecluster.documents.cells import streamed_row
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(ROSTER_SHEET)
     sheet.append([column.header_zh for column in ROSTER_COLUMNS])
     for row in rows:
         sheet.append(
-            [
-                row.credit_code,
-                _text_cell(sheet, row.name),
-                row.county_code,
-                row.industry_code,
-                row.employees,
-                row.revenue,
-                row.assets,
-                row.output,
-                row.rnd,
-                row.invention_patents,
-                "、".join(TITLE_NAMES_ZH[title] for title in Title if title in row.titles),
-                "是" if row.leading else "否",
-            ]
+            streamed_row(
+                sheet,
+                [
+                    row.credit_code,
+                    row.name,
+                    row.county_code,
+                    row.industry_code,
+                    row.employees,
+                    row.revenue,
+                    row.assets,
+                    row.output,
+                    row.rnd,
+                    row.invention_patents,
+                    "、".join(TITLE_NAMES_ZH[title] for title in Title if title in row.titles),
+                    "是" if row.leading else "否",
+                ],
+            )
         )
     return _save(workbook)
 
 
-def _text_cell(sheet: Any, value: str) -> Any:
-    """A cell that keeps ``value`` as typed: openpyxl would store ``=1+1`` as a formula, which Excel then
-    evaluates (a spreadsheet-injection risk in a file downloaded by an official)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
-
-
 def _save(workbook: Any) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    # The one guard of every spreadsheet: firm names and refused values are people's text, never formulas.
+    from smecluster.documents.cells import sheet_bytes
+
+    return sheet_bytes(workbook)

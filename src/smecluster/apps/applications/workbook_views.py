@@ -29,6 +29,7 @@ from smecluster.documents.profile_workbook import read_profile_workbook, write_p
 from smecluster.documents.sheets import MAX_WORKBOOK_BYTES, XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
+from smecluster.site.upload_limits import workbook_limits
 
 
 class WorkbookUploadForm(forms.Form):
@@ -73,7 +74,7 @@ def application_workbook_upload(request: AuthenticatedRequest, pk: int) -> HttpR
         upload = form.cleaned_data["file"]
         name = upload.name or "application.xlsx"
         try:
-            profile = read_profile_workbook(upload.read(), source=name)
+            profile = read_profile_workbook(upload.read(), source=name, limits=workbook_limits())
             application_import_profile(
                 actor=request.user, application=application, profile=profile, source=name
             )

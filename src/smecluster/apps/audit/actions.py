@@ -180,6 +180,9 @@ USER_UPDATE = _action("user.update", _("修改账号"), C.ADMINISTRATION)
 ADMIN_ADD = _action("admin.add", _("后台新增记录"), C.ADMINISTRATION)
 ADMIN_CHANGE = _action("admin.change", _("后台修改记录"), C.ADMINISTRATION)
 ADMIN_DELETE = _action("admin.delete", _("后台删除记录"), C.ADMINISTRATION)
+ACCOUNT_LOGIN = _action("account.login", _("登录"), C.ADMINISTRATION)
+ACCOUNT_LOGIN_FAILED = _action("account.login_failed", _("登录失败"), C.ADMINISTRATION)
+ACCOUNT_LOGOUT = _action("account.logout", _("退出登录"), C.ADMINISTRATION)
 
 
 def action_label(code: str) -> str:

@@ -1,4 +1,6 @@
-"""The audit event. Rows are only ever added: saving an existing row or deleting one raises."""
+"""The audit event. Rows are only ever added: saving an existing row or deleting one raises, and the database
+refuses an update or a delete too (a trigger, on PostgreSQL and SQLite). Each row carries its place in the
+hash chain (``audit.chain``), which ``audit_record`` computes."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,7 +23,8 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set when the object is built, not on insert, so its hash can cover it.
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT
     )
@@ -33,6 +37,8 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("变更后"), null=True, blank=True)
     reason = models.TextField(_("理由"), blank=True)
     request_id = models.CharField(_("请求编号"), max_length=36, blank=True, db_index=True)
+    content_hash = models.CharField(_("内容哈希"), max_length=64, blank=True, editable=False)
+    previous_hash = models.CharField(_("前一事件哈希"), max_length=64, blank=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -45,6 +51,8 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("audit events are append-only")
+        if not self.content_hash:
+            raise RuntimeError("audit events are written by audit_record, which chains them")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,7 +71,13 @@ from smecluster.apps.notices.services import (
 )
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.site.csv_export import tabular_response, wanted_download
-from smecluster.site.http import AuthenticatedRequest, HtmxRequest, errors_onto_form, reach_or_404
+from smecluster.site.http import (
+    AuthenticatedRequest,
+    HtmxRequest,
+    errors_onto_form,
+    public_or_404,
+    reach_or_404,
+)
 from smecluster.workdays import MissingHolidayData, period_end
 
 OWNER_ROLES = (Role.PROVINCE_ADMIN, Role.MINISTRY_ADMIN)
@@ -397,10 +403,7 @@ def _public_page(
 
 @require_http_methods(["GET", "POST"])
 def public_detail(request: HtmxRequest, pk: int) -> HttpResponse:
-    try:
-        notice = public_notice(pk)
-    except Notice.DoesNotExist:
-        raise Http404(_("没有这个公示")) from None
+    notice = public_or_404(public_notice, pk, _("没有这个公示"))
     entries = notice_entries(notice)
     if request.method == "GET":
         return _public_page(request, notice, entries, ObjectionForm(entries=entries))
@@ -441,10 +444,7 @@ def public_detail(request: HtmxRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def objection_ack(request: HtmxRequest, reference: str) -> HttpResponse:
-    try:
-        filed = objection_by_reference(reference)
-    except Objection.DoesNotExist:
-        raise Http404(_("没有这个受理编号")) from None
+    filed = public_or_404(objection_by_reference, reference, _("没有这个受理编号"))
     return render(
         request,
         "notices/objection_ack.html",

@@ -30,6 +30,7 @@ from smecluster.apps.audit.services import audit_record
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.rosters.models import Roster, RosterEnterprise, RosterVersion
 from smecluster.apps.rosters.permissions import can_import_application_roster, can_import_cluster_roster
+from smecluster.site.upload_limits import workbook_limits
 
 SHARE_PLACES = Decimal("0.000001")
 
@@ -148,7 +149,8 @@ class _Checked:
 
 
 def _check(data: bytes, filename: str, year: int) -> _Checked | tuple[RowError, ...]:
-    read = read_roster(data, filename)  # UnusableInput for a file that is not a roster at all
+    # UnusableInput for a file that is not a roster at all, or a workbook over a limit
+    read = read_roster(data, filename, limits=workbook_limits())
     if not read.ok:
         return read.errors
     return _Checked(data, filename, read.rows, compute_indicators(read.rows, on=date(year, 12, 31)))

@@ -83,11 +83,6 @@ CALL_STEPS = (
 )
 
 
-def _cell(text: str) -> str:
-    # A spreadsheet runs a cell that begins with = + - @ as a formula: names are text, never formulas.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
@@ -183,14 +178,14 @@ def screening(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
             (
                 [
                     row.application.number,
-                    _cell(row.application.name),
+                    row.application.name,
                     row.application.county.name,
                     row.application.county.parent.name if row.application.county.parent else "",
                     row.check.outcome_label,
                     _("是") if row.check.flagged else _("否"),
-                    _cell("；".join(row.check.failing)),
+                    "；".join(row.check.failing),
                     (_("通过") if row.screening.goes_on else _("不通过")) if row.screening else _("待审核"),
-                    _cell(row.screening.reason) if row.screening else "",
+                    row.screening.reason if row.screening else "",
                     _name(row.screening.decided_by) if row.screening else "",
                     row.screening.decided_at if row.screening else "",
                 ]
@@ -293,9 +288,9 @@ def indicators(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
                     indicator.system.version,
                     indicator.dimension,
                     indicator.code,
-                    _cell(indicator.name),
+                    indicator.name,
                     decimal_text(indicator.max_points),
-                    _cell(indicator.guidance),
+                    indicator.guidance,
                 ]
                 for indicator in (system.indicators.select_related("system") if system else [])
             ),
@@ -385,10 +380,10 @@ def experts(request: AuthenticatedRequest) -> HttpResponse:
             (
                 [
                     row.expert.username,
-                    _cell(_name(row.expert)),
+                    _name(row.expert),
                     row.expert.jurisdiction.full_name(),
-                    _cell(row.profile.organization if row.profile else ""),
-                    _cell(row.profile.fields if row.profile else ""),
+                    row.profile.organization if row.profile else "",
+                    row.profile.fields if row.profile else "",
                     (_("是") if row.profile.active else _("否")) if row.profile else _("未建档"),
                     row.open_assignments,
                     row.submitted,
@@ -492,9 +487,9 @@ def assignments(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
             application = row.application
             common = [
                 application.number,
-                _cell(application.name),
+                application.name,
                 application.county.name,
-                _cell(application.leading_industry),
+                application.leading_industry,
             ]
             if not row.assignments:
                 lines.append([*common, "", "", _("未分配"), "", "", ""])
@@ -502,7 +497,7 @@ def assignments(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
                 lines.append(
                     [
                         *common,
-                        _cell(_name(assignment.expert)),
+                        _name(assignment.expert),
                         assignment.expert.jurisdiction.full_name(),
                         pages.assignment_state(assignment),
                         f"{assignment.due_on:%Y-%m-%d}",
@@ -631,8 +626,8 @@ def my_reviews(request: AuthenticatedRequest) -> HttpResponse:
             (
                 [
                     assignment.application.number,
-                    _cell(assignment.application.name),
-                    _cell(str(assignment.application.call)),
+                    assignment.application.name,
+                    str(assignment.application.call),
                     pages.assignment_state(assignment),
                     f"{assignment.due_on:%Y-%m-%d}",
                     assignment.submitted_at,
@@ -796,9 +791,9 @@ def ranking(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
                 [
                     row.entry.rank,
                     row.application.number,
-                    _cell(row.application.name),
+                    row.application.name,
                     row.application.county.name,
-                    _cell("；".join(f"{name} {decimal_text(total)}" for name, total in row.totals)),
+                    "；".join(f"{name} {decimal_text(total)}" for name, total in row.totals),
                     str(pages.METHOD_LABELS[row.entry.scored.aggregate.applied]),
                     decimal_text(row.entry.scored.aggregate.value),
                     row.explanation,
@@ -878,10 +873,10 @@ def shortlist(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
                 [
                     entry.rank,
                     entry.number,
-                    _cell(entry.name),
+                    entry.name,
                     entry.county,
                     entry.aggregate,
-                    _cell("；".join(f"{name} {total}" for name, total in entry.experts)),
+                    "；".join(f"{name} {total}" for name, total in entry.experts),
                     _("是") if entry.shortlisted else _("否"),
                     entry.decided_by,
                 ]

@@ -51,6 +51,7 @@ from smecluster.documents.sheets import XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import local_time, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.upload_limits import workbook_limits
 
 SECTIONS = {
     "figures": gettext_lazy("年度数据"),
@@ -369,7 +370,7 @@ def report_workbook_upload(request: AuthenticatedRequest, pk: int) -> HttpRespon
         name = upload.name or "annual-report.xlsx"
         data = upload.read()
         try:
-            figures = read_annual_workbook(data, source=name, year=report.year)
+            figures = read_annual_workbook(data, source=name, year=report.year, limits=workbook_limits())
             annual_reports.report_import_workbook(
                 actor=request.user,
                 report=report,

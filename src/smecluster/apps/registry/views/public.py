@@ -10,14 +10,13 @@ from datetime import date
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.registry.forms import ClusterFilterForm
-from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.selectors import (
     COLUMNS,
     cluster_row,
@@ -26,7 +25,9 @@ from smecluster.apps.registry.selectors import (
     public_clusters,
     public_figures,
 )
+from smecluster.documents.cells import csv_text
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
+from smecluster.site.http import public_or_404
 
 PAGE_SIZE = 20
 
@@ -34,18 +35,19 @@ PAGE_SIZE = 20
 # --- the published list -----------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> Any:
-    """Dates as YYYY-MM-DD, and text a spreadsheet would run as a formula kept as text."""
+def _plain(value: Any) -> Any:
+    """Dates as YYYY-MM-DD; everything else as stored (JSON carries people's text unchanged)."""
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
     return value
 
 
 def _csv(rows: list[dict[str, Any]]) -> HttpResponse:
     header = [column.label for column in COLUMNS]
-    return csv_response("clusters.csv", header, ([_cell(row[c.key]) for c in COLUMNS] for row in rows))
+    # Only the CSV marks text a spreadsheet would run as a formula; the XLSX types it, the JSON leaves it.
+    return csv_response(
+        "clusters.csv", header, ([csv_text(_plain(row[c.key])) for c in COLUMNS] for row in rows)
+    )
 
 
 def _xlsx(rows: list[dict[str, Any]]) -> HttpResponse:
@@ -65,7 +67,7 @@ def _json(rows: list[dict[str, Any]], filters: dict[str, Any]) -> HttpResponse:
         "count": len(rows),
         "filters": filters,
         "columns": [{"key": column.key, "label": str(column.label)} for column in COLUMNS],
-        "results": [{key: _cell(value) for key, value in row.items()} for row in rows],
+        "results": [{key: _plain(value) for key, value in row.items()} for row in rows],
     }
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
@@ -109,10 +111,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        cluster = public_cluster(pk)
-    except RecognizedCluster.DoesNotExist:
-        raise Http404(_("没有这个集群")) from None
+    cluster = public_or_404(public_cluster, pk, _("没有这个集群"))
     year, figures = public_figures(cluster)
     return render(
         request,

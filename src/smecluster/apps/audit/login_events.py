@@ -1,0 +1,45 @@
+"""Logins, failed logins and logouts go into the audit log, with the address they came from.
+
+Django's authentication signals are the one place every way in passes (the login page, the admin's, the
+test client); each receiver hands over to a service in ``audit.services``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.http import HttpRequest
+
+from smecluster.apps.accounts.models import User
+from smecluster.apps.audit import services
+
+
+def client_address(request: HttpRequest | None) -> str:
+    """The address the request came from as the server saw it ("" without a request)."""
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    services.record_login(user=user, address=client_address(request))
+
+
+def _logged_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
+    if user is not None:  # logging out an anonymous visitor changes nothing worth recording
+        services.record_logout(user=user, address=client_address(request))
+
+
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    username = credentials.get(get_user_model().USERNAME_FIELD, "")
+    services.record_login_failed(username=str(username or ""), address=client_address(request))
+
+
+def connect() -> None:
+    user_logged_in.connect(_logged_in, dispatch_uid="smecluster.audit.login")
+    user_logged_out.connect(_logged_out, dispatch_uid="smecluster.audit.logout")
+    user_login_failed.connect(_login_failed, dispatch_uid="smecluster.audit.login_failed")
