@@ -39,6 +39,8 @@ PRODUCTION = {
 def _check_deploy(environment: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **environment, "SMECLUSTER_DATA_DIR": str(tmp_path)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # The browser tests set this in the test process (Playwright's event loop); a deployment never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-m", "smecluster", "manage", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
