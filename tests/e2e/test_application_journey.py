@@ -347,8 +347,10 @@ def _select_recognize_and_publish(
     expect(page.locator(f"#screening-{pk}")).to_contain_text("通过")
     assert Application.objects.get(pk=pk).status == Status.SCREENED
 
-    # The first visit makes the default indicator system (the nine criterion groups, 100 points).
+    # The first visit offers the default indicator system (the nine criterion groups, 100 points); its
+    # button adopts it as version 1.
     page = province.open(f"/calls/{call.pk}/indicators/")
+    page.get_by_role("button", name=re.compile("采用系统默认指标体系")).click()
     expect(page.locator("main")).to_contain_text("系统默认，待本省调整")
 
     # --- assignments: two experts by hand; the 佛山市 expert is in the pool but never offered -----------

@@ -606,6 +606,7 @@ SELECTION_PAGES = (
         url=_call_url("selection:indicators"),
         data=_indicator_data,
     ),
+    Page("selection:indicators_create", "post", OWNER_STEP, url=_call_url("selection:indicators_create")),
     Page("selection:experts", "get", OWNERS_PAGE, url=lambda w: reverse("selection:experts")),
     Page(
         "selection:expert_edit",

@@ -16,6 +16,15 @@
 | SMECLUSTER_WORKBOOK_MAX_RATIO | 100 | compression ratio of a workbook's zip member (a zip bomb) |
 | SMECLUSTER_EMAIL_BACKEND | console | Django e-mail backend path, or "console" |
 | SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications |
+| SMECLUSTER_SECURE_COOKIES | false | session and CSRF cookies only over HTTPS |
+| SMECLUSTER_HSTS_SECONDS | 0 | Strict-Transport-Security max-age (31536000 in production) |
+| SMECLUSTER_HSTS_INCLUDE_SUBDOMAINS | false | HSTS for every subdomain too |
+| SMECLUSTER_HSTS_PRELOAD | false | ask browsers' preload lists to include the host |
+| SMECLUSTER_SSL_REDIRECT | false | redirect plain HTTP to HTTPS |
+| SMECLUSTER_PROXY_SSL_HEADER | (none) | TLS proxy header, e.g. X-Forwarded-Proto (value https) |
+| SMECLUSTER_CSRF_TRUSTED_ORIGINS | (none) | comma-separated origins, e.g. https://cluster.example.gov.cn |
+| SMECLUSTER_SESSION_IDLE_MINUTES | 30 | a session ends after this long without a request |
+| SMECLUSTER_PASSWORD_MIN_LENGTH | 12 | shortest password accepted when one is set through a form or command |
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from smecluster.workdays import default_data_dir
@@ -36,6 +46,15 @@ django_stubs_ext.monkeypatch()
 
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(name: str, default: int) -> int:
+    """An integer setting; unset or empty means the default."""
+    return int(os.environ.get(name, "").strip() or default)
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "smecluster.apps.accounts",
     "smecluster.apps.audit",
     "smecluster.apps.programmes",
@@ -76,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "smecluster.site.locale.ChineseFirstLocaleMiddleware",
@@ -121,10 +142,17 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# Checked wherever a password is chosen (the password forms, the admin, createsuperuser, changepassword);
+# ``User.set_password`` itself does not check, so the demo and test fixtures choose theirs freely.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": _number("SMECLUSTER_PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "smecluster.apps.accounts.passwords.WordThenNumberPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -163,12 +191,48 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if _email == "c
 DEFAULT_FROM_EMAIL = os.environ.get("SMECLUSTER_DEFAULT_FROM_EMAIL", "noreply@smecluster.local")
 
 SESSION_COOKIE_HTTPONLY = True
+# An idle timeout for everyone (officers hold the most): the cookie's age is renewed on every request, so a
+# session ends SMECLUSTER_SESSION_IDLE_MINUTES after the last one, and at the latest when the browser closes.
+SESSION_COOKIE_AGE = _number("SMECLUSTER_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag; see base template
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = _flag("SMECLUSTER_SECURE_COOKIES")
     CSRF_COOKIE_SECURE = _flag("SMECLUSTER_SECURE_COOKIES")
+# HTTPS: off by default so the demo and a plain-HTTP intranet trial work; production sets all of these.
+SECURE_HSTS_SECONDS = _number("SMECLUSTER_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SMECLUSTER_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = _flag("SMECLUSTER_HSTS_PRELOAD")
+SECURE_SSL_REDIRECT = _flag("SMECLUSTER_SSL_REDIRECT")
+# Behind a proxy that terminates TLS, the request reaches Django as plain HTTP; the proxy says what the
+# browser used in this header (which it must overwrite, never pass on from the client).
+if _proxy_header := os.environ.get("SMECLUSTER_PROXY_SSL_HEADER", "").strip():
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+CSRF_TRUSTED_ORIGINS = _list("SMECLUSTER_CSRF_TRUSTED_ORIGINS")
+
+# Content-Security-Policy (django-csp 4): scripts only from this site's own files, never inline (the
+# templates carry no <script> body, javascript: link or on… attribute; site/static/site.js does their
+# work). Styles allow inline because templates and matplotlib's SVG charts carry style attributes; a
+# style cannot run code. htmx is told (htmx-config in base.html) not to add its own <style> or eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""The call's indicator system: the default (version 1, marked as a default) on the owner's first visit,
+"""The call's indicator system: the default (version 1, marked as a default) when the owner adopts it with
+the page's button (looking creates nothing),
 edits saved as a new version whose points must add up to exactly 100 (the error at the form), and no new
 version once any expert has scored."""
 
@@ -51,24 +52,31 @@ def _formset(rows: list[tuple[str, str, str, str]], name: str = "广东省细化
     return data
 
 
-def test_the_first_visit_creates_the_default_as_version_1(
+def test_the_first_visit_offers_the_default_and_its_button_creates_version_1(
     client: Client, web_users: dict[str, User], sel_call: YearlyCall
 ) -> None:
-    page = _admin(client, web_users).get(reverse("selection:indicators", args=[sel_call.pk]))
-    assert page.status_code == 200
+    admin = _admin(client, web_users)
+    url = reverse("selection:indicators", args=[sel_call.pk])
+    offer = admin.get(url)
+    assert offer.status_code == 200
+    assert not IndicatorSystem.objects.filter(call=sel_call).exists()  # looking writes nothing
+    create_url = reverse("selection:indicators_create", args=[sel_call.pk])
+    assert f'action="{create_url}"' in offer.content.decode()
+    assert admin.get(create_url).status_code == 405
+    assert admin.post(create_url).status_code == 302
     system = IndicatorSystem.objects.get(call=sel_call)
     assert (system.version, system.is_default) == (1, True)
     default = default_indicator_system()
     assert system.name == default.name
     assert [each.code for each in system.indicators.order_by("order")] == [row.code for row in default.rows()]
     assert sum(each.max_points for each in system.indicators.all()) == Decimal(100)
-    text = page.content.decode()
+    text = admin.get(url).content.decode()
     assert "系统默认，待本省调整" in text
     assert "未公布" in text  # the note: no official weights
     assert "统筹发展与安全" in text
     assert "具有较强治理和服务能力" in text
     assert AuditEvent.objects.filter(action="indicator_system.create", target_id=str(system.pk)).count() == 1
-    client.get(reverse("selection:indicators", args=[sel_call.pk]))
+    admin.post(create_url)
     assert IndicatorSystem.objects.filter(call=sel_call).count() == 1
 
 
@@ -77,7 +85,7 @@ def test_weights_that_do_not_add_up_to_100_are_refused_at_the_form(
 ) -> None:
     admin = _admin(client, web_users)
     url = reverse("selection:indicators", args=[sel_call.pk])
-    admin.get(url)
+    admin.post(reverse("selection:indicators_create", args=[sel_call.pk]))
     rows = [("核心竞争力", "K1", "产业规模", "60"), ("协同创新", "X1", "研发投入", "39.5")]
     response = admin.post(url, _formset(rows))
     assert response.status_code == 200
@@ -100,6 +108,7 @@ def test_an_edit_that_adds_up_is_saved_as_a_new_version(
 ) -> None:
     admin = _admin(client, web_users)
     url = reverse("selection:indicators", args=[sel_call.pk])
+    admin.post(reverse("selection:indicators_create", args=[sel_call.pk]))
     edit = admin.get(url, {"edit": "1"})
     assert edit.context["formset"].initial[0]["code"] == "A1"  # starts from the version in force
     rows = [("核心竞争力", "K1", "产业规模", "60"), ("协同创新", "X1", "研发投入", "40")]
@@ -146,3 +155,16 @@ def test_only_the_owner_sees_the_indicator_system(
         client.force_login(web_users[key])
         assert client.get(reverse("selection:indicators", args=[sel_call.pk])).status_code == 403
     assert not IndicatorSystem.objects.exists()
+
+
+def test_an_edit_posted_before_any_version_is_saved_as_version_1(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall
+) -> None:
+    admin = _admin(client, web_users)
+    url = reverse("selection:indicators", args=[sel_call.pk])
+    assert admin.get(url, {"edit": "1"}).status_code == 200
+    assert not IndicatorSystem.objects.filter(call=sel_call).exists()
+    rows = [("核心竞争力", "K1", "产业规模", "60"), ("协同创新", "X1", "研发投入", "40")]
+    assert admin.post(url, _formset(rows)).status_code == 302
+    system = IndicatorSystem.objects.get(call=sel_call)
+    assert (system.version, system.is_default) == (1, False)

@@ -118,6 +118,9 @@ def test_the_ministry_runs_the_national_selection_and_the_province_cannot(
     second.refresh_from_db()
     assert (first.status, second.status) == (Status.SCREENED, Status.SCREENED)
     assert client.get(reverse("selection:indicators", args=[national_call.pk])).status_code == 200
+    created = client.post(reverse("selection:indicators_create", args=[national_call.pk]))
+    assert created.status_code == 302
+    assert province.post(reverse("selection:indicators_create", args=[national_call.pk])).status_code == 403
     assert IndicatorSystem.objects.get(call=national_call).created_by == ministry
     edit = client.post(
         reverse("selection:expert_edit", args=[expert.pk]),

@@ -8,6 +8,7 @@ the discovery source module (the same checks as ``smecluster discover``), and on
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import uuid
 from collections.abc import Sequence
@@ -70,18 +71,37 @@ def _file_kind(path: Path) -> str | None:
     return _kind(head, tail)
 
 
-def _problem_text(error: UnusableInput) -> str:
+# An absolute path left in an engine's message after the file's own path was replaced (a temporary file,
+# a directory of the server): never shown to the person.
+_SERVER_PATH = re.compile(r"(?<![\w.:])/(?:[^\s/'\"]+/)+[^\s'\"]*")
+
+
+def _without_server_paths(text: str, path: Path, shown: str) -> str:
+    """The engine's message for a person: its first paragraph (the rest is the SQL it ran and its reader
+    options), with the file's location on the server replaced by the name the person knows it by."""
+    text = text.strip().split("\n\n", 1)[0]
+    for location in (str(path), str(path.resolve())):
+        text = text.replace(location, shown)
+    for directory in (datasets_dir(), settings.DISCOVERY_DATASETS_DIR):
+        text = text.replace(str(directory), "")
+    return _SERVER_PATH.sub("…", text)
+
+
+def _problem_text(error: UnusableInput, path: Path, shown: str) -> str:
     return "；".join(
-        _("列 %(column)s：%(message)s") % {"column": problem.field, "message": problem.message}
+        _("列 %(column)s：%(message)s")
+        % {"column": problem.field, "message": _without_server_paths(problem.message, path, shown)}
         if problem.field
-        else problem.message
+        else _without_server_paths(problem.message, path, shown)
         for problem in error.problems
     )
 
 
-def inspect_file(path: Path, field: str = "file") -> tuple[int, int, int]:
+def inspect_file(path: Path, field: str = "file", shown: str | None = None) -> tuple[int, int, int]:
     """(first year, last year, rows) of an enterprise-year file, or a ValidationError at ``field`` naming
-    the column at fault. The columns are read and checked by the discovery source module."""
+    the column at fault. The columns are read and checked by the discovery source module. ``shown`` is the
+    name the person knows the file by (the uploaded file's name); its place on the server is never shown."""
+    shown = shown or path.name
     # Imported here: Ibis and DuckDB take a second to import, which no other page should pay.
     from smecluster.analytics.discovery import source
 
@@ -94,10 +114,15 @@ def inspect_file(path: Path, field: str = "file") -> tuple[int, int, int]:
         rows = int(table.count().execute())
     except UnusableInput as error:
         raise ValidationError(
-            {field: _("文件不能用于候选集群发现：%(problems)s") % {"problems": _problem_text(error)}}
+            {
+                field: _("文件不能用于候选集群发现：%(problems)s")
+                % {"problems": _problem_text(error, path, shown)}
+            }
         ) from error
     except Exception as error:  # the engine's message says what is wrong with the values
-        raise ValidationError({field: _("文件无法读取：%(error)s") % {"error": error}}) from error
+        raise ValidationError(
+            {field: _("文件无法读取：%(error)s") % {"error": _without_server_paths(str(error), path, shown)}}
+        ) from error
     if not years or rows == 0:
         raise ValidationError({field: _("文件中没有企业数据")})
     return years[0], years[-1], rows
@@ -186,7 +211,7 @@ def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Da
         checked = partial.with_name(f".partial-{uuid.uuid4().hex}{kind}")
         partial.rename(checked)
         partial = checked
-        stats = inspect_file(partial)
+        stats = inspect_file(partial, shown=Path(upload.name or "").name or _("上传的文件"))
         kept = uploads / f"{sha256}{kind}"
         partial.rename(kept)
         return _create(
@@ -237,7 +262,7 @@ def dataset_register(*, actor: User, name: str, relative_path: str) -> Dataset:
     relative = str(path.relative_to(root))
     if Dataset.objects.filter(path=relative).exists():
         raise ValidationError({"path": _("这个文件已经登记")})
-    stats = inspect_file(path, field="path")
+    stats = inspect_file(path, field="path", shown=relative)
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -285,7 +310,7 @@ def discovery_run(
             table, year, known[rule_set_id], province=province_code[:2] if province_code else None, top=top
         )
     except UnusableInput as error:
-        raise ValidationError({"dataset": _problem_text(error)}) from error
+        raise ValidationError({"dataset": _problem_text(error, path, dataset.name)}) from error
     elapsed_ms = round((time.perf_counter() - started) * 1000)
     with transaction.atomic():
         run = DiscoveryRun.objects.create(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("calls/<int:call_pk>/screening/pass-unflagged/", views.screen_batch, name="screen_batch"),
     path("applications/<int:pk>/screen/", views.screen, name="screen"),
     path("calls/<int:call_pk>/indicators/", views.indicators, name="indicators"),
+    path("calls/<int:call_pk>/indicators/create/", views.indicators_create, name="indicators_create"),
     path("experts/", views.experts, name="experts"),
     path("experts/relations/", views.relations, name="relations"),
     path("experts/<int:user_pk>/edit/", views.expert_edit, name="expert_edit"),

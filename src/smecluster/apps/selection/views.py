@@ -274,33 +274,36 @@ INDICATOR_HEADER = [
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicators(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
+    """The call's indicator system. Looking creates nothing: before the first version the page offers the
+    default as a button (``indicators_create``), and an edit posted then is saved as version 1."""
     call = _owned_call(request, call_pk)
-    system = indicator_system_ensure(actor=request.user, call=call)
-    system = selectors.current_system(call) or system
+    system = selectors.current_system(call)
     if wanted_download(request):
         return tabular_response(
             request,
-            f"indicators-{call.year}-{call.pk}-v{system.version}",
+            f"indicators-{call.year}-{call.pk}-v{system.version if system else 0}",
             INDICATOR_HEADER,
             (
                 [
-                    system.version,
+                    indicator.system.version,
                     indicator.dimension,
                     indicator.code,
                     indicator.name,
                     decimal_text(indicator.max_points),
                     indicator.guidance,
                 ]
-                for indicator in system.indicators.all()
+                for indicator in (system.indicators.select_related("system") if system else [])
             ),
         )
     editing = can_edit_indicators(request.user, call)
     head = formset = None
     if request.method == "POST" or request.GET.get("edit"):
         editing.enforce()
-        head = IndicatorSystemForm(request.POST or None, initial={"name": system.name})
+        head = IndicatorSystemForm(request.POST or None, initial={"name": system.name if system else ""})
         formset = IndicatorFormSet(
-            request.POST or None, initial=indicator_initial(list(system.indicators.all())), prefix="rows"
+            request.POST or None,
+            initial=indicator_initial(list(system.indicators.all()) if system else []),
+            prefix="rows",
         )
         if request.method == "POST" and head.is_valid() and formset.is_valid():
             try:
@@ -325,13 +328,28 @@ def indicators(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
         call,
         "selection:indicators",
         system=system,
-        dimensions=pages.dimensions_of(system),
-        total=selectors.system_total(system),
+        dimensions=pages.dimensions_of(system) if system else [],
+        total=selectors.system_total(system) if system else None,
         versions=selectors.system_versions(call),
         editing=editing,
+        creating=can_change_review(request.user, call),
         head=head,
         formset=formset,
     )
+
+
+@login_required
+@require_POST
+def indicators_create(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
+    """Adopt the default indicator system as the call's version 1 (nothing when a version exists)."""
+    call = _owned_call(request, call_pk)
+    had_one = selectors.current_system(call) is not None
+    system = indicator_system_ensure(actor=request.user, call=call)
+    if not had_one:
+        messages.success(
+            request, _("已建立第 %(version)s 版指标体系（系统默认）") % {"version": system.version}
+        )
+    return redirect("selection:indicators", call_pk=call.pk)
 
 
 # --- the expert pool and declared relations -------------------------------------------------------
@@ -459,8 +477,7 @@ ASSIGNMENT_HEADER = [
 def assignments(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     changing = can_change_review(request.user, call)
-    if changing:
-        indicator_system_ensure(actor=request.user, call=call)
+    # The indicator system is made when the first expert is assigned (``assign``), never by looking.
     rows = pages.assignment_rows(
         request.user, call, with_choices=bool(changing) and not wanted_download(request)
     )
