@@ -262,6 +262,8 @@ def test_the_national_chain_the_ministry_publishes_and_recognizes_a_province_adm
     assert notice.published_by == pub_ministry
 
     clock.beijing(date(2023, 10, 11))
+    # A fortnight later the idle sessions have ended (SMECLUSTER_SESSION_IDLE_MINUTES): both sign in again.
+    province, ministry = pub_client(web_users["province_admin"]), pub_client(pub_ministry)
     assert province.get(_url(world)).status_code == 403
     assert province.post(_url(world), {"all_unobjected": "1"}).status_code == 403
     assert ministry.post(_url(world), {"all_unobjected": "1"}).status_code == 302
