@@ -2,34 +2,59 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
+from smecluster.apps.accounts.selectors import county_scope
 from smecluster.apps.applications.models import Application
 from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.selection.models import Assignment
 from smecluster.apps.workflow.engine import Actor, acting_level
 
 DRAFTERS = frozenset({Role.COUNTY_OFFICER, Role.OPERATOR})
 
 
+def application_reach(user: User) -> Q:
+    """The applications ``user`` may read: the ONE definition of an application's reach.
+
+    Lists, exports, details, history, versions, evidence and PDFs all filter with it (through
+    :func:`can_view` or ``applications.selectors.applications_visible_to``), so a row in a list always has a
+    detail page and a detail page is always in the list. Drafters see their county, a city its counties, a
+    province its province, the ministry the national programme's applications (every status, as the
+    province does for its own programme: it owns that programme). An expert sees what they are assigned to
+    and have not declared a conflict on, and only while the assignment is open: once the call's shortlist is
+    confirmed (frozen) the review is over and the expert's reach ends.
+    """
+    if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR, Role.CITY_OFFICER, Role.PROVINCE_ADMIN):
+        return county_scope(user)
+    if user.role == Role.MINISTRY_ADMIN:
+        return Q(call__programme__owner_level="national")
+    if user.role == Role.EXPERT:
+        # A subquery, not a join: a join on the assignments would repeat rows and couple the two conditions.
+        open_assignments = Assignment.objects.filter(
+            expert=user, conflict_declared=False, application__call__shortlist__isnull=True
+        ).values("application_id")
+        return Q(pk__in=open_assignments)
+    return Q(pk__in=[])
+
+
 def can_view(user: User, application: Application) -> Decision:
-    """Within the user's jurisdiction. Views answer 404 otherwise, so existence is not disclosed."""
-    county = application.county
-    if user.role in DRAFTERS:
-        ok = county.code == user.jurisdiction_id
-    elif user.role == Role.CITY_OFFICER:
-        ok = county.parent_id == user.jurisdiction_id
-    elif user.role == Role.PROVINCE_ADMIN:
-        ok = county.code[:2] == user.jurisdiction_id[:2]
-    elif user.role == Role.MINISTRY_ADMIN:
-        ok = application.call.programme.owner_level == "national"
-    elif user.role == Role.EXPERT:
-        # An expert sees what they are assigned to and have not declared a conflict on.
-        ok = application.assignments.filter(expert=user, conflict_declared=False).exists()
-    else:
-        ok = False
+    """Within :func:`application_reach`. Views answer 404 otherwise, so existence is not disclosed."""
+    ok = Application.objects.filter(application_reach(user), pk=application.pk).exists()
     return allow() if ok else deny(_("该申报不在您的辖区内"))
+
+
+CONTACT_FIELDS = frozenset({"contact_person", "contact_phone"})
+
+
+def can_see_contacts(user: User) -> Decision:
+    """Officers' names and telephone numbers (the application's contact, who acted in its history) are for
+    the officers; an expert judges the cluster, not the people, and is never shown them."""
+    if user.role == Role.EXPERT:
+        return deny(_("评审专家不查看经办人员的姓名和联系方式"))
+    return allow()
 
 
 def acting_role(application: Application, actor: Actor) -> Role:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from smecluster.apps.accounts.models import User
-from smecluster.apps.accounts.selectors import county_scope
 from smecluster.apps.applications.models import Application, EvidenceFile
-from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.applications.permissions import application_reach, can_view
 from smecluster.apps.applications.workflow import RECOMMENDED_OR_LATER, Actor, acting_level
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
-    return Application.objects.filter(county_scope(user)).select_related("county__parent", "call__programme")
+    """Every application in the user's reach (``permissions.application_reach``, the same rule as details)."""
+    return Application.objects.filter(application_reach(user)).select_related(
+        "county__parent", "call__programme"
+    )
 
 
 def application_list(

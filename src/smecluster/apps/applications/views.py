@@ -38,7 +38,7 @@ from smecluster.apps.applications.forms import (
     target_years,
 )
 from smecluster.apps.applications.models import COUNTY_SECTIONS, Application, EvidenceFile, Section
-from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit
+from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit, can_see_contacts
 from smecluster.apps.applications.problems import problem_text
 from smecluster.apps.applications.profiles import QUALITY_FIELDS, eligibility, profile_document
 from smecluster.apps.applications.selectors import (
@@ -173,7 +173,7 @@ class Item:
     text: str
 
 
-def _basics(application: Application) -> list[Item]:
+def _basics(application: Application, *, contacts: bool) -> list[Item]:
     county = application.county
     others = [
         f"{code} {name}" if (name := _division_name(code)) else code for code in application.other_counties
@@ -192,9 +192,12 @@ def _basics(application: Application) -> list[Item]:
         Item(_("能效优于行业基准值"), _shown(application.energy_efficiency_better_than_benchmark)),
         Item(_("水效优于行业基准值"), _shown(application.water_efficiency_better_than_benchmark)),
         Item(_("运营管理机构"), _shown(application.operating_agency)),
-        Item(_("联系人"), _shown(application.contact_person)),
-        Item(_("联系电话"), _shown(application.contact_phone)),
     ]
+    if contacts:
+        items += [
+            Item(_("联系人"), _shown(application.contact_person)),
+            Item(_("联系电话"), _shown(application.contact_phone)),
+        ]
     if application.pool_entry is not None:
         items.insert(4, Item(_("培育库中的集群"), application.pool_entry.name))
     return items
@@ -226,11 +229,12 @@ def _figures(application: Application) -> dict[str, Any]:
     }
 
 
-def readout(application: Application) -> dict[str, Any]:
-    """Everything the county entered, as text with units: the detail page and the PDF show this."""
+def readout(application: Application, *, contacts: bool = True) -> dict[str, Any]:
+    """Everything the county entered, as text with units: the detail page and the PDF show this (without
+    the contact person and telephone when ``contacts`` is false: ``permissions.can_see_contacts``)."""
     narratives = [(section.label, getattr(application, section.value)) for section in NARRATIVE_SECTIONS]
     return {
-        "basics": _basics(application),
+        "basics": _basics(application, contacts=contacts),
         "figures": _figures(application),
         "quality": [
             Item(str(QUALITY_LABELS[field]), _shown(getattr(application, field), "家"))
@@ -453,7 +457,7 @@ def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_edit": editing.allowed,
             "edit_reason": editing.reason,
             "sections": [(section.value, section.label) for section in COUNTY_SECTIONS],
-            "readout": readout(application),
+            "readout": readout(application, contacts=bool(can_see_contacts(request.user))),
             "versions": application.versions.count(),
             "is_returned": application.status == Status.RETURNED,
             "eligibility": eligibility_context(
@@ -594,7 +598,7 @@ def application_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "applications/pdf.html",
         {
             "application": application,
-            "readout": readout(application),
+            "readout": readout(application, contacts=bool(can_see_contacts(request.user))),
             "eligibility": eligibility_context(application, today),
             "draft": application.status in EDITABLE,
             "font_family": pdf.FONT_FAMILY,

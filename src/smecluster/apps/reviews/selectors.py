@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smecluster.apps.accounts.models import Jurisdiction, Role
+from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.applications.models import (
     Application,
     ApplicationVersion,
@@ -23,6 +23,7 @@ from smecluster.apps.applications.models import (
     Incident,
     Section,
 )
+from smecluster.apps.applications.permissions import CONTACT_FIELDS
 from smecluster.apps.applications.profiles import eligibility
 from smecluster.apps.applications.selectors import recommended_by_same_office, recommender_jurisdiction
 from smecluster.apps.applications.snapshots import Change, snapshot_changes
@@ -121,8 +122,24 @@ class HistoryRow:
         )
 
 
-def application_history(application: Application) -> list[HistoryRow]:
-    """The application's audit trail, oldest first, in words (time in Asia/Shanghai)."""
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
+def _person(actor: User | None) -> str:
+    return (actor.get_full_name() or actor.username) if actor else _("系统")
+
+
+def _without_contacts(values: dict[str, Any] | None, contacts: bool) -> dict[str, Any] | None:
+    if contacts or values is None:
+        return values
+    return {key: value for key, value in values.items() if key not in CONTACT_FIELDS}
+
+
+def application_history(application: Application, *, contacts: bool = True) -> list[HistoryRow]:
+    """The application's audit trail, oldest first, in words (time in Asia/Shanghai). Without
+    ``contacts`` (an expert: ``applications.permissions.can_see_contacts``) the people who acted are named by
+    their role only and the contact person and telephone are left out of the changes."""
     events: QuerySet[AuditEvent] = audit_trail(application)
     codes = {event.jurisdiction for event in events if event.jurisdiction}
     names = dict(Jurisdiction.objects.filter(code__in=codes).values_list("code", "name"))
@@ -132,11 +149,13 @@ def application_history(application: Application) -> list[HistoryRow]:
         rows.append(
             HistoryRow(
                 at=timezone.localtime(event.at),
-                actor=(actor.get_full_name() or actor.username) if actor else _("系统"),
-                role=str(Role(event.role).label) if event.role in Role.values else event.role,
+                actor=_person(actor) if contacts else _role_label(event.role),
+                role=_role_label(event.role),
                 jurisdiction=names.get(event.jurisdiction, event.jurisdiction),
                 action=action_label(event.action),
-                changes=describe_change(event.before, event.after),
+                changes=describe_change(
+                    _without_contacts(event.before, contacts), _without_contacts(event.after, contacts)
+                ),
                 reason=event.reason,
                 request_id=event.request_id,
             )
@@ -160,8 +179,19 @@ class VersionRow:
         return self.version.number
 
 
-def version_history(application: Application) -> list[VersionRow]:
-    """Every submitted version, and for each after the first what changed and why it was returned."""
+def version_history(application: Application, *, contacts: bool = True) -> list[VersionRow]:
+    """Every submitted version, and for each after the first what changed and why it was returned. Without
+    ``contacts`` the submitter is named by role, and changes of the contact person and telephone are left
+    out."""
+    hidden = (
+        set()
+        if contacts
+        else {
+            str(field.verbose_name)
+            for field in Application._meta.concrete_fields
+            if field.name in CONTACT_FIELDS
+        }
+    )
     versions = list(application.versions.select_related("submitted_by").order_by("number"))
     returns = [
         (event.at, event.reason)
@@ -180,8 +210,14 @@ def version_history(application: Application) -> list[VersionRow]:
             VersionRow(
                 version=version,
                 submitted_at=timezone.localtime(version.submitted_at),
-                submitted_by=by.get_full_name() or by.username,
-                changes=[] if previous is None else snapshot_changes(previous.snapshot, version.snapshot),
+                submitted_by=(by.get_full_name() or by.username) if contacts else _role_label(by.role),
+                changes=[]
+                if previous is None
+                else [
+                    change
+                    for change in snapshot_changes(previous.snapshot, version.snapshot)
+                    if change.label not in hidden
+                ],
                 returned_for=reasons,
             )
         )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.applications.permissions import can_see_contacts, can_view
 from smecluster.apps.applications.selectors import application_for
 from smecluster.apps.reviews.forms import InitialReviewForm, RecommendForm, ReturnForm, SpotCheckForm
 from smecluster.apps.reviews.permissions import can_take, review_steps
@@ -244,7 +244,7 @@ HISTORY_HEADER = [
 def history(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_view(request.user, application).enforce()
-    rows = application_history(application)
+    rows = application_history(application, contacts=bool(can_see_contacts(request.user)))
     if wanted_download(request):
         return tabular_response(
             request,
@@ -283,7 +283,7 @@ VERSIONS_HEADER = [
 def versions(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_view(request.user, application).enforce()
-    rows = version_history(application)
+    rows = version_history(application, contacts=bool(can_see_contacts(request.user)))
     if wanted_download(request):
         lines = []
         for row in rows:
