@@ -456,6 +456,10 @@ VIEWERS_PAGE = _all(
     NOT_FOUND, province_admin=OK, city_officer=OK, county_officer=OK, operator=OK, assigned_expert=OK
 )
 
+# A recognized cluster's certificate: the viewers of its application once the review is over. The expert's
+# reach ended when the shortlist was confirmed (issue 12, finding 5), so the assigned expert gets 404 too.
+CERTIFICATE_PAGE = _all(NOT_FOUND, province_admin=OK, city_officer=OK, county_officer=OK, operator=OK)
+
 _ASSIGNED = ("assign",)
 _SCORED = ("assign", "score")
 _NOTICE_OPEN = ("publish", "object")
@@ -920,7 +924,7 @@ SELECTION_PAGES = (
     Page(
         "registry:certificate",
         "get",
-        VIEWERS_PAGE,
+        CERTIFICATE_PAGE,
         Status.RECOGNIZED,
         _extra_url("registry:certificate", "cluster"),
     ),
