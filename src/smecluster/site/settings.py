@@ -25,6 +25,10 @@
 | SMECLUSTER_CSRF_TRUSTED_ORIGINS | (none) | comma-separated origins, e.g. https://cluster.example.gov.cn |
 | SMECLUSTER_SESSION_IDLE_MINUTES | 30 | a session ends after this long without a request |
 | SMECLUSTER_PASSWORD_MIN_LENGTH | 12 | shortest password accepted when one is set through a form or command |
+| SMECLUSTER_TRUSTED_PROXY_HEADER | (none) | header carrying the client address, e.g. X-Forwarded-For |
+| SMECLUSTER_TRUSTED_PROXY_COUNT | 1 | proxies in front of the site (the address: that many from the right) |
+| SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR | 5 | accepted public objections per client address per hour |
+| SMECLUSTER_OBJECTION_MAX_TOTAL_MB | 20 | total size of one objection's files (and its body's cap) |
 """
 
 from __future__ import annotations
@@ -175,6 +179,13 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1
 # a file too big for a browser (a national registry extract) is placed in this directory and registered.
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
+# The public objection form: the client address behind the site's own proxies (their header, read from the
+# right: entries further left are whatever the client sent), and limits counted on accepted objections.
+TRUSTED_PROXY_HEADER = os.environ.get("SMECLUSTER_TRUSTED_PROXY_HEADER", "").strip()
+TRUSTED_PROXY_COUNT = _number("SMECLUSTER_TRUSTED_PROXY_COUNT", 1)
+OBJECTIONS_PER_ADDRESS_PER_HOUR = _number("SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR", 5)
+OBJECTION_MAX_TOTAL_BYTES = _number("SMECLUSTER_OBJECTION_MAX_TOTAL_MB", 20) * 1024 * 1024
+
 # Every uploaded workbook (roster, application, annual report) is checked against these before parsing:
 # a parser trusts the sizes a file declares (see smecluster.documents.workbook_limits).
 WORKBOOK_MAX_ROWS = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_ROWS", "250000"))

@@ -25,7 +25,7 @@ def pub_evidence_root(settings: Any, tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def pub_fresh_cache() -> Iterator[None]:
-    """The public objection form counts submissions per address in the cache: each test starts at zero."""
+    """Each test starts with an empty cache (the objection limit itself is counted in the database)."""
     cache.clear()
     yield
     cache.clear()

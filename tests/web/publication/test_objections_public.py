@@ -16,7 +16,6 @@ from pub_support import PUB_OBJECTION, PubWorld, pub_client, pub_publish
 
 from clock import Clock
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.notices import views as notice_views
 from smecluster.apps.notices.models import Objection
 from smecluster.apps.notices.services import objection_file
 from smecluster.apps.notifications.models import Notification
@@ -216,10 +215,8 @@ def test_before_the_start_objections_wait(pub_world: PubWorld, clock: Clock) -> 
     assert not Objection.objects.exists()
 
 
-def test_too_many_objections_from_one_address_are_slowed_down(
-    published: PubWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(notice_views, "OBJECTIONS_PER_HOUR", 2)
+def test_too_many_objections_from_one_address_are_slowed_down(published: PubWorld, settings: Any) -> None:
+    settings.OBJECTIONS_PER_ADDRESS_PER_HOUR = 2
     assert _object(published).status_code == 302
     assert _object(published).status_code == 302
     slowed = _object(published)

@@ -102,6 +102,7 @@ OBJECTION_FILE = _action("objection.file", _("提交异议"), C.NOTICE)
 OBJECTION_EVIDENCE_ADD = _action("objection.evidence_add", _("异议人上传材料"), C.NOTICE)
 OBJECTION_INVESTIGATE = _action("objection.investigate", _("记录核查情况"), C.NOTICE)
 OBJECTION_RESOLVE = _action("objection.resolve", _("办结"), C.NOTICE)
+OBJECTION_REJECT_INADMISSIBLE = _action("objection.reject_inadmissible", _("不予受理"), C.NOTICE)
 
 # --- recognized clusters -------------------------------------------------------------------------------
 CLUSTER_RECOGNIZE = _action("cluster.recognize", _("认定为特色产业集群"), C.RECOGNITION)

@@ -184,6 +184,18 @@ class ObjectionRecordForm(forms.Form):
         return _upheld(self.cleaned_data.get("upheld", ""))
 
 
+class InadmissibleForm(forms.Form):
+    """不予受理: why the objection cannot be taken up (anonymous, no facts, out of scope)."""
+
+    reason = forms.CharField(
+        label=_("不予受理理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("如：匿名、无具体事实、不属于本次公示范围"),
+        error_messages={"required": _("不予受理须说明理由")},
+    )
+
+
 class BatchForm(forms.Form):
     """The same step on the objections ticked in the notice's table."""
 

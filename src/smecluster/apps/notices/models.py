@@ -48,6 +48,7 @@ class Objection(models.Model):
         RECEIVED = "received", _("已受理")
         INVESTIGATING = "investigating", _("核查中")
         RESOLVED = "resolved", _("已办结")
+        INADMISSIBLE = "inadmissible", _("不予受理")
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="objections")
     reference = models.CharField(_("受理编号"), max_length=32, unique=True)
@@ -60,6 +61,9 @@ class Objection(models.Model):
     organization = models.CharField(_("工作单位"), max_length=128)
     content = models.TextField(_("异议内容"))
     filed_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    # Where it came from (behind the trusted proxy): the hourly limit counts these rows, so every worker
+    # shares it.
+    client_address = models.CharField(_("提交地址"), max_length=64, blank=True, db_index=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
     investigation = models.TextField(_("核查情况"), blank=True)
     resolution = models.TextField(_("处理结果"), blank=True)
@@ -76,6 +80,11 @@ class Objection(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notices:objection", args=[self.pk])
+
+
+# An objection needs no further step once resolved or found inadmissible (不予受理); only these stop
+# blocking recognition.
+OBJECTION_FINISHED = (Objection.Status.RESOLVED, Objection.Status.INADMISSIBLE)
 
 
 class ObjectionFile(StoredFile):

@@ -75,6 +75,8 @@ def can_handle_objection(user: User, objection: Objection) -> Decision:
         return owner
     if objection.status == Objection.Status.RESOLVED:
         return deny(_("异议 %(reference)s 已办结，不能再修改") % {"reference": objection.reference})
+    if objection.status == Objection.Status.INADMISSIBLE:
+        return deny(_("异议 %(reference)s 已不予受理，不能再修改") % {"reference": objection.reference})
     return allow()
 
 

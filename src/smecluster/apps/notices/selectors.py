@@ -15,7 +15,7 @@ from smecluster.analytics.scoring import verify_content
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
-from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
+from smecluster.apps.notices.models import OBJECTION_FINISHED, Notice, Objection, ObjectionFile
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import calls_for
 from smecluster.apps.selection.models import Shortlist
@@ -82,7 +82,7 @@ def owner_notices(user: User) -> QuerySet[Notice]:
         .select_related("shortlist__call__programme")
         .annotate(
             objection_count=Count("objections"),
-            unresolved_count=Count("objections", filter=~Q(objections__status=Objection.Status.RESOLVED)),
+            unresolved_count=Count("objections", filter=~Q(objections__status__in=OBJECTION_FINISHED)),
         )
         .order_by("-starts_on", "-pk")
     )
@@ -109,7 +109,7 @@ def notice_objections(notice: Notice, status: str = "") -> QuerySet[Objection]:
 
 def unresolved_objections(notice: Notice) -> QuerySet[Objection]:
     return (
-        notice.objections.exclude(status=Objection.Status.RESOLVED)
+        notice.objections.exclude(status__in=OBJECTION_FINISHED)
         .select_related("application")
         .order_by("filed_at", "pk")
     )

@@ -30,7 +30,7 @@ from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.evidence import pipeline
-from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
+from smecluster.apps.notices.models import OBJECTION_FINISHED, Notice, Objection, ObjectionFile
 from smecluster.apps.notices.permissions import (
     can_manage_notice,
     can_object,
@@ -191,6 +191,30 @@ def _reference(notice: Notice, sequence: int) -> str:
     return f"{notice.starts_on:%y}-{notice.pk}-{sequence:03d}-{check}"
 
 
+class TooManyObjections(Exception):
+    """This client address has filed as many objections in the last hour as one person may."""
+
+
+def _within_hourly_limit(client_address: str) -> bool:
+    """Counted on the accepted objections in the database, so every worker shares the limit."""
+    since = timezone.now() - timedelta(hours=1)
+    filed = Objection.objects.filter(client_address=client_address, filed_at__gte=since).count()
+    return filed < settings.OBJECTIONS_PER_ADDRESS_PER_HOUR
+
+
+def _check_uploads(uploads: list[UploadedFile[Any]] | tuple[UploadedFile[Any], ...]) -> None:
+    if len(uploads) > MAX_OBJECTION_FILES:
+        raise ValidationError({"files": _("最多上传 %(count)s 个文件") % {"count": MAX_OBJECTION_FILES}})
+    total = sum(upload.size or 0 for upload in uploads)
+    if total > settings.OBJECTION_MAX_TOTAL_BYTES:
+        raise ValidationError(
+            {
+                "files": _("证明材料合计不得超过 %(mb)s MB")
+                % {"mb": settings.OBJECTION_MAX_TOTAL_BYTES // (1024 * 1024)}
+            }
+        )
+
+
 def _clean_text(values: dict[str, str], required: dict[str, str]) -> dict[str, str]:
     problems = {field: message for field, message in required.items() if not values[field].strip()}
     if problems:
@@ -209,9 +233,13 @@ def objection_file(
     organization: str,
     content: str,
     uploads: list[UploadedFile[Any]] | tuple[UploadedFile[Any], ...] = (),
+    client_address: str = "",
 ) -> Objection:
     """A real-name objection from anyone, while the notice runs. The objector has no account: the audit
-    event has no actor and names the objector (the contact details stay in the objection only)."""
+    event has no actor and names the objector (the contact details stay in the objection only).
+
+    Raises :class:`TooManyObjections` when ``client_address`` has filed its hourly share; only accepted
+    objections count, so a refused or invalid post uses none of it."""
     notice = (
         Notice.objects.select_for_update(of=("self",))
         .select_related("shortlist__call__programme")
@@ -236,13 +264,15 @@ def objection_file(
     application = notice_application(notice, application_id)
     if application is None:
         raise ValidationError({"application": _("请选择本次公示名单中的集群")})
-    if len(uploads) > MAX_OBJECTION_FILES:
-        raise ValidationError({"files": _("最多上传 %(count)s 个文件") % {"count": MAX_OBJECTION_FILES}})
+    _check_uploads(uploads)
+    if client_address and not _within_hourly_limit(client_address):
+        raise TooManyObjections(client_address)
     sequence = notice.objections.count() + 1
     objection = Objection.objects.create(
         notice=notice,
         reference=_reference(notice, sequence),
         application=application,
+        client_address=client_address,
         **values,
     )
     # Each file has its own event (no actor: the objector has no account); the objection's names them all.
@@ -383,6 +413,32 @@ def objection_record(
     )
 
 
+@transaction.atomic
+def objection_reject_inadmissible(*, actor: User, objection: Objection, reason: str) -> Objection:
+    """不予受理: the objection cannot be taken up (anonymous, no facts, out of scope). The reason is
+    required and recorded as the resolution; the objection then no longer blocks recognition."""
+    objection = _locked(objection.pk)
+    OBJECTION.can(actor, "reject_inadmissible", objection).enforce()
+    if not reason.strip():
+        raise ValidationError({"reason": _("不予受理须说明理由")})
+    before = _state(objection)
+    objection.resolution = reason.strip()
+    objection.upheld = None
+    objection.resolved_by = actor
+    objection.resolved_at = timezone.now()
+    take(
+        OBJECTION,
+        objection,
+        "reject_inadmissible",
+        actor=actor,
+        reason=objection.resolution,
+        before=before,
+        after=_state(objection),
+        update_fields=["resolution", "upheld", "resolved_by", "resolved_at"],
+    )
+    return objection
+
+
 @dataclass(frozen=True)
 class BatchResult:
     changed: list[str]
@@ -411,7 +467,7 @@ def objections_batch(
     )
     for pk in pks:
         objection = _locked(pk)
-        if objection.status == Objection.Status.RESOLVED:
+        if objection.status in OBJECTION_FINISHED:
             skipped.append(objection.reference)
             continue
         _record(

@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -30,8 +30,14 @@ from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.evidence import pipeline
-from smecluster.apps.notices.forms import BatchForm, ObjectionForm, ObjectionRecordForm, PublishForm
-from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
+from smecluster.apps.notices.forms import (
+    BatchForm,
+    InadmissibleForm,
+    ObjectionForm,
+    ObjectionRecordForm,
+    PublishForm,
+)
+from smecluster.apps.notices.models import OBJECTION_FINISHED, Notice, Objection, ObjectionFile
 from smecluster.apps.notices.permissions import (
     PHASE_LABELS,
     Phase,
@@ -60,6 +66,7 @@ from smecluster.apps.notices.selectors import (
     unresolved_objections,
 )
 from smecluster.apps.notices.services import (
+    TooManyObjections,
     default_title,
     missing_holidays_message,
     next_working_day,
@@ -67,6 +74,7 @@ from smecluster.apps.notices.services import (
     notice_publish,
     objection_file,
     objection_record,
+    objection_reject_inadmissible,
     objections_batch,
 )
 from smecluster.apps.programmes.models import YearlyCall
@@ -81,8 +89,8 @@ from smecluster.site.http import (
 from smecluster.workdays import MissingHolidayData, period_end
 
 OWNER_ROLES = (Role.PROVINCE_ADMIN, Role.MINISTRY_ADMIN)
-# How many objections one address may file in an hour: enough for a person, not for a script.
-OBJECTIONS_PER_HOUR = 20
+# The objection form's text fields, on top of its files: what a request body may add to the files' cap.
+OBJECTION_FORM_TEXT_BYTES = 1024 * 1024
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -310,8 +318,20 @@ def objection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "resolution": item.resolution,
         "upheld": "" if item.upheld is None else ("yes" if item.upheld else "no"),
     }
-    form = ObjectionRecordForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
+    inadmissible = "reject_inadmissible" in request.POST
+    form = ObjectionRecordForm(None if inadmissible else _posted(request), initial=initial)
+    inadmissible_form = InadmissibleForm(_posted(request) if inadmissible else None)
+    if inadmissible and inadmissible_form.is_valid():
+        try:
+            item = objection_reject_inadmissible(
+                actor=request.user, objection=item, reason=inadmissible_form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            errors_onto_form(inadmissible_form, error)
+        else:
+            messages.success(request, _("异议 %(reference)s 不予受理") % {"reference": item.reference})
+            return redirect("notices:objection", pk=item.pk)
+    elif request.method == "POST" and not inadmissible and form.is_valid():
         resolve = "resolve" in request.POST
         try:
             item = objection_record(
@@ -336,7 +356,10 @@ def objection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "notice": item.notice,
             "files": list(item.files.all()),
             "form": form,
+            "inadmissible_form": inadmissible_form,
             "resolved": item.status == Objection.Status.RESOLVED,
+            "inadmissible": item.status == Objection.Status.INADMISSIBLE,
+            "finished": item.status in OBJECTION_FINISHED,
             "history": [(event, action_label(event.action)) for event in audit_trail(item)],
         },
     )
@@ -359,18 +382,25 @@ def public_list(request: HtmxRequest) -> HttpResponse:
 
 
 def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address: behind the site's own proxies, the entry the nearest trusted proxy appended
+    (``TRUSTED_PROXY_COUNT`` from the right; anything further left is what the client chose to send)."""
+    header = settings.TRUSTED_PROXY_HEADER
+    if header:
+        key = "HTTP_" + header.upper().replace("-", "_")
+        hops = [hop.strip() for hop in request.META.get(key, "").split(",") if hop.strip()]
+        if len(hops) >= settings.TRUSTED_PROXY_COUNT >= 1:
+            return str(hops[-settings.TRUSTED_PROXY_COUNT])[:64]
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")[:64]
 
 
-def _over_rate(request: HttpRequest) -> bool:
-    """Count this address's objections in the hour; the cache is per server, a guard, not a quota."""
-    key = f"notices:objections:{_client_address(request)}"
-    cache.add(key, 0, timeout=3600)
+def _body_too_large(request: HttpRequest) -> bool:
+    """Checked on the declared length before anything is read: Django's DATA_UPLOAD_MAX_MEMORY_SIZE leaves
+    file parts out, so this is the only cap on an objection's whole body."""
     try:
-        return cache.incr(key) > OBJECTIONS_PER_HOUR
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        return False
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > settings.OBJECTION_MAX_TOTAL_BYTES + OBJECTION_FORM_TEXT_BYTES
 
 
 def _public_page(
@@ -410,14 +440,15 @@ def public_detail(request: HtmxRequest, pk: int) -> HttpResponse:
     if not (window := can_object(notice)):
         # After the end (or before the start) nothing posted is read, however well-formed.
         return _public_page(request, notice, entries, None, refusal=window.reason, status=403)
-    if _over_rate(request):
+    if _body_too_large(request):
         return _public_page(
             request,
             notice,
             entries,
             ObjectionForm(entries=entries),
-            refusal=_("提交过于频繁，请一小时后再试，或按公示所列联系方式提出异议"),
-            status=429,
+            refusal=_("提交内容过大：证明材料合计不得超过 %(mb)s MB")
+            % {"mb": settings.OBJECTION_MAX_TOTAL_BYTES // (1024 * 1024)},
+            status=413,
         )
     form = ObjectionForm(request.POST, request.FILES, entries=entries)
     if form.is_valid():
@@ -432,9 +463,19 @@ def public_detail(request: HtmxRequest, pk: int) -> HttpResponse:
                 organization=data["organization"],
                 content=data["content"],
                 uploads=data["files"],
+                client_address=_client_address(request),
             )
         except PermissionDenied as refused:
             return _public_page(request, notice, entries, None, refusal=str(refused), status=403)
+        except TooManyObjections:
+            return _public_page(
+                request,
+                notice,
+                entries,
+                form,
+                refusal=_("提交过于频繁，请一小时后再试，或按公示所列联系方式提出异议"),
+                status=429,
+            )
         except ValidationError as error:
             errors_onto_form(form, error)
         else:

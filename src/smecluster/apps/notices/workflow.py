@@ -11,6 +11,9 @@ Objection (异议)::
     received ──investigate──▶ investigating ──resolve──▶ resolved
         │                       └─investigate (the investigation recorded again)─┘
         └──────────────────resolve──────────────────▶ resolved
+    received / investigating ──reject_inadmissible──▶ inadmissible   (不予受理: anonymous, no facts, out of
+                                                                     scope; with a reason; does not block
+                                                                     recognition)
 """
 
 from __future__ import annotations
@@ -62,6 +65,10 @@ OBJECTION: Machine[Objection] = Machine(
         transition(
             "resolve", _("办结"), {J.RECEIVED, J.INVESTIGATING}, J.RESOLVED, Actor.OWNER, A.OBJECTION_RESOLVE,
             needs_reason=True,
+        ),
+        transition(
+            "reject_inadmissible", _("不予受理"), {J.RECEIVED, J.INVESTIGATING}, J.INADMISSIBLE, Actor.OWNER,
+            A.OBJECTION_REJECT_INADMISSIBLE, needs_reason=True,
         ),
     ),
     guard=_objection_guard,
