@@ -281,9 +281,13 @@ def test_the_switch_says_when_there_is_no_roster(
 
 
 def test_experts_see_no_switch_and_no_roster_panel(
-    web_users: dict[str, User], web_application_in: Callable[..., Application]
+    web_users: dict[str, User],
+    web_application_in: Callable[..., Application],
+    web_take_step: Callable[[Application, str], Any],
 ) -> None:
-    application = web_application_in(Status.SHORTLISTED)
+    # The expert reads the application while the assignment is open (until the shortlist is frozen).
+    application = web_application_in(Status.SCREENED)
+    web_take_step(application, "assign")
     page = _client(web_users["expert"]).get(reverse("applications:detail", args=[application.pk]))
     assert page.status_code == 200
     assert 'id="roster-panel"' not in page.content.decode()
