@@ -118,6 +118,8 @@ def test_the_audit_records_failed_logins_with_the_proxy_derived_address(officer:
         ("X-Forwarded-For", 2, "1.1.1.1, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
         ("X-Forwarded-For", 2, "203.0.113.7", "192.0.2.1"),
         ("X-Forwarded-For", 1, None, "192.0.2.1"),
+        ("X-Forwarded-For", 1, "not-an-address", "192.0.2.1"),
+        ("X-Forwarded-For", 1, "2001:db8::7", "2001:db8::7"),
     ],
 )  # fmt: skip
 def test_the_client_address_trusts_only_the_proxies_entries(
