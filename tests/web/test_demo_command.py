@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.http import HttpRequest
 from django.utils import timezone
 
 from smecluster.apps.accounts.models import User
@@ -205,7 +206,8 @@ def test_the_demo_has_every_stage_of_selection(web_divisions: None, settings: An
     assert current.filter(submitted_at__isnull=False).count() == 1
 
     # The province admin sees the frozen shortlist with its hash.
-    assert client.login(username="province-admin", password=demo.DEMO_PASSWORD)
+    # django-axes checks every authenticate against a request; the test client's login sends none of its own.
+    assert client.login(request=HttpRequest(), username="province-admin", password=demo.DEMO_PASSWORD)
     page = client.get(f"/calls/{previous.pk}/shortlist/")
     assert page.status_code == 200
     assert shortlist.content_hash in page.content.decode()
@@ -216,7 +218,7 @@ def test_the_demo_has_every_stage_of_selection(web_divisions: None, settings: An
     assert (ministry.role, ministry.jurisdiction_id) == ("ministry_admin", "100000")
     waiting = Application.objects.get(call__programme__name=demo.NATIONAL_PROGRAMME)
     assert waiting.status == Status.RECOMMENDED
-    assert client.login(username="ministry-admin", password=demo.DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="ministry-admin", password=demo.DEMO_PASSWORD)
     home = client.get("/")
     assert home.status_code == 200
     assert waiting.name in home.content.decode()
@@ -275,7 +277,7 @@ def test_the_demo_has_clusters_in_every_situation_of_dynamic_management(
     assert "第十八条第（五）项" in client.get(f"/public/clusters/{revoked.pk}/").content.decode()
 
     # The pages: the province admin's list of proposals and each cluster's timeline.
-    assert client.login(username="province-admin", password=demo.DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="province-admin", password=demo.DEMO_PASSWORD)
     assert unfiled.name in client.get("/revocations/").content.decode()
     for cluster in (on_time, unfiled, late, revoked, incident):
         page = client.get(f"/clusters/{cluster.pk}/timeline/")

@@ -29,11 +29,14 @@
 | SMECLUSTER_TRUSTED_PROXY_COUNT | 1 | proxies in front of the site (the address: that many from the right) |
 | SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR | 5 | accepted public objections per client address per hour |
 | SMECLUSTER_OBJECTION_MAX_TOTAL_MB | 20 | total size of one objection's files (and its body's cap) |
+| SMECLUSTER_LOGIN_FAILURE_LIMIT | 5 | failed logins, per account and per address, that lock logins out |
+| SMECLUSTER_LOGIN_COOLOFF_MINUTES | 30 | how long a lockout lasts after the last failed attempt |
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -96,6 +99,7 @@ INSTALLED_APPS = [
     "smecluster.apps.rosters",
     "smecluster.apps.notifications",
     "smecluster.apps.discovery",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +115,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "smecluster.apps.audit.middleware.RequestIdMiddleware",
+    # Last, as django-axes asks: it turns a login refused for a lockout into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "smecluster.site.urls"
@@ -146,6 +152,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# django-axes first: it refuses a locked-out login before any password is checked. It needs the request, so
+# every ``authenticate`` must pass one (the test client's ``login`` takes ``request=HttpRequest()``).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Checked wherever a password is chosen (the password forms, the admin, createsuperuser, changepassword);
 # ``User.set_password`` itself does not check, so the demo and test fixtures choose theirs freely.
 AUTH_PASSWORD_VALIDATORS = [
@@ -225,6 +237,19 @@ SECURE_SSL_REDIRECT = _flag("SMECLUSTER_SSL_REDIRECT")
 if _proxy_header := os.environ.get("SMECLUSTER_PROXY_SSL_HEADER", "").strip():
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
 CSRF_TRUSTED_ORIGINS = _list("SMECLUSTER_CSRF_TRUSTED_ORIGINS")
+# Login lockout (django-axes, in the database so every worker sees the same counts): after
+# SMECLUSTER_LOGIN_FAILURE_LIMIT failures for one username, or from one address, logins for it are refused
+# until SMECLUSTER_LOGIN_COOLOFF_MINUTES pass without another attempt; `axes_reset_username` unlocks earlier.
+# A success does not reset the counts: it would let an attacker clear their address's count by logging
+# into an account of their own. Failures older than the cool-off stop counting.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = _number("SMECLUSTER_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_number("SMECLUSTER_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "smecluster.site.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "smecluster.site.lockout.locked_out"
+AXES_USERNAME_CALLABLE = "smecluster.site.lockout.attempted_username"
 
 # Content-Security-Policy (django-csp 4): scripts only from this site's own files, never inline (the
 # templates carry no <script> body, javascript: link or on… attribute; site/static/site.js does their

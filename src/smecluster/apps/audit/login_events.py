@@ -1,7 +1,8 @@
 """Logins, failed logins and logouts go into the audit log, with the address they came from.
 
 Django's authentication signals are the one place every way in passes (the login page, the admin's, the
-test client); each receiver hands over to a service in ``audit.services``.
+test client); each receiver hands over to a service in ``audit.services``. The address is the one the
+login lockout counts by (``site.client_address``), so the audit and the lockout agree on who tried.
 """
 
 from __future__ import annotations
@@ -14,13 +15,7 @@ from django.http import HttpRequest
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit import services
-
-
-def client_address(request: HttpRequest | None) -> str:
-    """The address the request came from as the server saw it ("" without a request)."""
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))
+from smecluster.site.client_address import client_address
 
 
 def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:

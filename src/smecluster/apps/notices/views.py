@@ -78,6 +78,7 @@ from smecluster.apps.notices.services import (
     objections_batch,
 )
 from smecluster.apps.programmes.models import YearlyCall
+from smecluster.site.client_address import client_address
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import (
     AuthenticatedRequest,
@@ -382,15 +383,8 @@ def public_list(request: HtmxRequest) -> HttpResponse:
 
 
 def _client_address(request: HttpRequest) -> str:
-    """The client's address: behind the site's own proxies, the entry the nearest trusted proxy appended
-    (``TRUSTED_PROXY_COUNT`` from the right; anything further left is what the client chose to send)."""
-    header = settings.TRUSTED_PROXY_HEADER
-    if header:
-        key = "HTTP_" + header.upper().replace("-", "_")
-        hops = [hop.strip() for hop in request.META.get(key, "").split(",") if hop.strip()]
-        if len(hops) >= settings.TRUSTED_PROXY_COUNT >= 1:
-            return str(hops[-settings.TRUSTED_PROXY_COUNT])[:64]
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")[:64]
+    """The address objections are counted by (``site.client_address``), cut to the column's length."""
+    return (client_address(request) or "unknown")[:64]
 
 
 def _body_too_large(request: HttpRequest) -> bool:
