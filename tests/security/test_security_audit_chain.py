@@ -25,6 +25,7 @@ from django.test import Client
 from django.utils import timezone
 
 from factories import PASSWORD, UserFactory
+from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit import actions, sqlite_append_only
 from smecluster.apps.audit.chain import chain_head, content_hash_of, verify_chain
@@ -43,6 +44,8 @@ TRIGGER_ON = "ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_onl
 
 @pytest.fixture
 def officer(db: Any) -> User:
+    # The GB/T 2260 table comes from a data migration, which a transactional test's flush empties.
+    ensure_divisions()
     return UserFactory(county_officer=True)
 
 
