@@ -3,30 +3,26 @@ services (``notices.services``), which check permission and the notice period an
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from smecluster.apps.audit.admin import ReadOnlyModelAdmin
 from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
 
-if TYPE_CHECKING:  # the admin's classes are generic in the stubs only (no django_stubs_ext.monkeypatch)
-    _FileInline = admin.TabularInline[ObjectionFile, Objection]
-else:
-    _FileInline = admin.TabularInline
 
-
-class ObjectionFileInline(_FileInline):
+class ObjectionFileInline(admin.TabularInline[ObjectionFile, Objection]):
     model = ObjectionFile
     extra = 0
     can_delete = False
     fields = ("original_name", "content_type", "size", "sha256")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
