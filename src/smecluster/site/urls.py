@@ -6,6 +6,7 @@ from smecluster.site import dashboard
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smecluster.apps.applications.urls")),
     path("", include("smecluster.apps.reviews.urls")),
