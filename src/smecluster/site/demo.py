@@ -39,6 +39,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from smecluster.apps.accounts import two_factor
 from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, Section
@@ -287,6 +288,20 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> dict[str, User]:
                 )
         users[account.username] = user
     return users
+
+
+def ensure_demo_authenticators() -> dict[str, str]:
+    """The demo accounts that must sign in with a second factor (settings.TWO_FACTOR_REQUIRED_ROLES) get an
+    authenticator, kept across runs; returns each one's secret in base32, which ``smecluster demo`` prints
+    so a visitor can add it to an app or run ``oathtool --totp -b SECRET``. Not part of ``build_demo``: the
+    test suite builds the demo world without the second factor."""
+    secrets = {}
+    for account in ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        if two_factor.two_factor_required(user):
+            device = two_factor.authenticator_preenrol(user=user, reason="demo")
+            secrets[account.username] = two_factor.secret_in_base32(device)
+    return secrets
 
 
 def _call_dates(today: date) -> dict[str, date]:
