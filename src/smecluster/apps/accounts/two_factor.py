@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 from dataclasses import dataclass
 from enum import Enum
 
@@ -23,8 +24,10 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.audit import actions
@@ -68,13 +71,16 @@ def qr_code_svg(device: TOTPDevice) -> str:
     return svg
 
 
-def pending_enrolment(user: User) -> TOTPDevice:
-    """The unconfirmed authenticator this enrolment shows, created once (the QR code stays the same on a
-    reload). Not audited: nothing is in force until a code confirms it."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False, name=AUTHENTICATOR_NAME).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, confirmed=False, name=AUTHENTICATOR_NAME)
-    return device
+PENDING_KEY_SESSION = "two_factor_pending_key"
+
+
+def pending_enrolment(request: HttpRequest, user: User) -> TOTPDevice:
+    """The authenticator this enrolment shows, not saved: its key is kept in the session until a code
+    confirms it, so opening the page writes no row and a reload shows the same QR code."""
+    key = request.session.get(PENDING_KEY_SESSION)
+    if not isinstance(key, str):
+        key = request.session[PENDING_KEY_SESSION] = random_hex(20)
+    return TOTPDevice(user=user, key=key, name=AUTHENTICATOR_NAME, confirmed=False)
 
 
 @dataclass(frozen=True)
@@ -87,18 +93,25 @@ def enrolment_confirm(*, request: HttpRequest, user: User, code: str) -> Enrolme
     """Confirm the pending authenticator with a code from it: it replaces any earlier one, ten new recovery
     codes are made (returned here, shown once), the session counts as verified, and the enrolment is
     audited. A wrong code changes nothing and returns None (not a failed login: this is not a sign-in)."""
-    device = pending_enrolment(user)
+    if not isinstance(request.session.get(PENDING_KEY_SESSION), str):
+        return None
+    device = pending_enrolment(request, user)
+    digits = _digits(code)
+    clock = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    clock.time = time.time()
+    if not digits.isdigit() or not clock.verify(int(digits), device.tolerance):
+        return None
+    device.confirmed = True
+    device.last_t = clock.t()  # the code just used cannot sign in again
     with transaction.atomic():
-        if not device.verify_token(_digits(code)):
-            return None
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        device.save()
         static = StaticDevice.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create([StaticToken(device=static, token=token) for token in codes])
         audit_record(actor=user, action=actions.TWO_FACTOR_ENROL, target=user, after={"device": device.pk})
+    del request.session[PENDING_KEY_SESSION]
     _verified(request, device)
     return Enrolment(device=device, recovery_codes=codes)
 

@@ -81,7 +81,7 @@ def two_factor_enrol(request: AuthenticatedRequest) -> HttpResponse:
     if two_factor.is_enrolled(user):
         # Enrolling again would replace the authenticator: only once it was removed (with a code).
         return redirect("accounts:security" if _verified(request) else "accounts:two_factor_verify")
-    device = two_factor.pending_enrolment(user)
+    device = two_factor.pending_enrolment(request, user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         enrolment = two_factor.enrolment_confirm(request=request, user=user, code=form.cleaned_data["code"])
