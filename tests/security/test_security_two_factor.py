@@ -19,7 +19,7 @@ import pytest
 from axes.models import AccessAttempt
 from click.testing import CliRunner
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,6 +28,7 @@ from clock import Clock
 from factories import PASSWORD, UserFactory
 from smecluster.apps.accounts import two_factor
 from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.two_factor_middleware import OPEN_VIEWS
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.cli import main
@@ -162,8 +163,12 @@ def test_a_required_user_reaches_no_page_but_enrolment_before_the_second_factor(
     response = client.get("/applications/", HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith(ENROL)
+    # Every view the middleware leaves open exists (a renamed one would be held back silently).
+    route_names = {resolve(path).view_name for path in paths}
+    assert sorted(OPEN_VIEWS - route_names) == []
     # The public site stays open, and so does signing out.
     assert client.get("/public/clusters/").status_code == 200
+    assert client.get("/public/notices/").status_code == 200
     assert client.post("/accounts/logout/").status_code == 302
 
 
