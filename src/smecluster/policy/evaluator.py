@@ -33,6 +33,7 @@ from smecluster.policy.ruleset import (
     PerTenThousand,
     QualityFirms,
     RuleSet,
+    TitleGroup,
     Trend,
     YearField,
 )
@@ -312,45 +313,70 @@ class _Context:
         return CriterionResult(criterion, Status.PASS if ok else Status.FAIL, f"{listed}：{detail}")
 
     def _quality_firms(self, criterion: Criterion, measure: QualityFirms) -> CriterionResult:
-        firms = self.profile.quality_firms
-        sums: list[int | None] = []
+        totals: list[int | None] = []
         parts = []
         passed = False
         for group in measure.alternatives:
-            counts = [getattr(firms, title) for title in group.titles]
-            names = " + ".join(FIELD_NAMES[title] for title in group.titles)
-            known = sum(count for count in counts if count is not None)
-            # A floor already met by the known counts needs no more: unknown counts can only add.
-            floor_met = group.comparator in (">=", ">") and _COMPARE[group.comparator](
-                Fraction(known), Fraction(group.threshold)
-            )
-            if any(count is None for count in counts) and not floor_met:
-                sums.append(None)
-                absent = "、".join(
-                    FIELD_NAMES[title]
-                    for title, count in zip(group.titles, counts, strict=True)
-                    if count is None
-                )
-                parts.append(f"{names}：缺少{absent}数量")
-                continue
-            total = known
-            ok = _COMPARE[group.comparator](Fraction(total), Fraction(group.threshold))
-            passed = passed or ok
-            sums.append(total)
-            parts.append(
-                f"{names} = {total} 家，{'满足' if ok else '不满足'} "
-                f"{SYMBOL[group.comparator]} {group.threshold} 家"
-            )
-        status = Status.PASS if passed else Status.MISSING if None in sums else Status.FAIL
+            total, ok, part = self._title_group(group)
+            totals.append(total if ok is not None else None)
+            parts.append(part)
+            passed = passed or bool(ok)
+        status = Status.PASS if passed else Status.MISSING if None in totals else Status.FAIL
         return CriterionResult(
             criterion,
             status,
             "；或 ".join(parts) + ("（满足其一即可）" if len(parts) > 1 else ""),
-            value=list(sums),
+            value=list(totals),
             comparator=[group.comparator for group in measure.alternatives],
             threshold=[group.threshold for group in measure.alternatives],
             unit="家",
         )
+
+    def _title_group(self, group: TitleGroup) -> tuple[int | None, bool | None, str]:
+        """One alternative: (the count it was decided on, met / not met / undecided, the working)."""
+        firms = self.profile.quality_firms
+        counts = [getattr(firms, title) for title in group.titles]
+        names = " + ".join(FIELD_NAMES[title] for title in group.titles)
+        compare = _COMPARE[group.comparator]
+        threshold = Fraction(group.threshold)
+        wanted = f"{SYMBOL[group.comparator]} {group.threshold} 家"
+        known = [count for count in counts if count is not None]
+        absent = "、".join(
+            FIELD_NAMES[title] for title, count in zip(group.titles, counts, strict=True) if count is None
+        )
+        floor = group.comparator in (">=", ">")
+        if len(group.titles) > 1 and group.counts == "firms":
+            stated = firms.holders_of(group.titles)
+            if stated is not None:
+                ok = compare(Fraction(stated), threshold)
+                verdict = "满足" if ok else "不满足"
+                holders = f"持有{names}任一称号的企业 = {stated} 家（每家只计一次）"
+                return stated, ok, f"{holders}，{verdict} {wanted}"
+            # Without the stated number the titles still bound it: the firms holding any of them are at
+            # least the holders of the most held title and at most the holdings counted one by one.
+            least = max(known, default=None)
+            most = sum(known) if not absent else None
+            sure, impossible = (least, most) if floor else (most, least)
+            if sure is not None and compare(Fraction(sure), threshold):
+                bound = "至少" if floor else "至多"
+                return sure, True, f"持有{names}任一称号的企业{bound} {sure} 家，满足 {wanted}"
+            if impossible is not None and not compare(Fraction(impossible), threshold):
+                bound = "至多" if floor else "至少"
+                return impossible, False, f"持有{names}任一称号的企业{bound} {impossible} 家，不满足 {wanted}"
+            if absent:
+                return None, None, f"{names}：缺少{absent}数量"
+            return (
+                None,
+                None,
+                f"{names}：各称号合计 {sum(known)} 家，但一家企业可能持有多个称号，"
+                f"按企业计可能不满足 {wanted}；需填报持有其中任一称号的企业数（每家只计一次）",
+            )
+        total = sum(known)
+        # A floor already met by the known counts needs no more: unknown counts can only add.
+        if absent and not (floor and compare(Fraction(total), threshold)):
+            return None, None, f"{names}：缺少{absent}数量"
+        ok = compare(Fraction(total), threshold)
+        return total, ok, f"{names} = {total} 家，{'满足' if ok else '不满足'} {wanted}"
 
     def _conditional_flag(self, criterion: Criterion, measure: ConditionalFlag) -> CriterionResult:
         condition = getattr(self.profile, measure.applies_if)
