@@ -297,6 +297,12 @@ class ClusterProfile(_Strict):
     water_efficiency_better_than_benchmark: StrictBool | None = Field(
         None, description="needed when water_intensive"
     )
+    last_complete_year: Annotated[StrictInt, BeforeValidator(_a_json_number)] | None = Field(
+        None,
+        description="the last of the years the criteria judge (近三年 ends with it; the incident window "
+        "starts on 1 January of the first of them). A call fixes it for all its applicants; absent: the "
+        "year before the application date",
+    )
     years: list[Year] = Field(
         min_length=1, description="the most recent complete years, ascending and consecutive"
     )
@@ -342,6 +348,19 @@ class ClusterProfile(_Strict):
                 f"application date {applied.isoformat()}"
             )
         return years
+
+    @field_validator("last_complete_year")
+    @classmethod
+    def _a_complete_year(cls, year: int | None, info: ValidationInfo) -> int | None:
+        applied = info.data.get("application_date")
+        if year is not None and applied is not None and year >= applied.year:
+            raise ValueError(f"{year} is not a complete year on the application date {applied.isoformat()}")
+        return year
+
+    @property
+    def judged_until(self) -> int:
+        """The last year the criteria judge: the call's, or the year before the application date."""
+        return self.last_complete_year or self.application_date.year - 1
 
     def year(self, year: int) -> Year | None:
         return next((entry for entry in self.years if entry.year == year), None)

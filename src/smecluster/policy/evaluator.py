@@ -107,8 +107,9 @@ class _Context:
     def __init__(self, profile: ClusterProfile, rule_set: RuleSet) -> None:
         self.profile = profile
         self.rule_set = rule_set
-        # "Last 3 years" are the complete years before the year of the application.
-        self.latest_year = profile.application_date.year - 1
+        # "Last 3 years" end with the call's last complete year (every applicant of a call is judged on the
+        # same years), or without a call the year before the application date.
+        self.latest_year = profile.judged_until
 
     def evaluate(self, criterion: Criterion) -> CriterionResult:
         measure = criterion.measure
@@ -155,12 +156,16 @@ class _Context:
         return CriterionResult(
             criterion,
             Status.MISSING,
-            f"缺少{listed}的{FIELD_NAMES[field]}数据（近三年指申报日期 {self.profile.application_date} "
-            f"之前最近的完整年度）",
+            f"缺少{listed}的{FIELD_NAMES[field]}数据（{self._period_words()}）",
             comparator=criterion.comparator,
             threshold=criterion.threshold,
             unit=criterion.unit,
         )
+
+    def _period_words(self) -> str:
+        if self.profile.last_complete_year is not None:
+            return f"评价年度截至 {self.latest_year} 年，由本年度申报统一确定"
+        return f"近三年指申报日期 {self.profile.application_date} 之前最近的完整年度"
 
     def _compared(
         self, criterion: Criterion, status: Status, value: Decimal | None, explanation: str
@@ -398,7 +403,9 @@ class _Context:
 
     def _incidents(self, criterion: Criterion, measure: IncidentExclusion) -> CriterionResult:
         applied = self.profile.application_date
-        start = _years_before(applied, measure.window_years)
+        # The same years as the figures: from 1 January of the first of them to the application date, so a
+        # 2022 accident counts against an application judged on 2022–2024 figures.
+        start = date(self.latest_year - measure.window_years + 1, 1, 1)
         within = [incident for incident in self.profile.incidents if start <= incident.date <= applied]
         counted = [incident for incident in within if _counts(incident, measure)]
         outside = len(self.profile.incidents) - len(within)
@@ -471,13 +478,6 @@ _KIND_NAMES = {
 def _describe(incident: Incident) -> str:
     level = f"{incident.level}" if incident.level else ""
     return f"{incident.date} {level}{_KIND_NAMES[incident.kind.value]}"
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
 
 
 def _growth_rate(ratio: Fraction, span: int) -> Decimal:

@@ -51,8 +51,8 @@ _CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 def figure_years(call: YearlyCall) -> list[int]:
-    """The three most recent complete years before the call year (DOMAIN.md §4, "last 3 years")."""
-    return [call.year - 3, call.year - 2, call.year - 1]
+    """The years the call judges (:attr:`YearlyCall.judged_years`)."""
+    return call.judged_years
 
 
 def target_years(call: YearlyCall) -> list[int]:

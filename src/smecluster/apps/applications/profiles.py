@@ -34,6 +34,8 @@ def profile_document(application: Application, application_date: date) -> dict[s
         "counties": application.counties,
         "leading_industry": application.leading_industry,
         "application_date": application_date.isoformat(),
+        # The call fixes the years judged for all its applicants, whatever the day (issue 13, finding 2).
+        "last_complete_year": application.call.judged_years[-1],
         "energy_intensive": application.energy_intensive,
         "water_intensive": application.water_intensive,
         "years": years,
