@@ -187,6 +187,9 @@ def sample_fields(name: str, industry: str) -> dict[str, Any]:
         "specialized": 6,
         "innovative": 3,
         "high_tech": 4,
+        # 13 title holdings are 8 firms, as in the demo roster (rosters.demo): three firms hold two or three
+        # of the titles. The rule counts firms, so "不少于10家" is not met; the 2 小巨人 meet the other limb.
+        "quality_holders": [{"titles": ["specialized", "innovative", "high_tech"], "firms": 8}],
         "supply_chain": f"{name}以{industry}整机企业为链主，带动本地配套企业协作，本地配套率约六成。",
         "innovation": (
             "建有省级工程技术研究中心和产业创新中心，与高校共建联合实验室，近三年牵头制修订标准 5 项。"

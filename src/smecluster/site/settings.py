@@ -29,6 +29,8 @@
 | SMECLUSTER_TRUSTED_PROXY_COUNT | 1 | proxies in front of the site (the address: that many from the right) |
 | SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR | 5 | accepted public objections per client address per hour |
 | SMECLUSTER_OBJECTION_MAX_TOTAL_MB | 20 | total size of one objection's files (and its body's cap) |
+| SMECLUSTER_CAPTCHA_FONT_PATH | (fonts-dejavu-core's DejaVuSans.ttf) | font of the objection challenge |
+| SMECLUSTER_CAPTCHA_TIMEOUT_MINUTES | 30 | how long an objection form's challenge can be answered |
 | SMECLUSTER_LOGIN_FAILURE_LIMIT | 5 | failed logins, per account and per address, that lock logins out |
 | SMECLUSTER_LOGIN_COOLOFF_MINUTES | 30 | how long a lockout lasts after the last failed attempt |
 | SMECLUSTER_TWO_FACTOR_ROLES | province_admin,ministry_admin,platform_admin | who must sign in with a code |
@@ -88,6 +90,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",
+    "captcha",
     "smecluster.apps.accounts",
     "smecluster.apps.audit",
     "smecluster.apps.programmes",
@@ -206,6 +209,18 @@ TRUSTED_PROXY_HEADER = os.environ.get("SMECLUSTER_TRUSTED_PROXY_HEADER", "").str
 TRUSTED_PROXY_COUNT = _number("SMECLUSTER_TRUSTED_PROXY_COUNT", 1)
 OBJECTIONS_PER_ADDRESS_PER_HOUR = _number("SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR", 5)
 OBJECTION_MAX_TOTAL_BYTES = _number("SMECLUSTER_OBJECTION_MAX_TOTAL_MB", 20) * 1024 * 1024
+# The image challenge before a public objection is accepted (django-simple-captcha: drawn here, no outside
+# service). Its font comes from a Debian package (fonts-dejavu-core, installed by `make test` and `make
+# demo`), not a copy in the repository; the library reads only paths ending in "ttf" as TrueType. The time
+# allows for writing a long objection after the page opened; an unanswered challenge is a row that
+# `smecluster tick` deletes once expired. CAPTCHA_TEST_MODE stays off everywhere, the tests included.
+CAPTCHA_FONT_PATH = os.environ.get(
+    "SMECLUSTER_CAPTCHA_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+).strip()
+CAPTCHA_TIMEOUT = _number("SMECLUSTER_CAPTCHA_TIMEOUT_MINUTES", 30)
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_LENGTH = 4
+CAPTCHA_TEST_MODE = False
 
 # Every uploaded workbook (roster, application, annual report) is checked against these before parsing:
 # a parser trusts the sizes a file declares (see smecluster.documents.workbook_limits).

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("smecluster.apps.rosters.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("", include("smecluster.apps.discovery.urls")),
+    path("captcha/", include("captcha.urls")),  # the objection form's challenge image and its refresh
     path("admin/", admin.site.urls),
 ]

@@ -34,6 +34,10 @@ OPEN_VIEWS = frozenset(
         "notices:public_list",
         "notices:public_detail",
         "notices:objection_ack",
+        "captcha-image",  # the public objection form's challenge (django-simple-captcha)
+        "captcha-image-2x",
+        "captcha-audio",
+        "captcha-refresh",
     }
 )
 
