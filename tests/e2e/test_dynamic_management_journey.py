@@ -117,7 +117,7 @@ def world(live_server: Any, clock: Clock) -> dict[str, Any]:
     application = application_services.application_create(
         actor=county, call=call, name="佛山市顺德区智能家电产业集群", leading_industry="智能家电"
     )
-    application = demo.fill_application(actor=county, application=application, today=date(2024, 2, 1))
+    application = demo.fill_application(actor=county, application=application)
     cluster = RecognizedCluster.objects.create(
         application=application,
         programme=call.programme,

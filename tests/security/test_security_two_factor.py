@@ -350,3 +350,15 @@ def test_the_reset_command_removes_the_devices_and_is_audited(admin: User, clock
     missing = CliRunner().invoke(main, ["accounts", "reset-2fa", "no-such-person"])
     assert missing.exit_code == 2
     assert "no account named" in missing.output
+
+
+def test_the_admin_offers_no_authenticator_pages() -> None:
+    """django-otp's admin would show a device's secret key and delete it without an audit event."""
+    from django.contrib import admin as django_admin
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    import smecluster.site.urls  # noqa: F401  (the URLconf unregisters them)
+
+    assert not django_admin.site.is_registered(TOTPDevice)
+    assert not django_admin.site.is_registered(StaticDevice)

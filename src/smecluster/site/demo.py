@@ -213,11 +213,10 @@ def sample_targets(last_year: int) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def fill_application(
-    *, actor: User, application: Application, scale: Decimal | str = "1", today: date | None = None
-) -> Application:
-    """Fill every tab through the services with figures that make a valid profile as of ``today``."""
-    last_year = (today or timezone.localdate()).year - 1
+def fill_application(*, actor: User, application: Application, scale: Decimal | str = "1") -> Application:
+    """Fill every tab through the services with figures that make a valid profile for the years the
+    call judges."""
+    last_year = application.call.judged_years[-1]
     fields = sample_fields(application.name, application.leading_industry)
     fields.update(
         operating_agency=f"{application.county.name}{application.leading_industry}产业集群促进中心",
@@ -547,7 +546,7 @@ def ensure_applications(
         )
         # The operator drafts the content of its own county's cluster; the county officer everyone else's.
         drafter = users["operator"] if application.county_id == users["operator"].jurisdiction_id else county
-        application = fill_application(actor=drafter, application=application, scale=spec.scale, today=today)
+        application = fill_application(actor=drafter, application=application, scale=spec.scale)
         application_services.evidence_add(
             actor=drafter,
             application=application,
@@ -656,9 +655,7 @@ def ensure_previous_call(users: dict[str, User], experts: list[User], today: dat
             application = application_services.application_create(
                 actor=county, call=call, name=spec.name, leading_industry=spec.industry, pool_entry=None
             )
-            application = fill_application(
-                actor=county, application=application, scale=spec.scale, today=opened + timedelta(days=20)
-            )
+            application = fill_application(actor=county, application=application, scale=spec.scale)
             applications.append(application)
     with _clock(opened + timedelta(days=60)):
         for application, spec in zip(applications, PREVIOUS_APPLICATIONS, strict=True):
@@ -752,7 +749,7 @@ def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, tod
     application = application_services.application_create(
         actor=county, call=call, name=name, leading_industry="家用电器", pool_entry=None
     )
-    application = fill_application(actor=county, application=application, scale="2.0", today=today)
+    application = fill_application(actor=county, application=application, scale="2.0")
     application_services.application_submit(actor=county, application=application)
     review_services.application_accept(actor=province, application=application)
     review_services.initial_review_record(
@@ -901,11 +898,7 @@ def ensure_older_call(users: dict[str, User], experts: list[User], today: date) 
             application = application_services.application_create(
                 actor=county, call=call, name=spec.name, leading_industry=spec.industry, pool_entry=None
             )
-            applications.append(
-                fill_application(
-                    actor=county, application=application, scale=spec.scale, today=opened + timedelta(days=20)
-                )
-            )
+            applications.append(fill_application(actor=county, application=application, scale=spec.scale))
     with _clock(opened + timedelta(days=50)):
         for application, spec in zip(applications, OLDER_APPLICATIONS, strict=True):
             _drive(application, spec, users, opened + timedelta(days=50))

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smecluster.site import dashboard
+
+# django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
+# devices are managed by their owner (账号安全) and reset by `smecluster accounts reset-2fa` (audited).
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
