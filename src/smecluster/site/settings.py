@@ -49,7 +49,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from smecluster.workdays import default_data_dir
@@ -274,13 +274,15 @@ AXES_USERNAME_CALLABLE = "smecluster.site.lockout.attempted_username"
 
 # Content-Security-Policy (django-csp 4): scripts only from this site's own files, never inline (the
 # templates carry no <script> body, javascript: link or on… attribute; site/static/site.js does their
-# work). Styles allow inline because templates and matplotlib's SVG charts carry style attributes; a
-# style cannot run code. htmx is told (htmx-config in base.html) not to add its own <style> or eval.
+# work). Styles likewise come only from site/static/site.css: no template carries a style attribute or a
+# <style> element (a test checks), and the monitoring charts are <img> data URIs of matplotlib's SVG, whose
+# own styles apply inside the image only. Inline styles can exfiltrate through CSS selectors and fake
+# parts of a page. htmx is told (htmx-config in base.html) not to add its own <style> or eval.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
