@@ -18,12 +18,15 @@ the owner of its chain (``UserFactory`` with the trait of each, e.g. every perso
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import factory
+from captcha.models import CaptchaStore
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from smecluster.apps.accounts.models import Role, User
@@ -189,6 +192,29 @@ PDF = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
     b"trailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+
+_CAPTCHA_KEY = re.compile(r'name="captcha_0" value="([0-9a-f]{40})"')
+
+
+def solve_captcha(html: str | bytes) -> dict[str, str]:
+    """The answer to the challenge on a page's objection form, as a person reading the image would give it:
+    the key from the form's hidden field, the answer from the challenge's row. The suite never switches on
+    CAPTCHA_TEST_MODE, so every objection it files passes the real check."""
+    text = html.decode() if isinstance(html, bytes) else html
+    found = _CAPTCHA_KEY.search(text)
+    form_end = text[text.find("<form") :][-1500:]
+    assert found, f"the page has no challenge (captcha_0) to solve: {form_end}"
+    answer = CaptchaStore.objects.get(hashkey=found.group(1)).response
+    return {"captcha_0": found.group(1), "captcha_1": answer}
+
+
+def objection_challenge(url: str, client: Client | None = None) -> dict[str, str]:
+    """Opens the public notice at ``url`` (as a new visitor unless ``client`` is given) and solves the
+    challenge its objection form shows: the fields to add to an objection's POST."""
+    page = (client or Client()).get(url)
+    assert page.status_code == 200, page.status_code
+    return solve_captcha(page.content)
 
 
 def pdf_upload(name: str = "证明材料.pdf") -> SimpleUploadedFile:

@@ -398,7 +398,7 @@ def test_the_schema_lists_the_fields_of_the_design() -> None:
     assert set(schema["properties"]) == {
         "schema", "name", "province", "counties", "leading_industry", "leading_industry_code", "area_km2",
         "application_date", "energy_intensive", "water_intensive", "energy_efficiency_better_than_benchmark",
-        "water_efficiency_better_than_benchmark", "years", "quality_firms", "incidents",
+        "water_efficiency_better_than_benchmark", "last_complete_year", "years", "quality_firms", "incidents",
     }  # fmt: skip
     year = _resolve(schema, schema["properties"]["years"]["items"])
     assert set(year["properties"]) == {
@@ -406,7 +406,9 @@ def test_the_schema_lists_the_fields_of_the_design() -> None:
         "iip_penetration", "co2_intensity", "non_fossil_share",
     }  # fmt: skip
     firms = _resolve(schema, schema["properties"]["quality_firms"])
-    assert set(firms["properties"]) == {"champion", "little_giant", "specialized", "innovative", "high_tech"}
+    assert set(firms["properties"]) == {
+        "champion", "little_giant", "specialized", "innovative", "high_tech", "holding_any",
+    }  # fmt: skip
 
 
 def test_the_schema_states_the_bounds_the_model_checks() -> None:
@@ -564,3 +566,47 @@ def test_the_example_document_is_not_shared_between_tests() -> None:
     first = example_document()
     first["years"][0]["output"] = -1
     assert example_document()["years"][0]["output"] == Decimal("42.0")
+
+
+# --- firms holding any of several titles ----------------------------------------------------------
+
+
+def _holders(
+    firms: int, titles: tuple[str, ...] = ("specialized", "innovative", "high_tech")
+) -> dict[str, Any]:
+    document = example_document()  # specialized 6, innovative 3, high_tech 4
+    document["quality_firms"]["holding_any"] = [{"titles": list(titles), "firms": firms}]
+    return document
+
+
+def test_the_firms_holding_any_of_several_titles_are_read() -> None:
+    """13 title holdings may be 10 firms: one firm may hold two titles (design: counts of distinct firms)."""
+    profile = parse_profile(_holders(10), source="profile.json")
+    assert profile.quality_firms.holders_of(["high_tech", "specialized", "innovative"]) == 10
+    assert profile.quality_firms.holders_of(["specialized", "innovative"]) is None
+
+
+@pytest.mark.parametrize(
+    ("firms", "says"),
+    [(5, "but 6 hold one of them"), (14, "more than the 13 title holdings")],
+    ids=["fewer-than-one-title", "more-than-the-holdings"],
+)
+def test_impossible_holders_are_refused_naming_the_entry(firms: int, says: str) -> None:
+    """Fewer firms than hold the most held title, or more than all holdings, cannot be."""
+    problems = problems_of(_holders(firms))
+    assert [problem.field for problem in problems] == ["quality_firms.holding_any[0].firms"]
+    assert says in problems[0].message
+
+
+def test_a_set_of_titles_listed_twice_is_refused() -> None:
+    document = _holders(10)
+    document["quality_firms"]["holding_any"].append(
+        {"titles": ["innovative", "specialized", "high_tech"], "firms": 11}
+    )
+    problems = problems_of(document)
+    assert [problem.field for problem in problems] == ["quality_firms.holding_any[1].titles"]
+
+
+def test_a_title_listed_twice_in_one_set_is_refused() -> None:
+    problems = problems_of(_holders(6, ("specialized", "specialized")))
+    assert [problem.field for problem in problems] == ["quality_firms.holding_any[0].titles"]

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -31,6 +31,7 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic_core import ErrorDetails
 
@@ -161,8 +162,32 @@ class Year(_Strict):
         return part
 
 
+QualityTitle = Literal["champion", "little_giant", "specialized", "innovative", "high_tech"]
+QUALITY_TITLES: tuple[QualityTitle, ...] = get_args(QualityTitle)
+
+
+class TitleHolders(_Strict):
+    """The firms holding at least one of ``titles``, each firm once.
+
+    A clause such as "不少于10家省级专精特新中小企业、创新型中小企业和国家级高新技术企业" counts firms (家):
+    a firm that is both 专精特新 and 创新型 is one of the ten, not two. The per-title counts cannot say how
+    many firms that is (their sum counts such a firm twice), so a roster, or the applicant, states it.
+    """
+
+    titles: list[QualityTitle] = Field(min_length=2, description="two or more titles")
+    firms: Count = Field(description="distinct firms holding at least one of the titles")
+
+    @field_validator("titles")
+    @classmethod
+    def _titles_distinct(cls, titles: list[QualityTitle]) -> list[QualityTitle]:
+        if len(set(titles)) != len(titles):
+            raise ValueError("each title may be listed once")
+        return titles
+
+
 class QualityFirms(_Strict):
-    """Counts of distinct firms holding each title (a firm with several titles is one firm)."""
+    """Counts of distinct firms holding each title (a firm with several titles is one firm), and for
+    several titles together the firms holding any of them (``holding_any``)."""
 
     champion: Count | None = Field(
         None, description="manufacturing single champions (单项冠军) in the leading industry"
@@ -173,6 +198,41 @@ class QualityFirms(_Strict):
     specialized: Count | None = Field(None, description="专精特新中小企业 (provincial level)")
     innovative: Count | None = Field(None, description="创新型中小企业")
     high_tech: Count | None = Field(None, description="national high-tech enterprises (国家级高新技术企业)")
+    holding_any: list[TitleHolders] = Field(
+        default_factory=list,
+        description="for a set of titles, the distinct firms holding at least one of them (optional)",
+    )
+
+    def counts(self) -> dict[str, int | None]:
+        """The per-title counts, by title."""
+        return {title: getattr(self, title) for title in QUALITY_TITLES}
+
+    def holders_of(self, titles: list[QualityTitle]) -> int | None:
+        """The stated number of firms holding any of ``titles`` (in any order), or None."""
+        wanted = set(titles)
+        return next((entry.firms for entry in self.holding_any if set(entry.titles) == wanted), None)
+
+    @model_validator(mode="after")
+    def _holders_agree_with_the_titles(self) -> QualityFirms:
+        seen: list[set[str]] = []
+        for index, entry in enumerate(self.holding_any):
+            where = f".holding_any[{index}].firms"
+            if set(entry.titles) in seen:
+                raise ValueError(f".holding_any[{index}].titles: this set of titles is listed twice")
+            seen.append(set(entry.titles))
+            counts = [getattr(self, title) for title in entry.titles]
+            known = [count for count in counts if count is not None]
+            # Every holder of one title is a holder of the set; every holder of the set holds one title.
+            if known and entry.firms < max(known):
+                raise ValueError(
+                    f"{where}: {entry.firms} firms hold any of the titles, but {max(known)} hold one of them"
+                )
+            if len(known) == len(counts) and entry.firms > sum(known):
+                raise ValueError(
+                    f"{where}: {entry.firms} firms hold any of the titles, more than the {sum(known)} "
+                    "title holdings counted one by one"
+                )
+        return self
 
 
 class Incident(_Strict):
@@ -237,6 +297,12 @@ class ClusterProfile(_Strict):
     water_efficiency_better_than_benchmark: StrictBool | None = Field(
         None, description="needed when water_intensive"
     )
+    last_complete_year: Annotated[StrictInt, BeforeValidator(_a_json_number)] | None = Field(
+        None,
+        description="the last of the years the criteria judge (近三年 ends with it; the incident window "
+        "starts on 1 January of the first of them). A call fixes it for all its applicants; absent: the "
+        "year before the application date",
+    )
     years: list[Year] = Field(
         min_length=1, description="the most recent complete years, ascending and consecutive"
     )
@@ -282,6 +348,19 @@ class ClusterProfile(_Strict):
                 f"application date {applied.isoformat()}"
             )
         return years
+
+    @field_validator("last_complete_year")
+    @classmethod
+    def _a_complete_year(cls, year: int | None, info: ValidationInfo) -> int | None:
+        applied = info.data.get("application_date")
+        if year is not None and applied is not None and year >= applied.year:
+            raise ValueError(f"{year} is not a complete year on the application date {applied.isoformat()}")
+        return year
+
+    @property
+    def judged_until(self) -> int:
+        """The last year the criteria judge: the call's, or the year before the application date."""
+        return self.last_complete_year or self.application_date.year - 1
 
     def year(self, year: int) -> Year | None:
         return next((entry for entry in self.years if entry.year == year), None)
@@ -333,9 +412,13 @@ def _problem(error: ErrorDetails) -> Problem:
     else:
         message = error["msg"]
     path = field_path(location)
-    # A validator over the whole list names the exact entry in its message ("years[1].year: ...").
+    # A validator over the whole list names the exact entry in its message ("years[1].year: ..."); one
+    # over a whole object names the field inside it relative to the object (".holding_any[0].firms: ...").
     if message.startswith(f"{path}["):
         path, _, message = message.partition(": ")
+    elif message.startswith("."):
+        inner, _, message = message.partition(": ")
+        path = f"{path}{inner}"
     return Problem(path, message)
 
 

@@ -434,7 +434,7 @@ def test_indicators_by_hand() -> None:
             invention_patents="10",
             titles="小巨人、专精特新",
         ),
-        # small, not leading, 创新型
+        # small, not leading, 创新型 and 专精特新: one firm of the "不少于10家" clause, not two
         firm(
             3,
             employees="50",
@@ -443,7 +443,7 @@ def test_indicators_by_hand() -> None:
             rnd="20",
             invention_patents="0",
             leading="否",
-            titles="创新型",
+            titles="创新型、专精特新",
         ),
         # micro wholesaler, leading, no titles
         firm(
@@ -476,7 +476,7 @@ def test_indicators_by_hand() -> None:
     assert figures.quality == {
         Title.champion: 1,
         Title.little_giant: 1,
-        Title.specialized: 1,
+        Title.specialized: 2,
         Title.innovative: 1,
         Title.high_tech: 1,
     }
@@ -495,9 +495,14 @@ def test_indicators_by_hand() -> None:
     assert profile["quality_firms"] == {
         "champion": 1,
         "little_giant": 1,
-        "specialized": 1,
+        "specialized": 2,
         "innovative": 1,
         "high_tech": 1,
+        # 4 holdings of the three lower titles are 3 firms: firm 3 holds two of them.
+        "holding_any": [
+            {"titles": ["champion", "little_giant"], "firms": 2},
+            {"titles": ["specialized", "innovative", "high_tech"], "firms": 3},
+        ],
     }
 
 

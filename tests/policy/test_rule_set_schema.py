@@ -170,6 +170,7 @@ def test_a_number_word_of_a_quality_firm_alternative_is_checked_too() -> None:
     """不少于 includes its number: an alternative with comparator > is refused."""
     old = (
         "        - titles: [specialized, innovative, high_tech]\n"
+        "          counts: firms  # 家: a firm holding two of the titles is one firm\n"
         "          number_word: 不少于\n"
         '          comparator: ">="'
     )

@@ -422,8 +422,9 @@ def test_a_conditional_flag_applies_only_to_intensive_industries(
 
 # --- incidents ------------------------------------------------------------------------------------
 
-WINDOW_START = date(2022, 6, 30)
-"""Three years before the application date 2025-06-30, counted in."""
+WINDOW_START = date(2022, 1, 1)  # 1 January of the first of the years judged (2022–2024)
+"""The incident window opens with the first of the years judged, not three years before the application
+date: an accident of March 2022 counts against an application judged on 2022–2024 figures."""
 
 INCIDENT_CASES = [
     ("safety-较大-inside", {"date": "2024-03-01", "kind": "safety_accident", "level": "较大"}, Status.FAIL),
@@ -454,7 +455,7 @@ INCIDENT_CASES = [
     ("other-major", {"date": "2024-11-11", "kind": "other_major"}, Status.FAIL),
     (
         "day-before-window",
-        {"date": "2022-06-29", "kind": "safety_accident", "level": "特别重大"},
+        {"date": "2021-12-31", "kind": "safety_accident", "level": "特别重大"},
         Status.PASS,
     ),
     (
@@ -490,9 +491,9 @@ def test_an_incident_counts_by_kind_level_and_date(
 def test_an_incident_outside_the_window_is_said_not_to_count() -> None:
     """The working names the window and says an earlier incident is outside it."""
     document = example()
-    document["incidents"] = [{"date": "2022-06-29", "kind": "safety_accident", "level": "特别重大"}]
+    document["incidents"] = [{"date": "2021-12-31", "kind": "safety_accident", "level": "特别重大"}]
     result = evaluated(document, rule_set("guangdong-2022"), "gd-incidents")
-    assert "2022-06-30 至 2025-06-30" in result.explanation
+    assert "2022-01-01 至 2025-06-30" in result.explanation
     assert "1 起不在期间内" in result.explanation
 
 

@@ -28,6 +28,7 @@ from factories import (
     PoolEntryFactory,
     UserFactory,
     YearlyCallFactory,
+    objection_challenge,
     pdf_file,
     pdf_upload,
     people,
@@ -537,6 +538,12 @@ def _objection_data(world: World) -> dict[str, Any]:
     }
 
 
+def _objection_answered(world: World) -> dict[str, Any]:
+    """An objection posted while the notice runs: the form is shown, and its challenge answered."""
+    url = reverse("notices:public_detail", args=[world.extra["notice"].pk])
+    return {**_objection_data(world), **objection_challenge(url)}
+
+
 OBJECTOR = ("real_name", "phone", "email", "organization", "content")
 
 
@@ -859,7 +866,7 @@ SELECTION_PAGES = (
         PUBLIC_STEP,
         Status.SHORTLISTED,
         _extra_url("notices:public_detail", "notice"),
-        data=_objection_data,
+        data=_objection_answered,
         steps=("publish",),
     ),
     Page(

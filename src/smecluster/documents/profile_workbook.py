@@ -8,7 +8,7 @@ pages and the JSON interchange format do; every problem names the sheet, the cel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from smecluster.documents.sheets import (
@@ -26,6 +26,7 @@ from smecluster.documents.sheets import (
 )
 from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits
 from smecluster.errors import UnusableInput
+from smecluster.policy.ruleset import firm_counted_title_sets
 from smecluster.profile import INCIDENT_LEVELS, ClusterProfile, IncidentKind, parse_profile
 
 BASICS, YEARS, QUALITY, INCIDENTS, INSTRUCTIONS = "基本信息", "年度数据", "优质企业", "事故事件", "填写说明"
@@ -86,12 +87,35 @@ YEAR_COLUMNS = (
     Column("non_fossil_share", "非化石能源消费比重", Kind.PERCENT, unit="%"),
 )
 
-QUALITY_COLUMNS = (
+_TITLE_COLUMNS = (
     Column("champion", "制造业单项冠军企业", Kind.COUNT, unit="家", note="主导产业领域内，一家企业只计一次"),
     Column("little_giant", "专精特新“小巨人”企业", Kind.COUNT, unit="家", note="主导产业领域内"),
     Column("specialized", "专精特新中小企业", Kind.COUNT, unit="家", note="省级认定"),
     Column("innovative", "创新型中小企业", Kind.COUNT, unit="家"),
     Column("high_tech", "高新技术企业", Kind.COUNT, unit="家", note="国家级高新技术企业"),
+)
+_TITLE_LABELS = {column.key: column.label for column in _TITLE_COLUMNS}
+HOLDERS_KEY = "holding_any:"
+
+
+def _holders_key(titles: Iterable[str]) -> str:
+    # One cell per set of titles a rule set counts by firm, whatever order a document lists them in.
+    ordered = next((known for known in firm_counted_title_sets() if set(known) == set(titles)), tuple(titles))
+    return HOLDERS_KEY + "+".join(ordered)
+
+
+QUALITY_COLUMNS = (
+    *_TITLE_COLUMNS,
+    *(
+        Column(
+            _holders_key(titles),
+            f"持有{'、'.join(_TITLE_LABELS[title] for title in titles)}任一称号的企业",
+            Kind.COUNT,
+            unit="家",
+            note="每家企业只计一次：同时持有其中两项称号的企业算一家",
+        )
+        for titles in firm_counted_title_sets()
+    ),
 )
 
 INCIDENT_COLUMNS = (
@@ -144,7 +168,10 @@ def write_profile_workbook(document: Mapping[str, Any]) -> bytes:
     write_form_sheet(workbook, BASICS, BASIC_COLUMNS, document)
     years = list(document.get("years") or [])
     write_table_sheet(workbook, YEARS, YEAR_COLUMNS, years, blank_rows=max(0, 3 - len(years)))
-    write_form_sheet(workbook, QUALITY, QUALITY_COLUMNS, document.get("quality_firms") or {})
+    quality = dict(document.get("quality_firms") or {})
+    for entry in quality.pop("holding_any", []):
+        quality[_holders_key(entry["titles"])] = entry["firms"]
+    write_form_sheet(workbook, QUALITY, QUALITY_COLUMNS, quality)
     write_table_sheet(workbook, INCIDENTS, INCIDENT_COLUMNS, document.get("incidents") or [], blank_rows=10)
     workbook.active = 1
     return workbook_bytes(workbook)
@@ -168,14 +195,22 @@ def read_profile_workbook(
     problems = [problem for part in parts for problem in part.problems]
     if problems:
         raise UnusableInput(source, problems)
+    cells = {path: where for part in parts for path, where in part.cells.items()}
+    counts = {key: value for key, value in quality.values.items() if not key.startswith(HOLDERS_KEY)}
+    holders: list[dict[str, Any]] = []
+    for key, value in quality.values.items():
+        if key.startswith(HOLDERS_KEY) and value is not None:
+            where = cells.get(f"quality_firms.{key}")
+            if where is not None:
+                cells[f"quality_firms.holding_any[{len(holders)}].firms"] = where
+            holders.append({"titles": key.removeprefix(HOLDERS_KEY).split("+"), "firms": value})
     document: dict[str, Any] = {
         "schema": 1,
         **basics.values,
         "years": years.rows,
-        "quality_firms": quality.values,
+        "quality_firms": {**counts, "holding_any": holders},
         "incidents": incidents.rows,
     }
-    cells = {path: where for part in parts for path, where in part.cells.items()}
     try:
         return parse_profile(document, source=source)
     except UnusableInput as invalid:

@@ -33,6 +33,7 @@ from smecluster.policy.ruleset import (
     PerTenThousand,
     QualityFirms,
     RuleSet,
+    TitleGroup,
     Trend,
     YearField,
 )
@@ -106,8 +107,9 @@ class _Context:
     def __init__(self, profile: ClusterProfile, rule_set: RuleSet) -> None:
         self.profile = profile
         self.rule_set = rule_set
-        # "Last 3 years" are the complete years before the year of the application.
-        self.latest_year = profile.application_date.year - 1
+        # "Last 3 years" end with the call's last complete year (every applicant of a call is judged on the
+        # same years), or without a call the year before the application date.
+        self.latest_year = profile.judged_until
 
     def evaluate(self, criterion: Criterion) -> CriterionResult:
         measure = criterion.measure
@@ -154,12 +156,16 @@ class _Context:
         return CriterionResult(
             criterion,
             Status.MISSING,
-            f"缺少{listed}的{FIELD_NAMES[field]}数据（近三年指申报日期 {self.profile.application_date} "
-            f"之前最近的完整年度）",
+            f"缺少{listed}的{FIELD_NAMES[field]}数据（{self._period_words()}）",
             comparator=criterion.comparator,
             threshold=criterion.threshold,
             unit=criterion.unit,
         )
+
+    def _period_words(self) -> str:
+        if self.profile.last_complete_year is not None:
+            return f"评价年度截至 {self.latest_year} 年，由本年度申报统一确定"
+        return f"近三年指申报日期 {self.profile.application_date} 之前最近的完整年度"
 
     def _compared(
         self, criterion: Criterion, status: Status, value: Decimal | None, explanation: str
@@ -312,45 +318,70 @@ class _Context:
         return CriterionResult(criterion, Status.PASS if ok else Status.FAIL, f"{listed}：{detail}")
 
     def _quality_firms(self, criterion: Criterion, measure: QualityFirms) -> CriterionResult:
-        firms = self.profile.quality_firms
-        sums: list[int | None] = []
+        totals: list[int | None] = []
         parts = []
         passed = False
         for group in measure.alternatives:
-            counts = [getattr(firms, title) for title in group.titles]
-            names = " + ".join(FIELD_NAMES[title] for title in group.titles)
-            known = sum(count for count in counts if count is not None)
-            # A floor already met by the known counts needs no more: unknown counts can only add.
-            floor_met = group.comparator in (">=", ">") and _COMPARE[group.comparator](
-                Fraction(known), Fraction(group.threshold)
-            )
-            if any(count is None for count in counts) and not floor_met:
-                sums.append(None)
-                absent = "、".join(
-                    FIELD_NAMES[title]
-                    for title, count in zip(group.titles, counts, strict=True)
-                    if count is None
-                )
-                parts.append(f"{names}：缺少{absent}数量")
-                continue
-            total = known
-            ok = _COMPARE[group.comparator](Fraction(total), Fraction(group.threshold))
-            passed = passed or ok
-            sums.append(total)
-            parts.append(
-                f"{names} = {total} 家，{'满足' if ok else '不满足'} "
-                f"{SYMBOL[group.comparator]} {group.threshold} 家"
-            )
-        status = Status.PASS if passed else Status.MISSING if None in sums else Status.FAIL
+            total, ok, part = self._title_group(group)
+            totals.append(total if ok is not None else None)
+            parts.append(part)
+            passed = passed or bool(ok)
+        status = Status.PASS if passed else Status.MISSING if None in totals else Status.FAIL
         return CriterionResult(
             criterion,
             status,
             "；或 ".join(parts) + ("（满足其一即可）" if len(parts) > 1 else ""),
-            value=list(sums),
+            value=list(totals),
             comparator=[group.comparator for group in measure.alternatives],
             threshold=[group.threshold for group in measure.alternatives],
             unit="家",
         )
+
+    def _title_group(self, group: TitleGroup) -> tuple[int | None, bool | None, str]:
+        """One alternative: (the count it was decided on, met / not met / undecided, the working)."""
+        firms = self.profile.quality_firms
+        counts = [getattr(firms, title) for title in group.titles]
+        names = " + ".join(FIELD_NAMES[title] for title in group.titles)
+        compare = _COMPARE[group.comparator]
+        threshold = Fraction(group.threshold)
+        wanted = f"{SYMBOL[group.comparator]} {group.threshold} 家"
+        known = [count for count in counts if count is not None]
+        absent = "、".join(
+            FIELD_NAMES[title] for title, count in zip(group.titles, counts, strict=True) if count is None
+        )
+        floor = group.comparator in (">=", ">")
+        if len(group.titles) > 1 and group.counts == "firms":
+            stated = firms.holders_of(group.titles)
+            if stated is not None:
+                ok = compare(Fraction(stated), threshold)
+                verdict = "满足" if ok else "不满足"
+                holders = f"持有{names}任一称号的企业 = {stated} 家（每家只计一次）"
+                return stated, ok, f"{holders}，{verdict} {wanted}"
+            # Without the stated number the titles still bound it: the firms holding any of them are at
+            # least the holders of the most held title and at most the holdings counted one by one.
+            least = max(known, default=None)
+            most = sum(known) if not absent else None
+            sure, impossible = (least, most) if floor else (most, least)
+            if sure is not None and compare(Fraction(sure), threshold):
+                bound = "至少" if floor else "至多"
+                return sure, True, f"持有{names}任一称号的企业{bound} {sure} 家，满足 {wanted}"
+            if impossible is not None and not compare(Fraction(impossible), threshold):
+                bound = "至多" if floor else "至少"
+                return impossible, False, f"持有{names}任一称号的企业{bound} {impossible} 家，不满足 {wanted}"
+            if absent:
+                return None, None, f"{names}：缺少{absent}数量"
+            return (
+                None,
+                None,
+                f"{names}：各称号合计 {sum(known)} 家，但一家企业可能持有多个称号，"
+                f"按企业计可能不满足 {wanted}；需填报持有其中任一称号的企业数（每家只计一次）",
+            )
+        total = sum(known)
+        # A floor already met by the known counts needs no more: unknown counts can only add.
+        if absent and not (floor and compare(Fraction(total), threshold)):
+            return None, None, f"{names}：缺少{absent}数量"
+        ok = compare(Fraction(total), threshold)
+        return total, ok, f"{names} = {total} 家，{'满足' if ok else '不满足'} {wanted}"
 
     def _conditional_flag(self, criterion: Criterion, measure: ConditionalFlag) -> CriterionResult:
         condition = getattr(self.profile, measure.applies_if)
@@ -372,7 +403,9 @@ class _Context:
 
     def _incidents(self, criterion: Criterion, measure: IncidentExclusion) -> CriterionResult:
         applied = self.profile.application_date
-        start = _years_before(applied, measure.window_years)
+        # The same years as the figures: from 1 January of the first of them to the application date, so a
+        # 2022 accident counts against an application judged on 2022–2024 figures.
+        start = date(self.latest_year - measure.window_years + 1, 1, 1)
         within = [incident for incident in self.profile.incidents if start <= incident.date <= applied]
         counted = [incident for incident in within if _counts(incident, measure)]
         outside = len(self.profile.incidents) - len(within)
@@ -445,13 +478,6 @@ _KIND_NAMES = {
 def _describe(incident: Incident) -> str:
     level = f"{incident.level}" if incident.level else ""
     return f"{incident.date} {level}{_KIND_NAMES[incident.kind.value]}"
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
 
 
 def _growth_rate(ratio: Fraction, span: int) -> Decimal:

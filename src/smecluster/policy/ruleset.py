@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from smecluster.errors import Problem, UnusableInput
 from smecluster.policy.numberwords import COMPARATOR_OF_WORD, Comparator
-from smecluster.profile import INCIDENT_LEVELS, IncidentKind, IncidentLevel, field_path
+from smecluster.profile import INCIDENT_LEVELS, IncidentKind, IncidentLevel, QualityTitle, field_path
 
 _CHINESE_DIGITS = "零一二三四五六七八九"
 
@@ -200,7 +200,6 @@ YearField = Literal[
     "co2_intensity",
     "non_fossil_share",
 ]
-QualityTitle = Literal["champion", "little_giant", "specialized", "innovative", "high_tech"]
 ProfileFlag = Literal[
     "energy_intensive",
     "water_intensive",
@@ -273,6 +272,10 @@ class Trend(_Strict):
 
 class TitleGroup(_Strict):
     titles: list[QualityTitle] = Field(min_length=1)
+    counts: Literal["firms", "titles"] = Field(
+        description="what the threshold counts when several titles are summed: firms (家, a firm holding "
+        "two titles is one) or title holdings (a firm holding two counts twice)"
+    )
     number_word: str
     comparator: Comparator
     threshold: int = Field(ge=0)
@@ -594,6 +597,20 @@ def rule_sets() -> dict[str, RuleSet]:
     # The national programme first, as the provinces' measures implement it; then by id.
     loaded.sort(key=lambda each: (each.applies_to_province is not None, each.id))
     return {each.id: each for each in loaded}
+
+
+def firm_counted_title_sets(*chosen: RuleSet) -> list[tuple[QualityTitle, ...]]:
+    """The sets of titles the ``chosen`` rule sets (default: every one) count together by firm, a firm
+    holding two of them once: what a roster or an applicant states as ``quality_firms.holding_any`` so that
+    those rule sets decide without guessing."""
+    found: dict[frozenset[str], tuple[QualityTitle, ...]] = {}
+    for rules in chosen or tuple(rule_sets().values()):
+        for criterion in rules.criteria:
+            if isinstance(criterion.measure, QualityFirms):
+                for group in criterion.measure.alternatives:
+                    if group.counts == "firms" and len(group.titles) > 1:
+                        found.setdefault(frozenset(group.titles), tuple(group.titles))
+    return list(found.values())
 
 
 def rule_set(rule_set_id: str) -> RuleSet:

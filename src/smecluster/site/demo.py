@@ -39,6 +39,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from smecluster.apps.accounts import two_factor
 from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, Section
@@ -186,6 +187,9 @@ def sample_fields(name: str, industry: str) -> dict[str, Any]:
         "specialized": 6,
         "innovative": 3,
         "high_tech": 4,
+        # 13 title holdings are 8 firms, as in the demo roster (rosters.demo): three firms hold two or three
+        # of the titles. The rule counts firms, so "不少于10家" is not met; the 2 小巨人 meet the other limb.
+        "quality_holders": [{"titles": ["specialized", "innovative", "high_tech"], "firms": 8}],
         "supply_chain": f"{name}以{industry}整机企业为链主，带动本地配套企业协作，本地配套率约六成。",
         "innovation": (
             "建有省级工程技术研究中心和产业创新中心，与高校共建联合实验室，近三年牵头制修订标准 5 项。"
@@ -287,6 +291,20 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> dict[str, User]:
                 )
         users[account.username] = user
     return users
+
+
+def ensure_demo_authenticators() -> dict[str, str]:
+    """The demo accounts that must sign in with a second factor (settings.TWO_FACTOR_REQUIRED_ROLES) get an
+    authenticator, kept across runs; returns each one's secret in base32, which ``smecluster demo`` prints
+    so a visitor can add it to an app or run ``oathtool --totp -b SECRET``. Not part of ``build_demo``: the
+    test suite builds the demo world without the second factor."""
+    secrets = {}
+    for account in ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        if two_factor.two_factor_required(user):
+            device = two_factor.authenticator_preenrol(user=user, reason="demo")
+            secrets[account.username] = two_factor.secret_in_base32(device)
+    return secrets
 
 
 def _call_dates(today: date) -> dict[str, date]:

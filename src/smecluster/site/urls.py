@@ -6,6 +6,7 @@ from smecluster.site import dashboard
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smecluster.apps.applications.urls")),
     path("", include("smecluster.apps.reviews.urls")),
@@ -18,5 +19,6 @@ urlpatterns = [
     path("", include("smecluster.apps.rosters.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("", include("smecluster.apps.discovery.urls")),
+    path("captcha/", include("captcha.urls")),  # the objection form's challenge image and its refresh
     path("admin/", admin.site.urls),
 ]

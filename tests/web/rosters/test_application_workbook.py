@@ -21,6 +21,9 @@ from smecluster.documents.sheets import workbook_bytes
 pytestmark = pytest.mark.django_db
 
 
+HOLDERS = "持有专精特新中小企业、创新型中小企业、高新技术企业任一称号的企业"
+
+
 def _client(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -56,6 +59,7 @@ def test_the_downloaded_form_holds_the_current_data_and_an_edit_is_saved_once(
     years["C4"] = 41.5  # SME output of the latest year
     quality = workbook["优质企业"]
     quality[_cell_of(quality, "专精特新中小企业")] = 9
+    quality[_cell_of(quality, HOLDERS)] = 11  # 16 title holdings, 11 firms
     workbook["事故事件"]["A2"] = web_application.call.opens_on
     workbook["事故事件"]["B2"] = "违法违规行为"
     response = _post(client, web_application, workbook)
@@ -64,8 +68,26 @@ def test_the_downloaded_form_holds_the_current_data_and_an_edit_is_saved_once(
     web_application.refresh_from_db()
     assert web_application.years.order_by("-year").first().sme_output == Decimal("41.5")
     assert web_application.specialized == 9
+    assert web_application.quality_holders == [
+        {"titles": ["specialized", "innovative", "high_tech"], "firms": 11}
+    ]
     assert [incident.kind for incident in web_application.incidents.all()] == ["violation"]
     assert AuditEvent.objects.filter(action="application.import_profile").count() == 1
+
+
+def test_more_专精特新_firms_than_firms_holding_any_of_the_titles_is_refused_at_its_cell(
+    web_users: dict[str, User], web_application: Application
+) -> None:
+    """The form's 8 firms hold 专精特新, 创新型 or 高新 (13 holdings); 9 专精特新 firms cannot be among 8."""
+    client = _client(web_users["county_officer"])
+    workbook = _workbook(client, web_application)
+    quality = workbook["优质企业"]
+    quality[_cell_of(quality, "专精特新中小企业")] = 9
+    response = _post(client, web_application, workbook)
+    assert response.status_code == 200
+    assert f"优质企业!{_cell_of(quality, HOLDERS)}" in response.content.decode()
+    web_application.refresh_from_db()
+    assert web_application.specialized == 6
 
 
 def test_a_bad_cell_is_named_and_nothing_is_written(

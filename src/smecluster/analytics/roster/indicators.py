@@ -14,6 +14,7 @@ from typing import Any
 from smecluster.analytics.roster.reading import EnterpriseRow, Title
 from smecluster.analytics.sme_size import SIZES, Size, SizeRule, classify_in_group
 from smecluster.errors import UnusableInput
+from smecluster.policy.ruleset import firm_counted_title_sets
 from smecluster.reference.sme_standards import (
     SizeStandard,
     standard_in_force,
@@ -41,7 +42,9 @@ class RosterIndicators:
     (``unclassified``) is counted in the totals but not as an SME, so unknowns never raise the share.
     ``quality`` counts distinct firms holding each title; ``quality_leading`` the same among firms in the
     leading industry; ``quality_any`` firms holding any title; ``champion_or_little_giant_leading`` firms in
-    the leading industry that are a 单项冠军 or a 小巨人 (what the national rule counts).
+    the leading industry that are a 单项冠军 or a 小巨人 (what the national rule counts). ``title_holdings``
+    counts firms by the set of titles they hold as the profile counts them (单项冠军 and 小巨人 only in the
+    leading industry), so that the firms holding any of several titles are known for any set.
     """
 
     standard: str
@@ -58,6 +61,7 @@ class RosterIndicators:
     quality_leading: dict[Title, int]
     quality_any: int
     champion_or_little_giant_leading: int
+    title_holdings: dict[frozenset[Title], int]
     rnd: Decimal
     sme_rnd: Decimal
     invention_patents: int
@@ -80,6 +84,7 @@ def compute_indicators(
     unclassified: list[Unclassified] = []
     quality: Counter[Title] = Counter(dict.fromkeys(Title, 0))
     quality_leading: Counter[Title] = Counter(dict.fromkeys(Title, 0))
+    title_holdings: Counter[frozenset[Title]] = Counter()
     firms = quality_any = top_leading = patents = employees = 0
     output = sme_output = leading_output = rnd = sme_rnd = Decimal(0)
     for row in rows:
@@ -97,6 +102,9 @@ def compute_indicators(
                 quality_leading.update(row.titles)
                 if Title.champion in row.titles or Title.little_giant in row.titles:
                     top_leading += 1
+            counted = frozenset(row.titles if row.leading else set(row.titles) - LEADING_ONLY)
+            if counted:
+                title_holdings[counted] += 1
         rule = rules.get(row.industry_code)
         if rule is None:
             rule = rules[row.industry_code] = _rule_or_reason(standard, row.industry_code)
@@ -128,6 +136,7 @@ def compute_indicators(
         quality_leading=dict(quality_leading),
         quality_any=quality_any,
         champion_or_little_giant_leading=top_leading,
+        title_holdings=dict(title_holdings),
         rnd=rnd,
         sme_rnd=sme_rnd,
         invention_patents=patents,
@@ -159,6 +168,15 @@ def _percent(part: Decimal, whole: Decimal) -> Fraction | None:
 
 WAN_PER_YI = 10_000  # 1 亿元 = 10,000 万元
 
+# The profile counts these two titles only among firms of the leading industry (its field definitions).
+LEADING_ONLY = frozenset({Title.champion, Title.little_giant})
+
+
+def holders_of_any(indicators: RosterIndicators, titles: Iterable[str]) -> int:
+    """The firms holding at least one of ``titles`` (as the profile counts them), each firm once."""
+    wanted = {Title(title) for title in titles}
+    return sum(count for held, count in indicators.title_holdings.items() if held & wanted)
+
 
 def as_profile_figures(indicators: RosterIndicators) -> dict[str, Any]:
     """The roster's figures in the units and field names of the profile (:class:`smecluster.profile.Year`
@@ -180,6 +198,10 @@ def as_profile_figures(indicators: RosterIndicators) -> dict[str, Any]:
             "specialized": indicators.quality[Title.specialized],
             "innovative": indicators.quality[Title.innovative],
             "high_tech": indicators.quality[Title.high_tech],
+            "holding_any": [
+                {"titles": list(titles), "firms": holders_of_any(indicators, titles)}
+                for titles in firm_counted_title_sets()
+            ],
         },
     }
 

@@ -18,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pydantic import ValidationError as PydanticValidationError
 
 from smecluster.apps.applications.models import (
     INCIDENT_KIND_LABELS,
@@ -30,7 +31,8 @@ from smecluster.apps.applications.models import (
 from smecluster.apps.applications.profiles import QUALITY_FIELDS, YEAR_FIELDS
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
-from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS, IncidentKind
+from smecluster.policy.ruleset import firm_counted_title_sets, rule_set
+from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS, IncidentKind, QualityFirms, validation_problems
 from smecluster.reference.divisions import division, validate_county_code
 
 NARRATIVE_SECTIONS = (
@@ -49,8 +51,8 @@ _CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
 
 
 def figure_years(call: YearlyCall) -> list[int]:
-    """The three most recent complete years before the call year (DOMAIN.md §4, "last 3 years")."""
-    return [call.year - 3, call.year - 2, call.year - 1]
+    """The years the call judges (:attr:`YearlyCall.judged_years`)."""
+    return call.judged_years
 
 
 def target_years(call: YearlyCall) -> list[int]:
@@ -104,6 +106,10 @@ class _TabForm(forms.ModelForm[Application]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain_initial(self.initial)
+
+    def values(self) -> dict[str, Any]:
+        """The application's fields this tab sets, from the cleaned data."""
+        return {name: self.cleaned_data[name] for name in self.fields}
 
 
 class BasicsForm(_TabForm):
@@ -169,10 +175,59 @@ class BasicsForm(_TabForm):
 
 
 class QualityForm(_TabForm):
+    """The firms holding each title, and for each set of titles the programme's rule set counts together
+    by firm (不少于10家…), the firms holding any of them: a firm holding two of the titles is one 家, which
+    the per-title counts cannot show."""
+
+    HOLDERS_PREFIX = "holders__"
+
     class Meta:
         model = Application
         fields = QUALITY_FIELDS
         help_texts = {field: gettext_lazy("单位：家；同一企业只计一次") for field in QUALITY_FIELDS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title_sets = firm_counted_title_sets(rule_set(self.instance.call.programme.rule_set_id))
+        stated = {frozenset(entry["titles"]): entry["firms"] for entry in self.instance.quality_holders}
+        for titles in self.title_sets:
+            name = self.HOLDERS_PREFIX + "__".join(titles)
+            self.fields[name] = forms.IntegerField(
+                label=_("持有%(titles)s任一称号的企业（家）")
+                % {"titles": "、".join(str(self.fields[title].label).split("（")[0] for title in titles)},
+                min_value=0,
+                required=False,
+                help_text=gettext_lazy("每家企业只计一次：同时持有其中两项称号的企业算一家"),
+            )
+            if not self.is_bound:
+                self.initial[name] = stated.get(frozenset(titles))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        holders: list[dict[str, Any]] = []
+        entry_fields: list[str] = []  # the form field each entry of ``holders`` came from
+        for titles in self.title_sets:
+            name = self.HOLDERS_PREFIX + "__".join(titles)
+            if cleaned.get(name) is not None:
+                holders.append({"titles": list(titles), "firms": cleaned[name]})
+                entry_fields.append(name)
+        counts = {title: cleaned.get(title) for title in QUALITY_FIELDS}
+        try:
+            # The profile's own check: no fewer firms than hold one title, no more than all holdings.
+            QualityFirms.model_validate({**counts, "holding_any": holders})
+        except PydanticValidationError as error:
+            for problem in validation_problems(error):
+                entry = re.search(r"holding_any\[([0-9]+)\]", problem.field)
+                field = entry_fields[int(entry.group(1))] if entry else None
+                self.add_error(field, _("与各称号的企业数不符：%(problem)s") % {"problem": problem.message})
+        cleaned["quality_holders"] = holders
+        return cleaned
+
+    def values(self) -> dict[str, Any]:
+        return {
+            **{name: self.cleaned_data[name] for name in QUALITY_FIELDS},
+            "quality_holders": self.cleaned_data["quality_holders"],
+        }
 
 
 def narrative_form_class(section: Section) -> type[_TabForm]:
@@ -360,7 +415,7 @@ class TabForms:
     """What one tab shows and saves: a form for the application's fields and/or a formset of rows."""
 
     section: Section
-    form: forms.ModelForm[Application] | None = None
+    form: _TabForm | None = None
     formset: forms.BaseFormSet[Any] | None = None
     rows_kind: str | None = None
 
@@ -371,7 +426,7 @@ class TabForms:
     def fields(self) -> dict[str, Any]:
         if self.form is None:
             return {}
-        return {name: self.form.cleaned_data[name] for name in self.form.fields}
+        return self.form.values()
 
     def rows(self) -> dict[str, list[dict[str, Any]]]:
         if self.formset is None or self.rows_kind is None:

@@ -126,6 +126,9 @@ class Application(models.Model):
     specialized = models.PositiveIntegerField(_("专精特新中小企业（家）"), null=True, blank=True)
     innovative = models.PositiveIntegerField(_("创新型中小企业（家）"), null=True, blank=True)
     high_tech = models.PositiveIntegerField(_("高新技术企业（家）"), null=True, blank=True)
+    # For each set of titles a rule set counts together by firm: the firms holding any of them, each once
+    # ([{"titles": [...], "firms": n}], the profile's quality_firms.holding_any).
+    quality_holders = models.JSONField(_("持有其中任一称号的企业（家）"), default=list, blank=True)
     # what the qualitative criteria call for
     supply_chain = models.TextField(_("产业链供应链协作"), blank=True)
     innovation = models.TextField(_("创新平台、产学研合作与标准制修订"), blank=True)

@@ -74,6 +74,8 @@ def problem_label(application: Application, path: str) -> str:
     if head == "counties":
         return _("申报县") if not position else _("跨县的其他县级区划")
     if head == "quality_firms":
+        if tail and tail.startswith("holding_any"):
+            return _verbose(Application, "quality_holders") or _("优质企业")
         return (_verbose(Application, tail) if tail else None) or _("优质企业")
     if head == "province":
         return _("所在省份")

@@ -10,11 +10,11 @@ from smecluster.errors import UnusableInput
 from smecluster.policy.evaluator import evaluate
 from smecluster.policy.ruleset import rule_set
 from smecluster.policy.verdict import Verdict
-from smecluster.profile import ClusterProfile, QualityFirms, Year, parse_profile
+from smecluster.profile import QUALITY_TITLES, ClusterProfile, Year, parse_profile
 
 # The profile format names the figures; the form, the snapshot and the profile document follow it.
 YEAR_FIELDS = tuple(name for name in Year.model_fields if name != "year")
-QUALITY_FIELDS = tuple(QualityFirms.model_fields)
+QUALITY_FIELDS: tuple[str, ...] = QUALITY_TITLES
 
 
 def profile_document(application: Application, application_date: date) -> dict[str, Any]:
@@ -34,13 +34,18 @@ def profile_document(application: Application, application_date: date) -> dict[s
         "counties": application.counties,
         "leading_industry": application.leading_industry,
         "application_date": application_date.isoformat(),
+        # The call fixes the years judged for all its applicants, whatever the day (issue 13, finding 2).
+        "last_complete_year": application.call.judged_years[-1],
         "energy_intensive": application.energy_intensive,
         "water_intensive": application.water_intensive,
         "years": years,
         "quality_firms": {
-            field: getattr(application, field)
-            for field in QUALITY_FIELDS
-            if getattr(application, field) is not None
+            **{
+                field: getattr(application, field)
+                for field in QUALITY_FIELDS
+                if getattr(application, field) is not None
+            },
+            "holding_any": [dict(entry) for entry in application.quality_holders],
         },
         "incidents": [
             _incident_entry(incident.date, incident.kind, incident.level, incident.note)

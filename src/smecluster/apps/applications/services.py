@@ -306,7 +306,11 @@ def application_import_profile(
     values: dict[str, Any] = {field: getattr(profile, field) for field in PROFILE_FIELDS}
     values["leading_industry_code"] = values["leading_industry_code"] or ""
     values["other_counties"] = list(profile.counties[1:])
-    values.update(profile.quality_firms.model_dump())
+    quality = profile.quality_firms
+    values.update(quality.counts())
+    values["quality_holders"] = [
+        {"titles": entry.titles, "firms": entry.firms} for entry in quality.holding_any
+    ]
     before = {
         **_plain({field: getattr(application, field) for field in values}),
         "years": [_plain(row) for row in application.years.values("year", *YEAR_FIELDS)],

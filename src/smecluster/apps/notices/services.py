@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -481,3 +482,10 @@ def objections_batch(
         )
         changed.append(objection.reference)
     return BatchResult(changed, skipped)
+
+
+def objection_challenges_purge() -> int:
+    """Deletes the objection form's challenges past their time (answered ones are deleted when answered);
+    returns how many. Not audited: a challenge is no record of the platform, only a one-use key."""
+    removed, _by_model = CaptchaStore.objects.filter(expiration__lte=timezone.now()).delete()
+    return int(removed)

@@ -143,6 +143,21 @@ class YearlyCall(models.Model):
     def __str__(self) -> str:
         return f"{self.programme.name} {self.year}年度"
 
+    @property
+    def judged_years(self) -> list[int]:
+        """The three complete years before the call year that every applicant of the call is judged on
+        ("近三年", DOMAIN.md §4), whatever day it submits; the incident window opens with the first."""
+        return [self.year - 3, self.year - 2, self.year - 1]
+
+    @property
+    def evaluation_period(self) -> str:
+        """The period as the call, the form, the panel and the PDF state it."""
+        first, last = self.judged_years[0], self.judged_years[-1]
+        return _("%(first)s—%(last)s年；事故和失信事件自 %(first)s年1月1日 起至申报日") % {
+            "first": first,
+            "last": last,
+        }
+
     def clean(self) -> None:
         """Dates in order: open ≤ county close ≤ city deadline ≤ province deadline; errors at the fields."""
         problems = {}

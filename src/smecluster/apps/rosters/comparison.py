@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.applications.models import Application
 from smecluster.apps.rosters.models import RosterVersion
+from smecluster.profile import QUALITY_TITLES
 
 ONE_PLACE = Decimal("0.01")
 
@@ -122,6 +123,14 @@ def comparison_lines(application: Application, version: RosterVersion) -> list[L
         lines.append(
             _line(label, _("家"), profile["quality_firms"][field], getattr(application, field), **amount)
         )
+    names = dict(titles)
+    stated = {frozenset(entry["titles"]): entry["firms"] for entry in application.quality_holders}
+    for entry in profile["quality_firms"].get("holding_any", []):
+        holders = _("持有%(titles)s任一称号的企业") % {
+            "titles": "、".join(str(names[title]).split("（")[0] for title in entry["titles"])
+        }
+        declared = stated.get(frozenset(entry["titles"]))
+        lines.append(_line(holders, _("家"), entry["firms"], declared, **amount))
     return lines
 
 
@@ -193,6 +202,7 @@ def with_roster_figures(document: dict[str, Any], version: RosterVersion) -> dic
     """The profile document built from the declared data, with the roster's year's figures and the
     quality-firm counts replaced by the roster's; None when the declared data has no such year."""
     figures = version.indicators["profile"]
+    quality = figures["quality_firms"]
     years = [dict(entry) for entry in document.get("years", [])]
     entry = next((each for each in years if each.get("year") == version.roster.year), None)
     if entry is None:
@@ -204,5 +214,9 @@ def with_roster_figures(document: dict[str, Any], version: RosterVersion) -> dic
     return {
         **document,
         "years": years,
-        "quality_firms": {field: int(count) for field, count in figures["quality_firms"].items()},
+        "quality_firms": {
+            **{title: int(quality[title]) for title in QUALITY_TITLES},
+            # Versions kept before the roster stated the holders of several titles have none.
+            "holding_any": list(quality.get("holding_any", [])),
+        },
     }
