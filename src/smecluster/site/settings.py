@@ -10,6 +10,14 @@
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
 | SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
 | SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
+| SMECLUSTER_DATASET_MAX_ROWS | 200000000 | rows a Parquet file may declare or a CSV hold (lines) |
+| SMECLUSTER_DATASET_MAX_COLUMNS | 64 | columns of an enterprise-year file (Parquet schema, CSV header) |
+| SMECLUSTER_DATASET_MAX_ROW_GROUPS | 20000 | row groups a Parquet footer may declare |
+| SMECLUSTER_DATASET_MAX_FOOTER_MB | 16 | size of a Parquet footer (and never more than the file) |
+| SMECLUSTER_DATASET_MAX_UNCOMPRESSED_GB | 64 | uncompressed size a Parquet footer may declare |
+| SMECLUSTER_DATASET_MAX_RATIO | 100 | declared uncompressed size / file size of a Parquet file |
+| SMECLUSTER_DATASET_MAX_LINE_KB | 64 | longest line of a CSV enterprise-year file |
+| SMECLUSTER_DATASET_MAX_GB | 64 | size of a registered enterprise-year file |
 | SMECLUSTER_WORKBOOK_MAX_ROWS | 250000 | rows a sheet of an uploaded workbook may declare or hold |
 | SMECLUSTER_WORKBOOK_MAX_COLUMNS | 200 | columns a sheet of an uploaded workbook may declare or reach |
 | SMECLUSTER_WORKBOOK_MAX_UNCOMPRESSED_MB | 200 | uncompressed size of workbook zip members, each and all |
@@ -45,7 +53,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from smecluster.workdays import default_data_dir
@@ -203,6 +211,19 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1
 # a file too big for a browser (a national registry extract) is placed in this directory and registered.
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
+# Every enterprise-year file (uploaded, registered) is checked against these before DuckDB reads it: it
+# trusts what a Parquet footer declares (see smecluster.analytics.discovery.dataset_limits). The defaults
+# are twice the 10^8 firm-years one machine is built for.
+DATASET_MAX_ROWS = int(os.environ.get("SMECLUSTER_DATASET_MAX_ROWS", "200000000"))
+DATASET_MAX_COLUMNS = int(os.environ.get("SMECLUSTER_DATASET_MAX_COLUMNS", "64"))
+DATASET_MAX_ROW_GROUPS = int(os.environ.get("SMECLUSTER_DATASET_MAX_ROW_GROUPS", "20000"))
+DATASET_MAX_FOOTER_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_FOOTER_MB", "16")) * 1024 * 1024
+DATASET_MAX_UNCOMPRESSED_BYTES = (
+    int(os.environ.get("SMECLUSTER_DATASET_MAX_UNCOMPRESSED_GB", "64")) * 1024 * 1024 * 1024
+)
+DATASET_MAX_RATIO = int(os.environ.get("SMECLUSTER_DATASET_MAX_RATIO", "100"))
+DATASET_MAX_LINE_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_LINE_KB", "64")) * 1024
+DATASET_MAX_FILE_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_GB", "64")) * 1024 * 1024 * 1024
 # The public objection form: the client address behind the site's own proxies (their header, read from the
 # right: entries further left are whatever the client sent), and limits counted on accepted objections.
 TRUSTED_PROXY_HEADER = os.environ.get("SMECLUSTER_TRUSTED_PROXY_HEADER", "").strip()
@@ -304,13 +325,15 @@ OTP_TOTP_ISSUER = os.environ.get("SMECLUSTER_TOTP_ISSUER", "").strip() or "smecl
 
 # Content-Security-Policy (django-csp 4): scripts only from this site's own files, never inline (the
 # templates carry no <script> body, javascript: link or on… attribute; site/static/site.js does their
-# work). Styles allow inline because templates and matplotlib's SVG charts carry style attributes; a
-# style cannot run code. htmx is told (htmx-config in base.html) not to add its own <style> or eval.
+# work). Styles likewise come only from site/static/site.css: no template carries a style attribute or a
+# <style> element (a test checks), and the monitoring charts are <img> data URIs of matplotlib's SVG, whose
+# own styles apply inside the image only. Inline styles can exfiltrate through CSS selectors and fake
+# parts of a page. htmx is told (htmx-config in base.html) not to add its own <style> or eval.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
