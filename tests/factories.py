@@ -345,7 +345,7 @@ class ApplicationFactory(factory.Factory[Application]):
     name = factory.Sequence(lambda n: f"佛山市测试智能家电产业集群{n + 1}")
     leading_industry = "智能家电"
     status = Status.DRAFT
-    operators: list[User] = []
+    operators = factory.LazyFunction(list)  # the operator accounts bound to it (by the county)
 
     Params = type("Params", (), _state_traits())
 

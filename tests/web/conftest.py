@@ -11,8 +11,8 @@ People (``web_users``), keyed by the role they play towards ``web_application`` 
     other_city_officer    广州市 (440100)
     county_officer        佛山市顺德区 (440606), the application's county
     other_county_officer  佛山市南海区 (440605), same city, another county
-    operator              a cluster operator in 顺德区 (440606), bound to every application ``web_application_in``
-                          makes there (an operator reaches only what it operates: ``Application.operators``)
+    operator              a cluster operator in 顺德区 (440606), bound to what ``web_application_in`` makes
+                          there (an operator reaches only what it operates: ``Application.operators``)
     other_operator        a cluster operator in 南海区 (440605), bound likewise to 南海区's applications
     expert                home jurisdiction 广东省
 """
