@@ -214,3 +214,23 @@ def _figures() -> dict[str, Any]:
         "firms": 200,
         "sme_firms": 190,
     }
+
+
+@pytest.mark.django_db
+def test_the_county_binds_on_the_clusters_page_and_the_page_shows_who_operates(
+    operator_world: dict[str, Any],
+) -> None:
+    users, other = operator_world["users"], operator_world["other"]
+    url = reverse("registry:cluster_operators", args=[other.pk])
+    operator_post = _client(users["operator"]).post(url, {"operator": users["operator"].pk})
+    assert operator_post.status_code == 404  # outside its reach, not merely refused
+    county = _client(users["county_officer"])
+    assert county.post(url, {"operator": users["operator"].pk}).status_code == 302
+    assert list(other.operators.all()) == [users["operator"]]
+    page = county.get(other.get_absolute_url()).content.decode()
+    assert 'id="operators"' in page
+    assert users["operator"].username in page
+    assert county.post(url, {"operator": users["operator"].pk, "remove": "on"}).status_code == 302
+    assert not other.operators.exists()
+    application_page = county.get(other.application.get_absolute_url()).content.decode()
+    assert reverse("applications:operators", args=[other.application.pk]) in application_page
