@@ -284,7 +284,9 @@ def matrix_base(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[
         users["ministry_admin"] = UserFactory(
             username="ministry-admin", role=Role.MINISTRY_ADMIN, jurisdiction_id="100000"
         )
-        application = ApplicationFactory(call=YearlyCallFactory(), name="佛山市测试智能家电产业集群1")
+        application = ApplicationFactory(
+            call=YearlyCallFactory(), name="佛山市测试智能家电产业集群1", operators=[users["operator"]]
+        )
         yield {"users": users, "cluster": reg_make_cluster(application)}
         transaction.set_rollback(True)
 
