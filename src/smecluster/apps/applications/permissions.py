@@ -97,7 +97,7 @@ def can_create(user: User, call: YearlyCall, today: object) -> Decision:
 def can_bind_operators(user: User, county_code: str) -> Decision:
     """Who operates an application or a cluster of ``county_code`` is set by that county's officer."""
     if user.role != Role.COUNTY_OFFICER or user.jurisdiction_id != county_code:
-        return deny(_("集群运营管理机构账号由集群所在县的主管部门指定"))
+        return deny(_("集群运营管理机构账号须由集群所在县的主管部门指定"))
     return allow()
 
 
