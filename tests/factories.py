@@ -9,6 +9,8 @@ directly (the permission matrices build their world once per page).
     ProgrammeFactory(), YearlyCallFactory(programme=programme)
     ApplicationFactory(call=call, reviewed=True)     # a trait per state of PATH_TO
     ApplicationFactory(call=call, status=Status.SCREENED, county="440605")
+    ApplicationFactory(call=call, operators=[operator])  # operated by ``operator`` (bound by the county)
+    bind_operator(operator, application_or_cluster, ...)  # the county binds an operator afterwards
     annual_report_in(cluster, "forwarded", year=2024, figures=...)
 
 The steps need their actors to exist: the county officer of the application's county, the recommender and
@@ -38,6 +40,7 @@ from smecluster.apps.notices.models import Notice
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 from smecluster.apps.registry.services import annual_reports
+from smecluster.apps.registry.services import operators as cluster_operators
 from smecluster.apps.registry.services import recognition as registry_services
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.selection import services as selection_services
@@ -368,14 +371,18 @@ class ApplicationFactory(factory.Factory[Application]):
     name = factory.Sequence(lambda n: f"佛山市测试智能家电产业集群{n + 1}")
     leading_industry = "智能家电"
     status = Status.DRAFT
+    operators = factory.LazyFunction(list)  # the operator accounts bound to it (by the county)
 
     Params = type("Params", (), _state_traits())
 
     @classmethod
     def _create(cls, model_class: type[Application], *args: Any, **kwargs: Any) -> Application:
         status = kwargs.pop("status")
+        operators = kwargs.pop("operators")
         county_officer = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=kwargs.pop("county"))
         application = application_services.application_create(actor=county_officer, **kwargs)
+        # Bound before the steps, so that recognition carries the binding to the cluster as it does live.
+        bind_operator(*operators, to=[application])
         application = fill_application(actor=county_officer, application=application)
         take_steps(application, PATH_TO[status])
         assert application.status == status
@@ -384,6 +391,20 @@ class ApplicationFactory(factory.Factory[Application]):
     @classmethod
     def _build(cls, model_class: type[Application], *args: Any, **kwargs: Any) -> Application:
         raise TypeError("an application exists only through its services: use ApplicationFactory(...)")
+
+
+def bind_operator(*operators: User, to: list[Application | RecognizedCluster]) -> None:
+    """The county officer binds ``operators`` to each application or cluster of ``to`` through the
+    services (an operator reaches only what it operates)."""
+    for target in to:
+        county = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=target.county_id)
+        for operator in operators:
+            if isinstance(target, Application):
+                application_services.application_operator_add(
+                    actor=county, application=target, operator=operator
+                )
+            else:
+                cluster_operators.cluster_operator_add(actor=county, cluster=target, operator=operator)
 
 
 def recognized_cluster(**application: Any) -> RecognizedCluster:

@@ -73,7 +73,7 @@ ROLES = (
     "other_city_officer",  # 广州市
     "county_officer",  # 佛山市顺德区, the application's county
     "other_county_officer",  # 佛山市南海区
-    "operator",  # a cluster operator in 顺德区
+    "operator",  # the cluster operator of the application (顺德区), bound to it
     "expert",
 )
 LOGIN = "login"  # anonymous: redirected to the login page
@@ -1156,6 +1156,7 @@ def _build(page: Page, world: World) -> World:
         status=Status.DRAFT,
         call=world.national_call if page.chain == "national" else world.call,
         name="佛山市测试智能家电产业集群1",
+        operators=[world.users["operator"]],  # 顺德区's operator operates it (reaches only what it operates)
     )
     if page.evidence:
         with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit

@@ -329,6 +329,12 @@ class DemoApplication:
     return_reason: str = ""
 
 
+OPERATED_BY_OPERATOR = frozenset({"佛山市顺德区智能家电产业集群", "佛山市顺德区小家电产业集群"})
+"""The ``operator`` account (顺德区's 家电 cluster promotion centre) operates these: this year's
+智能家电 draft and the 小家电 cluster recognized three years ago (its application and cluster).
+顺德区's other applications and clusters (机器人, 家具, 燃气具, 花卉园艺…) are the county's alone, so
+the binding shows."""
+
 DEMO_APPLICATIONS = (
     # 顺德区: a draft the operator and the county officer are completing, one waiting for the city's
     # initial review, one waiting for its recommendation after the initial review and a spot check.
@@ -544,8 +550,14 @@ def ensure_applications(
             leading_industry=spec.industry,
             pool_entry=pool.get(spec.name),
         )
-        # The operator drafts the content of its own county's cluster; the county officer everyone else's.
-        drafter = users["operator"] if application.county_id == users["operator"].jurisdiction_id else county
+        # The operator drafts the content of the cluster it operates (the county binds it); the county
+        # officer everyone else's, 顺德区's other applications included: the operator does not reach those.
+        drafter = county
+        if spec.name in OPERATED_BY_OPERATOR:
+            drafter = users["operator"]
+            application_services.application_operator_add(
+                actor=county, application=application, operator=drafter
+            )
         application = fill_application(actor=drafter, application=application, scale=spec.scale)
         application_services.evidence_add(
             actor=drafter,
@@ -898,6 +910,11 @@ def ensure_older_call(users: dict[str, User], experts: list[User], today: date) 
             application = application_services.application_create(
                 actor=county, call=call, name=spec.name, leading_industry=spec.industry, pool_entry=None
             )
+            if spec.name in OPERATED_BY_OPERATOR:
+                # Recognition carries the binding over to the cluster.
+                application_services.application_operator_add(
+                    actor=county, application=application, operator=users["operator"]
+                )
             applications.append(fill_application(actor=county, application=application, scale=spec.scale))
     with _clock(opened + timedelta(days=50)):
         for application, spec in zip(applications, OLDER_APPLICATIONS, strict=True):
