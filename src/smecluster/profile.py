@@ -198,8 +198,8 @@ class QualityFirms(_Strict):
     specialized: Count | None = Field(None, description="专精特新中小企业 (provincial level)")
     innovative: Count | None = Field(None, description="创新型中小企业")
     high_tech: Count | None = Field(None, description="national high-tech enterprises (国家级高新技术企业)")
-    holding_any: list[TitleHolders] = Field(
-        default_factory=list,
+    holding_any: list[TitleHolders] | None = Field(
+        None,
         description="for a set of titles, the distinct firms holding at least one of them (optional)",
     )
 
@@ -210,12 +210,12 @@ class QualityFirms(_Strict):
     def holders_of(self, titles: list[QualityTitle]) -> int | None:
         """The stated number of firms holding any of ``titles`` (in any order), or None."""
         wanted = set(titles)
-        return next((entry.firms for entry in self.holding_any if set(entry.titles) == wanted), None)
+        return next((entry.firms for entry in self.holding_any or [] if set(entry.titles) == wanted), None)
 
     @model_validator(mode="after")
     def _holders_agree_with_the_titles(self) -> QualityFirms:
         seen: list[set[str]] = []
-        for index, entry in enumerate(self.holding_any):
+        for index, entry in enumerate(self.holding_any or []):
             where = f".holding_any[{index}].firms"
             if set(entry.titles) in seen:
                 raise ValueError(f".holding_any[{index}].titles: this set of titles is listed twice")

@@ -342,7 +342,7 @@ PAGES = (
         "post",
         PROVINCE_STEP,
         url=lambda w: reverse("programmes:call_new", args=[w.programme.pk]),
-        data=lambda w: _call_data(w.call.year + 1),
+        data=lambda w: _call_data(w.call.year - 1),
     ),
     Page(
         "programmes:call_edit",

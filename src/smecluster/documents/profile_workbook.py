@@ -208,7 +208,7 @@ def read_profile_workbook(
         "schema": 1,
         **basics.values,
         "years": years.rows,
-        "quality_firms": {**counts, "holding_any": holders},
+        "quality_firms": {**counts, **({"holding_any": holders} if holders else {})},
         "incidents": incidents.rows,
     }
     try:

@@ -40,18 +40,17 @@ def profile_document(application: Application, application_date: date) -> dict[s
         "water_intensive": application.water_intensive,
         "years": years,
         "quality_firms": {
-            **{
-                field: getattr(application, field)
-                for field in QUALITY_FIELDS
-                if getattr(application, field) is not None
-            },
-            "holding_any": [dict(entry) for entry in application.quality_holders],
+            field: getattr(application, field)
+            for field in QUALITY_FIELDS
+            if getattr(application, field) is not None
         },
         "incidents": [
             _incident_entry(incident.date, incident.kind, incident.level, incident.note)
             for incident in application.incidents.all()
         ],
     }
+    if application.quality_holders:  # optional in the format: left out when nobody stated it
+        document["quality_firms"]["holding_any"] = [dict(entry) for entry in application.quality_holders]
     if application.area_km2 is not None:
         document["area_km2"] = application.area_km2
     if application.leading_industry_code:

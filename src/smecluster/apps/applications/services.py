@@ -351,7 +351,7 @@ def application_import_profile(
     quality = profile.quality_firms
     values.update(quality.counts())
     values["quality_holders"] = [
-        {"titles": entry.titles, "firms": entry.firms} for entry in quality.holding_any
+        {"titles": entry.titles, "firms": entry.firms} for entry in quality.holding_any or []
     ]
     before = {
         **_plain({field: getattr(application, field) for field in values}),
