@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction
@@ -50,6 +51,22 @@ class RecognizedCluster(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:cluster", args=[self.pk])
+
+    @property
+    def validity_words(self) -> str:
+        """The validity as a decision words it: whole calendar years ("2023年至2025年") when it spans them,
+        else the two days."""
+        if (self.valid_from.month, self.valid_from.day, self.valid_until.month, self.valid_until.day) == (
+            1, 1, 12, 31,
+        ):  # fmt: skip
+            return gettext("%(first)s年至%(last)s年") % {
+                "first": self.valid_from.year,
+                "last": self.valid_until.year,
+            }
+        return gettext("%(start)s至%(end)s") % {
+            "start": f"{self.valid_from.year}年{self.valid_from.month}月{self.valid_from.day}日",
+            "end": f"{self.valid_until.year}年{self.valid_until.month}月{self.valid_until.day}日",
+        }
 
 
 class ClusterPlanTarget(models.Model):
