@@ -523,3 +523,15 @@ class ListFilterForm(forms.Form):
 def _plain_number(value: Any) -> str:
     """48.4000 → 48.4, 100.0000 → 100: a figure as a person writes it."""
     return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+
+
+class PledgeForm(forms.Form):
+    """The declaring department's 承诺书 signed on submission: the programme's text above, who signs it."""
+
+    pledge_signer_name = forms.CharField(label=gettext_lazy("承诺人姓名"), max_length=64, required=False)
+    pledge_signer_position = forms.CharField(
+        label=gettext_lazy("承诺人职务"),
+        max_length=64,
+        required=False,
+        help_text=gettext_lazy("如：区工业和信息化局局长"),
+    )

@@ -67,6 +67,8 @@ CASE_LABELS = {
     5: gettext_lazy("发生事故、安全事件或严重失信等"),
 }
 """The five cases in a few words, for tables; the clause itself comes from the rule set."""
+FALSE_DECLARATION = 2
+"""发现虚假申报: the case that rests on the signed 承诺书 (GD 15(一), SX 14)."""
 
 
 # --- the rule set ------------------------------------------------------------------------------------
