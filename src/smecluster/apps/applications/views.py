@@ -444,6 +444,19 @@ def application_new(request: AuthenticatedRequest) -> HttpResponse:
 # --- one application ------------------------------------------------------------------------------
 
 
+def _pledge_form(application: Application) -> PledgeForm:
+    """A resubmission offers the last signer again; the department signs anew each time it submits."""
+    last = signed_pledge(application)
+    if last is None:
+        return PledgeForm()
+    return PledgeForm(
+        initial={
+            "pledge_signer_name": last.pledge_signer_name,
+            "pledge_signer_position": last.pledge_signer_position,
+        }
+    )
+
+
 @login_required
 @require_GET
 def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -462,7 +475,7 @@ def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "sections": [(section.value, section.label) for section in COUNTY_SECTIONS],
             "readout": readout(application, contacts=bool(can_see_contacts(request.user))),
             "versions": application.versions.count(),
-            "pledge_form": PledgeForm(),
+            "pledge_form": _pledge_form(application),
             "pledge_text": application.call.programme.pledge_text,
             "is_returned": application.status == Status.RETURNED,
             "eligibility": eligibility_context(
