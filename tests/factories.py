@@ -49,6 +49,9 @@ from smecluster.policy.ruleset import rule_set
 from smecluster.site.demo import fill_application
 
 PASSWORD = "web-test-password-42"
+# The declaring department's 承诺书 every submission signs (GD 15(一), SX 14): for the service, for the page.
+PLEDGE = application_services.Pledge(signer_name="李建国", signer_position="区工业和信息化局局长")
+PLEDGE_FORM = {"pledge_signer_name": PLEDGE.signer_name, "pledge_signer_position": PLEDGE.signer_position}
 
 # The people of the web tests, keyed by the role they play towards a 顺德区 application.
 PEOPLE: dict[str, tuple[Role, str]] = {
@@ -262,7 +265,7 @@ def take_step(application: Application, step: str) -> Any:
     county = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=application.county_id)
     city = recommender(application)
     if step == "submit":
-        return application_services.application_submit(actor=county, application=application)
+        return application_services.application_submit(actor=county, application=application, pledge=PLEDGE)
     if step == "withdraw":
         return application_services.application_withdraw(actor=county, application=application)
     if step == "accept":

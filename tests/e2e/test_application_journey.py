@@ -242,6 +242,10 @@ def test_application_journey(
 
     page = county.open(detail)
     expect(page.locator("aside")).to_contain_text("量化条件均满足")
+    # The declaring department signs the programme's 承诺书 (GD 15(一)) with the submission.
+    expect(page.locator("#pledge")).to_contain_text("申报单位应如实填写申报材料")
+    page.fill("#id_pledge_signer_name", "李建国")
+    page.fill("#id_pledge_signer_position", "区工业和信息化局局长")
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.locator("ul.messages")).to_contain_text("已提交申报")
     assert county.status() == Status.SUBMITTED.label
@@ -264,6 +268,7 @@ def test_application_journey(
     page.fill("#id_little_giant", "3")
     county.save_tab()
     page = county.open(detail)
+    expect(page.locator("#id_pledge_signer_name")).to_have_value("李建国")  # the last signer, offered again
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.locator("ul.messages")).to_contain_text("第 2 版")
     county.close()

@@ -1,8 +1,9 @@
 """Dynamic management in a real browser (Debian's chromium driven by Playwright), through the pages: the
 daily tick opens the 2025 annual report of a cluster recognized in March 2024; the cluster's operator fills
-its figures and work, the county officer submits it; the due day (31 March 2026) passes and the tick flags
-it; the city forwards it on 2 April, and it shows as filed late (逾期报送) on its page and in the list's
-"late" filter; the province receives it. Then the re-review window opens 90 days before the validity ends
+its figures and work; the due day (31 March 2026) passes and the tick flags it; the county officer submits
+it only on 2 April (the cluster's own submission decides case 3, issue 13 finding 9), the city forwards it
+that morning, and it shows as filed late (逾期报送) on its page and in the list's "late" filter; the province
+receives it. Then the re-review window opens 90 days before the validity ends
 (2027-03-09); the county files the re-review, the city recommends it, the province sees each plan target
 with its baseline, target and achieved value and the rule set's evaluation, and passes it: the cluster's
 page shows the validity extended to 2030-03-09.
@@ -195,13 +196,6 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     expect(page.locator("table.targets")).to_contain_text("135.5 亿元")
     operator.close()
 
-    # --- the county officer submits (the operator may not) --------------------------------------------------
-    county = Session(browser, base, "county-officer")
-    page = county.open(f"/annual-reports/{report.pk}/")
-    page.get_by_role("button", name="提交").click()
-    expect(page.locator("#report-status")).to_have_text("已提交，待市级审核")
-    county.close()
-
     # --- the due day passes: the tick flags it; the city forwards it on 2 April: late -----------------
     # The due day itself: the county's reminders missed while the tick was not run go out once; not overdue.
     assert [(action.action, action.subject) for action in _tick(clock, date(2026, 3, 31))] == [
@@ -211,10 +205,18 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
         ("flagged", "annual_report")
     ]
     assert _tick(clock, date(2026, 4, 1)) == []
+    clock.beijing(date(2026, 4, 2), 9, 0)
+    # --- the county officer submits on 2 April, late (the operator may not) -----------------------------
+    county = Session(browser, base, "county-officer")
+    page = county.open(f"/annual-reports/{report.pk}/")
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#report-status")).to_have_text("已提交，待市级审核")
+    county.close()
+
     clock.beijing(date(2026, 4, 2), 9, 30)
     city = Session(browser, base, "city-officer")
     page = city.open(f"/annual-reports/{report.pk}/")
-    expect(page.locator("#timeliness")).to_contain_text("逾期未报送")
+    expect(page.locator("#timeliness")).to_contain_text("逾期报送")
     page.get_by_role("button", name="审核并报送").click()
     expect(page.locator(".messages")).to_contain_text("逾期报送")
     expect(page.locator("#timeliness")).to_contain_text("逾期报送")

@@ -238,6 +238,13 @@ def _clauses(rules: RuleSet) -> list[tuple[str, str, Article | None]]:
     found.append(
         ("recognition_validity", rules.recognition_validity.clause, rules.recognition_validity.article)
     )
+    found.append(
+        (
+            "recognition_validity.counting",
+            rules.recognition_validity.counting.clause,
+            rules.recognition_validity.article,
+        )
+    )
     if rules.annual_report.clause:
         found.append(("annual_report", rules.annual_report.clause, rules.annual_report.article))
     if rules.validity.clause:

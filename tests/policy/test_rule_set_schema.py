@@ -309,3 +309,14 @@ def test_duplicate_criterion_ids_are_refused_naming_the_field() -> None:
     assert len(problems) == 1
     assert "gd-area" in problems[0].message
     assert names(problems[0].field, "criteria") or problems[0].field.startswith("criteria[")
+
+
+def test_the_validity_counting_is_one_the_platform_knows() -> None:
+    """How the default validity is counted is data (issue 13, finding 8): an unknown basis is refused by
+    name, and a file without the counting is refused too."""
+    problems = refused(edited(("basis: decision_day", "basis: from_signature")))
+    assert [problem.field for problem in problems] == ["recognition_validity.counting.basis"]
+    start = GUANGDONG.index("  counting:\n")
+    end = GUANGDONG.index("annual_report:\n", start)
+    missing = refused(GUANGDONG[:start] + GUANGDONG[end:])
+    assert [problem.field for problem in missing] == ["recognition_validity.counting"]

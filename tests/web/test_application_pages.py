@@ -22,6 +22,7 @@ from django.utils import timezone
 from PIL import Image
 from weasyprint import HTML
 
+from factories import PLEDGE, PLEDGE_FORM
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import pdf as application_pdf
 from smecluster.apps.applications import services
@@ -289,7 +290,7 @@ def test_every_page_renders_for_the_county_officer(
 
 def test_the_detail_page_offers_the_city_its_actions(application: Application, city_officer: User) -> None:
     """Once submitted, the city sees 受理 as a button posting to reviews:accept and 退回 as a link."""
-    services.application_submit(actor=application.created_by, application=application)
+    services.application_submit(actor=application.created_by, application=application, pledge=PLEDGE)
     detail = _client(city_officer).get(reverse("applications:detail", args=[application.pk])).content.decode()
     assert f'action="{reverse("reviews:accept", args=[application.pk])}"' in detail
     assert f'href="{reverse("reviews:return", args=[application.pk])}"' in detail
@@ -299,7 +300,7 @@ def test_the_detail_page_offers_the_city_its_actions(application: Application, c
 def test_a_returned_application_shows_the_reason(application: Application, city_officer: User) -> None:
     from smecluster.apps.reviews.services import application_return
 
-    services.application_submit(actor=application.created_by, application=application)
+    services.application_submit(actor=application.created_by, application=application, pledge=PLEDGE)
     application_return(actor=city_officer, application=application, reason="请补充近三年产值的统计证明")
     detail = (
         _client(application.created_by)
@@ -406,7 +407,7 @@ def test_the_city_can_view_but_not_edit(
 def test_a_submitted_application_cannot_be_edited_until_withdrawn(
     application: Application, county_officer: User
 ) -> None:
-    services.application_submit(actor=county_officer, application=application)
+    services.application_submit(actor=county_officer, application=application, pledge=PLEDGE)
     client = _client(county_officer)
     response = client.get(reverse("applications:edit", args=[application.pk, "basics"]))
     assert response.status_code == 403
@@ -697,7 +698,7 @@ def test_submit_incomplete_but_valid_data_keeps_a_version(
     panel = client.get(reverse("applications:eligibility", args=[application.pk])).content.decode()
     assert "数据不完整" in panel
     assert "缺" in panel
-    response = client.post(reverse("applications:submit", args=[application.pk]), follow=True)
+    response = client.post(reverse("applications:submit", args=[application.pk]), PLEDGE_FORM, follow=True)
     assert "已提交申报" in response.content.decode()
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
@@ -714,7 +715,7 @@ def test_submit_without_years_is_refused_naming_the_field(
         actor=county_officer, application=empty_application, fields={"area_km2": Decimal("10")}
     )
     response = _client(county_officer).post(
-        reverse("applications:submit", args=[empty_application.pk]), follow=True
+        reverse("applications:submit", args=[empty_application.pk]), PLEDGE_FORM, follow=True
     )
     html = response.content.decode()
     assert "未能提交" in html
@@ -726,7 +727,7 @@ def test_submit_without_years_is_refused_naming_the_field(
 
 def test_withdraw_returns_the_application_to_draft(application: Application, county_officer: User) -> None:
     client = _client(county_officer)
-    client.post(reverse("applications:submit", args=[application.pk]))
+    client.post(reverse("applications:submit", args=[application.pk]), PLEDGE_FORM)
     response = client.post(reverse("applications:withdraw", args=[application.pk]), follow=True)
     assert "已撤回申报" in response.content.decode()
     application.refresh_from_db()
@@ -810,7 +811,7 @@ def test_list_and_export_show_only_visible_rows(
     nanhai = services.application_create(
         actor=other_county_officer, call=call, name='=HYPERLINK("x")南海铝材产业集群', leading_industry="铝材"
     )
-    services.application_submit(actor=county_officer, application=application)
+    services.application_submit(actor=county_officer, application=application, pledge=PLEDGE)
 
     def export(user: User, query: str = "") -> list[list[str]]:
         response = _client(user).get(reverse("applications:export") + query)
@@ -858,7 +859,7 @@ def test_the_pdf_embeds_a_cjk_font_names_the_number_on_every_page_and_is_a_draft
     assert "亿元" in "".join(pages)
     assert any("NotoSansCJK" in font.replace("-", "") for font in _pdf_fonts(draft)), _pdf_fonts(draft)
 
-    client.post(reverse("applications:submit", args=[application.pk]))
+    client.post(reverse("applications:submit", args=[application.pk]), PLEDGE_FORM)
     submitted = _pdf_pages(client.get(url).content)
     assert all(application.number in page for page in submitted)
     assert not any("草稿" in page for page in submitted)

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from factories import (
+    PLEDGE_FORM,
     ApplicationFactory,
     PoolEntryFactory,
     UserFactory,
@@ -253,7 +254,14 @@ PAGES = (
         lambda w: reverse("applications:evidence_delete", args=[w.evidence.pk]),
         evidence=True,
     ),
-    Page("applications:submit", "post", COUNTY_STEP, Status.DRAFT, _app_url("applications:submit")),
+    Page(
+        "applications:submit",
+        "post",
+        COUNTY_STEP,
+        Status.DRAFT,
+        _app_url("applications:submit"),
+        data=lambda world: PLEDGE_FORM,
+    ),
     Page("applications:withdraw", "post", COUNTY_STEP, Status.SUBMITTED, _app_url("applications:withdraw")),
     Page("applications:pdf", "get", _application_page(), Status.SUBMITTED, _app_url("applications:pdf")),
     # --- the city's pages

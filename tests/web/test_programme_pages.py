@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from factories import PLEDGE
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
@@ -422,7 +423,7 @@ def test_the_home_page_shows_counts_deadlines_and_the_quota_used(
         kind="years",
         rows=[{"year": year, "output": Decimal(50 + year % 10)} for year in range(call.year - 3, call.year)],
     )
-    application_services.application_submit(actor=county, application=application)
+    application_services.application_submit(actor=county, application=application, pledge=PLEDGE)
 
     city_page = _client(pg_people["city"]).get(reverse("home")).content.decode()
     assert application.number in city_page

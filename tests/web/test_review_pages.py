@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from factories import PLEDGE
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
@@ -136,7 +137,7 @@ def rv_submitted(
         application_services.application_set_rows(
             actor=county, application=application, kind="years", rows=_years(call, "50")
         )
-        application_services.application_submit(actor=county, application=application)
+        application_services.application_submit(actor=county, application=application, pledge=PLEDGE)
         application.refresh_from_db()
         return application
 
@@ -215,7 +216,7 @@ def test_the_city_path_from_submission_to_recommendation(
     application_services.application_update(
         actor=county, application=application, fields={"area_km2": Decimal("41.25")}
     )
-    application_services.application_submit(actor=county, application=application)
+    application_services.application_submit(actor=county, application=application, pledge=PLEDGE)
     application.refresh_from_db()
     assert application.versions.count() == 2
 

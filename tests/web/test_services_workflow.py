@@ -17,6 +17,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from factories import PLEDGE
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
@@ -38,7 +39,7 @@ class _RolledBack(Exception):
 def _service_call(action: str, actor: User, application: Application) -> Any:
     """Each transition through its own service, with valid arguments."""
     if action == "submit":
-        return application_services.application_submit(actor=actor, application=application)
+        return application_services.application_submit(actor=actor, application=application, pledge=PLEDGE)
     if action == "withdraw":
         return application_services.application_withdraw(actor=actor, application=application)
     if action == "accept":
@@ -152,7 +153,9 @@ def test_submit_refuses_an_invalid_profile_and_keeps_the_draft(
     application = web_application_in(Status.DRAFT)
     application.years.all().delete()  # no figures: not a valid profile
     with pytest.raises(ValidationError):
-        application_services.application_submit(actor=web_users["county_officer"], application=application)
+        application_services.application_submit(
+            actor=web_users["county_officer"], application=application, pledge=PLEDGE
+        )
     application.refresh_from_db()
     assert application.status == Status.DRAFT
     assert not application.versions.exists()
@@ -394,7 +397,9 @@ def test_submission_notifies_the_city_in_the_page_at_once_and_by_mail_after_comm
     application = web_application_in(Status.DRAFT)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        application_services.application_submit(actor=web_users["county_officer"], application=application)
+        application_services.application_submit(
+            actor=web_users["county_officer"], application=application, pledge=PLEDGE
+        )
         assert Notification.objects.filter(recipient=web_users["city_officer"]).count() == 1
         assert not Notification.objects.filter(recipient=web_users["other_city_officer"]).exists()
     assert mail.outbox == [], "e-mail went out before the transaction committed"

@@ -134,11 +134,24 @@ class PublicNotice(_Strict):
     note: str | None = None
 
 
+class ValidityCounting(_Strict):
+    """How the programme's recognition decisions express the validity, with the text that shows it: from
+    the day of the decision (``decision_day``: N years to the day before the same date), or as whole
+    calendar years from the year after the batch (``calendar_years_after_batch``: the national 2022 batch
+    "认定有效期为2023年至2025年"). It gives only the default: the decision states the validity."""
+
+    basis: Literal["decision_day", "calendar_years_after_batch"]
+    source: str
+    clause: str
+    note: str | None = None
+
+
 class RecognitionValidity(_Strict):
     years: int = Field(ge=1)
     extension_years: int | None = Field(None, ge=1, description="added on passing re-review (复核)")
     article: Article
     clause: str
+    counting: ValidityCounting
 
 
 class DueDate(_Strict):

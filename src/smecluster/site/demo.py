@@ -370,13 +370,23 @@ _PATH_TO: dict[Status, tuple[str, ...]] = {
 }
 
 
+def demo_pledge(county: User) -> application_services.Pledge:
+    """The 承诺书 a demo county signs on submitting: its officer, as the department's head."""
+    return application_services.Pledge(
+        signer_name=county.get_full_name() or county.username,
+        signer_position=f"{county.jurisdiction.name if county.jurisdiction else ''}中小企业主管部门负责人",
+    )
+
+
 def _drive(
     application: Application, spec: DemoApplication, users: dict[str, User], today: date
 ) -> Application:
     county = users[spec.username]
     city = users["city-officer"]  # only 佛山市's applications go further than submitted
     steps: dict[str, Callable[[], Any]] = {
-        "submit": lambda: application_services.application_submit(actor=county, application=application),
+        "submit": lambda: application_services.application_submit(
+            actor=county, application=application, pledge=demo_pledge(county)
+        ),
         "return": lambda: review_services.application_return(
             actor=city, application=application, reason=spec.return_reason
         ),
@@ -762,7 +772,7 @@ def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, tod
         actor=county, call=call, name=name, leading_industry="家用电器", pool_entry=None
     )
     application = fill_application(actor=county, application=application, scale="2.0")
-    application_services.application_submit(actor=county, application=application)
+    application_services.application_submit(actor=county, application=application, pledge=demo_pledge(county))
     review_services.application_accept(actor=province, application=application)
     review_services.initial_review_record(
         actor=province,

@@ -227,7 +227,9 @@ def test_the_province_records_case_2_from_findings_with_evidence(
     )
     assert again.source != proposal.source
     with pytest.raises(ValidationError) as error:
-        services.revocation_record(actor=web_users["province_admin"], cluster=ov_cluster, case=3, grounds="x")
+        # Case 4 is found by the tick; case 3 may be recorded by hand for its limb "不接受、不配合监测监督"
+        # (issue 13, finding 9: tests/web/procedure/test_procedure_annual_reports.py).
+        services.revocation_record(actor=web_users["province_admin"], cluster=ov_cluster, case=4, grounds="x")
     assert "case" in error.value.message_dict
     with pytest.raises(PermissionDenied):
         services.revocation_record(actor=web_users["city_officer"], cluster=ov_cluster, case=2, grounds="x")
@@ -308,14 +310,16 @@ def test_case_3_an_overdue_report_and_a_late_one(ov_cluster: RecognizedCluster) 
     late = AnnualReport.objects.create(
         cluster=ov_cluster, year=2023, due_on=date(2024, 3, 31), opened_on=date(2024, 1, 1),
         status=AnnualReport.Status.RECEIVED, late=True,
-        forwarded_at=datetime(2024, 4, 1, 0, 0, tzinfo=CHINA_TZ),
+        submitted_at=datetime(2024, 4, 1, 0, 0, tzinfo=CHINA_TZ),
+        forwarded_at=datetime(2024, 4, 2, 0, 0, tzinfo=CHINA_TZ),
     )  # fmt: skip
     actions = propose_missing_reports(today)
     assert len(actions) == 2
     by_source = {proposal.source: proposal for proposal in RevocationProposal.objects.all()}
     _assert_basis(by_source[f"annual_report:{overdue.pk}"], 3)
     assert "未报送" in by_source[f"annual_report:{overdue.pk}"].grounds
-    assert "逾期至 2024-04-01 报送" in by_source[f"annual_report:{late.pk}"].grounds
+    # The cluster's own submission day, not the city's forwarding (issue 13, finding 9).
+    assert "集群逾期至 2024-04-01 提交" in by_source[f"annual_report:{late.pk}"].grounds
     assert propose_missing_reports(today) == []
 
 

@@ -272,7 +272,9 @@ def test_the_national_chain_the_ministry_publishes_and_recognizes_a_province_adm
     numbers = list(RecognizedCluster.objects.order_by("number").values_list("number", flat=True))
     assert numbers == [f"国中小特色集群〔{world.call.year}〕001", f"国中小特色集群〔{world.call.year}〕002"]
     cluster = RecognizedCluster.objects.get(number=numbers[0])
-    assert (cluster.valid_from, cluster.valid_until) == (date(2023, 10, 11), date(2026, 10, 10))
+    # The national notices state whole calendar years from the year after the batch ("2023年至2025年").
+    year = world.call.year
+    assert (cluster.valid_from, cluster.valid_until) == (date(year + 1, 1, 1), date(year + 3, 12, 31))
     assert cluster.decided_by == pub_ministry
     # The province admin reads the certificate of a cluster in its province; the ministry too.
     assert province.get(reverse("registry:certificate", args=[cluster.pk])).status_code == 200

@@ -92,18 +92,24 @@ def test_a_submitted_report_reminds_the_city_not_the_county(
     assert report.pk
 
 
-def test_an_unforwarded_report_is_flagged_overdue_once_after_the_due_day(
+def test_an_unsubmitted_report_is_flagged_overdue_once_after_the_due_day(
     clock: Clock, reg_report_in: Callable[..., AnnualReport], reg_cluster: RecognizedCluster
 ) -> None:
+    """The cluster's own submission decides (issue 13, finding 9): a report the cluster has not submitted
+    by the due day is flagged; one it submitted in time and the city has not forwarded is not."""
     clock.beijing(date(2025, 3, 20))
-    submitted = reg_report_in("submitted", year=2024)
+    unsubmitted = reg_report_in("draft", year=2024)
+    submitted = reg_report_in("submitted", year=2023)
+    AnnualReport.objects.filter(pk=submitted.pk).update(due_on=date(2025, 3, 31))
     assert _twice(duties.flag_overdue_reports, date(2025, 3, 31)) == []  # the due day itself is not overdue
     flagged = _twice(duties.flag_overdue_reports, date(2025, 4, 1))
     assert [(action.action, action.subject) for action in flagged] == [("flagged", "annual_report")]
+    unsubmitted.refresh_from_db()
     submitted.refresh_from_db()
-    assert submitted.overdue_flagged_on == date(2025, 4, 1)
+    assert unsubmitted.overdue_flagged_on == date(2025, 4, 1)
+    assert submitted.overdue_flagged_on is None
     assert (
-        AuditEvent.objects.filter(action="annual_report.flag_overdue", target_id=str(submitted.pk)).count()
+        AuditEvent.objects.filter(action="annual_report.flag_overdue", target_id=str(unsubmitted.pk)).count()
         == 1
     )
     assert duties.flag_overdue_reports(date(2025, 5, 1)) == []
@@ -176,7 +182,7 @@ def test_every_duty_is_idempotent_on_a_busy_day(
     clock: Clock, reg_report_in: Callable[..., AnnualReport], reg_cluster: RecognizedCluster
 ) -> None:
     clock.beijing(date(2026, 3, 1))
-    reg_report_in("submitted", year=2025)
+    reg_report_in("draft", year=2025)
     day = date(2027, 3, 10)
     first = [action for duty in duties.DUTIES for action in duty(day)]
     assert {action.action for action in first} >= {"opened", "flagged", "expired"}

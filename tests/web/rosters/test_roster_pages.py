@@ -16,6 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from roster_support import Firm, matching_declared, roster_csv
 
+from factories import PLEDGE
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.workflow import Status
@@ -214,7 +215,7 @@ def test_a_declared_sme_share_off_by_more_than_the_tolerance_is_flagged_for_city
 
         if step == "submit":
             application_services.application_submit(
-                actor=web_users["county_officer"], application=application
+                actor=web_users["county_officer"], application=application, pledge=PLEDGE
             )
         else:
             review_services.application_accept(actor=web_users["city_officer"], application=application)

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from factories import PLEDGE
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
@@ -65,7 +66,7 @@ def recommended_nationally(
             actor=county, call=national_call, name=name, leading_industry="智能家电"
         )
         application = fill_application(actor=county, application=application)
-        application_services.application_submit(actor=county, application=application)
+        application_services.application_submit(actor=county, application=application, pledge=PLEDGE)
         review_services.application_accept(actor=province, application=application)
         review_services.initial_review_record(
             actor=province,

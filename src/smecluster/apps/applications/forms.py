@@ -540,3 +540,15 @@ class OperatorBindingForm(forms.Form):
         operator.queryset = User.objects.filter(
             role=Role.OPERATOR, jurisdiction_id=county, is_active=True
         ).order_by("username")
+
+
+class PledgeForm(forms.Form):
+    """The declaring department's 承诺书 signed on submission: the programme's text above, who signs it."""
+
+    pledge_signer_name = forms.CharField(label=gettext_lazy("承诺人姓名"), max_length=64, required=False)
+    pledge_signer_position = forms.CharField(
+        label=gettext_lazy("承诺人职务"),
+        max_length=64,
+        required=False,
+        help_text=gettext_lazy("如：区工业和信息化局局长"),
+    )

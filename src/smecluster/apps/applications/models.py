@@ -264,6 +264,12 @@ class ApplicationVersion(models.Model):
     snapshot = models.JSONField(_("内容"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    # The declaring department's 承诺书 signed with this submission (GD 15(一), SX 14); empty only on
+    # versions submitted before the platform asked for it.
+    pledge_text = models.TextField(_("承诺书"), blank=True)
+    pledge_signer_name = models.CharField(_("承诺人姓名"), max_length=64, blank=True)
+    pledge_signer_position = models.CharField(_("承诺人职务"), max_length=64, blank=True)
+    pledged_at = models.DateTimeField(_("承诺时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("提交版本")

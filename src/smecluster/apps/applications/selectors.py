@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from smecluster.apps.accounts.models import User
-from smecluster.apps.applications.models import Application, EvidenceFile
+from smecluster.apps.applications.models import Application, ApplicationVersion, EvidenceFile
 from smecluster.apps.applications.permissions import application_reach, can_view
 from smecluster.apps.applications.workflow import RECOMMENDED_OR_LATER, Actor, acting_level
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
@@ -84,3 +84,9 @@ def same_recommender(application: Application) -> Q:
 
 def recommended_by_same_office(application: Application) -> QuerySet[Application]:
     return Application.objects.filter(same_recommender(application), status__in=RECOMMENDED_OR_LATER)
+
+
+def signed_pledge(application: Application) -> ApplicationVersion | None:
+    """The latest submitted version that carries the declaring department's signed 承诺书: what the
+    application PDF prints and a revocation for 虚假申报 points to."""
+    return application.versions.exclude(pledged_at=None).order_by("-number").first()

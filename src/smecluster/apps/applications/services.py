@@ -8,6 +8,7 @@ until commit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -281,17 +282,56 @@ def county_people(application: Application) -> list[User]:
     return [*people_in(application.county_id, Role.COUNTY_OFFICER), *operators]
 
 
+@dataclass(frozen=True)
+class Pledge:
+    """Who signs the declaring department's 承诺书 for a submission, and in which position; the text is
+    the programme's and the time the submission's (GD 15(一), SX 14: "申报单位应如实填写申报材料，并对资料的
+    真实性和完整性负全部责任")."""
+
+    signer_name: str
+    signer_position: str
+
+
+def pledge_problems(pledge: Pledge | None) -> dict[str, str]:
+    """What the pledge lacks, by field: a submission without the signed 承诺书 is refused."""
+    problems: dict[str, str] = {}
+    if pledge is None or not pledge.signer_name.strip():
+        problems["pledge_signer_name"] = _("提交须签署申报承诺书：请填写承诺人姓名")
+    if pledge is None or not pledge.signer_position.strip():
+        problems["pledge_signer_position"] = _("提交须签署申报承诺书：请填写承诺人职务")
+    return problems
+
+
 @transaction.atomic
-def application_submit(*, actor: User, application: Application) -> ApplicationVersion:
-    """Submit (or resubmit): the data must make a valid profile; a frozen version is kept."""
-    application = Application.objects.select_for_update().get(pk=application.pk)
+def application_submit(*, actor: User, application: Application, pledge: Pledge | None) -> ApplicationVersion:
+    """Submit (or resubmit): the declaring department signs the programme's 承诺书 and the data must make a
+    valid profile; a frozen version is kept with the pledge as signed."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("call__programme")
+        .get(pk=application.pk)
+    )
     APPLICATION.can(actor, "submit", application).enforce()
+    missing = pledge_problems(pledge)
+    if pledge is None or missing:
+        raise ValidationError(missing)
     try:
         application_profile(application, today_in_china())
     except UnusableInput as problems:
         raise ValidationError([problem_text(application, problem) for problem in problems.problems]) from None
-    take(APPLICATION, application, "submit", actor=actor)
-    application.submitted_at = timezone.now()
+    now = timezone.now()
+    pledge_text = application.call.programme.pledge_text
+    take(
+        APPLICATION,
+        application,
+        "submit",
+        actor=actor,
+        after={
+            "pledge_signer": pledge.signer_name.strip(),
+            "pledge_signer_position": pledge.signer_position.strip(),
+        },
+    )
+    application.submitted_at = now
     application.return_reason = ""
     application.save(update_fields=["submitted_at", "return_reason"])
     version = ApplicationVersion.objects.create(
@@ -299,6 +339,10 @@ def application_submit(*, actor: User, application: Application) -> ApplicationV
         number=application.versions.count() + 1,
         snapshot=application_snapshot(application),
         submitted_by=actor,
+        pledge_text=pledge_text,
+        pledge_signer_name=pledge.signer_name.strip(),
+        pledge_signer_position=pledge.signer_position.strip(),
+        pledged_at=now,
     )
     notify(
         recipients=recommenders(application),

@@ -32,6 +32,7 @@ from smecluster.apps.applications.forms import (
     EvidenceForm,
     ListFilterForm,
     NewApplicationForm,
+    PledgeForm,
     TabForms,
     figure_years,
     tab_forms,
@@ -48,8 +49,10 @@ from smecluster.apps.applications.selectors import (
     calls_with_applications,
     evidence_for,
     pool_entries_for,
+    signed_pledge,
 )
 from smecluster.apps.applications.services import (
+    Pledge,
     application_create,
     application_operator_add,
     application_operator_remove,
@@ -444,6 +447,19 @@ def application_new(request: AuthenticatedRequest) -> HttpResponse:
 # --- one application ------------------------------------------------------------------------------
 
 
+def _pledge_form(application: Application) -> PledgeForm:
+    """A resubmission offers the last signer again; the department signs anew each time it submits."""
+    last = signed_pledge(application)
+    if last is None:
+        return PledgeForm()
+    return PledgeForm(
+        initial={
+            "pledge_signer_name": last.pledge_signer_name,
+            "pledge_signer_position": last.pledge_signer_position,
+        }
+    )
+
+
 @login_required
 @require_GET
 def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
@@ -462,6 +478,8 @@ def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "sections": [(section.value, section.label) for section in COUNTY_SECTIONS],
             "readout": readout(application, contacts=bool(can_see_contacts(request.user))),
             "versions": application.versions.count(),
+            "pledge_form": _pledge_form(application),
+            "pledge_text": application.call.programme.pledge_text,
             "is_returned": application.status == Status.RETURNED,
             "eligibility": eligibility_context(
                 application,
@@ -592,10 +610,19 @@ def application_eligibility(request: AuthenticatedRequest, pk: int) -> HttpRespo
 @require_POST
 def application_submit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
+    form = PledgeForm(request.POST)
+    form.is_valid()  # every field is optional here: the service names what the pledge lacks
+    pledge = Pledge(
+        signer_name=form.cleaned_data.get("pledge_signer_name", ""),
+        signer_position=form.cleaned_data.get("pledge_signer_position", ""),
+    )
     try:
-        version = application_submit(actor=request.user, application=application)
+        version = application_submit(actor=request.user, application=application, pledge=pledge)
     except ValidationError as error:
-        messages.error(request, _("未能提交：数据还不能构成有效的集群档案，请先修正以下各项"))
+        if hasattr(error, "error_dict") and set(error.error_dict) & set(PledgeForm.base_fields):
+            messages.error(request, _("未能提交：须由申报单位签署申报承诺书"))
+        else:
+            messages.error(request, _("未能提交：数据还不能构成有效的集群档案，请先修正以下各项"))
         for message in error.messages:
             messages.error(request, message)
     else:
@@ -628,6 +655,7 @@ def application_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "readout": readout(application, contacts=bool(can_see_contacts(request.user))),
             "eligibility": eligibility_context(application, today),
             "draft": application.status in EDITABLE,
+            "pledge": signed_pledge(application),
             "font_family": pdf.FONT_FAMILY,
             "printed_on": today,
         },

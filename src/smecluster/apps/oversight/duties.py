@@ -100,7 +100,8 @@ def propose_expired(as_of: date) -> list[TickAction]:
 
 
 def propose_missing_reports(as_of: date) -> list[TickAction]:
-    """Case 3: an annual report flagged overdue, or forwarded after its due date."""
+    """Case 3: an annual report the cluster did not submit by its due date (flagged overdue) or submitted
+    after it; the city's late forwarding is the city's and proposes nothing."""
     done = _proposed([3])
     actions: list[TickAction] = []
     reports = _live(
@@ -111,11 +112,11 @@ def propose_missing_reports(as_of: date) -> list[TickAction]:
         if (report.cluster_id, 3, source) in done:
             continue
         due = report.due_on.isoformat() if report.due_on else "—"
-        if report.late and report.forwarded_at is not None:
-            grounds = _("%(year)s 年度培育情况信息表应于 %(due)s 前报送，逾期至 %(day)s 报送") % {
+        if report.late and report.submitted_at is not None:
+            grounds = _("%(year)s 年度培育情况信息表应于 %(due)s 前报送，集群逾期至 %(day)s 提交") % {
                 "year": report.year,
                 "due": due,
-                "day": report.forwarded_at.astimezone(CHINA_TZ).date().isoformat(),
+                "day": report.submitted_at.astimezone(CHINA_TZ).date().isoformat(),
             }
         else:
             grounds = _("%(year)s 年度培育情况信息表应于 %(due)s 前报送，截至 %(day)s 未报送") % {

@@ -13,7 +13,7 @@ from smecluster.apps.oversight.models import (
     IncidentLevelChoices,
     MajorChange,
 )
-from smecluster.apps.oversight.services import CASE_LABELS
+from smecluster.apps.oversight.services import CASE_LABELS, NON_COOPERATION_LABEL
 from smecluster.apps.registry.models import RecognizedCluster
 
 
@@ -142,7 +142,11 @@ class ProposalForm(forms.Form):
     case = forms.TypedChoiceField(
         label=_("撤销情形"),
         coerce=int,
-        choices=[(2, f"2 {CASE_LABELS[2]}"), (5, f"5 {CASE_LABELS[5]}")],
+        choices=[
+            (2, f"2 {CASE_LABELS[2]}"),
+            (3, f"3 {NON_COOPERATION_LABEL}"),
+            (5, f"5 {CASE_LABELS[5]}"),
+        ],
         widget=forms.RadioSelect,
     )
     grounds = forms.CharField(

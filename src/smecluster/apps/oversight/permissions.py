@@ -25,8 +25,11 @@ from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.reach import sees_cluster
 
-MANUAL_CASES = (2, 5)
-"""The cases the owner records by hand from findings: false declaration or violations; incidents."""
+MANUAL_CASES = (2, 3, 5)
+"""The cases the owner records by hand from findings: false declaration or violations; refusing monitoring
+and supervision (case 3's other limb "不接受、不配合监测监督", with evidence); incidents."""
+NON_COOPERATION = 3
+"""Recorded by hand, case 3 is the refusal of monitoring; late reports are found by the tick."""
 
 
 OVERSIGHT_ROLES = (

@@ -270,15 +270,26 @@ def _annual_reports(cluster: RecognizedCluster) -> list[Entry]:
                     report.overdue_flagged_on, _("年度报告"), title, _("逾期未报送，已标记"), link, alert=True
                 )
             )
+        if report.submitted_at and report.late:
+            entries.append(
+                Entry(
+                    _day(report.submitted_at),  # type: ignore[arg-type]
+                    _("年度报告"),
+                    title,
+                    _("集群逾期提交"),
+                    link,
+                    alert=True,
+                )
+            )
         if report.forwarded_at:
             entries.append(
                 Entry(
                     _day(report.forwarded_at),  # type: ignore[arg-type]
                     _("年度报告"),
                     title,
-                    _("市级已报送（逾期）") if report.late else _("市级已报送"),
+                    _("市级已报送（市级逾期）") if report.forwarded_late else _("市级已报送"),
                     link,
-                    alert=report.late,
+                    alert=report.forwarded_late,
                 )
             )
         if report.received_at:

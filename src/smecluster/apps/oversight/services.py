@@ -44,6 +44,7 @@ from smecluster.apps.oversight.models import (
 )
 from smecluster.apps.oversight.permissions import (
     MANUAL_CASES,
+    NON_COOPERATION,
     can_file_change,
     can_propose_by_hand,
     can_record_findings,
@@ -68,6 +69,9 @@ CASE_LABELS = {
     5: gettext_lazy("发生事故、安全事件或严重失信等"),
 }
 """The five cases in a few words, for tables; the clause itself comes from the rule set."""
+NON_COOPERATION_LABEL = gettext_lazy("不接受、不配合监测监督")
+FALSE_DECLARATION = 2
+"""发现虚假申报: the case that rests on the signed 承诺书 (GD 15(一), SX 14)."""
 
 
 # --- the rule set ------------------------------------------------------------------------------------
@@ -211,7 +215,9 @@ def revocation_record(
     grounds: str,
     uploads: Iterable[UploadedFile[Any]] = (),
 ) -> RevocationProposal:
-    """The owner records a proposal from findings: case 2 (false declaration, violations) or case 5."""
+    """The owner records a proposal from findings: case 2 (false declaration, violations), case 3's limb
+    "不接受、不配合监测监督" (with evidence and a reason: the refusal must be shown, issue 13 finding 9) or
+    case 5."""
     with transaction.atomic():
         cluster = _locked(cluster)
         can_propose_by_hand(actor, cluster).enforce()
@@ -219,13 +225,19 @@ def revocation_record(
             raise ValidationError(
                 {
                     "case": _(
-                        "登记撤销建议仅限情形二（虚假申报、违法违规）和情形五（事故、失信等）；其他情形由系统发现"
+                        "登记撤销建议仅限情形二（虚假申报、违法违规）、情形三中的不接受、不配合监测监督和"
+                        "情形五（事故、失信等）；其他情形由系统发现"
                     )
                 }
             )
         grounds = grounds.strip()
         if not grounds:
             raise ValidationError({"grounds": _("请写明查实的事实与理由")})
+        uploads = list(uploads)
+        if case == NON_COOPERATION:
+            if not uploads:
+                raise ValidationError({"evidence": _("记录不接受、不配合监测监督须附佐证材料")})
+            grounds = _("不接受、不配合监测监督：%(grounds)s") % {"grounds": grounds}
         findings = RevocationProposal.objects.filter(cluster=cluster, source__startswith="finding:").count()
         proposal = propose_revocation(
             cluster,

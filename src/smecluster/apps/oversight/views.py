@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.permissions import Decision
+from smecluster.apps.applications.selectors import signed_pledge
 from smecluster.apps.evidence import pipeline
 from smecluster.apps.oversight import selectors, services
 from smecluster.apps.oversight.facts import applied_changes, current_facts, describe_value, recognized_facts
@@ -574,6 +575,9 @@ def revocation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "cluster": proposal.cluster,
             "case_label": services.CASE_LABELS[proposal.case],
             "files": selectors.evidence_of(proposal=proposal),
+            # 虚假申报 rests on the 承诺书 the declaring department signed when it submitted.
+            "rests_on_pledge": proposal.case == services.FALSE_DECLARATION,
+            "pledge": signed_pledge(proposal.cluster.application),
             "form": form if can_decide_revocation(request.user, proposal) else None,
             "accept_refused": can_accept_revocation(request.user, proposal),
         },

@@ -21,6 +21,15 @@ def _known_rule_set(value: str) -> None:
         raise ValidationError(_("未知的规则集：%(id)s"), params={"id": value})
 
 
+# GD 15(一) "申报单位应如实填写申报材料，并对资料的真实性和完整性负全部责任" (SX 14 in nearly the same
+# words): the declaring department signs this on every submission; a programme may word its own.
+DEFAULT_PLEDGE_TEXT = (
+    "本单位承诺：已如实填写申报材料，并对资料的真实性和完整性负全部责任；如有虚假申报，"
+    "愿承担由此产生的一切后果，包括被撤销认定。"
+    "（依据：“申报单位应如实填写申报材料，并对资料的真实性和完整性负全部责任”）"
+)
+
+
 class Programme(models.Model):
     name = models.CharField(_("名称"), max_length=128)
     owner = models.ForeignKey(
@@ -42,6 +51,11 @@ class Programme(models.Model):
     )
     quota_per_unit = models.PositiveSmallIntegerField(_("每个推荐单位的推荐名额"), null=True, blank=True)
     pool_required = models.BooleanField(_("须从培育库中申报"), default=False)
+    pledge_text = models.TextField(
+        _("申报承诺书"),
+        default=DEFAULT_PLEDGE_TEXT,
+        help_text=_("申报单位提交时签署的承诺书正文；虚假申报的撤销建议引用此承诺"),
+    )
     # Dynamic management (issue 5): programme settings the rule sets leave to the owner.
     re_review_window_days = models.PositiveSmallIntegerField(
         _("复核窗口（有效期届满前天数）"),

@@ -47,6 +47,15 @@ class RecognitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("不予认定的理由将通知申报县"),
     )
+    valid_from = forms.DateField(
+        label=_("有效期起（认定时）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("认定决定写明的有效期；起止都不填则按默认"),
+    )
+    valid_until = forms.DateField(
+        label=_("有效期止（认定时）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, application_ids: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

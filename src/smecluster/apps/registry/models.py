@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction
@@ -59,6 +60,22 @@ class RecognizedCluster(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("registry:cluster", args=[self.pk])
 
+    @property
+    def validity_words(self) -> str:
+        """The validity as a decision words it: whole calendar years ("2023年至2025年") when it spans them,
+        else the two days."""
+        if (self.valid_from.month, self.valid_from.day, self.valid_until.month, self.valid_until.day) == (
+            1, 1, 12, 31,
+        ):  # fmt: skip
+            return gettext("%(first)s年至%(last)s年") % {
+                "first": self.valid_from.year,
+                "last": self.valid_until.year,
+            }
+        return gettext("%(start)s至%(end)s") % {
+            "start": f"{self.valid_from.year}年{self.valid_from.month}月{self.valid_from.day}日",
+            "end": f"{self.valid_until.year}年{self.valid_until.month}月{self.valid_until.day}日",
+        }
+
 
 class ClusterPlanTarget(models.Model):
     """One quantified target of the cluster's three-year development plan (三年发展规划目标).
@@ -92,8 +109,12 @@ class AnnualReport(models.Model):
     ``figures`` holds an :class:`smecluster.annual_figures.AnnualFigures` document (``as_document()``:
     JSON numbers, aliases, absent figures left out) once the form's figures are saved; the monitoring
     report reads it from received reports. ``forwarded_at`` is the filing moment: the recommending office
-    (the city) forwarding it to the owner (the province). ``late`` is set then, when that moment is after
-    23:59:59 Beijing time on ``due_on``.
+    (the city) forwarding it to the owner (the province).
+
+    Case 3 "未按要求报送…" is charged to the cluster by its own submission time only: ``late`` is set at the
+    cluster's (county's or operator's) first submission when that is after 23:59:59 Beijing time on
+    ``due_on``. The city's forwarding time is recorded separately, and ``forwarded_late`` is the city's
+    lateness, shown as the city's, never the cluster's (issue 13, finding 9).
     """
 
     class Status(models.TextChoices):
@@ -118,7 +139,8 @@ class AnnualReport(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
-    late = models.BooleanField(_("逾期报送"), default=False)
+    late = models.BooleanField(_("集群逾期提交"), default=False)
+    forwarded_late = models.BooleanField(_("市级逾期报送"), default=False)
     overdue_flagged_on = models.DateField(_("标记逾期日期"), null=True, blank=True)
     reminders_sent = models.JSONField(_("已发送的提醒（截止前天数）"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

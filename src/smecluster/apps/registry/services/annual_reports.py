@@ -252,6 +252,10 @@ def report_move(*, actor: User, report: AnnualReport, action: str, reason: str =
     changed: list[str] = []
     after: dict[str, Any] = {}
     if action == "submit":
+        if report.submitted_at is None:  # the cluster's first submission decides its timeliness
+            report.late = report.due_on is not None and not is_on_time(now, report.due_on)
+            changed.append("late")
+            after = {"submitted_at": now.isoformat(), "late": report.late}
         report.submitted_at, report.return_reason = now, ""
         changed += ["submitted_at", "return_reason"]
     elif action == "return":
@@ -259,9 +263,9 @@ def report_move(*, actor: User, report: AnnualReport, action: str, reason: str =
         changed.append("return_reason")
     elif action == "forward":
         report.forwarded_at = now
-        report.late = report.due_on is not None and not is_on_time(now, report.due_on)
-        changed += ["forwarded_at", "late"]
-        after = {"forwarded_at": now.isoformat(), "late": report.late}
+        report.forwarded_late = report.due_on is not None and not is_on_time(now, report.due_on)
+        changed += ["forwarded_at", "forwarded_late"]
+        after = {"forwarded_at": now.isoformat(), "forwarded_late": report.forwarded_late}
     elif action == "receive":
         report.received_at = now
         changed.append("received_at")
@@ -300,7 +304,9 @@ def _messages(report: AnnualReport, action: str, reason: str) -> list[Message]:
     if action == "forward":
         text = _("%(cluster)s %(year)s年度培育情况信息表已报送，请接收") % names
         if report.late:
-            text += _("（逾期报送，截止日 %(due)s）") % {"due": report.due_on}
+            text += _("（集群逾期提交，截止日 %(due)s）") % {"due": report.due_on}
+        if report.forwarded_late:
+            text += _("（市级逾期报送，截止日 %(due)s）") % {"due": report.due_on}
         return [
             Message(office_people(cluster, Actor.OWNER), text, link),
             Message(office_people(cluster, Actor.APPLICANT), text, link),

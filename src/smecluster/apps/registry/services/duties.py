@@ -26,7 +26,6 @@ from smecluster.apps.registry.workflow import (
     RE_REVIEW_EDITABLE,
     RE_REVIEW_IN_PROGRESS,
     RECOGNIZED_CLUSTER,
-    REPORT_FILED,
 )
 from smecluster.apps.workflow.engine import Actor, Message, take
 
@@ -152,11 +151,11 @@ def remind_annual_reports(as_of: date) -> list[TickAction]:
 
 @transaction.atomic
 def flag_overdue_reports(as_of: date) -> list[TickAction]:
-    """The due day has passed and the report was not forwarded: flagged once, everyone told."""
+    """The due day has passed and the cluster has not submitted the report: flagged once, everyone told. A
+    report the cluster submitted in time but the city has not forwarded is the city's delay, not flagged."""
     reports = (
         AnnualReport.objects.select_for_update(of=("self",))
-        .exclude(status__in=REPORT_FILED)
-        .filter(due_on__lt=as_of, overdue_flagged_on__isnull=True)
+        .filter(submitted_at__isnull=True, due_on__lt=as_of, overdue_flagged_on__isnull=True)
         # A revoked cluster owes nothing more; an expired one still owes the report on its last year.
         .exclude(cluster__status=RecognizedCluster.Status.REVOKED)
         .select_related("cluster__county__parent", "cluster__programme")

@@ -15,9 +15,12 @@ too, with the reason recorded when that was decided.
   order of the frozen shortlist's ranking, then by 申报编号, so the same decisions always give the same
   numbers. A number is never reused: revoked clusters keep theirs. Past 999 the count simply grows a digit.
 
-**Validity**: from the day of recognition (Beijing date) for N years, N from the rule set's
-``recognition_validity.years``: ``valid_until = valid_from + N years − 1 day`` (2025-03-10 → 2028-03-09;
-a recognition on 29 February runs to 28 February N years on).
+**Validity as decided**: the decision states the validity (start and end dates); the province or the
+ministry sets it when recognizing, and re-review extends from the decided end. Without a stated validity the
+default comes from the rule set's ``recognition_validity``: ``years`` (N) counted as its ``counting.basis``
+says — from the day of recognition (``decision_day``: 2025-03-10 → 2028-03-09; a recognition on 29
+February runs to 28 February N years on), or as whole calendar years from the year after the batch
+(``calendar_years_after_batch``: the national 2022 batch "认定有效期为2023年至2025年").
 """
 
 from __future__ import annotations
@@ -100,6 +103,46 @@ def validity(recognized_on: date, years: int) -> tuple[date, date]:
     return recognized_on, add_years(recognized_on, years) - timedelta(days=1)
 
 
+def default_validity(call: YearlyCall, recognized_on: date) -> tuple[date, date]:
+    """The validity a decision states when the officer does not set one, as the rule set counts it."""
+    rules = rule_set(call.programme.rule_set_id).recognition_validity
+    if rules.counting.basis == "calendar_years_after_batch":
+        return date(call.year + 1, 1, 1), date(call.year + rules.years, 12, 31)
+    return validity(recognized_on, rules.years)
+
+
+@dataclass(frozen=True)
+class DecidedValidity:
+    """The validity a recognition decision states; ``stated`` when the officer set it, not the default."""
+
+    valid_from: date
+    valid_until: date
+    stated: bool
+
+
+def decided_validity(
+    call: YearlyCall, recognized_on: date, valid_from: date | None, valid_until: date | None
+) -> DecidedValidity:
+    """The decision's validity: both dates as stated, or the rule set's default when neither is given."""
+    if valid_from is None and valid_until is None:
+        start, end = default_validity(call, recognized_on)
+        return DecidedValidity(start, end, stated=False)
+    if valid_from is None or valid_until is None:
+        field_name = "valid_from" if valid_from is None else "valid_until"
+        raise ValidationError({field_name: _("有效期须同时写明起止日期，或都不填而按默认")})
+    if valid_until <= valid_from:
+        raise ValidationError({"valid_until": _("有效期止须晚于有效期起")})
+    if valid_until < recognized_on:
+        raise ValidationError({"valid_until": _("有效期止不能早于认定之日")})
+    return DecidedValidity(valid_from, valid_until, stated=True)
+
+
+def shared_validity(clusters: list[RecognizedCluster]) -> str:
+    """The validity the whole list shares, in the notice's words ("2023年至2025年"), or "" when it differs."""
+    periods = {cluster.validity_words for cluster in clusters}
+    return periods.pop() if len(periods) == 1 else ""
+
+
 def issuer(programme: Programme) -> str:
     """Who signs the notice and the certificates: the issuer of the programme's rule set when the rule set
     is the owner's own (广东省工业和信息化厅, 工业和信息化部), else the owner province's department."""
@@ -124,10 +167,11 @@ class Decisions:
     rejected: list[Application] = field(default_factory=list)
 
 
-def _recognize(*, actor: User, application: Application, call: YearlyCall, today: date) -> RecognizedCluster:
+def _recognize(
+    *, actor: User, application: Application, call: YearlyCall, today: date, decided: DecidedValidity
+) -> RecognizedCluster:
     take(APPLICATION, application, RECOGNIZE, actor=actor)
-    years = validity_years(call.programme)
-    valid_from, valid_until = validity(today, years)
+    valid_from, valid_until = decided.valid_from, decided.valid_until
     cluster = RecognizedCluster.objects.create(
         application=application,
         programme=call.programme,
@@ -155,7 +199,8 @@ def _recognize(*, actor: User, application: Application, call: YearlyCall, today
             "recognized_on": today.isoformat(),
             "valid_from": valid_from.isoformat(),
             "valid_until": valid_until.isoformat(),
-            "validity_years": years,
+            "validity_stated": decided.stated,
+            "validity_basis": rule_set(call.programme.rule_set_id).recognition_validity.counting.basis,
         },
     )
     notify(
@@ -213,8 +258,11 @@ def recognition_decide(
     application_ids: list[int],
     decision: str,
     reason: str = "",
+    valid_from: date | None = None,
+    valid_until: date | None = None,
 ) -> Decisions:
-    """Recognize, or reject with ``reason``, the chosen shortlisted applications of ``call``.
+    """Recognize, or reject with ``reason``, the chosen shortlisted applications of ``call``; a recognition
+    states the validity ``valid_from``–``valid_until``, or neither for the rule set's default.
 
     Refused (403 with the reason) before the notice has ended or while an objection is unresolved."""
     # The call's row lock serializes the recognition numbers of the call.
@@ -244,10 +292,11 @@ def recognition_decide(
         )
     decided = Decisions()
     today = today_in_china()
+    stated = decided_validity(call, today, valid_from, valid_until) if decision == RECOGNIZE else None
     for application in in_shortlist_order(applications, call):
-        if decision == RECOGNIZE:
+        if stated is not None:
             decided.recognized.append(
-                _recognize(actor=actor, application=application, call=call, today=today)
+                _recognize(actor=actor, application=application, call=call, today=today, decided=stated)
             )
         else:
             decided.rejected.append(_reject(actor=actor, application=application, reason=reason))

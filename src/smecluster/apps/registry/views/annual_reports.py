@@ -74,11 +74,16 @@ def _filtered_reports(request: AuthenticatedRequest) -> tuple[ReportFilterForm, 
 
 
 def _timeliness(report: AnnualReport) -> str:
-    if report.forwarded_at is not None:
-        return _("逾期报送") if report.late else _("按时报送")
-    if report.overdue_flagged_on is not None:
-        return _("逾期未报送")
-    return ""
+    """The cluster's timeliness (its own submission decides case 3), then the city's, named as the city's."""
+    if report.submitted_at is not None:
+        cluster = _("逾期报送") if report.late else _("按时报送")
+    elif report.overdue_flagged_on is not None:
+        cluster = _("逾期未报送")
+    else:
+        return ""
+    if report.forwarded_late:
+        return _("%(cluster)s；市级逾期报送") % {"cluster": cluster}
+    return cluster
 
 
 @login_required
@@ -334,8 +339,8 @@ def report_act(request: AuthenticatedRequest, pk: int, action: str) -> HttpRespo
         messages.error(request, "；".join(error.messages))
     else:
         done = _("已%(action)s") % {"action": ANNUAL_REPORT.transitions[action].label}
-        if action == "forward" and report.late:
-            done += _("（逾期报送：截止日为 %(due)s）") % {"due": report.due_on}
+        if action == "forward" and report.forwarded_late:
+            done += _("（市级逾期报送：截止日为 %(due)s）") % {"due": report.due_on}
         messages.success(request, done)
     return redirect("registry:report_detail", report.pk)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.apps.applications import pdf
+from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.notices.permissions import PHASE_LABELS, closes_at, notice_phase
 from smecluster.apps.notices.selectors import call_in_reach, notice_of_call, unresolved_objections
 from smecluster.apps.programmes.models import YearlyCall
@@ -34,11 +35,12 @@ from smecluster.apps.registry.selectors import (
 )
 from smecluster.apps.registry.services.recognition import (
     RECOGNIZE,
+    default_validity,
     issuer,
     number_prefix,
     recognition_decide,
     recognize_unobjected,
-    validity_years,
+    shared_validity,
 )
 from smecluster.policy.ruleset import rule_set
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
@@ -120,6 +122,8 @@ def recognition(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
                 application_ids=form.cleaned_data["applications"],
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
+                valid_from=form.cleaned_data["valid_from"],
+                valid_until=form.cleaned_data["valid_until"],
             )
         except ValidationError as error:
             errors_onto_form(form, error)
@@ -142,7 +146,8 @@ def recognition(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
             "form": form,
             "decided": decided_applications(call),
             "prefix": number_prefix(call),
-            "years": validity_years(call.programme),
+            "default_validity": default_validity(call, today_in_china()),
+            "counting": rule_set(call.programme.rule_set_id).recognition_validity.counting,
         },
     )
 
@@ -168,7 +173,7 @@ def notice_pdf(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
             "call": call,
             "clusters": clusters,
             "document": rules.document,
-            "years": validity_years(call.programme),
+            "shared_validity": shared_validity(clusters),
             "issuer": issuer(call.programme),
             "dated": max(cluster.recognized_on for cluster in clusters),
             "notice": notice_of_call(call),
