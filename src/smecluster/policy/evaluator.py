@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -112,6 +113,21 @@ class _Context:
         self.latest_year = profile.judged_until
 
     def evaluate(self, criterion: Criterion) -> CriterionResult:
+        result = self._evaluate(criterion)
+        relaxation = criterion.relaxable_in
+        if result.status is Status.FAIL and relaxation is not None:
+            region = self.rule_set.region(relaxation.region)
+            if self.profile.counties[0][:2] in region.provinces:
+                # The bound may be relaxed here: falling short is a matter for a reasoned decision, not a bar.
+                return replace(
+                    result,
+                    status=Status.REVIEW,
+                    explanation=f"{result.explanation}；{region.name}适用“{relaxation.clause}”"
+                    f"（{relaxation.article.cite()}），由审核人员判断是否放宽",
+                )
+        return result
+
+    def _evaluate(self, criterion: Criterion) -> CriterionResult:
         measure = criterion.measure
         if criterion.kind is CriterionKind.QUALITATIVE or measure is None:
             return CriterionResult(

@@ -25,6 +25,7 @@ from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import EDITABLE, Application, Status
 from smecluster.apps.applications.permissions import acting_role, can_view
+from smecluster.apps.applications.profiles import binding_refusal
 from smecluster.apps.audit import actions
 from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, table, transition
 
@@ -56,7 +57,16 @@ def _guard(user: User, row: Transition, application: Application) -> Decision:
     role = Role.COUNTY_OFFICER if row.actor == Actor.APPLICANT else acting_role(application, row.actor)
     if user.role != role:
         return deny(_("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
+    # A failing or unchecked computed criterion binds (在符合认定条件的基础上): only evaluated where the
+    # transition could be taken, so pages listing buttons do not evaluate every application.
+    binding = row.action in BINDING_ACTIONS and application.status in row.sources
+    if binding and (refusal := binding_refusal(application)):
+        return deny(refusal)
     return allow()
+
+
+BINDING_ACTIONS = frozenset({"recommend", "screen"})
+"""The transitions that declare an application 符合认定条件: the criteria that are computed bind them."""
 
 
 S = Status

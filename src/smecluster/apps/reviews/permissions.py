@@ -45,7 +45,12 @@ RECORD_PAGES = (
 
 
 def can_take(user: User, action: str, application: Application) -> Decision:
-    """May ``user`` take the city's step ``action`` (a transition name) on ``application`` now?"""
+    """May ``user`` take the city's step ``action`` (a transition name) on ``application`` now?
+
+    ``recommend`` stands for the 推荐意见 page, which decides either way: it is open when 不予推荐 is, since a
+    binding shortfall bars only 推荐 (the page says why); otherwise it is refused with 推荐's reason."""
+    if action == "recommend" and (declining := APPLICATION.can(user, "not_recommend", application)):
+        return declining
     return APPLICATION.can(user, action, application)
 
 

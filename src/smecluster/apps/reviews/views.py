@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.permissions import can_see_contacts, can_view
+from smecluster.apps.applications.profiles import review_date
 from smecluster.apps.applications.selectors import application_for
+from smecluster.apps.applications.workflow import APPLICATION
 from smecluster.apps.reviews.forms import InitialReviewForm, RecommendForm, ReturnForm, SpotCheckForm
 from smecluster.apps.reviews.permissions import can_take, review_steps
 from smecluster.apps.reviews.selectors import (
@@ -28,7 +30,6 @@ from smecluster.apps.reviews.selectors import (
     city_quota,
     criterion_rows,
     latest_initial_review,
-    review_date,
     spot_checks_of,
     version_history,
 )
@@ -221,6 +222,7 @@ def recommend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         application,
         "reviews:recommend",
         form=form,
+        recommending=APPLICATION.can(request.user, "recommend", application),
         quota=city_quota(application),
         spot_checks=spot_checks_of(application),
         review=latest_initial_review(application),

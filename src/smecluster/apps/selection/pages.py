@@ -26,10 +26,9 @@ from smecluster.analytics.scoring import (
 )
 from smecluster.apps.accounts.models import Jurisdiction, User
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.profiles import eligibility
+from smecluster.apps.applications.profiles import eligibility, review_date
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.reviews.selectors import review_date
 from smecluster.apps.selection.models import (
     Assignment,
     DeclaredRelation,
@@ -55,7 +54,6 @@ from smecluster.apps.selection.selectors import (
 )
 from smecluster.policy.numberwords import SYMBOL
 from smecluster.policy.ruleset import CriterionKind
-from smecluster.policy.verdict import Status as CriterionStatus
 from smecluster.policy.verdict import with_unit
 
 
@@ -126,9 +124,7 @@ def screening_check(application: Application) -> ScreeningCheck:
         return ScreeningCheck({"as_of": as_of.isoformat(), "problems": texts}, "unusable", True, texts)
     failing = [
         f"{result.criterion.article.cite()} {result.criterion.clause}：{result.explanation}"
-        for result in verdict.results
-        if result.criterion.kind != CriterionKind.QUALITATIVE
-        and result.status in (CriterionStatus.FAIL, CriterionStatus.MISSING)
+        for result in verdict.binding_shortfalls()
     ]
     return ScreeningCheck(verdict.as_json(), verdict.outcome.value, bool(failing), failing)
 
