@@ -525,6 +525,37 @@ class RuleSet(_Strict):
     def region(self, region_id: str) -> Region:
         return next(region for region in self.regions if region.id == region_id)
 
+    def citation(self) -> str:
+        """The measure as a document cites it: 《title》（文号）, a draft named as such."""
+        document = self.document
+        text = f"《{document.title}》"
+        if document.status is DocumentStatus.DRAFT and "征求意见稿" not in document.title:
+            text += "（征求意见稿）"
+        if document.number:
+            text += f"（{document.number}）"
+        return text
+
+    def standing_gaps(self, first: date, last: date) -> list[str]:
+        """Why the measure does not plainly stand from ``first`` to ``last`` (a call's dates): a draft
+        (征求意见稿) is not an issued measure, and a measure not yet in force or whose validity ended
+        cannot by itself ground a decision taken then. Empty when it stands."""
+        gaps = []
+        if self.document.status is DocumentStatus.DRAFT:
+            gaps.append(f"{self.citation()}为征求意见稿，未见正式印发")
+        if self.document.status is DocumentStatus.INTERPRETATION:
+            gaps.append(f"{self.citation()}仅有政策解读，未见办法原文")
+        validity = self.validity
+        if validity.valid_from and first < validity.valid_from:
+            gaps.append(f"{self.citation()}自 {validity.valid_from} 起施行，申报开始时尚未施行")
+        if validity.valid_until and last > validity.valid_until:
+            where = (
+                f"（{validity.article.cite()}“{validity.clause}”）"
+                if validity.article and validity.clause
+                else ""
+            )
+            gaps.append(f"{self.citation()}有效期已于 {validity.valid_until} 届满{where}")
+        return gaps
+
     @field_validator("criteria")
     @classmethod
     def _unique_ids(cls, criteria: list[Criterion]) -> list[Criterion]:
