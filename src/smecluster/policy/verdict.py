@@ -92,8 +92,9 @@ class Verdict:
         ]
 
     @property
-    def has_computed_criteria(self) -> bool:
-        """Whether any criterion is computed from figures (Guizhou's has none: experts judge them all)."""
+    def has_quantitative_criteria(self) -> bool:
+        """Whether any criterion is computed from figures: Guizhou's rule set has none (its 认定标准 are
+        judged by experts), so its verdict may not say "量化条件均满足"."""
         return any(result.criterion.kind is CriterionKind.QUANTITATIVE for result in self.results)
 
     def result(self, criterion_id: str) -> CriterionResult:

@@ -144,3 +144,20 @@ def binding_refusal(application: Application) -> str | None:
         "grounds": grounds,
         "reasons": "；".join(reasons),
     }
+
+
+def onsite_check_refusal(application: Application) -> str | None:
+    """Why the recommending level may not recommend yet under a programme that has it verify every
+    application on site (Guizhou: "市（州）工业和信息化主管部门负责对集群申报进行受理、初审和实地核查"), or
+    None: the on-site record (the spot check's) must exist before 推荐."""
+    if not application.call.programme.onsite_check_every_application or application.spot_checks.exists():
+        return None
+    basis = rule_set(application.call.programme.rule_set_id).recommendation_basis
+    grounds = (
+        _("依据%(article)s“%(clause)s”") % {"article": basis.article.cite(), "clause": basis.clause}
+        if basis
+        else ""
+    )
+    return _("%(grounds)s本项目要求推荐单位对每件申报实地核查：请先记录对本申报的实地核查，再推荐") % {
+        "grounds": f"{grounds}，" if grounds else ""
+    }

@@ -25,7 +25,7 @@ from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import EDITABLE, Application, Status
 from smecluster.apps.applications.permissions import acting_role, can_view
-from smecluster.apps.applications.profiles import binding_refusal
+from smecluster.apps.applications.profiles import binding_refusal, onsite_check_refusal
 from smecluster.apps.audit import actions
 from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, table, transition
 
@@ -61,6 +61,8 @@ def _guard(user: User, row: Transition, application: Application) -> Decision:
     # transition could be taken, so pages listing buttons do not evaluate every application.
     binding = row.action in BINDING_ACTIONS and application.status in row.sources
     if binding and (refusal := binding_refusal(application)):
+        return deny(refusal)
+    if binding and row.action == "recommend" and (refusal := onsite_check_refusal(application)):
         return deny(refusal)
     return allow()
 

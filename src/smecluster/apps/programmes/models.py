@@ -41,6 +41,12 @@ class Programme(models.Model):
     )
     quota_per_unit = models.PositiveSmallIntegerField(_("每个推荐单位的推荐名额"), null=True, blank=True)
     pool_required = models.BooleanField(_("须从培育库中申报"), default=False)
+    # Guizhou (政策解读第六问): the 市（州） carries out 实地核查 of every application, not a sample.
+    onsite_check_every_application = models.BooleanField(
+        _("推荐单位须对每件申报实地核查"),
+        default=False,
+        help_text=_("开启后，推荐单位须先记录对该申报的实地核查，方可推荐"),
+    )
     # Dynamic management (issue 5): programme settings the rule sets leave to the owner.
     re_review_window_days = models.PositiveSmallIntegerField(
         _("复核窗口（有效期届满前天数）"),

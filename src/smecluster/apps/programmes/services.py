@@ -23,6 +23,7 @@ from smecluster.policy.ruleset import rule_sets
 
 PROGRAMME_FIELDS = (
     "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required",
+    "onsite_check_every_application",
     "change_filing_days",
     "re_review_window_days", "annual_report_due_month", "annual_report_due_day",
     "roster_tolerance_pct",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, Section
-from smecluster.apps.applications.profiles import binding_refusal
+from smecluster.apps.applications.profiles import binding_refusal, onsite_check_refusal
 from smecluster.apps.applications.selectors import recommended_by_same_office
 from smecluster.apps.applications.services import county_people, evidence_attach
 from smecluster.apps.applications.workflow import APPLICATION, Actor, acting_level
@@ -146,7 +146,7 @@ def application_recommend(
 ) -> Recommendation:
     application = _locked(application)
     if recommended:
-        if refusal := binding_refusal(application):
+        if refusal := binding_refusal(application) or onsite_check_refusal(application):
             raise ValidationError({"decision": refusal})
         # Recommendations within one call queue on the call's row, so two officers cannot both take
         # the last place (locking the recommended rows would not do: there may be none yet).

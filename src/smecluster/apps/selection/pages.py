@@ -87,6 +87,8 @@ OUTCOME_LABELS = {
     "ineligible": gettext_lazy("不符合认定条件"),
     "incomplete": gettext_lazy("数据不完整"),
     "needs_review": gettext_lazy("量化条件均满足，待专家评审定性条件"),
+    # Guizhou's rule set has no quantitative criteria: its verdict never claims them met.
+    "needs_review_qualitative_only": gettext_lazy("本规则集没有量化条件，待专家评审定性条件"),
     "unusable": gettext_lazy("数据尚不能用于预检"),
 }
 
@@ -112,6 +114,9 @@ class ScreeningCheck:
 
     @property
     def outcome_label(self) -> str:
+        criteria = self.verdict.get("criteria", [])
+        if self.outcome == "needs_review" and not any(row["kind"] == "quantitative" for row in criteria):
+            return str(OUTCOME_LABELS["needs_review_qualitative_only"])
         return str(OUTCOME_LABELS.get(self.outcome, self.outcome))
 
 
