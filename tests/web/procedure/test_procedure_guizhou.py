@@ -24,6 +24,7 @@ from django.utils import timezone
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import APPLICATION, Status
+from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import SpotCheck
 from smecluster.apps.selection.pages import ScreeningCheck
@@ -120,3 +121,33 @@ def test_a_rule_set_without_quantitative_criteria_is_never_said_to_meet_them() -
     assert stored.outcome_label == "本规则集没有量化条件，待专家评审定性条件"
     guangdong = ScreeningCheck({"criteria": [{"kind": "quantitative"}]}, "needs_review", False, [])
     assert guangdong.outcome_label == "量化条件均满足，待专家评审定性条件"
+
+
+@pytest.mark.django_db
+def test_the_province_may_spot_check_a_recommended_application(
+    client: Client, web_users: dict[str, User], web_application_in: Callable[..., Application]
+) -> None:
+    """第六问 "贵州省工业和信息化厅……必要时可实地抽查": optional for the owner — nothing waits for it — and
+    recorded on the same page and record as the recommending level's, under its own audit event."""
+    application = web_application_in(Status.RECOMMENDED)
+    province = web_users["province_admin"]
+    assert APPLICATION.can(province, "owner_spot_check", application)
+    assert not APPLICATION.can(web_users["city_officer"], "owner_spot_check", application)
+    client.force_login(province)
+    url = reverse("reviews:spot_check", args=[application.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "checked_on": f"{timezone.localdate():%Y-%m-%d}",
+            "inspectors": "省工信厅中小企业处 王五",
+            "findings": "抽查三家企业，生产经营正常",
+            "conclusion": SpotCheck.Conclusion.CONFIRMED,
+        },
+    )
+    assert response.status_code == 302
+    record = SpotCheck.objects.get(application=application)
+    assert record.recorded_by == province
+    application.refresh_from_db()
+    assert application.status == Status.RECOMMENDED
+    assert audit_trail(application).filter(action="application.owner_spot_check").exists()

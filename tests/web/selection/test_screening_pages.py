@@ -107,7 +107,8 @@ def test_a_flagged_application_cannot_go_on_whatever_the_reason(
     admin = _admin(client, web_users)
     url = reverse("selection:screen", args=[application.pk])
     page = admin.get(url).content.decode()
-    assert "第十五条第（二）项“" in page and "在符合认定条件的基础上" in page
+    assert "第十五条第（二）项“" in page
+    assert "在符合认定条件的基础上" in page
     assert "近三年产值均在40亿元以上" in page
     for reason in ("  ", "2025年受台风影响产值短暂回落，经核实属特殊情况"):
         refused = admin.post(url, {"decision": "screen", "reason": reason})

@@ -13,6 +13,7 @@ programme and the national one.
     reviewed ──spot_check──▶ reviewed (a record is added; the state stays)
 
     then at the owner (the province, or the ministry):
+    recommended, screened ──owner_spot_check──▶ the same state (a record is added, where needed)
     recommended ──screen──▶ screened ──shortlist──▶ shortlisted ──recognize──▶ recognized
          └──screen_out──▶ screened_out   └──not_shortlist──▶ not_shortlisted   └──reject──▶ rejected
 """
@@ -118,6 +119,15 @@ TRANSITIONS: dict[str, Transition] = table(
         needs_reason=True,
     ),
     transition("screen", _("审核通过"), {S.RECOMMENDED}, S.SCREENED, Actor.OWNER, A.APPLICATION_SCREEN),
+    # Guizhou 第六问: the province "必要时可实地抽查" the recommended applications; optional, a record only.
+    transition(
+        "owner_spot_check",
+        _("认定单位实地抽查"),
+        {S.RECOMMENDED, S.SCREENED},
+        None,
+        Actor.OWNER,
+        A.APPLICATION_OWNER_SPOT_CHECK,
+    ),
     transition(
         "screen_out",
         _("审核不通过"),

@@ -38,6 +38,7 @@ from smecluster.apps.reviews.services import (
     application_recommend,
     application_return,
     initial_review_record,
+    owner_spot_check_record,
     spot_check_record,
 )
 from smecluster.policy.ruleset import rule_set
@@ -164,8 +165,9 @@ def spot_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_take(request.user, "spot_check", application).enforce()
     form = SpotCheckForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        by_owner = APPLICATION.can(request.user, "owner_spot_check", application)
         try:
-            record = spot_check_record(
+            record = (owner_spot_check_record if by_owner else spot_check_record)(
                 actor=request.user,
                 application=application,
                 checked_on=form.cleaned_data["checked_on"],
