@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from smecluster.errors import Problem, UnusableInput
 from smecluster.policy.numberwords import COMPARATOR_OF_WORD, Comparator
@@ -511,16 +519,21 @@ class RuleSet(_Strict):
     regions: list[Region] = Field(default_factory=list)
     criteria: list[Criterion] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _known_regions(self) -> RuleSet:
-        known = {region.id for region in self.regions}
-        for index, criterion in enumerate(self.criteria):
+    @field_validator("criteria")
+    @classmethod
+    def _known_regions(cls, criteria: list[Criterion], info: ValidationInfo) -> list[Criterion]:
+        # regions is declared before criteria, so it is validated (and in info.data) by now; when it was
+        # refused itself, its own problem is the one to report.
+        if "regions" not in info.data:
+            return criteria
+        known = {region.id for region in info.data["regions"]}
+        for index, criterion in enumerate(criteria):
             if criterion.relaxable_in and criterion.relaxable_in.region not in known:
                 raise ValueError(
                     f"criteria[{index}].relaxable_in.region: {criterion.relaxable_in.region} is not one of "
                     f"the rule set's regions ({', '.join(sorted(known)) or 'none'})"
                 )
-        return self
+        return criteria
 
     def region(self, region_id: str) -> Region:
         return next(region for region in self.regions if region.id == region_id)
