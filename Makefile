@@ -19,17 +19,19 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; echo $$n)
 
 # postgresql: the test server; chromium: the browser test; fonts-noto-cjk and pango: WeasyPrint's PDFs;
+# fonts-dejavu-core: the TrueType font of the objection form's challenge image (CAPTCHA_FONT_PATH);
 # gettext: msgfmt, which compiles the English catalog.
-TEST_PACKAGES := postgresql chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
-DEMO_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 gettext
-CATALOG := src/smecluster/locale/en/LC_MESSAGES/django
+TEST_PACKAGES := postgresql chromium fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
+DEMO_PACKAGES := fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
+# en: the English UI; zh_Hans: the platform's wording where a third-party catalog would override Django's.
+CATALOGS := $(foreach language,en zh_Hans,src/smecluster/locale/$(language)/LC_MESSAGES/django)
 
 .PHONY: demo test lint typecheck unit venv system-packages demo-packages clean
 
-venv: $(STAMP) $(CATALOG).mo
+venv: $(STAMP) $(CATALOGS:=.mo)
 
-# The compiled catalog is built, not committed: the .po is the source.
-$(CATALOG).mo: $(CATALOG).po
+# The compiled catalogs are built, not committed: the .po is the source.
+%/django.mo: %/django.po
 	msgfmt --check -o $@ $<
 
 $(STAMP): pyproject.toml

@@ -4,7 +4,8 @@ Run: .venv/bin/python benchmarks/workbook_bombs.py [--roster 200000]
 
 Each bomb (tests/security/bomb_workbooks.py) is written to a file, then refused in a fresh child process
 through ``read_roster`` (the check runs before calamine): the child reads the file, records its peak RSS
-(``resource.getrusage``, which is the high-water mark, so each bomb needs its own process), is refused,
+(``VmHWM`` of /proc/self/status, the high-water mark of this process's own memory, so each bomb needs its
+own process; ``getrusage``'s ru_maxrss can carry the parent's peak over a fork), is refused,
 and records the peak again. Target: under 100 MB above the idle process, within 2 s. With ``--roster N``
 it also times the check on an ordinary roster of N firms, which must pass. Figures go in
 benchmarks/README.md.
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -36,7 +36,10 @@ BOMBS = {
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError("no VmHWM in /proc/self/status (Linux only)")
 
 
 def refuse(path: str) -> None:

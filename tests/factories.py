@@ -9,6 +9,8 @@ directly (the permission matrices build their world once per page).
     ProgrammeFactory(), YearlyCallFactory(programme=programme)
     ApplicationFactory(call=call, reviewed=True)     # a trait per state of PATH_TO
     ApplicationFactory(call=call, status=Status.SCREENED, county="440605")
+    ApplicationFactory(call=call, operators=[operator])  # operated by ``operator`` (bound by the county)
+    bind_operator(operator, application_or_cluster, ...)  # the county binds an operator afterwards
     annual_report_in(cluster, "forwarded", year=2024, figures=...)
 
 The steps need their actors to exist: the county officer of the application's county, the recommender and
@@ -18,12 +20,15 @@ the owner of its chain (``UserFactory`` with the trait of each, e.g. every perso
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import factory
+from captcha.models import CaptchaStore
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from smecluster.apps.accounts.models import Role, User
@@ -35,6 +40,7 @@ from smecluster.apps.notices.models import Notice
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 from smecluster.apps.registry.services import annual_reports
+from smecluster.apps.registry.services import operators as cluster_operators
 from smecluster.apps.registry.services import recognition as registry_services
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.selection import services as selection_services
@@ -191,6 +197,29 @@ PDF = (
 )
 
 
+_CAPTCHA_KEY = re.compile(r'name="captcha_0" value="([0-9a-f]{40})"')
+
+
+def solve_captcha(html: str | bytes) -> dict[str, str]:
+    """The answer to the challenge on a page's objection form, as a person reading the image would give it:
+    the key from the form's hidden field, the answer from the challenge's row. The suite never switches on
+    CAPTCHA_TEST_MODE, so every objection it files passes the real check."""
+    text = html.decode() if isinstance(html, bytes) else html
+    found = _CAPTCHA_KEY.search(text)
+    form_end = text[text.find("<form") :][-1500:]
+    assert found, f"the page has no challenge (captcha_0) to solve: {form_end}"
+    answer = CaptchaStore.objects.get(hashkey=found.group(1)).response
+    return {"captcha_0": found.group(1), "captcha_1": answer}
+
+
+def objection_challenge(url: str, client: Client | None = None) -> dict[str, str]:
+    """Opens the public notice at ``url`` (as a new visitor unless ``client`` is given) and solves the
+    challenge its objection form shows: the fields to add to an objection's POST."""
+    page = (client or Client()).get(url)
+    assert page.status_code == 200, page.status_code
+    return solve_captcha(page.content)
+
+
 def pdf_upload(name: str = "证明材料.pdf") -> SimpleUploadedFile:
     """A PDF as the services take an upload."""
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
@@ -342,14 +371,18 @@ class ApplicationFactory(factory.Factory[Application]):
     name = factory.Sequence(lambda n: f"佛山市测试智能家电产业集群{n + 1}")
     leading_industry = "智能家电"
     status = Status.DRAFT
+    operators = factory.LazyFunction(list)  # the operator accounts bound to it (by the county)
 
     Params = type("Params", (), _state_traits())
 
     @classmethod
     def _create(cls, model_class: type[Application], *args: Any, **kwargs: Any) -> Application:
         status = kwargs.pop("status")
+        operators = kwargs.pop("operators")
         county_officer = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=kwargs.pop("county"))
         application = application_services.application_create(actor=county_officer, **kwargs)
+        # Bound before the steps, so that recognition carries the binding to the cluster as it does live.
+        bind_operator(*operators, to=[application])
         application = fill_application(actor=county_officer, application=application)
         take_steps(application, PATH_TO[status])
         assert application.status == status
@@ -358,6 +391,20 @@ class ApplicationFactory(factory.Factory[Application]):
     @classmethod
     def _build(cls, model_class: type[Application], *args: Any, **kwargs: Any) -> Application:
         raise TypeError("an application exists only through its services: use ApplicationFactory(...)")
+
+
+def bind_operator(*operators: User, to: list[Application | RecognizedCluster]) -> None:
+    """The county officer binds ``operators`` to each application or cluster of ``to`` through the
+    services (an operator reaches only what it operates)."""
+    for target in to:
+        county = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=target.county_id)
+        for operator in operators:
+            if isinstance(target, Application):
+                application_services.application_operator_add(
+                    actor=county, application=target, operator=operator
+                )
+            else:
+                cluster_operators.cluster_operator_add(actor=county, cluster=target, operator=operator)
 
 
 def recognized_cluster(**application: Any) -> RecognizedCluster:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.db import connections
 from django.utils import timezone
@@ -435,6 +436,14 @@ def _select_recognize_and_publish(
     page.select_option("#id_application", str(pk))
     page.fill("#id_content", "申报材料所列本地配套率约六成，与我单位了解的情况不符，请核实配套企业名单。")
     page.check("#id_pledge")
+    # The challenge: 换一张 fetches another in place (site.js, under the CSP) without losing what was typed;
+    # the answer is read from the challenge's row, as a person would read it from the image.
+    first_key = page.input_value("#id_captcha_0")
+    page.get_by_role("link", name="看不清，换一张").click()
+    expect(page.locator("#id_captcha_0")).not_to_have_value(first_key)
+    expect(page.locator("#id_real_name")).to_have_value("张伟")
+    key = page.input_value("#id_captcha_0")
+    page.fill("#id_captcha_1", CaptchaStore.objects.get(hashkey=key).response)
     page.get_by_role("button", name="提交异议").click()
     expect(page.locator("h1")).to_have_text("异议回执")
     objection = Objection.objects.get(notice=notice)

@@ -38,6 +38,7 @@ from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
 from smecluster.apps.registry.services import annual_reports, duties, plan_targets
+from smecluster.apps.registry.services import operators as cluster_operators
 from smecluster.site import demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -117,7 +118,7 @@ def world(live_server: Any, clock: Clock) -> dict[str, Any]:
     application = application_services.application_create(
         actor=county, call=call, name="佛山市顺德区智能家电产业集群", leading_industry="智能家电"
     )
-    application = demo.fill_application(actor=county, application=application, today=date(2024, 2, 1))
+    application = demo.fill_application(actor=county, application=application)
     cluster = RecognizedCluster.objects.create(
         application=application,
         programme=call.programme,
@@ -131,6 +132,8 @@ def world(live_server: Any, clock: Clock) -> dict[str, Any]:
         valid_until=date(2027, 3, 9),
         decided_by=users["province-admin"],
     )
+    # The county binds the demo operator to the cluster: an operator reaches only what it operates.
+    cluster_operators.cluster_operator_add(actor=county, cluster=cluster, operator=users["operator"])
     for metric, baseline, target in (("output", "100", "120"), ("little_giant", "3", "8")):
         plan_targets.plan_target_save(
             actor=county,

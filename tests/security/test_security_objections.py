@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clock import Clock
-from factories import ProgrammeFactory, YearlyCallFactory, people
+from factories import ProgrammeFactory, YearlyCallFactory, objection_challenge, people
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
@@ -60,11 +60,18 @@ def _post(
     world: PubWorld, *, forwarded: str = "", files: list[io.BytesIO] | None = None, **changes: Any
 ) -> Any:
     assert world.notice is not None
-    data: dict[str, Any] = {**PUB_OBJECTION, "application": str(world.shortlisted[0].pk), **changes}
+    url = reverse("notices:public_detail", args=[world.notice.pk])
+    client = Client()
+    data: dict[str, Any] = {
+        **PUB_OBJECTION,
+        "application": str(world.shortlisted[0].pk),
+        **objection_challenge(url, client),
+        **changes,
+    }
     if files:
         data["files"] = files
     extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
-    return Client().post(reverse("notices:public_detail", args=[world.notice.pk]), data, **extra)
+    return client.post(url, data, **extra)
 
 
 def _pdf(name: str, size: int) -> io.BytesIO:

@@ -76,6 +76,7 @@ def test_every_page_carries_a_csp_without_inline_script(
     assert directives["frame-ancestors"] == "'none'"
     assert "'unsafe-inline'" not in directives["script-src"]
     assert "'unsafe-eval'" not in policy
+    assert directives["style-src"] == "'self'"
 
 
 def test_no_template_has_inline_script_or_a_javascript_url_or_handler() -> None:
@@ -148,3 +149,16 @@ def test_the_environment_sets_the_proxy_header_origins_and_hsts(tmp_path: Path) 
         "True",
         "True",
     ]
+
+
+def test_no_page_template_has_a_style_attribute_or_element() -> None:
+    """Styles come from site.css only (style-src 'self'). The PDF templates are exempt: WeasyPrint renders
+    them to a PDF on the server, which no browser applies the CSP to."""
+    inline = re.compile(r"""\sstyle\s*=\s*["']|<style\b""", re.IGNORECASE)
+    offenders = [
+        f"{template.relative_to(PACKAGE)}: {match.group(0)}"
+        for template in PACKAGE.rglob("*.html")
+        if not template.name.endswith("pdf.html")
+        for match in inline.finditer(template.read_text(encoding="utf-8"))
+    ]
+    assert not offenders

@@ -11,8 +11,9 @@ People (``web_users``), keyed by the role they play towards ``web_application`` 
     other_city_officer    广州市 (440100)
     county_officer        佛山市顺德区 (440606), the application's county
     other_county_officer  佛山市南海区 (440605), same city, another county
-    operator              a cluster operator in 顺德区 (440606)
-    other_operator        a cluster operator in 南海区 (440605)
+    operator              a cluster operator in 顺德区 (440606), bound to what ``web_application_in`` makes
+                          there (an operator reaches only what it operates: ``Application.operators``)
+    other_operator        a cluster operator in 南海区 (440605), bound likewise to 南海区's applications
     expert                home jurisdiction 广东省
 """
 
@@ -99,17 +100,29 @@ def web_application_in(
     web_users: dict[str, User], web_call: YearlyCall, web_take_step: Callable[[Application, str], Any]
 ) -> Callable[..., Application]:
     """``web_application_in("reviewed")``: a new application of 顺德区 (or ``county=``) in the web call (or
-    ``call=``), filled with valid figures and taken to that state through the services."""
+    ``call=``), filled with valid figures and taken to that state through the services. The county's
+    operator of ``web_users`` operates it (bound before the steps, so a recognized one's cluster too) unless
+    ``operated=False``."""
     counter = iter(range(1, 1000))
+    county_operators = {
+        user.jurisdiction_id: user for user in web_users.values() if user.role == Role.OPERATOR
+    }
 
     def make(
-        status: str = Status.DRAFT, *, county: str = "440606", name: str = "", call: YearlyCall | None = None
+        status: str = Status.DRAFT,
+        *,
+        county: str = "440606",
+        name: str = "",
+        call: YearlyCall | None = None,
+        operated: bool = True,
     ) -> Application:
+        operator = county_operators.get(county) if operated else None
         return ApplicationFactory(
             status=status,
             county=county,
             call=call or web_call,
             name=name or f"佛山市测试智能家电产业集群{next(counter)}",
+            operators=[operator] if operator is not None else [],
         )
 
     return make

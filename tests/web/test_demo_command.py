@@ -4,6 +4,7 @@ the services; bad input exits 2 with a message, never a traceback."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -73,6 +74,13 @@ def test_demo_prepares_a_database_of_its_own_and_keeps_it(tmp_path: Path) -> Non
     assert summary
     assert summary == [line for line in again.stdout.splitlines() if line.startswith("records:")]
     assert "http://127.0.0.1:8123/" in again.stdout
+    # The administrators sign in with a second factor: their TOTP secrets are printed, the same each run.
+    totp_secrets = re.findall(r"^  ((?:province|ministry)-admin) +([A-Z2-7]{32})$", first.stdout, re.M)
+    assert sorted(name for name, _ in totp_secrets) == ["ministry-admin", "province-admin"]
+    assert totp_secrets == re.findall(
+        r"^  ((?:province|ministry)-admin) +([A-Z2-7]{32})$", again.stdout, re.M
+    )
+    assert "oathtool --totp -b SECRET" in first.stdout
 
     shown = _smecluster(
         "manage", "--demo", "shell", "-c",

@@ -28,6 +28,7 @@ from factories import (
     PoolEntryFactory,
     UserFactory,
     YearlyCallFactory,
+    objection_challenge,
     pdf_file,
     pdf_upload,
     people,
@@ -72,7 +73,7 @@ ROLES = (
     "other_city_officer",  # 广州市
     "county_officer",  # 佛山市顺德区, the application's county
     "other_county_officer",  # 佛山市南海区
-    "operator",  # a cluster operator in 顺德区
+    "operator",  # the cluster operator of the application (顺德区), bound to it
     "expert",
 )
 LOGIN = "login"  # anonymous: redirected to the login page
@@ -537,6 +538,12 @@ def _objection_data(world: World) -> dict[str, Any]:
     }
 
 
+def _objection_answered(world: World) -> dict[str, Any]:
+    """An objection posted while the notice runs: the form is shown, and its challenge answered."""
+    url = reverse("notices:public_detail", args=[world.extra["notice"].pk])
+    return {**_objection_data(world), **objection_challenge(url)}
+
+
 OBJECTOR = ("real_name", "phone", "email", "organization", "content")
 
 
@@ -859,7 +866,7 @@ SELECTION_PAGES = (
         PUBLIC_STEP,
         Status.SHORTLISTED,
         _extra_url("notices:public_detail", "notice"),
-        data=_objection_data,
+        data=_objection_answered,
         steps=("publish",),
     ),
     Page(
@@ -1149,6 +1156,7 @@ def _build(page: Page, world: World) -> World:
         status=Status.DRAFT,
         call=world.national_call if page.chain == "national" else world.call,
         name="佛山市测试智能家电产业集群1",
+        operators=[world.users["operator"]],  # 顺德区's operator operates it (reaches only what it operates)
     )
     if page.evidence:
         with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit

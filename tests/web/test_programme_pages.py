@@ -278,7 +278,7 @@ def test_the_year_of_a_call_with_applications_cannot_change(
     response = _client(pg_people["province"]).post(
         reverse("programmes:call_edit", args=[call.pk]),
         {
-            "year": str(call.year + 1),
+            "year": str(call.year - 1),  # an earlier year: a call opens after the years it judges
             "opens_on": f"{call.opens_on:%Y-%m-%d}",
             "closes_on": f"{call.closes_on:%Y-%m-%d}",
             "city_deadline": f"{call.city_deadline:%Y-%m-%d}",
@@ -444,3 +444,24 @@ def test_the_home_page_shows_counts_deadlines_and_the_quota_used(
     tasks = _client(pg_people["city"]).get(reverse("home"), {"format": "csv"}).content.decode("utf-8")
     assert tasks.startswith("\ufeff事项,")
     assert application.number in tasks
+
+
+def test_a_call_cannot_open_before_the_years_it_judges_have_ended(
+    pg_people: dict[str, User], pg_programmes: dict[str, Programme]
+) -> None:
+    """The 2027 call judges 2024–2026 (近三年): opening it in 2026 would judge a year not yet over."""
+    today = timezone.localdate()
+    response = _client(pg_people["province"]).post(
+        reverse("programmes:call_new", args=[pg_programmes["guangdong"].pk]),
+        {
+            "year": str(today.year + 1),
+            "opens_on": f"{today:%Y-%m-%d}",
+            "closes_on": f"{today + timedelta(days=10):%Y-%m-%d}",
+            "city_deadline": f"{today + timedelta(days=20):%Y-%m-%d}",
+            "province_deadline": "",
+            "quota": "2",
+        },
+    )
+    assert response.status_code == 200
+    assert f"截至 {today.year} 年，须在该年度结束后开始申报" in response.context["form"].errors["opens_on"][0]
+    assert not pg_programmes["guangdong"].calls.filter(year=today.year + 1).exists()

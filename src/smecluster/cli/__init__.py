@@ -36,6 +36,7 @@ def main() -> None:
 def _register() -> None:
     # Imported here so that each command module owns its own options and the group stays a list.
     from smecluster.cli import (
+        accounts_commands,
         audit_commands,
         calendar_commands,
         check_commands,
@@ -63,6 +64,7 @@ def _register() -> None:
     main.add_command(profile_commands.profile)
     main.add_command(files_commands.files)
     main.add_command(audit_commands.audit)
+    main.add_command(accounts_commands.accounts)
     main.add_command(workflow_commands.workflow_doc)
     main.add_command(size_commands.sme_size)
     main.add_command(discover_commands.discover)

@@ -1,7 +1,8 @@
 """``smecluster tick``: the daily job of dynamic management, for cron.
 
 It runs every duty as of one day (``oversight.tick.run_tick``): opens annual reporting and re-review
-windows, reminds, flags overdue reports, expires clusters and proposes revocation. Each duty leaves a
+windows, reminds, flags overdue reports, expires clusters and proposes revocation; it also deletes the
+objection form's expired challenges (CAPTCHA rows). Each duty leaves a
 record of what it did, so a second run as of the same day does nothing and prints an empty list. It ends
 with the audit log's head (hash and number of events): kept outside the server, e.g. in cron's mail, it
 lets ``smecluster audit verify --expect-head`` notice a truncated log later. The
@@ -78,6 +79,7 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     from django.utils import timezone
 
     from smecluster.apps.audit.chain import chain_head
+    from smecluster.apps.notices.services import objection_challenges_purge
     from smecluster.apps.oversight.tick import run_tick
 
     day = as_of or timezone.localdate()
@@ -85,6 +87,8 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     # notifications' mails to stderr instead, so `--json` stays parseable.
     with contextlib.redirect_stdout(sys.stderr):
         actions = run_tick(day)
+    # Housekeeping, not a duty of dynamic management: nothing to report, and a second run finds none left.
+    objection_challenges_purge()
     head = chain_head()
     if as_json:
         click.echo(

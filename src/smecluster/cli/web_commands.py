@@ -128,6 +128,12 @@ def demo(port: int, no_serve: bool, reset: bool) -> None:
     for account in summary.accounts:
         click.echo(f"  {account.username:<{width}}  {account.description}")
     click.echo(f"password: {demo_data.DEMO_PASSWORD}")
+    secrets = demo_data.ensure_demo_authenticators()
+    if secrets:
+        click.echo("two-factor sign-in (TOTP): after the password these accounts ask for a 6-digit code;")
+        click.echo("add the secret to an authenticator app, or run `oathtool --totp -b SECRET`:")
+        for username, secret in secrets.items():
+            click.echo(f"  {username:<{width}}  {secret}")
     click.echo(
         f"records: {summary.programmes} programmes, {summary.calls} calls, {summary.applications} "
         f"applications, {summary.pool_entries} pool entries"

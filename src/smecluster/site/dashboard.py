@@ -243,6 +243,14 @@ def quota_use(user: User, calls: list[YearlyCall]) -> list[QuotaUse]:
     return rows
 
 
+def operates_nothing(user: User) -> bool:
+    """An operator account no county has bound to an application or a cluster: it reaches nothing, and its
+    dashboard says so rather than looking empty for no reason."""
+    return user.role == Role.OPERATOR and not (
+        user.operated_applications.exists() or user.operated_clusters.exists()
+    )
+
+
 TASK_HEADER = [gettext_lazy("事项"), gettext_lazy("需要做的"), gettext_lazy("链接")]
 
 
@@ -268,5 +276,6 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             "deadlines": deadlines,
             "quotas": quota_use(user, [row.call for row in deadlines]),
             "today": today,
+            "operates_nothing": operates_nothing(user),
         },
     )

@@ -40,6 +40,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from smecluster.apps.accounts import two_factor
 from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, Section
@@ -218,11 +219,10 @@ def sample_targets(last_year: int) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def fill_application(
-    *, actor: User, application: Application, scale: Decimal | str = "1", today: date | None = None
-) -> Application:
-    """Fill every tab through the services with figures that make a valid profile as of ``today``."""
-    last_year = (today or timezone.localdate()).year - 1
+def fill_application(*, actor: User, application: Application, scale: Decimal | str = "1") -> Application:
+    """Fill every tab through the services with figures that make a valid profile for the years the
+    call judges."""
+    last_year = application.call.judged_years[-1]
     fields = sample_fields(application.name, application.leading_industry)
     fields.update(
         operating_agency=f"{application.county.name}{application.leading_industry}产业集群促进中心",
@@ -299,6 +299,20 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> dict[str, User]:
     return users
 
 
+def ensure_demo_authenticators() -> dict[str, str]:
+    """The demo accounts that must sign in with a second factor (settings.TWO_FACTOR_REQUIRED_ROLES) get an
+    authenticator, kept across runs; returns each one's secret in base32, which ``smecluster demo`` prints
+    so a visitor can add it to an app or run ``oathtool --totp -b SECRET``. Not part of ``build_demo``: the
+    test suite builds the demo world without the second factor."""
+    secrets = {}
+    for account in ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        if two_factor.two_factor_required(user):
+            device = two_factor.authenticator_preenrol(user=user, reason="demo")
+            secrets[account.username] = two_factor.secret_in_base32(device)
+    return secrets
+
+
 def _call_dates(today: date) -> dict[str, date]:
     """Open a month ago, the county deadline a month ahead, the city's two weeks later."""
     return {
@@ -321,6 +335,12 @@ class DemoApplication:
     pool: bool = True
     return_reason: str = ""
 
+
+OPERATED_BY_OPERATOR = frozenset({"佛山市顺德区智能家电产业集群", "佛山市顺德区小家电产业集群"})
+"""The ``operator`` account (顺德区's 家电 cluster promotion centre) operates these: this year's
+智能家电 draft and the 小家电 cluster recognized three years ago (its application and cluster).
+顺德区's other applications and clusters (机器人, 家具, 燃气具, 花卉园艺…) are the county's alone, so
+the binding shows."""
 
 DEMO_APPLICATIONS = (
     # 顺德区: a draft the operator and the county officer are completing, one waiting for the city's
@@ -547,9 +567,15 @@ def ensure_applications(
             leading_industry=spec.industry,
             pool_entry=pool.get(spec.name),
         )
-        # The operator drafts the content of its own county's cluster; the county officer everyone else's.
-        drafter = users["operator"] if application.county_id == users["operator"].jurisdiction_id else county
-        application = fill_application(actor=drafter, application=application, scale=spec.scale, today=today)
+        # The operator drafts the content of the cluster it operates (the county binds it); the county
+        # officer everyone else's, 顺德区's other applications included: the operator does not reach those.
+        drafter = county
+        if spec.name in OPERATED_BY_OPERATOR:
+            drafter = users["operator"]
+            application_services.application_operator_add(
+                actor=county, application=application, operator=drafter
+            )
+        application = fill_application(actor=drafter, application=application, scale=spec.scale)
         application_services.evidence_add(
             actor=drafter,
             application=application,
@@ -664,9 +690,7 @@ def ensure_previous_call(users: dict[str, User], experts: list[User], today: dat
             application = application_services.application_create(
                 actor=county, call=call, name=spec.name, leading_industry=spec.industry, pool_entry=None
             )
-            application = fill_application(
-                actor=county, application=application, scale=spec.scale, today=opened + timedelta(days=20)
-            )
+            application = fill_application(actor=county, application=application, scale=spec.scale)
             applications.append(application)
     with _clock(opened + timedelta(days=60)):
         for application, spec in zip(applications, PREVIOUS_APPLICATIONS, strict=True):
@@ -760,7 +784,7 @@ def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, tod
     application = application_services.application_create(
         actor=county, call=call, name=name, leading_industry="家用电器", pool_entry=None
     )
-    application = fill_application(actor=county, application=application, scale="2.0", today=today)
+    application = fill_application(actor=county, application=application, scale="2.0")
     application_services.application_submit(actor=county, application=application)
     review_services.application_accept(actor=province, application=application)
     review_services.initial_review_record(
@@ -910,11 +934,12 @@ def ensure_older_call(users: dict[str, User], experts: list[User], today: date) 
             application = application_services.application_create(
                 actor=county, call=call, name=spec.name, leading_industry=spec.industry, pool_entry=None
             )
-            applications.append(
-                fill_application(
-                    actor=county, application=application, scale=spec.scale, today=opened + timedelta(days=20)
+            if spec.name in OPERATED_BY_OPERATOR:
+                # Recognition carries the binding over to the cluster.
+                application_services.application_operator_add(
+                    actor=county, application=application, operator=users["operator"]
                 )
-            )
+            applications.append(fill_application(actor=county, application=application, scale=spec.scale))
     with _clock(opened + timedelta(days=50)):
         for application, spec in zip(applications, OLDER_APPLICATIONS, strict=True):
             _drive(application, spec, users, opened + timedelta(days=50))

@@ -10,6 +10,14 @@
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
 | SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
 | SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
+| SMECLUSTER_DATASET_MAX_ROWS | 200000000 | rows a Parquet file may declare or a CSV hold (lines) |
+| SMECLUSTER_DATASET_MAX_COLUMNS | 64 | columns of an enterprise-year file (Parquet schema, CSV header) |
+| SMECLUSTER_DATASET_MAX_ROW_GROUPS | 20000 | row groups a Parquet footer may declare |
+| SMECLUSTER_DATASET_MAX_FOOTER_MB | 16 | size of a Parquet footer (and never more than the file) |
+| SMECLUSTER_DATASET_MAX_UNCOMPRESSED_GB | 64 | uncompressed size a Parquet footer may declare |
+| SMECLUSTER_DATASET_MAX_RATIO | 100 | declared uncompressed size / file size of a Parquet file |
+| SMECLUSTER_DATASET_MAX_LINE_KB | 64 | longest line of a CSV enterprise-year file |
+| SMECLUSTER_DATASET_MAX_GB | 64 | size of a registered enterprise-year file |
 | SMECLUSTER_WORKBOOK_MAX_ROWS | 250000 | rows a sheet of an uploaded workbook may declare or hold |
 | SMECLUSTER_WORKBOOK_MAX_COLUMNS | 200 | columns a sheet of an uploaded workbook may declare or reach |
 | SMECLUSTER_WORKBOOK_MAX_UNCOMPRESSED_MB | 200 | uncompressed size of workbook zip members, each and all |
@@ -29,8 +37,12 @@
 | SMECLUSTER_TRUSTED_PROXY_COUNT | 1 | proxies in front of the site (the address: that many from the right) |
 | SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR | 5 | accepted public objections per client address per hour |
 | SMECLUSTER_OBJECTION_MAX_TOTAL_MB | 20 | total size of one objection's files (and its body's cap) |
+| SMECLUSTER_CAPTCHA_FONT_PATH | (fonts-dejavu-core's DejaVuSans.ttf) | font of the objection challenge |
+| SMECLUSTER_CAPTCHA_TIMEOUT_MINUTES | 30 | how long an objection form's challenge can be answered |
 | SMECLUSTER_LOGIN_FAILURE_LIMIT | 5 | failed logins, per account and per address, that lock logins out |
 | SMECLUSTER_LOGIN_COOLOFF_MINUTES | 30 | how long a lockout lasts after the last failed attempt |
+| SMECLUSTER_TWO_FACTOR_ROLES | province_admin,ministry_admin,platform_admin | who must sign in with a code |
+| SMECLUSTER_TOTP_ISSUER | smecluster | the name authenticator apps show beside the account |
 """
 
 from __future__ import annotations
@@ -41,7 +53,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
-from csp.constants import NONE, SELF, UNSAFE_INLINE
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from smecluster.workdays import default_data_dir
@@ -86,6 +98,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "csp",
+    "captcha",
     "smecluster.apps.accounts",
     "smecluster.apps.audit",
     "smecluster.apps.programmes",
@@ -100,6 +113,9 @@ INSTALLED_APPS = [
     "smecluster.apps.notifications",
     "smecluster.apps.discovery",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +127,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp) ...
+    "django_otp.middleware.OTPMiddleware",
+    # ... and, for every page but a few, a user who must pass it and has not is sent to do so.
+    "smecluster.apps.accounts.two_factor_middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -191,12 +211,37 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1
 # a file too big for a browser (a national registry extract) is placed in this directory and registered.
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
+# Every enterprise-year file (uploaded, registered) is checked against these before DuckDB reads it: it
+# trusts what a Parquet footer declares (see smecluster.analytics.discovery.dataset_limits). The defaults
+# are twice the 10^8 firm-years one machine is built for.
+DATASET_MAX_ROWS = int(os.environ.get("SMECLUSTER_DATASET_MAX_ROWS", "200000000"))
+DATASET_MAX_COLUMNS = int(os.environ.get("SMECLUSTER_DATASET_MAX_COLUMNS", "64"))
+DATASET_MAX_ROW_GROUPS = int(os.environ.get("SMECLUSTER_DATASET_MAX_ROW_GROUPS", "20000"))
+DATASET_MAX_FOOTER_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_FOOTER_MB", "16")) * 1024 * 1024
+DATASET_MAX_UNCOMPRESSED_BYTES = (
+    int(os.environ.get("SMECLUSTER_DATASET_MAX_UNCOMPRESSED_GB", "64")) * 1024 * 1024 * 1024
+)
+DATASET_MAX_RATIO = int(os.environ.get("SMECLUSTER_DATASET_MAX_RATIO", "100"))
+DATASET_MAX_LINE_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_LINE_KB", "64")) * 1024
+DATASET_MAX_FILE_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_GB", "64")) * 1024 * 1024 * 1024
 # The public objection form: the client address behind the site's own proxies (their header, read from the
 # right: entries further left are whatever the client sent), and limits counted on accepted objections.
 TRUSTED_PROXY_HEADER = os.environ.get("SMECLUSTER_TRUSTED_PROXY_HEADER", "").strip()
 TRUSTED_PROXY_COUNT = _number("SMECLUSTER_TRUSTED_PROXY_COUNT", 1)
 OBJECTIONS_PER_ADDRESS_PER_HOUR = _number("SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR", 5)
 OBJECTION_MAX_TOTAL_BYTES = _number("SMECLUSTER_OBJECTION_MAX_TOTAL_MB", 20) * 1024 * 1024
+# The image challenge before a public objection is accepted (django-simple-captcha: drawn here, no outside
+# service). Its font comes from a Debian package (fonts-dejavu-core, installed by `make test` and `make
+# demo`), not a copy in the repository; the library reads only paths ending in "ttf" as TrueType. The time
+# allows for writing a long objection after the page opened; an unanswered challenge is a row that
+# `smecluster tick` deletes once expired. CAPTCHA_TEST_MODE stays off everywhere, the tests included.
+CAPTCHA_FONT_PATH = os.environ.get(
+    "SMECLUSTER_CAPTCHA_FONT_PATH", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+).strip()
+CAPTCHA_TIMEOUT = _number("SMECLUSTER_CAPTCHA_TIMEOUT_MINUTES", 30)
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_LENGTH = 4
+CAPTCHA_TEST_MODE = False
 
 # Every uploaded workbook (roster, application, annual report) is checked against these before parsing:
 # a parser trusts the sizes a file declares (see smecluster.documents.workbook_limits).
@@ -251,15 +296,44 @@ AXES_CLIENT_IP_CALLABLE = "smecluster.site.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "smecluster.site.lockout.locked_out"
 AXES_USERNAME_CALLABLE = "smecluster.site.lockout.attempted_username"
 
+# Two-factor sign-in (django-otp: a TOTP authenticator, and recovery codes as its static tokens). Those
+# named here must use it (roles of accounts.Role; "platform_admin" is anyone with is_staff or is_superuser);
+# anyone else may enrol from the account page, and once enrolled is asked for a code too. Unset: the
+# default; "none": nobody is required to.
+TWO_FACTOR_ROLE_NAMES = frozenset(
+    {
+        "province_admin",
+        "city_officer",
+        "county_officer",
+        "operator",
+        "expert",
+        "ministry_admin",
+        "platform_admin",
+    }
+)  # accounts.Role's values and platform_admin (tests/security/test_security_two_factor.py keeps them equal)
+_two_factor_roles = os.environ.get("SMECLUSTER_TWO_FACTOR_ROLES")
+TWO_FACTOR_REQUIRED_ROLES = frozenset(
+    ["province_admin", "ministry_admin", "platform_admin"]
+    if _two_factor_roles is None
+    else [name for name in _list("SMECLUSTER_TWO_FACTOR_ROLES") if name != "none"]
+)
+if _unknown_roles := TWO_FACTOR_REQUIRED_ROLES - TWO_FACTOR_ROLE_NAMES:
+    raise ImproperlyConfigured(
+        f"SMECLUSTER_TWO_FACTOR_ROLES: unknown role(s) {', '.join(sorted(_unknown_roles))}"
+    )
+OTP_TOTP_ISSUER = os.environ.get("SMECLUSTER_TOTP_ISSUER", "").strip() or "smecluster"
+
 # Content-Security-Policy (django-csp 4): scripts only from this site's own files, never inline (the
 # templates carry no <script> body, javascript: link or on… attribute; site/static/site.js does their
-# work). Styles allow inline because templates and matplotlib's SVG charts carry style attributes; a
-# style cannot run code. htmx is told (htmx-config in base.html) not to add its own <style> or eval.
+# work). Styles likewise come only from site/static/site.css: no template carries a style attribute or a
+# <style> element (a test checks), and the monitoring charts are <img> data URIs of matplotlib's SVG, whose
+# own styles apply inside the image only. Inline styles can exfiltrate through CSS selectors and fake
+# parts of a page. htmx is told (htmx-config in base.html) not to add its own <style> or eval.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

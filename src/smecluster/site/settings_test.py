@@ -21,3 +21,9 @@ from smecluster.site.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Most of the suite signs officers in with force_login and is about what they do once in: no role is
+# required to pass the second factor here. tests/security/test_security_two_factor.py switches the
+# production default on (and checks that it is the default), and an enrolled user is asked for a code
+# whatever this says.
+TWO_FACTOR_REQUIRED_ROLES = frozenset[str]()

@@ -1,11 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smecluster.site import dashboard
+
+# django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
+# devices are managed by their owner (账号安全) and reset by `smecluster accounts reset-2fa` (audited).
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smecluster.apps.applications.urls")),
     path("", include("smecluster.apps.reviews.urls")),
@@ -18,5 +27,6 @@ urlpatterns = [
     path("", include("smecluster.apps.rosters.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("", include("smecluster.apps.discovery.urls")),
+    path("captcha/", include("captcha.urls")),  # the objection form's challenge image and its refresh
     path("admin/", admin.site.urls),
 ]

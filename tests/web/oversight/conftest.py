@@ -64,11 +64,12 @@ def ov_more_clusters(
     ov_cluster: RecognizedCluster, web_application_in: Callable[..., Application]
 ) -> Callable[[], RecognizedCluster]:
     """``ov_more_clusters()``: one more recognized 顺德区 cluster of the Guangdong programme. A call's
-    shortlist is frozen once recognized, so each comes from a call of its own (the next free year)."""
+    shortlist is frozen once recognized, so each comes from a call of its own (an earlier free year: a call
+    opens after the years it judges)."""
 
     def make() -> RecognizedCluster:
         programme = ov_cluster.programme
-        year = max(programme.calls.values_list("year", flat=True)) + 1
+        year = min(programme.calls.values_list("year", flat=True)) - 1
         today = timezone.localdate()
         call = YearlyCall.objects.create(
             programme=programme,

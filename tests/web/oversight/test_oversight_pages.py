@@ -113,7 +113,10 @@ def matrix_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict
             ),
         }
         application = ApplicationFactory(
-            call=YearlyCallFactory(), status="recognized", name="佛山市测试智能家电产业集群1"
+            call=YearlyCallFactory(),
+            status="recognized",
+            name="佛山市测试智能家电产业集群1",
+            operators=[people_["operator"]],  # 顺德区's operator operates the cluster (bound by the county)
         )
         yield _world(people_, application.recognition, pdf_upload)
         transaction.set_rollback(True)

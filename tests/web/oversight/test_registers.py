@@ -49,7 +49,7 @@ def world(
     programme = ov_cluster.programme
     call = YearlyCall.objects.create(
         programme=programme,
-        year=max(programme.calls.values_list("year", flat=True)) + 1,
+        year=min(programme.calls.values_list("year", flat=True)) - 1,
         opens_on=today - timedelta(days=10),
         closes_on=today + timedelta(days=20),
         city_deadline=today + timedelta(days=30),

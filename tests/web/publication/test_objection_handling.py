@@ -17,6 +17,7 @@ from django.urls import reverse
 from pub_support import PUB_OBJECTION, PubWorld, pub_client, pub_publish
 
 from clock import Clock
+from factories import objection_challenge
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.evidence.storage import evidence_path
@@ -48,6 +49,7 @@ def objected(
             **PUB_OBJECTION,
             "real_name": name,
             "application": pub_world.shortlisted[0].pk,
+            **objection_challenge(url),
         }
         if index == 0:
             data["files"] = [_file()]

@@ -15,6 +15,7 @@ from django.urls import reverse
 from pub_support import PUB_OBJECTION, PubWorld, pub_client, pub_publish
 
 from clock import Clock
+from factories import objection_challenge
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notices.models import Objection
 from smecluster.apps.notices.services import objection_file
@@ -50,9 +51,12 @@ def _url(world: PubWorld) -> str:
     return reverse("notices:public_detail", args=[world.notice.pk])
 
 
-def _object(world: PubWorld, **changes: Any) -> Any:
-    data = {**PUB_OBJECTION, "application": str(world.shortlisted[0].pk), **changes}
-    return pub_client().post(_url(world), {key: value for key, value in data.items() if value is not None})
+def _object(world: PubWorld, *, form_shown: bool = True, **changes: Any) -> Any:
+    """Posts an objection; with the form shown, as a citizen does: open the page and answer its challenge."""
+    client = pub_client()
+    challenge = objection_challenge(_url(world), client) if form_shown else {}
+    data = {**PUB_OBJECTION, "application": str(world.shortlisted[0].pk), **challenge, **changes}
+    return client.post(_url(world), {key: value for key, value in data.items() if value is not None})
 
 
 def test_anyone_reads_the_notice_its_clusters_period_hash_and_how_to_object(published: PubWorld) -> None:
@@ -94,6 +98,7 @@ def test_the_form_reports_each_problem_at_its_field(published: PubWorld) -> None
         "请选择异议针对的集群",
         "请填写异议内容",
         "请确认承诺",
+        "请填写验证码",
     ):
         assert message in text, message
 
@@ -112,7 +117,12 @@ def test_the_form_reports_each_problem_at_its_field(published: PubWorld) -> None
     # A file whose content is not what its name says is refused, and nothing is kept.
     response = pub_client().post(
         _url(published),
-        {**PUB_OBJECTION, "application": published.shortlisted[0].pk, "files": [_file("照片.jpg")]},
+        {
+            **PUB_OBJECTION,
+            "application": published.shortlisted[0].pk,
+            "files": [_file("照片.jpg")],
+            **objection_challenge(_url(published)),
+        },
     )
     assert "文件名后缀（.jpg）与文件内容（pdf）不符" in response.content.decode()
     assert not Objection.objects.exists()
@@ -133,6 +143,7 @@ def test_a_valid_objection_is_acknowledged_with_a_reference_and_nothing_personal
             **PUB_OBJECTION,
             "application": published.shortlisted[1].pk,
             "files": [_file(), _file("第二份.pdf")],
+            **objection_challenge(_url(published)),
         },
     )
     objection = Objection.objects.get()
@@ -184,7 +195,7 @@ def test_after_the_end_the_form_is_gone_and_a_post_is_refused(published: PubWorl
     assert 'name="real_name"' not in text
     assert "公示已于 2023-10-12 23:59:59（北京时间）截止，不再受理异议" in text
 
-    refused = _object(published, real_name="王五")
+    refused = _object(published, form_shown=False, real_name="王五")
     assert refused.status_code == 403
     assert "公示已于 2023-10-12 23:59:59（北京时间）截止" in refused.content.decode()
     assert Objection.objects.count() == 1
@@ -211,7 +222,7 @@ def test_before_the_start_objections_wait(pub_world: PubWorld, clock: Clock) -> 
     text = pub_client().get(_url(pub_world)).content.decode()
     assert "公示将于 2023-09-28 开始" in text
     assert 'name="real_name"' not in text
-    assert _object(pub_world).status_code == 403
+    assert _object(pub_world, form_shown=False).status_code == 403
     assert not Objection.objects.exists()
 
 

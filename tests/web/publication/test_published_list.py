@@ -22,6 +22,7 @@ from django.urls import URLPattern, reverse
 from pub_support import PUB_OBJECTION, PubWorld, pub_client, pub_publish
 
 from clock import Clock
+from factories import objection_challenge
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.workflow import Status
@@ -290,9 +291,9 @@ def _patterns(namespace: str) -> list[URLPattern]:
 def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, clock: Clock) -> None:
     assert recognized.notice is not None
     clock.beijing(date(2024, 2, 21))
+    url = reverse("notices:public_detail", args=[recognized.notice.pk])
     Client().post(
-        reverse("notices:public_detail", args=[recognized.notice.pk]),
-        {**PUB_OBJECTION, "application": recognized.shortlisted[0].pk},
+        url, {**PUB_OBJECTION, "application": recognized.shortlisted[0].pk, **objection_challenge(url)}
     )
     objection = Objection.objects.first()
     cluster = RecognizedCluster.objects.first()

@@ -19,6 +19,7 @@ from pub_support import (
 )
 
 from clock import Clock
+from factories import objection_challenge
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
@@ -47,9 +48,10 @@ def _url(world: PubWorld) -> str:
 def _object(world: PubWorld, clock: Clock, application_index: int = 0) -> Objection:
     assert world.notice is not None
     clock.beijing(date(2024, 2, 21))
+    url = reverse("notices:public_detail", args=[world.notice.pk])
     response = pub_client().post(
-        reverse("notices:public_detail", args=[world.notice.pk]),
-        {**PUB_OBJECTION, "application": world.shortlisted[application_index].pk},
+        url,
+        {**PUB_OBJECTION, "application": world.shortlisted[application_index].pk, **objection_challenge(url)},
     )
     assert response.status_code == 302
     return Objection.objects.latest("pk")

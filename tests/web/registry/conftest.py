@@ -35,8 +35,9 @@ def reg_client(user: User | None = None) -> Client:
 def reg_recognize(
     application: Application, recognized_on: date, valid_until: date, number: str
 ) -> RecognizedCluster:
-    """A recognized cluster made directly (the recognition step has its own tests)."""
-    return RecognizedCluster.objects.create(
+    """A recognized cluster made directly (the recognition step has its own tests), operated by the
+    application's operators as recognition makes it."""
+    cluster = RecognizedCluster.objects.create(
         application=application,
         programme=application.call.programme,
         number=number,
@@ -49,6 +50,8 @@ def reg_recognize(
         valid_until=valid_until,
         decided_by=User.objects.get(username="province-admin"),
     )
+    cluster.operators.set(application.operators.all())
+    return cluster
 
 
 def reg_make_cluster(application: Application) -> RecognizedCluster:

@@ -73,6 +73,15 @@ DRAFTERS = {"county_officer", "operator"}
 OFFICIALS = {"province_admin", "city_officer"}
 CASES = (
     Case("cluster", "get", "draft", lambda w: f"/clusters/{w['cluster'].pk}/", _expect(IN_REACH)),
+    # Who operates the cluster is the county officer's to set; its operator and the offices above are refused.
+    Case(
+        "cluster_operators",
+        "post",
+        "draft",
+        lambda w: f"/clusters/{w['cluster'].pk}/operators/",
+        _expect({"county_officer"}, {"operator", *OFFICIALS}),
+        lambda w: {"operator": str(w["users"]["operator"].pk), "remove": "on"},
+    ),
     Case(
         "plan_target_add",
         "post",
@@ -284,7 +293,9 @@ def matrix_base(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[
         users["ministry_admin"] = UserFactory(
             username="ministry-admin", role=Role.MINISTRY_ADMIN, jurisdiction_id="100000"
         )
-        application = ApplicationFactory(call=YearlyCallFactory(), name="佛山市测试智能家电产业集群1")
+        application = ApplicationFactory(
+            call=YearlyCallFactory(), name="佛山市测试智能家电产业集群1", operators=[users["operator"]]
+        )
         yield {"users": users, "cluster": reg_make_cluster(application)}
         transaction.set_rollback(True)
 
@@ -431,8 +442,8 @@ def test_every_page_of_dynamic_management_is_in_the_matrix() -> None:
         name for name in get_resolver("smecluster.apps.registry.urls").reverse_dict if isinstance(name, str)
     }
     covered = {
-        "cluster", "plan_target_add", "plan_target_edit", "plan_target_delete", "report_list",
-        "report_detail", "report_edit", "report_evidence_upload", "report_evidence_download",
+        "cluster", "cluster_operators", "plan_target_add", "plan_target_edit", "plan_target_delete",
+        "report_list", "report_detail", "report_edit", "report_evidence_upload", "report_evidence_download",
         "report_evidence_delete", "report_act", "report_workbook", "report_workbook_upload", "re_review_list",
         "re_review_detail", "re_review_save",
         "re_review_act", "re_review_evidence_upload", "re_review_evidence_download",

@@ -49,6 +49,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow 26 ships no type information
 
+from smecluster.analytics.discovery.dataset_limits import DEFAULT_LIMITS, DatasetLimits, check_dataset
 from smecluster.errors import Problem, UnusableInput
 
 REQUIRED_COLUMNS: Final = (
@@ -99,20 +100,28 @@ def connect_duckdb(threads: int | None = None) -> ibis.BaseBackend:
     return connection
 
 
-def open_enterprise_years(connection: ibis.BaseBackend, path: Path) -> ir.Table:
-    """``path`` (``.parquet``, ``.csv``, or a directory of Parquet files) as a checked table."""
+def open_enterprise_years(
+    connection: ibis.BaseBackend, path: Path, limits: DatasetLimits | None = None
+) -> ir.Table:
+    """``path`` (``.parquet``, ``.csv``, or a directory of Parquet files) as a checked table, once its
+    declared and counted sizes are within ``limits`` (see :mod:`.dataset_limits`; the CLI's: the defaults)."""
+    limits = limits or DEFAULT_LIMITS
     source = str(path)
     if not path.exists():
         raise UnusableInput.single(source, "", "no such file or directory")
     suffix = path.suffix.lower()
+    if not path.is_dir() and suffix not in (".parquet", ".csv"):
+        raise UnusableInput.single(source, "", "expected a .parquet or .csv file")
+    check_dataset(path, limits, source=source)
     try:
         if path.is_dir():
             table = connection.read_parquet(str(path / "*.parquet"))
         elif suffix == ".parquet":
             table = connection.read_parquet(source)
         elif suffix == ".csv":
+            # One line only (an unclosed quote would make the reader run on through the file).
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                header = next(csv.reader(handle), [])
+                header = next(csv.reader([handle.readline(limits.max_line_bytes + 1)]), [])
             types = {name.strip(): CSV_TYPES[name.strip()] for name in header if name.strip() in CSV_TYPES}
             table = connection.read_csv(source, header=True, **({"types": types} if types else {}))
         else:

@@ -20,11 +20,13 @@ def counties_in(jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
 def county_scope(user: User, field: str = "county") -> Q:
     """A filter on ``field`` (a foreign key to a county) that keeps only rows in the user's jurisdiction.
 
-    County officers and operators see their county; city officers the counties under their city;
-    province admins their province. Experts see nothing by jurisdiction (they see what they are assigned).
+    County officers see their county; city officers the counties under their city; province admins their
+    province. Operators and experts see nothing by jurisdiction: an operator sees what it is bound to operate
+    (``applications.permissions.application_reach``, ``registry.reach.cluster_reach``), an expert what it is
+    assigned.
     """
     jurisdiction = user.jurisdiction
-    if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR):
+    if user.role == Role.COUNTY_OFFICER:
         return Q(**{field: jurisdiction.code})
     if user.role == Role.CITY_OFFICER:
         return Q(**{f"{field}__parent": jurisdiction.code})

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError as PydanticValidationError
 
+from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import (
     INCIDENT_KIND_LABELS,
     Application,
@@ -523,3 +524,19 @@ class ListFilterForm(forms.Form):
 def _plain_number(value: Any) -> str:
     """48.4000 → 48.4, 100.0000 → 100: a figure as a person writes it."""
     return format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+
+
+class OperatorBindingForm(forms.Form):
+    """The county officer adds or removes an operator account of its county (an application's or a
+    recognized cluster's page). The choices are the county's active operator accounts; the service checks
+    again (``permissions.can_operate_in``)."""
+
+    operator = forms.ModelChoiceField(queryset=User.objects.none(), label=gettext_lazy("运营管理机构账号"))
+    remove = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, county: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        operator = cast(forms.ModelChoiceField[User], self.fields["operator"])
+        operator.queryset = User.objects.filter(
+            role=Role.OPERATOR, jurisdiction_id=county, is_active=True
+        ).order_by("username")

@@ -139,6 +139,14 @@ class Application(models.Model):
     plan_summary = models.TextField(_("未来三年发展规划概要"), blank=True)
     # bookkeeping
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The operator accounts that run this cluster: the whole of an operator's reach over applications
+    # (``permissions.application_reach``). Set by the county (``services.application_operator_add``).
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("集群运营管理机构账号"),
+        blank=True,
+        related_name="operated_applications",
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)

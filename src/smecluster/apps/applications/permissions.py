@@ -21,13 +21,18 @@ def application_reach(user: User) -> Q:
 
     Lists, exports, details, history, versions, evidence and PDFs all filter with it (through
     :func:`can_view` or ``applications.selectors.applications_visible_to``), so a row in a list always has a
-    detail page and a detail page is always in the list. Drafters see their county, a city its counties, a
-    province its province, the ministry the national programme's applications (every status, as the
-    province does for its own programme: it owns that programme). An expert sees what they are assigned to
-    and have not declared a conflict on, and only while the assignment is open: once the call's shortlist is
-    confirmed (frozen) the review is over and the expert's reach ends.
+    detail page and a detail page is always in the list. The county officer sees its county; an operator
+    only the applications it operates (``Application.operators``); a city its counties, a province its
+    province, the ministry the national programme's applications (every status, as the province does for
+    its own programme: it owns that programme). An expert sees what they are assigned to and have not
+    declared a conflict on, and only while the assignment is open: once the call's shortlist is confirmed
+    (frozen) the review is over and the expert's reach ends.
     """
-    if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR, Role.CITY_OFFICER, Role.PROVINCE_ADMIN):
+    if user.role == Role.OPERATOR:
+        # Only what it is bound to operate (set by the county, or by creating the application), never the
+        # rest of its county. A subquery, not a join, for the reason given for experts below.
+        return Q(pk__in=Application.operators.through.objects.filter(user=user).values("application_id"))
+    if user.role in (Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_ADMIN):
         return county_scope(user)
     if user.role == Role.MINISTRY_ADMIN:
         return Q(call__programme__owner_level="national")
@@ -86,4 +91,20 @@ def can_create(user: User, call: YearlyCall, today: object) -> Decision:
     owner = call.programme.owner
     if owner is not None and owner.code[:2] != user.jurisdiction_id[:2]:
         return deny(_("该认定项目不面向您所在的省份"))
+    return allow()
+
+
+def can_bind_operators(user: User, county_code: str) -> Decision:
+    """Who operates an application or a cluster of ``county_code`` is set by that county's officer."""
+    if user.role != Role.COUNTY_OFFICER or user.jurisdiction_id != county_code:
+        return deny(_("集群运营管理机构账号须由集群所在县的主管部门指定"))
+    return allow()
+
+
+def can_operate_in(operator: User, county_code: str) -> Decision:
+    """An account the county may bind: an active operator account of the same county."""
+    if operator.role != Role.OPERATOR or not operator.is_active:
+        return deny(_("只能指定启用中的集群运营管理机构账号"))
+    if operator.jurisdiction_id != county_code:
+        return deny(_("只能指定本县的集群运营管理机构账号"))
     return allow()

@@ -28,7 +28,13 @@ from smecluster.apps.applications.models import (
     Incident,
     Section,
 )
-from smecluster.apps.applications.permissions import acting_role, can_create, can_edit
+from smecluster.apps.applications.permissions import (
+    acting_role,
+    can_bind_operators,
+    can_create,
+    can_edit,
+    can_operate_in,
+)
 from smecluster.apps.applications.problems import problem_text
 from smecluster.apps.applications.profiles import YEAR_FIELDS, application_profile
 from smecluster.apps.applications.selectors import recommender_jurisdiction
@@ -93,11 +99,45 @@ def application_create(
         leading_industry=leading_industry,
         created_by=actor,
     )
-    after = {"name": name, "leading_industry": leading_industry}
+    after: dict[str, Any] = {"name": name, "leading_industry": leading_industry}
     if pool_entry is not None:
         after["pool_entry"] = f"{pool_entry.pk} {pool_entry.name}"
+    if actor.role == Role.OPERATOR:
+        # The operator that drafts an application operates it; without the binding it could not reach it.
+        application.operators.add(actor)
+        after["operators"] = [actor.username]
     audit_record(actor=actor, action=actions.APPLICATION_CREATE, target=application, after=after)
     return application
+
+
+@transaction.atomic
+def application_operator_add(*, actor: User, application: Application, operator: User) -> None:
+    """Bind an operator account of the application's county to it (the county officer's decision)."""
+    can_bind_operators(actor, application.county_id).enforce()
+    can_operate_in(operator, application.county_id).enforce()
+    if application.operators.filter(pk=operator.pk).exists():
+        return
+    application.operators.add(operator)
+    audit_record(
+        actor=actor,
+        action=actions.APPLICATION_OPERATOR_ADD,
+        target=application,
+        after={"operator": operator.username},
+    )
+
+
+@transaction.atomic
+def application_operator_remove(*, actor: User, application: Application, operator: User) -> None:
+    can_bind_operators(actor, application.county_id).enforce()
+    if not application.operators.filter(pk=operator.pk).exists():
+        return
+    application.operators.remove(operator)
+    audit_record(
+        actor=actor,
+        action=actions.APPLICATION_OPERATOR_REMOVE,
+        target=application,
+        before={"operator": operator.username},
+    )
 
 
 @transaction.atomic
@@ -238,7 +278,9 @@ def recommenders(application: Application) -> list[User]:
 
 
 def county_people(application: Application) -> list[User]:
-    return people_in(application.county_id, Role.COUNTY_OFFICER, Role.OPERATOR)
+    """The county's officers and the operators of this application (not every operator of the county)."""
+    operators = application.operators.filter(is_active=True).order_by("pk")
+    return [*people_in(application.county_id, Role.COUNTY_OFFICER), *operators]
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ urlpatterns = [
     path("applications/export.csv", views.application_export, name="export"),
     path("applications/new/", views.application_new, name="new"),
     path("applications/<int:pk>/", views.application_detail, name="detail"),
+    path("applications/<int:pk>/operators/", views.application_operators, name="operators"),
     path("applications/<int:pk>/edit/<str:section>/", views.application_edit, name="edit"),
     path("applications/<int:pk>/eligibility/", views.application_eligibility, name="eligibility"),
     path("applications/<int:pk>/submit/", views.application_submit_view, name="submit"),

@@ -38,6 +38,7 @@ from smecluster.apps.applications.forms import (
     target_years,
 )
 from smecluster.apps.applications.models import COUNTY_SECTIONS, Application, EvidenceFile, Section
+from smecluster.apps.applications.operator_panel import bind_from_post, operators_panel
 from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit, can_see_contacts
 from smecluster.apps.applications.problems import problem_text
 from smecluster.apps.applications.profiles import QUALITY_FIELDS, eligibility, profile_document
@@ -50,6 +51,8 @@ from smecluster.apps.applications.selectors import (
 )
 from smecluster.apps.applications.services import (
     application_create,
+    application_operator_add,
+    application_operator_remove,
     application_save_tab,
     application_submit,
     application_withdraw,
@@ -471,7 +474,31 @@ def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 roster_readable=roster is not None,
             ),
             "roster": roster,
+            **operators_panel(
+                request.user,
+                application.county_id,
+                application.operators.all(),
+                reverse("applications:operators", args=[application.pk]),
+            ),
         },
+    )
+
+
+@login_required
+@require_POST
+def application_operators(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The county officer binds or unbinds an operator account (the panel of the application's page)."""
+    application = _application(request, pk)
+    return bind_from_post(
+        request,
+        application.county_id,
+        add=lambda operator: application_operator_add(
+            actor=request.user, application=application, operator=operator
+        ),
+        remove=lambda operator: application_operator_remove(
+            actor=request.user, application=application, operator=operator
+        ),
+        page=application.get_absolute_url(),
     )
 
 

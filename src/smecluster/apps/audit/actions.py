@@ -60,6 +60,10 @@ APPLICATION_SET_YEARS = _action("application.set_years", _("修改年度数据")
 APPLICATION_SET_INCIDENTS = _action("application.set_incidents", _("修改事故或失信事件"), C.APPLICATION)
 APPLICATION_SET_TARGETS = _action("application.set_targets", _("修改规划目标"), C.APPLICATION)
 APPLICATION_IMPORT_PROFILE = _action("application.import_profile", _("导入申报数据"), C.APPLICATION)
+APPLICATION_OPERATOR_ADD = _action("application.operator_add", _("指定集群运营管理机构账号"), C.APPLICATION)
+APPLICATION_OPERATOR_REMOVE = _action(
+    "application.operator_remove", _("取消集群运营管理机构账号"), C.APPLICATION
+)
 EVIDENCE_ADD = _action("evidence.add", _("上传佐证材料"), C.APPLICATION)
 EVIDENCE_REMOVE = _action("evidence.remove", _("删除佐证材料"), C.APPLICATION)
 APPLICATION_SUBMIT = _action("application.submit", _("提交"), C.APPLICATION)
@@ -111,6 +115,8 @@ CLUSTER_EXTEND = _action("cluster.extend", _("复核通过，延长有效期"), 
 CLUSTER_EXPIRE = _action("cluster.expire", _("有效期届满"), C.RECOGNITION)
 CLUSTER_REVOKE = _action("cluster.revoke", _("撤销认定"), C.RECOGNITION)
 CLUSTER_CHANGE = _action("cluster.change", _("按重大变化更新集群信息"), C.RECOGNITION)
+CLUSTER_OPERATOR_ADD = _action("cluster.operator_add", _("指定集群运营管理机构账号"), C.RECOGNITION)
+CLUSTER_OPERATOR_REMOVE = _action("cluster.operator_remove", _("取消集群运营管理机构账号"), C.RECOGNITION)
 PLAN_TARGET_CREATE = _action("plan_target.create", _("新增发展规划目标"), C.RECOGNITION)
 PLAN_TARGET_UPDATE = _action("plan_target.update", _("修改发展规划目标"), C.RECOGNITION)
 PLAN_TARGET_DELETE = _action("plan_target.delete", _("删除发展规划目标"), C.RECOGNITION)
@@ -185,6 +191,10 @@ ADMIN_DELETE = _action("admin.delete", _("后台删除记录"), C.ADMINISTRATION
 ACCOUNT_LOGIN = _action("account.login", _("登录"), C.ADMINISTRATION)
 ACCOUNT_LOGIN_FAILED = _action("account.login_failed", _("登录失败"), C.ADMINISTRATION)
 ACCOUNT_LOGOUT = _action("account.logout", _("退出登录"), C.ADMINISTRATION)
+TWO_FACTOR_ENROL = _action("account.two_factor_enrol", _("启用两步验证"), C.ADMINISTRATION)
+TWO_FACTOR_REMOVE = _action("account.two_factor_remove", _("停用两步验证"), C.ADMINISTRATION)
+TWO_FACTOR_RECOVERY_CODE = _action("account.two_factor_recovery_code", _("使用恢复码登录"), C.ADMINISTRATION)
+TWO_FACTOR_RESET = _action("account.two_factor_reset", _("重置两步验证"), C.ADMINISTRATION)
 
 
 def action_label(code: str) -> str:

@@ -31,6 +31,7 @@ from smecluster.apps.programmes.permissions import can_add_county_to_pool
 from smecluster.apps.programmes.services import pool_entry_add_for_county
 from smecluster.errors import UnusableInput
 from smecluster.policy.ruleset import rule_sets
+from smecluster.site.upload_limits import dataset_limits
 
 PARQUET_MAGIC = b"PAR1"
 MAX_TOP = 500
@@ -109,7 +110,7 @@ def inspect_file(path: Path, field: str = "file", shown: str | None = None) -> t
     if kind is None or kind != path.suffix.lower():
         raise ValidationError({field: _("文件内容不是 Parquet 或 CSV（UTF-8、逗号分隔）")})
     try:
-        table = source.open_enterprise_years(source.connect_duckdb(), path)
+        table = source.open_enterprise_years(source.connect_duckdb(), path, dataset_limits())
         years = source.years_in(table)
         rows = int(table.count().execute())
     except UnusableInput as error:
@@ -305,7 +306,7 @@ def discovery_run(
         raise ValidationError(problems)
     started = time.perf_counter()
     try:
-        table = source.open_enterprise_years(source.connect_duckdb(), path)
+        table = source.open_enterprise_years(source.connect_duckdb(), path, dataset_limits())
         discovery = screens.discover(
             table, year, known[rule_set_id], province=province_code[:2] if province_code else None, top=top
         )

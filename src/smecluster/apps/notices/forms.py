@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -54,9 +55,16 @@ class PublishForm(forms.Form):
         return _text(self.cleaned_data["contact"], _("请填写受理异议的联系方式"))
 
 
+class ObjectionCaptchaInput(CaptchaTextInput):  # type: ignore[misc]  # django-simple-captcha has no stubs
+    """The challenge image with a zh-Hans description, the answer box and a 换一张 link (site.js refreshes
+    in place; without script the link reloads the page)."""
+
+    template_name = "notices/objection_captcha.html"
+
+
 class ObjectionForm(forms.Form):
     """实名异议: who objects (real name, telephone, e-mail optional, organization), to which cluster of the
-    notice, what, and the evidence."""
+    notice, what, and the evidence; then the image challenge, answered once (a wrong answer uses it up)."""
 
     real_name = forms.CharField(
         label=_("真实姓名"),
@@ -112,11 +120,25 @@ class ObjectionForm(forms.Form):
         required=False,
         help_text=_(
             "可多选，最多 10 个；接受 PDF、JPG、PNG 和 Office/WPS 文档。材料只供认定机关核查，不会公开。"
+            "页面提示有误时，已填写的内容会保留，但文件须重新选择。"
         ),
     )
     pledge = forms.BooleanField(
         label=_("本人承诺所填信息真实，并愿意配合核查"),
         error_messages=_required(_("请确认承诺：实名异议须保证所填信息真实")),
+    )
+    captcha = CaptchaField(
+        label=_("验证码"),
+        widget=ObjectionCaptchaInput(),
+        help_text=_(
+            "请输入图中的 4 个字母，不区分大小写；看不清可点“换一张”。"
+            "无法辨认图片的，可按上方所列联系方式提出异议。"
+        ),
+        error_messages={
+            "required": _("请填写验证码"),
+            "incomplete": _("请填写验证码"),
+            "invalid": _("验证码不正确或已失效：请输入新图中的字母"),
+        },
     )
 
     def __init__(self, *args: Any, entries: list[NoticeEntry], **kwargs: Any) -> None:

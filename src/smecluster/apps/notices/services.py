@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from captcha.models import CaptchaStore
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -24,9 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.recipients import people_in
-from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.applications.services import county_people, today_in_china
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.evidence import pipeline
@@ -166,7 +167,7 @@ def notice_publish(*, actor: User, call: YearlyCall, title: str, starts_on: date
     )
     for entry in notice_entries(notice):
         notify(
-            recipients=people_in(entry.application.county_id, Role.COUNTY_OFFICER, Role.OPERATOR),
+            recipients=county_people(entry.application),
             text=_("申报 %(number)s 已列入拟认定名单，公示期 %(start)s 至 %(end)s")
             % {"number": entry.application.number, "start": starts_on, "end": ends_on},
             link=notice.get_absolute_url(),
@@ -481,3 +482,10 @@ def objections_batch(
         )
         changed.append(objection.reference)
     return BatchResult(changed, skipped)
+
+
+def objection_challenges_purge() -> int:
+    """Deletes the objection form's challenges past their time (answered ones are deleted when answered);
+    returns how many. Not audited: a challenge is no record of the platform, only a one-use key."""
+    removed, _by_model = CaptchaStore.objects.filter(expiration__lte=timezone.now()).delete()
+    return int(removed)

@@ -8,8 +8,8 @@ recorded by the officers above the county: the city, the province, and (national
 Revocation is decided by the owner's admin only: the province admin of the owning province, or the
 ministry admin for the national programme; the owner also records proposals by hand (cases 2 and 5).
 
-Outside the cluster's reach the pages answer 404 (``selectors.cluster_in_reach``); inside it, a refused
-step is a 403 with the reason given here.
+Outside the cluster's reach (``registry.reach.cluster_reach``) the pages answer 404
+(``selectors.cluster_in_reach``); inside it, a refused step is a 403 with the reason given here.
 """
 
 from __future__ import annotations
@@ -23,24 +23,10 @@ from smecluster.apps.applications.workflow import Actor, acting_level
 from smecluster.apps.oversight.models import MajorChange, RevocationProposal
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.reach import sees_cluster
 
 MANUAL_CASES = (2, 5)
 """The cases the owner records by hand from findings: false declaration or violations; incidents."""
-
-
-def sees_cluster(user: User, cluster: RecognizedCluster) -> bool:
-    """The cluster's county (officer and operator), its city, its province, and the ministry for a
-    cluster of the national programme. Experts and everyone else: no."""
-    county = cluster.county
-    if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR):
-        return county.code == user.jurisdiction_id
-    if user.role == Role.CITY_OFFICER:
-        return county.parent_id == user.jurisdiction_id
-    if user.role == Role.PROVINCE_ADMIN:
-        return county.code[:2] == user.jurisdiction_id[:2]
-    if user.role == Role.MINISTRY_ADMIN:
-        return cluster.programme.owner_level == "national"
-    return False
 
 
 OVERSIGHT_ROLES = (
@@ -54,7 +40,8 @@ OVERSIGHT_ROLES = (
 
 def can_see_oversight_lists(user: User) -> Decision:
     """The oversight lists and registers (clusters, incidents, major changes, revocation proposals and
-    their downloads): the officers and operators, each over their own reach. An expert reviews
+    their downloads): the officers and operators, each over their own reach (an operator: the clusters it
+    operates). An expert reviews
     applications and has no part in managing recognized clusters."""
     if user.role not in OVERSIGHT_ROLES:
         return deny(_("动态管理仅对集群运营管理机构和各级主管部门开放，评审专家不参与"))

@@ -1,4 +1,4 @@
-"""Reads of dynamic management, each scoped to the user's reach (``permissions.sees_cluster``): a county
+"""Reads of dynamic management, each scoped to the user's reach (``registry.reach.cluster_reach``): a county
 officer never sees another county's clusters, changes, incidents or proposals (a 404).
 
 The timeline gathers, for one cluster, every dated fact in date order: recognition, the plan targets,
@@ -17,7 +17,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import User
 from smecluster.apps.oversight.facts import describe_value
 from smecluster.apps.oversight.models import (
     ClusterIncident,
@@ -27,25 +27,11 @@ from smecluster.apps.oversight.models import (
 )
 from smecluster.apps.registry.metrics import METRICS
 from smecluster.apps.registry.models import RecognizedCluster
-
-
-def _reach(user: User, prefix: str = "") -> Q:
-    """The clusters (or the records of clusters, through ``prefix``) a user may see."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR):
-        return Q(**{f"{prefix}county": user.jurisdiction_id})
-    if user.role == Role.CITY_OFFICER:
-        return Q(**{f"{prefix}county__parent": user.jurisdiction_id})
-    if user.role == Role.PROVINCE_ADMIN:
-        return Q(**{f"{prefix}county__code__startswith": user.jurisdiction_id[:2]})
-    if user.role == Role.MINISTRY_ADMIN:
-        return Q(**{f"{prefix}programme__owner_level": "national"})
-    return Q(pk__in=[])
+from smecluster.apps.registry.reach import cluster_reach
 
 
 def clusters_in_reach(user: User, status: str = "") -> QuerySet[RecognizedCluster]:
-    clusters = RecognizedCluster.objects.filter(_reach(user))
+    clusters = RecognizedCluster.objects.filter(cluster_reach(user))
     if status:
         clusters = clusters.filter(status=status)
     return clusters.select_related("county__parent__parent", "programme").order_by("-year", "number")
@@ -54,7 +40,7 @@ def clusters_in_reach(user: User, status: str = "") -> QuerySet[RecognizedCluste
 def cluster_in_reach(user: User, pk: int) -> RecognizedCluster:
     """A cluster the user may see, or :class:`RecognizedCluster.DoesNotExist` (a 404)."""
     return (
-        RecognizedCluster.objects.filter(_reach(user))
+        RecognizedCluster.objects.filter(cluster_reach(user))
         .select_related("county__parent__parent", "programme", "application", "decided_by")
         .get(pk=pk)
     )
@@ -62,7 +48,7 @@ def cluster_in_reach(user: User, pk: int) -> RecognizedCluster:
 
 def change_in_reach(user: User, pk: int) -> MajorChange:
     return (
-        MajorChange.objects.filter(_reach(user, "cluster__"))
+        MajorChange.objects.filter(cluster_reach(user, "cluster__"))
         .select_related(
             "cluster__programme",
             "cluster__county__parent",
@@ -77,14 +63,14 @@ def change_in_reach(user: User, pk: int) -> MajorChange:
 
 def proposal_in_reach(user: User, pk: int) -> RevocationProposal:
     return (
-        RevocationProposal.objects.filter(_reach(user, "cluster__"))
+        RevocationProposal.objects.filter(cluster_reach(user, "cluster__"))
         .select_related("cluster__programme", "cluster__county__parent", "proposed_by", "decided_by")
         .get(pk=pk)
     )
 
 
 def proposals_in_reach(user: User, status: str = "") -> QuerySet[RevocationProposal]:
-    proposals = RevocationProposal.objects.filter(_reach(user, "cluster__")).select_related(
+    proposals = RevocationProposal.objects.filter(cluster_reach(user, "cluster__")).select_related(
         "cluster__county__parent", "cluster__programme"
     )
     if status:
@@ -129,7 +115,7 @@ def incidents_in_reach(
     """The incident register: every incident of a cluster in reach, newest first, each annotated with
     ``proposes`` (see :data:`PROPOSES`) and ``evidence_count``. ``level`` ``"none"`` selects the incidents
     recorded without a level (the kinds that have none)."""
-    incidents = ClusterIncident.objects.filter(_reach(user, "cluster__")).annotate(
+    incidents = ClusterIncident.objects.filter(cluster_reach(user, "cluster__")).annotate(
         proposes=PROPOSES, evidence_count=Count("evidence")
     )
     if kind:
@@ -150,7 +136,7 @@ def incidents_in_reach(
 def incident_years(user: User) -> list[int]:
     """The years in which incidents in reach occurred, newest first (the register's year filter)."""
     years = (
-        ClusterIncident.objects.filter(_reach(user, "cluster__"))
+        ClusterIncident.objects.filter(cluster_reach(user, "cluster__"))
         .annotate(year=ExtractYear("occurred_on"))
         .values_list("year", flat=True)
         .distinct()
@@ -165,7 +151,7 @@ def changes_in_reach(
     ``filed`` (a filing, on time or late), ``on_time``, ``late`` (filed after the due day), ``unfiled``
     (found by an officer). Filings still in progress first, then the newest by the day the change took
     effect."""
-    changes = MajorChange.objects.filter(_reach(user, "cluster__"))
+    changes = MajorChange.objects.filter(cluster_reach(user, "cluster__"))
     if kind:
         changes = changes.filter(kind=kind)
     if status:
@@ -186,9 +172,9 @@ def changes_in_reach(
 
 def evidence_in_reach(user: User, pk: int) -> OversightEvidence:
     reach = (
-        _reach(user, "change__cluster__")
-        | _reach(user, "incident__cluster__")
-        | _reach(user, "proposal__cluster__")
+        cluster_reach(user, "change__cluster__")
+        | cluster_reach(user, "incident__cluster__")
+        | cluster_reach(user, "proposal__cluster__")
     )
     return OversightEvidence.objects.filter(reach).get(pk=pk)
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
+from smecluster.apps.accounts.models import Jurisdiction, Level, User
 from smecluster.apps.accounts.recipients import people_in
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit import actions
@@ -53,6 +53,7 @@ from smecluster.apps.oversight.permissions import (
 from smecluster.apps.oversight.workflow import MAJOR_CHANGE, REVOCATION_PROPOSAL
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.reach import cluster_county_people
 from smecluster.apps.registry.workflow import RECOGNIZED_CLUSTER
 from smecluster.apps.workflow.engine import Message, create, take
 from smecluster.policy.ruleset import IncidentClass, IncidentExclusion, RevocationCase, rule_set
@@ -103,7 +104,7 @@ def reviewer_people(cluster: RecognizedCluster) -> list[User]:
 
 
 def county_people(cluster: RecognizedCluster) -> list[User]:
-    return people_in(cluster.county_id, Role.COUNTY_OFFICER, Role.OPERATOR)
+    return cluster_county_people(cluster)
 
 
 def _locked(cluster: RecognizedCluster) -> RecognizedCluster:

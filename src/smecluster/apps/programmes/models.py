@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction, Level
@@ -201,13 +202,21 @@ class YearlyCall(models.Model):
 
     def clean(self) -> None:
         """Dates in order: open ≤ county close ≤ city deadline ≤ province deadline; errors at the fields."""
-        problems = {}
+        problems: dict[str, str | Promise] = {}
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
             problems["closes_on"] = _("截止日期早于开始日期")
         if self.closes_on and self.city_deadline and self.city_deadline < self.closes_on:
             problems["city_deadline"] = _("市级推荐截止不得早于县级申报截止")
         if self.city_deadline and self.province_deadline and self.province_deadline < self.city_deadline:
             problems["province_deadline"] = _("省级评审截止不得早于市级推荐截止")
+        if self.year and self.opens_on and self.opens_on.year < self.year:
+            # The call judges the three years before its year: the last of them must have ended.
+            problems["opens_on"] = _(
+                "%(year)s年度申报据以评价的年度截至 %(last)s 年，须在该年度结束后开始申报"
+            ) % {
+                "year": self.year,
+                "last": self.year - 1,
+            }
         if problems:
             raise ValidationError(problems)
 

@@ -39,6 +39,14 @@ class RecognizedCluster(models.Model):
     valid_until = models.DateField(_("有效期止"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.VALID)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The operator accounts that run this cluster, carried over from the application at recognition: the
+    # whole of an operator's reach over the cluster and its records (``registry.reach.cluster_reach``).
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("集群运营管理机构账号"),
+        blank=True,
+        related_name="operated_clusters",
+    )
 
     class Meta:
         verbose_name = _("已认定集群")

@@ -29,6 +29,7 @@ from smecluster.apps.registry.models import (
     RecognizedCluster,
     ReReview,
 )
+from smecluster.apps.registry.reach import sees_cluster
 from smecluster.apps.workflow.engine import Actor, Transition, acting_level
 
 
@@ -101,19 +102,9 @@ def revoked_reason() -> str:
 
 
 def can_see_cluster_records(user: User, cluster: RecognizedCluster) -> Decision:
-    """The cluster's plan targets, annual reports and re-reviews; views answer 404 otherwise."""
-    county = cluster.county
-    if user.role in DRAFTERS:
-        ok = county.code == user.jurisdiction_id
-    elif user.role == Role.CITY_OFFICER:
-        ok = county.parent_id == user.jurisdiction_id
-    elif user.role == Role.PROVINCE_ADMIN:
-        ok = county.code[:2] == user.jurisdiction_id[:2]
-    elif user.role == Role.MINISTRY_ADMIN:
-        ok = cluster.programme.owner_level == "national"
-    else:
-        ok = False
-    return allow() if ok else deny(_("该集群不在您的辖区内"))
+    """The cluster's plan targets, annual reports and re-reviews, within ``registry.reach.cluster_reach``;
+    views answer 404 otherwise."""
+    return allow() if sees_cluster(user, cluster) else deny(_("该集群不在您的辖区内"))
 
 
 def chain_role(cluster: RecognizedCluster, actor: Actor) -> Role:

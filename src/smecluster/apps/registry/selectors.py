@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.accounts.models import Jurisdiction, User
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.applications.workflow import Status
@@ -30,6 +30,7 @@ from smecluster.apps.registry.models import (
     ReReview,
     ReReviewEvidence,
 )
+from smecluster.apps.registry.reach import cluster_reach
 
 # --- the owner's recognition page -----------------------------------------------------------------
 
@@ -292,26 +293,9 @@ def public_figures(cluster: RecognizedCluster) -> tuple[int | None, list[Figure]
 # --- dynamic management: plan targets, annual reports, re-reviews ------------------------------------
 
 
-def _in_reach(user: User, prefix: str = "") -> Q | None:
-    """The clusters a user may follow, as a filter on ``<prefix>county``; None for no one (experts and
-    anonymous visitors see none of dynamic management)."""
-    county = f"{prefix}county"
-    role = getattr(user, "role", None)
-    if role in (Role.COUNTY_OFFICER, Role.OPERATOR):
-        return Q(**{county: user.jurisdiction_id})
-    if role == Role.CITY_OFFICER:
-        return Q(**{f"{county}__parent": user.jurisdiction_id})
-    if role == Role.PROVINCE_ADMIN:
-        return Q(**{f"{county}__code__startswith": user.jurisdiction_id[:2]})
-    if role == Role.MINISTRY_ADMIN:
-        return Q(**{f"{prefix}programme__owner_level": "national"})
-    return None
-
-
 def clusters_followed_by(user: User) -> QuerySet[RecognizedCluster]:
-    where = _in_reach(user)
     clusters = RecognizedCluster.objects.select_related("county__parent__parent", "programme")
-    return clusters.filter(where) if where is not None else clusters.none()
+    return clusters.filter(cluster_reach(user))
 
 
 def cluster_record_for(user: User, pk: int) -> RecognizedCluster:
@@ -327,9 +311,8 @@ def plan_target_for(user: User, pk: int) -> ClusterPlanTarget:
 
 
 def reports_visible_to(user: User) -> QuerySet[AnnualReport]:
-    where = _in_reach(user, "cluster__")
     reports = AnnualReport.objects.select_related("cluster__county__parent__parent", "cluster__programme")
-    return reports.filter(where) if where is not None else reports.none()
+    return reports.filter(cluster_reach(user, "cluster__"))
 
 
 def report_list(
@@ -367,9 +350,8 @@ def report_evidence_for(user: User, pk: int) -> AnnualReportEvidence:
 
 
 def re_reviews_visible_to(user: User) -> QuerySet[ReReview]:
-    where = _in_reach(user, "cluster__")
     re_reviews = ReReview.objects.select_related("cluster__county__parent__parent", "cluster__programme")
-    return re_reviews.filter(where) if where is not None else re_reviews.none()
+    return re_reviews.filter(cluster_reach(user, "cluster__"))
 
 
 def re_review_for(user: User, pk: int) -> ReReview:

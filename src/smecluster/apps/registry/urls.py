@@ -17,6 +17,7 @@ urlpatterns = [
     path("clusters/<int:pk>/certificate.pdf", recognition.certificate, name="certificate"),
     # dynamic management (login): a cluster's record, plan targets, annual reports, re-reviews
     path("clusters/<int:pk>/", clusters.cluster_record, name="cluster"),
+    path("clusters/<int:pk>/operators/", clusters.cluster_operators, name="cluster_operators"),
     path("clusters/<int:pk>/targets/", plan_targets.plan_target_add, name="plan_target_add"),
     path("plan-targets/<int:pk>/", plan_targets.plan_target_edit, name="plan_target_edit"),
     path("plan-targets/<int:pk>/delete/", plan_targets.plan_target_delete, name="plan_target_delete"),

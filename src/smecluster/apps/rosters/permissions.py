@@ -1,7 +1,9 @@
 """Who may see and who may import a roster, with the reason.
 
-A roster is read within jurisdiction (the county's people, its city, its province, the ministry for the
-national programme); everyone else gets a 404, so its existence is not disclosed. An application's roster
+A roster is read within the reach of what it belongs to: an application's roster within
+``applications.permissions.application_reach`` (experts excepted: they score the application's own pages),
+a cluster's within ``registry.reach.cluster_reach`` (an operator: only what it operates); everyone else
+gets a 404, so its existence is not disclosed. An application's roster
 is imported by the application's county officer while the application is editable (it is part of what
 the county declares); a recognized cluster's yearly roster by its county's officer or the cluster
 operator, at any time the cluster is on the list.
@@ -14,28 +16,16 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.registry.models import RecognizedCluster
-
-
-def _in_jurisdiction(user: User, county_code: str, city_code: str | None, national: bool) -> bool:
-    if user.role in (Role.COUNTY_OFFICER, Role.OPERATOR):
-        return county_code == user.jurisdiction_id
-    if user.role == Role.CITY_OFFICER:
-        return city_code == user.jurisdiction_id
-    if user.role == Role.PROVINCE_ADMIN:
-        return county_code[:2] == user.jurisdiction_id[:2]
-    if user.role == Role.MINISTRY_ADMIN:
-        return national
-    return False
+from smecluster.apps.registry.reach import sees_cluster
 
 
 def can_view_application_roster(user: User, application: Application) -> Decision:
     """Experts score the application's own pages; the firm-level roster is for the offices."""
-    county = application.county
-    national = application.call.programme.owner_level == "national"
-    if _in_jurisdiction(user, county.code, county.parent_id, national):
-        return allow()
-    return deny(_("该申报不在您的辖区内"))
+    if user.role == Role.EXPERT:
+        return deny(_("该申报不在您的辖区内"))
+    return can_view(user, application)
 
 
 def can_import_application_roster(user: User, application: Application) -> Decision:
@@ -52,9 +42,7 @@ def can_import_application_roster(user: User, application: Application) -> Decis
 
 
 def can_view_cluster_roster(user: User, cluster: RecognizedCluster) -> Decision:
-    county = cluster.county
-    national = cluster.programme.owner_level == "national"
-    if _in_jurisdiction(user, county.code, county.parent_id, national):
+    if sees_cluster(user, cluster):
         return allow()
     return deny(_("该集群不在您的辖区内"))
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from smecluster.apps.accounts.models import Role, User
-from smecluster.apps.accounts.selectors import county_scope
 from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.permissions import application_reach
 from smecluster.apps.applications.selectors import application_for
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.reach import cluster_reach
 from smecluster.apps.rosters.models import Roster, RosterEnterprise, RosterVersion
 from smecluster.apps.rosters.permissions import can_view_application_roster, can_view_cluster_roster
 
@@ -30,13 +31,12 @@ def cluster_for(actor: User, pk: int) -> RecognizedCluster:
 
 
 def _roster_scope(user: User) -> Q:
-    if user.role == Role.MINISTRY_ADMIN:
-        return Q(application__call__programme__owner_level="national") | Q(
-            cluster__programme__owner_level="national"
-        )
+    """The same reach as :func:`can_view_application_roster` and :func:`can_view_cluster_roster`."""
     if user.role == Role.EXPERT:
         return Q(pk__in=[])
-    return county_scope(user)
+    return Q(application__in=Application.objects.filter(application_reach(user))) | cluster_reach(
+        user, "cluster__"
+    )
 
 
 def rosters_visible_to(user: User) -> QuerySet[Roster]:
@@ -101,10 +101,8 @@ def enterprises_of(version: RosterVersion) -> QuerySet[RosterEnterprise]:
 
 def clusters_visible_to(user: User) -> QuerySet[RecognizedCluster]:
     """Recognized clusters whose yearly rosters the user may open (the roster list links them)."""
-    if user.role == Role.MINISTRY_ADMIN:
-        scope = Q(programme__owner_level="national")
-    elif user.role == Role.EXPERT:
-        scope = Q(pk__in=[])
-    else:
-        scope = county_scope(user)
-    return RecognizedCluster.objects.filter(scope).select_related("county").order_by("-year", "number")
+    return (
+        RecognizedCluster.objects.filter(cluster_reach(user))
+        .select_related("county")
+        .order_by("-year", "number")
+    )

@@ -29,6 +29,7 @@ from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import AnnualReport, AnnualReportEvidence, RecognizedCluster
 from smecluster.apps.registry.permissions import can_edit_report, chain_role
+from smecluster.apps.registry.reach import cluster_county_people
 from smecluster.apps.registry.workflow import ANNUAL_REPORT
 from smecluster.apps.workflow.engine import Actor, Message, take
 from smecluster.errors import UnusableInput
@@ -60,7 +61,7 @@ def office_people(cluster: RecognizedCluster, actor: Actor) -> list[User]:
     """The active officers taking ``actor``'s steps for this cluster: the county's drafters, the
     recommending office's, or the owner's."""
     if actor == Actor.APPLICANT:
-        return people_in(cluster.county_id, Role.COUNTY_OFFICER, Role.OPERATOR)
+        return cluster_county_people(cluster)
     role = chain_role(cluster, actor)
     if role == Role.CITY_OFFICER:
         return people_in(cluster.county.parent_id or "", role)

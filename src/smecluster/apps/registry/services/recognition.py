@@ -141,12 +141,16 @@ def _recognize(*, actor: User, application: Application, call: YearlyCall, today
         valid_until=valid_until,
         decided_by=actor,
     )
+    # Whoever operated the application operates the cluster it became.
+    operators = list(application.operators.order_by("pk"))
+    cluster.operators.set(operators)
     audit_record(
         actor=actor,
         action=actions.CLUSTER_RECOGNIZE,
         target=cluster,
         after={
             "application": application.number,
+            "operators": [operator.username for operator in operators],
             "number": cluster.number,
             "recognized_on": today.isoformat(),
             "valid_from": valid_from.isoformat(),

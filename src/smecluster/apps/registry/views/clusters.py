@@ -9,9 +9,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from smecluster.apps.applications.operator_panel import bind_from_post, operators_panel
 from smecluster.apps.registry.forms import (
     PlanTargetForm,
 )
@@ -25,7 +27,7 @@ from smecluster.apps.registry.permissions import (
 from smecluster.apps.registry.selectors import (
     cluster_record_for,
 )
-from smecluster.apps.registry.services import plan_targets
+from smecluster.apps.registry.services import operators, plan_targets
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
 
 # --- a cluster's record and its plan targets -------------------------------------------------------
@@ -67,6 +69,30 @@ def cluster_page(
             "declared_targets": cluster.application.targets.all(),
             "reports": cluster.annual_reports.order_by("-year"),
             "re_reviews": cluster.re_reviews.order_by("-period_valid_until"),
+            **operators_panel(
+                request.user,
+                cluster.county_id,
+                cluster.operators.all(),
+                reverse("registry:cluster_operators", args=[cluster.pk]),
+            ),
         },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def cluster_operators(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The county officer binds or unbinds an operator account (the panel of the cluster's page)."""
+    cluster = cluster_in_reach(request, pk)
+    return bind_from_post(
+        request,
+        cluster.county_id,
+        add=lambda operator: operators.cluster_operator_add(
+            actor=request.user, cluster=cluster, operator=operator
+        ),
+        remove=lambda operator: operators.cluster_operator_remove(
+            actor=request.user, cluster=cluster, operator=operator
+        ),
+        page=cluster.get_absolute_url(),
     )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0005_alter_evidencefile_uploaded_by'),
+        ('applications', '0006_application_operators'),
     ]
 
     operations = [
