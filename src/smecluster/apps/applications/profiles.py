@@ -154,10 +154,10 @@ def onsite_check_refusal(application: Application) -> str | None:
         return None
     basis = rule_set(application.call.programme.rule_set_id).recommendation_basis
     grounds = (
-        _("依据%(article)s“%(clause)s”") % {"article": basis.article.cite(), "clause": basis.clause}
+        _("依据%(article)s“%(clause)s”，") % {"article": basis.article.cite(), "clause": basis.clause}
         if basis
         else ""
     )
     return _("%(grounds)s本项目要求推荐单位对每件申报实地核查：请先记录对本申报的实地核查，再推荐") % {
-        "grounds": f"{grounds}，" if grounds else ""
+        "grounds": grounds
     }
