@@ -94,6 +94,7 @@ ACTION_ROUTES = {
     "return": ("reviews:return", "get"),
     "review": ("reviews:initial_review", "get"),
     "spot_check": ("reviews:spot_check", "get"),
+    "owner_spot_check": ("reviews:spot_check", "get"),
     "recommend": ("reviews:recommend", "get"),
     "not_recommend": ("reviews:recommend", "get"),
     "screen": ("selection:screen", "get"),
