@@ -320,3 +320,39 @@ def test_the_validity_counting_is_one_the_platform_knows() -> None:
     end = GUANGDONG.index("annual_report:\n", start)
     missing = refused(GUANGDONG[:start] + GUANGDONG[end:])
     assert [problem.field for problem in missing] == ["recognition_validity.counting"]
+
+
+# --- regions and relaxations (issue 13, finding 1) -------------------------------------------------
+
+_RELAXED_OUTPUT = (
+    "  - id: gd-output\n",
+    "  - id: gd-output\n"
+    "    relaxable_in:\n"
+    "      {region: west, article: {label: 测试}, clause: 西部地区可适当放宽, clause_source: reported}\n",
+)
+
+
+def test_a_relaxation_names_a_region_of_the_rule_set() -> None:
+    """A criterion relaxable in a region the rule set does not list is refused, naming the criterion."""
+    problems = refused(edited(_RELAXED_OUTPUT))
+    assert len(problems) == 1
+    assert problems[0].field == f"criteria[{index('gd-output')}].relaxable_in.region"
+    assert "west is not one of the rule set's regions" in problems[0].message
+
+
+def test_a_region_lists_provinces_by_their_two_digit_prefix() -> None:
+    """Regions are data by GB/T 2260 province prefix; another code is refused where it stands."""
+    region = "regions:\n  - {id: west, name: 西部地区, provinces: ['52', '5200'], source: 测试}\ncriteria:\n"
+    problems = refused(edited(("\ncriteria:\n", "\n" + region), _RELAXED_OUTPUT))
+    assert len(problems) == 1
+    assert names(problems[0].field, "regions[0].provinces")
+    assert "5200 is not a GB/T 2260 province prefix" in problems[0].message
+
+
+def test_a_relaxed_criterion_loads_with_its_region() -> None:
+    region = "regions:\n  - {id: west, name: 西部地区, provinces: ['52'], source: 测试}\ncriteria:\n"
+    rules = load(edited(("\ncriteria:\n", "\n" + region), _RELAXED_OUTPUT))
+    relaxation = rules.criterion("gd-output").relaxable_in
+    assert relaxation is not None
+    assert relaxation.region == "west"
+    assert rules.region("west").provinces == ["52"]

@@ -188,6 +188,8 @@ def _call_data(year: int) -> dict[str, Any]:
         "city_deadline": f"{today + timedelta(days=35):%Y-%m-%d}",
         "province_deadline": f"{today + timedelta(days=65):%Y-%m-%d}",
         "quota": "3",
+        # Guangdong's measure is held as its 征求意见稿: a call records what it applies it under.
+        "legal_basis": "本年度认定工作通知",
     }
 
 

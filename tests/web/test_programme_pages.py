@@ -225,6 +225,8 @@ def test_the_province_admin_creates_and_edits_a_call_with_errors_at_the_fields(
         "city_deadline": "2030-05-31",
         "province_deadline": "2030-07-31",
         "quota": "2",
+        # Guangdong's measure is held as its 征求意见稿: the call records what it applies it under.
+        "legal_basis": "2030年度认定工作通知",
     }
     # close before open: the model's clean() message at the closing date, every value kept
     response = client.post(url, {**good, "closes_on": "2030-02-15"})

@@ -30,6 +30,7 @@ from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import InitialReview, SpotCheck
 from smecluster.policy.ruleset import rule_set
+from smecluster.site.demo import sample_fields, sample_years
 
 pytestmark = pytest.mark.django_db
 
@@ -102,13 +103,14 @@ def rv_call(rv_divisions: None) -> Callable[..., YearlyCall]:
 
 
 def _years(call: YearlyCall, first_output: str) -> list[dict[str, Any]]:
-    """The three complete years before the call year, output growing 12 % a year (亿元)."""
+    """The three complete years before the call year, output growing 12 % a year (亿元); the other figures
+    as the demo's (every computed criterion can be checked: a missing one bars recommendation)."""
     output = Decimal(first_output)
     rows = []
-    for year in range(call.year - 3, call.year):
+    for sample in sample_years(call.year - 1):
         rows.append(
             {
-                "year": year,
+                **sample,
                 "output": output,
                 "sme_output": output * Decimal("0.8"),
                 "leading_output": output * Decimal("0.85"),
@@ -132,7 +134,9 @@ def rv_submitted(
             actor=county, call=call, name=name, leading_industry="智能家电"
         )
         application_services.application_update(
-            actor=county, application=application, fields={"area_km2": Decimal("38.5")}
+            actor=county,
+            application=application,
+            fields={**sample_fields(name, "智能家电"), "area_km2": Decimal("38.5")},
         )
         application_services.application_set_rows(
             actor=county, application=application, kind="years", rows=_years(call, "50")

@@ -84,6 +84,8 @@ EXPECTED_WORKFLOW: dict[str, tuple[str, set[Status]]] = {
     "not_recommend": ("city_officer", {S.REVIEWED}),
     # The owner's steps (the province, for this provincial programme).
     "screen": ("province_admin", {S.RECOMMENDED}),
+    # Guizhou 第六问 "必要时可实地抽查": the owner may visit a recommended application (issue 13, finding 11).
+    "owner_spot_check": ("province_admin", {S.RECOMMENDED, S.SCREENED}),
     "screen_out": ("province_admin", {S.RECOMMENDED}),
     "shortlist": ("province_admin", {S.SCREENED}),
     "not_shortlist": ("province_admin", {S.SCREENED}),

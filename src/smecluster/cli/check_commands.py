@@ -14,7 +14,7 @@ from rich.table import Table
 from smecluster.cli.params import ISO_DATE
 from smecluster.errors import UnusableInput
 from smecluster.policy.comparison import QUALITATIVE_TOPIC, compare, review_count
-from smecluster.policy.display import LEGEND, MARK, OUTCOME, threshold_text, value_text
+from smecluster.policy.display import LEGEND, MARK, outcome_text, threshold_text, value_text
 from smecluster.policy.evaluator import evaluate
 from smecluster.policy.ruleset import RuleSet, load_rule_set_file, rule_set, rule_set_json_schema, rule_sets
 from smecluster.policy.verdict import Status, Verdict
@@ -95,7 +95,7 @@ def _print_verdict(console: Console, verdict: Verdict, explain: bool) -> None:
         )
     console.print(table)
     console.print(LEGEND)
-    console.print(f"结论：{OUTCOME[verdict.outcome]}（{verdict.outcome.value}）")
+    console.print(f"结论：{outcome_text(verdict)}（{verdict.outcome.value}）")
     shown = [
         result
         for result in verdict.results
@@ -129,7 +129,7 @@ def _print_side_by_side(console: Console, verdicts: list[Verdict]) -> None:
                     )
                 )
         table.add_row(row.label, *cells)
-    table.add_row("结论", *(OUTCOME[verdict.outcome] for verdict in verdicts))
+    table.add_row("结论", *(outcome_text(verdict) for verdict in verdicts))
     console.print(table)
     console.print(LEGEND)
     for verdict in verdicts:

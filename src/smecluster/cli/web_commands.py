@@ -138,6 +138,8 @@ def demo(port: int, no_serve: bool, reset: bool) -> None:
         f"records: {summary.programmes} programmes, {summary.calls} calls, {summary.applications} "
         f"applications, {summary.pool_entries} pool entries"
     )
+    for refusal in summary.refused_calls:
+        click.echo(f"refused (as the measure requires): {refusal}")
     if no_serve:
         click.echo(f"ready; serve it with `smecluster demo --port {port}` and log in at {url}accounts/login/")
         return

@@ -20,6 +20,14 @@ OUTCOME = {
     Outcome.INCOMPLETE: "数据不完整",
     Outcome.NEEDS_REVIEW: "量化条件均满足，待专家评审定性条件",
 }
+NO_QUANTITATIVE = "本规则集没有量化条件，待专家评审定性条件"
+
+
+def outcome_text(verdict: Verdict) -> str:
+    """The outcome in words; a rule set without quantitative criteria is never said to meet them."""
+    if verdict.outcome is Outcome.NEEDS_REVIEW and not verdict.has_quantitative_criteria:
+        return NO_QUANTITATIVE
+    return OUTCOME[verdict.outcome]
 
 
 def number_text(figure: Figure) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import operator
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -112,6 +113,21 @@ class _Context:
         self.latest_year = profile.judged_until
 
     def evaluate(self, criterion: Criterion) -> CriterionResult:
+        result = self._evaluate(criterion)
+        relaxation = criterion.relaxable_in
+        if result.status is Status.FAIL and relaxation is not None:
+            region = self.rule_set.region(relaxation.region)
+            if self.profile.counties[0][:2] in region.provinces:
+                # The bound may be relaxed here: falling short is a matter for a reasoned decision, not a bar.
+                return replace(
+                    result,
+                    status=Status.REVIEW,
+                    explanation=f"{result.explanation}；{region.name}适用“{relaxation.clause}”"
+                    f"（{relaxation.article.cite()}），由审核人员判断是否放宽",
+                )
+        return result
+
+    def _evaluate(self, criterion: Criterion) -> CriterionResult:
         measure = criterion.measure
         if criterion.kind is CriterionKind.QUALITATIVE or measure is None:
             return CriterionResult(
@@ -445,14 +461,19 @@ class _Context:
                 threshold=scope.max_counties,
                 unit="个",
             )
+        # Neither can be computed: the project holds no adjacency of divisions (GB/T 2260 lists codes and
+        # names only), and the profile states output for the cluster as a whole, not per county. So a
+        # person checks both, and the explanation says why.
         checks = []
         if scope.adjacent_required:
-            checks.append("各县级区划是否相邻")
-        checks.append(f"申报主体是否为{scope.declaring_county}")
+            checks.append("各县级区划是否相邻（项目未收录县级区划邻接数据，无法自动核对）")
+        checks.append(f"申报主体是否为{scope.declaring_county}（申报数据未按县分列产值，无法自动核对）")
         return CriterionResult(
             criterion,
             Status.REVIEW,
-            f"跨 {len(counties)} 个县级区划（{names}）；需核实" + "、".join(checks),
+            f"跨 {len(counties)} 个县级区划（{names}）；依据{scope.article.cite()}“{scope.clause}”，"
+            + "需人工核实"
+            + "；".join(checks),
             value=len(counties),
             unit="个",
         )

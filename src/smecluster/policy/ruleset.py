@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from smecluster.errors import Problem, UnusableInput
 from smecluster.policy.numberwords import COMPARATOR_OF_WORD, Comparator
@@ -377,6 +385,33 @@ class ClauseSource(StrEnum):
     SUMMARY = "summary"  # a heading or summary: the text of the provision was not at hand
 
 
+class Region(_Strict):
+    """A named group of provinces a provision treats apart (the western provinces), listed as data."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    provinces: list[str] = Field(min_length=1, description="GB/T 2260 province prefixes (两位)")
+    source: str = Field(description="where the list of provinces comes from")
+
+    @field_validator("provinces")
+    @classmethod
+    def _codes(cls, provinces: list[str]) -> list[str]:
+        for code in provinces:
+            if not (len(code) == 2 and code.isdigit()):
+                raise ValueError(f"{code} is not a GB/T 2260 province prefix (two digits)")
+        return provinces
+
+
+class Relaxation(_Strict):
+    """A provision that lets a region fall short of a criterion's bound: there a `fail` asks a person
+    (`review`) instead of binding."""
+
+    region: str = Field(description="the id of one of the rule set's regions")
+    article: Article
+    clause: str = Field(min_length=1)
+    clause_source: ClauseSource = ClauseSource.VERBATIM
+
+
 class Criterion(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="stable: other records refer to it")
     aspect: str = Field(description="the group it belongs to, as its text heads it (具有较强核心竞争力)")
@@ -398,10 +433,15 @@ class Criterion(_Strict):
     )
     evidence: list[str] = Field(default_factory=list, description="what a qualitative criterion calls for")
     note: str | None = Field(None, description="how the text was read, when a choice was made")
+    relaxable_in: Relaxation | None = Field(
+        None, description="a region where a fail of this criterion is reviewed by a person, not binding"
+    )
 
     @model_validator(mode="after")
     def _coherent(self) -> Criterion:
         if self.kind is CriterionKind.QUALITATIVE:
+            if self.relaxable_in is not None:
+                raise ValueError("a qualitative criterion is judged by a person; it needs no relaxation")
             if self.measure is not None:
                 raise ValueError("a qualitative criterion has no measure: an expert judges it")
             if not self.evidence:
@@ -484,7 +524,63 @@ class RuleSet(_Strict):
     quotas: list[Quota] = Field(default_factory=list)
     revocation_cases: list[RevocationCase] = Field(default_factory=list)
     definitions: list[Definition] = Field(default_factory=list)
+    recommendation_basis: Citation | None = Field(
+        None,
+        description="the clause that lets the recommending level recommend only applications meeting the "
+        "criteria (在符合认定条件的基础上); null where the project does not hold the text",
+    )
+    regions: list[Region] = Field(default_factory=list)
     criteria: list[Criterion] = Field(min_length=1)
+
+    @field_validator("criteria")
+    @classmethod
+    def _known_regions(cls, criteria: list[Criterion], info: ValidationInfo) -> list[Criterion]:
+        # regions is declared before criteria, so it is validated (and in info.data) by now; when it was
+        # refused itself, its own problem is the one to report.
+        if "regions" not in info.data:
+            return criteria
+        known = {region.id for region in info.data["regions"]}
+        for index, criterion in enumerate(criteria):
+            if criterion.relaxable_in and criterion.relaxable_in.region not in known:
+                raise ValueError(
+                    f"criteria[{index}].relaxable_in.region: {criterion.relaxable_in.region} is not one of "
+                    f"the rule set's regions ({', '.join(sorted(known)) or 'none'})"
+                )
+        return criteria
+
+    def region(self, region_id: str) -> Region:
+        return next(region for region in self.regions if region.id == region_id)
+
+    def citation(self) -> str:
+        """The measure as a document cites it: 《title》（文号）, a draft named as such."""
+        document = self.document
+        text = f"《{document.title}》"
+        if document.status is DocumentStatus.DRAFT and "征求意见稿" not in document.title:
+            text += "（征求意见稿）"
+        if document.number:
+            text += f"（{document.number}）"
+        return text
+
+    def standing_gaps(self, first: date, last: date) -> list[str]:
+        """Why the measure does not plainly stand from ``first`` to ``last`` (a call's dates): a draft
+        (征求意见稿) is not an issued measure, and a measure not yet in force or whose validity ended
+        cannot by itself ground a decision taken then. Empty when it stands."""
+        gaps = []
+        if self.document.status is DocumentStatus.DRAFT:
+            gaps.append(f"{self.citation()}为征求意见稿，未见正式印发")
+        if self.document.status is DocumentStatus.INTERPRETATION:
+            gaps.append(f"{self.citation()}仅有政策解读，未见办法原文")
+        validity = self.validity
+        if validity.valid_from and first < validity.valid_from:
+            gaps.append(f"{self.citation()}自 {validity.valid_from} 起施行，申报开始时尚未施行")
+        if validity.valid_until and last > validity.valid_until:
+            where = (
+                f"（{validity.article.cite()}“{validity.clause}”）"
+                if validity.article and validity.clause
+                else ""
+            )
+            gaps.append(f"{self.citation()}有效期已于 {validity.valid_until} 届满{where}")
+        return gaps
 
     @field_validator("criteria")
     @classmethod

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from smecluster.policy.ruleset import Criterion
+from smecluster.policy.ruleset import Criterion, CriterionKind
 
 
 class Status(StrEnum):
@@ -75,6 +75,27 @@ class Verdict:
         if Status.REVIEW in statuses:
             return Outcome.NEEDS_REVIEW
         return Outcome.ELIGIBLE
+
+    def binding_shortfalls(self) -> list[CriterionResult]:
+        """The computed criteria (quantitative, exclusion, scope) that fail or lack their data.
+
+        The measures recommend only "在符合认定条件的基础上" (GD 15(二), SX 15): such a result bars
+        recommendation and passing at screening; no reason given by a person lifts it. A missing figure
+        bars too, since a criterion that cannot be checked is not shown to be met. Qualitative criteria
+        (and relaxed or 一般 bounds, which evaluate to ``review``) are for a person to decide.
+        """
+        return [
+            result
+            for result in self.results
+            if result.criterion.kind is not CriterionKind.QUALITATIVE
+            and result.status in (Status.FAIL, Status.MISSING)
+        ]
+
+    @property
+    def has_quantitative_criteria(self) -> bool:
+        """Whether any criterion is computed from figures: Guizhou's rule set has none (its 认定标准 are
+        judged by experts), so its verdict may not say "量化条件均满足"."""
+        return any(result.criterion.kind is CriterionKind.QUANTITATIVE for result in self.results)
 
     def result(self, criterion_id: str) -> CriterionResult:
         return next(result for result in self.results if result.criterion.id == criterion_id)

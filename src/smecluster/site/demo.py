@@ -35,6 +35,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -63,6 +64,7 @@ from smecluster.apps.selection.models import ExpertProfile, Screening
 DEMO_PASSWORD = "smecluster-demo"  # the demo database only; printed by `smecluster demo`
 
 GUANGDONG = "440000"
+SHAANXI = "610000"
 FOSHAN = "440600"
 GUANGZHOU = "440100"
 SHUNDE = "440606"
@@ -123,6 +125,10 @@ ACCOUNTS = (
     DemoAccount(
         "expert-3", Role.EXPERT, "440305", "郑国栋", "深圳市中小企业发展促进会",
         "expert-3@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "shaanxi-admin", Role.PROVINCE_ADMIN, SHAANXI, "赵建平", "陕西省工业和信息化厅",
+        "shaanxi-admin@demo.smecluster.local",
     ),
     DemoAccount(
         "ministry-admin", Role.MINISTRY_ADMIN, "100000", "王建国", "工业和信息化部中小企业局",
@@ -242,6 +248,7 @@ class DemoSummary:
     pool_entries: int = 0
     applications: int = 0
     created: list[str] = field(default_factory=list)
+    refused_calls: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -436,6 +443,12 @@ def _evidence(name: str) -> SimpleUploadedFile:
 
 
 GUANGDONG_PROGRAMME = "广东省中小企业特色产业集群认定"
+SHAANXI_PROGRAMME = "陕西省中小企业特色产业集群认定"
+# Guangdong's measure is held as its 征求意见稿, so each Guangdong call records what it applies it under
+# (issue 13, finding 12). The demo's wording, not a real notice.
+GUANGDONG_LEGAL_BASIS = (
+    "（演示）广东省工业和信息化厅年度中小企业特色产业集群认定工作通知：办法正式印发前参照征求意见稿开展认定"
+)
 NATIONAL_PROGRAMME = "中小企业特色产业集群认定（国家级）"
 
 
@@ -459,11 +472,15 @@ def ensure_guangdong_programme(admin: User, today: date) -> tuple[Programme, Yea
     call = programme.calls.filter(year=today.year).first()
     if call is None:
         call = programme_services.call_create(
-            actor=admin, programme=programme, fields={"year": today.year, **dates, "quota": 3}
+            actor=admin,
+            programme=programme,
+            fields={"year": today.year, **dates, "quota": 3, "legal_basis": GUANGDONG_LEGAL_BASIS},
         )
     elif not call.is_open(today):
         # A demo database from earlier in the year: keep its call open, so the demo can still apply.
-        call = programme_services.call_update(actor=admin, call=call, fields=dates)
+        call = programme_services.call_update(
+            actor=admin, call=call, fields={**dates, "legal_basis": call.legal_basis or GUANGDONG_LEGAL_BASIS}
+        )
     return programme, call
 
 
@@ -668,7 +685,13 @@ def ensure_previous_call(users: dict[str, User], experts: list[User], today: dat
     opened = date(year, 3, 2)
     with _clock(opened):
         call = programme_services.call_create(
-            actor=admin, programme=programme, fields={"year": year, **_call_dates(opened + timedelta(30))}
+            actor=admin,
+            programme=programme,
+            fields={
+                "year": year,
+                **_call_dates(opened + timedelta(30)),
+                "legal_basis": GUANGDONG_LEGAL_BASIS,
+            },
         )
     applications = []
     with _clock(opened + timedelta(days=20)):
@@ -911,6 +934,7 @@ def ensure_older_call(users: dict[str, User], experts: list[User], today: date) 
                 "year": opened.year,
                 **_call_dates(opened + timedelta(30)),
                 "quota": len(OLDER_APPLICATIONS),
+                "legal_basis": GUANGDONG_LEGAL_BASIS,
             },
         )
     applications = []
@@ -1098,9 +1122,41 @@ def build_demo(today: date | None = None) -> DemoSummary:
     ensure_current_review(users, experts, call)
     ensure_national_recommendation(users, national_call, today)
     ensure_dynamic_management(users, experts, today)
+    refused = shaanxi_call_refused(users["shaanxi-admin"], today)
     return DemoSummary(
         programmes=Programme.objects.count(),
         calls=YearlyCall.objects.count(),
         pool_entries=PoolEntry.objects.count(),
         applications=Application.objects.count(),
+        refused_calls=[refused] if refused else [],
     )
+
+
+def shaanxi_call_refused(admin: User, today: date) -> str:
+    """Shaanxi's programme (rule set shaanxi-2023), and this year's call tried without a legal basis: the
+    measure's validity ended on 2025-04-27 (第二十一条 "有效期2年"), so the call is refused with a message
+    naming the field. Returns that message ("" when the measure stands on the call's dates); the
+    shaanxi-admin account can try it again on the page."""
+    programme = Programme.objects.filter(name=SHAANXI_PROGRAMME, owner=admin.jurisdiction_id).first()
+    if programme is None:
+        programme = programme_services.programme_create(
+            actor=admin,
+            fields={
+                "name": SHAANXI_PROGRAMME,
+                "owner_level": "province",
+                "rule_set_id": "shaanxi-2023",
+                "review_chain": ["county", "city", "province"],
+                "quota_per_unit": 3,
+                "pool_required": False,
+            },
+        )
+    if programme.calls.filter(year=today.year).exists():
+        return ""
+    try:
+        with transaction.atomic():
+            programme_services.call_create(
+                actor=admin, programme=programme, fields={"year": today.year, **_call_dates(today)}
+            )
+    except ValidationError as error:
+        return "；".join(error.message_dict.get("legal_basis", []))
+    return ""

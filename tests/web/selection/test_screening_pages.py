@@ -1,5 +1,6 @@
 """Screening (审核) by the owner: each recommended application's verdict under the programme's rule set,
-stored with the decision; a flagged application (a computed criterion fails) needs a reason either way;
+stored with the decision; a flagged application (a computed criterion fails) cannot pass, whatever the
+reason (GD 15(二): "在符合认定条件的基础上"), and is stopped with a reason;
 the batch passes only the unflagged; the page is the owner's (403 inside the province, 404 outside)."""
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def test_the_screening_page_lists_recommended_applications_with_their_verdict(
     assert any("40亿元" in text for text in rows[bad.pk].check.failing)
     text = page.content.decode()
     assert "通过审核（未标记的 1 件）" in text
-    assert "需说明理由" in text
+    assert "不能通过审核" in text
 
 
 def test_screening_stores_the_verdict_with_the_decision(
@@ -96,31 +97,39 @@ def test_screening_stores_the_verdict_with_the_decision(
     )
 
 
-def test_a_flagged_application_needs_a_reason_to_go_on(
+def test_a_flagged_application_cannot_go_on_whatever_the_reason(
     client: Client, web_users: dict[str, User], sel_call: YearlyCall, recommended: Callable[..., Application]
 ) -> None:
+    """GD 15(二): the city recommends "在符合认定条件的基础上", so the province cannot pass at screening an
+    application a computed criterion fails: the page, the service and the workflow say which article and
+    why; stopping it (with a reason) is what remains."""
     application = recommended(failing=True)
     admin = _admin(client, web_users)
     url = reverse("selection:screen", args=[application.pk])
     page = admin.get(url).content.decode()
-    assert "须说明理由" in page
-    refused = admin.post(url, {"decision": "screen", "reason": "  "})
-    assert refused.status_code == 200
-    assert "该申报有量化或排除条件未满足，请说明理由" in refused.content.decode()
+    assert "第十五条第（二）项“" in page
+    assert "在符合认定条件的基础上" in page
+    assert "近三年产值均在40亿元以上" in page
+    for reason in ("  ", "2025年受台风影响产值短暂回落，经核实属特殊情况"):
+        refused = admin.post(url, {"decision": "screen", "reason": reason})
+        assert refused.status_code == 200
+        assert "不符合认定条件或缺少数据的申报不能推荐或通过审核" in refused.content.decode()
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED
-    with pytest.raises(ValidationError):
-        services.application_screen(actor=web_users["province_admin"], application=application, goes_on=True)
+    with pytest.raises(ValidationError) as caught:
+        services.application_screen(
+            actor=web_users["province_admin"], application=application, goes_on=True, reason="特殊情况"
+        )
+    assert "第十五条第（二）项" in str(caught.value.message_dict["decision"])
     assert not Screening.objects.exists()
 
-    admin.post(url, {"decision": "screen", "reason": "2025年受台风影响产值短暂回落，经核实属特殊情况"})
+    admin.post(url, {"decision": "screen_out", "reason": "2025年产值低于40亿元，不符合认定条件"})
     application.refresh_from_db()
-    assert application.status == Status.SCREENED
+    assert application.status == Status.SCREENED_OUT
     screening = Screening.objects.get(application=application)
     assert screening.flagged
-    assert screening.goes_on
+    assert not screening.goes_on
     assert screening.outcome == "ineligible"
-    assert "台风" in screening.reason
 
 
 def test_stopping_an_application_needs_a_reason_and_tells_the_county(

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from smecluster.apps.applications.models import Application
 from smecluster.errors import UnusableInput
 from smecluster.policy.evaluator import evaluate
@@ -97,3 +100,63 @@ def eligibility(
     except UnusableInput as problems:
         return None, problems
     return evaluate(profile, rule_set(application.call.programme.rule_set_id)), None
+
+
+def review_date(application: Application) -> date:
+    """The date an application is judged at: the day of its latest submission, in Beijing time."""
+    if application.submitted_at is not None:
+        return timezone.localdate(application.submitted_at)
+    return timezone.localdate()
+
+
+def binding_refusal(application: Application) -> str | None:
+    """Why the application may not be recommended nor pass screening, or None when nothing bars it.
+
+    The evaluation is the panel's (the programme's rule set, as of the latest submission, on the call's
+    years). A computed criterion that fails or lacks its data bars it: the measures recommend only
+    "在符合认定条件的基础上" (GD 15(二), SX 15), and an unchecked criterion is not shown to be met. The
+    refusal cites the rule set's recommendation clause and each criterion that bars, with its article.
+    """
+    rules = rule_set(application.call.programme.rule_set_id)
+    verdict, problems = eligibility(application, review_date(application))
+    if verdict is None:
+        reasons = [str(problem) for problem in problems.problems] if problems else []
+    else:
+        reasons = [
+            f"{result.criterion.article.cite()}“{result.criterion.clause}”：{result.explanation}"
+            for result in verdict.binding_shortfalls()
+        ]
+        if not reasons:
+            return None
+    basis = rules.recommendation_basis
+    grounds = (
+        _("依据%(article)s“%(clause)s”") % {"article": basis.article.cite(), "clause": basis.clause}
+        if basis
+        else _("依据%(title)s") % {"title": rules.title}
+    )
+    if verdict is None:
+        return _("%(grounds)s，申报数据尚不能判断是否符合认定条件，不能推荐或通过审核：%(reasons)s") % {
+            "grounds": grounds,
+            "reasons": "；".join(reasons),
+        }
+    return _("%(grounds)s，不符合认定条件或缺少数据的申报不能推荐或通过审核：%(reasons)s") % {
+        "grounds": grounds,
+        "reasons": "；".join(reasons),
+    }
+
+
+def onsite_check_refusal(application: Application) -> str | None:
+    """Why the recommending level may not recommend yet under a programme that has it verify every
+    application on site (Guizhou: "市（州）工业和信息化主管部门负责对集群申报进行受理、初审和实地核查"), or
+    None: the on-site record (the spot check's) must exist before 推荐."""
+    if not application.call.programme.onsite_check_every_application or application.spot_checks.exists():
+        return None
+    basis = rule_set(application.call.programme.rule_set_id).recommendation_basis
+    grounds = (
+        _("依据%(article)s“%(clause)s”，") % {"article": basis.article.cite(), "clause": basis.clause}
+        if basis
+        else ""
+    )
+    return _("%(grounds)s本项目要求推荐单位对每件申报实地核查：请先记录对本申报的实地核查，再推荐") % {
+        "grounds": grounds
+    }

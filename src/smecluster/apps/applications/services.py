@@ -216,9 +216,11 @@ def application_save_tab(
 
 
 def _check_evidence_change(actor: User, application: Application, section: str) -> None:
-    """The spot check's files are the recommender's; every other section's, the county's while editable."""
+    """The spot check's files are the recommender's (or the owner's, for its own 实地抽查 of a recommended
+    application); every other section's, the county's while editable."""
     if section == Section.SPOT_CHECK:
-        APPLICATION.can(actor, "spot_check", application).enforce()
+        if not APPLICATION.can(actor, "owner_spot_check", application):
+            APPLICATION.can(actor, "spot_check", application).enforce()
     else:
         can_edit(actor, application).enforce()
 

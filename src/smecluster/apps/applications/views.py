@@ -85,6 +85,8 @@ OUTCOME_LABELS = {
     Outcome.INCOMPLETE: gettext_lazy("数据不完整"),
     Outcome.NEEDS_REVIEW: gettext_lazy("量化条件均满足，待专家评审定性条件"),
 }
+# Guizhou's rule set has no quantitative criteria: its verdict never claims them met (issue 13, finding 11).
+NO_QUANTITATIVE_LABEL = gettext_lazy("本规则集没有量化条件，待专家评审定性条件")
 LEGEND = gettext_lazy("✓ 满足　✗ 不满足　? 待专家评审　缺 数据缺失")
 
 # Where each workflow action is taken: the county's here, the city's on the review pages.
@@ -95,6 +97,7 @@ ACTION_ROUTES = {
     "return": ("reviews:return", "get"),
     "review": ("reviews:initial_review", "get"),
     "spot_check": ("reviews:spot_check", "get"),
+    "owner_spot_check": ("reviews:spot_check", "get"),
     "recommend": ("reviews:recommend", "get"),
     "not_recommend": ("reviews:recommend", "get"),
     "screen": ("selection:screen", "get"),
@@ -322,7 +325,9 @@ def eligibility_context(
         **base,
         "verdict": verdict,
         "outcome": verdict.outcome.value,
-        "outcome_label": OUTCOME_LABELS[verdict.outcome],
+        "outcome_label": OUTCOME_LABELS[verdict.outcome]
+        if verdict.has_quantitative_criteria or verdict.outcome is not Outcome.NEEDS_REVIEW
+        else NO_QUANTITATIVE_LABEL,
         "legend": LEGEND,
         "rows": criterion_rows(verdict),
     }

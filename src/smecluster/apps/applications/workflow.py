@@ -13,6 +13,7 @@ programme and the national one.
     reviewed ──spot_check──▶ reviewed (a record is added; the state stays)
 
     then at the owner (the province, or the ministry):
+    recommended, screened ──owner_spot_check──▶ the same state (a record is added, where needed)
     recommended ──screen──▶ screened ──shortlist──▶ shortlisted ──recognize──▶ recognized
          └──screen_out──▶ screened_out   └──not_shortlist──▶ not_shortlisted   └──reject──▶ rejected
 """
@@ -25,6 +26,7 @@ from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import EDITABLE, Application, Status
 from smecluster.apps.applications.permissions import acting_role, can_view
+from smecluster.apps.applications.profiles import binding_refusal, onsite_check_refusal
 from smecluster.apps.audit import actions
 from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, table, transition
 
@@ -56,7 +58,18 @@ def _guard(user: User, row: Transition, application: Application) -> Decision:
     role = Role.COUNTY_OFFICER if row.actor == Actor.APPLICANT else acting_role(application, row.actor)
     if user.role != role:
         return deny(_("“%(action)s”须由%(role)s操作") % {"action": row.label, "role": role.label})
+    # A failing or unchecked computed criterion binds (在符合认定条件的基础上): only evaluated where the
+    # transition could be taken, so pages listing buttons do not evaluate every application.
+    binding = row.action in BINDING_ACTIONS and application.status in row.sources
+    if binding and (refusal := binding_refusal(application)):
+        return deny(refusal)
+    if binding and row.action == "recommend" and (refusal := onsite_check_refusal(application)):
+        return deny(refusal)
     return allow()
+
+
+BINDING_ACTIONS = frozenset({"recommend", "screen"})
+"""The transitions that declare an application 符合认定条件: the criteria that are computed bind them."""
 
 
 S = Status
@@ -106,6 +119,15 @@ TRANSITIONS: dict[str, Transition] = table(
         needs_reason=True,
     ),
     transition("screen", _("审核通过"), {S.RECOMMENDED}, S.SCREENED, Actor.OWNER, A.APPLICATION_SCREEN),
+    # Guizhou 第六问: the province "必要时可实地抽查" the recommended applications; optional, a record only.
+    transition(
+        "owner_spot_check",
+        _("认定单位实地抽查"),
+        {S.RECOMMENDED, S.SCREENED},
+        None,
+        Actor.OWNER,
+        A.APPLICATION_OWNER_SPOT_CHECK,
+    ),
     transition(
         "screen_out",
         _("审核不通过"),

@@ -98,6 +98,7 @@ class CallForm(forms.ModelForm[YearlyCall]):
             "city_deadline": DateInput(),
             "province_deadline": DateInput(),
             "quota": forms.NumberInput(attrs={"min": 0}),
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "closes_on": _("县级提交申报的最后一天（北京时间当日 24 时前）"),

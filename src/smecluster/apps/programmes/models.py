@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.models import Jurisdiction, Level
-from smecluster.policy.ruleset import rule_sets
+from smecluster.policy.ruleset import rule_set, rule_sets
 
 
 def _known_rule_set(value: str) -> None:
@@ -55,6 +55,12 @@ class Programme(models.Model):
         _("申报承诺书"),
         default=DEFAULT_PLEDGE_TEXT,
         help_text=_("申报单位提交时签署的承诺书正文；虚假申报的撤销建议引用此承诺"),
+    )
+    # Guizhou (政策解读第六问): the 市（州） carries out 实地核查 of every application, not a sample.
+    onsite_check_every_application = models.BooleanField(
+        _("推荐单位须对每件申报实地核查"),
+        default=False,
+        help_text=_("开启后，推荐单位须先记录对该申报的实地核查，方可推荐"),
     )
     # Dynamic management (issue 5): programme settings the rule sets leave to the owner.
     re_review_window_days = models.PositiveSmallIntegerField(
@@ -146,6 +152,14 @@ class YearlyCall(models.Model):
     notice_working_days = models.PositiveSmallIntegerField(
         _("公示期（工作日）"), null=True, blank=True, help_text=_("规则集未规定公示天数时填写")
     )
+    # Required when the measure is a draft or not in force on the call's dates (issue 13, finding 12).
+    legal_basis = models.TextField(
+        _("继续适用的依据"),
+        blank=True,
+        max_length=2000,
+        help_text=_("办法为征求意见稿、尚未施行或有效期已届满时必填，如延期适用的通知"),
+    )
+    legal_basis_number = models.CharField(_("依据文号"), max_length=128, blank=True)
 
     class Meta:
         verbose_name = _("年度申报")
@@ -172,6 +186,33 @@ class YearlyCall(models.Model):
             "first": first,
             "last": last,
         }
+
+    @property
+    def last_day(self) -> date:
+        """The call's last date: the province's deadline, or the city's when it has none."""
+        return self.province_deadline or self.city_deadline
+
+    def measure_gaps(self) -> list[str]:
+        """Why the programme's measure does not stand by itself over the call's dates (a draft, not yet
+        in force, expired), in the measure's words; empty when it does."""
+        return rule_set(self.programme.rule_set_id).standing_gaps(self.opens_on, self.last_day)
+
+    @property
+    def measure_citation(self) -> str:
+        """The measure as the call's documents cite it, as it stands: its title and number, a draft or
+        an expired validity said, and the legal basis recorded for the call."""
+        rules = rule_set(self.programme.rule_set_id)
+        text = rules.citation()
+        gaps = self.measure_gaps()
+        if gaps and self.legal_basis:
+            number = f"（{self.legal_basis_number}）" if self.legal_basis_number else ""
+            text = _("%(measure)s（%(gaps)s），依据%(basis)s%(number)s继续适用") % {
+                "measure": text,
+                "gaps": "；".join(gap.removeprefix(rules.citation()) for gap in gaps),
+                "basis": self.legal_basis,
+                "number": number,
+            }
+        return text
 
     def clean(self) -> None:
         """Dates in order: open ≤ county close ≤ city deadline ≤ province deadline; errors at the fields."""

@@ -23,11 +23,15 @@ from smecluster.policy.ruleset import rule_sets
 
 PROGRAMME_FIELDS = (
     "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required",
+    "onsite_check_every_application",
     "change_filing_days",
     "re_review_window_days", "annual_report_due_month", "annual_report_due_day",
     "roster_tolerance_pct",
 )  # fmt: skip
-CALL_FIELDS = ("year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota")
+CALL_FIELDS = (
+    "year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota",
+    "legal_basis", "legal_basis_number",
+)  # fmt: skip
 LEVEL_ORDER = ("county", "city", "province", "national")
 
 
@@ -111,14 +115,23 @@ def programme_update(*, actor: User, programme: Programme, fields: dict[str, Any
 
 
 def _call_problems(call: YearlyCall) -> dict[str, Any]:
+    problems: dict[str, Any] = {}
     if (
         call.year is not None
         and YearlyCall.objects.filter(programme=call.programme_id, year=call.year)
         .exclude(pk=call.pk)
         .exists()
     ):
-        return {"year": _("该认定项目已有 %(year)s 年度的申报") % {"year": call.year}}
-    return {}
+        problems["year"] = _("该认定项目已有 %(year)s 年度的申报") % {"year": call.year}
+    # A call decides under its measure: one that is a draft or not in force on the call's dates grounds
+    # nothing by itself, so the legal basis for applying it must be on record (issue 13, finding 12).
+    call.legal_basis = call.legal_basis.strip()
+    call.legal_basis_number = call.legal_basis_number.strip()
+    if call.opens_on and call.last_day and not call.legal_basis and (gaps := call.measure_gaps()):
+        problems["legal_basis"] = _(
+            "%(gaps)s：请在“继续适用的依据”中填写本年度据以适用该办法的依据（如延期适用的通知，可附文号）"
+        ) % {"gaps": "；".join(gaps)}
+    return problems
 
 
 @transaction.atomic

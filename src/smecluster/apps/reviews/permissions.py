@@ -45,7 +45,16 @@ RECORD_PAGES = (
 
 
 def can_take(user: User, action: str, application: Application) -> Decision:
-    """May ``user`` take the city's step ``action`` (a transition name) on ``application`` now?"""
+    """May ``user`` take the city's step ``action`` (a transition name) on ``application`` now?
+
+    ``spot_check`` stands for the 实地抽查 page, open to the owner where it may take ``owner_spot_check``.
+    ``recommend`` stands for the 推荐意见 page, which decides either way: it is open when 不予推荐 is, since a
+    binding shortfall bars only 推荐 (the page says why); otherwise it is refused with 推荐's reason."""
+    if action == "recommend" and (declining := APPLICATION.can(user, "not_recommend", application)):
+        return declining
+    # The spot-check page also serves the owner's optional 实地抽查 of a recommended application.
+    if action == "spot_check" and (owner := APPLICATION.can(user, "owner_spot_check", application)):
+        return owner
     return APPLICATION.can(user, action, application)
 
 

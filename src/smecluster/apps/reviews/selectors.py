@@ -5,7 +5,7 @@ verdict beside each criterion, the city's quota. The application itself comes fr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,7 @@ from smecluster.apps.applications.models import (
     Section,
 )
 from smecluster.apps.applications.permissions import CONTACT_FIELDS
-from smecluster.apps.applications.profiles import eligibility
+from smecluster.apps.applications.profiles import eligibility, review_date
 from smecluster.apps.applications.selectors import recommended_by_same_office, recommender_jurisdiction
 from smecluster.apps.applications.snapshots import Change, snapshot_changes
 from smecluster.apps.applications.workflow import Status
@@ -261,13 +261,6 @@ class CriterionRow:
 
 def _number(value: Decimal | int) -> str:
     return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
-
-
-def review_date(application: Application) -> date:
-    """The date an application is judged at: the day of its latest submission, in Beijing time."""
-    if application.submitted_at is not None:
-        return timezone.localdate(application.submitted_at)
-    return timezone.localdate()
 
 
 def criterion_rows(application: Application) -> tuple[list[CriterionRow], list[str]]:

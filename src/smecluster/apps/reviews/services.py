@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, Section
+from smecluster.apps.applications.profiles import binding_refusal, onsite_check_refusal
 from smecluster.apps.applications.selectors import recommended_by_same_office
 from smecluster.apps.applications.services import county_people, evidence_attach
 from smecluster.apps.applications.workflow import APPLICATION, Actor, acting_level
@@ -95,11 +96,60 @@ def spot_check_record(
     conclusion: str,
     uploads: Sequence[UploadedFile[Any]] = (),
 ) -> SpotCheck:
-    """实地抽查: the record and its photos and files (spot_check evidence), all or nothing.
+    """实地抽查 by the recommending level: the record and its photos and files (spot_check evidence), all or
+    nothing.
 
     A rejected upload (wrong type, too large) raises a ValidationError on ``files`` naming the file, and
     nothing of the record is kept.
     """
+    return _spot_check(
+        "spot_check",
+        actor=actor,
+        application=application,
+        checked_on=checked_on,
+        inspectors=inspectors,
+        findings=findings,
+        conclusion=conclusion,
+        uploads=uploads,
+    )
+
+
+@transaction.atomic
+def owner_spot_check_record(
+    *,
+    actor: User,
+    application: Application,
+    checked_on: date,
+    inspectors: str,
+    findings: str,
+    conclusion: str,
+    uploads: Sequence[UploadedFile[Any]] = (),
+) -> SpotCheck:
+    """实地抽查 by the owner (Guizhou 第六问: the province "必要时可实地抽查") of a recommended application:
+    the same record as the recommending level's, optional, taken by the owner's own transition."""
+    return _spot_check(
+        "owner_spot_check",
+        actor=actor,
+        application=application,
+        checked_on=checked_on,
+        inspectors=inspectors,
+        findings=findings,
+        conclusion=conclusion,
+        uploads=uploads,
+    )
+
+
+def _spot_check(
+    action: str,
+    *,
+    actor: User,
+    application: Application,
+    checked_on: date,
+    inspectors: str,
+    findings: str,
+    conclusion: str,
+    uploads: Sequence[UploadedFile[Any]],
+) -> SpotCheck:
     application = _locked(application)
     problems = {}
     if not inspectors.strip():
@@ -114,7 +164,7 @@ def spot_check_record(
     take(
         APPLICATION,
         application,
-        "spot_check",
+        action,
         actor=actor,
         reason=f"{checked_on:%Y-%m-%d} {label}（{inspectors}）",
     )
@@ -145,6 +195,8 @@ def application_recommend(
 ) -> Recommendation:
     application = _locked(application)
     if recommended:
+        if refusal := binding_refusal(application) or onsite_check_refusal(application):
+            raise ValidationError({"decision": refusal})
         # Recommendations within one call queue on the call's row, so two officers cannot both take
         # the last place (locking the recommended rows would not do: there may be none yet).
         call = YearlyCall.objects.select_for_update().select_related("programme").get(pk=application.call_id)

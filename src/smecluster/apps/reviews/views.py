@@ -20,7 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.permissions import can_see_contacts, can_view
+from smecluster.apps.applications.profiles import review_date
 from smecluster.apps.applications.selectors import application_for
+from smecluster.apps.applications.workflow import APPLICATION
 from smecluster.apps.reviews.forms import InitialReviewForm, RecommendForm, ReturnForm, SpotCheckForm
 from smecluster.apps.reviews.permissions import can_take, review_steps
 from smecluster.apps.reviews.selectors import (
@@ -28,7 +30,6 @@ from smecluster.apps.reviews.selectors import (
     city_quota,
     criterion_rows,
     latest_initial_review,
-    review_date,
     spot_checks_of,
     version_history,
 )
@@ -37,6 +38,7 @@ from smecluster.apps.reviews.services import (
     application_recommend,
     application_return,
     initial_review_record,
+    owner_spot_check_record,
     spot_check_record,
 )
 from smecluster.policy.ruleset import rule_set
@@ -163,8 +165,9 @@ def spot_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_take(request.user, "spot_check", application).enforce()
     form = SpotCheckForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        by_owner = APPLICATION.can(request.user, "owner_spot_check", application)
         try:
-            record = spot_check_record(
+            record = (owner_spot_check_record if by_owner else spot_check_record)(
                 actor=request.user,
                 application=application,
                 checked_on=form.cleaned_data["checked_on"],
@@ -221,6 +224,7 @@ def recommend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         application,
         "reviews:recommend",
         form=form,
+        recommending=APPLICATION.can(request.user, "recommend", application),
         quota=city_quota(application),
         spot_checks=spot_checks_of(application),
         review=latest_initial_review(application),

@@ -40,12 +40,13 @@ class ScreenForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
-        help_text=_("有量化或排除条件未满足、或审核不通过时必须填写；县级会在通知中看到审核不通过的理由。"),
+        help_text=_("审核不通过时必须填写；县级会在通知中看到审核不通过的理由。"),
     )
 
-    def __init__(self, *args: Any, flagged: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, barred: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.flagged = flagged
+        # Why the application may not pass (a computed criterion fails or lacks data), or "".
+        self.barred = barred
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -53,8 +54,8 @@ class ScreenForm(forms.Form):
         cleaned["reason"] = reason
         if not reason and cleaned.get("decision") == "screen_out":
             self.add_error("reason", _("请填写审核不通过的理由"))
-        elif not reason and self.flagged:
-            self.add_error("reason", _("该申报有量化或排除条件未满足，请说明理由"))
+        elif cleaned.get("decision") == "screen" and self.barred:
+            self.add_error("decision", self.barred)
         return cleaned
 
     @property

@@ -26,10 +26,9 @@ from smecluster.analytics.scoring import (
 )
 from smecluster.apps.accounts.models import Jurisdiction, User
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.profiles import eligibility
+from smecluster.apps.applications.profiles import eligibility, review_date
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.reviews.selectors import review_date
 from smecluster.apps.selection.models import (
     Assignment,
     DeclaredRelation,
@@ -55,7 +54,6 @@ from smecluster.apps.selection.selectors import (
 )
 from smecluster.policy.numberwords import SYMBOL
 from smecluster.policy.ruleset import CriterionKind
-from smecluster.policy.verdict import Status as CriterionStatus
 from smecluster.policy.verdict import with_unit
 
 
@@ -89,6 +87,8 @@ OUTCOME_LABELS = {
     "ineligible": gettext_lazy("不符合认定条件"),
     "incomplete": gettext_lazy("数据不完整"),
     "needs_review": gettext_lazy("量化条件均满足，待专家评审定性条件"),
+    # Guizhou's rule set has no quantitative criteria: its verdict never claims them met.
+    "needs_review_qualitative_only": gettext_lazy("本规则集没有量化条件，待专家评审定性条件"),
     "unusable": gettext_lazy("数据尚不能用于预检"),
 }
 
@@ -114,6 +114,9 @@ class ScreeningCheck:
 
     @property
     def outcome_label(self) -> str:
+        criteria = self.verdict.get("criteria", [])
+        if self.outcome == "needs_review" and not any(row["kind"] == "quantitative" for row in criteria):
+            return str(OUTCOME_LABELS["needs_review_qualitative_only"])
         return str(OUTCOME_LABELS.get(self.outcome, self.outcome))
 
 
@@ -126,9 +129,7 @@ def screening_check(application: Application) -> ScreeningCheck:
         return ScreeningCheck({"as_of": as_of.isoformat(), "problems": texts}, "unusable", True, texts)
     failing = [
         f"{result.criterion.article.cite()} {result.criterion.clause}：{result.explanation}"
-        for result in verdict.results
-        if result.criterion.kind != CriterionKind.QUALITATIVE
-        and result.status in (CriterionStatus.FAIL, CriterionStatus.MISSING)
+        for result in verdict.binding_shortfalls()
     ]
     return ScreeningCheck(verdict.as_json(), verdict.outcome.value, bool(failing), failing)
 

@@ -27,6 +27,7 @@ from smecluster.analytics.scoring import content_hash, decimal_text
 from smecluster.apps.accounts.models import Jurisdiction, Level, User
 from smecluster.apps.accounts.recipients import people_of_role
 from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.profiles import binding_refusal
 from smecluster.apps.applications.services import county_people
 from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.audit import actions
@@ -153,17 +154,16 @@ def application_screen(
     *, actor: User, application: Application, goes_on: bool, reason: str = ""
 ) -> Screening:
     """审核: evaluate under the programme's rule set now, store the verdict, and let the application go
-    on to expert review or stop it. A reason is required when a computed criterion fails (flagged) and
-    whenever the application is stopped."""
+    on to expert review or stop it. A computed criterion that fails or lacks its data (flagged) bars going
+    on, whatever the reason ("在符合认定条件的基础上", GD 15(二), SX 15); stopping needs a reason."""
     application = _locked(application)
     can_change_review(actor, application.call).enforce()
     reason = reason.strip()
     check = screening_check(application)
-    if (check.flagged or not goes_on) and not reason:
-        message = (
-            _("该申报有量化或排除条件未满足，请说明理由") if check.flagged else _("请填写审核不通过的理由")
-        )
-        raise ValidationError({"reason": message})
+    if goes_on and check.flagged:
+        raise ValidationError({"decision": binding_refusal(application) or "；".join(check.failing)})
+    if not goes_on and not reason:
+        raise ValidationError({"reason": _("请填写审核不通过的理由")})
     take(APPLICATION, application, "screen" if goes_on else "screen_out", actor=actor, reason=reason)
     screening = Screening.objects.create(
         application=application,

@@ -221,10 +221,12 @@ def screen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     call = application.call
     stored = selectors.screening_for(application)
     check = pages.stored_check(stored) if stored else pages.screening_check(application)
-    form = ScreenForm(request.POST or None, flagged=check.flagged)
     deciding = can_change_review(request.user, call)
     if deciding:
-        deciding = APPLICATION.can(request.user, "screen", application)
+        # Screening out is always open to the owner; passing is barred by a binding shortfall (the guard).
+        deciding = APPLICATION.can(request.user, "screen_out", application)
+    passing = APPLICATION.can(request.user, "screen", application) if deciding else deciding
+    form = ScreenForm(request.POST or None, barred="" if stored or passing else passing.reason)
     if request.method == "POST":
         deciding.enforce()
         if form.is_valid():
@@ -256,6 +258,7 @@ def screen(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         stored=stored,
         form=form,
         deciding=deciding,
+        passing=passing,
     )
 
 

@@ -49,6 +49,8 @@ OUTCOME_LABELS = {
     Outcome.INCOMPLETE: gettext_lazy("数据不完整"),
     Outcome.NEEDS_REVIEW: gettext_lazy("量化条件均满足，待专家评审定性条件"),
 }
+# Guizhou's rule set has no quantitative criteria: its verdict never claims them met (issue 13, finding 11).
+NO_QUANTITATIVE_LABEL = gettext_lazy("本规则集没有量化条件，待专家评审定性条件")
 LEGEND = gettext_lazy("✓ 满足　✗ 不满足　? 待专家评审　缺 数据缺失")
 
 
@@ -109,7 +111,9 @@ def _evaluation_context(re_review: ReReview) -> dict[str, Any]:
         "as_of": as_of,
         "verdict": verdict,
         "outcome": verdict.outcome.value,
-        "outcome_label": OUTCOME_LABELS[verdict.outcome],
+        "outcome_label": OUTCOME_LABELS[verdict.outcome]
+        if verdict.has_quantitative_criteria or verdict.outcome is not Outcome.NEEDS_REVIEW
+        else NO_QUANTITATIVE_LABEL,
         "legend": LEGEND,
         "years": [entry["year"] for entry in document.get("years", [])],
         "rows": criterion_rows(verdict),
