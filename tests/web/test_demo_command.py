@@ -25,13 +25,15 @@ from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.notices.models import Notice, Objection
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.reviews.selectors import city_quota
 from smecluster.apps.selection.models import Assignment, ExpertProfile, Shortlist
 from smecluster.site import demo
 
-# This year's Guangdong applications, last year's (taken to recognition), one to the national programme,
-# and the older call's (recognized about three years ago: dynamic management).
+# This year's Guangdong applications, last year's (taken to recognition), two to the national programme
+# (顺德区's through 广东省, 南山区's through 深圳), and the older call's (recognized about three years ago:
+# dynamic management).
 DEMO_APPLICATION_COUNT = (
-    len(demo.DEMO_APPLICATIONS) + len(demo.PREVIOUS_APPLICATIONS) + 1 + len(demo.OLDER_APPLICATIONS)
+    len(demo.DEMO_APPLICATIONS) + len(demo.PREVIOUS_APPLICATIONS) + 2 + len(demo.OLDER_APPLICATIONS)
 )
 
 
@@ -221,11 +223,19 @@ def test_the_demo_has_every_stage_of_selection(web_divisions: None, settings: An
     assert shortlist.content_hash in page.content.decode()
     client.logout()
 
-    # The ministry: a recommendation from 广东省 waits for it.
+    # The ministry: a recommendation from 广东省 waits for it, and one from 深圳 (a 计划单列市, recommending
+    # itself under its own quota of 2, not 广东省's).
     ministry = User.objects.get(username="ministry-admin")
     assert (ministry.role, ministry.jurisdiction_id) == ("ministry_admin", "100000")
-    waiting = Application.objects.get(call__programme__name=demo.NATIONAL_PROGRAMME)
+    national = Application.objects.filter(call__programme__name=demo.NATIONAL_PROGRAMME)
+    waiting = national.exclude(name=demo.SHENZHEN_APPLICATION).get()
     assert waiting.status == Status.RECOMMENDED
+    shenzhen = national.get(name=demo.SHENZHEN_APPLICATION)
+    assert shenzhen.status == Status.RECOMMENDED
+    assert shenzhen.recommendation.decided_by.username == "shenzhen-officer"
+    quota = city_quota(shenzhen)
+    assert (quota.city.code, quota.quota, quota.used) == (demo.SHENZHEN, 2, 1)
+    assert city_quota(waiting).recommended == [waiting]
     assert client.login(request=HttpRequest(), username="ministry-admin", password=demo.DEMO_PASSWORD)
     home = client.get("/")
     assert home.status_code == 200

@@ -15,7 +15,8 @@ invented but plausible, and meet the Guangdong thresholds.
 The national programme is the ministry's, set without a service (there is none for it): it is the one
 record written directly, with an audit event that says so (:func:`ensure_national_programme`). The
 ``ministry-admin`` account (工业和信息化部, 全国) takes its owner's steps: a 顺德区 application recommended by
-广东省 waits at the ministry.
+广东省 waits at the ministry, beside a 深圳市南山区 one recommended by 深圳 itself (a 计划单列市, under its
+own quota; ``shenzhen-officer`` and ``county-officer-4``).
 
 Selection has a call at each stage: last year's Guangdong call went all the way (screening, three experts'
 scores, the frozen shortlist, the notice with one objection investigated and resolved, recognition: its
@@ -68,6 +69,8 @@ GUANGZHOU = "440100"
 SHUNDE = "440606"
 NANHAI = "440605"
 PANYU = "440113"
+SHENZHEN = "440300"  # a 计划单列市: it recommends to the ministry itself (the national rule set's data)
+NANSHAN = "440305"
 CHANCHENG = "440604"
 SANSHUI = "440607"
 
@@ -123,6 +126,14 @@ ACCOUNTS = (
     DemoAccount(
         "expert-3", Role.EXPERT, "440305", "郑国栋", "深圳市中小企业发展促进会",
         "expert-3@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "shenzhen-officer", Role.CITY_OFFICER, SHENZHEN, "林志远", "深圳市工业和信息化局",
+        "shenzhen-officer@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "county-officer-4", Role.COUNTY_OFFICER, NANSHAN, "张海涛", "深圳市南山区工业和信息化局",
+        "county-officer-4@demo.smecluster.local",
     ),
     DemoAccount(
         "ministry-admin", Role.MINISTRY_ADMIN, "100000", "王建国", "工业和信息化部中小企业局",
@@ -783,6 +794,41 @@ def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, tod
     )
 
 
+# 深圳市南山区智能终端芯片设计产业集群 is on the national list of 2022 (national_clusters_partial.csv).
+SHENZHEN_APPLICATION = "深圳市南山区智能终端芯片设计产业集群"
+
+
+def ensure_shenzhen_recommendation(users: dict[str, User], call: YearlyCall, today: date) -> None:
+    """A 南山区 application to the national programme, recommended by 深圳 itself: a 计划单列市 recommends
+    to the ministry beside the provinces, under its own quota (the national rule set's, 2 from 2024), not
+    through 广东省 and not from 广东省's."""
+    county, shenzhen = users["county-officer-4"], users["shenzhen-officer"]
+    if Application.objects.filter(call=call, name=SHENZHEN_APPLICATION).exists():
+        return
+    application = application_services.application_create(
+        actor=county,
+        call=call,
+        name=SHENZHEN_APPLICATION,
+        leading_industry="智能终端芯片设计",
+        pool_entry=None,
+    )
+    application = fill_application(actor=county, application=application, scale="2.2")
+    application_services.application_submit(actor=county, application=application)
+    review_services.application_accept(actor=shenzhen, application=application)
+    review_services.initial_review_record(
+        actor=shenzhen,
+        application=application,
+        findings=[{"criterion_id": "nat-output", "status": "pass", "note": "近三年产值均达到国家级条件"}],
+        conclusion="材料齐全，量化指标符合国家级认定条件。",
+    )
+    review_services.application_recommend(
+        actor=shenzhen,
+        application=application,
+        recommended=True,
+        reason="深圳市作为计划单列市，在本市推荐名额内推荐至工业和信息化部。",
+    )
+
+
 # --- dynamic management (issue 5): clusters in every situation -----------------------------------------
 
 # A call three years back, so that one of its clusters is now at re-review. Each cluster tells one story:
@@ -1087,6 +1133,7 @@ def build_demo(today: date | None = None) -> DemoSummary:
     ensure_previous_call(users, experts, today)
     ensure_current_review(users, experts, call)
     ensure_national_recommendation(users, national_call, today)
+    ensure_shenzhen_recommendation(users, national_call, today)
     ensure_dynamic_management(users, experts, today)
     return DemoSummary(
         programmes=Programme.objects.count(),
