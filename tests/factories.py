@@ -34,10 +34,11 @@ from django.utils import timezone
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.workflow import Actor, Status, acting_level
+from smecluster.apps.applications.workflow import Status
 from smecluster.apps.notices import services as notice_services
 from smecluster.apps.notices.models import Notice
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.programmes.recommenders import recommending_office
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 from smecluster.apps.registry.services import annual_reports
 from smecluster.apps.registry.services import operators as cluster_operators
@@ -236,10 +237,10 @@ def pdf_file(name: str = "证明材料.pdf") -> io.BytesIO:
 
 
 def recommender(application: Application) -> User:
-    """Who accepts, reviews and recommends: the city officer, or the province admin in the national chain."""
-    if acting_level(application.call.programme.review_chain, Actor.RECOMMENDER) == "province":
-        return User.objects.get(role=Role.PROVINCE_ADMIN, jurisdiction=application.county_id[:2] + "0000")
-    return User.objects.get(role=Role.CITY_OFFICER, jurisdiction=application.county.parent_id)
+    """Who accepts, reviews and recommends: the city officer, or the province admin in the national chain
+    (the 计划单列市's officer for its districts)."""
+    office = recommending_office(application.call.programme, application.county)
+    return User.objects.get(role=office.role, jurisdiction=office.jurisdiction)
 
 
 def owner(application: Application) -> User:

@@ -23,15 +23,19 @@ from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.notices.models import Notice, Objection
+from smecluster.apps.oversight.models import RevocationProposal
+from smecluster.apps.oversight.permissions import can_accept_revocation
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.reviews.selectors import city_quota
 from smecluster.apps.selection.models import Assignment, ExpertProfile, Shortlist
 from smecluster.site import demo
 
-# This year's Guangdong applications, last year's (taken to recognition), one to the national programme,
-# and the older call's (recognized about three years ago: dynamic management).
+# This year's Guangdong applications, last year's (taken to recognition), three to the national programme
+# (this year 顺德区's through 广东省 and 南山区's through 深圳; last year's, recognized by the ministry), and
+# the older call's (recognized about three years ago: dynamic management).
 DEMO_APPLICATION_COUNT = (
-    len(demo.DEMO_APPLICATIONS) + len(demo.PREVIOUS_APPLICATIONS) + 1 + len(demo.OLDER_APPLICATIONS)
+    len(demo.DEMO_APPLICATIONS) + len(demo.PREVIOUS_APPLICATIONS) + 3 + len(demo.OLDER_APPLICATIONS)
 )
 
 
@@ -150,7 +154,8 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     call = guangdong.calls.get(year=timezone.localdate().year)
     assert call.is_open(timezone.localdate())
     assert Programme.objects.get(name=demo.NATIONAL_PROGRAMME).rule_set_id == "national-2022"
-    assert YearlyCall.objects.count() == 4  # this year's, last year's, the older one, the national one
+    # this year's, last year's, the older one; the national programme's this year and last year
+    assert YearlyCall.objects.count() == 5
     assert PoolEntry.objects.filter(city="440600").count() >= 5
 
     # This year's recommended application has gone on to expert review (screened, experts assigned).
@@ -221,11 +226,30 @@ def test_the_demo_has_every_stage_of_selection(web_divisions: None, settings: An
     assert shortlist.content_hash in page.content.decode()
     client.logout()
 
-    # The ministry: a recommendation from 广东省 waits for it.
+    # The ministry: a recommendation from 广东省 waits for it, and one from 深圳 (a 计划单列市, recommending
+    # itself under its own quota of 2, not 广东省's).
     ministry = User.objects.get(username="ministry-admin")
     assert (ministry.role, ministry.jurisdiction_id) == ("ministry_admin", "100000")
-    waiting = Application.objects.get(call__programme__name=demo.NATIONAL_PROGRAMME)
+    national = Application.objects.filter(
+        call__programme__name=demo.NATIONAL_PROGRAMME, call__year=timezone.localdate().year
+    )
+    waiting = national.exclude(name=demo.SHENZHEN_APPLICATION).get()
     assert waiting.status == Status.RECOMMENDED
+    shenzhen = national.get(name=demo.SHENZHEN_APPLICATION)
+    assert shenzhen.status == Status.RECOMMENDED
+    assert shenzhen.recommendation.decided_by.username == "shenzhen-officer"
+    quota = city_quota(shenzhen)
+    assert (quota.city.code, quota.quota, quota.used) == (demo.SHENZHEN, 2, 1)
+    assert city_quota(waiting).recommended == [waiting]
+    # A national cluster revocable: last year's, recognized by the ministry, with a 较大 accident proposing
+    # case 5 on the national rule set's reported ground; only the ministry decides.
+    national_cluster = RecognizedCluster.objects.get(name=demo.NATIONAL_CLUSTER)
+    assert national_cluster.programme.rule_set_id == "national-2022"
+    proposal = RevocationProposal.objects.get(cluster=national_cluster)
+    assert (proposal.case, proposal.status, proposal.has_basis) == (5, RevocationProposal.Status.OPEN, True)
+    assert "较大及以上安全、质量和环境污染等事故" in proposal.clause
+    assert can_accept_revocation(ministry, proposal)
+    assert not can_accept_revocation(User.objects.get(username="province-admin"), proposal)
     assert client.login(request=HttpRequest(), username="ministry-admin", password=demo.DEMO_PASSWORD)
     home = client.get("/")
     assert home.status_code == 200

@@ -187,20 +187,54 @@ class AnnualReport(_Strict):
         return date(year, chosen.month, chosen.day)
 
 
-class Quota(_Strict):
-    """A limit on recommendations per recommending unit."""
+class RecommenderKind(StrEnum):
+    """Which recommending units a quota binds."""
 
-    unit: str = Field(description="who recommends, e.g. 省、自治区、直辖市")
+    PROVINCE = "province"  # 省、自治区、直辖市
+    SEPARATELY_LISTED = "separately_listed"  # 计划单列市、新疆生产建设兵团: see RuleSet.separate_recommenders
+
+
+class Quota(_Strict):
+    """A limit on recommendations per recommending unit and year."""
+
+    unit: str = Field(description="who recommends, in the notice's words, e.g. 省、自治区、直辖市")
+    recommender: RecommenderKind = Field(
+        description="the units it binds: the provinces, or the separately listed recommenders"
+    )
     max_recommended: int = Field(ge=0)
     from_year: int
     until_year: int | None = None
     source: str
+
+    def applies_in(self, year: int) -> bool:
+        return self.from_year <= year and (self.until_year is None or year <= self.until_year)
+
+
+class SeparateRecommender(_Strict):
+    """A unit that recommends to the owner itself, beside the provinces and with a quota of its own (the
+    national programme's 计划单列市): the counties of the city ``code`` apply through it, not through their
+    province."""
+
+    code: str = Field(pattern=r"^[0-9]{4}00$", description="GB/T 2260 code of the city-level division")
+    name: str
+    kind: str = Field(description="e.g. 计划单列市")
+    source: str
+
+    def covers(self, county_code: str) -> bool:
+        return county_code[:4] == self.code[:4]
+
+
+class ClauseSource(StrEnum):
+    VERBATIM = "verbatim"  # copied from the source text the project holds
+    REPORTED = "reported"  # as quoted by a public secondary source; the original was not at hand
+    SUMMARY = "summary"  # a heading or summary: the text of the provision was not at hand
 
 
 class RevocationCase(_Strict):
     case: int = Field(ge=1)
     article: Article
     clause: str
+    clause_source: ClauseSource = ClauseSource.VERBATIM
 
 
 class Definition(_Strict):
@@ -379,12 +413,6 @@ _COMPARED = (EachYear, LatestValue, AreaValue, LatestShare, CompoundGrowth, PerT
 """Measures compared with one threshold through the criterion's number word."""
 
 
-class ClauseSource(StrEnum):
-    VERBATIM = "verbatim"  # copied from the source text the project holds
-    REPORTED = "reported"  # as quoted by a public secondary source; the original was not at hand
-    SUMMARY = "summary"  # a heading or summary: the text of the provision was not at hand
-
-
 class Region(_Strict):
     """A named group of provinces a provision treats apart (the western provinces), listed as data."""
 
@@ -522,6 +550,10 @@ class RuleSet(_Strict):
     recognition_validity: RecognitionValidity
     annual_report: AnnualReport
     quotas: list[Quota] = Field(default_factory=list)
+    separate_recommenders: list[SeparateRecommender] = Field(
+        default_factory=list,
+        description="units recommending to the owner themselves with their own quota (计划单列市)",
+    )
     revocation_cases: list[RevocationCase] = Field(default_factory=list)
     definitions: list[Definition] = Field(default_factory=list)
     recommendation_basis: Citation | None = Field(
@@ -594,6 +626,16 @@ class RuleSet(_Strict):
 
     def criterion(self, criterion_id: str) -> Criterion:
         return next(criterion for criterion in self.criteria if criterion.id == criterion_id)
+
+    def separate_recommender(self, county_code: str) -> SeparateRecommender | None:
+        """The separately listed unit the county applies through, or None when it applies as usual."""
+        return next((unit for unit in self.separate_recommenders if unit.covers(county_code)), None)
+
+    def quota(self, year: int, recommender: RecommenderKind) -> Quota | None:
+        """The quota binding ``recommender`` in ``year``, or None when the rule set fixes none that year."""
+        return next(
+            (each for each in self.quotas if each.recommender == recommender and each.applies_in(year)), None
+        )
 
 
 # --- loading --------------------------------------------------------------------------------------

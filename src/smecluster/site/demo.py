@@ -15,7 +15,8 @@ invented but plausible, and meet the Guangdong thresholds.
 The national programme is the ministry's, set without a service (there is none for it): it is the one
 record written directly, with an audit event that says so (:func:`ensure_national_programme`). The
 ``ministry-admin`` account (工业和信息化部, 全国) takes its owner's steps: a 顺德区 application recommended by
-广东省 waits at the ministry.
+广东省 waits at the ministry, beside a 深圳市南山区 one recommended by 深圳 itself (a 计划单列市, under its
+own quota; ``shenzhen-officer`` and ``county-officer-4``).
 
 Selection has a call at each stage: last year's Guangdong call went all the way (screening, three experts'
 scores, the frozen shortlist, the notice with one objection investigated and resolved, recognition: its
@@ -70,6 +71,8 @@ GUANGZHOU = "440100"
 SHUNDE = "440606"
 NANHAI = "440605"
 PANYU = "440113"
+SHENZHEN = "440300"  # a 计划单列市: it recommends to the ministry itself (the national rule set's data)
+NANSHAN = "440305"
 CHANCHENG = "440604"
 SANSHUI = "440607"
 
@@ -129,6 +132,14 @@ ACCOUNTS = (
     DemoAccount(
         "shaanxi-admin", Role.PROVINCE_ADMIN, SHAANXI, "赵建平", "陕西省工业和信息化厅",
         "shaanxi-admin@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "shenzhen-officer", Role.CITY_OFFICER, SHENZHEN, "林志远", "深圳市工业和信息化局",
+        "shenzhen-officer@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "county-officer-4", Role.COUNTY_OFFICER, NANSHAN, "张海涛", "深圳市南山区工业和信息化局",
+        "county-officer-4@demo.smecluster.local",
     ),
     DemoAccount(
         "ministry-admin", Role.MINISTRY_ADMIN, "100000", "王建国", "工业和信息化部中小企业局",
@@ -816,6 +827,41 @@ def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, tod
     )
 
 
+# 深圳市南山区智能终端芯片设计产业集群 is on the national list of 2022 (national_clusters_partial.csv).
+SHENZHEN_APPLICATION = "深圳市南山区智能终端芯片设计产业集群"
+
+
+def ensure_shenzhen_recommendation(users: dict[str, User], call: YearlyCall, today: date) -> None:
+    """A 南山区 application to the national programme, recommended by 深圳 itself: a 计划单列市 recommends
+    to the ministry beside the provinces, under its own quota (the national rule set's, 2 from 2024), not
+    through 广东省 and not from 广东省's."""
+    county, shenzhen = users["county-officer-4"], users["shenzhen-officer"]
+    if Application.objects.filter(call=call, name=SHENZHEN_APPLICATION).exists():
+        return
+    application = application_services.application_create(
+        actor=county,
+        call=call,
+        name=SHENZHEN_APPLICATION,
+        leading_industry="智能终端芯片设计",
+        pool_entry=None,
+    )
+    application = fill_application(actor=county, application=application, scale="2.2")
+    application_services.application_submit(actor=county, application=application, pledge=demo_pledge(county))
+    review_services.application_accept(actor=shenzhen, application=application)
+    review_services.initial_review_record(
+        actor=shenzhen,
+        application=application,
+        findings=[{"criterion_id": "nat-output", "status": "pass", "note": "近三年产值均达到国家级条件"}],
+        conclusion="材料齐全，量化指标符合国家级认定条件。",
+    )
+    review_services.application_recommend(
+        actor=shenzhen,
+        application=application,
+        recommended=True,
+        reason="深圳市作为计划单列市，在本市推荐名额内推荐至工业和信息化部。",
+    )
+
+
 # --- dynamic management (issue 5): clusters in every situation -----------------------------------------
 
 # A call three years back, so that one of its clusters is now at re-review. Each cluster tells one story:
@@ -990,6 +1036,92 @@ def ensure_older_call(users: dict[str, User], experts: list[User], today: date) 
     return call
 
 
+# Last year's national call: one 顺德区 cluster recognized by the ministry (an illustrative name, not on the
+# published lists), then a 较大 accident in one of its firms.
+NATIONAL_CLUSTER = "佛山市顺德区家电零部件产业集群"
+
+
+@transaction.atomic
+def ensure_national_cluster(users: dict[str, User], experts: list[User], today: date) -> None:
+    """Last year's national call, taken to recognition by the ministry at last year's dates; 广东省 then
+    records a 较大 safety accident in one of the cluster's firms, which proposes revocation on the national
+    rule set's reported ground (case 5, "集群企业发生较大及以上安全…事故"): it waits for the ministry."""
+    ministry, province, county = users["ministry-admin"], users["province-admin"], users["county-officer"]
+    programme = Programme.objects.get(name=NATIONAL_PROGRAMME, owner__isnull=True)
+    year = today.year - 1
+    if programme.calls.filter(year=year).exists():
+        return
+    opened = date(year, 3, 2)
+    call = YearlyCall(programme=programme, year=year, **_call_dates(opened + timedelta(days=30)), quota=8)
+    call.full_clean()
+    call.save()
+    audit_record(
+        actor=None,
+        action=actions.CALL_CREATE,
+        target=call,
+        after={"year": call.year, "closes_on": str(call.closes_on), "quota": call.quota},
+        reason="demo: set by the Ministry of Industry and Information Technology",
+    )
+    with _clock(opened + timedelta(days=20)):
+        application = application_services.application_create(
+            actor=county, call=call, name=NATIONAL_CLUSTER, leading_industry="家电零部件", pool_entry=None
+        )
+        application = fill_application(actor=county, application=application, scale="2.0")
+        application_services.application_submit(
+            actor=county, application=application, pledge=demo_pledge(county)
+        )
+    with _clock(opened + timedelta(days=50)):
+        review_services.application_accept(actor=province, application=application)
+        review_services.initial_review_record(
+            actor=province,
+            application=application,
+            findings=[{"criterion_id": "nat-output", "status": "pass", "note": "近三年产值均达到国家级条件"}],
+            conclusion="材料齐全，量化指标符合国家级认定条件。",
+        )
+        review_services.application_recommend(
+            actor=province, application=application, recommended=True, reason="同意推荐至工业和信息化部。"
+        )
+    with _clock(opened + timedelta(days=70)):
+        selection_services.call_settings_update(
+            actor=ministry,
+            call=call,
+            fields={
+                "experts_per_application": 3,
+                "scoring_deadline": opened + timedelta(days=85),
+                "recognition_quota": 1,
+            },
+        )
+        application.refresh_from_db()
+        selection_services.application_screen(
+            actor=ministry, application=application, goes_on=True, reason=""
+        )
+        selection_services.indicator_system_ensure(actor=ministry, call=call)
+        assignments = _assign(ministry, application, experts, opened + timedelta(days=85))
+    with _clock(opened + timedelta(days=80)):
+        for assignment in assignments:
+            _score_all(assignment, "0.88", "细分领域全国前列，配套完善。")
+    with _clock(opened + timedelta(days=95)):
+        selection_services.shortlist_confirm(actor=ministry, call=call)
+        notice = notice_services.notice_publish(
+            actor=ministry,
+            call=call,
+            title=notice_services.default_title(call),
+            starts_on=notice_services.next_working_day(opened + timedelta(days=95)),
+            contact="工业和信息化部中小企业局，电话 010-68205311",
+        )
+    with _clock(notice.ends_on + timedelta(days=1)):
+        registry_services.recognize_unobjected(actor=ministry, call=call)
+    oversight_services.incident_record(
+        actor=province,
+        cluster=_cluster(NATIONAL_CLUSTER),
+        kind="safety_accident",
+        level="较大",
+        occurred_on=today - timedelta(days=6),
+        source="佛山市应急管理局事故通报",
+        description="集群内一家压铸企业发生爆炸事故，造成 3 人死亡。",
+    )
+
+
 def _cluster(name: str) -> RecognizedCluster:
     return RecognizedCluster.objects.select_related("programme", "county").get(name=name)
 
@@ -1121,7 +1253,9 @@ def build_demo(today: date | None = None) -> DemoSummary:
     ensure_previous_call(users, experts, today)
     ensure_current_review(users, experts, call)
     ensure_national_recommendation(users, national_call, today)
+    ensure_shenzhen_recommendation(users, national_call, today)
     ensure_dynamic_management(users, experts, today)
+    ensure_national_cluster(users, experts, today)
     refused = shaanxi_call_refused(users["shaanxi-admin"], today)
     return DemoSummary(
         programmes=Programme.objects.count(),

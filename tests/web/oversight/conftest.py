@@ -1,6 +1,6 @@
 """Fixtures of the oversight tests: a recognized cluster of 顺德区 in the Guangdong programme (walked there
 through the services by ``web_application_in``), and one in the national programme, whose rule set names
-no revocation articles."""
+only the revocation cases reported publicly (4 and 5)."""
 
 from __future__ import annotations
 

@@ -329,8 +329,16 @@ def test_case_3_an_overdue_report_and_a_late_one(ov_cluster: RecognizedCluster) 
 def test_a_case_the_rule_set_does_not_name_is_flagged_and_cannot_be_accepted(
     ov_people: dict[str, User], ov_national_cluster: RecognizedCluster
 ) -> None:
-    _incident(ov_people, ov_national_cluster, "safety_accident", "较大", who="province_admin")
+    """The national rule set names cases 4 and 5 as reported, not case 3 (annual reports): an overdue
+    report of a national cluster is proposed, flagged without an article, and cannot be accepted."""
+    today = timezone.localdate()
+    AnnualReport.objects.create(
+        cluster=ov_national_cluster, year=2024, due_on=today - timedelta(days=5),
+        opened_on=today - timedelta(days=60), overdue_flagged_on=today - timedelta(days=4),
+    )  # fmt: skip
+    propose_missing_reports(today)
     proposal = RevocationProposal.objects.get()
+    assert proposal.case == 3
     assert proposal.has_basis is False
     assert proposal.article == ""
     with pytest.raises(PermissionDenied):  # the province does not decide for the ministry

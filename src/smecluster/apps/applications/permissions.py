@@ -10,6 +10,7 @@ from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.accounts.selectors import county_scope
 from smecluster.apps.applications.models import Application
 from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.recommenders import recommending_office
 from smecluster.apps.selection.models import Assignment
 from smecluster.apps.workflow.engine import Actor, acting_level
 
@@ -63,7 +64,10 @@ def can_see_contacts(user: User) -> Decision:
 
 
 def acting_role(application: Application, actor: Actor) -> Role:
-    """The role that takes ``actor``'s steps on this application, from its programme's review chain."""
+    """The role that takes ``actor``'s steps on this application, from its programme's review chain (the
+    recommender's: its province's, or a separately listed city's, ``programmes.recommenders``)."""
+    if actor == Actor.RECOMMENDER:
+        return recommending_office(application.call.programme, application.county).role
     return Role(LEVEL_ROLE[acting_level(application.call.programme.review_chain, actor)])
 
 

@@ -7,8 +7,9 @@ from django.db.models import Q, QuerySet
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, ApplicationVersion, EvidenceFile
 from smecluster.apps.applications.permissions import application_reach, can_view
-from smecluster.apps.applications.workflow import RECOMMENDED_OR_LATER, Actor, acting_level
+from smecluster.apps.applications.workflow import RECOMMENDED_OR_LATER
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
+from smecluster.apps.programmes.recommenders import recommending_office, separately_listed_in
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -64,21 +65,21 @@ def calls_with_applications(user: User) -> QuerySet[YearlyCall]:
 
 def recommender_jurisdiction(application: Application) -> str:
     """The code of the office that recommends this application: its city, or its province when the
-    programme's chain goes county → province (the national programme)."""
-    level = acting_level(application.call.programme.review_chain, Actor.RECOMMENDER)
-    if level == "province":
-        return application.county_id[:2] + "0000"
-    city = application.county.parent_id
-    if city is None:
-        # Only provinces have no parent, and a province never applies: the reference data is broken.
-        raise ValueError(f"county {application.county_id} of application {application.number} has no city")
-    return city
+    programme's chain goes county → province (the national programme), or the separately listed city
+    (计划单列市) it applies through."""
+    return recommending_office(application.call.programme, application.county).jurisdiction
 
 
 def same_recommender(application: Application) -> Q:
     """Applications of the same call recommended by the same office: they share its quota."""
-    office = recommender_jurisdiction(application)
-    where = Q(county__code__startswith=office[:2]) if office.endswith("0000") else Q(county__parent=office)
+    programme = application.call.programme
+    office = recommending_office(programme, application.county)
+    if not office.jurisdiction.endswith("0000"):
+        return Q(call=application.call) & Q(county__parent=office.jurisdiction)
+    where = Q(county__code__startswith=office.jurisdiction[:2])
+    for unit in separately_listed_in(programme, office.jurisdiction):
+        # Its districts recommend through it, under its own quota: not the province's.
+        where &= ~Q(county__code__startswith=unit.code[:4])
     return Q(call=application.call) & where
 
 

@@ -22,6 +22,7 @@ from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.workflow import Actor, acting_level
 from smecluster.apps.oversight.models import MajorChange, RevocationProposal
 from smecluster.apps.programmes.models import Programme
+from smecluster.apps.programmes.recommenders import recommending_office
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.reach import sees_cluster
 
@@ -52,15 +53,10 @@ def can_see_oversight_lists(user: User) -> Decision:
 
 
 def reviewer_office(cluster: RecognizedCluster) -> tuple[Role, str]:
-    """The role and office that review the cluster's filings: its city, or its province (national)."""
-    level = acting_level(cluster.programme.review_chain, Actor.RECOMMENDER)
-    role = Role(LEVEL_ROLE[level])
-    if level == "province":
-        return role, cluster.county_id[:2] + "0000"
-    city = cluster.county.parent_id
-    if city is None:  # every county of GB/T 2260 belongs to a city-level division
-        raise ValueError(f"county {cluster.county_id} has no city above it in the jurisdiction table")
-    return role, city
+    """The role and office that review the cluster's filings: its recommending office (its city; its
+    province, or the 计划单列市 it applies through, in the national programme)."""
+    office = recommending_office(cluster.programme, cluster.county)
+    return office.role, office.jurisdiction
 
 
 def owner_office(programme: Programme) -> tuple[Role, str]:

@@ -22,6 +22,7 @@ from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.notices.permissions import Phase, can_act_as_owner, notice_phase
 from smecluster.apps.notices.selectors import notice_of_call, unresolved_objections
 from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.recommenders import recommending_office
 from smecluster.apps.registry.models import (
     RE_REVIEW_EDITABLE,
     REPORT_EDITABLE,
@@ -108,7 +109,10 @@ def can_see_cluster_records(user: User, cluster: RecognizedCluster) -> Decision:
 
 
 def chain_role(cluster: RecognizedCluster, actor: Actor) -> Role:
-    """The role that takes ``actor``'s steps for this cluster, from its programme's review chain."""
+    """The role that takes ``actor``'s steps for this cluster, from its programme's review chain (the
+    recommender's: its province's, or a separately listed city's, ``programmes.recommenders``)."""
+    if actor == Actor.RECOMMENDER:
+        return recommending_office(cluster.programme, cluster.county).role
     return Role(LEVEL_ROLE[acting_level(cluster.programme.review_chain, actor)])
 
 

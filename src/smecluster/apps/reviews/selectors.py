@@ -25,12 +25,13 @@ from smecluster.apps.applications.models import (
 )
 from smecluster.apps.applications.permissions import CONTACT_FIELDS
 from smecluster.apps.applications.profiles import eligibility, review_date
-from smecluster.apps.applications.selectors import recommended_by_same_office, recommender_jurisdiction
+from smecluster.apps.applications.selectors import recommended_by_same_office
 from smecluster.apps.applications.snapshots import Change, snapshot_changes
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.audit.services import audit_trail
+from smecluster.apps.programmes.recommenders import recommendation_quota, recommending_office
 from smecluster.apps.reviews.models import InitialReview, SpotCheck
 from smecluster.policy.ruleset import Criterion, rule_set
 from smecluster.policy.verdict import CriterionResult, with_unit
@@ -288,9 +289,10 @@ def spot_checks_of(application: Application) -> QuerySet[SpotCheck]:
 
 @dataclass(frozen=True)
 class CityQuota:
-    city: Jurisdiction
-    quota: int | None  # None: the call sets no limit
+    city: Jurisdiction  # the recommending office: a city, a province, or a 计划单列市 (national programme)
+    quota: int | None  # None: neither the rule set nor the call sets a limit
     recommended: list[Application]
+    basis: str = ""  # where the limit comes from: the rule set's notice, or the call
 
     @property
     def used(self) -> int:
@@ -302,8 +304,10 @@ class CityQuota:
 
 
 def city_quota(application: Application) -> CityQuota:
-    """The quota of the application's city in its call, and the applications already recommended."""
-    # The office whose quota it is: the city, or the province when the province recommends (national).
-    city = Jurisdiction.objects.get(code=recommender_jurisdiction(application))
+    """The quota of the application's recommending office in its call, and the applications already
+    recommended."""
+    office = recommending_office(application.call.programme, application.county)
+    city = Jurisdiction.objects.get(code=office.jurisdiction)
     recommended = list(recommended_by_same_office(application).select_related("county").order_by("number"))
-    return CityQuota(city=city, quota=application.call.effective_quota(), recommended=recommended)
+    quota = recommendation_quota(application.call, office)
+    return CityQuota(city=city, quota=quota.limit, recommended=recommended, basis=quota.basis)

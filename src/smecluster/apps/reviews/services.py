@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import User
+from smecluster.apps.accounts.models import Jurisdiction, User
 from smecluster.apps.applications.models import Application, Section
 from smecluster.apps.applications.profiles import binding_refusal, onsite_check_refusal
 from smecluster.apps.applications.selectors import recommended_by_same_office
@@ -19,6 +19,7 @@ from smecluster.apps.applications.services import county_people, evidence_attach
 from smecluster.apps.applications.workflow import APPLICATION, Actor, acting_level
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.recommenders import recommendation_quota, recommending_office
 from smecluster.apps.reviews.models import InitialReview, Recommendation, SpotCheck
 from smecluster.apps.workflow.engine import take
 from smecluster.policy.ruleset import rule_set
@@ -200,11 +201,23 @@ def application_recommend(
         # Recommendations within one call queue on the call's row, so two officers cannot both take
         # the last place (locking the recommended rows would not do: there may be none yet).
         call = YearlyCall.objects.select_for_update().select_related("programme").get(pk=application.call_id)
-        quota = call.effective_quota()
+        office = recommending_office(call.programme, application.county)
+        quota = recommendation_quota(call, office)
         used = recommended_count(application)
-        if quota is not None and used >= quota:
+        if quota.limit is not None and used >= quota.limit:
+            if quota.law is not None and quota.law.max_recommended == quota.limit:
+                raise ValidationError(
+                    _("%(office)s本年度推荐名额为 %(quota)s 个（%(basis)s），已推荐 %(used)s 个")
+                    % {
+                        "office": Jurisdiction.objects.get(code=office.jurisdiction).name,
+                        "quota": quota.limit,
+                        "basis": quota.basis,
+                        "used": used,
+                    }
+                )
             raise ValidationError(
-                _("本市本年度推荐名额为 %(quota)s 个，已推荐 %(used)s 个") % {"quota": quota, "used": used}
+                _("本市本年度推荐名额为 %(quota)s 个，已推荐 %(used)s 个")
+                % {"quota": quota.limit, "used": used}
             )
     take(
         APPLICATION, application, "recommend" if recommended else "not_recommend", actor=actor, reason=reason

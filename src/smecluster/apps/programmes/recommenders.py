@@ -1,0 +1,97 @@
+"""Which office recommends a county's application to the programme's owner, and how many it may recommend.
+
+The review chain names the recommending *level* (the city in a provincial programme, the province in the
+national one, ``workflow.engine.acting_level``). The national measure also addresses the 计划单列市 beside
+the provinces: their districts apply through them, under their own quota, not through the province. Which
+units those are, and every quota, are the rule set's data (``RuleSet.separate_recommenders``,
+``RuleSet.quotas``), so no code here names a city.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from smecluster.apps.accounts.models import Jurisdiction, Role
+from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.workflow.engine import Actor, acting_level
+from smecluster.policy.ruleset import Quota, RecommenderKind, SeparateRecommender, rule_set
+
+
+@dataclass(frozen=True)
+class RecommendingOffice:
+    """The office taking the recommender's steps for one county: its role and jurisdiction code, and the
+    separately listed unit it is when it is one."""
+
+    role: Role
+    jurisdiction: str
+    separately_listed: SeparateRecommender | None = None
+
+    @property
+    def is_province(self) -> bool:
+        return self.role == Role.PROVINCE_ADMIN
+
+
+def recommending_office(programme: Programme, county: Jurisdiction) -> RecommendingOffice:
+    """The office through which ``county`` applies under ``programme``."""
+    level = acting_level(programme.review_chain, Actor.RECOMMENDER)
+    if level == "province":
+        unit = rule_set(programme.rule_set_id).separate_recommender(county.code)
+        if unit is not None:
+            # A 计划单列市's department is its city's office in the jurisdiction table.
+            return RecommendingOffice(Role.CITY_OFFICER, unit.code, unit)
+        return RecommendingOffice(Role.PROVINCE_ADMIN, county.code[:2] + "0000")
+    if level == "city":
+        if county.parent_id is None:
+            # Only provinces have no parent, and a province never applies: the reference data is broken.
+            raise ValueError(f"county {county.code} has no city above it in the jurisdiction table")
+        return RecommendingOffice(Role.CITY_OFFICER, county.parent_id)
+    raise ValueError(f"a review chain recommending at the {level} level is not supported")
+
+
+def separately_listed_in(programme: Programme, province_code: str) -> list[SeparateRecommender]:
+    """The separately listed units inside a province: their counties are not the province's to recommend."""
+    return [
+        unit
+        for unit in rule_set(programme.rule_set_id).separate_recommenders
+        if unit.code[:2] == province_code[:2]
+    ]
+
+
+@dataclass(frozen=True)
+class RecommendationQuota:
+    """How many applications one office may recommend in one call, and why that many."""
+
+    limit: int | None  # None: neither the rule set nor the call sets a limit
+    law: Quota | None  # the rule set's quota for the call's year and this kind of office, if any
+    set_by_call: int | None  # the call's (or the programme's) own limit, if any
+
+    @property
+    def basis(self) -> str:
+        """Where the limit comes from, to show beside it and in a refusal."""
+        if self.limit is None:
+            return _("不限")
+        if self.law is not None and self.law.max_recommended == self.limit:
+            return _("%(source)s：%(unit)s每年不超过 %(limit)s 个") % {
+                "source": self.law.source,
+                "unit": self.law.unit,
+                "limit": self.law.max_recommended,
+            }
+        return _("本年度申报设定")
+
+
+def recommendation_quota(call: YearlyCall, office: RecommendingOffice) -> RecommendationQuota:
+    """The office's quota in ``call``: the rule set's for the call's year (the law: a call may set fewer,
+    never more), or the call's own where the rule set fixes none."""
+    kind = (
+        RecommenderKind.SEPARATELY_LISTED
+        if office.separately_listed is not None
+        else RecommenderKind.PROVINCE
+        if office.is_province
+        else None
+    )
+    law = rule_set(call.programme.rule_set_id).quota(call.year, kind) if kind is not None else None
+    set_by_call = call.effective_quota()
+    limits = [limit for limit in (law.max_recommended if law else None, set_by_call) if limit is not None]
+    return RecommendationQuota(limit=min(limits) if limits else None, law=law, set_by_call=set_by_call)
