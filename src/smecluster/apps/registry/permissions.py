@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
+from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.notices.models import Objection
 from smecluster.apps.notices.permissions import Phase, can_act_as_owner, notice_phase
 from smecluster.apps.notices.selectors import notice_of_call, unresolved_objections
 from smecluster.apps.programmes.models import YearlyCall
@@ -75,6 +77,22 @@ def can_recognize(user: User, call: YearlyCall, now: datetime | None = None) -> 
     blockers = recognition_blockers(call, now)
     if blockers:
         return deny(_("暂不能认定：%(why)s") % {"why": "；".join(blockers)})
+    return allow()
+
+
+def can_recognize_application(application: Application, upheld: list[Objection]) -> Decision:
+    """Only 经公示无异议的 are recognized (Guizhou Q6; SX 16 "经公示无异议后，发布…名单"): an application
+    against which an objection was upheld (成立) cannot be recognized in this call; the reason names it.
+    ``upheld`` are its upheld objections (``notices.selectors.upheld_objections``)."""
+    if upheld:
+        return deny(
+            _("申报 %(number)s（%(name)s）的异议 %(references)s 经核查成立，已移出拟认定名单，本年度不能认定")
+            % {
+                "number": application.number,
+                "name": application.name,
+                "references": "、".join(objection.reference for objection in upheld),
+            }
+        )
     return allow()
 
 
