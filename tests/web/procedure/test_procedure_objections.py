@@ -96,9 +96,9 @@ def world(web_users: dict[str, User], clock: Clock, settings: Any, tmp_path: Any
 def test_an_upheld_objection_takes_the_application_off_the_list_with_its_finding_and_evidence(
     world: World,
 ) -> None:
-    """SX 16 "经公示无异议后，发布…名单"; 贵州 解读六 "经公示无异议的，确定为…": the owner's finding 成立 takes the
-    application off the call's list through the workflow (application.remove_on_objection, reason naming the
-    objection), keeps the finding's text and evidence with the objection, and tells the county."""
+    """SX 16 "经公示无异议后，发布…名单"; 贵州 解读六 "经公示无异议的，确定为…": the owner's finding 成立
+    takes the application off the call's list through the workflow (application.remove_on_objection, reason
+    naming the objection), keeps the finding's text and evidence with the objection, and tells the county."""
     objection = world.object_to(world.first)
     world.find(objection, upheld=True, files=2)
 
@@ -120,13 +120,14 @@ def test_an_upheld_objection_takes_the_application_off_the_list_with_its_finding
     assert AuditEvent.objects.filter(action="objection.resolve", target_id=str(objection.pk)).exists()
     county = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction="440606")
     told = Notification.objects.get(recipient=county, text__contains="移出拟认定名单")
-    assert objection.reference in told.text
+    assert FINDING in told.text
+    assert objection.reference not in told.text  # the receipt number opens the outcome: the objector's only
 
 
 def test_an_application_with_an_upheld_objection_cannot_be_recognized_in_this_call(world: World) -> None:
-    """"经公示无异议的" only (SX 16, 贵州 解读六): the recognition service and its guard refuse the application
-    whose objection was upheld, naming the objection; "认定全部无异议的" recognizes the other, the call's
-    counts follow (one recognized, one not), and the notice closes."""
+    """Only 经公示无异议的 (SX 16, 贵州 解读六): the recognition service and its guard refuse the
+    application whose objection was upheld, naming the objection; "认定全部无异议的" recognizes the other,
+    the call's counts follow (one recognized, one not), and the notice closes."""
     objection = world.object_to(world.first)
     world.find(objection, upheld=True)
     world.end_notice()
@@ -191,8 +192,9 @@ def test_a_batch_finding_of_upheld_takes_each_application_off_the_list(world: Wo
 
 
 def test_the_notice_and_the_published_list_say_so_without_naming_the_objector(world: World) -> None:
-    """"并向社会公布" (贵州 解读六): the public notice marks the application taken off the list and the published
-    list names it under "经公示异议成立、未予认定"; neither shows who objected nor how to reach them."""
+    """Made public (贵州 解读六 "并向社会公布"): the public notice marks the application taken off
+    the list and the published list names it under "经公示异议成立、未予认定"; neither shows who objected
+    nor how to reach them."""
     world.find(world.object_to(world.first), upheld=True)
     world.end_notice()
     registry_services.recognize_unobjected(actor=world.owner, call=world.call)

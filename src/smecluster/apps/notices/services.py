@@ -348,8 +348,9 @@ def _remove_from_the_list(actor: User, objection: Objection) -> None:
     )
     notify(
         recipients=county_people(application),
-        text=_("申报 %(number)s 的异议 %(reference)s 经核查成立，已移出拟认定名单，本年度不予认定")
-        % {"number": application.number, "reference": objection.reference},
+        # The receipt number stays the objector's (it opens the outcome): the county is not given it.
+        text=_("申报 %(number)s 收到的异议经核查成立，已移出拟认定名单，本年度不予认定：%(finding)s")
+        % {"number": application.number, "finding": objection.resolution[:150]},
         link=reverse("applications:detail", args=[application.pk]),
     )
 

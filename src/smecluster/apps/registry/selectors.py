@@ -195,7 +195,8 @@ def public_clusters(
     programme: int | None = None,
 ) -> QuerySet[RecognizedCluster]:
     """The published list under the page's filter: the page shows a slice, the downloads all of it."""
-    clusters = RecognizedCluster.objects.select_related("county__parent__parent", "programme")
+    # The revocation with each row: the list shows a revoked cluster's case and article.
+    clusters = RecognizedCluster.objects.select_related("county__parent__parent", "programme", "revocation")
     if q:
         clusters = clusters.filter(Q(name__icontains=q) | Q(leading_industry__icontains=q))
     if year is not None:
