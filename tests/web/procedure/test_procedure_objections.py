@@ -23,7 +23,14 @@ from django.test import Client
 from django.urls import reverse
 
 from clock import Clock
-from factories import ApplicationFactory, YearlyCallFactory, objection_challenge, pdf_upload, take_step
+from factories import (
+    ApplicationFactory,
+    YearlyCallFactory,
+    objection_challenge,
+    pdf_file,
+    pdf_upload,
+    take_step,
+)
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
@@ -122,6 +129,32 @@ def test_an_upheld_objection_takes_the_application_off_the_list_with_its_finding
     told = Notification.objects.get(recipient=county, text__contains="移出拟认定名单")
     assert FINDING in told.text
     assert objection.reference not in told.text  # the receipt number opens the outcome: the objector's only
+
+
+def test_the_owner_records_the_finding_and_its_evidence_on_the_objection_page(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The objection page takes the finding (成立), its text and its evidence files in one step; the files
+    are kept as the finding's, apart from the objector's, and open to the owner."""
+    objection = world.object_to(world.first)
+    owner = Client()
+    owner.force_login(world.owner)
+    url = reverse("notices:objection", args=[objection.pk])
+    with django_capture_on_commit_callbacks(execute=True):  # the upload is moved into place on commit
+        done = owner.post(
+            url,
+            {"resolution": FINDING, "upheld": "yes", "resolve": "1", "files": [pdf_file("核对表.pdf")]},
+            follow=True,
+        )
+    page = done.content.decode()
+    assert "异议成立，该集群已移出拟认定名单" in page
+    assert "核对表.pdf" in page
+    kept = ObjectionFile.objects.get(objection=objection)
+    assert (kept.kind, kept.uploaded_by) == (ObjectionFile.Kind.FINDING, world.owner)
+    opened = owner.get(reverse("notices:objection_file", args=[kept.pk]))
+    assert opened.status_code == 200
+    world.first.refresh_from_db()
+    assert world.first.status == Status.REJECTED
 
 
 def test_an_application_with_an_upheld_objection_cannot_be_recognized_in_this_call(world: World) -> None:
