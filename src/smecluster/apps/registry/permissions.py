@@ -2,8 +2,10 @@
 
 Recognition is the owner's step (``notices.permissions.can_act_as_owner``) and waits for the public notice:
 it is refused while no notice was published, while the notice runs (until 23:59:59 Beijing time on its last
-day), and while any objection to it is unresolved; the reason names the objections. A certificate is
-printed by anyone who may see the application (the owner, the county, its city); outside that, a 404.
+day), and while any objection to it is unresolved; the reason names the objections. An application against
+which an objection was upheld is not recognized in this call ("经公示无异议的"), naming the objection. A
+certificate is printed by anyone who may see the application (the owner, the county, its city); outside
+that, a 404.
 
 Dynamic management (plan targets, annual reports, re-reviews) is seen by the cluster's county (officer and
 operator), its city, its province and, for a national programme, the ministry; experts and the public see
