@@ -229,15 +229,6 @@ def upheld_objections(call: YearlyCall) -> dict[int, list[Objection]]:
     return upheld
 
 
-def removed_on_objection(call: YearlyCall) -> list[Application]:
-    """The applications of the call that left the list because an objection to them was upheld."""
-    return list(
-        Application.objects.filter(call=call, pk__in=Objection.objects.filter(UPHELD).values("application"))
-        .select_related("county__parent__parent")
-        .order_by("number")
-    )
-
-
 def notice_entries(notice: Notice) -> list[NoticeEntry]:
     """The clusters of the notice's shortlist, in the shortlist's order (rank, then 申报编号)."""
     return shortlist_entries(notice.shortlist)
