@@ -197,10 +197,13 @@ def test_the_demo_has_every_stage_of_selection(web_divisions: None, settings: An
     notice = Notice.objects.get(shortlist=shortlist)
     assert notice.ends_on < today
     assert list(Objection.objects.filter(notice=notice).values_list("status", "upheld")) == [
-        (Objection.Status.RESOLVED, False)
+        (Objection.Status.RESOLVED, False),
+        (Objection.Status.RESOLVED, True),
     ]
     clusters = list(RecognizedCluster.objects.filter(application__call=previous))
-    assert len(clusters) == 2  # the quota: the third is ranked below the line
+    assert len(clusters) == 2  # the third was shortlisted, and an upheld objection took it off the list
+    removed = Application.objects.get(call=previous, name=demo.PREVIOUS_APPLICATIONS[2].name)
+    assert removed.status == Status.REJECTED
     assert {cluster.recognized_on.year for cluster in clusters} == {today.year - 1}
 
     # The public pages show them, without a login.

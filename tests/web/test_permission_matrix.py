@@ -897,6 +897,14 @@ SELECTION_PAGES = (
         _extra_url("notices:objection_ack", "objection", "reference"),
         steps=_NOTICE_OPEN,
     ),
+    Page(
+        "notices:objection_lookup",
+        "get",
+        PUBLIC_PAGE,
+        Status.SHORTLISTED,
+        lambda w: reverse("notices:objection_lookup"),
+        steps=_NOTICE_OPEN,
+    ),
     # --- recognition
     Page(
         "registry:recognition",
@@ -1254,7 +1262,7 @@ def test_every_page_of_the_issue_is_in_the_matrix() -> None:
         )),
         *(f"notices:{name}" for name in (
             "list", "publish", "manage", "objection", "objection_file", "public_list", "public_detail",
-            "objection_ack",
+            "objection_ack", "objection_lookup",
         )),
         *(f"registry:{name}" for name in (
             "recognition", "notice_pdf", "certificate", "public_list", "public_detail",

@@ -91,6 +91,8 @@ EXPECTED_WORKFLOW: dict[str, tuple[str, set[Status]]] = {
     "not_shortlist": ("province_admin", {S.SCREENED}),
     "recognize": ("province_admin", {S.SHORTLISTED}),
     "reject": ("province_admin", {S.SHORTLISTED}),
+    # 经公示无异议的 only (SX 16): the owner's finding that an objection is upheld takes it off the list.
+    "remove_on_objection": ("province_admin", {S.SHORTLISTED}),
 }
 
 

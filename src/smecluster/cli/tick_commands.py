@@ -79,7 +79,7 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     from django.utils import timezone
 
     from smecluster.apps.audit.chain import chain_head
-    from smecluster.apps.notices.services import objection_challenges_purge
+    from smecluster.apps.notices.services import objection_challenges_purge, objection_lookup_misses_purge
     from smecluster.apps.oversight.tick import run_tick
 
     day = as_of or timezone.localdate()
@@ -89,6 +89,7 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
         actions = run_tick(day)
     # Housekeeping, not a duty of dynamic management: nothing to report, and a second run finds none left.
     objection_challenges_purge()
+    objection_lookup_misses_purge()
     head = chain_head()
     if as_json:
         click.echo(

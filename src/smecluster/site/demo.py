@@ -19,8 +19,9 @@ record written directly, with an audit event that says so (:func:`ensure_nationa
 own quota; ``shenzhen-officer`` and ``county-officer-4``).
 
 Selection has a call at each stage: last year's Guangdong call went all the way (screening, three experts'
-scores, the frozen shortlist, the notice with one objection investigated and resolved, recognition: its
-clusters are on /public/clusters/); this year's call is in expert review. Last year's story is replayed
+scores, the frozen shortlist, the notice with one objection found not upheld and one upheld (成立), which
+takes 南海区's 纺织 application off the list, recognition: its clusters are on /public/clusters/, beside the
+application the objection removed); this year's call is in expert review. Last year's story is replayed
 through the services with the clock set to last year's dates (:func:`_clock`): the services refuse a
 notice starting in the past, take objections only during the notice and recognize only after it, so the
 clock moves, not the records. The 顺德区 and 南海区 names of last year's call (燃气具, 五金, 纺织) are
@@ -723,7 +724,8 @@ def ensure_previous_call(users: dict[str, User], experts: list[User], today: dat
             fields={
                 "experts_per_application": 3,
                 "scoring_deadline": opened + timedelta(days=95),
-                "recognition_quota": 2,
+                # All three go on the notice; an upheld objection then takes the third off the list.
+                "recognition_quota": 3,
             },
         )
         for application in applications:
@@ -765,6 +767,26 @@ def ensure_previous_call(users: dict[str, User], experts: list[User], today: dat
             resolution="经核查，申报材料属实，异议不成立，维持拟认定。",
             upheld=False,
             resolve=True,
+        )
+    # "经公示无异议的" only (SX 16, 贵州 解读六): an objection found upheld takes 南海区's 纺织 off the list.
+    with _clock(notice.starts_on + timedelta(days=1), time(10, 0)):
+        upheld = notice_services.objection_file(
+            notice=notice,
+            application_id=applications[2].pk,
+            real_name="钱立",
+            phone="13822005678",
+            email="",
+            organization="佛山市南海区某纺织企业",
+            content="申报材料所列主导产业产值明显高于统计部门公布的数据，请核实是否虚报。",
+        )
+        notice_services.objection_record(
+            actor=admin,
+            objection=upheld,
+            investigation="调取区统计局规上工业产值数据逐家核对，申报产值较统计数据高约 18%。",
+            resolution="经核查，申报材料所列主导产业产值与统计数据不符，异议成立，移出拟认定名单，本年度不予认定。",
+            upheld=True,
+            resolve=True,
+            uploads=[_evidence("区统计局产值核对表.pdf")],
         )
     with _clock(notice.ends_on + timedelta(days=3)):
         registry_services.recognize_unobjected(actor=admin, call=call)

@@ -37,6 +37,7 @@
 | SMECLUSTER_TRUSTED_PROXY_COUNT | 1 | proxies in front of the site (the address: that many from the right) |
 | SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR | 5 | accepted public objections per client address per hour |
 | SMECLUSTER_OBJECTION_MAX_TOTAL_MB | 20 | total size of one objection's files (and its body's cap) |
+| SMECLUSTER_OBJECTION_LOOKUP_MISSES_PER_ADDRESS_PER_HOUR | 10 | wrong outcome look-ups per address per hour |
 | SMECLUSTER_CAPTCHA_FONT_PATH | (fonts-dejavu-core's DejaVuSans.ttf) | font of the objection challenge |
 | SMECLUSTER_CAPTCHA_TIMEOUT_MINUTES | 30 | how long an objection form's challenge can be answered |
 | SMECLUSTER_LOGIN_FAILURE_LIMIT | 5 | failed logins, per account and per address, that lock logins out |
@@ -230,6 +231,10 @@ TRUSTED_PROXY_HEADER = os.environ.get("SMECLUSTER_TRUSTED_PROXY_HEADER", "").str
 TRUSTED_PROXY_COUNT = _number("SMECLUSTER_TRUSTED_PROXY_COUNT", 1)
 OBJECTIONS_PER_ADDRESS_PER_HOUR = _number("SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR", 5)
 OBJECTION_MAX_TOTAL_BYTES = _number("SMECLUSTER_OBJECTION_MAX_TOTAL_MB", 20) * 1024 * 1024
+# The objector's look-up of the outcome (receipt number and telephone): misses counted per address.
+OBJECTION_LOOKUP_MISSES_PER_ADDRESS_PER_HOUR = _number(
+    "SMECLUSTER_OBJECTION_LOOKUP_MISSES_PER_ADDRESS_PER_HOUR", 10
+)
 # The image challenge before a public objection is accepted (django-simple-captcha: drawn here, no outside
 # service). Its font comes from a Debian package (fonts-dejavu-core, installed by `make test` and `make
 # demo`), not a copy in the repository; the library reads only paths ending in "ttf" as TrueType. The time

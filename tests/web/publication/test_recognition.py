@@ -150,7 +150,12 @@ def test_recognizing_all_numbers_them_in_rank_order_with_three_years_of_validity
     assert Notification.objects.filter(recipient=county, text__contains=first.number).exists()
 
 
-def test_one_by_one_and_the_upheld_objection_is_left_to_a_decision(noticed: PubWorld, clock: Clock) -> None:
+def test_the_unobjected_are_recognized_together_and_the_upheld_objection_took_its_application_off(
+    noticed: PubWorld, clock: Clock
+) -> None:
+    """Issue 13, finding 5 (SX 16 "经公示无异议后"): the upheld objection's application is no longer left to
+    a decision; it left the list when the objection was found upheld (tests/web/procedure/
+    test_procedure_objections.py has the rest)."""
     objection = _object(noticed, clock, application_index=0)
     objection_record(
         actor=noticed.owner,
@@ -171,7 +176,7 @@ def test_one_by_one_and_the_upheld_objection_is_left_to_a_decision(noticed: PubW
     ]
     first = noticed.shortlisted[0]
     first.refresh_from_db()
-    assert first.status == Status.SHORTLISTED
+    assert first.status == Status.REJECTED
 
 
 def test_rejection_needs_a_reason_and_tells_the_county_why(noticed: PubWorld, clock: Clock) -> None:

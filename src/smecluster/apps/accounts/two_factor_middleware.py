@@ -34,6 +34,7 @@ OPEN_VIEWS = frozenset(
         "notices:public_list",
         "notices:public_detail",
         "notices:objection_ack",
+        "notices:objection_lookup",
         "captcha-image",  # the public objection form's challenge (django-simple-captcha)
         "captcha-image-2x",
         "captcha-audio",

@@ -16,6 +16,8 @@ programme and the national one.
     recommended, screened ──owner_spot_check──▶ the same state (a record is added, where needed)
     recommended ──screen──▶ screened ──shortlist──▶ shortlisted ──recognize──▶ recognized
          └──screen_out──▶ screened_out   └──not_shortlist──▶ not_shortlisted   └──reject──▶ rejected
+    shortlisted ──remove_on_objection──▶ rejected   (taken with the owner's finding that an objection is
+                                                     upheld: "经公示无异议的" only are recognized)
 """
 
 from __future__ import annotations
@@ -162,6 +164,15 @@ TRANSITIONS: dict[str, Transition] = table(
         S.REJECTED,
         Actor.OWNER,
         A.APPLICATION_REJECT,
+        needs_reason=True,
+    ),
+    transition(
+        "remove_on_objection",
+        _("异议成立，移出拟认定名单"),
+        {S.SHORTLISTED},
+        S.REJECTED,
+        Actor.OWNER,
+        A.APPLICATION_REMOVE_ON_OBJECTION,
         needs_reason=True,
     ),
 )

@@ -81,6 +81,9 @@ APPLICATION_SHORTLIST = _action("application.shortlist", _("列入拟认定名�
 APPLICATION_NOT_SHORTLIST = _action("application.not_shortlist", _("未列入拟认定名单"), C.SELECTION)
 APPLICATION_RECOGNIZE = _action("application.recognize", _("认定"), C.RECOGNITION)
 APPLICATION_REJECT = _action("application.reject", _("不予认定"), C.RECOGNITION)
+APPLICATION_REMOVE_ON_OBJECTION = _action(
+    "application.remove_on_objection", _("异议成立，移出拟认定名单"), C.RECOGNITION
+)
 
 # --- the owner's selection ---------------------------------------------------------------------------
 CALL_SELECTION_SETTINGS = _action("call.selection_settings", _("设置评审安排"), C.SELECTION)
@@ -105,6 +108,7 @@ NOTICE_PUBLISH = _action("notice.publish", _("发布公示"), C.NOTICE)
 NOTICE_CLOSE = _action("notice.close", _("公示结束（已作出认定决定）"), C.NOTICE)
 OBJECTION_FILE = _action("objection.file", _("提交异议"), C.NOTICE)
 OBJECTION_EVIDENCE_ADD = _action("objection.evidence_add", _("异议人上传材料"), C.NOTICE)
+OBJECTION_FINDING_EVIDENCE_ADD = _action("objection.finding_evidence_add", _("上传核查认定的证据"), C.NOTICE)
 OBJECTION_INVESTIGATE = _action("objection.investigate", _("记录核查情况"), C.NOTICE)
 OBJECTION_RESOLVE = _action("objection.resolve", _("办结"), C.NOTICE)
 OBJECTION_REJECT_INADMISSIBLE = _action("objection.reject_inadmissible", _("不予受理"), C.NOTICE)

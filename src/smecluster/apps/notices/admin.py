@@ -16,7 +16,7 @@ class ObjectionFileInline(admin.TabularInline[ObjectionFile, Objection]):
     model = ObjectionFile
     extra = 0
     can_delete = False
-    fields = ("original_name", "content_type", "size", "sha256")
+    fields = ("kind", "original_name", "content_type", "size", "sha256")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -199,11 +199,58 @@ class ObjectionRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("办结时必填；异议人留有电子邮箱的，处理结果将通过邮件告知本人"),
     )
-    upheld = forms.ChoiceField(label=_("异议是否成立"), required=False, choices=UPHELD_CHOICES)
+    upheld = forms.ChoiceField(
+        label=_("异议是否成立"),
+        required=False,
+        choices=UPHELD_CHOICES,
+        help_text=_("认定异议成立的，该集群移出拟认定名单，本年度不予认定；不成立的，继续办理认定"),
+    )
+    # Named as in the objection form; the same note on the stubs applies.
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("核查认定的证据（选填）"),
+        required=False,
+        help_text=_("可多选，最多 10 个；与异议一并保存，不公开"),
+    )
 
     @property
     def upheld_value(self) -> bool | None:
         return _upheld(self.cleaned_data.get("upheld", ""))
+
+    def clean_files(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data["files"]
+        if len(files) > MAX_OBJECTION_FILES:
+            raise ValidationError(_("最多上传 %(count)s 个文件") % {"count": MAX_OBJECTION_FILES})
+        return files
+
+
+class ObjectionLookupForm(forms.Form):
+    """The objector's look-up of the outcome: the receipt number (受理编号) and the telephone left with the
+    objection, then the same image challenge as the objection form."""
+
+    reference = forms.CharField(
+        label=_("受理编号"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("提交异议后页面所示的编号，如 24-3-001-K7QM"),
+        error_messages=_required(_("请填写受理编号")),
+    )
+    phone = forms.CharField(
+        label=_("联系电话"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("提出异议时填写的联系电话"),
+        error_messages=_required(_("请填写联系电话")),
+    )
+    captcha = CaptchaField(
+        label=_("验证码"),
+        widget=ObjectionCaptchaInput(),
+        help_text=_("请输入图中的 4 个字母，不区分大小写；看不清可点“换一张”。"),
+        error_messages={
+            "required": _("请填写验证码"),
+            "incomplete": _("请填写验证码"),
+            "invalid": _("验证码不正确或已失效：请输入新图中的字母"),
+        },
+    )
 
 
 class InadmissibleForm(forms.Form):

@@ -86,9 +86,31 @@ class Objection(models.Model):
 # blocking recognition.
 OBJECTION_FINISHED = (Objection.Status.RESOLVED, Objection.Status.INADMISSIBLE)
 
+# "经公示无异议的" (SX 16, Guizhou Q6): an objection resolved as upheld (成立) takes its application off the
+# call's list; it cannot be recognized in this call.
+UPHELD = models.Q(status=Objection.Status.RESOLVED, upheld=True)
+
 
 class ObjectionFile(StoredFile):
-    """Evidence attached to an objection, served only to the notice's owner; ``uploaded_by`` is empty
-    (the objector has no account)."""
+    """A file of an objection, served only to the notice's owner: the objector's evidence (``uploaded_by``
+    empty: the objector has no account), or the evidence of the owner's finding (成立 or 不成立)."""
+
+    class Kind(models.TextChoices):
+        OBJECTOR = "objector", _("异议人提交的证明材料")
+        FINDING = "finding", _("核查认定的证据")
 
     objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(_("材料类别"), max_length=16, choices=Kind.choices, default=Kind.OBJECTOR)
+
+
+class ObjectionLookupMiss(models.Model):
+    """A look-up of an objection's outcome that matched nothing (a wrong receipt number or a wrong second
+    factor): the hourly limit counts these rows per client address, so every worker shares it, and they
+    are never shown."""
+
+    client_address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("异议查询失败记录")
+        verbose_name_plural = _("异议查询失败记录")

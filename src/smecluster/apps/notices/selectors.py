@@ -9,13 +9,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from smecluster.analytics.scoring import verify_content
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
-from smecluster.apps.notices.models import OBJECTION_FINISHED, Notice, Objection, ObjectionFile
+from smecluster.apps.notices.models import OBJECTION_FINISHED, UPHELD, Notice, Objection, ObjectionFile
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import calls_for
 from smecluster.apps.selection.models import Shortlist
@@ -210,11 +210,23 @@ def shortlist_intact(shortlist: Shortlist) -> bool:
 
 @dataclass(frozen=True)
 class NoticeEntry:
-    """A shortlisted cluster as the public notice shows it."""
+    """A shortlisted cluster as the public notice shows it; ``removed`` when an objection to it was upheld
+    (成立) and it left the list (the objector is never named)."""
 
     application: Application
     rank: int | None
     score: str
+    removed: bool = False
+
+
+def upheld_objections(call: YearlyCall) -> dict[int, list[Objection]]:
+    """The call's objections found upheld (成立), by application: each takes its application off the list."""
+    upheld: dict[int, list[Objection]] = {}
+    for objection in Objection.objects.filter(UPHELD, notice__shortlist__call=call).order_by(
+        "filed_at", "pk"
+    ):
+        upheld.setdefault(objection.application_id, []).append(objection)
+    return upheld
 
 
 def notice_entries(notice: Notice) -> list[NoticeEntry]:
@@ -225,15 +237,25 @@ def notice_entries(notice: Notice) -> list[NoticeEntry]:
 def shortlist_entries(shortlist: Shortlist) -> list[NoticeEntry]:
     """The shortlisted applications of the call with their rank and score from the frozen content.
 
-    One query: the applications with their county, city and province (for the full county name)."""
+    One query: the applications with their county, city and province (for the full county name), and
+    whether an upheld objection took each off the list."""
     lines = shortlist_lines(shortlist)
-    applications = Application.objects.filter(
-        call=shortlist.call_id, status__in=ON_THE_NOTICE
-    ).select_related("county__parent__parent")
+    applications = (
+        Application.objects.filter(call=shortlist.call_id, status__in=ON_THE_NOTICE)
+        .select_related("county__parent__parent")
+        .annotate(removed=Exists(Objection.objects.filter(UPHELD, application=OuterRef("pk"))))
+    )
     entries = []
     for application in applications:
         line = lines.get(f"pk:{application.pk}") or lines.get(f"number:{application.number}")
-        entries.append(NoticeEntry(application, line.rank if line else None, line.score if line else ""))
+        entries.append(
+            NoticeEntry(
+                application,
+                line.rank if line else None,
+                line.score if line else "",
+                removed=application.removed,
+            )
+        )
     entries.sort(key=lambda entry: (entry.rank is None, entry.rank or 0, entry.application.number))
     return entries
 
@@ -257,3 +279,8 @@ def public_notice(pk: int) -> Notice:
 
 def objection_by_reference(reference: str) -> Objection:
     return Objection.objects.select_related("notice", "application").get(reference=reference)
+
+
+def finding_files(objection: Objection) -> list[ObjectionFile]:
+    """The evidence of the owner's finding on an objection (names and digests: what the objector is shown)."""
+    return list(objection.files.filter(kind=ObjectionFile.Kind.FINDING).order_by("uploaded_at", "pk"))

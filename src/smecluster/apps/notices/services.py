@@ -22,16 +22,25 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.recipients import people_in
+from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.services import county_people, today_in_china
+from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.evidence import pipeline
-from smecluster.apps.notices.models import OBJECTION_FINISHED, Notice, Objection, ObjectionFile
+from smecluster.apps.notices.models import (
+    OBJECTION_FINISHED,
+    Notice,
+    Objection,
+    ObjectionFile,
+    ObjectionLookupMiss,
+)
 from smecluster.apps.notices.permissions import (
     can_manage_notice,
     can_object,
@@ -39,7 +48,7 @@ from smecluster.apps.notices.permissions import (
     owner_office,
     owner_role,
 )
-from smecluster.apps.notices.selectors import notice_application, notice_entries
+from smecluster.apps.notices.selectors import notice_application, notice_entries, objection_by_reference
 from smecluster.apps.notices.workflow import NOTICE, OBJECTION
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
@@ -318,6 +327,34 @@ def _state(objection: Objection) -> dict[str, Any]:
     }
 
 
+def _remove_from_the_list(actor: User, objection: Objection) -> None:
+    """Only 经公示无异议的 are recognized (Guizhou Q6 "经公示无异议的，确定为…"; SX 16 "经公示无异议后，发布…
+    名单"): the finding that an objection is upheld takes its application off the call's list, so it cannot
+    be recognized in this call. Already off (a second upheld objection to it): nothing more to take."""
+    application = Application.objects.select_for_update(of=("self",)).get(pk=objection.application_id)
+    if application.status != Status.SHORTLISTED:
+        return
+    reason = _("异议 %(reference)s 经核查成立：%(finding)s") % {
+        "reference": objection.reference,
+        "finding": objection.resolution,
+    }
+    take(
+        APPLICATION,
+        application,
+        "remove_on_objection",
+        actor=actor,
+        reason=reason,
+        after={"objection": objection.reference},
+    )
+    notify(
+        recipients=county_people(application),
+        # The receipt number stays the objector's (it opens the outcome): the county is not given it.
+        text=_("申报 %(number)s 收到的异议经核查成立，已移出拟认定名单，本年度不予认定：%(finding)s")
+        % {"number": application.number, "finding": objection.resolution[:150]},
+        link=reverse("applications:detail", args=[application.pk]),
+    )
+
+
 def _tell_objector(objection: Objection) -> None:
     """The objector left an e-mail address: tell them the outcome once it is resolved."""
     if not objection.email:
@@ -349,9 +386,11 @@ def _record(
     resolution: str,
     upheld: bool | None,
     resolve: bool,
+    uploads: list[UploadedFile[Any]] | tuple[UploadedFile[Any], ...] = (),
 ) -> Objection:
     action = "resolve" if resolve else "investigate"
     OBJECTION.can(actor, action, objection).enforce()
+    _check_uploads(uploads)
     if resolve:
         problems = {}
         if not resolution.strip():
@@ -379,7 +418,18 @@ def _record(
         after=_state(objection),
         update_fields=fields,
     )
+    # The finding's evidence, kept with the objection (each file its own event, naming the finding's step).
+    pipeline.attach(
+        ObjectionFile,
+        list(uploads),
+        actor=actor,
+        audit=actions.OBJECTION_FINDING_EVIDENCE_ADD,
+        audit_target=objection,
+        owner={"objection": objection, "kind": ObjectionFile.Kind.FINDING},
+    )
     if resolve:
+        if upheld:
+            _remove_from_the_list(actor, objection)
         _tell_objector(objection)
     return objection
 
@@ -401,9 +451,12 @@ def objection_record(
     resolution: str = "",
     upheld: bool | None = None,
     resolve: bool = False,
+    uploads: list[UploadedFile[Any]] | tuple[UploadedFile[Any], ...] = (),
 ) -> Objection:
-    """Record the investigation (the objection is then 核查中), or resolve it: the resolution and whether
-    the objection is upheld are required, and a resolved objection is final."""
+    """Record the investigation (the objection is then 核查中), or resolve it: the finding (处理结果) and
+    whether the objection is upheld (成立) or not (不成立) are required, and a resolved objection is final.
+    ``uploads`` are the finding's evidence, kept with the objection. Upheld takes the application off the
+    call's list (it cannot be recognized in this call); not upheld lets it proceed."""
     return _record(
         actor=actor,
         objection=_locked(objection.pk),
@@ -411,6 +464,7 @@ def objection_record(
         resolution=resolution,
         upheld=upheld,
         resolve=resolve,
+        uploads=uploads,
     )
 
 
@@ -482,6 +536,53 @@ def objections_batch(
         )
         changed.append(objection.reference)
     return BatchResult(changed, skipped)
+
+
+# --- the objector's look-up of the outcome ---------------------------------------------------------
+
+
+class TooManyLookups(Exception):
+    """This client address has missed as many look-ups in the last hour as one person may."""
+
+
+def _same_phone(given: str, kept: str) -> bool:
+    """Spaces, hyphens and a +86 prefix aside, the same digits."""
+
+    def digits(phone: str) -> str:
+        bare = "".join(character for character in phone if character.isdigit())
+        return bare[2:] if bare.startswith("86") and len(bare) > 11 else bare
+
+    return bool(digits(given)) and secrets.compare_digest(digits(given), digits(kept))
+
+
+@transaction.atomic
+def objection_lookup_by_receipt(*, reference: str, phone: str, client_address: str) -> Objection | None:
+    """The objection behind a receipt number (受理编号), when the telephone given is the one the objector
+    left: the second factor keeps a leaked or guessed number from showing the outcome. A wrong number and a
+    wrong telephone answer alike (``None``, nothing tells which was wrong) and each is counted against the
+    client address; past ``OBJECTION_LOOKUP_MISSES_PER_ADDRESS_PER_HOUR`` misses in an hour every look-up
+    from it is refused with :class:`TooManyLookups`, right answers included, so the limit cannot be probed.
+    A read: not audited."""
+    since = timezone.now() - timedelta(hours=1)
+    misses = ObjectionLookupMiss.objects.filter(client_address=client_address, at__gte=since).count()
+    if misses >= settings.OBJECTION_LOOKUP_MISSES_PER_ADDRESS_PER_HOUR:
+        raise TooManyLookups(client_address)
+    try:
+        objection = objection_by_reference(reference.strip().upper())
+    except Objection.DoesNotExist:
+        objection = None
+    if objection is None or not _same_phone(phone, objection.phone):
+        ObjectionLookupMiss.objects.create(client_address=client_address)
+        return None
+    return objection
+
+
+def objection_lookup_misses_purge() -> int:
+    """Deletes the look-up misses older than the hour the limit counts; returns how many."""
+    removed, _by_model = ObjectionLookupMiss.objects.filter(
+        at__lt=timezone.now() - timedelta(hours=1)
+    ).delete()
+    return int(removed)
 
 
 def objection_challenges_purge() -> int:

@@ -13,5 +13,6 @@ urlpatterns = [
     # the public's pages (no login)
     path("public/notices/", views.public_list, name="public_list"),
     path("public/notices/<int:pk>/", views.public_detail, name="public_detail"),
+    path("public/objections/outcome/", views.objection_lookup, name="objection_lookup"),
     path("public/objections/<str:reference>/", views.objection_ack, name="objection_ack"),
 ]

@@ -34,6 +34,7 @@ from smecluster.apps.notices.forms import (
     BatchForm,
     InadmissibleForm,
     ObjectionForm,
+    ObjectionLookupForm,
     ObjectionRecordForm,
     PublishForm,
 )
@@ -51,6 +52,7 @@ from smecluster.apps.notices.permissions import (
 from smecluster.apps.notices.selectors import (
     call_in_reach,
     calls_awaiting_notice,
+    finding_files,
     notice_entries,
     notice_for,
     notice_objections,
@@ -66,6 +68,7 @@ from smecluster.apps.notices.selectors import (
     unresolved_objections,
 )
 from smecluster.apps.notices.services import (
+    TooManyLookups,
     TooManyObjections,
     default_title,
     missing_holidays_message,
@@ -73,6 +76,7 @@ from smecluster.apps.notices.services import (
     notice_length,
     notice_publish,
     objection_file,
+    objection_lookup_by_receipt,
     objection_record,
     objection_reject_inadmissible,
     objections_batch,
@@ -320,7 +324,9 @@ def objection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "upheld": "" if item.upheld is None else ("yes" if item.upheld else "no"),
     }
     inadmissible = "reject_inadmissible" in request.POST
-    form = ObjectionRecordForm(None if inadmissible else _posted(request), initial=initial)
+    form = ObjectionRecordForm(
+        None if inadmissible else _posted(request), None if inadmissible else request.FILES, initial=initial
+    )
     inadmissible_form = InadmissibleForm(_posted(request) if inadmissible else None)
     if inadmissible and inadmissible_form.is_valid():
         try:
@@ -342,11 +348,14 @@ def objection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 resolution=form.cleaned_data["resolution"],
                 upheld=form.upheld_value,
                 resolve=resolve,
+                uploads=form.cleaned_data["files"],
             )
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
             text = _("异议 %(reference)s 已办结") if resolve else _("已保存异议 %(reference)s 的核查情况")
+            if resolve and item.upheld:
+                text = _("异议 %(reference)s 已办结：异议成立，该集群已移出拟认定名单")
             messages.success(request, text % {"reference": item.reference})
             return redirect("notices:objection", pk=item.pk)
     return render(
@@ -355,7 +364,8 @@ def objection(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "objection": item,
             "notice": item.notice,
-            "files": list(item.files.all()),
+            "files": [file for file in item.files.all() if file.kind == ObjectionFile.Kind.OBJECTOR],
+            "finding_files": [file for file in item.files.all() if file.kind == ObjectionFile.Kind.FINDING],
             "form": form,
             "inadmissible_form": inadmissible_form,
             "resolved": item.status == Objection.Status.RESOLVED,
@@ -490,3 +500,43 @@ def objection_ack(request: HtmxRequest, reference: str) -> HttpResponse:
             "objector": f"{filed.real_name[:1]}**",
         },
     )
+
+
+LOOKUP_MISSED = gettext_lazy("受理编号或联系电话不正确，请核对后再试")
+
+
+@require_http_methods(["GET", "POST"])
+def objection_lookup(request: HtmxRequest) -> HttpResponse:
+    """The objector's look-up of the outcome: receipt number and telephone. A wrong number and a wrong
+    telephone get the same answer; misses are limited per client address
+    (``services.objection_lookup_by_receipt``)."""
+    form = ObjectionLookupForm(_posted(request))
+    context: dict[str, Any] = {"form": form}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            found = objection_lookup_by_receipt(
+                reference=form.cleaned_data["reference"],
+                phone=form.cleaned_data["phone"],
+                client_address=_client_address(request),
+            )
+        except TooManyLookups:
+            context["refusal"] = _("查询失败次数过多，请一小时后再试，或按公示所列联系方式向受理机关查询")
+            status = 429
+        else:
+            if found is None:
+                context["refusal"] = LOOKUP_MISSED
+            else:
+                return render(
+                    request,
+                    "notices/objection_outcome.html",
+                    {
+                        "objection": found,
+                        "notice": found.notice,
+                        "finding_files": finding_files(found),
+                        "objector": f"{found.real_name[:1]}**",
+                    },
+                )
+        # A fresh form (and challenge) after every answer: a challenge is used once.
+        context["form"] = ObjectionLookupForm()
+    return render(request, "notices/objection_lookup.html", context, status=status)

@@ -10,7 +10,9 @@ Objection (异议)::
 
     received ──investigate──▶ investigating ──resolve──▶ resolved
         │                       └─investigate (the investigation recorded again)─┘
-        └──────────────────resolve──────────────────▶ resolved
+        └──────────────────resolve──────────────────▶ resolved   (成立 or 不成立, with the finding and its
+                                                                  evidence; 成立 takes the application off the
+                                                                  list: APPLICATION's remove_on_objection)
     received / investigating ──reject_inadmissible──▶ inadmissible   (不予受理: anonymous, no facts, out of
                                                                      scope; with a reason; does not block
                                                                      recognition)

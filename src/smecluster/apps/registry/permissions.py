@@ -2,8 +2,10 @@
 
 Recognition is the owner's step (``notices.permissions.can_act_as_owner``) and waits for the public notice:
 it is refused while no notice was published, while the notice runs (until 23:59:59 Beijing time on its last
-day), and while any objection to it is unresolved; the reason names the objections. A certificate is
-printed by anyone who may see the application (the owner, the county, its city); outside that, a 404.
+day), and while any objection to it is unresolved; the reason names the objections. An application against
+which an objection was upheld is not recognized in this call ("经公示无异议的"), naming the objection. A
+certificate is printed by anyone who may see the application (the owner, the county, its city); outside
+that, a 404.
 
 Dynamic management (plan targets, annual reports, re-reviews) is seen by the cluster's county (officer and
 operator), its city, its province and, for a national programme, the ministry; experts and the public see
@@ -18,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
+from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.notices.models import Objection
 from smecluster.apps.notices.permissions import Phase, can_act_as_owner, notice_phase
 from smecluster.apps.notices.selectors import notice_of_call, unresolved_objections
 from smecluster.apps.programmes.models import YearlyCall
@@ -76,6 +80,22 @@ def can_recognize(user: User, call: YearlyCall, now: datetime | None = None) -> 
     blockers = recognition_blockers(call, now)
     if blockers:
         return deny(_("暂不能认定：%(why)s") % {"why": "；".join(blockers)})
+    return allow()
+
+
+def can_recognize_application(application: Application, upheld: list[Objection]) -> Decision:
+    """Only 经公示无异议的 are recognized (Guizhou Q6; SX 16 "经公示无异议后，发布…名单"): an application
+    against which an objection was upheld (成立) cannot be recognized in this call; the reason names it.
+    ``upheld`` are its upheld objections (``notices.selectors.upheld_objections``)."""
+    if upheld:
+        return deny(
+            _("申报 %(number)s（%(name)s）的异议 %(references)s 经核查成立，已移出拟认定名单，本年度不能认定")
+            % {
+                "number": application.number,
+                "name": application.name,
+                "references": "、".join(objection.reference for objection in upheld),
+            }
+        )
     return allow()
 
 

@@ -19,7 +19,7 @@ from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
-from smecluster.apps.notices.models import Notice, Objection
+from smecluster.apps.notices.models import UPHELD, Notice, Objection
 from smecluster.apps.notices.selectors import shortlist_lines
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.models import (
@@ -195,7 +195,8 @@ def public_clusters(
     programme: int | None = None,
 ) -> QuerySet[RecognizedCluster]:
     """The published list under the page's filter: the page shows a slice, the downloads all of it."""
-    clusters = RecognizedCluster.objects.select_related("county__parent__parent", "programme")
+    # The revocation with each row: the list shows a revoked cluster's case and article.
+    clusters = RecognizedCluster.objects.select_related("county__parent__parent", "programme", "revocation")
     if q:
         clusters = clusters.filter(Q(name__icontains=q) | Q(leading_industry__icontains=q))
     if year is not None:
@@ -209,6 +210,39 @@ def public_clusters(
     if programme is not None:
         clusters = clusters.filter(programme=programme)
     return clusters.order_by("-year", "number", "pk")
+
+
+def public_removed_on_objection(
+    *,
+    q: str = "",
+    year: int | None = None,
+    city: str = "",
+    industry: str = "",
+    status: str = "",
+    programme: int | None = None,
+) -> list[Application]:
+    """The applications taken off a call's list because an objection to them was upheld (成立), under the
+    published list's filter (its status filter is a cluster's, so any status filter leaves none): the list
+    says they were not recognized, never who objected."""
+    if status:
+        return []
+    removed = Application.objects.filter(
+        status=Status.REJECTED,
+        pk__in=Objection.objects.filter(UPHELD).values("application"),
+    )
+    if q:
+        removed = removed.filter(Q(name__icontains=q) | Q(leading_industry__icontains=q))
+    if year is not None:
+        removed = removed.filter(call__year=year)
+    if city:
+        removed = removed.filter(county__parent=city)
+    if industry:
+        removed = removed.filter(leading_industry=industry)
+    if programme is not None:
+        removed = removed.filter(call__programme=programme)
+    return list(
+        removed.select_related("county__parent__parent", "call__programme").order_by("-call__year", "number")
+    )
 
 
 def cluster_row(cluster: RecognizedCluster) -> dict[str, Any]:

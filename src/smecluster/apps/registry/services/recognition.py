@@ -40,12 +40,12 @@ from smecluster.apps.applications.services import county_people, today_in_china
 from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
-from smecluster.apps.notices.selectors import notice_of_call
+from smecluster.apps.notices.selectors import notice_of_call, upheld_objections
 from smecluster.apps.notices.services import notice_close
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.models import RecognizedCluster
-from smecluster.apps.registry.permissions import can_recognize
+from smecluster.apps.registry.permissions import can_recognize, can_recognize_application
 from smecluster.apps.registry.selectors import (
     in_shortlist_order,
     recognition_candidates,
@@ -264,7 +264,8 @@ def recognition_decide(
     """Recognize, or reject with ``reason``, the chosen shortlisted applications of ``call``; a recognition
     states the validity ``valid_from``–``valid_until``, or neither for the rule set's default.
 
-    Refused (403 with the reason) before the notice has ended or while an objection is unresolved."""
+    Refused (403 with the reason) before the notice has ended or while an objection is unresolved, and for
+    an application against which an objection was upheld (the reason names the objection)."""
     # The call's row lock serializes the recognition numbers of the call.
     call = (
         YearlyCall.objects.select_for_update(of=("self",)).select_related("programme__owner").get(pk=call.pk)
@@ -282,6 +283,11 @@ def recognition_decide(
         .select_related("county", "call__programme")
         .filter(call=call, pk__in=application_ids)
     )
+    if decision == RECOGNIZE:
+        # Named before the state: an upheld objection has already taken its application off the list.
+        upheld = upheld_objections(call)
+        for application in applications:
+            can_recognize_application(application, upheld.get(application.pk, [])).enforce()
     undecidable = [application for application in applications if application.status != Status.SHORTLISTED]
     if len(applications) != len(set(application_ids)) or undecidable:
         raise ValidationError(
@@ -307,7 +313,8 @@ def recognition_decide(
 @transaction.atomic
 def recognize_unobjected(*, actor: User, call: YearlyCall) -> Decisions:
     """认定全部无异议的: recognize every shortlisted application of ``call`` against which no objection
-    was upheld; those with an upheld objection wait for a decision one by one."""
+    was upheld (an upheld objection takes its application off the list when it is found, so none is left
+    here but one upheld before that rule, which the owner then rejects)."""
     can_recognize(actor, call).enforce()
     candidates = [
         candidate.application.pk

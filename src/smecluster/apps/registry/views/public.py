@@ -24,6 +24,7 @@ from smecluster.apps.registry.selectors import (
     public_cluster,
     public_clusters,
     public_figures,
+    public_removed_on_objection,
 )
 from smecluster.documents.cells import csv_text
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
@@ -105,6 +106,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
             "rows": [(cluster, cluster_row(cluster)) for cluster in page],
             "columns": COLUMNS,
             "query": query.urlencode(),
+            "removed": public_removed_on_objection(**filters),
         },
     )
 
