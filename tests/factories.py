@@ -31,7 +31,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Actor, Status, acting_level
@@ -235,20 +235,31 @@ def pdf_file(name: str = "证明材料.pdf") -> io.BytesIO:
     return handle
 
 
+def _office_at(level: str, application: Application) -> str:
+    """The office of ``level`` over the application's county: itself, its city, its province, 全国."""
+    county = application.county
+    return {
+        "county": county.code,
+        "city": county.parent_id or "",
+        "province": county.code[:2] + "0000",
+        "national": "100000",
+    }[level]
+
+
 def recommender(application: Application) -> User:
-    """Who accepts, reviews and recommends: the city officer, or the province admin in the national chain."""
-    if acting_level(application.call.programme.review_chain, Actor.RECOMMENDER) == "province":
-        return User.objects.get(role=Role.PROVINCE_ADMIN, jurisdiction=application.county_id[:2] + "0000")
-    return User.objects.get(role=Role.CITY_OFFICER, jurisdiction=application.county.parent_id)
+    """Who accepts, reviews and recommends: the chain's level before last (the city, the province in the
+    national chain, the county in a city's own programme)."""
+    level = acting_level(application.call.programme.review_chain, Actor.RECOMMENDER)
+    return User.objects.get(role=LEVEL_ROLE[level], jurisdiction=_office_at(level, application))
 
 
 def owner(application: Application) -> User:
-    """Who screens, shortlists and recognizes: the owning province's admin, or the ministry admin (全国
-    100000) for the national programme (the test must have made one)."""
+    """Who screens, shortlists and recognizes: the chain's last level in the owner's office (the owning
+    province's admin, a city's officer for its own programme, or the ministry admin (全国 100000) for the
+    national programme; the test must have made one)."""
     programme = application.call.programme
-    if programme.owner_id is None:
-        return User.objects.get(role=Role.MINISTRY_ADMIN, jurisdiction="100000")
-    return User.objects.get(role=Role.PROVINCE_ADMIN, jurisdiction=programme.owner_id)
+    level = acting_level(programme.review_chain, Actor.OWNER)
+    return User.objects.get(role=LEVEL_ROLE[level], jurisdiction=programme.owner_id or "100000")
 
 
 def assigned_expert() -> User:

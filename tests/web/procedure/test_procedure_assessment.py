@@ -1,7 +1,8 @@
-"""The yearly assessment (issue 13, finding 13): GD 5 and SX 5 "省工业和信息化厅负责…开展认定、监督和考核工作";
-GD 17 and SX 18 "省工业和信息化厅组织开展监督和考核，编制集群发展评估报告", after the cities follow
-"发展规划执行情况、目标进展…" and collect the annual report; GD 16 and SX 17 at re-review "考核集群三年发展规划
-目标完成情况". The measures give no grades: they are the programme's data (``assessment_criteria``)."""
+"""The yearly assessment (issue 13, finding 13): GD 5 and SX 5 "省工业和信息化厅负责…开展认定、
+监督和考核工作"; GD 17 and SX 18 "省工业和信息化厅组织开展监督和考核，编制集群发展评估报告", after the
+cities follow "发展规划执行情况、目标进展…" and collect the annual report; GD 16 and SX 17 at re-review
+"考核集群三年发展规划目标完成情况". The measures give no grades: they are the programme's data
+(``assessment_criteria``)."""
 
 from __future__ import annotations
 
@@ -148,7 +149,8 @@ def test_the_page_the_list_its_export_and_the_re_review_show_the_assessment(
     url = reverse("registry:assessment", args=[cluster.pk, year])
     client.force_login(web_users["city_officer"])
     page = client.get(url)
-    assert page.status_code == 200 and "合格" in page.content.decode()
+    assert page.status_code == 200
+    assert "合格" in page.content.decode()
     assert client.post(url, {"grade": "良好", "findings": "x"}).status_code == 403
 
     client.force_login(web_users["province_admin"])
@@ -156,7 +158,9 @@ def test_the_page_the_list_its_export_and_the_re_review_show_the_assessment(
     assert response.status_code == 302
     assert ClusterAssessment.objects.get(cluster=cluster, year=year).grade == "良好"
     exported = client.get(reverse("registry:assessment_list") + "?format=csv").content.decode("utf-8-sig")
-    assert cluster.number in exported and "良好" in exported and "产值增长明显" in exported
+    assert cluster.number in exported
+    assert "良好" in exported
+    assert "产值增长明显" in exported
 
     client.force_login(web_users["other_city_officer"])
     assert client.get(url).status_code == 404
@@ -167,4 +171,5 @@ def test_the_page_the_list_its_export_and_the_re_review_show_the_assessment(
     re_review, _created = re_reviews.re_review_open(cluster=cluster, today=date(year + 1, 5, 1))
     client.force_login(web_users["province_admin"])
     page = client.get(re_review.get_absolute_url()).content.decode()
-    assert "有效期内的年度考核" in page and "产值增长明显" in page
+    assert "有效期内的年度考核" in page
+    assert "产值增长明显" in page

@@ -61,10 +61,13 @@ class Programme(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        help_text=_("省级项目为该省；国家级项目留空（工业和信息化部）"),
+        help_text=_("省级项目为该省，市级项目为该市；国家级项目留空（工业和信息化部）"),
     )
     owner_level = models.CharField(
-        _("认定层级"), max_length=8, choices=[("national", _("国家级")), (Level.PROVINCE, _("省级"))]
+        _("认定层级"),
+        max_length=8,
+        # GD 6 / SX 6 "引导和支持地方培育一批市级集群": a city's own programme runs on the same engine.
+        choices=[("national", _("国家级")), (Level.PROVINCE, _("省级")), (Level.CITY, _("市级"))],
     )
     rule_set_id = models.CharField(_("规则集"), max_length=32, validators=[_known_rule_set])
     review_chain = models.JSONField(
