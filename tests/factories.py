@@ -31,10 +31,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.workflow import Status
+from smecluster.apps.applications.workflow import Actor, Status, acting_level
 from smecluster.apps.notices import services as notice_services
 from smecluster.apps.notices.models import Notice
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
@@ -237,19 +237,19 @@ def pdf_file(name: str = "证明材料.pdf") -> io.BytesIO:
 
 
 def recommender(application: Application) -> User:
-    """Who accepts, reviews and recommends: the city officer, or the province admin in the national chain
-    (the 计划单列市's officer for its districts)."""
+    """Who accepts, reviews and recommends: the chain's level before last (the city; the province in the
+    national chain, or the 计划单列市's officer for its districts; the county in a city's own programme)."""
     office = recommending_office(application.call.programme, application.county)
     return User.objects.get(role=office.role, jurisdiction=office.jurisdiction)
 
 
 def owner(application: Application) -> User:
-    """Who screens, shortlists and recognizes: the owning province's admin, or the ministry admin (全国
-    100000) for the national programme (the test must have made one)."""
+    """Who screens, shortlists and recognizes: the chain's last level in the owner's office (the owning
+    province's admin, a city's officer for its own programme, or the ministry admin (全国 100000) for the
+    national programme; the test must have made one)."""
     programme = application.call.programme
-    if programme.owner_id is None:
-        return User.objects.get(role=Role.MINISTRY_ADMIN, jurisdiction="100000")
-    return User.objects.get(role=Role.PROVINCE_ADMIN, jurisdiction=programme.owner_id)
+    level = acting_level(programme.review_chain, Actor.OWNER)
+    return User.objects.get(role=LEVEL_ROLE[level], jurisdiction=programme.owner_id or "100000")
 
 
 def assigned_expert() -> User:

@@ -452,5 +452,8 @@ def test_every_page_of_dynamic_management_is_in_the_matrix() -> None:
     tested_elsewhere = {
         # issue 4's pages, in tests/web/test_permission_matrix.py
         "recognition", "notice_pdf", "certificate", "public_list", "public_detail",
+        # issue 13's yearly assessment (owner records, city reads, other city 404, list scoped by reach), in
+        # tests/web/procedure/test_procedure_assessment.py; not yet in this matrix
+        "assessment", "assessment_list",
     }  # fmt: skip
     assert names <= covered | tested_elsewhere, sorted(names - covered - tested_elsewhere)

@@ -124,6 +124,8 @@ CLUSTER_OPERATOR_REMOVE = _action("cluster.operator_remove", _("取消集群运�
 PLAN_TARGET_CREATE = _action("plan_target.create", _("新增发展规划目标"), C.RECOGNITION)
 PLAN_TARGET_UPDATE = _action("plan_target.update", _("修改发展规划目标"), C.RECOGNITION)
 PLAN_TARGET_DELETE = _action("plan_target.delete", _("删除发展规划目标"), C.RECOGNITION)
+ASSESSMENT_RECORD = _action("assessment.record", _("作出年度考核"), C.RECOGNITION)
+ASSESSMENT_UPDATE = _action("assessment.update", _("修改年度考核"), C.RECOGNITION)
 
 # --- annual reports (workflow: registry.workflow.ANNUAL_REPORT) ----------------------------------------
 ANNUAL_REPORT_OPEN = _action("annual_report.open", _("开启填报"), C.ANNUAL_REPORT)

@@ -3,6 +3,7 @@ opens a call with its deadlines and quota. Policy lives here as data, edited by 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -30,6 +31,28 @@ DEFAULT_PLEDGE_TEXT = (
 )
 
 
+# GD 17 / SX 18 "省工业和信息化厅组织开展监督和考核，编制集群发展评估报告" and GD 16 / SX 17
+# "考核集群三年发展规划目标完成情况": the measures fix neither grades nor thresholds, so they are the
+# owner's programme data.
+# A grade is proposed from the share of plan targets on track in the year's received annual report (a
+# target is on track when its value has covered at least the elapsed part of the way from baseline to
+# target); ``late_report_max_grade`` caps the proposal when the report was filed late (GD 18(三)).
+DEFAULT_ASSESSMENT_CRITERIA: dict[str, object] = {
+    "grades": [
+        {"label": "优秀", "min_on_track_pct": 100},
+        {"label": "良好", "min_on_track_pct": 75},
+        {"label": "合格", "min_on_track_pct": 50},
+        {"label": "不合格", "min_on_track_pct": 0},
+    ],
+    "late_report_max_grade": "合格",
+}
+
+
+def default_assessment_criteria() -> dict[str, object]:
+    criteria: dict[str, object] = json.loads(json.dumps(DEFAULT_ASSESSMENT_CRITERIA))
+    return criteria
+
+
 class Programme(models.Model):
     name = models.CharField(_("名称"), max_length=128)
     owner = models.ForeignKey(
@@ -38,10 +61,13 @@ class Programme(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        help_text=_("省级项目为该省；国家级项目留空（工业和信息化部）"),
+        help_text=_("省级项目为该省，市级项目为该市；国家级项目留空（工业和信息化部）"),
     )
     owner_level = models.CharField(
-        _("认定层级"), max_length=8, choices=[("national", _("国家级")), (Level.PROVINCE, _("省级"))]
+        _("认定层级"),
+        max_length=8,
+        # GD 6 / SX 6 "引导和支持地方培育一批市级集群": a city's own programme runs on the same engine.
+        choices=[("national", _("国家级")), (Level.PROVINCE, _("省级")), (Level.CITY, _("市级"))],
     )
     rule_set_id = models.CharField(_("规则集"), max_length=32, validators=[_known_rule_set])
     review_chain = models.JSONField(
@@ -61,6 +87,14 @@ class Programme(models.Model):
         _("推荐单位须对每件申报实地核查"),
         default=False,
         help_text=_("开启后，推荐单位须先记录对该申报的实地核查，方可推荐"),
+    )
+    assessment_criteria = models.JSONField(
+        _("年度考核标准"),
+        default=default_assessment_criteria,
+        help_text=_(
+            "监督和考核（广东办法第十七条、陕西办法第十八条）的等次及其规划目标按期进展比例下限，"
+            "自高至低排列，最后一档下限为 0；年报逾期报送时建议等次不高于 late_report_max_grade"
+        ),
     )
     # Dynamic management (issue 5): programme settings the rule sets leave to the owner.
     re_review_window_days = models.PositiveSmallIntegerField(
@@ -111,6 +145,8 @@ class Programme(models.Model):
             raise ValidationError(
                 {"review_chain": _("审核链须为 county、city、province、national 组成的列表")}
             )
+        if problem := assessment_criteria_problem(self.assessment_criteria):
+            raise ValidationError({"assessment_criteria": problem})
         month, day = self.annual_report_due_month, self.annual_report_due_day
         if (month is None) != (day is None):
             raise ValidationError({"annual_report_due_day": _("年报截止月、日须同时填写或同时留空")})
@@ -124,6 +160,30 @@ class Programme(models.Model):
                         % {"month": month, "day": day}
                     }
                 ) from None
+
+
+def assessment_criteria_problem(criteria: object) -> str | None:
+    """Why ``criteria`` cannot grade an assessment (None when it can): grades from best to worst with
+    falling lower bounds, the worst open at 0, and a late-report cap that names one of them."""
+    grades = criteria.get("grades") if isinstance(criteria, dict) else None
+    if not isinstance(grades, list) or not grades:
+        return str(_("考核标准须列出至少一个等次"))
+    bounds = []
+    for grade in grades:
+        if not (
+            isinstance(grade, dict)
+            and isinstance(grade.get("label"), str)
+            and grade["label"]
+            and isinstance(grade.get("min_on_track_pct"), int | float)
+        ):
+            return str(_("每个等次须有名称（label）和按期进展比例下限（min_on_track_pct）"))
+        bounds.append(grade["min_on_track_pct"])
+    if bounds != sorted(bounds, reverse=True) or len(set(bounds)) != len(bounds) or bounds[-1] != 0:
+        return str(_("等次须自高至低排列，下限逐档降低，最后一档下限为 0"))
+    cap = criteria.get("late_report_max_grade") if isinstance(criteria, dict) else None
+    if cap is not None and cap not in {grade["label"] for grade in grades}:
+        return str(_("late_report_max_grade 须为所列等次之一"))
+    return None
 
 
 class YearlyCall(models.Model):

@@ -47,6 +47,9 @@ def recommending_office(programme: Programme, county: Jurisdiction) -> Recommend
             # Only provinces have no parent, and a province never applies: the reference data is broken.
             raise ValueError(f"county {county.code} has no city above it in the jurisdiction table")
         return RecommendingOffice(Role.CITY_OFFICER, county.parent_id)
+    if level == "county":
+        # A city's own programme (市级集群): the county recommends to the city that owns it.
+        return RecommendingOffice(Role.COUNTY_OFFICER, county.code)
     raise ValueError(f"a review chain recommending at the {level} level is not supported")
 
 

@@ -342,3 +342,21 @@ class DecideForm(forms.Form):
         label=_("复核结论"), choices=ReReview.Outcome.choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(label=_("理由"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssessmentForm(forms.Form):
+    """The owner's yearly assessment: a grade of the programme's criteria and the findings."""
+
+    grade = forms.ChoiceField(label=_("考核等次"), widget=forms.RadioSelect)
+    findings = forms.CharField(
+        label=_("考核意见"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("发展规划执行情况、目标进展、存在的问题和改进要求；等次与建议等次不同时说明理由"),
+    )
+
+    def __init__(self, *args: Any, grades: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["grade"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(grade, grade) for grade in grades]

@@ -206,6 +206,29 @@ class TargetProgress:
     def status_label(self) -> Any:
         return ACHIEVEMENT_LABELS[self.status]
 
+    @property
+    def expected_value(self) -> Decimal | None:
+        """Where the value should stand in the achieved year on the straight way from baseline to target
+        (the target itself from the target year on): what the yearly assessment measures progress by."""
+        if self.achieved_year is None:
+            return None
+        span = self.target_year - self.baseline_year
+        if span <= 0 or self.achieved_year >= self.target_year:
+            return self.target_value
+        elapsed = max(self.achieved_year - self.baseline_year, 0)
+        way = (self.target_value - self.baseline_value) * elapsed / span
+        return (self.baseline_value + way).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+    @property
+    def on_track(self) -> bool | None:
+        """Whether the achieved value has covered the expected part of the way; None when it is missing."""
+        expected = self.expected_value
+        if self.achieved_value is None or expected is None:
+            return None
+        if self.metric.direction == Direction.LOWER:
+            return self.achieved_value <= expected
+        return self.achieved_value >= expected
+
     def text(self, value: Decimal | None) -> str:
         return f"{number_text(value)} {self.metric.unit}" if value is not None else ""
 

@@ -247,3 +247,39 @@ class ReReviewEvidence(StoredFile):
         verbose_name = _("复核佐证材料")
         verbose_name_plural = _("复核佐证材料")
         ordering = ["uploaded_at"]
+
+
+class ClusterAssessment(models.Model):
+    """The owner's yearly assessment (考核) of one recognized cluster for one complete calendar year.
+
+    GD 5 / SX 5: the province "开展认定、监督和考核工作"; GD 17 / SX 18: it "组织开展监督和考核，编制集群发展
+    评估报告". The grade is the owner's, proposed from the programme's ``assessment_criteria`` applied to the
+    year's annual report and the plan targets' progress; ``basis`` keeps what was seen when it was recorded
+    (the criteria, the report's state, each target's progress), so the assessment reads the same later,
+    at re-review (GD 16 / SX 17 "考核集群三年发展规划目标完成情况") included."""
+
+    cluster = models.ForeignKey(RecognizedCluster, on_delete=models.PROTECT, related_name="assessments")
+    year = models.PositiveSmallIntegerField(_("考核年度"))
+    report = models.ForeignKey(
+        AnnualReport, verbose_name=_("据以考核的年度报告"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    proposed_grade = models.CharField(_("按考核标准的建议等次"), max_length=16)
+    grade = models.CharField(_("考核等次"), max_length=16)
+    findings = models.TextField(_("考核意见"))
+    basis = models.JSONField(_("考核依据"), default=dict)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField(_("考核时间"))
+
+    class Meta:
+        verbose_name = _("集群年度考核")
+        verbose_name_plural = _("集群年度考核")
+        ordering = ["-year", "cluster__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "year"], name="one_assessment_per_cluster_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster.number} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:assessment", args=[self.cluster_id, self.year])

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from smecluster.apps.accounts.divisions import NATIONAL_CODE
 from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import Application
@@ -191,6 +192,17 @@ def can_edit_re_review(user: User, re_review: ReReview) -> Decision:
         return deny(revoked_reason())
     if re_review.status not in RE_REVIEW_EDITABLE:
         return deny(_("复核申请已提交（%(status)s），不能修改") % {"status": re_review.get_status_display()})
+    return allow()
+
+
+def can_assess(user: User, cluster: RecognizedCluster) -> Decision:
+    """The yearly assessment is the owner's (GD 5 / SX 5 "开展认定、监督和考核工作"): the level that ends the
+    programme's review chain, in the owner's own office (a province, the ministry, or a city for a
+    city-level programme)."""
+    programme = cluster.programme
+    role = chain_role(cluster, Actor.OWNER)
+    if user.role != role or user.jurisdiction_id != (programme.owner_id or NATIONAL_CODE):
+        return deny(_("年度考核由%(programme)s的认定机关作出") % {"programme": programme.name})
     return allow()
 
 

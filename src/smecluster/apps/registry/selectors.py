@@ -25,6 +25,7 @@ from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.models import (
     AnnualReport,
     AnnualReportEvidence,
+    ClusterAssessment,
     ClusterPlanTarget,
     RecognizedCluster,
     ReReview,
@@ -396,3 +397,19 @@ def re_review_evidence_for(user: User, pk: int) -> ReReviewEvidence:
     return ReReviewEvidence.objects.select_related("re_review").get(
         pk=pk, re_review__in=re_reviews_visible_to(user)
     )
+
+
+def assessments_visible_to(user: User) -> QuerySet[ClusterAssessment]:
+    assessments = ClusterAssessment.objects.select_related(
+        "cluster__county__parent__parent", "cluster__programme", "assessed_by"
+    )
+    return assessments.filter(cluster_reach(user, "cluster__"))
+
+
+def assessment_list(user: User, *, year: int | None = None, grade: str = "") -> QuerySet[ClusterAssessment]:
+    assessments = assessments_visible_to(user)
+    if year is not None:
+        assessments = assessments.filter(year=year)
+    if grade:
+        assessments = assessments.filter(grade=grade)
+    return assessments.order_by("-year", "cluster__number", "pk")

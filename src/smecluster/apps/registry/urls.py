@@ -2,6 +2,7 @@ from django.urls import path
 
 from smecluster.apps.registry.views import (
     annual_reports,
+    assessments,
     clusters,
     plan_targets,
     public,
@@ -46,6 +47,8 @@ urlpatterns = [
         annual_reports.report_evidence_delete,
         name="report_evidence_delete",
     ),
+    path("assessments/", assessments.assessment_list_view, name="assessment_list"),
+    path("clusters/<int:pk>/assessments/<int:year>/", assessments.assessment_page, name="assessment"),
     path("re-reviews/", re_reviews.re_review_list, name="re_review_list"),
     path("re-reviews/<int:pk>/", re_reviews.re_review_detail, name="re_review_detail"),
     path("re-reviews/<int:pk>/statement/", re_reviews.re_review_save, name="re_review_save"),

@@ -86,13 +86,17 @@ def can_manage_experts(user: User) -> Decision:
     return allow()
 
 
+PROVINCIAL_POOL_USERS = frozenset({Role.PROVINCE_ADMIN, Role.CITY_OFFICER})
+
+
 def expert_in_pool_of(user: User, expert: User) -> bool:
-    """The ministry's pool is every expert; a province's pool, the experts homed in that province."""
+    """The ministry's pool is every expert; a province's pool, the experts homed in that province; a city
+    owning its own programme (市级集群, GD 6 / SX 6) draws on its province's pool."""
     if expert.role != Role.EXPERT:
         return False
     if user.role == Role.MINISTRY_ADMIN:
         return True
-    return user.role == Role.PROVINCE_ADMIN and expert.jurisdiction_id[:2] == user.jurisdiction_id[:2]
+    return user.role in PROVINCIAL_POOL_USERS and expert.jurisdiction_id[:2] == user.jurisdiction_id[:2]
 
 
 def can_declare_relation(user: User) -> Decision:

@@ -43,6 +43,7 @@ from smecluster.apps.selection.models import (
     Shortlist,
 )
 from smecluster.apps.selection.permissions import (
+    PROVINCIAL_POOL_USERS,
     call_reachable,
     can_own,
     conflict_of,
@@ -133,7 +134,7 @@ def expert_pool(user: User) -> QuerySet[User]:
     experts = User.objects.filter(role=Role.EXPERT).select_related("jurisdiction__parent", "expert_profile")
     if user.role == Role.MINISTRY_ADMIN:
         return experts.order_by("username")
-    if user.role == Role.PROVINCE_ADMIN:
+    if user.role in PROVINCIAL_POOL_USERS:
         return experts.filter(jurisdiction__code__startswith=user.jurisdiction_id[:2]).order_by("username")
     return experts.none()
 

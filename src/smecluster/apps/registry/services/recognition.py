@@ -34,7 +34,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import User
+from smecluster.apps.accounts.models import Level, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.services import county_people, today_in_china
 from smecluster.apps.applications.workflow import APPLICATION, Status
@@ -68,8 +68,13 @@ NATIONAL_ABBREVIATION = "国"
 
 
 def number_prefix(call: YearlyCall) -> str:
-    owner = call.programme.owner_id
-    abbreviation = PROVINCE_ABBREVIATIONS[owner[:2]] if owner else NATIONAL_ABBREVIATION
+    owner = call.programme.owner
+    if owner is None:
+        abbreviation = NATIONAL_ABBREVIATION
+    elif owner.level == Level.PROVINCE:
+        abbreviation = PROVINCE_ABBREVIATIONS[owner.code[:2]]
+    else:  # an owner below the province (a city's own programme) is named in full: numbers never collide
+        abbreviation = owner.name
     return f"{abbreviation}中小特色集群〔{call.year}〕"
 
 
@@ -150,8 +155,9 @@ def issuer(programme: Programme) -> str:
     owner = programme.owner
     if owner is None:  # the national programme: the ministry owns it
         return rules.document.issuer if rules.applies_to_province is None else _("工业和信息化部")
-    if rules.applies_to_province == owner.code[:2]:
+    if owner.level == Level.PROVINCE and rules.applies_to_province == owner.code[:2]:
         return rules.document.issuer
+    # A province running another's rule set, or a city running its own programme under its province's.
     return _("%(province)s中小企业主管部门") % {"province": owner.name}
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from smecluster.apps.applications.operator_panel import bind_from_post, operators_panel
+from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.registry.forms import (
     PlanTargetForm,
 )
@@ -27,7 +28,7 @@ from smecluster.apps.registry.permissions import (
 from smecluster.apps.registry.selectors import (
     cluster_record_for,
 )
-from smecluster.apps.registry.services import operators, plan_targets
+from smecluster.apps.registry.services import assessments, operators, plan_targets
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
 
 # --- a cluster's record and its plan targets -------------------------------------------------------
@@ -69,6 +70,8 @@ def cluster_page(
             "declared_targets": cluster.application.targets.all(),
             "reports": cluster.annual_reports.order_by("-year"),
             "re_reviews": cluster.re_reviews.order_by("-period_valid_until"),
+            "assessment_rows": assessments.assessment_rows(cluster, today_in_china()),
+            "assessments_title": _("年度考核"),
             **operators_panel(
                 request.user,
                 cluster.county_id,

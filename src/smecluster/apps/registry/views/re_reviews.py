@@ -6,6 +6,7 @@ permission (403 with the reason), parse the form, call the service, render.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -35,7 +36,7 @@ from smecluster.apps.registry.selectors import (
     re_review_for,
     re_reviews_visible_to,
 )
-from smecluster.apps.registry.services import plan_targets, re_reviews
+from smecluster.apps.registry.services import assessments, plan_targets, re_reviews
 from smecluster.apps.registry.views.history import audit_history
 from smecluster.apps.registry.workflow import RE_REVIEW
 from smecluster.policy.display import criterion_rows
@@ -127,6 +128,21 @@ def re_review_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _re_review_page(request, re_review, StatementForm(initial={"statement": re_review.statement}))
 
 
+def _period_start(re_review: ReReview) -> date:
+    """The first day of the validity period under review: the previous re-review's extension started the
+    day after the period it extended, else the recognition's validity."""
+    earlier = (
+        re_review.cluster.re_reviews.filter(
+            period_valid_until__lt=re_review.period_valid_until, outcome=ReReview.Outcome.PASSED
+        )
+        .order_by("-period_valid_until")
+        .first()
+    )
+    if earlier is not None:
+        return earlier.period_valid_until + timedelta(days=1)
+    return re_review.cluster.valid_from
+
+
 def _re_review_page(
     request: AuthenticatedRequest, re_review: ReReview, form: StatementForm, status: int = 200
 ) -> HttpResponse:
@@ -155,6 +171,12 @@ def _re_review_page(
             "extended_until": re_reviews.extended_until(
                 re_review.period_valid_until, re_reviews.extension_years(cluster.programme)
             ),
+            # The yearly assessments of the validity period under review (GD 16 / SX 17 "考核集群三年发展
+            # 规划目标完成情况").
+            "assessment_rows": assessments.assessment_rows(
+                cluster, today_in_china(), _period_start(re_review).year, re_review.period_valid_until.year
+            ),
+            "assessments_title": _("有效期内的年度考核"),
             "history": audit_history(re_review),
             "evidence": re_review.evidence.all(),
             "upload": EvidenceForm(),
