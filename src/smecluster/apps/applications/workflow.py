@@ -30,6 +30,7 @@ from smecluster.apps.applications.models import EDITABLE, Application, Status
 from smecluster.apps.applications.permissions import acting_role, can_view
 from smecluster.apps.applications.profiles import binding_refusal, onsite_check_refusal
 from smecluster.apps.audit import actions
+from smecluster.apps.notices.models import UPHELD
 from smecluster.apps.workflow.engine import Actor, Machine, Transition, acting_level, table, transition
 
 __all__ = [
@@ -67,6 +68,9 @@ def _guard(user: User, row: Transition, application: Application) -> Decision:
         return deny(refusal)
     if binding and row.action == "recommend" and (refusal := onsite_check_refusal(application)):
         return deny(refusal)
+    if row.action == "remove_on_objection" and not application.objections.filter(UPHELD).exists():
+        # Taken only with the finding that an objection is upheld, never on its own.
+        return deny(_("只有公示异议经核查成立时，才能将申报移出拟认定名单"))
     return allow()
 
 
