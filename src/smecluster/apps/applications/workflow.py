@@ -70,7 +70,7 @@ def _guard(user: User, row: Transition, application: Application) -> Decision:
         return deny(refusal)
     if row.action == "remove_on_objection" and not application.objections.filter(UPHELD).exists():
         # Taken only with the finding that an objection is upheld, never on its own.
-        return deny(_("只有公示异议经核查成立时，才能将申报移出拟认定名单"))
+        return deny(str(_("只有公示异议经核查成立时，才能将申报移出拟认定名单")))
     return allow()
 
 
