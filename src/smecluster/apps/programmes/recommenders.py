@@ -53,9 +53,9 @@ def recommending_office(programme: Programme, county: Jurisdiction) -> Recommend
         return RecommendingOffice(Role.PROVINCE_ADMIN, county.code[:2] + "0000")
     if level == "city":
         if city_above(county.code) is None:
-            # A 不设区的地级市 acting at county level (东莞, 中山, 儋州, 嘉峪关: the list is reference data) or
-            # a county directly under its province (仙桃): no city stands above it, so the province
-            # receives and recommends the application itself, in the city's place and with its quota.
+            # A 不设区的地级市 acting at county level (东莞, 中山, 儋州, 嘉峪关; the list is reference
+            # data) or a county directly under its province (仙桃): no city stands above it, so the
+            # province receives and recommends the application itself, in the city's place and quota.
             return RecommendingOffice(
                 Role.PROVINCE_ADMIN, county.code[:2] + "0000", in_place_of_city=county.code
             )
