@@ -238,7 +238,8 @@ def pdf_file(name: str = "证明材料.pdf") -> io.BytesIO:
 
 def recommender(application: Application) -> User:
     """Who accepts, reviews and recommends: the chain's level before last (the city; the province in the
-    national chain, or the 计划单列市's officer for its districts; the county in a city's own programme)."""
+    national chain or where no city stands above the county (东莞), or the 计划单列市's officer for its
+    districts; the county in a city's own programme)."""
     office = recommending_office(application.call.programme, application.county)
     return User.objects.get(role=office.role, jurisdiction=office.jurisdiction)
 
@@ -376,6 +377,7 @@ class ApplicationFactory(factory.Factory[Application]):
     leading_industry = "智能家电"
     status = Status.DRAFT
     operators = factory.LazyFunction(list)  # the operator accounts bound to it (by the county)
+    places = factory.LazyFunction(list)  # the towns or streets it names ([{"code", "name"}])
 
     Params = type("Params", (), _state_traits())
 
@@ -383,11 +385,16 @@ class ApplicationFactory(factory.Factory[Application]):
     def _create(cls, model_class: type[Application], *args: Any, **kwargs: Any) -> Application:
         status = kwargs.pop("status")
         operators = kwargs.pop("operators")
+        places = kwargs.pop("places")
         county_officer = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=kwargs.pop("county"))
         application = application_services.application_create(actor=county_officer, **kwargs)
         # Bound before the steps, so that recognition carries the binding to the cluster as it does live.
         bind_operator(*operators, to=[application])
         application = fill_application(actor=county_officer, application=application)
+        if places:
+            application = application_services.application_update(
+                actor=county_officer, application=application, fields={"places": places}
+            )
         take_steps(application, PATH_TO[status])
         assert application.status == status
         return application

@@ -399,6 +399,7 @@ def test_the_schema_lists_the_fields_of_the_design() -> None:
         "schema", "name", "province", "counties", "leading_industry", "leading_industry_code", "area_km2",
         "application_date", "energy_intensive", "water_intensive", "energy_efficiency_better_than_benchmark",
         "water_efficiency_better_than_benchmark", "last_complete_year", "years", "quality_firms", "incidents",
+        "places", "development_zone",
     }  # fmt: skip
     year = _resolve(schema, schema["properties"]["years"]["items"])
     assert set(year["properties"]) == {

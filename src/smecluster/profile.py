@@ -36,7 +36,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from smecluster.errors import Problem, UnusableInput
-from smecluster.reference.divisions import province_of, validate_county_code
+from smecluster.reference.divisions import province_of, validate_county_code, validate_place_code
 
 SCHEMA_VERSION = 1
 
@@ -258,6 +258,33 @@ class Incident(_Strict):
         return level
 
 
+class Place(_Strict):
+    """A town or street (乡级 place) the cluster sits in. GB/T 2260 stops at county level, so a cluster of a
+    不设区的地级市 (东莞市万江街道, 中山市小榄镇) is placed by the town's 统计用区划代码, kept as entered."""
+
+    code: str = Field(
+        pattern=r"^[0-9]{9}$",
+        description="统计用区划代码 of the town or street: the six digits of one of the profile's counties "
+        "and three more, e.g. 441900005",
+    )
+    name: str = Field(min_length=1, description="the town or street, e.g. 万江街道")
+
+
+ZoneLevel = Literal["国家级", "省级"]
+
+
+class DevelopmentZone(_Strict):
+    """A development zone (开发区, 高新区) the cluster covers. Zones are not divisions: a zone is named with
+    the county-level divisions it spans."""
+
+    name: str = Field(min_length=1, description="the zone's name, e.g. 贵阳国家高新技术产业开发区")
+    level: ZoneLevel = Field(description="国家级 or 省级, as the zone was approved")
+    counties: list[CountyCode] = Field(
+        min_length=1,
+        description="GB/T 2260 codes of the divisions the zone spans; one is the declaring county",
+    )
+
+
 class ClusterProfile(_Strict):
     """The facts about one cluster (design/cluster-profile.md, schema 1)."""
 
@@ -277,6 +304,14 @@ class ClusterProfile(_Strict):
     counties: list[CountyCode] = Field(
         min_length=1,
         description="GB/T 2260 codes; the first declares; more than one makes a cross-county cluster",
+    )
+    places: list[Place] | None = Field(
+        None,
+        description="optional: the towns or streets (乡级) the cluster sits in; an application of a "
+        "不设区的地级市 (东莞, 中山, 儋州, 嘉峪关) names them, since GB/T 2260 has no county there",
+    )
+    development_zone: DevelopmentZone | None = Field(
+        None, description="optional: the development zone (开发区, 高新区) the cluster covers"
     )
     leading_industry: str = Field(min_length=1, description="主导产业")
     leading_industry_code: str | None = Field(
@@ -325,6 +360,30 @@ class ClusterProfile(_Strict):
                     f"counties[0]: the declaring county {counties[0]} is in {home.name}, not in {province}"
                 )
         return counties
+
+    @field_validator("places")
+    @classmethod
+    def _places_in_the_counties(cls, places: list[Place] | None, info: ValidationInfo) -> list[Place] | None:
+        counties: list[str] = info.data.get("counties") or []
+        seen: set[str] = set()
+        for index, place in enumerate(places or ()):
+            if place.code in seen:
+                raise ValueError(f"places[{index}]: {place.code} is listed twice")
+            seen.add(place.code)
+            county = place.code[:6] if place.code[:6] in counties else (counties[0] if counties else "")
+            if counties and (problem := validate_place_code(place.code, county)):
+                raise ValueError(f"places[{index}]: {problem}")
+        return places
+
+    @field_validator("development_zone")
+    @classmethod
+    def _zone_spans_the_declaring_county(
+        cls, zone: DevelopmentZone | None, info: ValidationInfo
+    ) -> DevelopmentZone | None:
+        counties: list[str] = info.data.get("counties") or []
+        if zone is not None and counties and counties[0] not in zone.counties:
+            raise ValueError(f"counties: the zone {zone.name} must span the declaring county {counties[0]}")
+        return zone
 
     @field_validator("years")
     @classmethod

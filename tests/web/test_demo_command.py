@@ -31,11 +31,11 @@ from smecluster.apps.reviews.selectors import city_quota
 from smecluster.apps.selection.models import Assignment, ExpertProfile, Shortlist
 from smecluster.site import demo
 
-# This year's Guangdong applications, last year's (taken to recognition), three to the national programme
-# (this year 顺德区's through 广东省 and 南山区's through 深圳; last year's, recognized by the ministry), and
-# the older call's (recognized about three years ago: dynamic management).
+# This year's Guangdong applications (and 东莞's town cluster), last year's (taken to recognition), three
+# to the national programme (this year 顺德区's through 广东省 and 南山区's through 深圳; last year's,
+# recognized by the ministry), and the older call's (recognized about three years ago: dynamic management).
 DEMO_APPLICATION_COUNT = (
-    len(demo.DEMO_APPLICATIONS) + len(demo.PREVIOUS_APPLICATIONS) + 3 + len(demo.OLDER_APPLICATIONS)
+    len(demo.DEMO_APPLICATIONS) + 1 + len(demo.PREVIOUS_APPLICATIONS) + 3 + len(demo.OLDER_APPLICATIONS)
 )
 
 
@@ -157,12 +157,19 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     # this year's, last year's, the older one; the national programme's this year and last year
     assert YearlyCall.objects.count() == 5
     assert PoolEntry.objects.filter(city="440600").count() >= 5
+    # A 东莞 town cluster (issue 13, finding 7), drafted by 东莞's department acting at county level and
+    # naming its street; with no city above 东莞, the province receives it.
+    dongguan = Application.objects.get(call=call, name=demo.DONGGUAN_APPLICATION)
+    assert (dongguan.county_id, dongguan.created_by.username) == ("441900", "dongguan-officer")
+    assert (dongguan.status, dongguan.places) == (Status.SUBMITTED, demo.DONGGUAN_PLACES)
+    assert city_quota(dongguan).city.code == "441900"
 
     # This year's recommended application has gone on to expert review (screened, experts assigned).
     states = {
         spec.name: Status.SCREENED if spec.status == Status.RECOMMENDED else spec.status
         for spec in demo.DEMO_APPLICATIONS
     }
+    states[demo.DONGGUAN_APPLICATION] = Status.SUBMITTED
     for application in call.applications.all():
         assert application.status == states[application.name], application.name
         trail = set(audit_trail(application).values_list("action", flat=True))

@@ -14,9 +14,11 @@ Three levels: ``province`` (34, including 香港, 澳门 and 台湾, which have 
   A municipality is itself a city, so :func:`city_of` answers the municipality for its districts.
 * 省直辖县级行政单位 (湖北 429004 仙桃市, 海南 469xxx, 河南 419001 济源市, 新疆 659xxx) are county-level
   divisions whose parent is the province; no city contains them, so :func:`city_of` answers None.
-* Prefecture-level cities without counties (东莞 441900, 中山 442000, 儋州 460400, 嘉峪关 620200) are
-  cities with no children. They are not county-level, but they are where a cluster there is declared;
-  see :func:`can_declare`.
+* Prefecture-level cities without counties (不设区的地级市: 东莞 441900, 中山 442000, 儋州 460400,
+  嘉峪关 620200) are cities with no children. They are not county-level, but they act at county level for
+  their towns and streets (乡级 places): a cluster there is declared by the city, and names its towns
+  and streets by their 9-digit 统计用区划代码 (see :func:`can_declare`, :func:`validate_place_code`). The
+  list is data, ``data/county_level_cities.csv``, with its source; a test checks it against the table.
 
 Functions taking a code answer None or False for codes that are not in the table when their answer can
 say so; the others raise :class:`UnknownDivisionError`.
@@ -110,18 +112,78 @@ def is_county_level(code: str) -> bool:
     return found is not None and found.level == "county"
 
 
+@dataclass(frozen=True, slots=True)
+class CountyLevelCity:
+    """A 不设区的地级市: a prefecture-level city with no county level, acting at county level."""
+
+    code: str
+    name: str
+    province: str
+    source: str
+
+
+@functools.cache
+def county_level_cities() -> dict[str, CountyLevelCity]:
+    """The prefecture-level cities that act at county level, by code (``data/county_level_cities.csv``)."""
+    text = (
+        importlib.resources.files("smecluster.reference")
+        .joinpath("data/county_level_cities.csv")
+        .read_text(encoding="utf-8")
+    )
+    rows = csv.DictReader(text.splitlines())
+    return {
+        row["code"]: CountyLevelCity(row["code"], row["name"], row["province"], row["source"]) for row in rows
+    }
+
+
+def acts_at_county_level(code: str) -> bool:
+    """Whether ``code`` is a 不设区的地级市 acting at county level for its towns and streets."""
+    return code in county_level_cities()
+
+
 def can_declare(code: str) -> bool:
     """Whether a cluster can be declared under ``code``: a county-level division, or a prefecture-level
-    city that has no county-level divisions.
+    city acting at county level (:func:`acts_at_county_level`).
 
     The programme is run county by county, but 东莞, 中山, 儋州 and 嘉峪关 have no counties: their towns
-    report straight to the city, and a cluster there is declared by the city (in practice one of its
-    towns applies as the county-level unit). Accepting only county-level codes would shut them out.
+    report straight to the city, and a cluster there is declared by the city for the towns or streets it
+    sits in (national clusters of 2024 sit in 中山市小榄镇 and 东莞市万江街道). Accepting only county-level
+    codes would shut them out.
     """
     found = division(code)
     if found is None:
         return False
-    return found.level == "county" or (found.level == "city" and not _table().children.get(code))
+    return found.level == "county" or acts_at_county_level(code)
+
+
+def city_above(code: str) -> Division | None:
+    """The prefecture-level division (or municipality) above a declaring county-level ``code``, whose
+    office is the city level of a review chain; None when there is none: a 不设区的地级市 acting at county
+    level, or a county directly under a province (仙桃). Then the province acts at the city level."""
+    found = _known(code)
+    if acts_at_county_level(code) or found.parent is None:
+        return None
+    parent = _known(found.parent)
+    return parent if parent.level == "city" or parent.code in MUNICIPALITIES else None
+
+
+PLACE_CODE_DIGITS = 9
+
+
+def validate_place_code(code: str, county: str) -> str | None:
+    """Why ``code`` cannot name a 乡级 place (town, street) of ``county``, or None if it can.
+
+    GB/T 2260 stops at county level; towns and streets are coded by the National Bureau of Statistics'
+    统计用区划代码: the county's six digits and three more for the town (the 12-digit village codes add
+    three more). No town list is shipped, so the code is checked for shape and parent, and kept as entered.
+    """
+    if not (len(code) == PLACE_CODE_DIGITS and code.isascii() and code.isdigit()):
+        return f"{code!r} is not a town code: 统计用区划代码 of towns and streets are nine ASCII digits"
+    if code[:6] != county:
+        return f"{code} is not a town or street of {county}: its first six digits must be {county}"
+    if code[6:] == "000":
+        return f"{code} names the county {county} itself, not one of its towns or streets"
+    return None
 
 
 def children(code: str) -> tuple[Division, ...]:

@@ -74,6 +74,7 @@ NANHAI = "440605"
 PANYU = "440113"
 SHENZHEN = "440300"  # a 计划单列市: it recommends to the ministry itself (the national rule set's data)
 NANSHAN = "440305"
+DONGGUAN = "441900"  # a 不设区的地级市: it acts at county level for its towns and streets
 CHANCHENG = "440604"
 SANSHUI = "440607"
 
@@ -141,6 +142,10 @@ ACCOUNTS = (
     DemoAccount(
         "county-officer-4", Role.COUNTY_OFFICER, NANSHAN, "张海涛", "深圳市南山区工业和信息化局",
         "county-officer-4@demo.smecluster.local",
+    ),
+    DemoAccount(
+        "dongguan-officer", Role.COUNTY_OFFICER, DONGGUAN, "袁嘉豪", "东莞市工业和信息化局",
+        "dongguan-officer@demo.smecluster.local",
     ),
     DemoAccount(
         "ministry-admin", Role.MINISTRY_ADMIN, "100000", "王建国", "工业和信息化部中小企业局",
@@ -849,6 +854,32 @@ def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, tod
     )
 
 
+# On the national list of 2024 (national_clusters_partial.csv: 东莞市, 万江街道); 441900005 is the street's
+# 统计用区划代码 as the applicant enters it (no town list ships with the platform).
+DONGGUAN_APPLICATION = "东莞市万江街道数控装备产业集群"
+DONGGUAN_PLACES = [{"code": "441900005", "name": "万江街道"}]
+
+
+def ensure_dongguan_town_cluster(users: dict[str, User], call: YearlyCall) -> Application:
+    """A 东莞 town cluster in Guangdong's call: 东莞 has no county level, so its own department drafts at
+    county level and names the street the cluster sits in; with no city above it, the application goes
+    straight to the province, which receives and recommends it (under 东莞's own quota)."""
+    county = users["dongguan-officer"]
+    existing = Application.objects.filter(call=call, name=DONGGUAN_APPLICATION).first()
+    if existing is not None:
+        return existing
+    application = application_services.application_create(
+        actor=county, call=call, name=DONGGUAN_APPLICATION, leading_industry="数控装备", pool_entry=None
+    )
+    application = fill_application(actor=county, application=application, scale="1.4")
+    application = application_services.application_update(
+        actor=county, application=application, fields={"places": DONGGUAN_PLACES}
+    )
+    application_services.application_submit(actor=county, application=application, pledge=demo_pledge(county))
+    application.refresh_from_db()
+    return application
+
+
 # 深圳市南山区智能终端芯片设计产业集群 is on the national list of 2022 (national_clusters_partial.csv).
 SHENZHEN_APPLICATION = "深圳市南山区智能终端芯片设计产业集群"
 
@@ -1271,6 +1302,7 @@ def build_demo(today: date | None = None) -> DemoSummary:
     _national, national_call = ensure_national_programme(today)
     pool = ensure_pool(users["city-officer"])
     ensure_applications(users, call, pool, today)
+    ensure_dongguan_town_cluster(users, call)
     experts = ensure_experts(users)
     ensure_previous_call(users, experts, today)
     ensure_current_review(users, experts, call)

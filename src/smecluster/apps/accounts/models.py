@@ -62,6 +62,29 @@ class Jurisdiction(models.Model):
         return "".join(reversed(names))
 
 
+class DevelopmentZone(models.Model):
+    """A development zone (经济技术开发区, 高新技术产业开发区, ...). Zones are not divisions of GB/T 2260 and
+    have no code: a cluster in 贵阳高新区 is declared by a county the zone spans and names the zone."""
+
+    class ZoneLevel(models.TextChoices):
+        NATIONAL = "国家级", _("国家级")
+        PROVINCIAL = "省级", _("省级")
+
+    name = models.CharField(_("开发区名称"), max_length=128, unique=True)
+    level = models.CharField(_("开发区级别"), max_length=8, choices=ZoneLevel.choices)
+    counties = models.ManyToManyField(
+        Jurisdiction, verbose_name=_("所跨县级区划"), related_name="development_zones"
+    )
+
+    class Meta:
+        verbose_name = _("开发区")
+        verbose_name_plural = _("开发区")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_level_display()}）"
+
+
 class Role(models.TextChoices):
     PROVINCE_ADMIN = "province_admin", _("省级管理员")
     CITY_OFFICER = "city_officer", _("市级主管部门")

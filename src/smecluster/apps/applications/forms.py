@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError as PydanticValidationError
 
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import DevelopmentZone, Role, User
 from smecluster.apps.applications.models import (
     INCIDENT_KIND_LABELS,
     Application,
@@ -34,16 +34,21 @@ from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.policy.ruleset import firm_counted_title_sets, rule_set
 from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS, IncidentKind, QualityFirms, validation_problems
-from smecluster.reference.divisions import division, validate_county_code
+from smecluster.reference.divisions import (
+    PLACE_CODE_DIGITS,
+    division,
+    validate_county_code,
+    validate_place_code,
+)
 
 NARRATIVE_SECTIONS = (
     Section.SUPPLY_CHAIN, Section.INNOVATION, Section.DIGITAL, Section.GREEN, Section.OPENNESS,
     Section.GOVERNANCE,
 )  # fmt: skip
 BASICS_FIELDS = (
-    "name", "other_counties", "leading_industry", "leading_industry_code", "area_km2", "energy_intensive",
-    "water_intensive", "energy_efficiency_better_than_benchmark", "water_efficiency_better_than_benchmark",
-    "operating_agency", "contact_person", "contact_phone",
+    "name", "other_counties", "places", "development_zone", "leading_industry", "leading_industry_code",
+    "area_km2", "energy_intensive", "water_intensive", "energy_efficiency_better_than_benchmark",
+    "water_efficiency_better_than_benchmark", "operating_agency", "contact_person", "contact_phone",
 )  # fmt: skip
 
 _INDUSTRY_CODE = re.compile(r"^[A-T]?[0-9]{2}([0-9]{1,2})?$")  # as the cluster profile's schema has it
@@ -120,6 +125,16 @@ class BasicsForm(_TabForm):
         help_text=gettext_lazy("跨县集群时填写其他县级区划的六位代码（GB/T 2260），多个用逗号或空格分隔"),
     )
 
+    places = forms.CharField(
+        label=gettext_lazy("所在镇（街道）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "每行一个：九位统计用区划代码和名称，如“441900005 万江街道”；不设区的地级市（东莞、中山、儋州、"
+            "嘉峪关）申报时必填"
+        ),
+    )
+
     class Meta:
         model = Application
         fields = BASICS_FIELDS
@@ -134,6 +149,48 @@ class BasicsForm(_TabForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["other_counties"] = "、".join(self.instance.other_counties or [])
+            self.initial["places"] = "\n".join(
+                f"{place['code']} {place['name']}" for place in self.instance.places or []
+            )
+        zone_field = self.fields["development_zone"]
+        if isinstance(zone_field, forms.ModelChoiceField):
+            # Only the zones that span the declaring county: a zone elsewhere cannot hold its cluster.
+            zone_field.queryset = DevelopmentZone.objects.filter(counties=self.instance.county_id)
+
+    def clean_places(self) -> list[dict[str, str]]:
+        places: list[dict[str, str]] = []
+        problems = []
+        for line in str(self.cleaned_data["places"]).splitlines():
+            code, _sep, name = line.strip().partition(" ")
+            if not code:
+                continue
+            counties = [self.instance.county_id, *(self.instance.other_counties or [])]
+            county = code[:6] if code[:6] in counties else self.instance.county_id
+            if validate_place_code(code, county) is None:
+                pass
+            elif not (code.isascii() and code.isdigit() and len(code) == PLACE_CODE_DIGITS):
+                problems.append(_("“%(code)s”不是镇（街道）的统计用区划代码：应为九位数字") % {"code": code})
+                continue
+            elif code[:6] != county:
+                problems.append(
+                    _("%(code)s 不在申报县（%(county)s）内：前六位应为申报县的区划代码")
+                    % {"code": code, "county": county}
+                )
+                continue
+            else:
+                problems.append(_("%(code)s 是县级区划本身，请填写镇（街道）的代码") % {"code": code})
+                continue
+            if not name.strip():
+                problems.append(_("%(code)s：请填写镇（街道）名称") % {"code": code})
+            else:
+                places.append({"code": code, "name": name.strip()})
+        codes = [place["code"] for place in places]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            problems.append(_("重复填写：%(codes)s") % {"codes": "、".join(repeated)})
+        if problems:
+            raise ValidationError(problems)
+        return places
 
     def clean_other_counties(self) -> list[str]:
         text = str(self.cleaned_data["other_counties"]).strip()

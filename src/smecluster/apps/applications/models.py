@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from smecluster.apps.accounts.models import Jurisdiction
+from smecluster.apps.accounts.models import DevelopmentZone, Jurisdiction
 from smecluster.apps.evidence.models import StoredFile
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.profile import INCIDENT_LEVELS, IncidentKind
@@ -105,6 +105,19 @@ class Application(models.Model):
     name = models.CharField(_("集群名称"), max_length=128)
     other_counties = models.JSONField(
         _("跨县的其他县级区划"), default=list, blank=True, help_text=_("跨县集群时填写其他县级区划代码")
+    )
+    # The towns and streets (乡级) the cluster sits in, [{"code": 9-digit 统计用区划代码, "name": ...}]: an
+    # application of a 不设区的地级市 (东莞, 中山, 儋州, 嘉峪关) must name them (the profile's ``places``).
+    places = models.JSONField(
+        _("所在镇（街道）"), default=list, blank=True, help_text=_("统计用区划代码（九位）及名称")
+    )
+    development_zone = models.ForeignKey(
+        DevelopmentZone,
+        verbose_name=_("所在开发区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     leading_industry = models.CharField(_("主导产业"), max_length=64)
     leading_industry_code = models.CharField(_("主导产业代码（GB/T 4754）"), max_length=5, blank=True)

@@ -54,6 +54,14 @@ def profile_document(application: Application, application_date: date) -> dict[s
     }
     if application.quality_holders:  # optional in the format: left out when nobody stated it
         document["quality_firms"]["holding_any"] = [dict(entry) for entry in application.quality_holders]
+    if application.places:  # optional in the format, like the zone below
+        document["places"] = [dict(place) for place in application.places]
+    if (zone := application.development_zone) is not None:
+        document["development_zone"] = {
+            "name": zone.name,
+            "level": zone.level,
+            "counties": sorted(county.code for county in zone.counties.all()),
+        }
     if application.area_km2 is not None:
         document["area_km2"] = application.area_km2
     if application.leading_industry_code:

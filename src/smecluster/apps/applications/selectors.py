@@ -74,6 +74,9 @@ def same_recommender(application: Application) -> Q:
     """Applications of the same call recommended by the same office: they share its quota."""
     programme = application.call.programme
     office = recommending_office(programme, application.county)
+    if office.in_place_of_city is not None:
+        # The county (东莞) is its own city at the recommending level: its quota is its own.
+        return Q(call=application.call, county=office.in_place_of_city)
     if not office.jurisdiction.endswith("0000"):
         return Q(call=application.call) & Q(county__parent=office.jurisdiction)
     where = Q(county__code__startswith=office.jurisdiction[:2])

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import DevelopmentZone, Role, User
 from smecluster.apps.accounts.recipients import people_in
 from smecluster.apps.applications.models import (
     Application,
@@ -50,6 +50,7 @@ from smecluster.apps.programmes.models import PoolEntry, YearlyCall
 from smecluster.apps.workflow.engine import take
 from smecluster.errors import UnusableInput
 from smecluster.profile import ClusterProfile
+from smecluster.reference.divisions import acts_at_county_level
 
 
 def today_in_china() -> date:
@@ -317,6 +318,15 @@ def application_submit(*, actor: User, application: Application, pledge: Pledge 
     missing = pledge_problems(pledge)
     if pledge is None or missing:
         raise ValidationError(missing)
+    if acts_at_county_level(application.county_id) and not application.places:
+        raise ValidationError(
+            {
+                "places": _(
+                    "%(city)s为不设区的地级市，以县级身份申报：请填写集群所在的镇（街道）及其统计用区划代码"
+                )
+                % {"city": application.county.name}
+            }
+        )
     try:
         application_profile(application, today_in_china())
     except UnusableInput as problems:
@@ -374,6 +384,18 @@ def _field_problems(error: ValidationError, prefix: str) -> dict[str, list[str]]
     }
 
 
+def _registered_zone(profile: ClusterProfile) -> DevelopmentZone | None:
+    """The registered development zone the profile names (by name), or None when it names none."""
+    if profile.development_zone is None:
+        return None
+    zone = DevelopmentZone.objects.filter(name=profile.development_zone.name).first()
+    if zone is None:
+        raise ValidationError(
+            {"development_zone": _("开发区“%(name)s”尚未登记") % {"name": profile.development_zone.name}}
+        )
+    return zone
+
+
 @transaction.atomic
 def application_import_profile(
     *, actor: User, application: Application, profile: ClusterProfile, source: str
@@ -394,6 +416,8 @@ def application_import_profile(
     values: dict[str, Any] = {field: getattr(profile, field) for field in PROFILE_FIELDS}
     values["leading_industry_code"] = values["leading_industry_code"] or ""
     values["other_counties"] = list(profile.counties[1:])
+    values["places"] = [place.model_dump() for place in profile.places or ()]
+    values["development_zone"] = _registered_zone(profile)
     quality = profile.quality_firms
     values.update(quality.counts())
     values["quality_holders"] = [

@@ -11,11 +11,11 @@ from smecluster.apps.applications.models import Application, ApplicationYear, In
 from smecluster.apps.applications.profiles import YEAR_FIELDS
 
 CONTENT_FIELDS = (
-    "name", "other_counties", "leading_industry", "leading_industry_code", "area_km2", "energy_intensive",
-    "water_intensive", "energy_efficiency_better_than_benchmark", "water_efficiency_better_than_benchmark",
-    "operating_agency", "contact_person", "contact_phone", "champion", "little_giant", "specialized",
-    "innovative", "high_tech", "quality_holders", "supply_chain", "innovation", "digital", "green",
-    "openness", "governance", "plan_summary",
+    "name", "other_counties", "places", "leading_industry", "leading_industry_code", "area_km2",
+    "energy_intensive", "water_intensive", "energy_efficiency_better_than_benchmark",
+    "water_efficiency_better_than_benchmark", "operating_agency", "contact_person", "contact_phone",
+    "champion", "little_giant", "specialized", "innovative", "high_tech", "quality_holders", "supply_chain",
+    "innovation", "digital", "green", "openness", "governance", "plan_summary",
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from smecluster.apps.accounts.models import Jurisdiction, Role
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.workflow.engine import Actor, acting_level
 from smecluster.policy.ruleset import Quota, RecommenderKind, SeparateRecommender, rule_set
+from smecluster.reference.divisions import city_above
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,18 @@ class RecommendingOffice:
     role: Role
     jurisdiction: str
     separately_listed: SeparateRecommender | None = None
+    # The county whose city's place the province takes, where no city stands above it (东莞, 仙桃).
+    in_place_of_city: str | None = None
 
     @property
     def is_province(self) -> bool:
         return self.role == Role.PROVINCE_ADMIN
+
+    @property
+    def quota_holder(self) -> str:
+        """The jurisdiction whose recommendation quota this office uses: its own, or, where the province
+        recommends in a city's place, that county's (it is the city at that level)."""
+        return self.in_place_of_city or self.jurisdiction
 
 
 def recommending_office(programme: Programme, county: Jurisdiction) -> RecommendingOffice:
@@ -43,6 +52,13 @@ def recommending_office(programme: Programme, county: Jurisdiction) -> Recommend
             return RecommendingOffice(Role.CITY_OFFICER, unit.code, unit)
         return RecommendingOffice(Role.PROVINCE_ADMIN, county.code[:2] + "0000")
     if level == "city":
+        if city_above(county.code) is None:
+            # A 不设区的地级市 acting at county level (东莞, 中山, 儋州, 嘉峪关; the list is reference
+            # data) or a county directly under its province (仙桃): no city stands above it, so the
+            # province receives and recommends the application itself, in the city's place and quota.
+            return RecommendingOffice(
+                Role.PROVINCE_ADMIN, county.code[:2] + "0000", in_place_of_city=county.code
+            )
         if county.parent_id is None:
             # Only provinces have no parent, and a province never applies: the reference data is broken.
             raise ValueError(f"county {county.code} has no city above it in the jurisdiction table")
@@ -91,7 +107,7 @@ def recommendation_quota(call: YearlyCall, office: RecommendingOffice) -> Recomm
         RecommenderKind.SEPARATELY_LISTED
         if office.separately_listed is not None
         else RecommenderKind.PROVINCE
-        if office.is_province
+        if office.is_province and office.in_place_of_city is None
         else None
     )
     law = rule_set(call.programme.rule_set_id).quota(call.year, kind) if kind is not None else None

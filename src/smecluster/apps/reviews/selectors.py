@@ -307,7 +307,7 @@ def city_quota(application: Application) -> CityQuota:
     """The quota of the application's recommending office in its call, and the applications already
     recommended."""
     office = recommending_office(application.call.programme, application.county)
-    city = Jurisdiction.objects.get(code=office.jurisdiction)
+    city = Jurisdiction.objects.get(code=office.quota_holder)
     recommended = list(recommended_by_same_office(application).select_related("county").order_by("number"))
     quota = recommendation_quota(application.call, office)
     return CityQuota(city=city, quota=quota.limit, recommended=recommended, basis=quota.basis)

@@ -209,7 +209,7 @@ def application_recommend(
                 raise ValidationError(
                     _("%(office)s本年度推荐名额为 %(quota)s 个（%(basis)s），已推荐 %(used)s 个")
                     % {
-                        "office": Jurisdiction.objects.get(code=office.jurisdiction).name,
+                        "office": Jurisdiction.objects.get(code=office.quota_holder).name,
                         "quota": quota.limit,
                         "basis": quota.basis,
                         "used": used,
