@@ -315,6 +315,7 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, cl
         "section": "figures",
         "action": "submit",
         "format": "pdf",
+        "year": recognized.call.year,  # a cluster's yearly assessment
     }
     pks = {
         "notices:manage": recognized.notice.pk,
