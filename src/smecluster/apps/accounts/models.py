@@ -62,6 +62,22 @@ class Jurisdiction(models.Model):
         return "".join(reversed(names))
 
 
+def enclosing_codes(code: str) -> set[str]:
+    """The GB/T 2260 codes of the divisions that contain ``code``, itself included: its province, its city
+    and itself (a code's first two digits name the province, the first four the city)."""
+    return {code[:2] + "0000", code[:4] + "00", code}
+
+
+def division_prefix(code: str) -> str:
+    """The code prefix every division inside ``code`` shares: two digits for a province, four for a city,
+    the whole code for a county."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
 class Role(models.TextChoices):
     PROVINCE_ADMIN = "province_admin", _("省级管理员")
     CITY_OFFICER = "city_officer", _("市级主管部门")
