@@ -409,8 +409,8 @@ def _state(world: dict[str, Any]) -> tuple[Any, ...]:
     ]
     targets = list(ClusterPlanTarget.objects.values_list("pk", "target_value").order_by("pk"))
     rows = list(ReReview.objects.values_list("status", "statement", "outcome").order_by("pk"))
-    rows += list(ClusterAssessment.objects.values_list("year", "grade", "findings").order_by("pk"))
-    return (cluster.valid_until, targets, reports, files, rows)
+    graded = list(ClusterAssessment.objects.values_list("year", "grade", "findings").order_by("pk"))
+    return (cluster.valid_until, targets, reports, files, rows, graded)
 
 
 # One xdist group per case: its roles run on one worker, which builds the case's world once.

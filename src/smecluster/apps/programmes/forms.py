@@ -62,6 +62,7 @@ class ProgrammeForm(forms.ModelForm[Programme]):
         self.rule_set_field.choices = rule_set_choices(province_prefix)
         # Left empty, the tolerance stays what it was (the default, 5 %, for a new programme).
         self.fields["roster_tolerance_pct"].required = False
+        self.fields["assessment_criteria"].required = False
         if not self.instance.pk:
             self.initial.setdefault("owner_level", owner_level)
             chain = LEVEL_ORDER[: LEVEL_ORDER.index(owner_level) + 1]
@@ -85,6 +86,8 @@ class ProgrammeForm(forms.ModelForm[Programme]):
 
     def clean_assessment_criteria(self) -> Any:
         criteria = self.cleaned_data.get("assessment_criteria")
+        if criteria is None:  # left empty: the criteria stay what they were (the defaults, when new)
+            return self.instance.assessment_criteria
         if problem := assessment_criteria_problem(criteria):
             raise forms.ValidationError(problem)
         return criteria

@@ -77,8 +77,14 @@ def _programme_problems(actor: User, programme: Programme) -> dict[str, Any]:
     of the actor's own level (a province's 省级, a city's 市级) and its chain ends there."""
     problems: dict[str, Any] = {}
     own_level = OWNING_LEVEL[Role(actor.role)]
-    if programme.owner_level != own_level:
-        problems["owner_level"] = _("只能设置本部门这一级的认定项目：%(level)s") % {"level": own_level.label}
+    if programme.owner_level == "national":
+        problems["owner_level"] = _(
+            "国家级认定项目由工业和信息化部设置；您只能设置本部门这一级（%(level)s）的认定项目"
+        ) % {"level": own_level.label}
+    elif programme.owner_level != own_level:
+        problems["owner_level"] = _("您只能设置本部门这一级（%(level)s）的认定项目") % {
+            "level": own_level.label
+        }
     rules = rule_sets().get(programme.rule_set_id)
     province = actor.jurisdiction_id[:2]
     if rules is not None and rules.applies_to_province not in (None, province):
