@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -22,6 +23,7 @@ from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notices.selectors import owned_calls as notices_owned_calls
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.programmes.selectors import open_calls_for
+from smecluster.apps.registry.models import ClusterAssessment, RecognizedCluster
 from smecluster.apps.registry.permissions import can_assess
 from smecluster.apps.registry.services import assessments
 from smecluster.apps.registry.services.recognition import issuer
@@ -224,3 +226,27 @@ def test_the_assessment_criteria_are_set_on_the_programme_form(web_users: dict[s
     )
     assert response.status_code == 302
     assert Programme.objects.get(name=CITY_PROGRAMME_FORM["name"]).assessment_criteria == good
+
+
+def test_the_demo_has_a_city_level_programme_built_through_the_services(
+    web_divisions: None, settings: Any
+) -> None:
+    """Done when: "a city-level cluster programme in the demo" (GD 6 "引导和支持地方培育一批市级集群"). 佛山市
+    owns its programme, opened a call, recognized a 顺德区 cluster in its own name and assessed it."""
+    from smecluster.site import demo
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    demo.build_demo()
+    programme = Programme.objects.get(name=demo.FOSHAN_PROGRAMME)
+    assert (programme.owner_id, programme.owner_level, programme.review_chain) == (
+        "440600", "city", ["county", "city"]
+    )  # fmt: skip
+    city = User.objects.get(username="city-officer")
+    assert AuditEvent.objects.filter(
+        action="programme.create", target_id=str(programme.pk), actor=city
+    ).exists()
+    cluster = RecognizedCluster.objects.get(programme=programme)
+    assert cluster.number.startswith("佛山市中小特色集群〔")
+    assert cluster.decided_by == city
+    assessment = ClusterAssessment.objects.get(cluster=cluster)
+    assert assessment.assessed_by == city
