@@ -383,7 +383,7 @@ def test_every_rule_set_states_its_definitions(rule_set_id: str) -> None:
     assert "最近的三个完整年度" in definitions["近三年"]
     assert "最近一个完整年度" in definitions["占比、普及率、每万人拥有量"]
     assert "(末年 ÷ 首年)^(1/(n−1)) − 1" in definitions["年均增速、年均增长（率）"]
-    assert "申报日期前三年内" in definitions["近三年未发生"]
+    assert "自近三年第一年的1月1日起至申报日期" in definitions["近三年未发生"]  # ADR 14
 
 
 @pytest.mark.parametrize("rule_set_id", list(rule_sets()))

@@ -33,9 +33,10 @@ from smecluster.site import demo
 
 # This year's Guangdong applications (and 东莞's town cluster), last year's (taken to recognition), three
 # to the national programme (this year 顺德区's through 广东省 and 南山区's through 深圳; last year's,
-# recognized by the ministry), and the older call's (recognized about three years ago: dynamic management).
+# recognized by the ministry), the older call's (recognized about three years ago: dynamic management), and
+# 佛山市's own 市级集群.
 DEMO_APPLICATION_COUNT = (
-    len(demo.DEMO_APPLICATIONS) + 1 + len(demo.PREVIOUS_APPLICATIONS) + 3 + len(demo.OLDER_APPLICATIONS)
+    len(demo.DEMO_APPLICATIONS) + 1 + len(demo.PREVIOUS_APPLICATIONS) + 3 + len(demo.OLDER_APPLICATIONS) + 1
 )
 
 
@@ -154,8 +155,8 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     call = guangdong.calls.get(year=timezone.localdate().year)
     assert call.is_open(timezone.localdate())
     assert Programme.objects.get(name=demo.NATIONAL_PROGRAMME).rule_set_id == "national-2022"
-    # this year's, last year's, the older one; the national programme's this year and last year
-    assert YearlyCall.objects.count() == 5
+    # this year's, last year's, the older one; the national programme's this year and last year; 佛山市's
+    assert YearlyCall.objects.count() == 6
     assert PoolEntry.objects.filter(city="440600").count() >= 5
     # A 东莞 town cluster (issue 13, finding 7), drafted by 东莞's department acting at county level and
     # naming its street; with no city above 东莞, the province receives it.

@@ -107,6 +107,9 @@ CITY_PAGE = _application_page(OK, province_admin=FORBIDDEN, county_officer=FORBI
 # The province's configuration pages.
 PROVINCE_PAGE = {**_everyone(FORBIDDEN), "province_admin": OK}
 PROVINCE_STEP = {**_everyone(FORBIDDEN), "province_admin": DONE}
+# The programme list and the new-programme form: every office owning programmes, the cities too (their own
+# 市级集群 programmes, GD 6 / SX 6). A city's provincial programme is refused at the form's level field (200).
+PROGRAMME_OWNERS_PAGE = {**PROVINCE_PAGE, "city_officer": OK, "other_city_officer": OK}
 # The cultivation pool: the cities keep it, the province reads it.
 POOL_PAGE = {
     **_everyone(FORBIDDEN),
@@ -312,12 +315,12 @@ PAGES = (
     Page("reviews:history", "get", _application_page(), Status.SUBMITTED, _app_url("reviews:history")),
     Page("reviews:versions", "get", _application_page(), Status.SUBMITTED, _app_url("reviews:versions")),
     # --- the province's configuration
-    Page("programmes:list", "get", PROVINCE_PAGE, url=lambda w: reverse("programmes:list")),
-    Page("programmes:new", "get", PROVINCE_PAGE, url=lambda w: reverse("programmes:new")),
+    Page("programmes:list", "get", PROGRAMME_OWNERS_PAGE, url=lambda w: reverse("programmes:list")),
+    Page("programmes:new", "get", PROGRAMME_OWNERS_PAGE, url=lambda w: reverse("programmes:new")),
     Page(
         "programmes:new",
         "post",
-        PROVINCE_STEP,
+        {**PROGRAMME_OWNERS_PAGE, "province_admin": DONE},
         url=lambda w: reverse("programmes:new"),
         data=lambda w: {**_programme_data(w), "name": "广东省新设认定项目"},
     ),

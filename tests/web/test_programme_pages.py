@@ -291,8 +291,8 @@ def test_the_year_of_a_call_with_applications_cannot_change(
     assert "申报编号含年度" in response.context["form"].errors["year"][0]
 
 
-@pytest.mark.parametrize("who", ["city", "county", "expert"])
-def test_only_province_admins_open_the_programme_pages(
+@pytest.mark.parametrize("who", ["county", "expert"])
+def test_only_the_offices_owning_programmes_open_the_programme_pages(
     pg_people: dict[str, User], pg_programmes: dict[str, Programme], who: str
 ) -> None:
     programme = pg_programmes["guangdong"]
@@ -307,8 +307,33 @@ def test_only_province_admins_open_the_programme_pages(
     ):
         response = client.get(url)
         assert response.status_code == 403, url
-        assert "只有省级管理员可以查看和配置认定项目" in response.content.decode()
+        assert "只有省级管理员和市级主管部门可以查看和配置认定项目" in response.content.decode()
     assert client.post(reverse("programmes:new"), PROGRAMME_FORM).status_code == 403
+    assert not Programme.objects.filter(name=PROGRAMME_FORM["name"]).exists()
+
+
+def test_a_city_officer_reads_but_does_not_edit_the_provinces_programme(
+    pg_people: dict[str, User], pg_programmes: dict[str, Programme]
+) -> None:
+    """The city owns only its own 市级集群 programme (tests/web/procedure/test_procedure_city_programme.py);
+    its province's programme and calls it reads, and may not edit, nor create a provincial one."""
+    programme = pg_programmes["guangdong"]
+    call = _call(programme)
+    client = _client(pg_people["city"])
+    assert client.get(reverse("programmes:list")).status_code == 200
+    for url in (
+        reverse("programmes:edit", args=[programme.pk]),
+        reverse("programmes:call_new", args=[programme.pk]),
+        reverse("programmes:call_edit", args=[call.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "不由您所在的部门设置" in response.content.decode()
+    response = client.post(reverse("programmes:new"), PROGRAMME_FORM)
+    assert response.status_code == 200
+    assert "您只能设置本部门这一级（市级）的认定项目" in " ".join(
+        response.context["form"].errors["owner_level"]
+    )
     assert not Programme.objects.filter(name=PROGRAMME_FORM["name"]).exists()
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.selectors import cities_of
 from smecluster.apps.applications.selectors import applications_visible_to
-from smecluster.apps.applications.workflow import APPLICATION, Status
+from smecluster.apps.applications.workflow import APPLICATION, Actor, Status, acting_level
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
@@ -230,11 +230,14 @@ def call_deadlines(user: User, today: date) -> list[CallDeadlines]:
 
 
 def quota_use(user: User, calls: list[YearlyCall]) -> list[QuotaUse]:
-    """City officers: their city in each call. Province admins: each city with applications in the call."""
+    """City officers: their city in each call. Province admins: each city with applications in the call.
+    Only calls in which cities recommend: in a city's own programme (市级集群) its counties recommend."""
     if user.role not in (Role.CITY_OFFICER, Role.PROVINCE_ADMIN):
         return []
     rows = []
     for call in calls:
+        if acting_level(call.programme.review_chain, Actor.RECOMMENDER) != "city":
+            continue
         cities = cities_of(user)
         if user.role == Role.PROVINCE_ADMIN:
             cities = cities.filter(children__applications__call=call).distinct()

@@ -56,6 +56,7 @@ from smecluster.apps.programmes import services as programme_services
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 from smecluster.apps.registry.services import annual_reports, plan_targets, re_reviews
+from smecluster.apps.registry.services import assessments as registry_assessments
 from smecluster.apps.registry.services import recognition as registry_services
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import SpotCheck
@@ -403,10 +404,16 @@ def demo_pledge(county: User) -> application_services.Pledge:
 
 
 def _drive(
-    application: Application, spec: DemoApplication, users: dict[str, User], today: date
+    application: Application,
+    spec: DemoApplication,
+    users: dict[str, User],
+    today: date,
+    recommender: User | None = None,
 ) -> Application:
+    """Take ``application`` to ``spec.status`` through the services; the recommender is 佛山市's officer (only
+    佛山市's applications go further than submitted) unless named (the county in a city's own programme)."""
     county = users[spec.username]
-    city = users["city-officer"]  # only 佛山市's applications go further than submitted
+    city = recommender or users["city-officer"]
     steps: dict[str, Callable[[], Any]] = {
         "submit": lambda: application_services.application_submit(
             actor=county, application=application, pledge=demo_pledge(county)
@@ -689,6 +696,98 @@ def _assign(admin: User, application: Application, experts: list[User], due_on: 
         )
         for expert in experts
     ]
+
+
+FOSHAN_PROGRAMME = "佛山市市级特色产业集群认定"
+FOSHAN_APPLICATION = DemoApplication(
+    "county-officer", "佛山市顺德区智能厨电产业集群", "智能厨电", Status.RECOMMENDED, "1.2", pool=False
+)
+
+
+@transaction.atomic
+def ensure_foshan_city_programme(users: dict[str, User], experts: list[User], today: date) -> YearlyCall:
+    """佛山市's own 市级特色产业集群 programme (GD 6 "引导和支持地方培育一批市级集群"), built through the
+    services by the city officer: the programme (chain county → city, under the Guangdong rule set), a call
+    two years ago, one cluster of 顺德区 recognized by the city in the city's name, and the city's yearly
+    assessment of it."""
+    city, county = users["city-officer"], users[FOSHAN_APPLICATION.username]
+    year = today.year - 2
+    opened = date(year, 3, 2)
+    programme = Programme.objects.filter(name=FOSHAN_PROGRAMME, owner=city.jurisdiction_id).first()
+    if programme is not None:  # built by an earlier run, in one transaction with its call
+        return programme.calls.get()
+    with _clock(opened - timedelta(days=10)):
+        programme = programme_services.programme_create(
+            actor=city,
+            fields={
+                "name": FOSHAN_PROGRAMME,
+                "owner_level": "city",
+                "rule_set_id": "guangdong-2022",
+                "review_chain": ["county", "city"],
+                "quota_per_unit": 2,
+                "pool_required": False,
+            },
+        )
+    with _clock(opened):
+        call = programme_services.call_create(
+            actor=city,
+            programme=programme,
+            fields={
+                "year": year,
+                **_call_dates(opened + timedelta(30)),
+                "legal_basis": GUANGDONG_LEGAL_BASIS,
+            },
+        )
+    with _clock(opened + timedelta(days=20)):
+        application = application_services.application_create(
+            actor=county,
+            call=call,
+            name=FOSHAN_APPLICATION.name,
+            leading_industry=FOSHAN_APPLICATION.industry,
+            pool_entry=None,
+        )
+        application = fill_application(actor=county, application=application, scale=FOSHAN_APPLICATION.scale)
+    with _clock(opened + timedelta(days=60)):
+        # In the city's programme the county recommends to the city (programmes.recommenders).
+        application = _drive(application, FOSHAN_APPLICATION, users, opened + timedelta(days=60), county)
+    with _clock(opened + timedelta(days=80)):
+        selection_services.call_settings_update(
+            actor=city,
+            call=call,
+            fields={
+                "experts_per_application": 3,
+                "scoring_deadline": opened + timedelta(days=95),
+                "recognition_quota": 1,
+            },
+        )
+        selection_services.application_screen(actor=city, application=application, goes_on=True, reason="")
+        selection_services.indicator_system_ensure(actor=city, call=call)
+        assignments = _assign(city, application, experts, opened + timedelta(days=95))
+    with _clock(opened + timedelta(days=90)):
+        for assignment in assignments:
+            _score_all(assignment, _SHARES[assignment.expert.username][0], _COMMENTS[0])
+    with _clock(opened + timedelta(days=100)):
+        selection_services.shortlist_confirm(actor=city, call=call)
+        notice = notice_services.notice_publish(
+            actor=city,
+            call=call,
+            title=notice_services.default_title(call),
+            starts_on=notice_services.next_working_day(opened + timedelta(days=100)),
+            contact="佛山市工业和信息化局中小企业科（演示）",
+        )
+    with _clock(notice.ends_on + timedelta(days=3)):
+        registry_services.recognize_unobjected(actor=city, call=call)
+    cluster = RecognizedCluster.objects.get(application__call=call)
+    with _clock(date(year + 1, 4, 20)):
+        registry_assessments.assessment_record(
+            actor=city,
+            cluster=cluster,
+            year=year,
+            grade="合格",
+            findings="认定当年规划目标按期推进，年度报告待次年报送；市级考核合格。",
+            today=date(year + 1, 4, 20),
+        )
+    return call
 
 
 @transaction.atomic
@@ -1310,6 +1409,7 @@ def build_demo(today: date | None = None) -> DemoSummary:
     ensure_shenzhen_recommendation(users, national_call, today)
     ensure_dynamic_management(users, experts, today)
     ensure_national_cluster(users, experts, today)
+    ensure_foshan_city_programme(users, experts, today)
     refused = shaanxi_call_refused(users["shaanxi-admin"], today)
     return DemoSummary(
         programmes=Programme.objects.count(),

@@ -30,6 +30,7 @@ from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.registry.models import (
     AnnualReport,
     AnnualReportEvidence,
+    ClusterAssessment,
     ClusterPlanTarget,
     RecognizedCluster,
     ReReview,
@@ -73,6 +74,24 @@ DRAFTERS = {"county_officer", "operator"}
 OFFICIALS = {"province_admin", "city_officer"}
 CASES = (
     Case("cluster", "get", "draft", lambda w: f"/clusters/{w['cluster'].pk}/", _expect(IN_REACH)),
+    # The yearly 考核 (GD 17 / SX 18): everyone in reach reads a cluster-year; only the owner (the province
+    # for a provincial programme) records it; the list is scoped by reach (empty, not refused, outside it).
+    Case(
+        "assessment",
+        "get",
+        "draft",
+        lambda w: f"/clusters/{w['cluster'].pk}/assessments/2024/",
+        _expect(IN_REACH),
+    ),
+    Case(
+        "assessment_record",
+        "post",
+        "draft",
+        lambda w: f"/clusters/{w['cluster'].pk}/assessments/2024/",
+        _expect({"province_admin"}, IN_REACH - {"province_admin"}),
+        lambda w: {"grade": "合格", "findings": "年报按期报送，规划目标按期推进"},
+    ),
+    Case("assessment_list", "get", "draft", lambda w: "/assessments/", _expect(EVERYONE)),
     # Who operates the cluster is the county officer's to set; its operator and the offices above are refused.
     Case(
         "cluster_operators",
@@ -390,7 +409,8 @@ def _state(world: dict[str, Any]) -> tuple[Any, ...]:
     ]
     targets = list(ClusterPlanTarget.objects.values_list("pk", "target_value").order_by("pk"))
     rows = list(ReReview.objects.values_list("status", "statement", "outcome").order_by("pk"))
-    return (cluster.valid_until, targets, reports, files, rows)
+    graded = list(ClusterAssessment.objects.values_list("year", "grade", "findings").order_by("pk"))
+    return (cluster.valid_until, targets, reports, files, rows, graded)
 
 
 # One xdist group per case: its roles run on one worker, which builds the case's world once.
@@ -447,13 +467,10 @@ def test_every_page_of_dynamic_management_is_in_the_matrix() -> None:
         "report_evidence_delete", "report_act", "report_workbook", "report_workbook_upload", "re_review_list",
         "re_review_detail", "re_review_save",
         "re_review_act", "re_review_evidence_upload", "re_review_evidence_download",
-        "re_review_evidence_delete",
+        "re_review_evidence_delete", "assessment", "assessment_list",
     }  # fmt: skip
     tested_elsewhere = {
         # issue 4's pages, in tests/web/test_permission_matrix.py
         "recognition", "notice_pdf", "certificate", "public_list", "public_detail",
-        # issue 13's yearly assessment (owner records, city reads, other city 404, list scoped by reach), in
-        # tests/web/procedure/test_procedure_assessment.py; not yet in this matrix
-        "assessment", "assessment_list",
     }  # fmt: skip
     assert names <= covered | tested_elsewhere, sorted(names - covered - tested_elsewhere)

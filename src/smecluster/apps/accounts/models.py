@@ -62,6 +62,22 @@ class Jurisdiction(models.Model):
         return "".join(reversed(names))
 
 
+def enclosing_codes(code: str) -> set[str]:
+    """The GB/T 2260 codes of the divisions that contain ``code``, itself included: its province, its city
+    and itself (a code's first two digits name the province, the first four the city)."""
+    return {code[:2] + "0000", code[:4] + "00", code}
+
+
+def division_prefix(code: str) -> str:
+    """The code prefix every division inside ``code`` shares: two digits for a province, four for a city,
+    the whole code for a county."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
 class DevelopmentZone(models.Model):
     """A development zone (经济技术开发区, 高新技术产业开发区, ...). Zones are not divisions of GB/T 2260 and
     have no code: a cluster in 贵阳高新区 is declared by a county the zone spans and names the zone."""

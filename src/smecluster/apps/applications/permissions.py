@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
+from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User, enclosing_codes
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.accounts.selectors import county_scope
 from smecluster.apps.applications.models import Application
@@ -92,9 +92,11 @@ def can_create(user: User, call: YearlyCall, today: object) -> Decision:
             _("%(call)s的申报时间为 %(opens)s 至 %(closes)s")
             % {"call": call, "opens": call.opens_on, "closes": call.closes_on}
         )
-    owner = call.programme.owner
-    if owner is not None and owner.code[:2] != user.jurisdiction_id[:2]:
-        return deny(_("该认定项目不面向您所在的省份"))
+    # A programme is open to the divisions inside its owner: a province's to its counties, a city's
+    # (市级集群) to that city's counties only.
+    owner = call.programme.owner_id
+    if owner is not None and owner not in enclosing_codes(user.jurisdiction_id):
+        return deny(_("该认定项目不面向您所在的辖区"))
     return allow()
 
 

@@ -17,6 +17,7 @@ from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.notices.models import OBJECTION_FINISHED, UPHELD, Notice, Objection, ObjectionFile
 from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.permissions import OWNING_LEVEL
 from smecluster.apps.programmes.selectors import calls_for
 from smecluster.apps.selection.models import Shortlist
 
@@ -28,11 +29,12 @@ ON_THE_NOTICE = (Status.SHORTLISTED, Status.RECOGNIZED, Status.REJECTED)
 
 
 def owned_calls(user: User) -> QuerySet[YearlyCall]:
-    """The calls whose owner's steps this user takes: their province's programmes, or the national ones."""
+    """The calls whose owner's steps this user takes: the programmes their office owns at its own level (a
+    province's, a city's 市级集群 programme), or the national ones for the ministry."""
     if user.role == Role.MINISTRY_ADMIN:
         where = Q(programme__owner__isnull=True)
-    elif user.role == Role.PROVINCE_ADMIN:
-        where = Q(programme__owner=user.jurisdiction_id)
+    elif (level := OWNING_LEVEL.get(Role(user.role))) is not None:
+        where = Q(programme__owner=user.jurisdiction_id, programme__owner_level=level)
     else:
         return YearlyCall.objects.none()
     return YearlyCall.objects.filter(where).select_related("programme")

@@ -9,8 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.accounts.models import Jurisdiction, Level
-from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.accounts.models import Jurisdiction
+from smecluster.apps.programmes.models import Programme, YearlyCall, assessment_criteria_problem
 from smecluster.apps.programmes.services import CALL_FIELDS, LEVEL_ORDER, PROGRAMME_FIELDS
 from smecluster.policy.ruleset import rule_sets
 
@@ -37,27 +37,36 @@ class ProgrammeForm(forms.ModelForm[Programme]):
         label=_("审核链"),
         choices=LEVEL_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("自下而上经过的层级；省级项目为县级 → 市级 → 省级"),
+        help_text=_("自下而上经过的层级；省级项目为县级 → 市级 → 省级，市级项目为县级 → 市级"),
         error_messages={"required": _("请选择审核层级")},
     )
 
     class Meta:
         model = Programme
         fields = PROGRAMME_FIELDS
-        widgets = {"quota_per_unit": forms.NumberInput(attrs={"min": 0})}
+        widgets = {
+            "quota_per_unit": forms.NumberInput(attrs={"min": 0}),
+            "assessment_criteria": forms.Textarea(attrs={"rows": 8}),
+        }
         help_texts = {
             "quota_per_unit": _("每个推荐单位（市）每年最多推荐的个数；留空为不限。年度申报可另设名额。"),
-            "owner_level": _("省级管理员设置本省的省级项目；国家级项目由工业和信息化部设置。"),
+            "owner_level": _(
+                "省级管理员设置本省的省级项目，市级主管部门设置本市的市级项目；国家级项目由工业和信息化部设置。"
+            ),
         }
 
-    def __init__(self, *args: Any, province_prefix: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, province_prefix: str, owner_level: str, **kwargs: Any) -> None:
+        """``owner_level``: the level of the office filling the form in (``province`` or ``city``), the
+        level of the programmes it owns; a city's chain ends at the city."""
         super().__init__(*args, **kwargs)
         self.rule_set_field.choices = rule_set_choices(province_prefix)
         # Left empty, the tolerance stays what it was (the default, 5 %, for a new programme).
         self.fields["roster_tolerance_pct"].required = False
+        self.fields["assessment_criteria"].required = False
         if not self.instance.pk:
-            self.initial.setdefault("owner_level", Level.PROVINCE)
-            self.initial.setdefault("review_chain", ["county", "city", "province"])
+            self.initial.setdefault("owner_level", owner_level)
+            chain = LEVEL_ORDER[: LEVEL_ORDER.index(owner_level) + 1]
+            self.initial.setdefault("review_chain", list(chain))
         # A setting left empty keeps its default (the re-review window opens 90 days before expiry).
         self.fields["re_review_window_days"].required = False
 
@@ -74,6 +83,14 @@ class ProgrammeForm(forms.ModelForm[Programme]):
     def clean_roster_tolerance_pct(self) -> Any:
         value = self.cleaned_data.get("roster_tolerance_pct")
         return self.instance.roster_tolerance_pct if value is None else value
+
+    def clean_assessment_criteria(self) -> Any:
+        criteria = self.cleaned_data.get("assessment_criteria")
+        if criteria is None:  # left empty: the criteria stay what they were (the defaults, when new)
+            return self.instance.assessment_criteria
+        if problem := assessment_criteria_problem(criteria):
+            raise forms.ValidationError(problem)
+        return criteria
 
     def clean_review_chain(self) -> list[str]:
         chosen = set(self.cleaned_data["review_chain"])

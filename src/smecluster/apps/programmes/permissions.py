@@ -1,34 +1,39 @@
 """Who may configure programmes, calls and the cultivation pool, with the reason.
 
-Programmes and their yearly calls are the province's policy: a province admin edits their own province's
-programmes; the national programme is the ministry's and read-only for them. The cultivation pool belongs
-to a city: its city officer adds and removes entries; the province admin reads every city's pool.
+Programmes and their yearly calls are their owner's policy: a province admin edits their own province's
+programmes, a city officer their own city's 市级集群 programme (GD 6 / SX 6 "培育一批市级集群"); the national
+programme is the ministry's and read-only for them, and a province reads, but does not edit, its cities'.
+The cultivation pool belongs to a city: its city officer adds and removes entries; the province admin reads
+every city's pool.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.programmes.models import Programme
 
+# The offices that own programmes, with the level of the programmes they own.
+OWNING_LEVEL = {Role.PROVINCE_ADMIN: Level.PROVINCE, Role.CITY_OFFICER: Level.CITY}
+
 
 def can_configure(user: User) -> Decision:
-    """The programme pages are for province admins only."""
-    if user.role != Role.PROVINCE_ADMIN:
-        return deny(_("只有省级管理员可以查看和配置认定项目与年度申报"))
+    """The programme pages are for the offices that own programmes: province admins and city officers."""
+    if user.role not in OWNING_LEVEL:
+        return deny(_("只有省级管理员和市级主管部门可以查看和配置认定项目与年度申报"))
     return allow()
 
 
 def can_edit_programme(user: User, programme: Programme) -> Decision:
-    """A province admin edits their own province's programmes and their calls, not national ones."""
+    """The owner edits its programme and its calls: the office of the programme's owner, at its level."""
     if not (configure := can_configure(user)):
         return configure
     if programme.owner_id is None:
-        return deny(_("国家级认定项目由工业和信息化部设置，省级管理员只能查看"))
-    if programme.owner_id != user.jurisdiction_id:
-        return deny(_("该认定项目不属于您所在的省份"))
+        return deny(_("国家级认定项目由工业和信息化部设置，只能查看"))
+    if programme.owner_id != user.jurisdiction_id or programme.owner_level != OWNING_LEVEL[Role(user.role)]:
+        return deny(_("该认定项目不由您所在的部门设置，只能查看"))
     return allow()
 
 

@@ -8,18 +8,27 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.accounts.models import Jurisdiction, Role, User, division_prefix, enclosing_codes
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
+from smecluster.apps.programmes.permissions import can_configure
 
 
-def _reaches(user: User, field: str = "owner") -> Q:
-    """Programmes of the user's province, and the national ones (no owner)."""
-    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__code__startswith": user.jurisdiction_id[:2]})
+def programme_reach(user: User, field: str = "owner") -> Q:
+    """The ONE reach of programmes (``field`` is the path to their owner): the national ones (no owner),
+    those owned by a division containing the user's (their province's, their city's, their own), and those
+    owned inside the user's jurisdiction (a province reads its cities' 市级集群 programmes). A city's
+    programme thus reaches that city's counties only."""
+    code = user.jurisdiction_id
+    return (
+        Q(**{f"{field}__isnull": True})
+        | Q(**{f"{field}__in": sorted(enclosing_codes(code))})
+        | Q(**{f"{field}__code__startswith": division_prefix(code)})
+    )
 
 
 def calls_for(user: User) -> QuerySet[YearlyCall]:
-    """The calls of programmes that reach the user's province: its own programmes and the national ones."""
-    return YearlyCall.objects.filter(_reaches(user, "programme__owner")).select_related("programme")
+    """The calls of programmes that reach the user (:func:`programme_reach`)."""
+    return YearlyCall.objects.filter(programme_reach(user, "programme__owner")).select_related("programme")
 
 
 def open_calls_for(user: User) -> QuerySet[YearlyCall]:
@@ -28,11 +37,12 @@ def open_calls_for(user: User) -> QuerySet[YearlyCall]:
 
 
 def programmes_visible_to(user: User) -> QuerySet[Programme]:
-    """Province admins: their province's programmes and the national ones, each with its calls."""
-    if user.role != Role.PROVINCE_ADMIN:
+    """For the offices that own programmes (province admins, city officers): the programmes in their reach,
+    each with its calls."""
+    if not can_configure(user):
         return Programme.objects.none()
     return (
-        Programme.objects.filter(_reaches(user))
+        Programme.objects.filter(programme_reach(user))
         .select_related("owner")
         .prefetch_related(Prefetch("calls", queryset=YearlyCall.objects.order_by("-year")))
         .order_by("owner_level", "name", "pk")
@@ -46,7 +56,7 @@ def programme_for(user: User, pk: int) -> Programme:
 
 def call_for(user: User, pk: int) -> YearlyCall:
     """A call of a programme the user may see, or :class:`YearlyCall.DoesNotExist` (a 404)."""
-    if user.role != Role.PROVINCE_ADMIN:
+    if not can_configure(user):
         raise YearlyCall.DoesNotExist
     return calls_for(user).get(pk=pk)
 

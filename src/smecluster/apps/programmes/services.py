@@ -1,5 +1,12 @@
 """Every write to programmes, yearly calls and the cultivation pool: permission first, one transaction,
-one audit event each. Province policy is data, changed here and nowhere else."""
+one audit event each. The owner's policy is data, changed here and nowhere else.
+
+A programme's owner is the office that creates it: a province admin's provincial programme, or a city
+officer's 市级集群 programme (GD 6 "引导和支持地方培育一批市级集群", SX 6 "鼓励和支持各地培育一批市级集群").
+Neither measure gives a city its own criteria, so a city's programme runs under one of the installed rule
+sets its province may adopt (its province's own or the national one), chosen on the form; thresholds of the
+city's own are out of scope. Its chain runs from the county to the city, which recognizes.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import Jurisdiction, Level, User
+from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.programmes.models import POOL_NAME_MAX_LENGTH, PoolEntry, Programme, YearlyCall
 from smecluster.apps.programmes.permissions import (
+    OWNING_LEVEL,
     can_add_county_to_pool,
     can_configure,
     can_edit_programme,
@@ -26,7 +34,7 @@ PROGRAMME_FIELDS = (
     "onsite_check_every_application",
     "change_filing_days",
     "re_review_window_days", "annual_report_due_month", "annual_report_due_day",
-    "roster_tolerance_pct",
+    "roster_tolerance_pct", "assessment_criteria",
 )  # fmt: skip
 CALL_FIELDS = (
     "year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota",
@@ -65,10 +73,18 @@ def _validate(instance: Programme | YearlyCall, problems: dict[str, Any]) -> Non
 
 
 def _programme_problems(actor: User, programme: Programme) -> dict[str, Any]:
-    """The province's own rules on a programme, beyond the model's: each problem at its field."""
+    """The owner's rules on a programme, beyond the model's: each problem at its field. The programme is
+    of the actor's own level (a province's 省级, a city's 市级) and its chain ends there."""
     problems: dict[str, Any] = {}
-    if programme.owner_level != Level.PROVINCE:
-        problems["owner_level"] = _("国家级认定项目由工业和信息化部设置；省级管理员只能设置本省的省级项目")
+    own_level = OWNING_LEVEL[Role(actor.role)]
+    if programme.owner_level == "national":
+        problems["owner_level"] = _(
+            "国家级认定项目由工业和信息化部设置；您只能设置本部门这一级（%(level)s）的认定项目"
+        ) % {"level": own_level.label}
+    elif programme.owner_level != own_level:
+        problems["owner_level"] = _("您只能设置本部门这一级（%(level)s）的认定项目") % {
+            "level": own_level.label
+        }
     rules = rule_sets().get(programme.rule_set_id)
     province = actor.jurisdiction_id[:2]
     if rules is not None and rules.applies_to_province not in (None, province):
@@ -78,14 +94,16 @@ def _programme_problems(actor: User, programme: Programme) -> dict[str, Any]:
         pass  # the model's check names the unknown level
     elif chain and list(chain) != sorted(chain, key=lambda level: LEVEL_ORDER.index(level)):
         problems["review_chain"] = _("审核链须自下而上排列")
-    elif chain and (chain[0] != "county" or chain[-1] != "province"):
-        problems["review_chain"] = _("省级项目的审核链须从县级申报开始、到省级认定结束")
+    elif chain and (chain[0] != "county" or chain[-1] != programme.owner_level):
+        problems["review_chain"] = _("审核链须从县级申报开始、到认定机关这一级（%(level)s）结束") % {
+            "level": Level(programme.owner_level).label if programme.owner_level in Level.values else "—"
+        }
     return problems
 
 
 @transaction.atomic
 def programme_create(*, actor: User, fields: dict[str, Any]) -> Programme:
-    """A provincial programme of the actor's province."""
+    """A programme of the actor's office: a province's provincial one, or a city's 市级集群 one."""
     can_configure(actor).enforce()
     programme = Programme(owner_id=actor.jurisdiction_id, **_only(fields, PROGRAMME_FIELDS))
     _validate(programme, _programme_problems(actor, programme))

@@ -23,6 +23,7 @@ from smecluster.apps.accounts.selectors import cities_of, counties_in
 from smecluster.apps.programmes.forms import CallForm, PoolEntryForm, ProgrammeForm
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.programmes.permissions import (
+    OWNING_LEVEL,
     can_configure,
     can_edit_programme,
     can_manage_pool,
@@ -126,6 +127,15 @@ def programme_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def _programme_form_owner(request: AuthenticatedRequest) -> dict[str, str]:
+    """What the programme form needs to know of its owner: the province whose rule sets it may adopt (a
+    city's programme too runs under its province's or the national rule set) and the owner's level."""
+    return {
+        "province_prefix": request.user.jurisdiction_id[:2],
+        "owner_level": OWNING_LEVEL[Role(request.user.role)],
+    }
+
+
 def _programme(request: AuthenticatedRequest, pk: int) -> Programme:
     return reach_or_404(programme_for, request.user, pk, _("没有这个认定项目"))
 
@@ -134,8 +144,7 @@ def _programme(request: AuthenticatedRequest, pk: int) -> Programme:
 @require_http_methods(["GET", "POST"])
 def programme_new(request: AuthenticatedRequest) -> HttpResponse:
     can_configure(request.user).enforce()
-    province = request.user.jurisdiction_id[:2]
-    form = ProgrammeForm(request.POST or None, province_prefix=province)
+    form = ProgrammeForm(request.POST or None, **_programme_form_owner(request))
     if request.method == "POST" and form.is_valid():
         try:
             programme = programme_create(
@@ -155,9 +164,7 @@ def programme_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_configure(request.user).enforce()
     programme = _programme(request, pk)
     can_edit_programme(request.user, programme).enforce()
-    form = ProgrammeForm(
-        request.POST or None, instance=programme, province_prefix=request.user.jurisdiction_id[:2]
-    )
+    form = ProgrammeForm(request.POST or None, instance=programme, **_programme_form_owner(request))
     if request.method == "POST" and form.is_valid():
         try:
             programme = programme_update(

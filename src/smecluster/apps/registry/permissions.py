@@ -202,7 +202,7 @@ def can_assess(user: User, cluster: RecognizedCluster) -> Decision:
     programme = cluster.programme
     role = chain_role(cluster, Actor.OWNER)
     if user.role != role or user.jurisdiction_id != (programme.owner_id or NATIONAL_CODE):
-        return deny(_("年度考核由%(programme)s的认定机关作出") % {"programme": programme.name})
+        return deny(_("年度考核须由%(programme)s的认定机关作出") % {"programme": programme.name})
     return allow()
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User
+from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User, division_prefix, enclosing_codes
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Actor, Status, acting_level
@@ -34,13 +34,19 @@ def owner_role(call: YearlyCall) -> Role:
 
 def call_reachable(user: User, call: YearlyCall) -> bool:
     """May the user know of this call at all? The national programme's calls reach everyone but a
-    ministry admin sees only those; a provincial programme's calls reach the people of that province."""
+    ministry admin sees only those; an owned programme's calls reach the people of the owner's jurisdiction
+    (a province's its province, a city's its counties only), the offices above it, and the experts of the
+    pool it draws on (its province's)."""
     programme = call.programme
-    if programme.owner_id is None:
+    owner = programme.owner_id
+    if owner is None:
         return True
     if user.role == Role.MINISTRY_ADMIN:
         return False
-    return programme.owner_id[:2] == user.jurisdiction_id[:2]
+    if user.role == Role.EXPERT:
+        return owner[:2] == user.jurisdiction_id[:2]
+    code = user.jurisdiction_id
+    return owner in enclosing_codes(code) or owner.startswith(division_prefix(code))
 
 
 def can_own(user: User, call: YearlyCall) -> Decision:
@@ -50,7 +56,7 @@ def can_own(user: User, call: YearlyCall) -> Decision:
         return deny(_("评审工作须由%(role)s操作") % {"role": role.label})
     owner = call.programme.owner_id
     if owner is not None and owner != user.jurisdiction_id:
-        return deny(_("该认定项目不属于您所在的省份"))
+        return deny(_("该认定项目不属于您所在的辖区"))
     return allow()
 
 
