@@ -205,6 +205,11 @@ class Quota(_Strict):
     from_year: int
     until_year: int | None = None
     source: str
+    relaxable_in: Relaxation | None = Field(
+        None,
+        description="a region where the owner may allow more (西部地区可适当放宽): there the call's own "
+        "quota, when the owner sets one, binds instead of this one",
+    )
 
     def applies_in(self, year: int) -> bool:
         return self.from_year <= year and (self.until_year is None or year <= self.until_year)
@@ -579,6 +584,21 @@ class RuleSet(_Strict):
                     f"the rule set's regions ({', '.join(sorted(known)) or 'none'})"
                 )
         return criteria
+
+    @model_validator(mode="after")
+    def _quota_regions_known(self) -> RuleSet:
+        known = {region.id for region in self.regions}
+        for index, quota in enumerate(self.quotas):
+            if quota.relaxable_in and quota.relaxable_in.region not in known:
+                raise ValueError(
+                    f"quotas[{index}].relaxable_in.region: {quota.relaxable_in.region} is not one of the "
+                    f"rule set's regions ({', '.join(sorted(known)) or 'none'})"
+                )
+        return self
+
+    def region_of(self, code: str) -> Region | None:
+        """The rule set's region holding the division ``code`` (by its province prefix), if any."""
+        return next((region for region in self.regions if code[:2] in region.provinces), None)
 
     def region(self, region_id: str) -> Region:
         return next(region for region in self.regions if region.id == region_id)

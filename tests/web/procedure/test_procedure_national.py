@@ -30,6 +30,7 @@ from smecluster.apps.applications.workflow import Status
 from smecluster.apps.oversight import services as oversight
 from smecluster.apps.oversight.models import RevocationProposal
 from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.programmes.recommenders import RecommendingOffice, recommendation_quota
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.selectors import city_quota
@@ -191,6 +192,21 @@ def test_a_call_may_set_fewer_than_the_law_never_more(
     application = _application(national_call, BAOAN, Status.REVIEWED, 2)
     quota = city_quota(application)
     assert (quota.quota, quota.basis) == (1, "本年度申报设定")
+
+
+def test_the_western_provinces_quota_may_be_relaxed_by_the_ministry(national_call: YearlyCall) -> None:
+    """ "西部地区可适当放宽" (reported beside the quotas, shared/data/README.md): in the western region the
+    ministry's own limit for the call binds, even above the notice's 8; elsewhere the 8 stays a ceiling,
+    and without a limit of the ministry's the 8 binds in the west too."""
+    guizhou = RecommendingOffice(Role.PROVINCE_ADMIN, "520000")
+    guangdong = RecommendingOffice(Role.PROVINCE_ADMIN, "440000")
+    assert recommendation_quota(national_call, guizhou).limit == 8
+    national_call.quota = 10
+    national_call.save()
+    west = recommendation_quota(national_call, guizhou)
+    assert west.limit == 10
+    assert "西部地区可适当放宽" in west.basis
+    assert recommendation_quota(national_call, guangdong).limit == 8
 
 
 # --- a national cluster can be revoked ------------------------------------------------------------------

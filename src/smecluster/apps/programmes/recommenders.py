@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import Jurisdiction, Role
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.workflow.engine import Actor, acting_level
-from smecluster.policy.ruleset import Quota, RecommenderKind, SeparateRecommender, rule_set
+from smecluster.policy.ruleset import Quota, RecommenderKind, Relaxation, SeparateRecommender, rule_set
 from smecluster.reference.divisions import city_above
 
 
@@ -85,12 +85,20 @@ class RecommendationQuota:
     limit: int | None  # None: neither the rule set nor the call sets a limit
     law: Quota | None  # the rule set's quota for the call's year and this kind of office, if any
     set_by_call: int | None  # the call's (or the programme's) own limit, if any
+    relaxed: Relaxation | None = None  # the office is in a region where the owner's own limit binds
 
     @property
     def basis(self) -> str:
         """Where the limit comes from, to show beside it and in a refusal."""
         if self.limit is None:
             return _("不限")
+        if self.relaxed is not None:
+            return _("%(source)s：%(clause)s（%(article)s），本年度申报设定 %(limit)s 个") % {
+                "source": self.law.source if self.law else "",
+                "clause": self.relaxed.clause,
+                "article": self.relaxed.article.cite(),
+                "limit": self.limit,
+            }
         if self.law is not None and self.law.max_recommended == self.limit:
             return _("%(source)s：%(unit)s每年不超过 %(limit)s 个") % {
                 "source": self.law.source,
@@ -110,7 +118,13 @@ def recommendation_quota(call: YearlyCall, office: RecommendingOffice) -> Recomm
         if office.is_province and office.in_place_of_city is None
         else None
     )
-    law = rule_set(call.programme.rule_set_id).quota(call.year, kind) if kind is not None else None
+    rules = rule_set(call.programme.rule_set_id)
+    law = rules.quota(call.year, kind) if kind is not None else None
     set_by_call = call.effective_quota()
+    region = rules.region_of(office.jurisdiction)
+    relaxed = law.relaxable_in if law else None
+    if relaxed and set_by_call is not None and region and region.id == relaxed.region:
+        # 西部地区可适当放宽: in the region the owner's own limit for the call binds, even above the law's.
+        return RecommendationQuota(set_by_call, law, set_by_call, relaxed=relaxed)
     limits = [limit for limit in (law.max_recommended if law else None, set_by_call) if limit is not None]
     return RecommendationQuota(limit=min(limits) if limits else None, law=law, set_by_call=set_by_call)
