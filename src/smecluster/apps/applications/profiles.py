@@ -153,6 +153,15 @@ def binding_refusal(application: Application) -> str | None:
     }
 
 
+def onsite_check_title(application: Application) -> str:
+    """What the recommending level's on-site record is called: 实地核查 where the programme verifies every
+    application on site (Guizhou: "市（州）… 负责对集群申报进行受理、初审和实地核查"), else 实地抽查 (a
+    sample, GD 第十五条（二）)."""
+    if application.call.programme.onsite_check_every_application:
+        return _("实地核查")
+    return _("实地抽查")
+
+
 def onsite_check_refusal(application: Application) -> str | None:
     """Why the recommending level may not recommend yet under a programme that has it verify every
     application on site (Guizhou: "市（州）工业和信息化主管部门负责对集群申报进行受理、初审和实地核查"), or

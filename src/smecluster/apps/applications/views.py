@@ -187,11 +187,16 @@ def _basics(application: Application, *, contacts: bool) -> list[Item]:
     others = [
         f"{code} {name}" if (name := _division_name(code)) else code for code in application.other_counties
     ]
+    places = application.places or []
     items = [
         Item(_("申报编号"), application.number),
         Item(_("年度申报"), str(application.call)),
         Item(_("申报县"), f"{county.full_name()}（{county.code}）"),
         Item(_("跨县的其他县级区划"), "、".join(others) or _("无")),
+        Item(
+            _("所在镇（街道）"), "、".join(f"{place['code']} {place['name']}" for place in places) or _("无")
+        ),
+        Item(_("所在开发区"), str(zone) if (zone := application.development_zone) else _("无")),
         Item(_("集群名称"), application.name),
         Item(_("主导产业"), application.leading_industry),
         Item(_("主导产业代码（GB/T 4754）"), _shown(application.leading_industry_code)),

@@ -72,6 +72,9 @@ APPLICATION_ACCEPT = _action("application.accept", _("受理"), C.REVIEW)
 APPLICATION_RETURN = _action("application.return", _("退回修改"), C.REVIEW)
 APPLICATION_REVIEW = _action("application.review", _("初审"), C.REVIEW)
 APPLICATION_SPOT_CHECK = _action("application.spot_check", _("实地抽查"), C.REVIEW)
+# Guizhou: the 市（州） "实地核查" every application (Programme.onsite_check_every_application): the same
+# transition as the 实地抽查, recorded under the name the measure gives it.
+APPLICATION_ONSITE_CHECK = _action("application.onsite_check", _("实地核查"), C.REVIEW)
 APPLICATION_OWNER_SPOT_CHECK = _action("application.owner_spot_check", _("认定单位实地抽查"), C.SELECTION)
 APPLICATION_RECOMMEND = _action("application.recommend", _("推荐"), C.REVIEW)
 APPLICATION_NOT_RECOMMEND = _action("application.not_recommend", _("不予推荐"), C.REVIEW)
@@ -179,6 +182,8 @@ CALL_CREATE = _action("call.create", _("发布年度申报"), C.PROGRAMME)
 CALL_UPDATE = _action("call.update", _("修改年度申报"), C.PROGRAMME)
 POOL_ADD = _action("pool.add", _("纳入培育库"), C.PROGRAMME)
 POOL_REMOVE = _action("pool.remove", _("移出培育库"), C.PROGRAMME)
+ZONE_REGISTER = _action("development_zone.register", _("登记开发区"), C.PROGRAMME)
+ZONE_UPDATE = _action("development_zone.update", _("修改开发区"), C.PROGRAMME)
 
 # --- rosters, monitoring, discovery ------------------------------------------------------------------------
 ROSTER_IMPORT = _action("roster.import", _("导入企业名录"), C.DATA)

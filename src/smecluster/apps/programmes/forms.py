@@ -9,8 +9,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.accounts.models import Jurisdiction
+from smecluster.apps.accounts.models import DevelopmentZone, Jurisdiction
 from smecluster.apps.programmes.models import Programme, YearlyCall, assessment_criteria_problem
+from smecluster.apps.programmes.selectors import declarable_divisions
 from smecluster.apps.programmes.services import CALL_FIELDS, LEVEL_ORDER, PROGRAMME_FIELDS
 from smecluster.policy.ruleset import rule_sets
 
@@ -155,3 +156,22 @@ class PoolEntryForm(forms.Form):
         county = self.fields["county"]
         assert isinstance(county, forms.ModelChoiceField)  # declared above
         county.queryset = counties
+
+
+class DevelopmentZoneForm(forms.Form):
+    """A development zone of the province: the divisions offered are the province's county-level ones (and
+    its 不设区的地级市, which act at county level)."""
+
+    name = forms.CharField(label=_("开发区名称"), max_length=128)
+    level = forms.ChoiceField(label=_("开发区级别"), choices=DevelopmentZone.ZoneLevel.choices)
+    counties = forms.ModelMultipleChoiceField(
+        label=_("所跨县级区划"),
+        queryset=Jurisdiction.objects.none(),
+        help_text=_("可多选：开发区所在或跨越的县（市、区）"),
+    )
+
+    def __init__(self, *args: Any, province: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["counties"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = declarable_divisions(province)

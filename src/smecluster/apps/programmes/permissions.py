@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
+from smecluster.apps.accounts.models import DevelopmentZone, Jurisdiction, Level, Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.programmes.models import Programme
 
@@ -65,3 +65,20 @@ def can_add_county_to_pool(user: User, county: Jurisdiction) -> Decision:
             return deny(_("只能把本省所辖县（市、区）的候选集群加入培育库"))
         return allow()
     return deny(_("候选集群只能由市级主管部门或省级管理员加入培育库"))
+
+
+def can_register_zones(user: User) -> Decision:
+    """Development zones are registered by the province (the zones a province's clusters may name)."""
+    if user.role != Role.PROVINCE_ADMIN:
+        return deny(_("开发区由省级管理员登记和维护"))
+    return allow()
+
+
+def can_edit_zone(user: User, zone: DevelopmentZone) -> Decision:
+    """A province edits the zones lying in its own province: every division a zone spans is its own."""
+    if not (register := can_register_zones(user)):
+        return register
+    province = user.jurisdiction_id[:2]
+    if any(code[:2] != province for code in zone.counties.values_list("code", flat=True)):
+        return deny(_("该开发区所跨区划不在本省，只能由所在省份维护"))
+    return allow()

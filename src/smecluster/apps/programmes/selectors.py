@@ -8,9 +8,18 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import Jurisdiction, Role, User, division_prefix, enclosing_codes
+from smecluster.apps.accounts.models import (
+    DevelopmentZone,
+    Jurisdiction,
+    Level,
+    Role,
+    User,
+    division_prefix,
+    enclosing_codes,
+)
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.programmes.permissions import can_configure
+from smecluster.reference.divisions import county_level_cities
 
 
 def programme_reach(user: User, field: str = "owner") -> Q:
@@ -107,3 +116,20 @@ def pool_entries_for(user: User, city: str = "") -> QuerySet[PoolEntry]:
 def pool_entry_for(user: User, pk: int) -> PoolEntry:
     """An entry the user may see, or :class:`PoolEntry.DoesNotExist` (a 404)."""
     return pool_entries_for(user).get(pk=pk)
+
+
+def declarable_divisions(province: str) -> QuerySet[Jurisdiction]:
+    """The divisions of a province a cluster is declared under: its counties and its 不设区的地级市."""
+    return Jurisdiction.objects.filter(
+        Q(level=Level.COUNTY) | Q(code__in=list(county_level_cities())), code__startswith=province[:2]
+    ).order_by("code")
+
+
+def zones_of_province(user: User) -> QuerySet[DevelopmentZone]:
+    """The development zones spanning divisions of the user's province, each with its divisions."""
+    return (
+        DevelopmentZone.objects.filter(counties__code__startswith=user.jurisdiction_id[:2])
+        .distinct()
+        .prefetch_related("counties")
+        .order_by("name")
+    )

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
+from smecluster.apps.accounts.models import DevelopmentZone, Jurisdiction, Level, Role, User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.programmes.models import POOL_NAME_MAX_LENGTH, PoolEntry, Programme, YearlyCall
@@ -25,9 +25,12 @@ from smecluster.apps.programmes.permissions import (
     can_add_county_to_pool,
     can_configure,
     can_edit_programme,
+    can_edit_zone,
     can_manage_pool,
+    can_register_zones,
 )
 from smecluster.policy.ruleset import rule_sets
+from smecluster.reference.divisions import can_declare
 
 PROGRAMME_FIELDS = (
     "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required",
@@ -270,3 +273,71 @@ def pool_entry_remove(*, actor: User, entry: PoolEntry, reason: str = "") -> Non
         reason=reason,
     )
     entry.delete()
+
+
+def _zone_problems(actor: User, counties: list[Jurisdiction]) -> dict[str, Any]:
+    """A zone spans at least one division a cluster can be declared under (a county, or a 不设区的地级市
+    acting at county level), all of them in the actor's province."""
+    if not counties:
+        return {"counties": _("请选择开发区所跨的县级区划")}
+    province = actor.jurisdiction_id[:2]
+    outside = [
+        county.name for county in counties if county.code[:2] != province or not can_declare(county.code)
+    ]
+    if outside:
+        return {"counties": _("不是本省的县级区划：%(names)s") % {"names": "、".join(outside)}}
+    return {}
+
+
+def _zone_state(zone: DevelopmentZone) -> dict[str, Any]:
+    return {
+        "name": zone.name,
+        "level": zone.level,
+        "counties": sorted(zone.counties.values_list("code", flat=True)),
+    }
+
+
+@transaction.atomic
+def zone_register(*, actor: User, name: str, level: str, counties: list[Jurisdiction]) -> DevelopmentZone:
+    """Register a development zone of the province with the divisions it spans, so that an application of
+    one of them can name it (zones are not divisions of GB/T 2260 and have no code)."""
+    can_register_zones(actor).enforce()
+    zone = DevelopmentZone(name=name.strip(), level=level)
+    _validate_zone(zone, _zone_problems(actor, counties))
+    zone.save()
+    zone.counties.set(counties)
+    audit_record(actor=actor, action=actions.ZONE_REGISTER, target=zone, after=_zone_state(zone))
+    return zone
+
+
+@transaction.atomic
+def zone_update(
+    *, actor: User, zone: DevelopmentZone, name: str, level: str, counties: list[Jurisdiction]
+) -> DevelopmentZone:
+    zone = DevelopmentZone.objects.select_for_update().get(pk=zone.pk)
+    can_edit_zone(actor, zone).enforce()
+    before = _zone_state(zone)
+    zone.name, zone.level = name.strip(), level
+    _validate_zone(zone, _zone_problems(actor, counties))
+    zone.save()
+    zone.counties.set(counties)
+    after = _zone_state(zone)
+    audit_record(
+        actor=actor,
+        action=actions.ZONE_UPDATE,
+        target=zone,
+        before={key: value for key, value in before.items() if value != after[key]},
+        after={key: value for key, value in after.items() if value != before[key]},
+    )
+    return zone
+
+
+def _validate_zone(zone: DevelopmentZone, problems: dict[str, Any]) -> None:
+    """The model's checks (a unique name among them) with the service's, every problem at once."""
+    try:
+        zone.full_clean()
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            problems.setdefault(field, messages)
+    if problems:
+        raise ValidationError(problems)

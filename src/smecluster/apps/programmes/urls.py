@@ -13,4 +13,7 @@ urlpatterns = [
     path("pool/export.csv", views.pool_export, name="pool_export"),
     path("pool/add/", views.pool_add, name="pool_add"),
     path("pool/<int:pk>/remove/", views.pool_remove, name="pool_remove"),
+    path("zones/", views.zone_list, name="zones"),
+    path("zones/new/", views.zone_new, name="zone_new"),
+    path("zones/<int:pk>/edit/", views.zone_edit, name="zone_edit"),
 ]

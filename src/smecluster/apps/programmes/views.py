@@ -7,12 +7,13 @@ Each view: check who may use the page (403 with the reason), find the record wit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,13 +21,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smecluster.apps.accounts.models import Role
 from smecluster.apps.accounts.selectors import cities_of, counties_in
-from smecluster.apps.programmes.forms import CallForm, PoolEntryForm, ProgrammeForm
+from smecluster.apps.programmes.forms import CallForm, DevelopmentZoneForm, PoolEntryForm, ProgrammeForm
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.programmes.permissions import (
     OWNING_LEVEL,
     can_configure,
     can_edit_programme,
+    can_edit_zone,
     can_manage_pool,
+    can_register_zones,
     can_view_pool,
 )
 from smecluster.apps.programmes.selectors import (
@@ -35,6 +38,7 @@ from smecluster.apps.programmes.selectors import (
     pool_entry_for,
     programme_for,
     programmes_visible_to,
+    zones_of_province,
 )
 from smecluster.apps.programmes.services import (
     CALL_FIELDS,
@@ -45,6 +49,8 @@ from smecluster.apps.programmes.services import (
     pool_entry_remove,
     programme_create,
     programme_update,
+    zone_register,
+    zone_update,
 )
 from smecluster.policy.ruleset import rule_sets
 from smecluster.site.csv_export import tabular_response, wanted_download
@@ -337,3 +343,53 @@ def pool_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已将“%(name)s”移出培育库") % {"name": entry.name})
     return redirect("programmes:pool")
+
+
+@login_required
+@require_GET
+def zone_list(request: AuthenticatedRequest) -> HttpResponse:
+    can_register_zones(request.user).enforce()
+    return render(request, "programmes/zones.html", {"zones": zones_of_province(request.user)})
+
+
+def _zone_fields(form: DevelopmentZoneForm) -> dict[str, Any]:
+    return {
+        "name": form.cleaned_data["name"],
+        "level": form.cleaned_data["level"],
+        "counties": list(form.cleaned_data["counties"]),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def zone_new(request: AuthenticatedRequest) -> HttpResponse:
+    can_register_zones(request.user).enforce()
+    form = DevelopmentZoneForm(request.POST or None, province=request.user.jurisdiction_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            zone = zone_register(actor=request.user, **_zone_fields(form))
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("已登记开发区“%(name)s”") % {"name": zone.name})
+            return redirect("programmes:zones")
+    return render(request, "programmes/zone_form.html", {"form": form, "zone": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def zone_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    can_register_zones(request.user).enforce()
+    zone = get_object_or_404(zones_of_province(request.user), pk=pk)
+    can_edit_zone(request.user, zone).enforce()
+    initial = {"name": zone.name, "level": zone.level, "counties": list(zone.counties.all())}
+    form = DevelopmentZoneForm(request.POST or None, initial=initial, province=request.user.jurisdiction_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            zone = zone_update(actor=request.user, zone=zone, **_zone_fields(form))
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            messages.success(request, _("已保存开发区“%(name)s”") % {"name": zone.name})
+            return redirect("programmes:zones")
+    return render(request, "programmes/zone_form.html", {"form": form, "zone": zone})

@@ -213,6 +213,17 @@ def public_clusters(
     return clusters.order_by("-year", "number", "pk")
 
 
+def recognition_bases(clusters: QuerySet[RecognizedCluster]) -> list[tuple[YearlyCall, str]]:
+    """The calls the listed clusters were recognized in, each with its measure cited as it stands (a draft,
+    an expired validity and the call's recorded legal basis said), as the recognition notice cites it."""
+    calls = (
+        YearlyCall.objects.filter(pk__in=clusters.values("application__call"))
+        .select_related("programme")
+        .order_by("-year", "programme__name", "pk")
+    )
+    return [(call, call.measure_citation) for call in calls]
+
+
 def public_removed_on_objection(
     *,
     q: str = "",

@@ -16,6 +16,7 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.permissions import Decision
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.applications.profiles import onsite_check_title
 from smecluster.apps.applications.workflow import APPLICATION
 
 
@@ -61,7 +62,12 @@ def can_take(user: User, action: str, application: Application) -> Decision:
 def review_steps(user: User, application: Application) -> list[Step]:
     """The city's steps and the record pages, each with the user's permission and its reason."""
     steps = [
-        Step(url_name, str(label), can_take(user, action, application), method)
+        Step(
+            url_name,
+            onsite_check_title(application) if action == "spot_check" else str(label),
+            can_take(user, action, application),
+            method,
+        )
         for url_name, label, action, method in CITY_STEPS
     ]
     steps += [Step(url_name, str(label), can_view(user, application)) for url_name, label in RECORD_PAGES]

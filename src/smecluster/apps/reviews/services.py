@@ -17,6 +17,7 @@ from smecluster.apps.applications.profiles import binding_refusal, onsite_check_
 from smecluster.apps.applications.selectors import recommended_by_same_office
 from smecluster.apps.applications.services import county_people, evidence_attach
 from smecluster.apps.applications.workflow import APPLICATION, Actor, acting_level
+from smecluster.apps.audit import actions as A
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.recommenders import recommendation_quota, recommending_office
@@ -97,8 +98,8 @@ def spot_check_record(
     conclusion: str,
     uploads: Sequence[UploadedFile[Any]] = (),
 ) -> SpotCheck:
-    """实地抽查 by the recommending level: the record and its photos and files (spot_check evidence), all or
-    nothing.
+    """实地抽查 by the recommending level (实地核查 where the programme has it verify every application, and
+    recorded as such): the record and its photos and files (spot_check evidence), all or nothing.
 
     A rejected upload (wrong type, too large) raises a ValidationError on ``files`` naming the file, and
     nothing of the record is kept.
@@ -162,12 +163,14 @@ def _spot_check(
     if problems:
         raise ValidationError(problems)
     label = SpotCheck.Conclusion(conclusion).label
+    every_application = action == "spot_check" and application.call.programme.onsite_check_every_application
     take(
         APPLICATION,
         application,
         action,
         actor=actor,
         reason=f"{checked_on:%Y-%m-%d} {label}（{inspectors}）",
+        recorded_as=A.APPLICATION_ONSITE_CHECK if every_application else None,
     )
     record = SpotCheck.objects.create(
         application=application,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.permissions import can_see_contacts, can_view
-from smecluster.apps.applications.profiles import review_date
+from smecluster.apps.applications.profiles import onsite_check_title, review_date
 from smecluster.apps.applications.selectors import application_for
 from smecluster.apps.applications.workflow import APPLICATION
 from smecluster.apps.reviews.forms import InitialReviewForm, RecommendForm, ReturnForm, SpotCheckForm
@@ -164,8 +164,10 @@ def spot_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     can_take(request.user, "spot_check", application).enforce()
     form = SpotCheckForm(request.POST or None, request.FILES or None)
+    by_owner = bool(APPLICATION.can(request.user, "owner_spot_check", application))
+    # The owner's own check is the optional 实地抽查; the recommending level's is named by the programme.
+    check_title = _("实地抽查") if by_owner else onsite_check_title(application)
     if request.method == "POST" and form.is_valid():
-        by_owner = APPLICATION.can(request.user, "owner_spot_check", application)
         try:
             record = (owner_spot_check_record if by_owner else spot_check_record)(
                 actor=request.user,
@@ -182,8 +184,12 @@ def spot_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return _done(
                 request,
                 application,
-                _("已记录 %(date)s 的实地抽查（%(files)s 个文件）")
-                % {"date": f"{record.checked_on:%Y-%m-%d}", "files": record.files.count()},
+                _("已记录 %(date)s 的%(check)s（%(files)s 个文件）")
+                % {
+                    "date": f"{record.checked_on:%Y-%m-%d}",
+                    "check": check_title,
+                    "files": record.files.count(),
+                },
             )
     return _page(
         request,
@@ -192,6 +198,7 @@ def spot_check(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "reviews:spot_check",
         form=form,
         records=spot_checks_of(application),
+        check_title=check_title,
     )
 
 
@@ -227,6 +234,7 @@ def recommend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         recommending=APPLICATION.can(request.user, "recommend", application),
         quota=city_quota(application),
         spot_checks=spot_checks_of(application),
+        check_title=onsite_check_title(application),
         review=latest_initial_review(application),
     )
 

@@ -25,6 +25,7 @@ from smecluster.apps.registry.selectors import (
     public_clusters,
     public_figures,
     public_removed_on_objection,
+    recognition_bases,
 )
 from smecluster.documents.cells import csv_text
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, csv_response, xlsx_bytes
@@ -107,6 +108,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
             "columns": COLUMNS,
             "query": query.urlencode(),
             "removed": public_removed_on_objection(**filters),
+            "bases": recognition_bases(clusters),
         },
     )
 
