@@ -17,7 +17,7 @@ import pytest
 from django.http import HttpRequest
 from django.utils import timezone
 
-from smecluster.apps.accounts.models import User
+from smecluster.apps.accounts.models import DevelopmentZone, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
@@ -164,6 +164,11 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     assert (dongguan.county_id, dongguan.created_by.username) == ("441900", "dongguan-officer")
     assert (dongguan.status, dongguan.places) == (Status.SUBMITTED, demo.DONGGUAN_PLACES)
     assert city_quota(dongguan).city.code == "441900"
+    # A development zone registered by the province with the 佛山 districts it spans ("development zones
+    # (e.g. 贵阳高新区, 2022) are not divisions"), named by one 顺德 application.
+    zone = DevelopmentZone.objects.get(name=demo.FOSHAN_ZONE)
+    assert sorted(zone.counties.values_list("code", flat=True)) == sorted(demo.FOSHAN_ZONE_COUNTIES)
+    assert Application.objects.get(call=call, name=demo.FOSHAN_ZONE_APPLICATION).development_zone == zone
 
     # This year's recommended application has gone on to expert review (screened, experts assigned).
     states = {

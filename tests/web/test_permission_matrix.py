@@ -38,7 +38,7 @@ from factories import (
 )
 from shared_world import WorldPerKey, rolled_back
 from smecluster.apps.accounts.divisions import ensure_divisions
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import DevelopmentZone, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, EvidenceFile, Section
 from smecluster.apps.applications.selectors import (
@@ -167,6 +167,16 @@ def _initial_review_data(world: World) -> dict[str, Any]:
     data: dict[str, Any] = {f"finding_{criterion.id}": "review" for criterion in rules.criteria}
     data["conclusion"] = "材料齐全，同意进入实地抽查"
     return data
+
+
+def _shunde_zone() -> DevelopmentZone:
+    """A zone of 顺德区 the zone pages edit (made on the case's first use, rolled back after it)."""
+    zone, created = DevelopmentZone.objects.get_or_create(
+        name="顺德高新技术产业开发区", defaults={"level": DevelopmentZone.ZoneLevel.NATIONAL}
+    )
+    if created:
+        zone.counties.set(["440606"])
+    return zone
 
 
 def _programme_data(world: World) -> dict[str, Any]:
@@ -387,6 +397,29 @@ PAGES = (
         {**_everyone(FORBIDDEN), "city_officer": DONE, "other_city_officer": NOT_FOUND},
         url=lambda w: reverse("programmes:pool_remove", args=[w.pool_entry.pk]),
         data=lambda w: {"reason": "已迁出"},
+    ),
+    # Development zones: the province registers and edits its own (issue 13, finding 7).
+    Page("programmes:zones", "get", PROVINCE_PAGE, url=lambda w: reverse("programmes:zones")),
+    Page("programmes:zone_new", "get", PROVINCE_PAGE, url=lambda w: reverse("programmes:zone_new")),
+    Page(
+        "programmes:zone_new",
+        "post",
+        PROVINCE_STEP,
+        url=lambda w: reverse("programmes:zone_new"),
+        data=lambda w: {"name": "顺德高新技术产业开发区", "level": "国家级", "counties": ["440606"]},
+    ),
+    Page(
+        "programmes:zone_edit",
+        "get",
+        PROVINCE_PAGE,
+        url=lambda w: reverse("programmes:zone_edit", args=[_shunde_zone().pk]),
+    ),
+    Page(
+        "programmes:zone_edit",
+        "post",
+        PROVINCE_STEP,
+        url=lambda w: reverse("programmes:zone_edit", args=[_shunde_zone().pk]),
+        data=lambda w: {"name": "顺德高新技术产业开发区", "level": "省级", "counties": ["440606", "440605"]},
     ),
 )
 
@@ -1256,6 +1289,7 @@ def test_every_page_of_the_issue_is_in_the_matrix() -> None:
         )),
         *(f"programmes:{name}" for name in (
             "list", "new", "edit", "call_new", "call_edit", "pool", "pool_add", "pool_remove", "pool_export",
+            "zones", "zone_new", "zone_edit",
         )),
         # issue 4
         *(f"selection:{name}" for name in (

@@ -43,7 +43,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from smecluster.apps.accounts import two_factor
-from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.accounts.models import DevelopmentZone, Jurisdiction, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application, Section
 from smecluster.apps.applications.workflow import Status
@@ -78,6 +78,7 @@ NANSHAN = "440305"
 DONGGUAN = "441900"  # a 不设区的地级市: it acts at county level for its towns and streets
 CHANCHENG = "440604"
 SANSHUI = "440607"
+GAOMING = "440608"
 
 
 @dataclass(frozen=True)
@@ -953,6 +954,34 @@ def ensure_national_recommendation(users: dict[str, User], call: YearlyCall, tod
     )
 
 
+# 佛山国家高新技术产业开发区 (国家级, "一区五园"): its parks lie in the five districts of 佛山 (GB/T 2260
+# 440604 禅城区, 440605 南海区, 440606 顺德区, 440607 三水区, 440608 高明区).
+FOSHAN_ZONE = "佛山高新技术产业开发区"
+FOSHAN_ZONE_COUNTIES = (CHANCHENG, NANHAI, SHUNDE, SANSHUI, GAOMING)
+FOSHAN_ZONE_APPLICATION = "佛山市顺德区智能家电产业集群"
+
+
+def ensure_foshan_zone(users: dict[str, User]) -> DevelopmentZone:
+    """The province registers 佛山's national high-tech zone with the districts it spans, and the 顺德 draft
+    names it (a development zone is not a division: the county declares and names the zone)."""
+    zone = DevelopmentZone.objects.filter(name=FOSHAN_ZONE).first()
+    if zone is None:
+        zone = programme_services.zone_register(
+            actor=users["province-admin"],
+            name=FOSHAN_ZONE,
+            level=DevelopmentZone.ZoneLevel.NATIONAL,
+            counties=list(Jurisdiction.objects.filter(code__in=FOSHAN_ZONE_COUNTIES)),
+        )
+    draft = Application.objects.filter(
+        name=FOSHAN_ZONE_APPLICATION, status=Status.DRAFT, development_zone__isnull=True
+    ).first()
+    if draft is not None:
+        application_services.application_update(
+            actor=users["county-officer"], application=draft, fields={"development_zone": zone}
+        )
+    return zone
+
+
 # On the national list of 2024 (national_clusters_partial.csv: 东莞市, 万江街道); 441900005 is the street's
 # 统计用区划代码 as the applicant enters it (no town list ships with the platform).
 DONGGUAN_APPLICATION = "东莞市万江街道数控装备产业集群"
@@ -1402,6 +1431,7 @@ def build_demo(today: date | None = None) -> DemoSummary:
     pool = ensure_pool(users["city-officer"])
     ensure_applications(users, call, pool, today)
     ensure_dongguan_town_cluster(users, call)
+    ensure_foshan_zone(users)
     experts = ensure_experts(users)
     ensure_previous_call(users, experts, today)
     ensure_current_review(users, experts, call)

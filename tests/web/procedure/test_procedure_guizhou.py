@@ -24,6 +24,7 @@ from django.utils import timezone
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import APPLICATION, Status
+from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import SpotCheck
@@ -151,3 +152,39 @@ def test_the_province_may_spot_check_a_recommended_application(
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED
     assert audit_trail(application).filter(action="application.owner_spot_check").exists()
+
+
+@pytest.mark.django_db
+def test_the_recommending_levels_record_is_called_a_verification_where_every_application_is_checked(
+    client: Client, web_users: dict[str, User], web_application_in: Callable[..., Application]
+) -> None:
+    """第六问 calls the 市（州）'s check of every application "实地核查"; the sample of GD 15(二) is a
+    "实地抽查". With the setting on, the page, the recommend page and the audit event say 实地核查; without
+    it, 实地抽查."""
+    application = web_application_in(Status.REVIEWED)
+    programme = application.call.programme
+    city = web_users["city_officer"]
+    client.force_login(city)
+    url = reverse("reviews:spot_check", args=[application.pk])
+    assert "<title>实地抽查" in client.get(url).content.decode()
+
+    programme.onsite_check_every_application = True
+    programme.save()
+    page = client.get(url).content.decode()
+    assert "<title>实地核查" in page
+    response = client.post(
+        url,
+        {
+            "checked_on": f"{timezone.localdate():%Y-%m-%d}",
+            "inspectors": "市工信局 张三",
+            "findings": "集群企业在产，与申报材料相符",
+            "conclusion": SpotCheck.Conclusion.CONFIRMED,
+        },
+    )
+    assert response.status_code == 302
+    event = audit_trail(application).get(action="application.onsite_check")
+    assert action_label(event.action) == "实地核查"
+    assert not audit_trail(application).filter(action="application.spot_check").exists()
+    recommend_page = client.get(reverse("reviews:recommend", args=[application.pk])).content.decode()
+    assert "实地核查（" in recommend_page
+    assert "实地抽查（" not in recommend_page

@@ -9,6 +9,7 @@ the measure as it stands. Without it the call form refuses, naming the field.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
+from factories import recognized_cluster
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.programmes import services
 from smecluster.apps.programmes.models import Programme, YearlyCall
@@ -149,3 +151,16 @@ def test_the_demo_shows_a_shaanxi_call_refused_without_a_legal_basis(web_divisio
     refusal = demo.shaanxi_call_refused(users["shaanxi-admin"], date(2026, 12, 7))
     assert "有效期已于 2025-04-27 届满" in refusal
     assert not YearlyCall.objects.filter(programme__rule_set_id="shaanxi-2023").exists()
+
+
+def test_the_published_list_cites_the_measure_as_it_stands(
+    client: Client, web_users: dict[str, User]
+) -> None:
+    """The public list names, for each call its clusters were recognized in, the measure as the recognition
+    notice cites it: Guangdong's held text is its 征求意见稿, so the draft and the call's legal basis are
+    said there too."""
+    cluster = recognized_cluster()
+    call = cluster.application.call
+    assert "征求意见稿" in call.measure_citation
+    page = html.unescape(client.get(reverse("registry:public_list")).content.decode())
+    assert f"{call}：根据{call.measure_citation}认定" in page

@@ -11,21 +11,27 @@ directly; a cluster may name the development zone it covers with the divisions t
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+import pypdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import ModelChoiceField
+from django.test import Client
+from django.urls import reverse
 
 from factories import PLEDGE, ApplicationFactory
-from smecluster.apps.accounts.models import DevelopmentZone, Role, User
+from smecluster.apps.accounts.models import DevelopmentZone, Jurisdiction, Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.forms import BasicsForm
 from smecluster.apps.applications.models import Application, Status
 from smecluster.apps.applications.profiles import profile_document
 from smecluster.apps.applications.selectors import recommended_by_same_office, recommender_jurisdiction
+from smecluster.apps.audit.services import audit_trail
+from smecluster.apps.programmes import services as programme_services
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.reviews import services as review_services
 from smecluster.errors import UnusableInput
@@ -162,3 +168,74 @@ def test_a_cluster_names_the_development_zone_it_covers_with_the_divisions_it_sp
     document["development_zone"]["counties"] = ["440605"]
     with pytest.raises(UnusableInput, match="must span the declaring county 440606"):
         parse_profile(document, source="profile.json")
+
+
+def test_the_detail_page_and_the_pdf_show_the_towns_and_the_zone(
+    web_users: dict[str, User], web_call: YearlyCall, dongguan: User
+) -> None:
+    """The place of the cluster is part of what is declared ("在县级区划范围内", GD 第十五条（一）): the
+    towns or streets of a 不设区的地级市 and the development zone are shown on the application's page and
+    printed in its PDF, not only entered on the form."""
+    zone = DevelopmentZone.objects.create(name="松山湖高新技术产业开发区", level="国家级")
+    zone.counties.set(["441900"])
+    application = application_services.application_update(
+        actor=dongguan, application=_dongguan_application(web_call), fields={"development_zone": zone}
+    )
+    client = Client()
+    client.force_login(dongguan)
+    page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert "441900005 万江街道" in page
+    assert "松山湖高新技术产业开发区（国家级）" in page
+    response = client.get(reverse("applications:pdf", args=[application.pk]))
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+    assert "万江街道" in text
+    assert "松山湖高新技术产业开发区" in text
+
+
+def test_the_province_registers_its_zones_with_their_divisions(
+    client: Client, web_users: dict[str, User]
+) -> None:
+    """ "Development zones … are not divisions": the province registers a zone with its name, level and the
+    county-level divisions it spans, all in its own province; an audit event records each write; the zone
+    is listed on the page and an application of a spanned county can name it."""
+    province = web_users["province_admin"]
+    with pytest.raises(ValidationError) as refused:
+        programme_services.zone_register(
+            actor=province,
+            name="贵阳国家高新技术产业开发区",
+            level="国家级",
+            counties=list(Jurisdiction.objects.filter(code="520115")),
+        )
+    assert "不是本省的县级区划" in str(refused.value.message_dict["counties"])
+    with pytest.raises(PermissionDenied):
+        programme_services.zone_register(
+            actor=web_users["city_officer"], name="某开发区", level="省级", counties=[]
+        )
+    client.force_login(province)
+    response = client.post(
+        reverse("programmes:zone_new"),
+        {"name": "佛山高新技术产业开发区", "level": "国家级", "counties": ["440605", "440606"]},
+    )
+    assert response.status_code == 302
+    zone = DevelopmentZone.objects.get(name="佛山高新技术产业开发区")
+    assert sorted(zone.counties.values_list("code", flat=True)) == ["440605", "440606"]
+    programme_services.zone_update(
+        actor=province,
+        zone=zone,
+        name=zone.name,
+        level="国家级",
+        counties=list(Jurisdiction.objects.filter(code__in=["440604", "440605", "440606"])),
+    )
+    trail = audit_trail(zone)
+    assert {event.action for event in trail} == {"development_zone.register", "development_zone.update"}
+    assert trail.get(action="development_zone.update").after == {"counties": ["440604", "440605", "440606"]}
+    listing = client.get(reverse("programmes:zones")).content.decode()
+    assert "佛山高新技术产业开发区" in listing
+    assert "禅城区" in listing
+    # A 东莞 zone is registered under the city itself (it acts at county level).
+    programme_services.zone_register(
+        actor=province,
+        name="松山湖高新技术产业开发区",
+        level="国家级",
+        counties=list(Jurisdiction.objects.filter(code="441900")),
+    )
