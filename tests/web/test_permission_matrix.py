@@ -50,6 +50,7 @@ from smecluster.apps.applications.selectors import (
 from smecluster.apps.applications.selectors import pool_entries_for as county_pool_entries
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.notices.finding_links import finding_file_token
 from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
 from smecluster.apps.notices.services import objection_file, objection_record
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
@@ -941,6 +942,15 @@ SELECTION_PAGES = (
         lambda w: reverse("notices:objection_lookup"),
         steps=_NOTICE_OPEN,
     ),
+    # The finding's evidence through the signed link the outcome page gives the objector: anyone holding it.
+    Page(
+        "notices:finding_file",
+        "get",
+        PUBLIC_PAGE,
+        Status.SHORTLISTED,
+        lambda w: reverse("notices:finding_file", args=[finding_file_token(w.extra["finding_file"])]),
+        steps=_NOTICE_ENDED,
+    ),
     # --- recognition
     Page(
         "registry:recognition",
@@ -1234,14 +1244,16 @@ def _build(page: Page, world: World) -> World:
                 )
         elif step == "resolve":
             objection = Objection.objects.get(application=application)
-            objection_record(
-                actor=world.users["ministry_admin" if page.chain == "national" else "province_admin"],
-                objection=objection,
-                investigation="经核查，数据属实",
-                resolution="异议不成立",
-                upheld=False,
-                resolve=True,
-            )
+            with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
+                objection_record(
+                    actor=world.users["ministry_admin" if page.chain == "national" else "province_admin"],
+                    objection=objection,
+                    investigation="经核查，数据属实",
+                    resolution="异议不成立",
+                    upheld=False,
+                    resolve=True,
+                    uploads=[pdf_upload("核查结论.pdf")],
+                )
         else:
             take_step(application, step)
         application.refresh_from_db()
@@ -1249,7 +1261,12 @@ def _build(page: Page, world: World) -> World:
         assignment=Assignment.objects.filter(application=application).first(),
         notice=Notice.objects.filter(shortlist__call=application.call).first(),
         objection=Objection.objects.filter(application=application).first(),
-        objection_file=ObjectionFile.objects.filter(objection__application=application).first(),
+        objection_file=ObjectionFile.objects.filter(
+            objection__application=application, kind=ObjectionFile.Kind.OBJECTOR
+        ).first(),
+        finding_file=ObjectionFile.objects.filter(
+            objection__application=application, kind=ObjectionFile.Kind.FINDING
+        ).first(),
         cluster=RecognizedCluster.objects.filter(application=application).first(),
     )
     return world
@@ -1299,7 +1316,7 @@ def test_every_page_of_the_issue_is_in_the_matrix() -> None:
         )),
         *(f"notices:{name}" for name in (
             "list", "publish", "manage", "objection", "objection_file", "public_list", "public_detail",
-            "objection_ack", "objection_lookup",
+            "objection_ack", "objection_lookup", "finding_file",
         )),
         *(f"registry:{name}" for name in (
             "recognition", "notice_pdf", "certificate", "public_list", "public_detail",

@@ -38,6 +38,7 @@
 | SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR | 5 | accepted public objections per client address per hour |
 | SMECLUSTER_OBJECTION_MAX_TOTAL_MB | 20 | total size of one objection's files (and its body's cap) |
 | SMECLUSTER_OBJECTION_LOOKUP_MISSES_PER_ADDRESS_PER_HOUR | 10 | wrong outcome look-ups per address per hour |
+| SMECLUSTER_OBJECTION_FINDING_LINK_MINUTES | 30 | life of the outcome page's links to the finding's files |
 | SMECLUSTER_CAPTCHA_FONT_PATH | (fonts-dejavu-core's DejaVuSans.ttf) | font of the objection challenge |
 | SMECLUSTER_CAPTCHA_TIMEOUT_MINUTES | 30 | how long an objection form's challenge can be answered |
 | SMECLUSTER_LOGIN_FAILURE_LIMIT | 5 | failed logins, per account and per address, that lock logins out |
@@ -235,6 +236,9 @@ OBJECTION_MAX_TOTAL_BYTES = _number("SMECLUSTER_OBJECTION_MAX_TOTAL_MB", 20) * 1
 OBJECTION_LOOKUP_MISSES_PER_ADDRESS_PER_HOUR = _number(
     "SMECLUSTER_OBJECTION_LOOKUP_MISSES_PER_ADDRESS_PER_HOUR", 10
 )
+# The outcome page's signed links to the finding's evidence (``notices.finding_links``): long enough to
+# download, short enough that a forwarded or logged link soon stops working.
+OBJECTION_FINDING_LINK_MINUTES = _number("SMECLUSTER_OBJECTION_FINDING_LINK_MINUTES", 30)
 # The image challenge before a public objection is accepted (django-simple-captcha: drawn here, no outside
 # service). Its font comes from a Debian package (fonts-dejavu-core, installed by `make test` and `make
 # demo`), not a copy in the repository; the library reads only paths ending in "ttf" as TrueType. The time

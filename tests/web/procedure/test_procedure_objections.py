@@ -14,12 +14,14 @@ and the telephone left with the objection.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from clock import Clock
@@ -35,7 +37,9 @@ from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.audit.models import AuditEvent
+from smecluster.apps.notices import finding_links
 from smecluster.apps.notices import services as notice_services
+from smecluster.apps.notices.finding_links import finding_file_token
 from smecluster.apps.notices.models import Notice, Objection, ObjectionFile
 from smecluster.apps.notices.selectors import upheld_objections
 from smecluster.apps.notifications.models import Notification
@@ -296,3 +300,84 @@ def test_the_misses_are_purged_after_the_hour(world: World, clock: Clock) -> Non
     assert find(reference="25-1-001-ZZZZ", phone="13900000000", client_address="198.51.100.7") is None
     clock.beijing(date(2025, 6, 10) + timedelta(days=1))
     assert notice_services.objection_lookup_misses_purge() == 1
+
+
+def _finding_links(page: str) -> list[str]:
+    return re.findall(r'<a class="finding-file" href="([^"]+)">', page)
+
+
+def test_the_objector_downloads_the_findings_evidence_through_signed_links(
+    world: World, clock: Clock, settings: Any
+) -> None:
+    """Issue 13, objection outcomes: "the decision, its finding and evidence are kept and shown to the
+    objector through the receipt number". Without an account, the outcome page gives one signed link per
+    evidence file of the finding, served like every other download; the link lasts
+    ``OBJECTION_FINDING_LINK_MINUTES`` and no longer."""
+    settings.OBJECTION_FINDING_LINK_MINUTES = 30
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the files reach their place on commit
+        objection = world.find(world.object_to(world.first), upheld=True, files=2)
+    client = Client()
+    page = _look_up(client, objection.reference, OBJECTOR["phone"]).content.decode()
+    links = _finding_links(page)
+    assert len(links) == 2
+    assert "30 分钟内有效" in page
+    first = ObjectionFile.objects.get(objection=objection, original_name="核对表1.pdf")
+    served = Client().get(links[0])
+    assert served.status_code == 200
+    assert served.getvalue() == pdf_file().getvalue()
+    assert served["Content-Type"] == first.content_type
+    assert "attachment" in served["Content-Disposition"]
+    # Past its lifetime the same link is refused, and a fresh look-up gives a fresh one.
+    clock.beijing(date(2025, 6, 10) + timedelta(days=1))
+    assert Client().get(links[0]).status_code == 404
+    fresh = _finding_links(_look_up(Client(), objection.reference, OBJECTOR["phone"]).content.decode())
+    assert Client().get(fresh[0]).status_code == 200
+
+
+def test_a_forged_or_foreign_link_is_refused_and_the_objectors_own_files_are_never_linked(
+    world: World,
+) -> None:
+    """Only a link the site signed for this objection's finding serves a file: a forged token, one signed
+    under another salt, one naming another objection, one naming the objector's own evidence (served to the
+    notice's owner only) or a finding not yet resolved are the same 404."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        mine = notice_services.objection_file(
+            notice=world.notice,
+            application_id=world.first.pk,
+            client_address="203.0.113.9",
+            uploads=[pdf_upload("异议人证明.pdf")],
+            **OBJECTOR,
+        )
+        mine = world.find(mine, upheld=False, files=1)
+        other = world.find(world.object_to(world.second), upheld=True, files=1)
+    finding = ObjectionFile.objects.get(objection=mine, kind=ObjectionFile.Kind.FINDING)
+    own = ObjectionFile.objects.get(objection=mine, kind=ObjectionFile.Kind.OBJECTOR)
+    elsewhere = ObjectionFile.objects.get(objection=other, kind=ObjectionFile.Kind.FINDING)
+
+    page = _look_up(Client(), mine.reference, OBJECTOR["phone"]).content.decode()
+    assert len(_finding_links(page)) == 1
+    assert "异议人证明.pdf" not in page
+
+    def url(token: str) -> str:
+        return reverse("notices:finding_file", args=[token])
+
+    good = finding_file_token(finding)
+    assert Client().get(url(good)).status_code == 200
+    refused = [
+        good[:-2] + ("AA" if not good.endswith("AA") else "BB"),  # the signature altered
+        "forged",
+        signing.dumps({"objection": mine.pk, "file": finding.pk}, salt="another.purpose"),
+        signing.dumps({"objection": mine.pk, "file": elsewhere.pk}, salt=finding_links.SALT),
+        signing.dumps({"objection": mine.pk, "file": own.pk}, salt=finding_links.SALT),
+        signing.dumps([mine.pk, finding.pk], salt=finding_links.SALT),
+    ]
+    for token in refused:
+        assert Client().get(url(token)).status_code == 404, token
+    # The objector's own files: only the notice's owner opens them.
+    assert Client().get(reverse("notices:objection_file", args=[own.pk])).status_code == 302  # to login
+    owner = Client()
+    owner.force_login(world.owner)
+    assert owner.get(reverse("notices:objection_file", args=[own.pk])).status_code == 200
+    # Reopened (not resolved): the finding's evidence is no longer served.
+    Objection.objects.filter(pk=mine.pk).update(status=Objection.Status.INVESTIGATING)
+    assert Client().get(url(good)).status_code == 404

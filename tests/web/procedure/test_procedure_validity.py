@@ -7,11 +7,13 @@ The publication tests' world (a call with a frozen shortlist and its notice) is 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
 from clock import Clock
@@ -115,6 +117,35 @@ def test_the_notice_states_the_decided_validity(noticed: PubWorld) -> None:
     )
     assert "认定有效期为2024年至2027年。" in html
     assert "自认定之日起计算" not in html
+
+
+def test_the_public_page_and_the_published_list_state_the_decided_validity(noticed: PubWorld) -> None:
+    """Issue 13, finding 8: the cluster's public page and the published list (page and downloads) say the
+    validity as the decision states it — Shaanxi's 2024 batch "2024年至2027年", whole calendar years — not
+    three years computed from the recognition day; a validity of other days is given by its two days."""
+    recognition_decide(
+        actor=noticed.owner,
+        call=noticed.call,
+        application_ids=[noticed.shortlisted[0].pk],
+        decision="recognize",
+        valid_from=date(2024, 1, 1),
+        valid_until=date(2027, 12, 31),
+    )
+    cluster = RecognizedCluster.objects.get()
+    assert cluster.recognized_on == AFTER_NOTICE  # in March: three years from then would end 2027-02
+    detail = Client().get(reverse("registry:public_detail", args=[cluster.pk])).content.decode()
+    assert '<td id="validity">2024年至2027年' in detail
+    listing = Client().get(reverse("registry:public_list")).content.decode()
+    assert '<td class="validity">2024年至2027年</td>' in listing
+    downloaded = json.loads(Client().get(reverse("registry:public_list"), {"format": "json"}).content)
+    assert downloaded["results"][0]["validity"] == "2024年至2027年"
+    assert "认定有效期" in [column["label"] for column in downloaded["columns"]]
+
+    RecognizedCluster.objects.filter(pk=cluster.pk).update(
+        valid_from=date(2024, 3, 1), valid_until=date(2027, 2, 28)
+    )
+    detail = Client().get(reverse("registry:public_detail", args=[cluster.pk])).content.decode()
+    assert '<td id="validity">2024年3月1日至2027年2月28日' in detail
 
 
 def test_without_a_stated_validity_the_default_applies(noticed: PubWorld) -> None:

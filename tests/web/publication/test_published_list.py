@@ -316,6 +316,9 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, cl
         "action": "submit",
         "format": "pdf",
         "year": recognized.call.year,  # a cluster's yearly assessment
+        # The finding's evidence through a signed link: without a good one, a 404 (never a login page); the
+        # good link's download is tested in tests/web/procedure/test_procedure_objections.py.
+        "token": "unsigned",
     }
     pks = {
         "notices:manage": recognized.notice.pk,
@@ -337,7 +340,9 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, cl
             url = reverse(name, kwargs=kwargs)
             response = client.get(url)
             seen.append(name)
-            if url.startswith("/public/"):
+            if name == "notices:finding_file":
+                assert response.status_code == 404, (name, response.status_code)
+            elif url.startswith("/public/"):
                 assert response.status_code == 200, (name, response.status_code)
             else:
                 assert response.status_code == 302, (name, response.status_code)

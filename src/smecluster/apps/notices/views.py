@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +30,7 @@ from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.evidence import pipeline
+from smecluster.apps.notices.finding_links import finding_file_by_token, finding_file_token
 from smecluster.apps.notices.forms import (
     BatchForm,
     InadmissibleForm,
@@ -533,10 +534,22 @@ def objection_lookup(request: HtmxRequest) -> HttpResponse:
                     {
                         "objection": found,
                         "notice": found.notice,
-                        "finding_files": finding_files(found),
+                        "finding_files": [(file, finding_file_token(file)) for file in finding_files(found)],
+                        "link_minutes": settings.OBJECTION_FINDING_LINK_MINUTES,
                         "objector": f"{found.real_name[:1]}**",
                     },
                 )
         # A fresh form (and challenge) after every answer: a challenge is used once.
         context["form"] = ObjectionLookupForm()
     return render(request, "notices/objection_lookup.html", context, status=status)
+
+
+@require_GET
+def finding_file_download(request: HttpRequest, token: str) -> FileResponse:
+    """One evidence file of the finding, through the signed link the outcome page gave the objector
+    (``finding_links``); any other token is the same 404, saying nothing of what exists."""
+    try:
+        file = finding_file_by_token(token)
+    except ObjectionFile.DoesNotExist:
+        raise Http404(_("链接无效或已过期，请重新查询异议办理结果")) from None
+    return pipeline.file_response(file)

@@ -181,6 +181,8 @@ COLUMNS = (
     Column("recognized_on", _("认定日期")),
     Column("valid_from", _("有效期起")),
     Column("valid_until", _("有效期止")),
+    # The validity as the decision words it (whole calendar years where it spans them), never recomputed.
+    Column("validity", _("认定有效期")),
     Column("status", _("状态")),
 )
 """The columns of the published list: the page's table and every download, in this order."""
@@ -269,6 +271,7 @@ def cluster_row(cluster: RecognizedCluster) -> dict[str, Any]:
         "recognized_on": cluster.recognized_on,
         "valid_from": cluster.valid_from,
         "valid_until": cluster.valid_until,
+        "validity": cluster.validity_words,
         "status": cluster.get_status_display(),
     }
 
