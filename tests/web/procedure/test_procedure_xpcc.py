@@ -23,8 +23,11 @@ from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.selectors import applications_visible_to, recommender_jurisdiction
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.registry.reach import sees_cluster
+from smecluster.apps.registry.services.annual_reports import office_people
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.selectors import city_quota
+from smecluster.apps.workflow.engine import Actor
 from smecluster.policy.ruleset import rule_set
 from smecluster.reference.divisions import city_above, division, validate_county_code
 from smecluster.reference.offices import office
@@ -88,13 +91,14 @@ def national_call(web_users: dict[str, User], clock: Clock) -> YearlyCall:
 
 @pytest.fixture
 def offices(web_new_user: Callable[..., User]) -> dict[str, User]:
-    """The XPCC's office, 新疆's department, and the departments of three XPCC cities and two 乌鲁木齐
-    districts."""
+    """The XPCC's office, 新疆's department, the ministry, and the departments of three XPCC cities and two
+    乌鲁木齐 districts."""
     for code in (SHIHEZI, ALAR, TUMXUK, URUMQI_TIANSHAN, URUMQI_SAYBAG):
         web_new_user(f"county-{code}", Role.COUNTY_OFFICER, code)
     return {
         "xpcc": web_new_user("xpcc-officer", Role.CITY_OFFICER, XPCC),
         "xinjiang": web_new_user("xinjiang-admin", Role.PROVINCE_ADMIN, XINJIANG),
+        "ministry": web_new_user("ministry-admin", Role.MINISTRY_ADMIN, "100000"),
     }
 
 
@@ -138,3 +142,13 @@ def test_the_xpcc_recommends_under_the_separately_listed_quota_not_xinjiangs(
     assert "新疆生产建设兵团本年度推荐名额为 2 个" in str(refused.value)
     xinjiang = city_quota(_application(national_call, URUMQI_SAYBAG, Status.REVIEWED, 5))
     assert (xinjiang.city.code, xinjiang.quota, xinjiang.used) == (XINJIANG, 8, 1)
+
+
+def test_the_xpcc_follows_its_recognized_clusters(
+    offices: dict[str, User], national_call: YearlyCall
+) -> None:
+    """The recommender of a 石河子 national cluster is the XPCC's office: it sees the cluster in dynamic
+    management and is the office told of its annual report's steps (深圳's way, not 新疆's cities')."""
+    cluster = _application(national_call, SHIHEZI, Status.RECOGNIZED, 1).recognition
+    assert sees_cluster(offices["xpcc"], cluster)
+    assert office_people(cluster, Actor.RECOMMENDER) == [offices["xpcc"]]
