@@ -22,6 +22,7 @@ from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.selectors import applications_visible_to, recommender_jurisdiction
 from smecluster.apps.applications.workflow import Status
+from smecluster.apps.monitoring.selectors import clusters_in
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.reach import sees_cluster
 from smecluster.apps.registry.services.annual_reports import office_people
@@ -148,7 +149,9 @@ def test_the_xpcc_follows_its_recognized_clusters(
     offices: dict[str, User], national_call: YearlyCall
 ) -> None:
     """The recommender of a 石河子 national cluster is the XPCC's office: it sees the cluster in dynamic
-    management and is the office told of its annual report's steps (深圳's way, not 新疆's cities')."""
+    management and monitoring, and is the office told of its annual report's steps (深圳's way, not 新疆's
+    cities')."""
     cluster = _application(national_call, SHIHEZI, Status.RECOGNIZED, 1).recognition
     assert sees_cluster(offices["xpcc"], cluster)
     assert office_people(cluster, Actor.RECOMMENDER) == [offices["xpcc"]]
+    assert list(clusters_in(Jurisdiction.objects.get(code=XPCC))) == [cluster]  # its monitoring
