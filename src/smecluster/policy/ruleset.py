@@ -31,6 +31,8 @@ from pydantic import (
 from smecluster.errors import Problem, UnusableInput
 from smecluster.policy.numberwords import COMPARATOR_OF_WORD, Comparator
 from smecluster.profile import INCIDENT_LEVELS, IncidentKind, IncidentLevel, QualityTitle, field_path
+from smecluster.reference.divisions import division
+from smecluster.reference.offices import office
 
 _CHINESE_DIGITS = "零一二三四五六七八九"
 
@@ -217,16 +219,37 @@ class Quota(_Strict):
 
 class SeparateRecommender(_Strict):
     """A unit that recommends to the owner itself, beside the provinces and with a quota of its own (the
-    national programme's 计划单列市): the counties of the city ``code`` apply through it, not through their
-    province."""
+    national programme's 计划单列市 and 新疆生产建设兵团): the county-level divisions it covers apply through
+    it, not through their province. A 计划单列市 covers its city's counties; an office GB/T 2260 has no
+    division for (the XPCC) covers the divisions its reference data lists (reference/offices.py)."""
 
-    code: str = Field(pattern=r"^[0-9]{4}00$", description="GB/T 2260 code of the city-level division")
+    code: str = Field(
+        pattern=r"^[0-9]{4}00$",
+        description="GB/T 2260 code of the city-level division, or the platform's code of an office beyond "
+        "GB/T 2260 (reference/data/offices.csv)",
+    )
     name: str
-    kind: str = Field(description="e.g. 计划单列市")
+    kind: str = Field(description="e.g. 计划单列市, 新疆生产建设兵团")
     source: str
 
+    @model_validator(mode="after")
+    def _known_unit(self) -> SeparateRecommender:
+        city = division(self.code)
+        if office(self.code) is None and (city is None or city.level != "city"):
+            raise ValueError(
+                f"{self.code} is neither a GB/T 2260 city nor an office in reference/data/offices.csv"
+            )
+        return self
+
+    @property
+    def covered_prefixes(self) -> tuple[str, ...]:
+        """The code prefixes of the county-level divisions it covers: the city's four digits, or each
+        covered division's code."""
+        found = office(self.code)
+        return found.covers if found is not None else (self.code[:4],)
+
     def covers(self, county_code: str) -> bool:
-        return county_code[:4] == self.code[:4]
+        return county_code.startswith(self.covered_prefixes)
 
 
 class ClauseSource(StrEnum):

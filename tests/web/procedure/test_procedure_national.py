@@ -124,6 +124,7 @@ def test_the_five_separately_listed_cities_are_data() -> None:
         "宁波市",
         "厦门市",
         "深圳市",
+        "新疆生产建设兵团",  # the XPCC beside them: tests/web/procedure/test_procedure_xpcc.py
     }
     assert NATIONAL.separate_recommender(NANSHAN).code == SHENZHEN  # type: ignore[union-attr]
     assert NATIONAL.separate_recommender("440606") is None  # 佛山市顺德区 applies through 广东省

@@ -15,7 +15,8 @@ class Level(models.TextChoices):
 
 
 class Jurisdiction(models.Model):
-    """A division of GB/T 2260, loaded from the project's reference table (``load_divisions``)."""
+    """A division of GB/T 2260, loaded from the project's reference table (``load_divisions``), or a
+    recommending office GB/T 2260 has no division for (660000 新疆生产建设兵团, reference/offices.py)."""
 
     code = models.CharField(_("区划代码"), max_length=6, primary_key=True)
     name = models.CharField(_("名称"), max_length=64)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
+from smecluster.reference.offices import office
 
 
 def counties_in(jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
@@ -12,6 +13,8 @@ def counties_in(jurisdiction: Jurisdiction) -> QuerySet[Jurisdiction]:
     counties = Jurisdiction.objects.filter(level=Level.COUNTY)
     if jurisdiction.level == Level.COUNTY:
         return counties.filter(code=jurisdiction.code)
+    if (beyond := office(jurisdiction.code)) is not None:
+        return counties.filter(code__in=beyond.covers)
     if jurisdiction.level == Level.CITY:
         return counties.filter(parent=jurisdiction)
     return counties.filter(code__startswith=jurisdiction.code[:2])
@@ -29,6 +32,9 @@ def county_scope(user: User, field: str = "county") -> Q:
     if user.role == Role.COUNTY_OFFICER:
         return Q(**{field: jurisdiction.code})
     if user.role == Role.CITY_OFFICER:
+        if (beyond := office(jurisdiction.code)) is not None:
+            # An office GB/T 2260 has no division for (the XPCC): the divisions its reference data lists.
+            return Q(**{f"{field}__code__in": beyond.covers})
         return Q(**{f"{field}__parent": jurisdiction.code})
     if user.role == Role.PROVINCE_ADMIN:
         return Q(**{f"{field}__code__startswith": jurisdiction.code[:2]})

@@ -9,7 +9,7 @@ from smecluster.apps.applications.models import Application, ApplicationVersion,
 from smecluster.apps.applications.permissions import application_reach, can_view
 from smecluster.apps.applications.workflow import RECOMMENDED_OR_LATER
 from smecluster.apps.programmes.models import PoolEntry, YearlyCall
-from smecluster.apps.programmes.recommenders import recommending_office, separately_listed_in
+from smecluster.apps.programmes.recommenders import covered_by, recommending_office, separately_listed_in
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -77,12 +77,15 @@ def same_recommender(application: Application) -> Q:
     if office.in_place_of_city is not None:
         # The county (东莞) is its own city at the recommending level: its quota is its own.
         return Q(call=application.call, county=office.in_place_of_city)
-    if not office.jurisdiction.endswith("0000"):
+    if office.separately_listed is not None:
+        # A 计划单列市 or the XPCC: the counties it covers, wherever GB/T 2260 files them.
+        return Q(call=application.call) & covered_by(office.separately_listed)
+    if not office.is_province:
         return Q(call=application.call) & Q(county__parent=office.jurisdiction)
     where = Q(county__code__startswith=office.jurisdiction[:2])
     for unit in separately_listed_in(programme, office.jurisdiction):
         # Its districts recommend through it, under its own quota: not the province's.
-        where &= ~Q(county__code__startswith=unit.code[:4])
+        where &= ~covered_by(unit)
     return Q(call=application.call) & where
 
 

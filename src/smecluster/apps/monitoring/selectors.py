@@ -31,6 +31,7 @@ from smecluster.apps.monitoring.permissions import in_reach
 from smecluster.apps.oversight.models import RevocationProposal
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
+from smecluster.reference.offices import office
 
 
 def _county_filter(scope: Jurisdiction, prefix: str = "county") -> Q:
@@ -39,6 +40,9 @@ def _county_filter(scope: Jurisdiction, prefix: str = "county") -> Q:
         return Q()
     if scope.level == Level.PROVINCE:
         return Q(**{f"{prefix}__code__startswith": scope.code[:2]})
+    if (beyond := office(scope.code)) is not None:
+        # An office beyond GB/T 2260 (the XPCC): the divisions it covers, not children it has none of.
+        return Q(**{f"{prefix}__code__in": beyond.covers})
     return Q(**{f"{prefix}__parent": scope.code})
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import Jurisdiction, Role
@@ -48,7 +49,8 @@ def recommending_office(programme: Programme, county: Jurisdiction) -> Recommend
     if level == "province":
         unit = rule_set(programme.rule_set_id).separate_recommender(county.code)
         if unit is not None:
-            # A 计划单列市's department is its city's office in the jurisdiction table.
+            # A 计划单列市's department is its city's office in the jurisdiction table; the XPCC's is the
+            # office the platform adds beside GB/T 2260 (reference/offices.py).
             return RecommendingOffice(Role.CITY_OFFICER, unit.code, unit)
         return RecommendingOffice(Role.PROVINCE_ADMIN, county.code[:2] + "0000")
     if level == "city":
@@ -70,12 +72,22 @@ def recommending_office(programme: Programme, county: Jurisdiction) -> Recommend
 
 
 def separately_listed_in(programme: Programme, province_code: str) -> list[SeparateRecommender]:
-    """The separately listed units inside a province: their counties are not the province's to recommend."""
+    """The separately listed units covering counties of a province (深圳 in 广东, the XPCC's cities in 新疆):
+    those counties are not the province's to recommend."""
     return [
         unit
         for unit in rule_set(programme.rule_set_id).separate_recommenders
-        if unit.code[:2] == province_code[:2]
+        if any(prefix[:2] == province_code[:2] for prefix in unit.covered_prefixes)
     ]
+
+
+def covered_by(unit: SeparateRecommender, field: str = "county") -> Q:
+    """A filter on ``field`` (a foreign key to a county) keeping the counties ``unit`` covers."""
+    first, *rest = unit.covered_prefixes
+    where = Q(**{f"{field}__code__startswith": first})
+    for prefix in rest:
+        where |= Q(**{f"{field}__code__startswith": prefix})
+    return where
 
 
 @dataclass(frozen=True)

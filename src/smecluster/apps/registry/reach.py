@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.selectors import county_scope
 from smecluster.apps.registry.models import RecognizedCluster
 
 NOTHING = Q(pk__in=[])
@@ -36,7 +37,8 @@ def cluster_reach(user: User | AnonymousUser, prefix: str = "") -> Q:
         )
         return Q(**{f"{prefix}pk__in": operated})
     if role == Role.CITY_OFFICER:
-        return Q(**{f"{prefix}county__parent": user.jurisdiction_id})
+        # Its city's counties, or the divisions an office beyond GB/T 2260 covers (the XPCC's cities).
+        return county_scope(user, f"{prefix}county")
     if role == Role.PROVINCE_ADMIN:
         return Q(**{f"{prefix}county__code__startswith": user.jurisdiction_id[:2]})
     if role == Role.MINISTRY_ADMIN:

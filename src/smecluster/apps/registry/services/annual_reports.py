@@ -27,6 +27,7 @@ from smecluster.apps.audit.services import audit_record
 from smecluster.apps.evidence import pipeline
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import Programme
+from smecluster.apps.programmes.recommenders import recommending_office
 from smecluster.apps.registry.models import AnnualReport, AnnualReportEvidence, RecognizedCluster
 from smecluster.apps.registry.permissions import can_edit_report, chain_role
 from smecluster.apps.registry.reach import cluster_county_people
@@ -63,6 +64,9 @@ def office_people(cluster: RecognizedCluster, actor: Actor) -> list[User]:
     if actor == Actor.APPLICANT:
         return cluster_county_people(cluster)
     role = chain_role(cluster, actor)
+    if role == Role.CITY_OFFICER and actor == Actor.RECOMMENDER:
+        # Its city, or the separately listed unit it applied through (深圳, the XPCC's office 660000).
+        return people_in(recommending_office(cluster.programme, cluster.county).jurisdiction, role)
     if role == Role.CITY_OFFICER:
         return people_in(cluster.county.parent_id or "", role)
     if role == Role.PROVINCE_ADMIN:
