@@ -273,7 +273,7 @@ def _annual_reports(cluster: RecognizedCluster) -> list[Entry]:
         if report.submitted_at and report.late:
             entries.append(
                 Entry(
-                    _day(report.submitted_at),  # type: ignore[arg-type]
+                    _local_day(report.submitted_at),
                     _("年度报告"),
                     title,
                     _("集群逾期提交"),
@@ -284,7 +284,7 @@ def _annual_reports(cluster: RecognizedCluster) -> list[Entry]:
         if report.forwarded_at:
             entries.append(
                 Entry(
-                    _day(report.forwarded_at),  # type: ignore[arg-type]
+                    _local_day(report.forwarded_at),
                     _("年度报告"),
                     title,
                     _("市级已报送（市级逾期）") if report.forwarded_late else _("市级已报送"),
@@ -293,7 +293,7 @@ def _annual_reports(cluster: RecognizedCluster) -> list[Entry]:
                 )
             )
         if report.received_at:
-            entries.append(Entry(_day(report.received_at), _("年度报告"), title, _("省级已接收"), link))  # type: ignore[arg-type]
+            entries.append(Entry(_local_day(report.received_at), _("年度报告"), title, _("省级已接收"), link))
     return entries
 
 
@@ -304,7 +304,9 @@ def _re_reviews(cluster: RecognizedCluster) -> list[Entry]:
         title = _("复核（有效期至 %(until)s）") % {"until": review.period_valid_until}
         entries.append(Entry(review.opened_on, _("复核"), title, _("复核窗口开启"), link))
         if review.submitted_at:
-            entries.append(Entry(_day(review.submitted_at), _("复核"), title, _("县级已提交复核申请"), link))  # type: ignore[arg-type]
+            entries.append(
+                Entry(_local_day(review.submitted_at), _("复核"), title, _("县级已提交复核申请"), link)
+            )
         if review.decided_on and review.outcome:
             detail = review.get_outcome_display()
             if review.new_valid_until:
