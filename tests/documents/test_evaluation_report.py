@@ -139,7 +139,8 @@ def _embedded_fonts(reader: PdfReader) -> set[str]:
 def test_pdf_embeds_the_noto_cjk_font(pdf_text: tuple[PdfReader, str]) -> None:
     reader, _text = pdf_text
     embedded = _embedded_fonts(reader)
-    assert any("Noto" in name and "CJK" in name for name in embedded), embedded
+    assert any("Noto" in name and "CJK" in name and "SC" in name for name in embedded), embedded
+    assert not any("JP" in name for name in embedded), embedded  # the Simplified Chinese face only
 
 
 def test_pdf_text_holds_the_figures_in_chinese(

@@ -93,7 +93,8 @@ def report_html(report: EvaluationReport) -> str:
     """The report as one HTML document (also what the page's preview could show)."""
     contents = "".join(f"<li>{escape(chapter.heading)}</li>" for chapter in report.chapters)
     return (
-        '<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8">'
+        # zh-CN, not zh-Hans: fontconfig maps zh-CN to the Simplified Chinese face of the Noto CJK collection.
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{escape(report.title)}</title></head><body>"
         f'<div class="cover"><h1>{escape(report.title)}</h1>'
         f'<div class="scope">{escape(report.scope.label)}　{report.year}年度</div>'

@@ -48,7 +48,8 @@ def test_the_three_formats_for_a_province(mon_clusters: dict[str, RecognizedClus
         for page in reader.pages
         for font in page["/Resources"].get_object().get("/Font", {}).values()
     }
-    assert any("Noto" in name and "CJK" in name for name in fonts), fonts
+    assert any("Noto" in name and "CJK" in name and "SC" in name for name in fonts), fonts
+    assert not any("JP" in name for name in fonts), fonts  # the Simplified Chinese face only
     document = Document(io.BytesIO((tmp_path / "广东.docx").read_bytes()))
     assert len(document.inline_shapes) >= 3
     assert "219.00" in [cell.text for table in document.tables for row in table.rows for cell in row.cells]

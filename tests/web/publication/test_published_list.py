@@ -246,7 +246,9 @@ def test_the_recognition_notice_and_the_certificate_embed_a_cjk_font(
     notice = owner.get(reverse("registry:notice_pdf", args=[recognized.call.pk]))
     assert notice.status_code == 200
     assert notice["Content-Type"] == "application/pdf"
-    assert any("NotoSansCJK" in font.replace("-", "") for font in _pdf_fonts(notice.content))
+    notice_fonts = {font.replace("-", "") for font in _pdf_fonts(notice.content)}
+    assert any("NotoSansCJKSC" in font for font in notice_fonts), notice_fonts  # SC, not the JP face
+    assert not any("JP" in font for font in notice_fonts), notice_fonts
     text = _pdf_text(notice.content)
     for application in recognized.shortlisted:
         assert application.name in text
@@ -258,7 +260,9 @@ def test_the_recognition_notice_and_the_certificate_embed_a_cjk_font(
     for user in (recognized.owner, web_users["county_officer"], web_users["city_officer"]):
         certificate = pub_client(user).get(reverse("registry:certificate", args=[cluster.pk]))
         assert certificate.status_code == 200
-    assert any("NotoSansCJK" in font.replace("-", "") for font in _pdf_fonts(certificate.content))
+    certificate_fonts = {font.replace("-", "") for font in _pdf_fonts(certificate.content)}
+    assert any("NotoSansCJKSC" in font for font in certificate_fonts), certificate_fonts
+    assert not any("JP" in font for font in certificate_fonts), certificate_fonts
     text = _pdf_text(certificate.content)
     assert cluster.name in text
     assert cluster.number in text
