@@ -29,7 +29,7 @@ from smecluster.apps.registry.services.operators import cluster_operator_add, cl
 from smecluster.apps.rosters.models import Roster
 
 REPORT_YEAR = date.today().year - 1
-ROSTER_CSV = "统一社会信用代码,企业名称\n91440606MA4UXXXX1A,佛山市测试企业有限公司\n".encode()
+ROSTER_CSV = "统一社会信用代码,企业名称\n9144060600000001XF,佛山市测试企业有限公司\n".encode()
 
 
 def _client(user: User) -> Client:

@@ -94,7 +94,7 @@ def _next_window(clock: Clock) -> None:
 
 
 def _example_paths() -> Iterator[str]:
-    """A path for every route of the site (converters filled with a placeholder value)."""
+    """A path for every route of the site, each converter filled with a sample value of its type."""
 
     def walk(patterns: list[Any], prefix: str) -> Iterator[str]:
         for entry in patterns:

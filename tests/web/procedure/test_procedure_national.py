@@ -15,13 +15,12 @@ as public reports word them (shared/data/README.md), marked ``reported``:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from clock import Clock
 from factories import ApplicationFactory
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
@@ -40,29 +39,6 @@ pytestmark = pytest.mark.django_db
 
 NATIONAL = rule_set("national-2022")
 SHENZHEN, NANSHAN, BAOAN, LONGGANG, FUTIAN = "440300", "440305", "440306", "440307", "440304"
-
-
-@pytest.fixture
-def national_call(web_users: dict[str, User], clock: Clock) -> YearlyCall:
-    """The 2025 national call (county → province → national), no limit of its own: the rule set's applies."""
-    clock.beijing(date(2025, 6, 2), 10)
-    programme = Programme.objects.create(
-        name="国家级中小企业特色产业集群",
-        owner=None,
-        owner_level="national",
-        rule_set_id="national-2022",
-        review_chain=["county", "province", "national"],
-        quota_per_unit=None,
-    )
-    today = timezone.localdate()
-    return YearlyCall.objects.create(
-        programme=programme,
-        year=2025,
-        opens_on=today - timedelta(days=10),
-        closes_on=today + timedelta(days=20),
-        city_deadline=today + timedelta(days=30),
-        province_deadline=today + timedelta(days=60),
-    )
 
 
 @pytest.fixture

@@ -10,20 +10,17 @@ office 660000 (reference/data/offices.csv, offices.source.txt) covers them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
-from clock import Clock
 from factories import ApplicationFactory
 from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.selectors import applications_visible_to, recommender_jurisdiction
 from smecluster.apps.applications.workflow import Status
 from smecluster.apps.monitoring.selectors import clusters_in
-from smecluster.apps.programmes.models import Programme, YearlyCall
+from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.registry.reach import sees_cluster
 from smecluster.apps.registry.services.annual_reports import office_people
 from smecluster.apps.reviews import services as review_services
@@ -65,29 +62,6 @@ def test_the_national_rule_set_lists_the_xpcc_beside_the_separately_listed_citie
     assert (unit.code, unit.kind) == (XPCC, "新疆生产建设兵团")
     assert NATIONAL.separate_recommender("659012") == unit  # 白杨市
     assert NATIONAL.separate_recommender(URUMQI_TIANSHAN) is None
-
-
-@pytest.fixture
-def national_call(web_users: dict[str, User], clock: Clock) -> YearlyCall:
-    """The 2025 national call (county → province → national), no limit of its own: the rule set's applies."""
-    clock.beijing(date(2025, 6, 2), 10)
-    programme = Programme.objects.create(
-        name="国家级中小企业特色产业集群",
-        owner=None,
-        owner_level="national",
-        rule_set_id="national-2022",
-        review_chain=["county", "province", "national"],
-        quota_per_unit=None,
-    )
-    today = timezone.localdate()
-    return YearlyCall.objects.create(
-        programme=programme,
-        year=2025,
-        opens_on=today - timedelta(days=10),
-        closes_on=today + timedelta(days=20),
-        city_deadline=today + timedelta(days=30),
-        province_deadline=today + timedelta(days=60),
-    )
 
 
 @pytest.fixture

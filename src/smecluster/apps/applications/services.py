@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import DevelopmentZone, Role, User
 from smecluster.apps.accounts.recipients import people_in
+from smecluster.apps.applications import operator_binding
 from smecluster.apps.applications.models import (
     Application,
     ApplicationVersion,
@@ -31,10 +32,8 @@ from smecluster.apps.applications.models import (
 )
 from smecluster.apps.applications.permissions import (
     acting_role,
-    can_bind_operators,
     can_create,
     can_edit,
-    can_operate_in,
 )
 from smecluster.apps.applications.problems import problem_text
 from smecluster.apps.applications.profiles import YEAR_FIELDS, application_profile
@@ -115,30 +114,15 @@ def application_create(
 @transaction.atomic
 def application_operator_add(*, actor: User, application: Application, operator: User) -> None:
     """Bind an operator account of the application's county to it (the county officer's decision)."""
-    can_bind_operators(actor, application.county_id).enforce()
-    can_operate_in(operator, application.county_id).enforce()
-    if application.operators.filter(pk=operator.pk).exists():
-        return
-    application.operators.add(operator)
-    audit_record(
-        actor=actor,
-        action=actions.APPLICATION_OPERATOR_ADD,
-        target=application,
-        after={"operator": operator.username},
+    operator_binding.bind(
+        actor=actor, target=application, operator=operator, action=actions.APPLICATION_OPERATOR_ADD
     )
 
 
 @transaction.atomic
 def application_operator_remove(*, actor: User, application: Application, operator: User) -> None:
-    can_bind_operators(actor, application.county_id).enforce()
-    if not application.operators.filter(pk=operator.pk).exists():
-        return
-    application.operators.remove(operator)
-    audit_record(
-        actor=actor,
-        action=actions.APPLICATION_OPERATOR_REMOVE,
-        target=application,
-        before={"operator": operator.username},
+    operator_binding.unbind(
+        actor=actor, target=application, operator=operator, action=actions.APPLICATION_OPERATOR_REMOVE
     )
 
 
