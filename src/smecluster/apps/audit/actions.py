@@ -117,6 +117,9 @@ OBJECTION_RESOLVE = _action("objection.resolve", _("办结"), C.NOTICE)
 OBJECTION_REJECT_INADMISSIBLE = _action("objection.reject_inadmissible", _("不予受理"), C.NOTICE)
 
 # --- recognized clusters -------------------------------------------------------------------------------
+RECOGNITION_NOTICE_ISSUE = _action(
+    "recognition_notice.issue", _("登记认定名单通知的文号和成文日期"), C.RECOGNITION
+)
 CLUSTER_RECOGNIZE = _action("cluster.recognize", _("认定为特色产业集群"), C.RECOGNITION)
 CLUSTER_EXTEND = _action("cluster.extend", _("复核通过，延长有效期"), C.RECOGNITION)
 CLUSTER_EXPIRE = _action("cluster.expire", _("有效期届满"), C.RECOGNITION)

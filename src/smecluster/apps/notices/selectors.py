@@ -272,7 +272,7 @@ def notice_application(notice: Notice, pk: int) -> Application | None:
 
 def public_notices() -> QuerySet[Notice]:
     """Every published notice, newest first: current and past ones alike stay public."""
-    return Notice.objects.select_related("shortlist__call__programme").order_by("-starts_on", "-pk")
+    return Notice.objects.select_related("shortlist__call__programme__owner").order_by("-starts_on", "-pk")
 
 
 def public_notice(pk: int) -> Notice:
