@@ -21,6 +21,7 @@ from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.programmes.letterhead import letterhead
 from smecluster.apps.programmes.models import Programme
+from smecluster.apps.programmes.services import programme_update
 from smecluster.apps.registry.models import RecognitionNotice, RecognizedCluster
 from smecluster.apps.registry.services.recognition import recognition_decide
 from smecluster.documents.chinese_dates import chinese_date
@@ -301,3 +302,24 @@ def test_chinese_dates_have_no_leading_zeros() -> None:
     """GB/T 9704-2012 §7.3.5.1: 月、日不编虚位."""
     assert chinese_date(date(2025, 6, 22)) == "2025年6月22日"
     assert chinese_date(date(2025, 1, 5)) == "2025年1月5日"
+
+
+def test_the_owner_edits_the_particulars_on_the_programme_page_and_the_change_is_audited(
+    pub_world: PubWorld,
+) -> None:
+    programme = pub_world.call.programme
+    page = pub_client(pub_world.owner).get(reverse("programmes:edit", args=[programme.pk]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="document_issuer"' in text
+    assert f"发文机关“{GD_ISSUER}”" in text  # the default it falls back to, shown beside the field
+    programme_update(
+        actor=pub_world.owner,
+        programme=programme,
+        fields={"document_issuer": "广东省中小企业局", "document_contact_phone": "020-83133999"},
+    )
+    event = AuditEvent.objects.filter(action=actions.PROGRAMME_UPDATE.code).latest("pk")
+    assert event.before == {"document_issuer": "", "document_contact_phone": ""}
+    assert event.after == {"document_issuer": "广东省中小企业局", "document_contact_phone": "020-83133999"}
+    programme.refresh_from_db()
+    assert letterhead(programme).issuer == "广东省中小企业局"
