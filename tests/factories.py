@@ -375,7 +375,6 @@ class ApplicationFactory(factory.Factory[Application]):
     county = "440606"
     name = factory.Sequence(lambda n: f"佛山市测试智能家电产业集群{n + 1}")
     leading_industry = "智能家电"
-    leading_industry_code = "C3854"  # 家用厨房电器具制造
     status = Status.DRAFT
     operators = factory.LazyFunction(list)  # the operator accounts bound to it (by the county)
     places = factory.LazyFunction(list)  # the towns or streets it names ([{"code", "name"}])
