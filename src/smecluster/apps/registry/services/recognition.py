@@ -180,6 +180,7 @@ def _recognize(
         name=application.name,
         county=application.county,
         leading_industry=application.leading_industry,
+        leading_industry_code=application.leading_industry_code,
         year=call.year,
         recognized_on=today,
         valid_from=valid_from,
