@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('programmes', '0012_programme_document_particulars'),
-        ('registry', '0008_cluster_assessment'),
+        ('registry', '0009_cluster_leading_industry_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
