@@ -105,6 +105,8 @@ def test_the_guangdong_recognition_notice_is_a_draft_until_its_number_is_entered
     assert not ISO_DATE.search(text), ISO_DATE.findall(text)
     assert "90.00" not in text
     assert "得分" not in text
+    # No contact set on the programme: the notice gives the office's contact from the public notice.
+    assert "联系方式：省工业和信息化厅中小企业处，电话020-83133000" in text
 
 
 def test_the_owner_enters_the_number_and_the_notice_prints_it_with_its_date(gd_recognized: PubWorld) -> None:
