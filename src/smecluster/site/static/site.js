@@ -215,6 +215,19 @@ document.addEventListener("click", async (event) => {
       dialog.querySelector("button[value=cancel]").focus();
     });
 
+  // hx-confirm questions (removing an evidence file) are asked in the same dialog, not window.confirm.
+  document.addEventListener("htmx:confirm", (event) => {
+    if (!event.detail.question) {
+      return;
+    }
+    event.preventDefault();
+    confirmAction(event.detail.question, "").then((yes) => {
+      if (yes) {
+        event.detail.issueRequest(true);
+      }
+    });
+  });
+
   const confirmations = new WeakSet();
   document.addEventListener("submit", async (event) => {
     const form = event.target;
