@@ -68,7 +68,7 @@ document.addEventListener("click", async (event) => {
     return (source && source.dataset[key]) || "";
   };
   const format = (template, values) =>
-    template.replace(/%\((\w+)\)s/g, (_whole, name) => (name in values ? String(values[name]) : ""));
+    template.replace(/\{(\w+)\}/g, (_whole, name) => (name in values ? String(values[name]) : ""));
 
   // --- outcome of a save ------------------------------------------------------------------------------
 
