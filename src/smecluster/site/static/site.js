@@ -74,9 +74,10 @@ document.addEventListener("click", async (event) => {
 
   const labelOf = (field, form) => {
     const control = field.querySelector("input, select, textarea");
-    let label = control && control.id ? form.querySelector(`label[for="${CSS.escape(control.id)}"]`) : null;
-    if (!label) {
-      label = field.querySelector("label");
+    // The field's own label first: a choice of radios has a label per option, which names no field.
+    let label = field.querySelector(":scope > label");
+    if (!label && control && control.id) {
+      label = form.querySelector(`label[for="${CSS.escape(control.id)}"]`);
     }
     if (!label && field.closest("tr")) {
       // A row of a formset table: the row's own heading, or the column's.
@@ -89,6 +90,7 @@ document.addEventListener("click", async (event) => {
     return { control, words: label ? label.textContent.replace(/[*＊]\s*$/, "").trim() : "" };
   };
 
+  let summaries = 0;
   const summarise = (form) => {
     form.querySelectorAll(":scope > .error-summary").forEach((old) => old.remove());
     const lists = Array.from(form.querySelectorAll("ul.errorlist"));
@@ -99,7 +101,10 @@ document.addEventListener("click", async (event) => {
     summary.className = "error-summary";
     summary.setAttribute("tabindex", "-1");
     summary.setAttribute("role", "group");
+    summaries += 1;
+    summary.setAttribute("aria-labelledby", `error-summary-${summaries}`);
     const heading = document.createElement("p");
+    heading.id = `error-summary-${summaries}`;
     const strong = document.createElement("strong");
     strong.textContent = format(text("errorSummary"), { count: lists.reduce((n, l) => n + l.children.length, 0) });
     heading.appendChild(strong);
@@ -338,6 +343,11 @@ document.addEventListener("click", async (event) => {
       const response = await fetch(link.href, { credentials: "same-origin" });
       if (!response.ok) {
         requestAlert(link, format(text("requestFailed"), { status: response.status }));
+        return;
+      }
+      if ((response.headers.get("Content-Type") || "").startsWith("text/html")) {
+        // A page, not a file (the sign-in page after a session ended): go there as the link would.
+        window.location.assign(response.url);
         return;
       }
       const blob = await response.blob();
