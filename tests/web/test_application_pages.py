@@ -22,7 +22,7 @@ from django.utils import timezone
 from PIL import Image
 from weasyprint import HTML
 
-from factories import PLEDGE, PLEDGE_FORM
+from factories import PLEDGE, PLEDGE_FORM, REQUIRED_SECTIONS_FILLED
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import pdf as application_pdf
 from smecluster.apps.applications import services
@@ -115,8 +115,9 @@ def _years(call: YearlyCall) -> list[int]:
 
 
 def _fill(application: Application, actor: User, *, complete: bool = True) -> Application:
-    """Valid data: with ``complete=False`` only what a profile needs (area, output), the rest missing."""
-    fields: dict[str, Any] = {"area_km2": Decimal("12.5")}
+    """Valid data: with ``complete=False`` only what a profile needs (area, output) and something in each tab
+    submission requires, the rest missing."""
+    fields: dict[str, Any] = {"area_km2": Decimal("12.5"), **REQUIRED_SECTIONS_FILLED}
     if complete:
         fields.update(operating_agency="顺德区智能家电产业集群促进中心", contact_person="陈工")
     application = services.application_update(actor=actor, application=application, fields=fields)
