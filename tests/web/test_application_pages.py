@@ -412,7 +412,7 @@ def test_a_submitted_application_cannot_be_edited_until_withdrawn(
     client = _client(county_officer)
     response = client.get(reverse("applications:edit", args=[application.pk, "basics"]))
     assert response.status_code == 403
-    assert "如需修改请先撤回" in response.content.decode()
+    assert "受理前如需修改，请先撤回" in response.content.decode()
     client.post(reverse("applications:withdraw", args=[application.pk]))
     assert client.get(reverse("applications:edit", args=[application.pk, "basics"])).status_code == 200
 

@@ -23,7 +23,8 @@
 | SMECLUSTER_WORKBOOK_MAX_UNCOMPRESSED_MB | 200 | uncompressed size of workbook zip members, each and all |
 | SMECLUSTER_WORKBOOK_MAX_RATIO | 100 | compression ratio of a workbook's zip member (a zip bomb) |
 | SMECLUSTER_EMAIL_BACKEND | console | Django e-mail backend path, or "console" |
-| SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications |
+| SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications and password resets |
+| SMECLUSTER_ISSUING_DEPARTMENT | 中小企业主管部门 | who runs the platform (主办单位: login page, foot) |
 | SMECLUSTER_SECURE_COOKIES | false | session and CSRF cookies only over HTTPS |
 | SMECLUSTER_HSTS_SECONDS | 0 | Strict-Transport-Security max-age (31536000 in production) |
 | SMECLUSTER_HSTS_INCLUDE_SUBDOMAINS | false | HSTS for every subdomain too |
@@ -155,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smecluster.apps.notifications.context.unread_notifications",
+                "smecluster.site.platform.platform_identity",
             ],
         },
     },
@@ -266,6 +268,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 _email = os.environ.get("SMECLUSTER_EMAIL_BACKEND", "console")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if _email == "console" else _email
 DEFAULT_FROM_EMAIL = os.environ.get("SMECLUSTER_DEFAULT_FROM_EMAIL", "noreply@smecluster.local")
+# Who runs this deployment (主办单位, e.g. 广东省工业和信息化厅): on the login page and the foot.
+ISSUING_DEPARTMENT = os.environ.get("SMECLUSTER_ISSUING_DEPARTMENT", "").strip() or "中小企业主管部门"
+# A reset link lives one day: long enough to read the mail, short enough that an old mail is dead.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 
 SESSION_COOKIE_HTTPONLY = True
 # An idle timeout for everyone (officers hold the most): the cookie's age is renewed on every request, so a

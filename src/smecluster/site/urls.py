@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from smecluster.apps.accounts import password_reset
 from smecluster.site import dashboard
 
 # django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
@@ -13,6 +16,15 @@ for device_model in (TOTPDevice, StaticDevice):
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    # Browsers ask for /favicon.ico on pages that link none (a PDF, a download): the static file answers.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    # 忘记密码 with the platform's pages and an audited reset; the other auth pages are Django's own.
+    path("accounts/password_reset/", password_reset.PasswordResetRequest.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -205,6 +205,7 @@ ADMIN_DELETE = _action("admin.delete", _("后台删除记录"), C.ADMINISTRATION
 ACCOUNT_LOGIN = _action("account.login", _("登录"), C.ADMINISTRATION)
 ACCOUNT_LOGIN_FAILED = _action("account.login_failed", _("登录失败"), C.ADMINISTRATION)
 ACCOUNT_LOGOUT = _action("account.logout", _("退出登录"), C.ADMINISTRATION)
+ACCOUNT_PASSWORD_RESET = _action("account.password_reset", _("凭邮件链接重置密码"), C.ADMINISTRATION)
 TWO_FACTOR_ENROL = _action("account.two_factor_enrol", _("启用两步验证"), C.ADMINISTRATION)
 TWO_FACTOR_REMOVE = _action("account.two_factor_remove", _("停用两步验证"), C.ADMINISTRATION)
 TWO_FACTOR_RECOVERY_CODE = _action("account.two_factor_recovery_code", _("使用恢复码登录"), C.ADMINISTRATION)
