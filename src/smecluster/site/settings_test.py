@@ -8,6 +8,7 @@ import os
 import tempfile
 
 os.environ.setdefault("SMECLUSTER_SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("SMECLUSTER_ACCESS_LOG", "0")  # a record per request would only fill the captured logs
 os.environ.setdefault("SMECLUSTER_DATA_DIR", tempfile.mkdtemp(prefix="smecluster-test-"))
 # pytest-xdist workers inherit the controller's environment, hence its data directory: what the tests write
 # there (evidence files, uploaded datasets) goes to a directory per worker, or two workers' files (same

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smecluster.site import dashboard
+from smecluster.site import dashboard, health
 
 # django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
 # devices are managed by their owner (账号安全) and reset by `smecluster accounts reset-2fa` (audited).
@@ -13,6 +13,7 @@ for device_model in (TOTPDevice, StaticDevice):
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
