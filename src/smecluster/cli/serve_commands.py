@@ -89,7 +89,7 @@ def run_gunicorn(options: dict[str, Any]) -> None:
 
     from smecluster.site.wsgi import application
 
-    class _Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type information
+    class _Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -149,7 +149,10 @@ def demo(port: int, no_serve: bool, reset: bool) -> None:
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     click.echo(f"serving on {url} (log in at {url}accounts/login/); Ctrl-C stops it")
     click.echo("")
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+    # The production server, not Django's development one: the demo behaves as a deployment does.
+    from smecluster.cli.serve_commands import gunicorn_options, run_gunicorn
+
+    run_gunicorn(gunicorn_options(f"127.0.0.1:{port}", workers=2, timeout=120))
 
 
 @click.command(
