@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "smecluster.apps.rosters",
     "smecluster.apps.notifications",
     "smecluster.apps.discovery",
+    "smecluster.apps.yearly_data",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
