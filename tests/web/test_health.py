@@ -26,6 +26,7 @@ def test_a_healthy_instance_says_ok_with_each_part(client: Client, clock: Clock)
     assert body["failing"] == []
     assert body["checks"]["database"] == {"ok": True, "engine": "postgresql"}
     assert body["checks"]["storage"] == {"ok": True}
+    assert body["checks"]["rule_sets"]["ok"] is True
     assert body["checks"]["holidays"]["ok"] is True
     assert 2026 in body["checks"]["holidays"]["years"]
 

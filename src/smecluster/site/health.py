@@ -3,7 +3,8 @@
 Each part is checked for real, cheaply (one query, one probe file), so a failure names the part: the
 database (reachable, every migration applied), the file stores (evidence and discovery datasets, writable),
 and the holiday calendar (the current Beijing year loaded: without it no deadline in working days can be
-computed). 200 with ``{"status": "ok", …}`` when every part is usable, 503 with the failing parts otherwise.
+computed), and the rule sets (each one reads). 200 with ``{"status": "ok", …}`` when every part is
+usable, 503 with the failing parts otherwise.
 Open to anyone and cheap: it says nothing a visitor could use (no paths, no versions of dependencies).
 """
 
@@ -23,6 +24,8 @@ from django.views.decorators.http import require_GET
 
 from smecluster import __version__, workdays
 from smecluster.apps.applications.services import today_in_china
+from smecluster.errors import UnusableInput
+from smecluster.policy.ruleset import rule_sets
 
 Check = dict[str, Any]
 
@@ -79,7 +82,22 @@ def _holidays() -> Check:
     return check
 
 
-CHECKS: dict[str, Callable[[], Check]] = {"database": _database, "storage": _storage, "holidays": _holidays}
+def _rule_sets() -> Check:
+    """Every rule set reads: a file placed by hand in the data directory that does not would fail every
+    page that evaluates one."""
+    try:
+        count = len(rule_sets())
+    except UnusableInput as error:
+        return {"ok": False, "error": str(error).splitlines()[0]}
+    return {"ok": True, "count": count}
+
+
+CHECKS: dict[str, Callable[[], Check]] = {
+    "database": _database,
+    "storage": _storage,
+    "holidays": _holidays,
+    "rule_sets": _rule_sets,
+}
 
 
 @never_cache

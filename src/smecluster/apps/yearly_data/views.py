@@ -33,7 +33,7 @@ def _index_context(**extra: Any) -> dict[str, Any]:
             (rules, (rule_set_text(rules.id) or ("", ""))[0] != "package") for rules in rule_sets().values()
         ],
         "loads": YearlyDataLoad.objects.select_related("loaded_by")[:20],
-        "holiday_form": YearlyDataUploadForm(prefix="holidays"),
+        "holidays_form": YearlyDataUploadForm(prefix="holidays"),
         "rule_set_form": YearlyDataUploadForm(prefix="rule_set"),
         **extra,
     }
