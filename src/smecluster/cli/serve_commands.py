@@ -143,3 +143,16 @@ def serve(bind: str, workers: int | None, timeout: int | None, check_only: bool)
     # WhiteNoise serves the static files from the package (WHITENOISE_USE_FINDERS); it only wants the root.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     run_gunicorn(options)
+
+
+@click.command("worker")
+@click.option("--batch", is_flag=True, help="Run the jobs waiting now, then exit (for a test or a cron job).")
+def worker(batch: bool) -> None:
+    """Run the job worker: reports, exports and other long work asked for on the pages (django-tasks'
+    database backend; several workers may run side by side). Runs under systemd as smecluster-worker."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    _setup_django()
+    from django.core.management import call_command
+
+    options = ["--no-reload", "--no-startup-delay"] + (["--batch"] if batch else [])
+    call_command("db_worker", *options)

@@ -1,10 +1,10 @@
 """``GET /healthz``: whether this instance can serve, for the proxy, the load balancer and the monitoring.
 
-Each part is checked for real, cheaply (one query, one probe file), so a failure names the part: the
-database (reachable, every migration applied), the file stores (evidence and discovery datasets, writable),
-and the holiday calendar (the current Beijing year loaded: without it no deadline in working days can be
-computed), and the rule sets (each one reads). 200 with ``{"status": "ok", …}`` when every part is
-usable, 503 with the failing parts otherwise.
+Each part is checked for real, cheaply (a few queries, one probe file), so a failure names the part: the
+database (reachable, every migration applied), the file stores (evidence and discovery datasets,
+writable), the holiday calendar (the current Beijing year loaded: without it no deadline in working days
+can be computed), the rule sets (each one reads) and the job queue (no job left waiting by an absent
+worker). 200 with ``{"status": "ok", …}`` when every part is usable, 503 with the failing parts otherwise.
 Open to anyone and cheap: it says nothing a visitor could use (no paths, no versions of dependencies).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -92,11 +94,30 @@ def _rule_sets() -> Check:
     return {"ok": True, "count": count}
 
 
+WORKER_LATE = timedelta(minutes=5)
+"""A job still waiting this long after it was asked for means no worker is taking jobs."""
+
+
+def _jobs() -> Check:
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.ready()  # due now (a job deferred to later is not late)
+    oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    if oldest is not None and timezone.now() - oldest > WORKER_LATE:
+        return {
+            "ok": False,
+            "waiting": waiting.count(),
+            "error": "jobs have waited over 5 minutes: is `smecluster worker` running?",
+        }
+    return {"ok": True, "waiting": waiting.count()}
+
+
 CHECKS: dict[str, Callable[[], Check]] = {
     "database": _database,
     "storage": _storage,
     "holidays": _holidays,
     "rule_sets": _rule_sets,
+    "jobs": _jobs,
 }
 
 

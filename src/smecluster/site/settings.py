@@ -9,6 +9,7 @@
 | SMECLUSTER_DATA_DIR | ~/.local/share/smecluster | holiday years, evidence files, the demo database |
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
 | SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
+| SMECLUSTER_JOBS_DIR | $SMECLUSTER_DATA_DIR/jobs | files the job worker made, kept for their requester |
 | SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
 | SMECLUSTER_DATASET_MAX_ROWS | 200000000 | rows a Parquet file may declare or a CSV hold (lines) |
 | SMECLUSTER_DATASET_MAX_COLUMNS | 64 | columns of an enterprise-year file (Parquet schema, CSV header) |
@@ -124,6 +125,9 @@ INSTALLED_APPS = [
     "smecluster.apps.notifications",
     "smecluster.apps.discovery",
     "smecluster.apps.yearly_data",
+    "smecluster.apps.jobs",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -229,6 +233,10 @@ EVIDENCE_ROOT = Path(os.environ.get("SMECLUSTER_EVIDENCE_DIR", DATA_DIR / "evide
 EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
 # Enterprise-year files for candidate discovery: private (never served), uploads kept under uploads/;
 # a file too big for a browser (a national registry extract) is placed in this directory and registered.
+# Long work (reports, exports) runs in the job worker (`smecluster worker`, django-tasks' database backend:
+# a table, no broker); the files it makes are kept here for their requester.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOBS_DIR = Path(os.environ.get("SMECLUSTER_JOBS_DIR", DATA_DIR / "jobs"))
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
 # Every enterprise-year file (uploaded, registered) is checked against these before DuckDB reads it: it

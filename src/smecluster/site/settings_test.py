@@ -20,6 +20,7 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     scratch = tempfile.mkdtemp(prefix=f"smecluster-test-{worker}-")
     os.environ["SMECLUSTER_EVIDENCE_DIR"] = os.path.join(scratch, "evidence")
     os.environ["SMECLUSTER_DATASETS_DIR"] = os.path.join(scratch, "datasets")
+    os.environ["SMECLUSTER_JOBS_DIR"] = os.path.join(scratch, "jobs")
 
 from smecluster.site.settings import *  # noqa: F403
 

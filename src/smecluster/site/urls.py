@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("smecluster.apps.notifications.urls")),
     path("", include("smecluster.apps.discovery.urls")),
     path("", include("smecluster.apps.yearly_data.urls")),
+    path("", include("smecluster.apps.jobs.urls")),
     path("captcha/", include("captcha.urls")),  # the objection form's challenge image and its refresh
     path("admin/", admin.site.urls),
 ]
