@@ -6,7 +6,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smecluster.apps.accounts import password_reset
-from smecluster.site import dashboard
+from smecluster.site import dashboard, health
 
 # django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
 # devices are managed by their owner (账号安全) and reset by `smecluster accounts reset-2fa` (audited).
@@ -25,6 +25,7 @@ urlpatterns = [
         password_reset.PasswordResetConfirm.as_view(),
         name="password_reset_confirm",
     ),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -39,6 +40,8 @@ urlpatterns = [
     path("", include("smecluster.apps.rosters.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("", include("smecluster.apps.discovery.urls")),
+    path("", include("smecluster.apps.yearly_data.urls")),
+    path("", include("smecluster.apps.jobs.urls")),
     path("captcha/", include("captcha.urls")),  # the objection form's challenge image and its refresh
     path("admin/", admin.site.urls),
 ]
