@@ -21,6 +21,20 @@ class ScopeYearForm(forms.Form):
         scope.choices = scopes
 
 
+class ReportChooserForm(ScopeYearForm):
+    """The report's programme (whose clusters), the scope within it and the year."""
+
+    programme = forms.ChoiceField(label=_("认定项目"))
+
+    field_order = ["programme", "scope", "year"]
+
+    def __init__(self, *args: Any, programmes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programme = self.fields["programme"]
+        assert isinstance(programme, forms.ChoiceField)
+        programme.choices = programmes
+
+
 class DashboardFilterForm(ScopeYearForm):
     city = forms.ChoiceField(label=_("市"), required=False)
     industry = forms.ChoiceField(label=_("主导产业"), required=False)
