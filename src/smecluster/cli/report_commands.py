@@ -59,7 +59,11 @@ def _programme(asked: int | None, scope: Jurisdiction) -> Programme:
     if asked is None:
         found = default_programme(scope, every)
         if found is None:
-            raise UnusableInput.single(SOURCE, "--programme", "the platform has no programme yet")
+            whose = "national" if scope.code == NATIONAL_SCOPE else f"{scope.name}'s provincial"
+            known = "; ".join(f"{programme.pk} {programme.name}" for programme in every) or "none"
+            raise UnusableInput.single(
+                SOURCE, "--programme", f"there is no {whose} programme; name one of: {known}"
+            )
         return found
     for programme in every:
         if programme.pk == asked:

@@ -131,12 +131,16 @@ def report_coverage(
     numbers = {cluster.pk: cluster.number for cluster in clusters}
     unreadable: list[UnreadableRecord] = []
     received: dict[tuple[int, int], AnnualFigures] = {}
+    # A received form supersedes the application's year even when it cannot be read: the cluster-year
+    # is then without figures (and named), not silently back on older declared figures.
+    superseded: set[tuple[int, int]] = set()
     for report in AnnualReport.objects.filter(
         cluster__in=list(numbers),
         year__in=(year, year - 1),
         status=AnnualReport.Status.RECEIVED,
         figures__isnull=False,
     ).order_by("cluster_id", "year"):
+        superseded.add((report.cluster_id, report.year))
         try:
             received[(report.cluster_id, report.year)] = _read_annual_report(report)
         except (UnusableInput, ValidationError, ValueError, TypeError) as error:
@@ -152,7 +156,7 @@ def report_coverage(
         .order_by("application__recognition__number", "year")
     ):
         cluster_id = row.application.recognition.pk
-        if (cluster_id, row.year) in received:
+        if (cluster_id, row.year) in superseded:
             continue  # the received form is what counts; the application's year is not read
         try:
             declared[(cluster_id, row.year)] = _from_application(row)
@@ -358,7 +362,8 @@ def programme_choices(programmes: list[Programme]) -> list[tuple[str, str]]:
 
 def default_programme(scope: Jurisdiction, programmes: list[Programme]) -> Programme | None:
     """The programme a scope's report covers unless another is asked for: the national programme for
-    全国, the province's own for a province or one of its cities."""
+    全国 (never a province's: the national report counts national clusters only), the province's own for a
+    province or one of its cities; None when ``programmes`` has no such programme."""
     if scope.level == Level.NATIONAL:
         wanted = [programme for programme in programmes if programme.owner_id is None]
     else:
@@ -368,8 +373,7 @@ def default_programme(scope: Jurisdiction, programmes: list[Programme]) -> Progr
             for programme in programmes
             if programme.owner_id == province and programme.owner_level == Level.PROVINCE
         ]
-    chosen = wanted or programmes
-    return chosen[0] if chosen else None
+    return wanted[0] if wanted else None
 
 
 def programme_for(user: Any, pk: str) -> Programme:

@@ -67,7 +67,8 @@ def _programme(request: AuthenticatedRequest, scope: Jurisdiction) -> Programme:
     pk = request.GET.get("programme", "")
     if pk:
         return reach_or_404(programme_for, request.user, pk, _("没有这个认定项目，或您不能查看它的评估报告"))
-    found = default_programme(scope, programmes_for(request.user))
+    reachable = programmes_for(request.user)
+    found = default_programme(scope, reachable) or (reachable[0] if reachable else None)
     if found is None:
         raise Http404(_("您没有可查看的认定项目"))
     return found
