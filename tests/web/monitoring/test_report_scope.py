@@ -44,12 +44,18 @@ def test_a_malformed_stored_form_is_named_and_the_report_still_renders(
                 MON_YEAR,
             ],
         )
+        # and an application's year that cannot be read (a sum below zero): 天河's previous year
+        cursor.execute(
+            "UPDATE applications_applicationyear SET output = -1 WHERE application_id = %s AND year = %s",
+            [mon_clusters["tianhe"].application.pk, MON_YEAR - 1],
+        )
     admin = mon_client(mon_people["province_admin"])
     page = admin.get(f"{URL}?scope=440000&year={MON_YEAR}")
     assert page.status_code == 200
     html = page.content.decode()
     assert "无法读取的数据记录" in html
     assert f"{shunde.number} {MON_YEAR} 年度培育情况信息表：figures.output" in html
+    assert f"{mon_clusters['tianhe'].number} {MON_YEAR - 1} 认定申报材料（年度数据）：figures.output" in html
     # 顺德 counts as without figures: 南海 106.0 + 天河 53.0, two of three
     assert "159.00 亿元" in html
     assert "3 个集群中 2 个有本年数据" in html
