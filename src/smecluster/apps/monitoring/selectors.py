@@ -1,14 +1,17 @@
 """Reads of the monitoring report and dashboard, always within one scope (全国, a province or a city).
 
-**Which clusters a year's report covers.** A recognized cluster counts in year Y when it was recognized on
-year Y's figures or earlier (认定年度 ≤ Y + 1: a call of 2025 recognizes on the figures of 2024), its
-validity reaches into Y, and its recognition was not revoked.
+**Which clusters a year's report covers.** One programme's (the national report the national programme's,
+a province's its own programme's; the dashboard every programme's) in the scope. A recognized cluster counts
+in year Y when it was recognized on year Y's figures or earlier (认定年度 ≤ Y + 1: a call of 2025 recognizes
+on the figures of 2024), its validity reaches into Y, and its recognition was not revoked. A cluster counted
+without figures for Y is listed as such, never dropped.
 
 **Where a cluster-year's figures come from.** The annual information form for Y once the province has
 received it (``AnnualReport.Status.RECEIVED``); otherwise, when the recognition application declared year
 Y, that year's figures from the application (the profile's ``Year``; quality firms and the monitoring-only
 fields are then not reported, never zero). Each :class:`ClusterYear` names its source, and the report
-lists them.
+lists them. A stored record that fails validation is named (cluster number, year, reason) and counts as
+absent; a received form that cannot be read is not replaced by the application's year.
 """
 
 from __future__ import annotations
