@@ -385,3 +385,19 @@ def test_the_dynamic_management_chapter_precedes_the_weaknesses() -> None:
     rows = {row[0]: row for row in _tables(report)["表4-1"].rows}
     assert rows["重大变动"][1:] == ("1 项", "主导产业1；未报备（核查发现）1项")
     assert rows["事件登记"][1:] == ("2 起", "安全事故2；达到撤销情形1起")
+
+
+def test_a_register_without_figures_still_reports_its_clusters_by_sector_and_region() -> None:
+    """Issue 14 (done when: the national report "counts only national clusters and shows the sector
+    distribution"): clusters loaded from a past list have no figures yet; the report says 0 of N, counts them
+    by sector and region and lists them, with every figure 无数据 — not "no data, no report"."""
+    imported = Coverage(2025, (), (UNREPORTED, WESTERN))
+    report = build_report(ReportScope(None, "", "国家级"), 2025, imported, prepared_on=date(2026, 5, 20))
+    assert report.title == "国家级中小企业特色产业集群发展评估报告（2025年度）"
+    assert report.reported == "0/2"
+    assert "共2个，其中0个有2025年度数据纳入本报告，2个未报送（见附表2）" in report.texts[Block.OVERVIEW]
+    assert "数据来源：。" not in report.texts[Block.OVERVIEW]
+    assert [row[0] for row in _tables(report)["表2-2"].rows] == ["建材", "未填报行业代码", "合计"]
+    assert report.current["output"].text().startswith("无数据")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(report))).pages)
+    assert "建材" in text.replace(" ", "")

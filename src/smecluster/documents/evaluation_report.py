@@ -371,10 +371,10 @@ def _overview_draft(scope: ReportScope, current: Panel, coverage: Coverage) -> s
     )
     if headline:
         lines.append(headline)
-    sources = sorted(current.sources.items())
-    lines.append(
-        "数据来源：" + "，".join(f"{number}个集群来自{source.value}" for source, number in sources) + "。"
-    )
+    if sources := sorted(current.sources.items()):
+        lines.append(
+            "数据来源：" + "，".join(f"{number}个集群来自{source.value}" for source, number in sources) + "。"
+        )
     return "".join(lines)
 
 
@@ -726,17 +726,16 @@ def build_report(
 
     ``facts`` is every cluster the report covers (:class:`Coverage`: those with figures, those without,
     and the records that could not be read), or just the cluster-years with figures when all have them.
-    A scope without a single cluster with figures for the year is :class:`UnusableInput`: an empty report
-    is not a report; its message says how many clusters the scope has without figures.
+    A scope without a single cluster counted in the year is :class:`UnusableInput`: an empty report is not
+    a report. Clusters that are counted but none of which has figures (a register just imported) still
+    make a report: how many there are, by sector and region, and the list of them without figures.
     """
     coverage = facts if isinstance(facts, Coverage) else Coverage(year, tuple(facts))
-    if not coverage.facts:
-        missing = f"（范围内{coverage.total}个集群均未报送该年度数据）" if coverage.total else ""
+    if not coverage.total:
         raise UnusableInput.single(
             "report",
             "year",
-            f"{scope.label}在{year}年没有已认定集群的年度数据（年度培育情况信息表或认定申报材料）"
-            f"{missing}，无法生成评估报告",
+            f"{scope.label}在{year}年没有已认定集群的年度数据（年度培育情况信息表或认定申报材料），无法生成评估报告",
         )
     dynamic = dynamic or DynamicManagement()
     current = panel(year, coverage.facts)
