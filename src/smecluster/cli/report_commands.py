@@ -143,6 +143,7 @@ def report(
     total = evaluation.coverage.total if evaluation.coverage is not None else clusters
     unreadable = len(evaluation.coverage.unreadable) if evaluation.coverage is not None else 0
     click.echo(
-        f"wrote {output} ({file_format}): {evaluation.title}, {clusters} of {total} cluster(s) with figures "
-        f"({sources})" + (f"; {unreadable} unreadable record(s) named in the annex" if unreadable else "")
+        f"wrote {output} ({file_format}): {evaluation.title}, {clusters} of {total} cluster(s) with figures"
+        + (f" ({sources})" if sources else "")
+        + (f"; {unreadable} unreadable record(s) named in the annex" if unreadable else "")
     )
