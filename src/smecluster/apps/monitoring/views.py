@@ -213,11 +213,13 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     asked = request.GET.copy()
     asked.setdefault("scope", scope.code)
     asked.setdefault("year", str(_default_year(scope)))
+    reachable = programmes_for(request.user)
     filters = DashboardFilterForm(
         asked,
         scopes=scope_choices(scopes_for(request.user)),
         cities=[(city.code, city.name) for city in cities],
         industries=industries,
+        programmes=programme_choices(reachable),
     )
     context: dict[str, Any] = {"filters": filters, "scope": scope, "years": years_with_data(scope)}
     if not filters.is_valid():
@@ -225,7 +227,9 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     year = filters.cleaned_data["year"]
     city = filters.cleaned_data["city"]
     industry = filters.cleaned_data["industry"]
-    current = panel(year, cluster_years(scope, year, city=city, industry=industry))
+    chosen = filters.cleaned_data["programme"]
+    programme = next((found for found in reachable if str(found.pk) == chosen), None)
+    current = panel(year, cluster_years(scope, year, programme=programme, city=city, industry=industry))
     charts: list[Chart] = []
     if current.facts:
         before = previous_panel(current)
@@ -236,7 +240,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         ]
     context.update(
         year=year,
-        query=_query(scope, year),
+        query=_query(scope, year, programme),
         current=current,
         headlines=current.headlines,
         charts=[_as_image(chart) for chart in charts],
