@@ -42,10 +42,14 @@ class AnnualFigures(_Strict):
     platforms_national: Count | None = Field(None, description="国家级创新平台数, 个")
     platforms_provincial: Count | None = Field(None, description="省级及以下创新平台数, 个")
     standards: Count | None = Field(None, description="主导或参与制修订标准数（当年）, 项")
+    # CESI's 创新 items (seed 004: "制定了技术路线图…通过“揭榜挂帅”等机制来激励创新")
+    tech_roadmap: StrictBool | None = Field(None, description="已制定产业技术路线图")
+    challenge_firms: Count | None = Field(None, description="参与“揭榜挂帅”等攻关任务的企业数, 家")
 
     # Digital
     cloud_adoption: Percent | None = Field(None, description="企业上云率, %")
     digital_service_coverage: Percent | None = Field(None, description="数字化转型服务覆盖企业比例, %")
+    new_model_projects: Count | None = Field(None, description="智能制造等国家级新模式新业态项目数, 个")
 
     # Green
     green_services: Count | None = Field(None, description="开展绿色低碳服务次数, 次")
@@ -61,6 +65,11 @@ class AnnualFigures(_Strict):
     rights_protection: StrictBool | None = Field(None, description="已建立中小企业权益保护机制")
     public_service_assessed: StrictBool | None = Field(None, description="已开展公共服务评价")
     service_coverage: Percent | None = Field(None, description="公共服务覆盖集群企业比例, %")
+    # CESI: "具备信息服务、人员培训、创业辅导、创新支持、投融资、管理咨询和政策宣贯等全栈服务能力"
+    full_service: StrictBool | None = Field(
+        None,
+        description="集群促进机构能提供信息服务、人员培训、创业辅导、创新支持、投融资、管理咨询和政策宣贯等全方位服务",
+    )
 
     def as_document(self) -> dict[str, Any]:
         """The figures as a JSON document that reads back through :func:`parse_annual_figures`: aliases,
@@ -82,6 +91,11 @@ class AnnualFigures(_Strict):
             raise ValueError(f"figures.year: {self.figures.year} is not the reported year {self.year}")
         if self.firms is not None and self.sme_firms is not None and self.sme_firms > self.firms:
             raise ValueError(f"sme_firms: {self.sme_firms} SMEs is more than the {self.firms} firms")
+        if self.firms is not None and self.challenge_firms is not None and self.challenge_firms > self.firms:
+            raise ValueError(
+                f"challenge_firms: {self.challenge_firms} firms in 揭榜挂帅 is more than the "
+                f"{self.firms} firms"
+            )
         sme_rnd = self.figures.sme_rnd
         if self.rnd is not None and sme_rnd is not None and sme_rnd > self.rnd:
             raise ValueError(f"figures.sme_rnd: {sme_rnd} 亿元 is more than all firms' R&D {self.rnd} 亿元")

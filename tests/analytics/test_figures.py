@@ -45,6 +45,7 @@ A = ClusterYear(
     city="440600",
     county="440606",
     industry="家电",
+    industry_code="C3854",
     year=2023,
     source=Source.ANNUAL_REPORT,
     figures=annual(
@@ -92,6 +93,7 @@ B = ClusterYear(
     city="520100",
     county="520102",
     industry="酒",
+    industry_code="C1512",
     year=2023,
     source=Source.APPLICATION,
     figures=annual(
@@ -141,10 +143,14 @@ def test_every_figure_is_defined_once_with_a_unit_theme_formula_and_source() -> 
     assert {entry.theme for entry in CATALOGUE} == set(Theme)
 
 
-def test_counts_by_industry_and_by_region_in_both_schemes() -> None:
+def test_counts_by_sector_and_by_region_in_both_schemes() -> None:
+    """Issue 14: clusters count by the sector of their leading industry's GB/T 4754 code (CESI:
+    "电子、轻工、机械…行业集群占比较高"), not by each cluster's own product name; no code is 未填报行业代码,
+    never guessed."""
     assert value("clusters") == (Decimal(3), "3/3")
-    industries = PANEL["clusters_by_industry"].parts
-    assert [(part.label, part.value) for part in industries] == [("家电", 2), ("酒", 1)]
+    sectors = PANEL["clusters_by_sector"].parts
+    assert [(part.label, part.value) for part in sectors] == [("食品", 1), ("轻工", 1), ("未填报行业代码", 1)]
+    assert "clusters_by_industry" not in PANEL.values
     three = PANEL["clusters_by_region"].parts
     assert [(part.label, part.value) for part in three] == [("东部", 2), ("中部", 0), ("西部", 1)]
     four = PANEL["clusters_by_region_four"].parts
@@ -159,8 +165,6 @@ def test_output_growth_is_like_for_like_and_shares_pair_cluster_by_cluster() -> 
     # SME output of A and B over the output of A and B only: 110 / 150
     assert value("sme_output_share") == (Decimal("73.3"), "2/3")
     assert value("leading_share") == (Decimal("90.0"), "1/3")
-    # A's leading output grew by 20 of the 20 its output grew
-    assert value("leading_contribution") == (Decimal("100.0"), "1/3")
     assert value("employees") == (Decimal(1500), "2/3")
 
 
@@ -193,7 +197,8 @@ def test_innovation_figures() -> None:
 
 def test_digital_green_openness_and_governance() -> None:
     assert value("iip_penetration") == (Decimal("40.0"), "1/3")
-    assert value("cloud_adoption") == (Decimal("55.0"), "2/3")
+    # weighted by firms (issue 14): (60 × 200 + 50 × 100) / 300 = 56.67, not the mean of 60 and 50
+    assert value("cloud_adoption") == (Decimal("56.7"), "2/3")
     assert value("solid_waste_above_mark") == (Decimal("50.0"), "2/3")
     assert value("water_reuse_above_mark") == (Decimal("100.0"), "1/3")
     # A: 1 − 0.9/1.0 = 10 %
@@ -214,7 +219,7 @@ def test_a_figure_nobody_reported_says_so_and_is_not_zero() -> None:
     assert "数字化转型服务覆盖比例" in result.text()
 
 
-def test_growth_without_a_previous_year_and_contribution_without_growth() -> None:
+def test_growth_without_a_previous_year_and_leading_share_without_growth() -> None:
     only_b = panel(2023, [B])
     assert only_b["output_growth"].value is None
     assert "上年" in only_b["output_growth"].reason
@@ -236,8 +241,9 @@ def test_growth_without_a_previous_year_and_contribution_without_growth() -> Non
             )
         ],
     )
-    assert flat["leading_contribution"].value is None
-    assert flat["leading_contribution"].covered == 1
+    # flat output: the share of output is still a share (40 / 50), not a contribution to growth
+    assert flat["leading_share"].decimal == Decimal("80.0")
+    assert flat["leading_share"].covered == 1
 
 
 def test_no_clusters_at_all() -> None:
@@ -292,3 +298,101 @@ def test_regions_are_data_with_both_schemes() -> None:
     assert len(provinces_in("中部", RegionScheme.FOUR)) == 6
     with pytest.raises(ValueError, match="six-digit"):
         region_of("44")
+
+
+def _one(number: str, figures: dict[str, Any], code: str = "", **more: Any) -> ClusterYear:
+    return ClusterYear(
+        number=number,
+        name=number,
+        province="440000",
+        city="440600",
+        county="440606",
+        industry="家电",
+        industry_code=code,
+        year=2023,
+        source=Source.ANNUAL_REPORT,
+        figures=annual(2023, figures, **more),
+    )
+
+
+def test_above_sixty_and_ninety_four_per_cent_are_exclusive() -> None:
+    """CESI (seed 004): "七成集群大宗固废综合利用率高于60%，三成集群工业用水重复利用率高于94%"; 高于 is
+    exclusive (以上 and 不低于 are the inclusive words): a cluster at exactly 60 % or 94 % is not above."""
+    at_mark = _one("M-1", {"output": 10}, solid_waste_utilisation=60, water_reuse=94)
+    above = _one("M-2", {"output": 10}, solid_waste_utilisation=Decimal("60.1"), water_reuse=Decimal("94.1"))
+    result = panel(2023, [at_mark, above])
+    assert result["solid_waste_above_mark"].decimal == Decimal("50.0")
+    assert result["water_reuse_above_mark"].decimal == Decimal("50.0")
+    only_at = panel(2023, [at_mark])
+    assert only_at["solid_waste_above_mark"].decimal == Decimal("0.0")
+    assert only_at["water_reuse_above_mark"].decimal == Decimal("0.0")
+    assert "> 60%" in figure("solid_waste_above_mark").formula
+
+
+def test_shares_of_firms_are_weighted_by_firm_counts_and_a_plain_mean_says_so() -> None:
+    """Issue 14: a share of firms over clusters is Σ part ÷ Σ whole (the formula says so), not the mean of
+    the clusters' ratios; where no cluster reported its firm count, the plain mean, and the value says so."""
+    big = _one("W-1", {"output": 10, "iip_penetration": 80}, firms=900, cloud_adoption=80)
+    small = _one("W-2", {"output": 10, "iip_penetration": 20}, firms=100, cloud_adoption=20)
+    weighted = panel(2023, [big, small])
+    # (80 × 900 + 20 × 100) / 1000 = 74, where the mean of the ratios would be 50
+    assert weighted["cloud_adoption"].decimal == Decimal("74.0")
+    assert weighted["iip_penetration"].decimal == Decimal("74.0")
+    assert weighted["cloud_adoption"].note == ""
+    assert "Σ（上云率 × 集群企业数）÷ Σ 集群企业数" in figure("cloud_adoption").formula
+    uncounted = panel(
+        2023,
+        [_one("U-1", {"output": 10}, cloud_adoption=80), _one("U-2", {"output": 10}, cloud_adoption=20)],
+    )
+    assert uncounted["cloud_adoption"].decimal == Decimal("50.0")
+    assert "算术平均" in uncounted["cloud_adoption"].coverage
+    # the figures no form gives a whole for stay plain means, and their formula says why
+    assert "无从加权" in figure("water_reuse").formula
+
+
+def test_the_leading_industry_figure_is_a_share_of_output_never_above_a_hundred() -> None:
+    """CESI's "主导产业…对集群产值贡献率达86.5%" is the leading industry's share of output: with small growth
+    the old contribution to growth read 214 % (Δ leading 15 of Δ output 7); the share is 102 / 107."""
+    grown = ClusterYear(
+        number="G-1",
+        name="g",
+        province="440000",
+        city="440600",
+        county="440606",
+        industry="家电",
+        year=2023,
+        source=Source.ANNUAL_REPORT,
+        figures=annual(2023, {"output": 107, "leading_output": 102}),
+        previous=annual(2022, {"output": 100, "leading_output": 87}),
+        previous_source=Source.ANNUAL_REPORT,
+    )
+    result = panel(2023, [grown])
+    assert "leading_contribution" not in result.values
+    share = result["leading_share"]
+    assert share.value is not None
+    assert share.value <= 100
+    assert share.decimal == Decimal("95.3")
+
+
+def test_cesi_items_without_a_source_before_are_optional_fields_with_figures() -> None:
+    """Seed 004's 技术路线图, 揭榜挂帅, 新模式新业态 and 全栈服务能力: optional fields of the annual form,
+    absent meaning not reported; each has a figure."""
+    one = _one(
+        "N-1",
+        {"output": 10},
+        firms=200,
+        tech_roadmap=True,
+        challenge_firms=30,
+        new_model_projects=2,
+        full_service=True,
+    )
+    two = _one("N-2", {"output": 10}, firms=100, tech_roadmap=False, challenge_firms=0, new_model_projects=0)
+    three = _one("N-3", {"output": 10})
+    result = panel(2023, [one, two, three])
+    assert (result["tech_roadmap"].decimal, result["tech_roadmap"].coverage) == (Decimal("50.0"), "2/3")
+    assert result["challenge_firms"].decimal == Decimal(30)
+    assert result["challenge_firm_share"].decimal == Decimal("10.0")  # 30 / 300
+    assert result["new_model_project_clusters"].decimal == Decimal("50.0")
+    assert (result["full_service"].decimal, result["full_service"].coverage) == (Decimal("100.0"), "1/3")
+    with pytest.raises(ValueError, match="challenge_firms"):
+        annual(2023, {"output": 1}, firms=10, challenge_firms=11)

@@ -35,6 +35,7 @@ def _figures() -> AnnualFigures:
             "quality_firms": {"little_giant": 2, "specialized": 6},
             "firms": 420, "sme_firms": 400, "rnd": Decimal("2.5"), "cloud_adoption": Decimal("61.25"),
             "exports": Decimal("7.75"), "promotion_body": True, "rights_protection": False,
+            "tech_roadmap": True, "challenge_firms": 12, "new_model_projects": 1, "full_service": False,
         }
     )  # fmt: skip
 
@@ -71,6 +72,22 @@ def test_cell_and_rule_problems_name_sheet_cell_and_field() -> None:
     ]
 
 
+def test_cesis_items_are_optional_rows_of_the_monitoring_sheet() -> None:
+    """Issue 14 (seed 004): 技术路线图, 揭榜挂帅, 新模式新业态 and 全方位服务 are rows of 监测指标; left blank
+    they are not reported; 揭榜挂帅 firms above the cluster's firms name their cell."""
+    workbook = load_workbook(io.BytesIO(annual_workbook(_figures())))
+    rows = {row[0].value: row[1].coordinate for row in workbook[MONITORING].iter_rows(min_row=2)}
+    assert {"已制定产业技术路线图", "参与“揭榜挂帅”等攻关任务的企业数", "智能制造等国家级新模式新业态项目数",
+            "集群促进机构能提供全方位服务"} <= set(rows)  # fmt: skip
+    workbook[MONITORING][rows["已制定产业技术路线图"]] = None
+    read = read_annual_workbook(workbook_bytes(workbook), source="annual.xlsx")
+    assert read.tech_roadmap is None
+    assert read.challenge_firms == 12
+    workbook[MONITORING][rows["参与“揭榜挂帅”等攻关任务的企业数"]] = 421
+    (problem,) = _problems(workbook_bytes(workbook))
+    assert problem.startswith(f"监测指标!{rows['参与“揭榜挂帅”等攻关任务的企业数']} challenge_firms:")
+
+
 _amount = st.decimals(min_value=0, max_value=Decimal("1e9"), places=4, allow_nan=False, allow_infinity=False)
 _percent = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
 _count = st.integers(min_value=0, max_value=10**9)
@@ -80,6 +97,7 @@ _MONITORING = {
     "solid_waste_utilisation": _percent, "water_reuse": _percent, "exports": _amount,
     "international_events": _count, "promotion_body": st.booleans(), "rights_protection": st.booleans(),
     "public_service_assessed": st.booleans(), "service_coverage": _percent,
+    "tech_roadmap": st.booleans(), "new_model_projects": _count, "full_service": st.booleans(),
 }  # fmt: skip
 
 
@@ -103,6 +121,8 @@ def _annual(draw: st.DrawFn) -> AnnualFigures:
         firms = draw(_count)
         document["firms"] = firms
         document["sme_firms"] = draw(st.integers(min_value=0, max_value=firms))
+        if draw(st.booleans()):
+            document["challenge_firms"] = draw(st.integers(min_value=0, max_value=firms))
     for name, strategy in _MONITORING.items():
         if draw(st.booleans()):
             document[name] = draw(strategy)

@@ -14,21 +14,30 @@ from docx import Document
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from smecluster.analytics.figures import ClusterYear, Source, Theme
+from smecluster.analytics.figures import ClusterEntry, ClusterYear, Coverage, Source, Theme, UnreadableRecord
 from smecluster.annual_figures import AnnualFigures
 from smecluster.documents import charts
 from smecluster.documents.evaluation_report import (
     Block,
     ChartBlock,
+    DynamicManagement,
     EvaluationReport,
     FigureTable,
     ReportScope,
+    Table,
+    Tally,
     block_figures,
     build_report,
 )
 from smecluster.documents.report_docx import render_docx
 from smecluster.documents.report_pdf import render_pdf
-from smecluster.documents.report_xlsx import CLUSTER_SHEET, DEFINITIONS_SHEET, render_xlsx
+from smecluster.documents.report_xlsx import (
+    CLUSTER_SHEET,
+    DEFINITIONS_SHEET,
+    DYNAMIC_SHEET,
+    MISSING_SHEET,
+    render_xlsx,
+)
 from smecluster.errors import UnusableInput
 
 
@@ -40,7 +49,12 @@ def annual(year: int, output: str, **more: Any) -> AnnualFigures:
 
 
 def cluster(
-    number: str, county: str, industry: str, current: AnnualFigures, previous: AnnualFigures | None
+    number: str,
+    county: str,
+    industry: str,
+    current: AnnualFigures,
+    previous: AnnualFigures | None,
+    code: str = "",
 ) -> ClusterYear:
     return ClusterYear(
         number=number,
@@ -49,6 +63,7 @@ def cluster(
         city=county[:4] + "00",
         county=county,
         industry=industry,
+        industry_code=code,
         year=current.year,
         figures=current,
         source=Source.ANNUAL_REPORT,
@@ -80,6 +95,7 @@ FACTS = [
             public_service_assessed=True,
         ),
         annual(2022, "367.0", figures={"invention_patents": 701}, exports=Decimal("80.1")),
+        "C3854",
     ),
     cluster(
         "粤2022-02",
@@ -96,6 +112,7 @@ FACTS = [
             rights_protection=False,
         ),
         annual(2022, "175.8"),
+        "C3252",
     ),
 ]
 SCOPE = ReportScope("440000", "广东省")
@@ -158,7 +175,8 @@ def test_pdf_text_holds_the_figures_in_chinese(
     # the analyst's text replaces the draft
     assert "铝型材集群的权益保护机制仍待建立。" in compact
     # a chart's title and tick labels are text in the PDF, not pixels
-    assert "2023年集群主导产业分布" in compact
+    assert "集群行业分布（2个集群）" in compact
+    assert "动态管理情况" in compact
     assert report.current["output"].text(spaced=False) == "599.80亿元"
 
 
@@ -206,7 +224,14 @@ def test_charts_are_png_at_200_dpi_and_svg_with_text_as_text(report: EvaluationR
 
 def test_xlsx_has_a_sheet_per_theme_the_cluster_rows_and_the_definitions(report: EvaluationReport) -> None:
     book = load_workbook(io.BytesIO(render_xlsx(report)))
-    assert book.sheetnames == ["说明", *(theme.value for theme in Theme), CLUSTER_SHEET, DEFINITIONS_SHEET]
+    assert book.sheetnames == [
+        "说明",
+        *(theme.value for theme in Theme),
+        CLUSTER_SHEET,
+        MISSING_SHEET,
+        DYNAMIC_SHEET,
+        DEFINITIONS_SHEET,
+    ]
     scale = {row[0]: row for row in book[Theme.SCALE.value].iter_rows(min_row=2, values_only=True)}
     assert Decimal(str(scale["output"][2])) == Decimal("599.80")
     assert scale["output"][4] == "2/2"
@@ -264,3 +289,115 @@ def test_a_missing_cjk_font_stops_the_report_loudly(monkeypatch: pytest.MonkeyPa
     finally:
         monkeypatch.undo()
         charts.cjk_font.cache_clear()
+
+
+def _tables(report: EvaluationReport) -> dict[str, Table]:
+    return {
+        item.caption.split("　")[0] if item.caption.startswith("表") else chapter.title: item
+        for chapter in report.chapters
+        for item in chapter.content
+        if isinstance(item, Table)
+    }
+
+
+UNREPORTED = ClusterEntry(
+    "粤2022-03", "粤2022-03陶瓷产业集群", "440000", "440604", "测试县440604", "陶瓷", "C3071"
+)
+WESTERN = ClusterEntry("黔2022-01", "黔2022-01白酒产业集群", "520000", "520102", "测试县520102", "白酒", "")
+COVERAGE = Coverage(
+    2023,
+    tuple(FACTS),
+    (UNREPORTED, WESTERN),
+    (UnreadableRecord("粤2022-03", 2023, Source.ANNUAL_REPORT.value, "figures.output: must be a number"),),
+)
+
+
+def test_clusters_without_figures_are_counted_listed_and_a_bad_record_is_named() -> None:
+    """Issue 14: a cluster without figures for the year is listed (overview n of N, annex), never dropped
+    silently; a stored record that fails validation is named by cluster number and year with the reason."""
+    report = build_report(SCOPE, 2023, COVERAGE, prepared_on=date(2024, 5, 20), with_charts=False)
+    assert report.reported == "2/4"
+    assert "共4个，其中2个有2023年度数据纳入本报告，2个未报送（见附表2）" in report.texts[Block.OVERVIEW]
+    annexes = {chapter.title: chapter for chapter in report.chapters if not chapter.number}
+    unreported = annexes["附表2　未报送2023年度数据的集群"].content[0]
+    assert isinstance(unreported, Table)
+    assert [row[1] for row in unreported.rows] == ["粤2022-03", "黔2022-01"]
+    unreadable = annexes["附表3　无法读取的数据记录"].content[0]
+    assert isinstance(unreadable, Table)
+    assert unreadable.rows == (
+        ("粤2022-03", "2023", "年度培育情况信息表", "figures.output: must be a number"),
+    )
+    assert "附表4　指标定义" in annexes
+
+
+def test_the_sector_and_region_tables_count_every_cluster_of_the_scope() -> None:
+    """Issue 14 (CESI: "东、中、西部分别认定47、23、30个集群"; "电子、轻工、机械…行业集群占比较高"):
+    clusters by sector of their GB/T 4754 code and by the three regions, each a table and a chart, over
+    all N clusters; the per-product-name distribution is gone."""
+    report = build_report(SCOPE, 2023, COVERAGE, prepared_on=date(2024, 5, 20))
+    tables = _tables(report)
+    assert tables["表2-2"].rows == (
+        ("有色", "1", "25.0"),
+        ("建材", "1", "25.0"),
+        ("轻工", "1", "25.0"),
+        ("未填报行业代码", "1", "25.0"),
+        ("合计", "4", "100.0"),
+    )
+    assert tables["表2-3"].rows == (
+        ("东部", "3", "75.0"),
+        ("中部", "0", "0.0"),
+        ("西部", "1", "25.0"),
+        ("合计", "4", "100.0"),
+    )
+    overview = next(chapter for chapter in report.chapters if chapter.number == "二")
+    titles = [item.chart.title for item in overview.content if isinstance(item, ChartBlock)]
+    assert titles == ["集群行业分布（4个集群）", "集群区域分布（4个集群）"]
+    assert "从区域分布看，东、西部分别有3、1个集群" in report.texts[Block.OVERVIEW]
+    assert "主导产业分布" not in str(report.chapters)
+
+
+def test_the_dynamic_management_chapter_precedes_the_weaknesses() -> None:
+    """Issue 14: annual reports due/received/late, major changes, incidents, revocations by statutory case
+    and re-review results, as plain counts, in a chapter before 存在问题."""
+    dynamic = DynamicManagement(
+        reports_due=4,
+        reports_filed=3,
+        reports_received=2,
+        reports_late=1,
+        reports_overdue=1,
+        changes=(Tally("主导产业", 1), Tally("空间范围", 0)),
+        changes_unfiled=1,
+        incidents=(Tally("安全事故", 2),),
+        incidents_meeting_threshold=1,
+        revocations=(Tally("情形3（未及时报送年度信息或不配合监测）", 1),),
+        re_reviews_passed=2,
+        re_reviews_failed=1,
+    )
+    report = build_report(
+        SCOPE, 2023, COVERAGE, prepared_on=date(2024, 5, 20), with_charts=False, dynamic=dynamic
+    )
+    numbered = [chapter.title for chapter in report.chapters if chapter.number]
+    assert numbered.index("动态管理情况") == numbered.index("存在问题") - 1
+    text = report.texts[Block.DYNAMIC]
+    assert "应报送4份，已报送3份，其中逾期提交1份；逾期未报送1份" in text
+    assert "撤销认定1个集群（情形3（未及时报送年度信息或不配合监测）1个）" in text
+    assert "通过2个、未通过1个" in text
+    rows = {row[0]: row for row in _tables(report)["表4-1"].rows}
+    assert rows["重大变动"][1:] == ("1 项", "主导产业1；未报备（核查发现）1项")
+    assert rows["事件登记"][1:] == ("2 起", "安全事故2；达到撤销情形1起")
+
+
+def test_a_register_without_figures_still_reports_its_clusters_by_sector_and_region() -> None:
+    """Issue 14 (done when: the national report "counts only national clusters and shows the sector
+    distribution"): clusters loaded from a past list have no figures yet; the report says 0 of N, counts them
+    by sector and region and lists them, with every figure 无数据 — not "no data, no report"."""
+    imported = Coverage(2025, (), (UNREPORTED, WESTERN))
+    report = build_report(ReportScope(None, "", "国家级"), 2025, imported, prepared_on=date(2026, 5, 20))
+    assert report.title == "国家级中小企业特色产业集群发展评估报告（2025年度）"
+    assert report.reported == "0/2"
+    assert "共2个，其中0个有2025年度数据纳入本报告，2个未报送（见附表2）" in report.texts[Block.OVERVIEW]
+    assert "数据来源：。" not in report.texts[Block.OVERVIEW]
+    assert [row[0] for row in _tables(report)["表2-2"].rows] == ["建材", "未填报行业代码", "合计"]
+    assert report.current["output"].text().startswith("无数据")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(report))).pages)
+    assert "建材" in text.replace(" ", "")

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from typing import TypeVar
 
 from smecluster.annual_figures import AnnualFigures
 from smecluster.reference.regions import RegionScheme, region_of
+from smecluster.reference.sectors import NOT_GIVEN, UNRECOGNISED, sector_or_unrecognised, sectors
 
 
 class Theme(StrEnum):
@@ -66,6 +68,8 @@ class ClusterYear:
     previous_source: Source | None = None
     place: str = ""
     """The county's full name (广东省佛山市顺德区), for the report's tables; the codes are what counts."""
+    industry_code: str = ""
+    """The leading industry's GB/T 4754 code; the sector a report counts the cluster under comes from it."""
 
     def __post_init__(self) -> None:
         if self.figures.year != self.year:
@@ -77,6 +81,10 @@ class ClusterYear:
 
     def region(self, scheme: RegionScheme = RegionScheme.THREE) -> str:
         return region_of(self.province, scheme)
+
+    @property
+    def sector(self) -> str:
+        return sector_or_unrecognised(self.industry_code)
 
     def previous_year(self) -> ClusterYear | None:
         """The same cluster one year earlier (without its own previous year), when it was reported."""
@@ -90,6 +98,94 @@ class ClusterYear:
             previous=None,
             previous_source=None,
         )
+
+
+@dataclass(frozen=True)
+class ClusterEntry:
+    """A cluster a report covers, whether or not it has figures for the year: what the distributions by
+    sector and region count, and what the list of clusters without figures names."""
+
+    number: str
+    name: str
+    province: str
+    county: str
+    place: str
+    industry: str
+    industry_code: str = ""
+
+    @property
+    def sector(self) -> str:
+        return sector_or_unrecognised(self.industry_code)
+
+    def region(self, scheme: RegionScheme = RegionScheme.THREE) -> str:
+        return region_of(self.province, scheme)
+
+    @classmethod
+    def of(cls, fact: ClusterYear) -> ClusterEntry:
+        return cls(
+            fact.number, fact.name, fact.province, fact.county, fact.place, fact.industry, fact.industry_code
+        )
+
+
+@dataclass(frozen=True)
+class UnreadableRecord:
+    """A stored record that failed validation (an annual form, an application's year): named by cluster
+    number and year with the reason, so one bad record is reported instead of stopping the report."""
+
+    number: str
+    year: int
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Every cluster of a scope's report for one year: those with figures (``facts``), those without
+    (``unreported``, never dropped silently), and the stored records that could not be read."""
+
+    year: int
+    facts: tuple[ClusterYear, ...]
+    unreported: tuple[ClusterEntry, ...] = ()
+    unreadable: tuple[UnreadableRecord, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return len(self.facts) + len(self.unreported)
+
+    @property
+    def entries(self) -> tuple[ClusterEntry, ...]:
+        """All the clusters, by number."""
+        every = [ClusterEntry.of(fact) for fact in self.facts] + list(self.unreported)
+        return tuple(sorted(every, key=lambda entry: entry.number))
+
+
+Counted = TypeVar("Counted")
+
+SECTOR_ORDER = (*sectors(), UNRECOGNISED, NOT_GIVEN)
+"""Sectors in the mapping's order; a code not recognised and no code at all last."""
+
+
+def distribution(
+    entries: Iterable[Counted],
+    key: Callable[[Counted], str],
+    order: Sequence[str] = (),
+    *,
+    zeros: bool = False,
+) -> tuple[Part, ...]:
+    """Clusters counted per label. With ``zeros``, every label of ``order`` in that order, zeros kept (a
+    region list: "东、中、西部分别…"), then any other label; without, only the labels that have clusters,
+    most first, ties in the order of ``order`` (a sector list: the mapping's order, unknowns last)."""
+    counts = Counter(key(entry) for entry in entries)
+    position = {label: index for index, label in enumerate(order)}
+
+    def rank(label: str) -> tuple[int, int, str]:
+        return -counts[label], position.get(label, len(position)), label
+
+    if zeros:
+        labels = list(order) + sorted((label for label in counts if label not in position), key=rank)
+    else:
+        labels = sorted(counts, key=rank)
+    return tuple(Part(label, Fraction(counts[label])) for label in labels)
 
 
 def _exact(value: Decimal | int | None) -> Fraction | None:
@@ -112,6 +208,8 @@ class Outcome:
     covered: int
     parts: tuple[Part, ...] = ()
     reason: str = ""
+    note: str = ""
+    """How the value was reached when the formula had to fall back (a plain mean without firm counts)."""
 
 
 NO_DATA = "无数据"
@@ -133,7 +231,9 @@ class Figure:
 
     def over(self, facts: Sequence[ClusterYear]) -> FigureValue:
         outcome = self.compute(facts)
-        return FigureValue(self, outcome.value, outcome.covered, len(facts), outcome.parts, outcome.reason)
+        return FigureValue(
+            self, outcome.value, outcome.covered, len(facts), outcome.parts, outcome.reason, outcome.note
+        )
 
 
 @dataclass(frozen=True)
@@ -146,6 +246,7 @@ class FigureValue:
     total: int
     parts: tuple[Part, ...] = ()
     reason: str = ""
+    note: str = ""
 
     @property
     def decimal(self) -> Decimal | None:
@@ -154,8 +255,9 @@ class FigureValue:
 
     @property
     def coverage(self) -> str:
-        """``n/N``: how many of the cluster-years the figure covers."""
-        return f"{self.covered}/{self.total}"
+        """``n/N``: how many of the cluster-years the figure covers, and how when the formula fell back."""
+        note = f"（{self.note}）" if self.note else ""
+        return f"{self.covered}/{self.total}{note}"
 
     def text(self, *, with_unit: bool = True, spaced: bool = True) -> str:
         """The value as a table writes it (``48.40 亿元``) or, not ``spaced``, as Chinese prose does
@@ -245,38 +347,10 @@ def _growth(get: Getter, what: str) -> Callable[[Sequence[ClusterYear]], Outcome
     return compute
 
 
-def _contribution(part: Getter, whole: Getter, what: str) -> Callable[[Sequence[ClusterYear]], Outcome]:
-    """Δ part / Δ whole × 100 (贡献率), over the clusters that reported both in both years."""
-
-    def compute(facts: Sequence[ClusterYear]) -> Outcome:
-        deltas = []
-        for fact in facts:
-            if fact.previous is None:
-                continue
-            values = (
-                _exact(part(fact.figures)),
-                _exact(part(fact.previous)),
-                _exact(whole(fact.figures)),
-                _exact(whole(fact.previous)),
-            )
-            if None in values:
-                continue
-            part_now, part_before, whole_now, whole_before = (value or Fraction(0) for value in values)
-            deltas.append((part_now - part_before, whole_now - whole_before))
-        if not deltas:
-            return Outcome(None, 0, reason=f"没有集群同时填报本年和上年的{what}")
-        whole_delta = sum((whole_delta for _part, whole_delta in deltas), Fraction(0))
-        if whole_delta == 0:
-            return Outcome(None, len(deltas), reason="总产值未增长，贡献率无意义")
-        return Outcome(
-            sum((part_delta for part_delta, _whole in deltas), Fraction(0)) / whole_delta * 100, len(deltas)
-        )
-
-    return compute
-
-
 def _mean(get: Getter, what: str) -> Callable[[Sequence[ClusterYear]], Outcome]:
-    """The arithmetic mean of a per-cent figure over the clusters that reported it."""
+    """The arithmetic mean of a per-cent figure over the clusters that reported it: only for figures whose
+    whole (tonnes of waste, cubic metres of water, tonnes of coal equivalent) no form reports, so no
+    weighted share can be formed; the figure's formula says so."""
 
     def compute(facts: Sequence[ClusterYear]) -> Outcome:
         values = [value for fact in facts if (value := _exact(get(fact.figures))) is not None]
@@ -285,6 +359,37 @@ def _mean(get: Getter, what: str) -> Callable[[Sequence[ClusterYear]], Outcome]:
         return Outcome(sum(values, Fraction(0)) / len(values), len(values))
 
     return compute
+
+
+def _firms(figures: AnnualFigures) -> int | None:
+    return figures.firms
+
+
+def _share_of_firms(rate: Getter, what: str) -> Callable[[Sequence[ClusterYear]], Outcome]:
+    """A per-cent share of firms over several clusters, as one share of all their firms:
+    Σ (rate × firms) ÷ Σ firms, over the clusters that reported both (a cluster of 300 firms weighs thrice
+    one of 100; the mean of the ratios would weigh them alike). Where none of the clusters that reported
+    the rate reported its firm count, the plain mean of the rates, and the value's note says so."""
+
+    def compute(facts: Sequence[ClusterYear]) -> Outcome:
+        rates = [(value, fact) for fact in facts if (value := _exact(rate(fact.figures))) is not None]
+        if not rates:
+            return Outcome(None, 0, reason=_nobody_reported(what))
+        weighted = [
+            (value, weight) for value, fact in rates if (weight := _exact(_firms(fact.figures))) is not None
+        ]
+        firms = sum((weight for _value, weight in weighted), Fraction(0))
+        if not weighted or firms == 0:
+            mean = sum((value for value, _fact in rates), Fraction(0)) / len(rates)
+            return Outcome(mean, len(rates), note=PLAIN_MEAN_NOTE)
+        return Outcome(
+            sum((value * weight for value, weight in weighted), Fraction(0)) / firms, len(weighted)
+        )
+
+    return compute
+
+
+PLAIN_MEAN_NOTE = "未填报企业数，取算术平均"
 
 
 def _clusters_with(flag: FlagGetter, what: str) -> Callable[[Sequence[ClusterYear]], Outcome]:
@@ -299,10 +404,13 @@ def _clusters_with(flag: FlagGetter, what: str) -> Callable[[Sequence[ClusterYea
     return compute
 
 
-def _at_least(get: Getter, floor: Decimal) -> FlagGetter:
+def _above(get: Getter, mark: Decimal) -> FlagGetter:
+    """Strictly above ``mark``: CESI's "高于60%" is exclusive, as 高于 and 超过 are in the rule sets' number
+    words (以上 and 不低于 are the inclusive ones); a cluster at exactly 60 % is not above it."""
+
     def flag(figures: AnnualFigures) -> bool | None:
         value = get(figures)
-        return None if value is None else value >= floor
+        return None if value is None else value > mark
 
     return flag
 
@@ -343,17 +451,12 @@ def _count() -> Callable[[Sequence[ClusterYear]], Outcome]:
 
 
 def _count_by(
-    key: Callable[[ClusterYear], str], order: Sequence[str] = ()
+    key: Callable[[ClusterYear], str], order: Sequence[str] = (), *, zeros: bool = True
 ) -> Callable[[Sequence[ClusterYear]], Outcome]:
-    """The number of clusters per label: the labels of ``order`` first (zeros kept), then the others by
-    count, most first."""
+    """The number of clusters per label (:func:`distribution`)."""
 
     def compute(facts: Sequence[ClusterYear]) -> Outcome:
-        counts = Counter(key(fact) for fact in facts)
-        labels = list(order) + sorted(
-            (label for label in counts if label not in order), key=lambda label: (-counts[label], label)
-        )
-        parts = tuple(Part(label, Fraction(counts[label])) for label in labels)
+        parts = distribution(facts, key, order, zeros=zeros)
         return Outcome(Fraction(len(facts)), len(facts), parts)
 
     return compute
@@ -363,6 +466,7 @@ def _count_by(
 # bulk industrial solid waste utilised (《"十四五"工业绿色发展规划》: 57 % by 2025, the report counts
 # clusters above 60 %) and industrial water reuse (94 %).
 SOLID_WASTE_MARK = Decimal(60)
+PLAIN_MEAN_RULE = "均未填报企业数时取各集群的算术平均，并注明"
 WATER_REUSE_MARK = Decimal(94)
 
 TITLES: tuple[tuple[str, str], ...] = (
@@ -433,13 +537,13 @@ CATALOGUE: tuple[Figure, ...] = (
         headline=True,
     ),
     _figure(
-        "clusters_by_industry",
-        "按主导产业分布",
+        "clusters_by_sector",
+        "按行业分布",
         "个",
         Theme.SCALE,
-        "按主导产业统计集群个数",
-        ["主导产业"],
-        _count_by(lambda fact: fact.industry),
+        "按主导产业代码（GB/T 4754-2017）所属行业统计集群个数",
+        ["主导产业代码→行业"],
+        _count_by(lambda fact: fact.sector, SECTOR_ORDER, zeros=False),
     ),
     _figure(
         "clusters_by_region",
@@ -499,16 +603,6 @@ CATALOGUE: tuple[Figure, ...] = (
         "Σ 主导产业产值 ÷ Σ 集群总产值 × 100，限填报主导产业产值的集群",
         ["figures.leading_output", "figures.output"],
         _ratio(lambda f: f.figures.leading_output, lambda f: f.figures.output, "主导产业产值"),
-        1,
-    ),
-    _figure(
-        "leading_contribution",
-        "主导产业对集群产值增长的贡献率",
-        "%",
-        Theme.SCALE,
-        "Σ 主导产业产值增量 ÷ Σ 集群总产值增量 × 100，限两年均有数据的集群",
-        ["figures.leading_output（本年、上年）", "figures.output（本年、上年）"],
-        _contribution(lambda f: f.figures.leading_output, lambda f: f.figures.output, "主导产业产值"),
         1,
     ),
     _figure(
@@ -693,15 +787,44 @@ CATALOGUE: tuple[Figure, ...] = (
         _growth(lambda f: f.standards, "标准制修订数"),
         1,
     ),
+    _figure(
+        "tech_roadmap",
+        "制定产业技术路线图的集群占比",
+        "%",
+        Theme.INNOVATION,
+        "回答“是”的集群数 ÷ 回答该项的集群数 × 100",
+        ["tech_roadmap"],
+        _clusters_with(lambda f: f.tech_roadmap, "产业技术路线图"),
+        1,
+    ),
+    _figure(
+        "challenge_firms",
+        "参与“揭榜挂帅”等攻关任务的企业",
+        "家",
+        Theme.INNOVATION,
+        "Σ 参与“揭榜挂帅”等攻关任务的企业数",
+        ["challenge_firms"],
+        _total(lambda f: f.challenge_firms, "参与“揭榜挂帅”等攻关任务的企业数"),
+    ),
+    _figure(
+        "challenge_firm_share",
+        "参与“揭榜挂帅”等攻关任务的企业占集群企业数比重",
+        "%",
+        Theme.INNOVATION,
+        "Σ 参与“揭榜挂帅”等攻关任务的企业数 ÷ Σ 集群企业数 × 100，限两项均填报的集群",
+        ["challenge_firms", "firms"],
+        _ratio(lambda f: f.challenge_firms, _firms, "参与“揭榜挂帅”等攻关任务的企业数和集群企业数"),
+        1,
+    ),
     # 数字化
     _figure(
         "iip_penetration",
         "工业互联网平台应用普及率",
         "%",
         Theme.DIGITAL,
-        "各集群普及率的算术平均",
-        ["figures.iip_penetration"],
-        _mean(lambda f: f.figures.iip_penetration, "工业互联网平台应用普及率"),
+        f"Σ（普及率 × 集群企业数）÷ Σ 集群企业数，限两项均填报的集群；{PLAIN_MEAN_RULE}",
+        ["figures.iip_penetration", "firms"],
+        _share_of_firms(lambda f: f.figures.iip_penetration, "工业互联网平台应用普及率"),
         1,
         headline=True,
     ),
@@ -710,9 +833,9 @@ CATALOGUE: tuple[Figure, ...] = (
         "企业上云率",
         "%",
         Theme.DIGITAL,
-        "各集群上云率的算术平均",
-        ["cloud_adoption"],
-        _mean(lambda f: f.cloud_adoption, "企业上云率"),
+        f"Σ（上云率 × 集群企业数）÷ Σ 集群企业数，限两项均填报的集群；{PLAIN_MEAN_RULE}",
+        ["cloud_adoption", "firms"],
+        _share_of_firms(lambda f: f.cloud_adoption, "企业上云率"),
         1,
         headline=True,
     ),
@@ -721,9 +844,28 @@ CATALOGUE: tuple[Figure, ...] = (
         "数字化转型服务覆盖企业比例",
         "%",
         Theme.DIGITAL,
-        "各集群覆盖比例的算术平均",
-        ["digital_service_coverage"],
-        _mean(lambda f: f.digital_service_coverage, "数字化转型服务覆盖比例"),
+        f"Σ（覆盖比例 × 集群企业数）÷ Σ 集群企业数，限两项均填报的集群；{PLAIN_MEAN_RULE}",
+        ["digital_service_coverage", "firms"],
+        _share_of_firms(lambda f: f.digital_service_coverage, "数字化转型服务覆盖比例"),
+        1,
+    ),
+    _figure(
+        "new_model_projects",
+        "国家级新模式新业态项目",
+        "个",
+        Theme.DIGITAL,
+        "Σ 智能制造等国家级新模式新业态项目数",
+        ["new_model_projects"],
+        _total(lambda f: f.new_model_projects, "新模式新业态项目数"),
+    ),
+    _figure(
+        "new_model_project_clusters",
+        "建有国家级新模式新业态项目的集群占比",
+        "%",
+        Theme.DIGITAL,
+        "项目数 > 0 的集群数 ÷ 填报该项的集群数 × 100",
+        ["new_model_projects"],
+        _clusters_with(_more_than_zero(lambda f: f.new_model_projects), "新模式新业态项目数"),
         1,
     ),
     # 绿色
@@ -751,7 +893,7 @@ CATALOGUE: tuple[Figure, ...] = (
         "工业固体废物综合利用率",
         "%",
         Theme.GREEN,
-        "各集群利用率的算术平均",
+        "各集群利用率的算术平均（表中不报固体废物产生量，无从加权）",
         ["solid_waste_utilisation"],
         _mean(lambda f: f.solid_waste_utilisation, "工业固体废物综合利用率"),
         1,
@@ -761,10 +903,10 @@ CATALOGUE: tuple[Figure, ...] = (
         f"工业固体废物综合利用率高于{SOLID_WASTE_MARK}%的集群占比",
         "%",
         Theme.GREEN,
-        f"利用率 ≥ {SOLID_WASTE_MARK}% 的集群数 ÷ 填报该项的集群数 × 100",
+        f"利用率 > {SOLID_WASTE_MARK}%（高于，不含本数）的集群数 ÷ 填报该项的集群数 × 100",
         ["solid_waste_utilisation"],
         _clusters_with(
-            _at_least(lambda f: f.solid_waste_utilisation, SOLID_WASTE_MARK), "工业固体废物综合利用率"
+            _above(lambda f: f.solid_waste_utilisation, SOLID_WASTE_MARK), "工业固体废物综合利用率"
         ),
         1,
     ),
@@ -773,7 +915,7 @@ CATALOGUE: tuple[Figure, ...] = (
         "工业用水重复利用率",
         "%",
         Theme.GREEN,
-        "各集群重复利用率的算术平均",
+        "各集群重复利用率的算术平均（表中不报用水量，无从加权）",
         ["water_reuse"],
         _mean(lambda f: f.water_reuse, "工业用水重复利用率"),
         1,
@@ -783,9 +925,9 @@ CATALOGUE: tuple[Figure, ...] = (
         f"工业用水重复利用率高于{WATER_REUSE_MARK}%的集群占比",
         "%",
         Theme.GREEN,
-        f"重复利用率 ≥ {WATER_REUSE_MARK}% 的集群数 ÷ 填报该项的集群数 × 100",
+        f"重复利用率 > {WATER_REUSE_MARK}%（高于，不含本数）的集群数 ÷ 填报该项的集群数 × 100",
         ["water_reuse"],
-        _clusters_with(_at_least(lambda f: f.water_reuse, WATER_REUSE_MARK), "工业用水重复利用率"),
+        _clusters_with(_above(lambda f: f.water_reuse, WATER_REUSE_MARK), "工业用水重复利用率"),
         1,
     ),
     _figure(
@@ -803,7 +945,7 @@ CATALOGUE: tuple[Figure, ...] = (
         "非化石能源消费比重",
         "%",
         Theme.GREEN,
-        "各集群比重的算术平均",
+        "各集群比重的算术平均（表中不报能源消费量，无从加权）",
         ["figures.non_fossil_share"],
         _mean(lambda f: f.figures.non_fossil_share, "非化石能源消费比重"),
         1,
@@ -886,9 +1028,20 @@ CATALOGUE: tuple[Figure, ...] = (
         "公共服务覆盖集群企业比例",
         "%",
         Theme.GOVERNANCE,
-        "各集群覆盖比例的算术平均",
-        ["service_coverage"],
-        _mean(lambda f: f.service_coverage, "公共服务覆盖比例"),
+        f"Σ（覆盖比例 × 集群企业数）÷ Σ 集群企业数，限两项均填报的集群；{PLAIN_MEAN_RULE}",
+        ["service_coverage", "firms"],
+        _share_of_firms(lambda f: f.service_coverage, "公共服务覆盖比例"),
+        1,
+    ),
+    _figure(
+        "full_service",
+        "集群促进机构能提供全方位服务的集群占比",
+        "%",
+        Theme.GOVERNANCE,
+        "回答“是”（信息服务、人员培训、创业辅导、创新支持、投融资、管理咨询和政策宣贯等服务均能提供）的"
+        "集群数 ÷ 回答该项的集群数 × 100",
+        ["full_service"],
+        _clusters_with(lambda f: f.full_service, "全方位服务能力"),
         1,
     ),
 )

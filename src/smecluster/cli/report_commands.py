@@ -1,6 +1,8 @@
-"""``smecluster report``: the yearly evaluation report of a scope as PDF, DOCX or XLSX.
+"""``smecluster report``: the yearly evaluation report of a programme's clusters in a scope as PDF, DOCX or
+XLSX.
 
-The same report as the monitoring page's downloads: the figures of the clusters in the scope (annual
+The same report as the monitoring page's downloads: the figures of the programme's clusters in the scope
+(the national programme's for 全国, the province's own for a province, unless ``--programme`` says; annual
 information forms received by the province, else the recognition application's figures for that year),
 with the analyst's saved texts where there are any and the drafts written from the figures elsewhere. The
 database comes from the environment as for ``smecluster manage`` (DATABASE_URL, SMECLUSTER_SECRET_KEY);
@@ -21,6 +23,7 @@ from smecluster.errors import UnusableInput
 
 if TYPE_CHECKING:  # the CLI imports models only once Django is set up
     from smecluster.apps.accounts.models import Jurisdiction
+    from smecluster.apps.programmes.models import Programme
 
 NATIONAL_SCOPE = "100000"
 SCOPE_LEVELS = ("national", "province", "city")
@@ -47,6 +50,28 @@ def _scope(code: str) -> Jurisdiction:
     return scope
 
 
+def _programme(asked: int | None, scope: Jurisdiction) -> Programme:
+    # Imported once Django is set up, as in _scope.
+    from smecluster.apps.monitoring.selectors import default_programme
+    from smecluster.apps.programmes.models import Programme
+
+    every = list(Programme.objects.select_related("owner").order_by("pk"))
+    if asked is None:
+        found = default_programme(scope, every)
+        if found is None:
+            whose = "national" if scope.code == NATIONAL_SCOPE else f"{scope.name}'s provincial"
+            known = "; ".join(f"{programme.pk} {programme.name}" for programme in every) or "none"
+            raise UnusableInput.single(
+                SOURCE, "--programme", f"there is no {whose} programme; name one of: {known}"
+            )
+        return found
+    for programme in every:
+        if programme.pk == asked:
+            return programme
+    known = "; ".join(f"{programme.pk} {programme.name}" for programme in every) or "none"
+    raise UnusableInput.single(SOURCE, "--programme", f"no programme {asked}; the programmes are: {known}")
+
+
 def _write_atomically(path: Path, content: bytes) -> None:
     """Write beside the target and rename, so a failed run never leaves half a file under the name."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -68,6 +93,13 @@ def _write_atomically(path: Path, content: bytes) -> None:
     help="GB/T 2260 code of the scope: 100000 for 全国, a province (440000) or a city (440600).",
 )
 @click.option(
+    "--programme",
+    type=int,
+    default=None,
+    help="The programme whose clusters the report covers, by its number (id). Default: the scope's own "
+    "(the national programme for 100000, the province's programme for a province or one of its cities).",
+)
+@click.option(
     "--format",
     "file_format",
     type=click.Choice(["pdf", "docx", "xlsx"]),
@@ -81,8 +113,10 @@ def _write_atomically(path: Path, content: bytes) -> None:
     help="The file to write (replaced if it exists).",
 )
 @click.option("--demo", "use_demo", is_flag=True, help="Read the demo database (as `smecluster demo`).")
-def report(year: int, scope: str, file_format: str, output: Path, use_demo: bool) -> None:
-    """Write the yearly evaluation report (集群发展评估报告) of a scope."""
+def report(
+    year: int, scope: str, programme: int | None, file_format: str, output: Path, use_demo: bool
+) -> None:
+    """Write the yearly evaluation report (集群发展评估报告) of a programme's clusters in a scope."""
     if not output.parent.is_dir():
         raise UnusableInput.single(SOURCE, "--output", f"the directory {output.parent} does not exist")
     if use_demo:
@@ -92,8 +126,9 @@ def report(year: int, scope: str, file_format: str, output: Path, use_demo: bool
     from smecluster.apps.monitoring import reports
 
     where = _scope(scope)
+    covered = _programme(programme, where)
     try:
-        evaluation = reports.scope_report(where, year)
+        evaluation = reports.scope_report(covered, where, year)
     except UnusableInput as error:
         raise UnusableInput(
             SOURCE, [type(problem)("--year", problem.message) for problem in error.problems]
@@ -105,4 +140,10 @@ def report(year: int, scope: str, file_format: str, output: Path, use_demo: bool
         for source, count in sorted(evaluation.current.sources.items())
     )
     clusters = len(evaluation.current.facts)
-    click.echo(f"wrote {output} ({file_format}): {evaluation.title}, {clusters} cluster(s) ({sources})")
+    total = evaluation.coverage.total if evaluation.coverage is not None else clusters
+    unreadable = len(evaluation.coverage.unreadable) if evaluation.coverage is not None else 0
+    click.echo(
+        f"wrote {output} ({file_format}): {evaluation.title}, {clusters} of {total} cluster(s) with figures"
+        + (f" ({sources})" if sources else "")
+        + (f"; {unreadable} unreadable record(s) named in the annex" if unreadable else "")
+    )

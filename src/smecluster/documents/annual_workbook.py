@@ -48,8 +48,17 @@ MONITORING_COLUMNS = (
     Column("platforms_national", "国家级创新平台数", Kind.COUNT, unit="个"),
     Column("platforms_provincial", "省级及以下创新平台数", Kind.COUNT, unit="个"),
     Column("standards", "主导或参与制修订标准数（当年）", Kind.COUNT, unit="项"),
+    Column("tech_roadmap", "已制定产业技术路线图", Kind.BOOL),
+    Column(
+        "challenge_firms",
+        "参与“揭榜挂帅”等攻关任务的企业数",
+        Kind.COUNT,
+        unit="家",
+        note="不得大于集群企业数",
+    ),
     Column("cloud_adoption", "企业上云率", Kind.PERCENT, unit="%"),
     Column("digital_service_coverage", "数字化转型服务覆盖企业比例", Kind.PERCENT, unit="%"),
+    Column("new_model_projects", "智能制造等国家级新模式新业态项目数", Kind.COUNT, unit="个"),
     Column("green_services", "开展绿色低碳服务次数", Kind.COUNT, unit="次"),
     Column("solid_waste_utilisation", "工业固体废物综合利用率", Kind.PERCENT, unit="%"),
     Column("water_reuse", "工业用水重复利用率", Kind.PERCENT, unit="%"),
@@ -59,6 +68,12 @@ MONITORING_COLUMNS = (
     Column("rights_protection", "已建立中小企业权益保护机制", Kind.BOOL),
     Column("public_service_assessed", "已开展公共服务评价", Kind.BOOL),
     Column("service_coverage", "公共服务覆盖集群企业比例", Kind.PERCENT, unit="%"),
+    Column(
+        "full_service",
+        "集群促进机构能提供全方位服务",
+        Kind.BOOL,
+        note="信息服务、人员培训、创业辅导、创新支持、投融资、管理咨询和政策宣贯等服务均能提供",
+    ),
 )
 
 _GUIDE = (

@@ -230,13 +230,11 @@ def _breakdown(key: str, title: str, value: FigureValue, *, horizontal: bool = F
 
 
 def overview_charts(panel: Panel) -> list[Chart]:
-    """The 总体情况 charts: clusters by leading industry and by region."""
+    """The dashboard's overview charts: the clusters with figures for the year by sector (of the leading
+    industry's GB/T 4754 code) and by region."""
     charts = [
         _breakdown(
-            "clusters_by_industry",
-            f"{panel.year}年集群主导产业分布",
-            panel["clusters_by_industry"],
-            horizontal=True,
+            "clusters_by_sector", f"{panel.year}年集群行业分布", panel["clusters_by_sector"], horizontal=True
         ),
         _breakdown(
             "clusters_by_region", f"{panel.year}年集群地区分布（东中西三大地区）", panel["clusters_by_region"]

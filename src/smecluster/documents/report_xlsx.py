@@ -59,8 +59,11 @@ FORM_COLUMNS: tuple[tuple[str, str, FieldGetter], ...] = (
     ("platforms_national", "国家级创新平台（个）", _top("platforms_national")),
     ("platforms_provincial", "省级及以下创新平台（个）", _top("platforms_provincial")),
     ("standards", "主导或参与制修订标准（项）", _top("standards")),
+    ("tech_roadmap", "已制定产业技术路线图", _top("tech_roadmap")),
+    ("challenge_firms", "参与“揭榜挂帅”等攻关任务的企业（家）", _top("challenge_firms")),
     ("cloud_adoption", "企业上云率（%）", _top("cloud_adoption")),
     ("digital_service_coverage", "数字化转型服务覆盖企业比例（%）", _top("digital_service_coverage")),
+    ("new_model_projects", "国家级新模式新业态项目（个）", _top("new_model_projects")),
     ("green_services", "绿色低碳服务（次）", _top("green_services")),
     ("solid_waste_utilisation", "工业固体废物综合利用率（%）", _top("solid_waste_utilisation")),
     ("water_reuse", "工业用水重复利用率（%）", _top("water_reuse")),
@@ -70,6 +73,7 @@ FORM_COLUMNS: tuple[tuple[str, str, FieldGetter], ...] = (
     ("rights_protection", "已建立中小企业权益保护机制", _top("rights_protection")),
     ("public_service_assessed", "已开展公共服务评价", _top("public_service_assessed")),
     ("service_coverage", "公共服务覆盖集群企业比例（%）", _top("service_coverage")),
+    ("full_service", "集群促进机构能提供全方位服务", _top("full_service")),
 )
 
 # Last year's values the growth figures read.
@@ -79,6 +83,8 @@ PREVIOUS_COLUMNS = ("figures.output", "figures.leading_output", "figures.inventi
 SHEET_NAMES: dict[Theme, str] = {theme: theme.value for theme in Theme}
 CLUSTER_SHEET = "集群年度数据"
 DEFINITIONS_SHEET = "指标定义"
+MISSING_SHEET = "未报送及无法读取"
+DYNAMIC_SHEET = "动态管理"
 ABOUT_SHEET = "说明"
 
 BOLD = Font(bold=True)
@@ -117,6 +123,7 @@ def _cluster_row(fact: ClusterYear) -> list[Any]:
         fact.region(RegionScheme.THREE),
         fact.region(RegionScheme.FOUR),
         fact.industry,
+        fact.sector,
         fact.year,
         fact.source.value,
         *(_cell(getter(fact.figures)) for _path, _label, getter in FORM_COLUMNS),
@@ -136,7 +143,7 @@ def render_xlsx(report: EvaluationReport) -> bytes:
         ("范围", report.scope.label),
         ("范围代码", report.scope.code or "全国"),
         ("年度", report.year),
-        ("集群数", len(report.current.facts)),
+        ("集群数（有本年数据/范围内全部）", report.reported),
         *((f"数据来源：{source.value}", count) for source, count in sorted(report.current.sources.items())),
         ("数据口径", SOURCE_NOTE),
         ("地区划分", REGIONS_SOURCE),
@@ -193,7 +200,7 @@ def render_xlsx(report: EvaluationReport) -> bytes:
         clusters,
         [
             "认定编号", "集群名称", "省级代码", "市级代码", "县级代码", "所在地", "地区（三大地区）",
-            "地区（四大地区）", "主导产业", "年度", "数据来源",
+            "地区（四大地区）", "主导产业", "行业", "年度", "数据来源",
             *(label for _path, label, _getter in FORM_COLUMNS),
             "上年数据来源", *(f"上年{labels[path]}" for path in PREVIOUS_COLUMNS),
         ],
@@ -202,8 +209,37 @@ def render_xlsx(report: EvaluationReport) -> bytes:
         clusters.append(_cluster_row(fact))
     _widths(
         clusters,
-        [14, 30, 10, 10, 10, 28, 10, 10, 14, 8, 22] + [14] * (len(FORM_COLUMNS) + 1 + len(PREVIOUS_COLUMNS)),
+        [14, 30, 10, 10, 10, 28, 10, 10, 14, 12, 8, 22]
+        + [14] * (len(FORM_COLUMNS) + 1 + len(PREVIOUS_COLUMNS)),
     )
+
+    missing = book.create_sheet(MISSING_SHEET)
+    _header(missing, ["认定编号", "集群名称", "所在地", "主导产业", "行业", "年度", "情况"])
+    coverage = report.coverage
+    for entry in coverage.unreported if coverage is not None else ():
+        missing.append(
+            [
+                entry.number,
+                entry.name,
+                entry.place,
+                entry.industry,
+                entry.sector,
+                report.year,
+                "未报送本年数据",
+            ]
+        )
+    for record in coverage.unreadable if coverage is not None else ():
+        missing.append(
+            [record.number, "", "", "", "", record.year, f"无法读取（{record.source}）：{record.reason}"]
+        )
+    _widths(missing, [14, 30, 28, 14, 12, 8, 60])
+
+    if report.dynamic is not None:
+        dynamic = book.create_sheet(DYNAMIC_SHEET)
+        _header(dynamic, ["事项", "数量", "其中"])
+        for item in report.dynamic.rows():
+            dynamic.append(list(item))
+        _widths(dynamic, [26, 12, 80])
 
     definitions = book.create_sheet(DEFINITIONS_SHEET)
     _header(definitions, ["指标编号", "主题", "指标", "单位", "小数位", "计算方法", "来源字段"])

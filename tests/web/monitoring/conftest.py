@@ -19,6 +19,7 @@ import pytest
 from django.utils import timezone
 from monitoring_support import MON_YEAR, mon_annual_figures
 
+from factories import ProgrammeFactory
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
 from smecluster.apps.applications.models import Application
@@ -36,6 +37,7 @@ def _recognize(application: Application, number: str) -> RecognizedCluster:
         name=application.name,
         county=application.county,
         leading_industry=application.leading_industry,
+        leading_industry_code=application.leading_industry_code,
         year=application.call.year,
         recognized_on=today,
         valid_from=today,
@@ -81,3 +83,25 @@ def mon_clusters(
         figures=mon_annual_figures(MON_YEAR),
     )
     return clusters
+
+
+@pytest.fixture
+def mon_national_cluster(
+    mon_clusters: dict[str, RecognizedCluster], web_application_in: Callable[..., Application]
+) -> RecognizedCluster:
+    """A national cluster in 顺德 (its application's figures at the demo scale: 53.0 亿元 in MON_YEAR),
+    beside the three provincial ones."""
+    national = ProgrammeFactory(
+        name="国家级中小企业特色产业集群",
+        owner_id=None,
+        owner_level="national",
+        rule_set_id="national-2022",
+        review_chain=["county", "province", "national"],
+        quota_per_unit=None,
+    )
+    cluster = _recognize(
+        web_application_in(county="440606", name="佛山市顺德区家用电器产业集群"), "国集〔测试〕001"
+    )
+    cluster.programme = national
+    cluster.save(update_fields=["programme"])
+    return cluster

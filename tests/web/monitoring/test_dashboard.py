@@ -150,3 +150,23 @@ def test_a_year_without_data_says_so(
     assert response.status_code == 200
     assert "该范围该年度没有集群数据。" in response.content.decode()
     assert "data:image/svg+xml" not in response.content.decode()
+
+
+def test_the_programme_filter_narrows_the_figures(
+    mon_people: dict[str, User],
+    mon_clusters: dict[str, RecognizedCluster],
+    mon_national_cluster: RecognizedCluster,
+) -> None:
+    """Issue 14: the dashboard counts every programme's clusters in the scope unless a programme is chosen;
+    chosen, only that programme's (the national cluster in 顺德 apart from the three provincial ones)."""
+    admin = mon_client(mon_people["province_admin"])
+    every = admin.get(f"{URL}?scope=440000&year={MON_YEAR}")
+    assert every.context["current"]["clusters"].value == 4
+    provincial = mon_clusters["shunde"].programme_id
+    own = admin.get(f"{URL}?scope=440000&year={MON_YEAR}&programme={provincial}")
+    assert own.context["current"]["clusters"].value == 3
+    national = admin.get(f"{URL}?scope=440000&year={MON_YEAR}&programme={mon_national_cluster.programme_id}")
+    assert [fact.number for fact in national.context["current"].facts] == [mon_national_cluster.number]
+    # another province's admin is not offered 广东's programme
+    other = mon_client(mon_people["other_province_admin"])
+    assert other.get(f"{URL}?scope=330000&year={MON_YEAR}&programme={provincial}").status_code == 400

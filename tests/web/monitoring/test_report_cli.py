@@ -36,13 +36,13 @@ def test_the_three_formats_for_a_province(mon_clusters: dict[str, RecognizedClus
         )
         assert code == 0, output
         assert f"wrote {target} ({file_format})" in output
-        assert "3 cluster(s) (1 from annual report, 2 from application)" in output
+        assert "3 of 3 cluster(s) with figures (1 from annual report, 2 from application)" in output
     reader = PdfReader(tmp_path / "广东.pdf")
     text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
-    assert f"广东省中小企业特色产业集群发展评估报告（{MON_YEAR}年度）" in text
+    assert f"广东省省级中小企业特色产业集群发展评估报告（{MON_YEAR}年度）" in text
     assert "集群总产值219.00亿元" in text
     assert "同比增长15.3%" in text
-    assert f"{MON_YEAR}年集群主导产业分布" in text  # a chart's title, as text
+    assert "集群行业分布（3个集群）" in text  # a chart's title, as text
     fonts = {
         str(font.get_object()["/BaseFont"])
         for page in reader.pages
@@ -58,10 +58,46 @@ def test_the_three_formats_for_a_province(mon_clusters: dict[str, RecognizedClus
     assert book["集群年度数据"].max_row == 4
 
 
-def test_national_scope_by_default(mon_clusters: dict[str, RecognizedCluster], tmp_path: Path) -> None:
+def test_national_scope_by_default_covers_the_national_programme_only(
+    mon_clusters: dict[str, RecognizedCluster], tmp_path: Path
+) -> None:
+    """Issue 14: the 全国 report is the national programme's; with none on the platform it is refused, naming
+    --programme, instead of counting the provincial clusters under the ministry's name."""
+    code, output = _run("--year", str(MON_YEAR), "--format", "xlsx", "--output", str(tmp_path / "全国.xlsx"))
+    assert code == 2
+    assert "--programme: there is no national programme" in output
+    assert not (tmp_path / "全国.xlsx").exists()
+
+
+def test_the_national_report_counts_only_national_clusters(
+    mon_clusters: dict[str, RecognizedCluster], mon_national_cluster: RecognizedCluster, tmp_path: Path
+) -> None:
+    """Issue 14 (done when: "the national report counts only national clusters"): the ministry's report
+    covers the national programme's cluster, not the three provincial ones in the same province."""
     code, output = _run("--year", str(MON_YEAR), "--format", "xlsx", "--output", str(tmp_path / "全国.xlsx"))
     assert code == 0, output
-    assert f"全国中小企业特色产业集群发展评估报告（{MON_YEAR}年度）" in output
+    assert f"国家级中小企业特色产业集群发展评估报告（{MON_YEAR}年度）, 1 of 1 cluster(s)" in output
+    rows = list(load_workbook(tmp_path / "全国.xlsx")["集群年度数据"].iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == [mon_national_cluster.number]
+    # the province's report leaves the national cluster out, and the national one narrowed to 广东 has it
+    code, output = _run(
+        "--year",
+        str(MON_YEAR),
+        "--scope",
+        "440000",
+        "--format",
+        "xlsx",
+        "--output",
+        str(tmp_path / "粤.xlsx"),
+    )
+    assert "3 of 3 cluster(s)" in output
+    national = str(mon_national_cluster.programme_id)
+    code, output = _run(
+        "--year", str(MON_YEAR), "--scope", "440000", "--programme", national, "--format", "xlsx",
+        "--output", str(tmp_path / "粤国.xlsx"),
+    )  # fmt: skip
+    assert code == 0, output
+    assert f"广东省国家级中小企业特色产业集群发展评估报告（{MON_YEAR}年度）, 1 of 1 cluster(s)" in output
 
 
 @pytest.mark.parametrize(
@@ -69,7 +105,8 @@ def test_national_scope_by_default(mon_clusters: dict[str, RecognizedCluster], t
     [
         (("--scope", "999999"), "--scope: 999999 is not a division code"),
         (("--scope", "440606"), "--scope: 440606 (顺德区) is a county-level division"),
-        (("--year", "2001"), "--year: 广东省在2001年没有已认定集群的年度数据"),
+        (("--year", "2001"), "--year: 广东省省级在2001年没有已认定集群的年度数据"),
+        (("--programme", "999999"), "--programme: no programme 999999"),
     ],
 )
 def test_bad_input_exits_2_naming_the_option(
@@ -119,6 +156,6 @@ def test_the_report_of_the_demo_data(web_divisions: None, settings: Any, tmp_pat
         assert code == 0, output
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "r.pdf").pages).replace(" ", "")
     assert f"集群总产值{total:.2f}亿元" in text
-    assert f"{year}年集群主导产业分布" in text
+    assert "集群行业分布" in text
     assert len(Document(io.BytesIO((tmp_path / "r.docx").read_bytes())).inline_shapes) >= 3
     assert load_workbook(tmp_path / "r.xlsx")["集群年度数据"].max_row >= received.count() + 1

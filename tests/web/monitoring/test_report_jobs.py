@@ -19,6 +19,7 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.jobs import kinds
 from smecluster.apps.jobs.models import Job
 from smecluster.apps.notifications.models import Notification
+from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import RecognizedCluster
 
 # The worker closes its database connections between jobs, as a long-running process should: the tests
@@ -34,7 +35,8 @@ def _work() -> None:
 
 
 def _ask(user: User, **params: Any) -> Any:
-    return mon_client(user).post(START, {"kind": "evaluation_report", **params})
+    programme = Programme.objects.get(owner_id="440000")  # the 广东 programme's clusters
+    return mon_client(user).post(START, {"kind": "evaluation_report", "programme": programme.pk, **params})
 
 
 def test_the_report_is_made_by_the_worker_with_progress_and_a_notification(
@@ -62,7 +64,7 @@ def test_the_report_is_made_by_the_worker_with_progress_and_a_notification(
     download = client.get(f"/jobs/{job.pk}/result")
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
-    assert job.result_name == f"evaluation-report-440000-{MON_YEAR}.pdf"
+    assert job.result_name == f"evaluation-report-province-440000-{MON_YEAR}.pdf"
     note = Notification.objects.get(recipient=admin)
     assert f"{MON_YEAR}年度集群发展评估报告（PDF）”已生成" in note.text
     assert note.link == f"/jobs/{job.pk}/"

@@ -69,7 +69,7 @@ def test_the_page_shows_the_figures_of_the_scope_with_their_sources(
     mon_people: dict[str, User], mon_clusters: dict[str, RecognizedCluster]
 ) -> None:
     page = mon_client(mon_people["province_admin"]).get(URL).content.decode()
-    assert f"广东省中小企业特色产业集群发展评估报告（{MON_YEAR}年度）" in page
+    assert f"广东省省级中小企业特色产业集群发展评估报告（{MON_YEAR}年度）" in page
     assert "219.00 亿元" in page  # 60.0 + 106.0 + 53.0
     assert "15.3 %" in page  # 219 / 190 − 1
     assert "年度培育情况信息表 1" in page
@@ -86,7 +86,7 @@ def test_a_year_without_clusters_says_so(
 ) -> None:
     response = mon_client(mon_people["province_admin"]).get(f"{URL}?scope=440000&year=2001")
     assert response.status_code == 200
-    assert "广东省在2001年没有已认定集群的年度数据" in response.content.decode()
+    assert "广东省省级在2001年没有已认定集群的年度数据" in response.content.decode()
     assert "report.pdf" not in response.content.decode()
     download = mon_client(mon_people["province_admin"]).get("/monitoring/report.pdf?scope=440000&year=2001")
     assert download.status_code == 404
@@ -151,9 +151,12 @@ def test_downloads_in_three_formats(
     query = f"?year={MON_YEAR}"
     pdf = city.get(f"/monitoring/report.pdf{query}")
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf["Content-Disposition"] == f'attachment; filename="evaluation-report-440600-{MON_YEAR}.pdf"'
+    assert (
+        pdf["Content-Disposition"]
+        == f'attachment; filename="evaluation-report-province-440600-{MON_YEAR}.pdf"'
+    )
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).replace(" ", "")
-    assert "广东省佛山市中小企业特色产业集群发展评估报告" in text
+    assert "广东省佛山市省级中小企业特色产业集群发展评估报告" in text
     assert "集群总产值166.00亿元" in text
     docx = city.get(f"/monitoring/report.docx{query}")
     assert docx["Content-Type"].endswith("wordprocessingml.document")

@@ -38,7 +38,7 @@ class JobKind:
 def _report_params(user: User, params: dict[str, Any]) -> dict[str, Any]:
     from smecluster.apps.monitoring.permissions import can_edit_report, can_open_monitoring
     from smecluster.apps.monitoring.reports import FORMATS
-    from smecluster.apps.monitoring.selectors import scope_for
+    from smecluster.apps.monitoring.selectors import programme_for, scope_for
     from smecluster.site.http import reach_or_404
 
     can_open_monitoring(user).enforce()
@@ -49,21 +49,26 @@ def _report_params(user: User, params: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         raise UnusableInput.single("year", "year", _("年度须为四位数字")) from None
     scope = reach_or_404(scope_for, user, str(params.get("scope", "")), _("没有这个范围，或它不在您的辖区内"))
-    can_edit_report(user, scope).enforce()
-    return {"scope": scope.code, "year": year, "format": params["format"]}
+    programme = reach_or_404(
+        programme_for, user, str(params.get("programme", "")), _("没有这个认定项目，或它不在您的辖区内")
+    )
+    can_edit_report(user, programme, scope).enforce()
+    return {"programme": programme.pk, "scope": scope.code, "year": year, "format": params["format"]}
 
 
 def _report_run(user: User, params: dict[str, Any], report: Report) -> Output:
     from smecluster.apps.monitoring.reports import FORMATS, file_name, scope_report
-    from smecluster.apps.monitoring.selectors import scope_for
+    from smecluster.apps.monitoring.selectors import programme_for, scope_for
 
-    scope = scope_for(user, params["scope"])  # reach checked again: it may have changed since
+    # Reach checked again: it may have changed since the job was asked for.
+    scope = scope_for(user, params["scope"])
+    programme = programme_for(user, str(params["programme"]))
     report(10, _("汇总集群数据"))
-    built = scope_report(scope, params["year"])
+    built = scope_report(programme, scope, params["year"])
     chosen = FORMATS[params["format"]]
     report(60, _("排版 %(format)s") % {"format": params["format"].upper()})
     content = chosen.render(built)
-    return Output(content, file_name(built, chosen), chosen.content_type)
+    return Output(content, file_name(programme, built, chosen), chosen.content_type)
 
 
 KINDS: dict[str, JobKind] = {

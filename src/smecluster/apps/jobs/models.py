@@ -1,7 +1,7 @@
 """Long work done by the job worker instead of inside a request: what was asked, by whom, how far it is,
 and the file it produced.
 
-The queue itself is django-tasks' database backend (``django_tasks_db``: a table, no broker; ADR 16); a
+The queue itself is django-tasks' database backend (``django_tasks_db``: a table, no broker; ADR 17); a
 :class:`Job` is the platform's record of one piece of work, which the page polls and the person opens.
 """
 

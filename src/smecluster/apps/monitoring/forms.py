@@ -21,17 +21,40 @@ class ScopeYearForm(forms.Form):
         scope.choices = scopes
 
 
+class ReportChooserForm(ScopeYearForm):
+    """The report's programme (whose clusters), the scope within it and the year."""
+
+    programme = forms.ChoiceField(label=_("认定项目"))
+
+    field_order = ["programme", "scope", "year"]
+
+    def __init__(self, *args: Any, programmes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programme = self.fields["programme"]
+        assert isinstance(programme, forms.ChoiceField)
+        programme.choices = programmes
+
+
 class DashboardFilterForm(ScopeYearForm):
+    programme = forms.ChoiceField(label=_("认定项目"), required=False)
     city = forms.ChoiceField(label=_("市"), required=False)
     industry = forms.ChoiceField(label=_("主导产业"), required=False)
 
     def __init__(
-        self, *args: Any, cities: list[tuple[str, str]], industries: list[str], **kwargs: Any
+        self,
+        *args: Any,
+        cities: list[tuple[str, str]],
+        industries: list[str],
+        programmes: list[tuple[str, str]],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        city, industry = self.fields["city"], self.fields["industry"]
+        programme, city, industry = self.fields["programme"], self.fields["city"], self.fields["industry"]
+        assert isinstance(programme, forms.ChoiceField)
         assert isinstance(city, forms.ChoiceField)
         assert isinstance(industry, forms.ChoiceField)
+        # Empty: every programme's clusters in the scope, as the dashboard has always shown them.
+        programme.choices = [("", _("全部")), *programmes]
         city.choices = [("", _("全部")), *cities]
         industry.choices = [("", _("全部")), *((name, name) for name in industries)]
 

@@ -1,5 +1,6 @@
-"""A scope's yearly evaluation report from the database: its cluster-years, the analyst's saved texts,
-and the renderers of ``smecluster.documents``. The page and ``smecluster report`` both call this."""
+"""A programme's yearly evaluation report in a scope, from the database: its clusters (with figures or
+without), its dynamic management, the analyst's saved texts, the issuer, and the renderers of
+``smecluster.documents``. The page and ``smecluster report`` both call this."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.translation import gettext as _
-
 from smecluster.apps.accounts.models import Jurisdiction, Level
 from smecluster.apps.applications.services import today_in_china
-from smecluster.apps.monitoring.selectors import cluster_years, saved_texts
+from smecluster.apps.monitoring.selectors import dynamic_management, report_coverage, saved_texts
+from smecluster.apps.programmes.models import Programme
+from smecluster.apps.registry.services.recognition import issuer
 from smecluster.documents.evaluation_report import EvaluationReport, ReportScope, build_report
 from smecluster.documents.report_docx import render_docx
 from smecluster.documents.report_pdf import render_pdf
@@ -34,34 +35,56 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def report_scope(scope: Jurisdiction) -> ReportScope:
-    if scope.level == Level.NATIONAL:
-        return ReportScope(None, "全国")
-    return ReportScope(scope.code, scope.full_name())
+LEVEL_WORDS = {"national": "国家级", Level.PROVINCE: "省级", Level.CITY: "市级"}
 
 
-def issuing_office(scope: Jurisdiction) -> str:
-    if scope.level == Level.NATIONAL:
-        return _("工业和信息化部")
-    return _("%(scope)s中小企业主管部门") % {"scope": scope.full_name()}
+def programme_reach(programme: Programme) -> Jurisdiction:
+    """Where a programme's clusters are: 全国 for the national programme, else its owner's division."""
+    if programme.owner is None:
+        return Jurisdiction.objects.get(level=Level.NATIONAL)
+    return programme.owner
+
+
+def report_scope(programme: Programme, scope: Jurisdiction) -> ReportScope:
+    """The programme's clusters in ``scope``: the whole programme when ``scope`` holds all of its reach
+    (国家级 for the national programme's, 广东省省级 for Guangdong's), else those in ``scope`` (广东省国家级,
+    广东省佛山市省级)."""
+    level = LEVEL_WORDS.get(programme.owner_level, "")
+    reach = programme_reach(programme)
+    narrowed = scope if not scope.contains(reach) else reach
+    if narrowed.level == Level.NATIONAL:
+        return ReportScope(None, "", level)
+    return ReportScope(narrowed.code, narrowed.full_name(), level)
+
+
+def issuing_office(programme: Programme) -> str:
+    """Who signs the report: the programme's issuer, as its notices and certificates name it."""
+    return issuer(programme)
 
 
 def scope_report(
-    scope: Jurisdiction, year: int, *, prepared_on: date | None = None, with_charts: bool = True
+    programme: Programme,
+    scope: Jurisdiction,
+    year: int,
+    *,
+    prepared_on: date | None = None,
+    with_charts: bool = True,
 ) -> EvaluationReport:
-    """Raises :class:`UnusableInput` when the scope has no cluster-year in ``year``."""
-    _draft, texts = saved_texts(scope, year)
+    """``programme``'s clusters in ``scope`` in ``year``. Raises :class:`UnusableInput` when none of them
+    has figures for ``year``."""
+    _draft, texts = saved_texts(programme, scope, year)
     return build_report(
-        report_scope(scope),
+        report_scope(programme, scope),
         year,
-        cluster_years(scope, year),
+        report_coverage(scope, year, programme=programme),
         texts=texts,
         prepared_on=prepared_on or today_in_china(),
-        prepared_by=issuing_office(scope),
+        prepared_by=issuing_office(programme),
         with_charts=with_charts,
+        dynamic=dynamic_management(scope, year, programme=programme),
     )
 
 
-def file_name(report: EvaluationReport, format: Format) -> str:
+def file_name(programme: Programme, report: EvaluationReport, format: Format) -> str:
     scope = report.scope.code or "national"
-    return f"evaluation-report-{scope}-{report.year}.{format.suffix}"
+    return f"evaluation-report-{programme.owner_level}-{scope}-{report.year}.{format.suffix}"

@@ -1,14 +1,17 @@
 """Reads of the monitoring report and dashboard, always within one scope (全国, a province or a city).
 
-**Which clusters a year's report covers.** A recognized cluster counts in year Y when it was recognized on
-year Y's figures or earlier (认定年度 ≤ Y + 1: a call of 2025 recognizes on the figures of 2024), its
-validity reaches into Y, and its recognition was not revoked.
+**Which clusters a year's report covers.** One programme's (the national report the national programme's,
+a province's its own programme's; the dashboard every programme's) in the scope. A recognized cluster counts
+in year Y when it was recognized on year Y's figures or earlier (认定年度 ≤ Y + 1: a call of 2025 recognizes
+on the figures of 2024), its validity reaches into Y, and its recognition was not revoked. A cluster counted
+without figures for Y is listed as such, never dropped.
 
 **Where a cluster-year's figures come from.** The annual information form for Y once the province has
 received it (``AnnualReport.Status.RECEIVED``); otherwise, when the recognition application declared year
 Y, that year's figures from the application (the profile's ``Year``; quality firms and the monitoring-only
 fields are then not reported, never zero). Each :class:`ClusterYear` names its source, and the report
-lists them.
+lists them. A stored record that fails validation is named (cluster number, year, reason) and counts as
+absent; a received form that cannot be read is not replaced by the application's year.
 """
 
 from __future__ import annotations
@@ -19,18 +22,29 @@ from datetime import date
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
+from pydantic import ValidationError
 
-from smecluster.analytics.figures import ClusterYear, Source
-from smecluster.annual_figures import ANNUAL_FIGURES_SCHEMA, AnnualFigures
+from smecluster.analytics.figures import ClusterEntry, ClusterYear, Coverage, Source, UnreadableRecord
+from smecluster.annual_figures import ANNUAL_FIGURES_SCHEMA, AnnualFigures, parse_annual_figures
 from smecluster.apps.accounts.models import Jurisdiction, Level
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.profiles import YEAR_FIELDS
 from smecluster.apps.applications.workflow import Status as ApplicationStatus
 from smecluster.apps.monitoring.models import ReportDraft
-from smecluster.apps.monitoring.permissions import in_reach
-from smecluster.apps.oversight.models import RevocationProposal
+from smecluster.apps.monitoring.permissions import in_reach, programme_in_reach
+from smecluster.apps.oversight.models import (
+    ChangeKind,
+    ClusterIncident,
+    IncidentKindChoices,
+    MajorChange,
+    Revocation,
+    RevocationProposal,
+)
+from smecluster.apps.oversight.services import CASE_LABELS
 from smecluster.apps.programmes.models import Programme, YearlyCall
-from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
+from smecluster.apps.registry.models import RE_REVIEW_IN_PROGRESS, AnnualReport, RecognizedCluster, ReReview
+from smecluster.documents.evaluation_report import DynamicManagement, Tally
+from smecluster.errors import UnusableInput
 from smecluster.reference.offices import office
 
 
@@ -46,10 +60,16 @@ def _county_filter(scope: Jurisdiction, prefix: str = "county") -> Q:
     return Q(**{f"{prefix}__parent": scope.code})
 
 
-def clusters_in(scope: Jurisdiction, *, city: str = "", industry: str = "") -> QuerySet[RecognizedCluster]:
+def clusters_in(
+    scope: Jurisdiction, *, programme: Programme | None = None, city: str = "", industry: str = ""
+) -> QuerySet[RecognizedCluster]:
+    """The clusters in ``scope`` not revoked; only ``programme``'s when it is given (a report's), every
+    programme's otherwise (the dashboard's)."""
     clusters = RecognizedCluster.objects.filter(_county_filter(scope)).exclude(
         status=RecognizedCluster.Status.REVOKED
     )
+    if programme is not None:
+        clusters = clusters.filter(programme=programme)
     if city:
         clusters = clusters.filter(county__parent=city)
     if industry:
@@ -76,28 +96,77 @@ def _province_code(county: Jurisdiction) -> str:
     return county.code[:2] + "0000"
 
 
-def cluster_years(scope: Jurisdiction, year: int, *, city: str = "", industry: str = "") -> list[ClusterYear]:
-    """The cluster-years of ``scope`` in ``year``, each with last year's figures when there are any."""
-    clusters = list(
-        clusters_in(scope, city=city, industry=industry).filter(_counted_in(year)).order_by("number")
-    )
-    ids = [cluster.pk for cluster in clusters]
-    received: dict[tuple[int, int], AnnualFigures] = {
-        (report.cluster_id, report.year): AnnualFigures.model_validate(report.figures)
-        for report in AnnualReport.objects.filter(
-            cluster__in=ids,
-            year__in=(year, year - 1),
-            status=AnnualReport.Status.RECEIVED,
-            figures__isnull=False,
+def _reason(error: Exception) -> str:
+    if isinstance(error, UnusableInput):
+        return "；".join(str(problem) for problem in error.problems)
+    if isinstance(error, ValidationError):
+        return "；".join(
+            f"{'.'.join(str(part) for part in detail['loc'])}: {detail['msg']}".lstrip(": ")
+            for detail in error.errors()
         )
-        if report.figures
-    }
-    declared: dict[tuple[int, int], AnnualFigures] = {
-        (row.application.recognition.pk, row.year): _from_application(row)
-        for row in ApplicationYear.objects.filter(
-            application__recognition__in=ids, year__in=(year, year - 1)
-        ).select_related("application__recognition")
-    }
+    return str(error)
+
+
+def _read_annual_report(report: AnnualReport) -> AnnualFigures:
+    figures = parse_annual_figures(report.figures, source="年度培育情况信息表")
+    if figures.year != report.year:
+        raise ValueError(f"year: the form of {report.year} holds the figures of {figures.year}")
+    return figures
+
+
+def report_coverage(
+    scope: Jurisdiction,
+    year: int,
+    *,
+    programme: Programme | None = None,
+    city: str = "",
+    industry: str = "",
+) -> Coverage:
+    """The clusters of ``scope`` (of ``programme`` when given) counted in ``year``: those with figures,
+    each with last year's when there are any; those without, named; and every stored record (a received
+    form, an application's year) that failed validation, named by cluster number and year with the reason.
+    An unreadable record counts as absent: the report renders without it and lists it."""
+    clusters = list(
+        clusters_in(scope, programme=programme, city=city, industry=industry)
+        .filter(_counted_in(year))
+        .order_by("number")
+    )
+    numbers = {cluster.pk: cluster.number for cluster in clusters}
+    unreadable: list[UnreadableRecord] = []
+    received: dict[tuple[int, int], AnnualFigures] = {}
+    # A received form supersedes the application's year even when it cannot be read: the cluster-year
+    # is then without figures (and named), not silently back on older declared figures.
+    superseded: set[tuple[int, int]] = set()
+    for report in AnnualReport.objects.filter(
+        cluster__in=list(numbers),
+        year__in=(year, year - 1),
+        status=AnnualReport.Status.RECEIVED,
+        figures__isnull=False,
+    ).order_by("cluster_id", "year"):
+        superseded.add((report.cluster_id, report.year))
+        try:
+            received[(report.cluster_id, report.year)] = _read_annual_report(report)
+        except (UnusableInput, ValidationError, ValueError, TypeError) as error:
+            unreadable.append(
+                UnreadableRecord(
+                    numbers[report.cluster_id], report.year, Source.ANNUAL_REPORT, _reason(error)
+                )
+            )
+    declared: dict[tuple[int, int], AnnualFigures] = {}
+    for row in (
+        ApplicationYear.objects.filter(application__recognition__in=list(numbers), year__in=(year, year - 1))
+        .select_related("application__recognition")
+        .order_by("application__recognition__number", "year")
+    ):
+        cluster_id = row.application.recognition.pk
+        if (cluster_id, row.year) in superseded:
+            continue  # the received form is what counts; the application's year is not read
+        try:
+            declared[(cluster_id, row.year)] = _from_application(row)
+        except (ValidationError, ValueError, TypeError) as error:
+            unreadable.append(
+                UnreadableRecord(numbers[cluster_id], row.year, Source.APPLICATION, _reason(error))
+            )
 
     def figures_of(cluster: RecognizedCluster, of_year: int) -> tuple[AnnualFigures | None, Source | None]:
         if (found := received.get((cluster.pk, of_year))) is not None:
@@ -107,17 +176,30 @@ def cluster_years(scope: Jurisdiction, year: int, *, city: str = "", industry: s
         return None, None
 
     facts = []
+    unreported = []
     for cluster in clusters:
+        county = cluster.county
+        province = _province_code(county)
         current, source = figures_of(cluster, year)
         if current is None or source is None:
+            unreported.append(
+                ClusterEntry(
+                    cluster.number,
+                    cluster.name,
+                    province,
+                    county.code,
+                    county.full_name(),
+                    cluster.leading_industry,
+                    cluster.leading_industry_code,
+                )
+            )
             continue
         previous, previous_source = figures_of(cluster, year - 1)
-        county = cluster.county
         facts.append(
             ClusterYear(
                 number=cluster.number,
                 name=cluster.name,
-                province=_province_code(county),
+                province=province,
                 city=county.parent_id if county.parent and county.parent.level == Level.CITY else None,
                 county=county.code,
                 industry=cluster.leading_industry,
@@ -127,15 +209,29 @@ def cluster_years(scope: Jurisdiction, year: int, *, city: str = "", industry: s
                 previous=previous,
                 previous_source=previous_source,
                 place=county.full_name(),
+                industry_code=cluster.leading_industry_code,
             )
         )
-    return facts
+    unreadable.sort(key=lambda record: (record.number, -record.year))
+    return Coverage(year, tuple(facts), tuple(unreported), tuple(unreadable))
 
 
-def years_with_data(scope: Jurisdiction) -> list[int]:
-    """The years some cluster of ``scope`` has figures for (received reports, or declared in the
-    application of a cluster counted that year), newest first."""
-    clusters = clusters_in(scope)
+def cluster_years(
+    scope: Jurisdiction,
+    year: int,
+    *,
+    programme: Programme | None = None,
+    city: str = "",
+    industry: str = "",
+) -> list[ClusterYear]:
+    """The cluster-years of ``scope`` in ``year`` that have figures (:func:`report_coverage`)."""
+    return list(report_coverage(scope, year, programme=programme, city=city, industry=industry).facts)
+
+
+def years_with_data(scope: Jurisdiction, programme: Programme | None = None) -> list[int]:
+    """The years some cluster of ``scope`` (of ``programme`` when given) has figures for (received
+    reports, or declared in the application of a cluster counted that year), newest first."""
+    clusters = clusters_in(scope, programme=programme)
     reported = AnnualReport.objects.filter(
         cluster__in=clusters, status=AnnualReport.Status.RECEIVED, figures__isnull=False
     ).values_list("year", flat=True)
@@ -188,9 +284,107 @@ def industries_in(scope: Jurisdiction) -> list[str]:
     )
 
 
-def saved_texts(scope: Jurisdiction, year: int) -> tuple[ReportDraft | None, dict[str, str]]:
-    draft = ReportDraft.objects.filter(scope=scope, year=year).select_related("updated_by").first()
+def dynamic_management(scope: Jurisdiction, year: int, *, programme: Programme) -> DynamicManagement:
+    """The dynamic management of ``programme``'s clusters in ``scope`` during ``year``, revoked ones
+    included: the annual forms of the year, the major changes effective and the incidents that occurred
+    in it, the recognitions revoked in it (by statutory case), the re-reviews decided in it and those of
+    validity periods ending in it still undecided."""
+    clusters = RecognizedCluster.objects.filter(_county_filter(scope), programme=programme)
+    reports = AnnualReport.objects.filter(cluster__in=clusters, year=year)
+    filed = (AnnualReport.Status.FORWARDED, AnnualReport.Status.RECEIVED)
+    changes = MajorChange.objects.filter(cluster__in=clusters, effective_on__year=year)
+    change_kinds = Counter(changes.values_list("kind", flat=True))
+    incidents = ClusterIncident.objects.filter(cluster__in=clusters, occurred_on__year=year)
+    incident_kinds = Counter(incidents.values_list("kind", flat=True))
+    revoked = Counter(
+        Revocation.objects.filter(cluster__in=clusters, revoked_on__year=year).values_list("case", flat=True)
+    )
+    decided = Counter(
+        ReReview.objects.filter(
+            cluster__in=clusters, status=ReReview.Status.DECIDED, decided_on__year=year
+        ).values_list("outcome", flat=True)
+    )
+    return DynamicManagement(
+        reports_due=reports.count(),
+        reports_filed=reports.filter(status__in=filed).count(),
+        reports_received=reports.filter(status=AnnualReport.Status.RECEIVED).count(),
+        reports_late=reports.filter(late=True).count(),
+        reports_overdue=reports.filter(overdue_flagged_on__isnull=False).exclude(status__in=filed).count(),
+        changes=tuple(Tally(str(kind.label), change_kinds[kind.value]) for kind in ChangeKind),
+        changes_late=changes.filter(late=True).count(),
+        changes_unfiled=changes.filter(status=MajorChange.Status.FOUND_UNFILED).count(),
+        incidents=tuple(Tally(str(label), incident_kinds[kind]) for kind, label in IncidentKindChoices),
+        incidents_meeting_threshold=incidents.filter(meets_threshold=True).count(),
+        revocations=tuple(
+            Tally(f"情形{case}（{CASE_LABELS[case]}）", revoked[case]) for case in sorted(CASE_LABELS)
+        ),
+        re_reviews_passed=decided[ReReview.Outcome.PASSED],
+        re_reviews_failed=decided[ReReview.Outcome.FAILED],
+        re_reviews_pending=ReReview.objects.filter(
+            cluster__in=clusters, status__in=RE_REVIEW_IN_PROGRESS, period_valid_until__year=year
+        ).count(),
+    )
+
+
+def saved_texts(
+    programme: Programme, scope: Jurisdiction, year: int
+) -> tuple[ReportDraft | None, dict[str, str]]:
+    draft = (
+        ReportDraft.objects.filter(programme=programme, scope=scope, year=year)
+        .select_related("updated_by")
+        .first()
+    )
     return draft, dict(draft.texts) if draft else {}
+
+
+# --- which programme a report covers -----------------------------------------------------------------
+
+
+def programmes_for(user: Any) -> list[Programme]:
+    """The programmes whose clusters the user may report on (:func:`programme_in_reach`): national first,
+    then provincial, then city programmes."""
+    level_order = {"national": 0, Level.PROVINCE: 1, Level.CITY: 2}
+    found = [
+        programme
+        for programme in Programme.objects.select_related("owner__parent")
+        if programme_in_reach(user, programme)
+    ]
+    return sorted(
+        found,
+        key=lambda programme: (
+            level_order.get(programme.owner_level, 3),
+            programme.owner_id or "",
+            programme.pk,
+        ),
+    )
+
+
+def programme_choices(programmes: list[Programme]) -> list[tuple[str, str]]:
+    return [(str(programme.pk), programme.name) for programme in programmes]
+
+
+def default_programme(scope: Jurisdiction, programmes: list[Programme]) -> Programme | None:
+    """The programme a scope's report covers unless another is asked for: the national programme for
+    全国 (never a province's: the national report counts national clusters only), the province's own for a
+    province or one of its cities; None when ``programmes`` has no such programme."""
+    if scope.level == Level.NATIONAL:
+        wanted = [programme for programme in programmes if programme.owner_id is None]
+    else:
+        province = _province_code(scope)
+        wanted = [
+            programme
+            for programme in programmes
+            if programme.owner_id == province and programme.owner_level == Level.PROVINCE
+        ]
+    return wanted[0] if wanted else None
+
+
+def programme_for(user: Any, pk: str) -> Programme:
+    """The programme ``pk`` if the user may report on it, else :class:`Programme.DoesNotExist` (404)."""
+    for programme in programmes_for(user):
+        if str(programme.pk) == pk:
+            return programme
+    raise Programme.DoesNotExist
 
 
 # --- the dashboard's lists ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The one write of monitoring: the analyst's texts of a scope's yearly report."""
+"""The one write of monitoring: the analyst's texts of a programme's yearly report on a scope."""
 
 from __future__ import annotations
 
@@ -11,20 +11,22 @@ from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.monitoring.models import ReportDraft
 from smecluster.apps.monitoring.permissions import can_edit_report
+from smecluster.apps.programmes.models import Programme
 from smecluster.documents.evaluation_report import check_texts
 
 
 def report_draft_save(
-    *, actor: User, scope: Jurisdiction, year: int, texts: Mapping[str, str]
+    *, actor: User, programme: Programme, scope: Jurisdiction, year: int, texts: Mapping[str, str]
 ) -> ReportDraft:
-    """Keep the analyst's texts (an empty block means "print the draft"). Refused: PermissionDenied;
-    an unknown block or an over-long text: UnusableInput naming the block; nothing is written then."""
-    can_edit_report(actor, scope).enforce()
+    """Keep the analyst's texts of ``programme``'s report on ``scope`` (an empty block means "print the
+    draft"). Refused: PermissionDenied; an unknown block or an over-long text: UnusableInput naming the
+    block; nothing is written then."""
+    can_edit_report(actor, programme, scope).enforce()
     kept = {block.value: text for block, text in check_texts(texts).items() if text}
     with transaction.atomic():
         # the row is locked (or created) first, so two analysts saving at once are serialized, not lost
         draft, created = ReportDraft.objects.select_for_update().get_or_create(
-            scope=scope, year=year, defaults={"updated_by": actor}
+            programme=programme, scope=scope, year=year, defaults={"updated_by": actor}
         )
         before = {} if created else dict(draft.texts)
         draft.texts = kept

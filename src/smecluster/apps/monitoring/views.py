@@ -18,16 +18,24 @@ from django.views.decorators.http import require_GET, require_http_methods
 from smecluster.analytics.figures import Theme, panel, previous_panel
 from smecluster.apps.accounts.models import Jurisdiction
 from smecluster.apps.applications.services import today_in_china
-from smecluster.apps.monitoring.forms import DashboardFilterForm, ScopeYearForm, TextBlocksForm
+from smecluster.apps.monitoring.forms import (
+    DashboardFilterForm,
+    ReportChooserForm,
+    TextBlocksForm,
+)
 from smecluster.apps.monitoring.permissions import can_edit_report, can_open_monitoring
 from smecluster.apps.monitoring.reports import FORMATS, file_name, scope_report
 from smecluster.apps.monitoring.selectors import (
     cities_in,
     cluster_years,
+    default_programme,
     industries_in,
     open_revocations,
     overdue_reports,
     pipelines,
+    programme_choices,
+    programme_for,
+    programmes_for,
     saved_texts,
     scope_choices,
     scope_for,
@@ -35,6 +43,7 @@ from smecluster.apps.monitoring.selectors import (
     years_with_data,
 )
 from smecluster.apps.monitoring.services import report_draft_save
+from smecluster.apps.programmes.models import Programme
 from smecluster.documents.charts import Chart, overview_charts, theme_charts
 from smecluster.documents.evaluation_report import BLOCK_TITLES, Block, block_figures, draft_texts
 from smecluster.errors import UnusableInput
@@ -52,13 +61,29 @@ def _scope(request: AuthenticatedRequest) -> Jurisdiction:
     return scopes[0]
 
 
-def _default_year(scope: Jurisdiction) -> int:
-    years = years_with_data(scope)
+def _programme(request: AuthenticatedRequest, scope: Jurisdiction) -> Programme:
+    """The programme asked for (404 outside the person's reach), or the scope's own (the national
+    programme for 全国, the province's for a province or its cities)."""
+    pk = request.GET.get("programme", "")
+    if pk:
+        return reach_or_404(programme_for, request.user, pk, _("没有这个认定项目，或您不能查看它的评估报告"))
+    reachable = programmes_for(request.user)
+    found = default_programme(scope, reachable) or (reachable[0] if reachable else None)
+    if found is None:
+        raise Http404(_("您没有可查看的认定项目"))
+    return found
+
+
+def _default_year(scope: Jurisdiction, programme: Programme | None = None) -> int:
+    years = years_with_data(scope, programme)
     return years[0] if years else today_in_china().year - 1
 
 
-def _query(scope: Jurisdiction, year: int) -> str:
-    return urlencode({"scope": scope.code, "year": year})
+def _query(scope: Jurisdiction, year: int, programme: Programme | None = None) -> str:
+    asked: dict[str, str | int] = {"scope": scope.code, "year": year}
+    if programme is not None:
+        asked = {"programme": programme.pk, **asked}
+    return urlencode(asked)
 
 
 # --- the report -----------------------------------------------------------------------------------------
@@ -69,44 +94,52 @@ def _query(scope: Jurisdiction, year: int) -> str:
 def report(request: AuthenticatedRequest) -> HttpResponse:
     can_open_monitoring(request.user).enforce()
     scope = _scope(request)
-    choices = scope_choices(scopes_for(request.user))
+    programme = _programme(request, scope)
     asked = request.GET.copy()
     asked.setdefault("scope", scope.code)
-    asked.setdefault("year", str(_default_year(scope)))
-    chooser = ScopeYearForm(asked, scopes=choices)
-    context: dict[str, Any] = {"chooser": chooser, "scope": scope, "years": years_with_data(scope)}
+    asked.setdefault("programme", str(programme.pk))
+    asked.setdefault("year", str(_default_year(scope, programme)))
+    chooser = ReportChooserForm(
+        asked,
+        scopes=scope_choices(scopes_for(request.user)),
+        programmes=programme_choices(programmes_for(request.user)),
+    )
+    years = years_with_data(scope, programme)
+    context: dict[str, Any] = {"chooser": chooser, "scope": scope, "programme": programme, "years": years}
     if not chooser.is_valid():
         return render(request, "monitoring/report.html", context, status=400)
     year = chooser.cleaned_data["year"]
     context["year"] = year
-    context["query"] = _query(scope, year)
+    context["query"] = _query(scope, year, programme)
     try:
-        evaluation = scope_report(scope, year, with_charts=False)
+        evaluation = scope_report(programme, scope, year, with_charts=False)
     except UnusableInput as error:
         context["no_data"] = "；".join(problem.message for problem in error.problems)
         return render(request, "monitoring/report.html", context)
-    drafts = draft_texts(evaluation.scope, evaluation.current)
-    draft, saved = saved_texts(scope, year)
+    drafts = draft_texts(evaluation.scope, evaluation.current, evaluation.coverage, evaluation.dynamic)
+    draft, saved = saved_texts(programme, scope, year)
     texts = TextBlocksForm(
         request.POST if request.method == "POST" else None,
         titles=BLOCK_TITLES,
         initial={block.value: saved.get(block.value) or drafts[block] for block in Block},
     )
     if request.method == "POST":
-        can_edit_report(request.user, scope).enforce()
+        can_edit_report(request.user, programme, scope).enforce()
         if texts.is_valid():
             # a block left as its draft is not kept: it follows the figures when a report arrives later
             chosen = {
                 key: "" if text == drafts[Block(key)] else text for key, text in texts.cleaned_data.items()
             }
             try:
-                report_draft_save(actor=request.user, scope=scope, year=year, texts=chosen)
+                report_draft_save(
+                    actor=request.user, programme=programme, scope=scope, year=year, texts=chosen
+                )
             except UnusableInput as error:
                 for problem in error.problems:
                     texts.add_error(problem.field if problem.field in texts.fields else None, problem.message)
             else:
                 messages.success(request, _("已保存%(year)s年度评估报告的分析文字") % {"year": year})
-                return redirect(f"{request.path}?{_query(scope, year)}")
+                return redirect(f"{request.path}?{_query(scope, year, programme)}")
     context.update(
         report=evaluation,
         draft=draft,
@@ -133,9 +166,15 @@ def report_file(request: AuthenticatedRequest, format: str) -> HttpResponse:
     if format not in FORMATS:
         raise Http404(_("没有这种格式：%(format)s") % {"format": format})
     scope = _scope(request)
+    programme = _programme(request, scope)
     asked = request.GET.copy()
     asked.setdefault("scope", scope.code)
-    chooser = ScopeYearForm(asked, scopes=scope_choices(scopes_for(request.user)))
+    asked.setdefault("programme", str(programme.pk))
+    chooser = ReportChooserForm(
+        asked,
+        scopes=scope_choices(scopes_for(request.user)),
+        programmes=programme_choices(programmes_for(request.user)),
+    )
     if not chooser.is_valid():
         return HttpResponseBadRequest(
             "；".join(
@@ -144,12 +183,12 @@ def report_file(request: AuthenticatedRequest, format: str) -> HttpResponse:
             )
         )
     try:
-        evaluation = scope_report(scope, chooser.cleaned_data["year"])
+        evaluation = scope_report(programme, scope, chooser.cleaned_data["year"])
     except UnusableInput as error:
         raise Http404("；".join(problem.message for problem in error.problems)) from None
     kind = FORMATS[format]
     response = HttpResponse(kind.render(evaluation), content_type=kind.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file_name(evaluation, kind)}"'
+    response["Content-Disposition"] = f'attachment; filename="{file_name(programme, evaluation, kind)}"'
     return response
 
 
@@ -174,11 +213,13 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     asked = request.GET.copy()
     asked.setdefault("scope", scope.code)
     asked.setdefault("year", str(_default_year(scope)))
+    reachable = programmes_for(request.user)
     filters = DashboardFilterForm(
         asked,
         scopes=scope_choices(scopes_for(request.user)),
         cities=[(city.code, city.name) for city in cities],
         industries=industries,
+        programmes=programme_choices(reachable),
     )
     context: dict[str, Any] = {"filters": filters, "scope": scope, "years": years_with_data(scope)}
     if not filters.is_valid():
@@ -186,7 +227,9 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     year = filters.cleaned_data["year"]
     city = filters.cleaned_data["city"]
     industry = filters.cleaned_data["industry"]
-    current = panel(year, cluster_years(scope, year, city=city, industry=industry))
+    chosen = filters.cleaned_data["programme"]
+    programme = next((found for found in reachable if str(found.pk) == chosen), None)
+    current = panel(year, cluster_years(scope, year, programme=programme, city=city, industry=industry))
     charts: list[Chart] = []
     if current.facts:
         before = previous_panel(current)
@@ -197,7 +240,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         ]
     context.update(
         year=year,
-        query=_query(scope, year),
+        query=_query(scope, year, programme),
         current=current,
         headlines=current.headlines,
         charts=[_as_image(chart) for chart in charts],

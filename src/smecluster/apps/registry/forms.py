@@ -143,9 +143,12 @@ FIGURE_FIELDS = (
     FigureField("platforms_national", _("国家级创新平台数"), "个", C, _INNOVATION),
     FigureField("platforms_provincial", _("省级及以下创新平台数"), "个", C, _INNOVATION),
     FigureField("standards", _("主导或参与制修订标准数（当年）"), "项", C, _INNOVATION),
+    FigureField("tech_roadmap", _("已制定产业技术路线图"), "", F, _INNOVATION),
+    FigureField("challenge_firms", _("参与“揭榜挂帅”等攻关任务的企业数"), "家", C, _INNOVATION),
     FigureField("figures.iip_penetration", _("工业互联网平台应用普及率"), "%", P, _DIGITAL),
     FigureField("cloud_adoption", _("企业上云率"), "%", P, _DIGITAL),
     FigureField("digital_service_coverage", _("数字化转型服务覆盖企业比例"), "%", P, _DIGITAL),
+    FigureField("new_model_projects", _("智能制造等国家级新模式新业态项目数"), "个", C, _DIGITAL),
     FigureField("figures.co2_intensity", _("二氧化碳排放强度"), "吨/万元", A, _GREEN),
     FigureField("figures.non_fossil_share", _("非化石能源消费比重"), "%", P, _GREEN),
     FigureField("green_services", _("开展绿色低碳服务次数"), "次", C, _GREEN),
@@ -157,6 +160,13 @@ FIGURE_FIELDS = (
     FigureField("rights_protection", _("已建立中小企业权益保护机制"), "", F, _GOVERN),
     FigureField("public_service_assessed", _("已开展公共服务评价"), "", F, _GOVERN),
     FigureField("service_coverage", _("公共服务覆盖集群企业比例"), "%", P, _GOVERN),
+    FigureField(
+        "full_service",
+        _("集群促进机构能提供信息服务、人员培训、创业辅导、创新支持、投融资、管理咨询和政策宣贯等全方位服务"),
+        "",
+        F,
+        _GOVERN,
+    ),
 )
 FIGURE_BY_PATH = {field.path: field for field in FIGURE_FIELDS}
 
