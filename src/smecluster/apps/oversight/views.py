@@ -577,7 +577,7 @@ def revocation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "files": selectors.evidence_of(proposal=proposal),
             # 虚假申报 rests on the 承诺书 the declaring department signed when it submitted.
             "rests_on_pledge": proposal.case == services.FALSE_DECLARATION,
-            "pledge": signed_pledge(proposal.cluster.application),
+            "pledge": signed_pledge(proposal.cluster.application) if proposal.cluster.application else None,
             "form": form if can_decide_revocation(request.user, proposal) else None,
             "accept_refused": can_accept_revocation(request.user, proposal),
         },

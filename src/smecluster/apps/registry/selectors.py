@@ -31,7 +31,7 @@ from smecluster.apps.registry.models import (
     ReReview,
     ReReviewEvidence,
 )
-from smecluster.apps.registry.reach import cluster_reach
+from smecluster.apps.registry.reach import cluster_reach, sees_cluster
 
 # --- the owner's recognition page -----------------------------------------------------------------
 
@@ -145,11 +145,13 @@ def transition_reasons(applications: list[Application], actions: tuple[str, ...]
 
 
 def cluster_for(user: User, pk: int) -> RecognizedCluster:
-    """A recognized cluster whose application the user may see, or :class:`RecognizedCluster.DoesNotExist`."""
+    """A recognized cluster whose application the user may see (an imported cluster, which has none:
+    within the user's reach), or :class:`RecognizedCluster.DoesNotExist`."""
     cluster = RecognizedCluster.objects.select_related(
         "application__county__parent", "application__call__programme", "county__parent__parent", "programme"
     ).get(pk=pk)
-    if not can_view(user, cluster.application):
+    seen = sees_cluster(user, cluster) if cluster.application is None else can_view(user, cluster.application)
+    if not seen:
         raise RecognizedCluster.DoesNotExist
     return cluster
 
@@ -327,7 +329,10 @@ def _figure_text(value: Any) -> str:
 
 
 def public_figures(cluster: RecognizedCluster) -> tuple[int | None, list[Figure]]:
-    """The figures of the application's latest reported year, with units; figures not given are left out."""
+    """The figures of the application's latest reported year, with units; figures not given are left out
+    (an imported cluster has no application: none until its annual reports)."""
+    if cluster.application_id is None:
+        return None, []
     latest = ApplicationYear.objects.filter(application=cluster.application_id).order_by("-year").first()
     if latest is None:
         return None, []
