@@ -28,9 +28,11 @@ from smecluster.apps.registry.models import (
     ClusterAssessment,
     ClusterPlanTarget,
     RecognizedCluster,
+    RegisterImport,
     ReReview,
     ReReviewEvidence,
 )
+from smecluster.apps.registry.permissions import can_import_register
 from smecluster.apps.registry.reach import cluster_reach, sees_cluster
 
 # --- the owner's recognition page -----------------------------------------------------------------
@@ -432,3 +434,22 @@ def assessment_list(user: User, *, year: int | None = None, grade: str = "") -> 
     if grade:
         assessments = assessments.filter(grade=grade)
     return assessments.order_by("-year", "cluster__number", "pk")
+
+
+# --- the register of past recognitions ---------------------------------------------------------------
+
+
+def importable_programmes(user: User) -> list[Programme]:
+    """The programmes whose register ``user`` may import past lists into (its office owns them)."""
+    programmes = Programme.objects.select_related("owner").order_by("name", "pk")
+    return [programme for programme in programmes if can_import_register(user, programme)]
+
+
+def register_imports_of(programmes: list[Programme]) -> QuerySet[RegisterImport]:
+    return RegisterImport.objects.filter(programme__in=programmes).select_related("programme", "uploaded_by")
+
+
+def register_import_for(user: User, pk: int) -> RegisterImport:
+    """An import of a programme the user's office owns, or :class:`RegisterImport.DoesNotExist` (a 404):
+    the file and the clusters it brought are the owner's business."""
+    return register_imports_of(importable_programmes(user)).get(pk=pk)
