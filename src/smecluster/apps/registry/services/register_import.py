@@ -42,6 +42,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from smecluster.apps.accounts.divisions import NATIONAL_CODE
 from smecluster.apps.accounts.models import Jurisdiction, User
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit import actions
@@ -751,6 +752,12 @@ def _against_register(report: ImportReport, programme: Programme) -> None:
                     _("平台的行政区划表中没有 %(code)s") % {"code": row.county_code},
                 )
             )
+
+
+def office_accounts(programme: Programme) -> list[User]:
+    """The active accounts of the programme owner's office: who may import into its register."""
+    candidates = User.objects.filter(is_active=True, jurisdiction_id=programme.owner_id or NATIONAL_CODE)
+    return [user for user in candidates.order_by("pk") if can_import_register(user, programme)]
 
 
 # --- storing ------------------------------------------------------------------------------------------
