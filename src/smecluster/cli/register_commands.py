@@ -74,3 +74,5 @@ def import_command(file: Path, programme_id: int, dry_run: bool, username: str, 
         click.echo(f"imported as register import {report.register_import.pk}")
     elif dry_run:
         click.echo("dry run: nothing stored")
+    else:
+        click.echo("every row is already in the register: nothing stored")

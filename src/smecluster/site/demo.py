@@ -56,10 +56,9 @@ from smecluster.apps.oversight.models import ChangeKind, MajorChange, Revocation
 from smecluster.apps.programmes import services as programme_services
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
-from smecluster.apps.registry.services import annual_reports, plan_targets, re_reviews
+from smecluster.apps.registry.services import annual_reports, plan_targets, re_reviews, register_import
 from smecluster.apps.registry.services import assessments as registry_assessments
 from smecluster.apps.registry.services import recognition as registry_services
-from smecluster.apps.registry.services import register_import
 from smecluster.apps.reviews import services as review_services
 from smecluster.apps.reviews.models import SpotCheck
 from smecluster.apps.rosters.demo import import_demo_roster

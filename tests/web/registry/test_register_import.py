@@ -141,7 +141,19 @@ def test_running_the_same_file_again_is_harmless(imp_national: Programme, imp_mi
     assert len(again.already_registered) == 3
     assert again.new_rows == []
     assert RecognizedCluster.objects.count() == 3
+    # Nothing new: nothing recorded either, no second import and no audit event.
+    assert again.register_import is None
+    assert RegisterImport.objects.count() == 1
+    assert AuditEvent.objects.filter(action=actions.REGISTER_IMPORT.code).count() == 1
+    # A file with one new row among known ones adds that row only.
+    extra = ["2025", "", "广东省广州市海珠区智能制造系统集成服务产业集群", "440105", "", "", "",
+             "智能制造系统集成服务", "I6531", ""]  # fmt: skip
+    third = register_import(
+        actor=imp_ministry, programme=imp_national, data=csv_bytes([*GOOD_ROWS, extra]), filename="b.csv"
+    )
+    assert [row.name for row in third.new_rows] == [extra[2]]
     assert RegisterImport.objects.order_by("pk").last().rows_already_registered == 3  # type: ignore[union-attr]
+    assert RecognizedCluster.objects.count() == 4
 
 
 def test_one_bad_row_stores_nothing(imp_national: Programme, imp_ministry: User) -> None:

@@ -15,7 +15,7 @@ is checked before anything is stored:
   recognition counts it (``recognition.batch_default_validity``); the row report says what was assumed;
 * duplicates within the file (same batch year and name, or the same number), and rows already in the
   register (same programme, batch year and name): reported as such and not stored again, so running the
-  same file twice is harmless.
+  same file twice is harmless (a file with no new row stores nothing at all, not even an import record).
 
 All or nothing: one error and nothing is stored; the report lists every row's errors (row number, the
 column's Chinese label, the message). Warnings (assumptions) do not block. An import is audited once, and
@@ -779,7 +779,9 @@ def register_import(
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     today = today_in_china()
     report = read_register(data, filename, programme, today=today)
-    if dry_run or not report.ok:
+    if dry_run or not report.ok or not report.new_rows:
+        # A file whose every row is already in the register changes nothing, and records nothing: running
+        # the same file again leaves the register, the audit log and the file store as they were.
         return report
     extension, content_type = _extension(data)
     stored = stage_bytes(data, extension, content_type)

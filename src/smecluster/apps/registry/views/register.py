@@ -155,9 +155,12 @@ def _confirm(request: AuthenticatedRequest, programme: Programme) -> HttpRespons
             status=400,
         )
     _forget(request)
-    if not report.ok or report.register_import is None:
+    if not report.ok:
         # The register changed since the preview (another import): nothing stored, the new report shown.
         return _page(request, programme, RegisterFileForm(), report=report, status=400)
+    if report.register_import is None:
+        messages.info(request, _("“%(name)s”的各行均已在名录中，未导入任何内容") % {"name": pending["name"]})
+        return redirect("registry:register_programme", programme.pk)
     messages.success(
         request,
         _("已导入“%(name)s”：新增 %(new)s 个集群，%(already)s 行已在名录中")
