@@ -26,7 +26,7 @@ from smecluster.apps.notices.models import Notice, Objection
 from smecluster.apps.oversight.models import RevocationProposal
 from smecluster.apps.oversight.permissions import can_accept_revocation
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
-from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.models import RecognizedCluster, RegisterImport
 from smecluster.apps.reviews.selectors import city_quota
 from smecluster.apps.selection.models import Assignment, ExpertProfile, Shortlist
 from smecluster.site import demo
@@ -190,11 +190,35 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     for action in ("programme.create", "call.create", "pool.add", "user.create"):
         assert AuditEvent.objects.filter(action=action).exists(), action
 
-    # Again: nothing is duplicated, nothing is rewritten.
+    # The national register holds the real rows of ../shared/data/national_clusters_partial.csv (121, batches
+    # 2022–2025), loaded by the register import as the ministry's, one audited import (issue 14).
+    national = Programme.objects.get(name=demo.NATIONAL_PROGRAMME)
+    imported = RegisterImport.objects.get(programme=national)
+    assert (imported.rows, imported.clusters_created, imported.rows_already_registered) == (121, 121, 0)
+    assert imported.uploaded_by.username == "ministry-admin"
+    register = RecognizedCluster.objects.filter(
+        programme=national, origin=RecognizedCluster.Origin.REGISTER_IMPORT
+    )
+    assert register.count() == 121
+    assert sorted(set(register.values_list("year", flat=True))) == [2022, 2023, 2024, 2025]
+    hydrogen = register.get(name="佛山市南海区氢能产业集群")
+    assert (hydrogen.county_id, hydrogen.year, hydrogen.application) == ("440605", 2022, None)
+    assert (hydrogen.valid_from.isoformat(), hydrogen.valid_until.isoformat()) == ("2023-01-01", "2025-12-31")
+    assert hydrogen.number.startswith("国中小特色集群〔2022〕")
+    # The Jiangxi abbreviation resolved by hand (萍乡湘东 → 萍乡市湘东区), the 东莞 street by its 9 digits.
+    assert register.get(name="萍乡湘东工业陶瓷").county_id == "360313"
+    wanjiang = register.get(name="东莞市万江街道数控装备产业集群")
+    assert (wanjiang.county_id, wanjiang.places) == ("441900", [{"code": "441900005", "name": "万江街道"}])
+    assert register.exclude(leading_industry_code="").count() == 121
+    assert AuditEvent.objects.filter(action="cluster.import").count() == 121
+
+    # Again: nothing is duplicated, nothing is rewritten (every register row is already in the register).
     events = AuditEvent.objects.count()
     demo.build_demo()
     assert AuditEvent.objects.count() == events
     assert Application.objects.count() == DEMO_APPLICATION_COUNT
+    assert RegisterImport.objects.count() == 1
+    assert register.count() == 121
 
 
 @pytest.mark.django_db

@@ -1321,6 +1321,12 @@ def test_every_page_of_the_issue_is_in_the_matrix() -> None:
         *(f"registry:{name}" for name in (
             "recognition", "notice_pdf", "certificate", "public_list", "public_detail",
         )),
+        # issue 14: the register of past recognitions (its role × page cases: tests/web/registry/
+        # test_register_pages.py)
+        *(f"registry:{name}" for name in (
+            "register_home", "register_template", "register_programme", "register_import_detail",
+            "register_import_file",
+        )),
     }  # fmt: skip
     assert wanted <= named, sorted(wanted - named)
 

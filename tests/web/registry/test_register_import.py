@@ -298,3 +298,20 @@ def test_an_imported_cluster_gets_its_annual_report_opened_by_the_tick(
     opened = set(AnnualReport.objects.filter(year=2026).values_list("cluster__name", flat=True))
     # Valid in 2026: the 2024 batch (2025年至2027年); the 2022 batch expired at the end of 2025.
     assert opened == {"东莞市万江街道数控装备产业集群"}
+
+
+def test_the_renames_table_points_at_divisions_in_force() -> None:
+    """reference/data/division_renames.csv (民政部《县级以上行政区划变更情况》): every new code is a
+    county-level division of the table in force, under its new name; no old code is still in force."""
+    from smecluster.reference import divisions
+    from smecluster.reference.division_renames import renames
+
+    assert renames()
+    for rename in renames():
+        current = divisions.division(rename.new_code)
+        assert current is not None, rename
+        assert (current.name, current.level) == (rename.new_name, "county"), rename
+        assert (
+            divisions.division(rename.old_code) is None
+            or divisions.division(rename.old_code).name != rename.old_name
+        )  # type: ignore[union-attr]
