@@ -66,8 +66,9 @@ def xlsx_bytes(rows: list[list[Any]], header: list[str] = HEADER) -> bytes:
 
 @pytest.fixture(autouse=True)
 def imp_evidence_root(settings: Any, tmp_path: Path) -> Path:
-    settings.EVIDENCE_ROOT = tmp_path / "evidence"
-    return settings.EVIDENCE_ROOT
+    root = tmp_path / "evidence"
+    settings.EVIDENCE_ROOT = root
+    return root
 
 
 @pytest.fixture
@@ -311,7 +312,5 @@ def test_the_renames_table_points_at_divisions_in_force() -> None:
         current = divisions.division(rename.new_code)
         assert current is not None, rename
         assert (current.name, current.level) == (rename.new_name, "county"), rename
-        assert (
-            divisions.division(rename.old_code) is None
-            or divisions.division(rename.old_code).name != rename.old_name
-        )  # type: ignore[union-attr]
+        retired = divisions.division(rename.old_code)
+        assert retired is None or retired.name != rename.old_name, rename

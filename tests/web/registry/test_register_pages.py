@@ -29,8 +29,9 @@ BAD_ROW = ["2022", "", "余江眼镜", "360622", "", "", "", "眼镜", "C3587", 
 
 @pytest.fixture(autouse=True)
 def pages_evidence_root(settings: Any, tmp_path: Path) -> Path:
-    settings.EVIDENCE_ROOT = tmp_path / "evidence"
-    return settings.EVIDENCE_ROOT
+    root = tmp_path / "evidence"
+    settings.EVIDENCE_ROOT = root
+    return root
 
 
 @pytest.fixture
