@@ -810,8 +810,10 @@ def register_import(
             "rows_already_registered": imported.rows_already_registered,
         },
     )
+    # Rows stating their own number first, so that a generated number never takes one a later row states.
     ordered = sorted(
-        report.new_rows, key=lambda row: (row.batch_year, row.seq is None, row.seq or 0, row.row)
+        report.new_rows,
+        key=lambda row: (not row.number, row.batch_year, row.seq is None, row.seq or 0, row.row),
     )
     for row in ordered:
         counties = Jurisdiction.objects.get(code=row.county_code)
