@@ -314,3 +314,21 @@ def test_the_renames_table_points_at_divisions_in_force() -> None:
         assert (current.name, current.level) == (rename.new_name, "county"), rename
         retired = divisions.division(rename.old_code)
         assert retired is None or retired.name != rename.old_name, rename
+
+
+def test_a_stated_number_is_kept_and_generated_ones_go_around_it(
+    imp_national: Programme, imp_ministry: User
+) -> None:
+    """认定编号 as the list gives it is kept; a row without one is numbered like recognition numbers, never
+    taking a number a later row of the same file states."""
+    header = [*HEADER, "认定编号"]
+    rows = [[*GOOD_ROWS[2], ""], [*GOOD_ROWS[0], "国中小特色集群〔2022〕001"]]
+    report = register_import(
+        actor=imp_ministry, programme=imp_national, data=csv_bytes(rows, header), filename="n.csv"
+    )
+    assert report.ok, report.errors
+    numbers = dict(RecognizedCluster.objects.values_list("name", "number"))
+    assert numbers == {
+        GOOD_ROWS[0][2]: "国中小特色集群〔2022〕001",
+        GOOD_ROWS[2][2]: "国中小特色集群〔2022〕002",
+    }
