@@ -332,3 +332,39 @@ def test_a_stated_number_is_kept_and_generated_ones_go_around_it(
         GOOD_ROWS[0][2]: "国中小特色集群〔2022〕001",
         GOOD_ROWS[2][2]: "国中小特色集群〔2022〕002",
     }
+
+
+def test_a_separately_listed_city_note_is_understood_in_either_width(imp_national: Programme) -> None:
+    """The lists write 计划单列市 rows as "广东省(深圳市,计划单列市)" (national_clusters_partial.csv), or
+    with full-width brackets and comma; either resolves 宝安区 under 深圳市, and a city that contradicts the
+    note is an error."""
+    rows = [
+        ["2022", "", "甲", "", "广东省（深圳市，计划单列市）", "", "宝安区", "锂电池设备制造", "C3569", ""],
+        [
+            "2022",
+            "",
+            "乙",
+            "",
+            "广东省(深圳市,计划单列市)",
+            "深圳市",
+            "宝安区",
+            "锂电池设备制造",
+            "C3569",
+            "",
+        ],
+        [
+            "2022",
+            "",
+            "丙",
+            "",
+            "广东省(深圳市,计划单列市)",
+            "广州市",
+            "宝安区",
+            "锂电池设备制造",
+            "C3569",
+            "",
+        ],
+    ]
+    report = read_register(csv_bytes(rows), "sz.csv", imp_national, today=date(2026, 12, 7))
+    assert [row.county_code for row in report.rows] == ["440306", "440306"]
+    assert [(error.row, error.column) for error in report.errors] == [(4, "市")]

@@ -11,12 +11,16 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from test_register_import import GOOD_ROWS, csv_bytes
 
 from clock import Clock
-from smecluster.apps.accounts.models import Role, User
+from factories import annual_report_in
+from smecluster.analytics.figures import Source
+from smecluster.apps.accounts.models import Jurisdiction, Role, User
+from smecluster.apps.monitoring.selectors import cluster_years
 from smecluster.apps.programmes.models import Programme
 from smecluster.apps.registry.models import RecognizedCluster, RegisterImport
 from smecluster.apps.registry.selectors import cluster_for
@@ -112,8 +116,6 @@ def test_an_unreadable_file_is_refused_with_the_reason(pages_world: Any) -> None
 
 
 def _upload(data: bytes, name: str) -> Any:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
@@ -225,3 +227,32 @@ def test_the_command_imports_and_exits_2_with_the_report_on_bad_rows(
     )
     assert refused.exit_code == 2
     assert "Traceback" not in refused.output
+
+
+def test_an_imported_cluster_files_annual_reports_and_counts_in_the_monitoring_report(
+    web_users: dict[str, User], web_programme: Programme, clock: Clock
+) -> None:
+    """Imported clusters "take part in annual reports … and reports" (issue 14): 广东省 imports a 顺德区
+    cluster of its 2023 list; its 2025 report goes county → city → province like any cluster's, and the
+    monitoring report of 广东省 counts it from the received report."""
+    clock.beijing(date(2026, 3, 2), 10)
+    header = ["批次年度", "集群名称", "区划代码", "主导产业", "主导产业代码", "认定日期"]
+    row = ["2023", "佛山市顺德区家电产业集群", "440606", "家电", "C385", "2023-06-01"]
+    report = register_import(
+        actor=web_users["province_admin"],
+        programme=web_programme,
+        data=csv_bytes([row], header),
+        filename="gd",
+    )
+    assert report.ok, report.errors
+    cluster = RecognizedCluster.objects.get()
+    assert cluster.status == RecognizedCluster.Status.VALID
+    figures = {
+        "figures": {"output": 120.5, "sme_output": 80, "leading_output": 100, "invention_patents": 150},
+        "quality_firms": {"little_giant": 4, "specialized": 20},
+        "firms": 300,
+    }
+    received = annual_report_in(cluster, "received", year=2025, figures=figures)
+    assert received.status == "received"
+    counted = cluster_years(Jurisdiction.objects.get(code="440000"), 2025)
+    assert [(fact.number, fact.source) for fact in counted] == [(cluster.number, Source.ANNUAL_REPORT)]

@@ -349,7 +349,8 @@ def _header(rows: Iterator[tuple[int, Sequence[Any]]], filename: str) -> tuple[i
 # --- checking one row ---------------------------------------------------------------------------------
 
 
-_PLAN_CITY_NOTE = re.compile(r"^(?P<province>[^(]+)\((?P<city>[^,]+),\s*计划单列市\)$")
+# "广东省(深圳市,计划单列市)", brackets already made half-width by ``_normalise``; either comma.
+_PLAN_CITY_NOTE = re.compile(r"^(?P<province>[^(]+)\((?P<city>[^,，]+)[,，]计划单列市\)$")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 
 
@@ -392,7 +393,9 @@ class _RowCheck:
         value = self.values.get(key, "")
         if not value:
             return None
-        match = _DATE.match(value.split("T")[0].split(" ")[0]) if "年" not in value else _DATE.match(value)
+        # A workbook's date cell arrives as an ISO date (a time after it dropped); typed text may be
+        # 2023-01-16, 2023/1/16 or 2023年1月16日.
+        match = _DATE.match(value if "年" in value else value.split("T")[0].split(" ")[0])
         if match is not None:
             try:
                 return date(int(match[1]), int(match[2]), int(match[3]))
