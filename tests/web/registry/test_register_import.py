@@ -28,6 +28,7 @@ from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, Reg
 from smecluster.apps.registry.services import duties
 from smecluster.apps.registry.services.register_import import (
     COLUMNS,
+    MAX_ROWS,
     read_register,
     register_import,
     template_workbook,
@@ -368,3 +369,15 @@ def test_a_separately_listed_city_note_is_understood_in_either_width(imp_nationa
     report = read_register(csv_bytes(rows), "sz.csv", imp_national, today=date(2026, 12, 7))
     assert [row.county_code for row in report.rows] == ["440306", "440306"]
     assert [(error.row, error.column) for error in report.errors] == [(4, "市")]
+
+
+def test_a_file_is_bounded_before_it_is_parsed(imp_national: Programme) -> None:
+    """A workbook declaring more rows than a register holds is refused by the workbook bounds
+    (documents/workbook_limits.py, narrowed to MAX_ROWS) before calamine reads it; a CSV is cut off at the
+    row cap. Both name the limit."""
+    row = GOOD_ROWS[0]
+    many = [[row[0], row[1], f"集群{index}", *row[3:]] for index in range(MAX_ROWS + 20)]
+    with pytest.raises(UnusableInput, match="超过行数上限 5010 行"):
+        read_register(xlsx_bytes(many), "big.xlsx", imp_national, today=date(2026, 12, 7))
+    with pytest.raises(UnusableInput, match=str(MAX_ROWS)):
+        read_register(csv_bytes(many), "big.csv", imp_national, today=date(2026, 12, 7))

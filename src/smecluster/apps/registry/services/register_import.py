@@ -29,7 +29,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -71,6 +71,19 @@ MAX_ROWS = 5000
 list there will ever be, and bounds the work one upload can ask for."""
 
 CSV_CONTENT_TYPE = "text/csv"
+_TITLE_ROWS = 10
+"""Rows above the header a file may have (a title, a note): where the header is looked for."""
+
+
+def register_limits(limits: WorkbookLimits) -> WorkbookLimits:
+    """The upload limits narrowed to what a register file can hold: :data:`MAX_ROWS` rows under at most
+    :data:`_TITLE_ROWS` rows of title and header, and a few dozen columns, so a workbook declaring more is
+    refused before calamine builds its grid."""
+    return replace(
+        limits,
+        max_rows=min(limits.max_rows, MAX_ROWS + _TITLE_ROWS),
+        max_columns=min(limits.max_columns, 4 * len(COLUMNS)),
+    )
 
 
 @dataclass(frozen=True)
@@ -318,7 +331,7 @@ def _header(rows: Iterator[tuple[int, Sequence[Any]]], filename: str) -> tuple[i
         texts = [_text(cell) for cell in cells]
         known = [lookup.get(_normalise(text)) for text in texts]
         if sum(1 for column in known if column is not None) < 3:
-            if number >= 10:
+            if number >= _TITLE_ROWS:
                 break
             continue
         problems: list[str] = []
@@ -673,7 +686,7 @@ def read_register(
 
     A file that cannot be read at all raises :class:`UnusableInput`; row problems are in the report."""
     report = ImportReport(filename)
-    rows = _table(data, filename, limits or workbook_limits())
+    rows = _table(data, filename, register_limits(limits or workbook_limits()))
     _header_row, columns = _header(rows, filename)
     first_seen: dict[tuple[int, str], int] = {}
     numbers_seen: dict[str, int] = {}
