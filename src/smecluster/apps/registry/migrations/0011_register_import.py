@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('applications', '0009_application_places_and_zone'),
         ('programmes', '0011_programme_owner_may_be_a_city'),
-        ('registry', '0009_cluster_leading_industry_code'),
+        ('registry', '0010_recognition_notice'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
