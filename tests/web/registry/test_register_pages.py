@@ -152,6 +152,10 @@ def test_who_may_open_the_register_pages(
         imported.get_absolute_url(): 200 if owns == national else 404,
         reverse("registry:register_import_file", args=[imported.pk]): 200 if owns == national else 404,
     }
+    # The way in: a link on the 动态管理 list, for the owner's office only.
+    if role != "anonymous":
+        listing = client.get(reverse("oversight:clusters")).content.decode()
+        assert ('id="register-import-link"' in listing) == bool(owns), role
     for url, status in expected.items():
         response = client.get(url)
         if role == "anonymous":

@@ -62,6 +62,7 @@ from smecluster.apps.oversight.permissions import (
     can_see_oversight_lists,
 )
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.selectors import importable_programmes
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
@@ -151,6 +152,8 @@ def cluster_list(request: AuthenticatedRequest) -> HttpResponse:
             "filter": form,
             "rows": [(cluster, counts[cluster.pk]) for cluster in clusters],
             "query": _query(request),
+            # The owner's office adds clusters recognized before the platform from their published lists.
+            "may_import_register": bool(importable_programmes(request.user)),
         },
     )
 
