@@ -27,7 +27,7 @@ from smecluster.apps.oversight.models import RevocationProposal
 from smecluster.apps.oversight.permissions import can_accept_revocation
 from smecluster.apps.programmes.letterhead import letterhead
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
-from smecluster.apps.registry.models import RecognitionNotice, RecognizedCluster
+from smecluster.apps.registry.models import RecognitionNotice, RecognizedCluster, RegisterImport
 from smecluster.apps.registry.services.recognition_notice import DOCUMENT_NUMBER
 from smecluster.apps.reviews.selectors import city_quota
 from smecluster.apps.selection.models import Assignment, ExpertProfile, Shortlist
@@ -193,7 +193,12 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
         assert AuditEvent.objects.filter(action=action).exists(), action
     # Issue 14: every recognition notice of the demo was issued with its 文号 (no draft left), through the
     # service, and the documents print the programme's contact.
-    recognized_calls = set(RecognizedCluster.objects.values_list("application__call", flat=True))
+    # (The clusters of the imported national register were recognized before the platform: no call.)
+    recognized_calls = set(
+        RecognizedCluster.objects.filter(application__isnull=False).values_list(
+            "application__call", flat=True
+        )
+    )
     issued = {notice.call_id: notice for notice in RecognitionNotice.objects.all()}
     assert recognized_calls
     assert set(issued) == recognized_calls
@@ -203,11 +208,35 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     assert AuditEvent.objects.filter(action="recognition_notice.issue").count() == len(issued)
     assert letterhead(guangdong).contact == "联系人：中小企业处（演示），电话：020-83133080"
 
-    # Again: nothing is duplicated, nothing is rewritten.
+    # The national register holds the real rows of ../shared/data/national_clusters_partial.csv (121, batches
+    # 2022–2025), loaded by the register import as the ministry's, one audited import (issue 14).
+    national = Programme.objects.get(name=demo.NATIONAL_PROGRAMME)
+    imported = RegisterImport.objects.get(programme=national)
+    assert (imported.rows, imported.clusters_created, imported.rows_already_registered) == (121, 121, 0)
+    assert imported.uploaded_by.username == "ministry-admin"
+    register = RecognizedCluster.objects.filter(
+        programme=national, origin=RecognizedCluster.Origin.REGISTER_IMPORT
+    )
+    assert register.count() == 121
+    assert sorted(set(register.values_list("year", flat=True))) == [2022, 2023, 2024, 2025]
+    hydrogen = register.get(name="佛山市南海区氢能产业集群")
+    assert (hydrogen.county_id, hydrogen.year, hydrogen.application) == ("440605", 2022, None)
+    assert (hydrogen.valid_from.isoformat(), hydrogen.valid_until.isoformat()) == ("2023-01-01", "2025-12-31")
+    assert hydrogen.number.startswith("国中小特色集群〔2022〕")
+    # The Jiangxi abbreviation resolved by hand (萍乡湘东 → 萍乡市湘东区), the 东莞 street by its 9 digits.
+    assert register.get(name="萍乡湘东工业陶瓷").county_id == "360313"
+    wanjiang = register.get(name="东莞市万江街道数控装备产业集群")
+    assert (wanjiang.county_id, wanjiang.places) == ("441900", [{"code": "441900005", "name": "万江街道"}])
+    assert register.exclude(leading_industry_code="").count() == 121
+    assert AuditEvent.objects.filter(action="cluster.import").count() == 121
+
+    # Again: nothing is duplicated, nothing is rewritten (every register row is already in the register).
     events = AuditEvent.objects.count()
     demo.build_demo()
     assert AuditEvent.objects.count() == events
     assert Application.objects.count() == DEMO_APPLICATION_COUNT
+    assert RegisterImport.objects.count() == 1
+    assert register.count() == 121
 
 
 @pytest.mark.django_db

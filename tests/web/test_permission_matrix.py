@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
@@ -56,6 +57,7 @@ from smecluster.apps.notices.services import objection_file, objection_record
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.programmes.selectors import pool_entries_for
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.services.register_import import register_import
 from smecluster.apps.selection import services as selection_services
 from smecluster.apps.selection.models import (
     Assignment,
@@ -598,6 +600,11 @@ def _recognition_data(world: World) -> dict[str, Any]:
     return {"applications": [str(world.application.pk)], "decision": "recognize"}
 
 
+# One row of a national list (a 顺德区 cluster of the 2024 batch), for the register pages.
+REGISTER_CSV = (
+    "批次年度,集群名称,区划代码,主导产业,主导产业代码\n2024,佛山市顺德区测试产业集群,440606,家电,C385\n"
+).encode()
+
 SELECTION_PAGES = (
     # --- screening (the owner's first step)
     Page("selection:calls", "get", OWNERS_PAGE, url=lambda w: reverse("selection:calls")),
@@ -1025,6 +1032,57 @@ SELECTION_PAGES = (
         Status.RECOGNIZED,
         _extra_url("registry:public_detail", "cluster"),
     ),
+    # --- issue 14: the register of past recognitions (the owner's office of each programme; an import
+    # made by the ministry into the national register is the ministry's alone)
+    Page("registry:register_home", "get", OWNERS_PAGE, None, lambda w: reverse("registry:register_home")),
+    Page(
+        "registry:register_template",
+        "get",
+        OWNERS_PAGE,
+        None,
+        lambda w: reverse("registry:register_template"),
+    ),
+    Page(
+        "registry:register_programme",
+        "get",
+        _all(FORBIDDEN, province_admin=OK),
+        None,
+        lambda w: reverse("registry:register_programme", args=[w.programme.pk]),
+    ),
+    Page(
+        "registry:register_programme",
+        "get",
+        NATIONAL_PAGE,
+        None,
+        lambda w: reverse("registry:register_programme", args=[w.national.pk]),
+        label="national",
+    ),
+    # The upload previews the row report and stores nothing (the confirmation is tested with its pages).
+    Page(
+        "registry:register_programme",
+        "post",
+        NATIONAL_PAGE,
+        None,
+        lambda w: reverse("registry:register_programme", args=[w.national.pk]),
+        data=lambda w: {"file": SimpleUploadedFile("national.csv", REGISTER_CSV, content_type="text/csv")},
+        label="national-preview",
+    ),
+    Page(
+        "registry:register_import_detail",
+        "get",
+        _all(NOT_FOUND, ministry_admin=OK),
+        None,
+        _extra_url("registry:register_import_detail", "register_import"),
+        steps=("register_import",),
+    ),
+    Page(
+        "registry:register_import_file",
+        "get",
+        _all(NOT_FOUND, ministry_admin=OK),
+        None,
+        _extra_url("registry:register_import_file", "register_import"),
+        steps=("register_import",),
+    ),
 )
 
 
@@ -1215,6 +1273,14 @@ def _build(page: Page, world: World) -> World:
     """The application of the page: a draft first (so evidence can be attached), then taken to the page's
     state through the services."""
     if page.state is None:
+        if "register_import" in page.steps:
+            with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
+                world.extra["register_import"] = register_import(
+                    actor=world.users["ministry_admin"],
+                    programme=world.national,
+                    data=REGISTER_CSV,
+                    filename="a",
+                ).register_import
         return world
     application = ApplicationFactory(
         status=Status.DRAFT,
@@ -1320,6 +1386,11 @@ def test_every_page_of_the_issue_is_in_the_matrix() -> None:
         )),
         *(f"registry:{name}" for name in (
             "recognition", "notice_pdf", "certificate", "public_list", "public_detail",
+        )),
+        # issue 14: the register of past recognitions
+        *(f"registry:{name}" for name in (
+            "register_home", "register_template", "register_programme", "register_import_detail",
+            "register_import_file",
         )),
     }  # fmt: skip
     assert wanted <= named, sorted(wanted - named)

@@ -43,6 +43,7 @@ def _register() -> None:
         discover_commands,
         files_commands,
         profile_commands,
+        register_commands,
         report_commands,
         selection_commands,
         serve_commands,
@@ -66,6 +67,7 @@ def _register() -> None:
     main.add_command(report_commands.report)
     main.add_command(profile_commands.profile)
     main.add_command(files_commands.files)
+    main.add_command(register_commands.register)
     main.add_command(audit_commands.audit)
     main.add_command(accounts_commands.accounts)
     main.add_command(workflow_commands.workflow_doc)

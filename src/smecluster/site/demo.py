@@ -30,6 +30,7 @@ illustrative names for those counties' well-known industries, not recognized clu
 
 from __future__ import annotations
 
+import importlib.resources
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,7 +56,13 @@ from smecluster.apps.oversight.models import ChangeKind, MajorChange, Revocation
 from smecluster.apps.programmes import services as programme_services
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
-from smecluster.apps.registry.services import annual_reports, plan_targets, re_reviews, recognition_notice
+from smecluster.apps.registry.services import (
+    annual_reports,
+    plan_targets,
+    re_reviews,
+    recognition_notice,
+    register_import,
+)
 from smecluster.apps.registry.services import assessments as registry_assessments
 from smecluster.apps.registry.services import recognition as registry_services
 from smecluster.apps.reviews import services as review_services
@@ -1325,6 +1332,22 @@ def ensure_national_cluster(users: dict[str, User], experts: list[User], today: 
     )
 
 
+# The real national rows (batches 2022–2025) of the shared national_clusters_partial.csv, with division and
+# GB/T 4754 codes added by hand (demo_data/national_register.source.txt says how).
+NATIONAL_REGISTER = "demo_data/national_register.csv"
+
+
+def ensure_national_register(users: dict[str, User], today: date) -> register_import.ImportReport:
+    """The ministry imports the national register of past batches through the register import, as a
+    department starting on the platform would; on a second run every row is already in the register."""
+    data = importlib.resources.files("smecluster.site").joinpath(NATIONAL_REGISTER).read_bytes()
+    programme = Programme.objects.get(name=NATIONAL_PROGRAMME, owner__isnull=True)
+    with _clock(today):
+        return register_import.register_import(
+            actor=users["ministry-admin"], programme=programme, data=data, filename="national_register.csv"
+        )
+
+
 def _cluster(name: str) -> RecognizedCluster:
     return RecognizedCluster.objects.select_related("programme", "county").get(name=name)
 
@@ -1461,6 +1484,7 @@ def build_demo(today: date | None = None) -> DemoSummary:
     ensure_shenzhen_recommendation(users, national_call, today)
     ensure_dynamic_management(users, experts, today)
     ensure_national_cluster(users, experts, today)
+    ensure_national_register(users, today)
     ensure_foshan_city_programme(users, experts, today)
     refused = shaanxi_call_refused(users["shaanxi-admin"], today)
     return DemoSummary(

@@ -121,6 +121,9 @@ RECOGNITION_NOTICE_ISSUE = _action(
     "recognition_notice.issue", _("登记认定名单通知的文号和成文日期"), C.RECOGNITION
 )
 CLUSTER_RECOGNIZE = _action("cluster.recognize", _("认定为特色产业集群"), C.RECOGNITION)
+# A past list brought into the register: one event for the import, one per cluster it created.
+REGISTER_IMPORT = _action("register.import", _("导入历史认定名单"), C.RECOGNITION)
+CLUSTER_IMPORT = _action("cluster.import", _("按历史认定名单登记集群"), C.RECOGNITION)
 CLUSTER_EXTEND = _action("cluster.extend", _("复核通过，延长有效期"), C.RECOGNITION)
 CLUSTER_EXPIRE = _action("cluster.expire", _("有效期届满"), C.RECOGNITION)
 CLUSTER_REVOKE = _action("cluster.revoke", _("撤销认定"), C.RECOGNITION)

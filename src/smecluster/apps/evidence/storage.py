@@ -123,3 +123,41 @@ def stage_upload(upload: UploadedFile[Any]) -> StoredUpload:
             out.write(chunk)
     transaction.on_commit(_MoveIntoPlace(stored_name))
     return StoredUpload(stored_name, ACCEPTED[detected], size, digest.hexdigest())
+
+
+def stage_bytes(data: bytes, extension: str, content_type: str) -> StoredUpload:
+    """Write ``data`` (already checked by its reader, e.g. a register import's CSV, which content
+    detection cannot name) under a temporary name, moved into place when the transaction commits."""
+    stored_name = secrets.token_hex(16) + "." + extension
+    staged = incoming_path(stored_name)
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_bytes(data)
+    transaction.on_commit(_MoveIntoPlace(stored_name))
+    return StoredUpload(stored_name, content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+# A file checked on one request and confirmed on the next (a preview, then "confirm"): held in
+# ``.incoming/`` under a random token the session keeps; ``smecluster files verify`` lists one left behind.
+_HELD_PREFIX = "held-"
+
+
+def hold(data: bytes) -> str:
+    """Keep ``data`` until the person confirms; the token names it."""
+    token = secrets.token_hex(16)
+    path = incoming_path(_HELD_PREFIX + token)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return token
+
+
+def held(token: str) -> bytes | None:
+    """What :func:`hold` kept under ``token``, or None (a malformed token, or released)."""
+    if not (len(token) == 32 and all(character in "0123456789abcdef" for character in token)):
+        return None
+    path = incoming_path(_HELD_PREFIX + token)
+    return path.read_bytes() if path.is_file() else None
+
+
+def release(token: str) -> None:
+    if held(token) is not None:
+        incoming_path(_HELD_PREFIX + token).unlink(missing_ok=True)

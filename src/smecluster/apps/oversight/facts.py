@@ -62,8 +62,11 @@ def _decimal(text: Any) -> Decimal | None:
 
 
 def recognized_facts(cluster: RecognizedCluster) -> ClusterFacts:
-    """The facts as recognized, before any change."""
+    """The facts as recognized, before any change: the application's, or for a cluster imported from a
+    past list what the list gave (its industry and county; area and operating agency unknown)."""
     application = cluster.application
+    if application is None:
+        return ClusterFacts(leading_industry=cluster.leading_industry, counties=[cluster.county_id])
     return ClusterFacts(
         leading_industry=application.leading_industry,
         counties=list(application.counties),

@@ -62,6 +62,7 @@ from smecluster.apps.oversight.permissions import (
     can_see_oversight_lists,
 )
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.selectors import importable_programmes
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
@@ -151,6 +152,8 @@ def cluster_list(request: AuthenticatedRequest) -> HttpResponse:
             "filter": form,
             "rows": [(cluster, counts[cluster.pk]) for cluster in clusters],
             "query": _query(request),
+            # The owner's office adds clusters recognized before the platform from their published lists.
+            "may_import_register": bool(importable_programmes(request.user)),
         },
     )
 
@@ -577,7 +580,7 @@ def revocation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "files": selectors.evidence_of(proposal=proposal),
             # 虚假申报 rests on the 承诺书 the declaring department signed when it submitted.
             "rests_on_pledge": proposal.case == services.FALSE_DECLARATION,
-            "pledge": signed_pledge(proposal.cluster.application),
+            "pledge": signed_pledge(proposal.cluster.application) if proposal.cluster.application else None,
             "form": form if can_decide_revocation(request.user, proposal) else None,
             "accept_refused": can_accept_revocation(request.user, proposal),
         },

@@ -9,6 +9,7 @@ from typing import Any
 
 import filetype
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.registry.metrics import metric_choices
@@ -330,6 +331,24 @@ class ReportWorkbookForm(forms.Form):
         if kind is None or kind.extension != "xlsx":
             raise forms.ValidationError(
                 _("该文件的内容不是 Excel 工作簿（.xlsx），请使用本页下载的工作簿填写")
+            )
+        return upload
+
+
+class RegisterFileForm(forms.Form):
+    """A past recognition list (XLSX or CSV); what it holds is checked row by row by the import."""
+
+    file = forms.FileField(
+        label=_("历史认定名单（XLSX 或 CSV）"),
+        help_text=_("按模板的列填写；CSV 可为 UTF-8 或 GB18030 编码。先校验并预览，确认后才导入"),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件超过 %(limit)s MB 的上限"),
+                params={"limit": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)},
             )
         return upload
 

@@ -21,13 +21,55 @@ from smecluster.apps.programmes.models import Programme
 from smecluster.reference.sectors import sector_or_unrecognised
 
 
+class RegisterImport(StoredFile):
+    """One import of a past list into a programme's register (``registry.services.register_import``): the
+    file as uploaded (stored like other uploads, served only to those who may see the import), who and
+    when (``uploaded_by``, ``uploaded_at``), and what it did. Only a file whose every row passed is kept."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("认定项目"), on_delete=models.PROTECT, related_name="register_imports"
+    )
+    rows = models.PositiveIntegerField(_("数据行数"))
+    clusters_created = models.PositiveIntegerField(_("新增集群数"))
+    rows_already_registered = models.PositiveIntegerField(_("已在名录中的行数"))
+
+    class Meta:
+        verbose_name = _("历史名单导入")
+        verbose_name_plural = _("历史名单导入")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:register_import_detail", args=[self.pk])
+
+
 class RecognizedCluster(models.Model):
     class Status(models.TextChoices):
         VALID = "valid", _("有效")
         EXPIRED = "expired", _("已到期")
         REVOKED = "revoked", _("已撤销")
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="recognition")
+    class Origin(models.TextChoices):
+        WORKFLOW = "workflow", _("平台认定")
+        REGISTER_IMPORT = "register_import", _("历史名单导入")
+
+    # Empty for a cluster recognized before the programme came onto the platform and imported from the
+    # published list: it has no application, and everything that reads one says what stands in its place.
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="recognition"
+    )
+    origin = models.CharField(_("来源方式"), max_length=16, choices=Origin.choices, default=Origin.WORKFLOW)
+    register_import = models.ForeignKey(
+        RegisterImport,
+        verbose_name=_("导入批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clusters",
+    )
+    # Where an imported recognition was published: the list's URL or 文号, as the import file gave it.
+    source = models.CharField(_("认定依据来源"), max_length=500, blank=True)
+    # The towns or streets (乡级, 统计用区划代码) of a cluster in a 不设区的地级市, as in an application.
+    places = models.JSONField(_("所在镇街"), default=list, blank=True)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="recognized_clusters")
     number = models.CharField(_("认定编号"), max_length=32, unique=True)
     name = models.CharField(_("集群名称"), max_length=128)
@@ -63,6 +105,11 @@ class RecognizedCluster(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:cluster", args=[self.pk])
+
+    @property
+    def imported(self) -> bool:
+        """Brought in from a past list: no application stands behind it."""
+        return self.application_id is None
 
     @property
     def sector(self) -> str:

@@ -26,7 +26,7 @@ from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.notices.models import Objection
 from smecluster.apps.notices.permissions import Phase, can_act_as_owner, notice_phase
 from smecluster.apps.notices.selectors import notice_of_call, unresolved_objections
-from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.programmes.recommenders import recommending_office
 from smecluster.apps.registry.models import (
     RE_REVIEW_EDITABLE,
@@ -109,8 +109,20 @@ def can_print_recognition_notice(user: User, call: YearlyCall) -> Decision:
     return allow()
 
 
+def can_import_register(user: User, programme: Programme) -> Decision:
+    """Import a past list into ``programme``'s register: the owner's office at the owning level (the
+    province's admin for its programme, the ministry for the national one, a city for its own)."""
+    role = Role(LEVEL_ROLE[acting_level(programme.review_chain, Actor.OWNER)])
+    if user.role != role or user.jurisdiction_id != (programme.owner_id or NATIONAL_CODE):
+        return deny(_("只有%(programme)s的认定机关可以导入历史认定名单") % {"programme": programme.name})
+    return allow()
+
+
 def can_print_certificate(user: User, cluster: RecognizedCluster) -> Decision:
-    """Whoever may see the application prints its certificate; the views answer 404 otherwise."""
+    """Whoever may see the application prints its certificate; the views answer 404 otherwise. A cluster
+    imported from a past list was certified by the document that recognized it: the platform prints none."""
+    if cluster.application is None:
+        return deny(_("该集群由历史认定名单导入，证书以原认定文件为准，平台不另行出具"))
     return can_view(user, cluster.application)
 
 

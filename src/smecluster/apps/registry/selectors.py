@@ -29,10 +29,12 @@ from smecluster.apps.registry.models import (
     ClusterPlanTarget,
     RecognitionNotice,
     RecognizedCluster,
+    RegisterImport,
     ReReview,
     ReReviewEvidence,
 )
-from smecluster.apps.registry.reach import cluster_reach
+from smecluster.apps.registry.permissions import can_import_register
+from smecluster.apps.registry.reach import cluster_reach, sees_cluster
 
 # --- the owner's recognition page -----------------------------------------------------------------
 
@@ -146,11 +148,13 @@ def transition_reasons(applications: list[Application], actions: tuple[str, ...]
 
 
 def cluster_for(user: User, pk: int) -> RecognizedCluster:
-    """A recognized cluster whose application the user may see, or :class:`RecognizedCluster.DoesNotExist`."""
+    """A recognized cluster whose application the user may see (an imported cluster, which has none:
+    within the user's reach), or :class:`RecognizedCluster.DoesNotExist`."""
     cluster = RecognizedCluster.objects.select_related(
         "application__county__parent", "application__call__programme", "county__parent__parent", "programme"
     ).get(pk=pk)
-    if not can_view(user, cluster.application):
+    seen = sees_cluster(user, cluster) if cluster.application is None else can_view(user, cluster.application)
+    if not seen:
         raise RecognizedCluster.DoesNotExist
     return cluster
 
@@ -333,7 +337,10 @@ def _figure_text(value: Any) -> str:
 
 
 def public_figures(cluster: RecognizedCluster) -> tuple[int | None, list[Figure]]:
-    """The figures of the application's latest reported year, with units; figures not given are left out."""
+    """The figures of the application's latest reported year, with units; figures not given are left out
+    (an imported cluster has no application: none until its annual reports)."""
+    if cluster.application_id is None:
+        return None, []
     latest = ApplicationYear.objects.filter(application=cluster.application_id).order_by("-year").first()
     if latest is None:
         return None, []
@@ -433,3 +440,22 @@ def assessment_list(user: User, *, year: int | None = None, grade: str = "") -> 
     if grade:
         assessments = assessments.filter(grade=grade)
     return assessments.order_by("-year", "cluster__number", "pk")
+
+
+# --- the register of past recognitions ---------------------------------------------------------------
+
+
+def importable_programmes(user: User) -> list[Programme]:
+    """The programmes whose register ``user`` may import past lists into (its office owns them)."""
+    programmes = Programme.objects.select_related("owner").order_by("name", "pk")
+    return [programme for programme in programmes if can_import_register(user, programme)]
+
+
+def register_imports_of(programmes: list[Programme]) -> QuerySet[RegisterImport]:
+    return RegisterImport.objects.filter(programme__in=programmes).select_related("programme", "uploaded_by")
+
+
+def register_import_for(user: User, pk: int) -> RegisterImport:
+    """An import of a programme the user's office owns, or :class:`RegisterImport.DoesNotExist` (a 404):
+    the file and the clusters it brought are the owner's business."""
+    return register_imports_of(importable_programmes(user)).get(pk=pk)

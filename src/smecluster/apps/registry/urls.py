@@ -8,6 +8,7 @@ from smecluster.apps.registry.views import (
     public,
     re_reviews,
     recognition,
+    register,
 )
 
 app_name = "registry"
@@ -16,6 +17,12 @@ urlpatterns = [
     path("calls/<int:call_pk>/recognition/", recognition.recognition, name="recognition"),
     path("calls/<int:call_pk>/recognition.pdf", recognition.notice_pdf, name="notice_pdf"),
     path("clusters/<int:pk>/certificate.pdf", recognition.certificate, name="certificate"),
+    # the register of past recognitions (login; the programme owner's office)
+    path("register/", register.register_home, name="register_home"),
+    path("register/template.xlsx", register.register_template, name="register_template"),
+    path("register/programmes/<int:pk>/", register.register_programme, name="register_programme"),
+    path("register/imports/<int:pk>/", register.register_import_detail, name="register_import_detail"),
+    path("register/imports/<int:pk>/file/", register.register_import_file, name="register_import_file"),
     # dynamic management (login): a cluster's record, plan targets, annual reports, re-reviews
     path("clusters/<int:pk>/", clusters.cluster_record, name="cluster"),
     path("clusters/<int:pk>/operators/", clusters.cluster_operators, name="cluster_operators"),

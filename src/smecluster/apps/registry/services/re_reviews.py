@@ -71,7 +71,10 @@ def window_opens_on(cluster: RecognizedCluster) -> date:
 
 def updated_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[str, Any]:
     """The application's profile brought up to date with the received annual reports (see the module)."""
-    document = profile_document(cluster.application, as_of)
+    if cluster.application is None:
+        document = imported_profile_document(cluster, as_of)
+    else:
+        document = profile_document(cluster.application, as_of)
     # The cluster as it stands now: major changes approved (or found) since recognition move its leading
     # industry and spatial scope (``oversight.facts``).
     facts = current_facts(cluster)
@@ -94,6 +97,32 @@ def updated_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[st
     document["application_date"] = as_of.isoformat()
     updated: dict[str, Any] = _json_numbers(document)
     return updated
+
+
+def imported_profile_document(cluster: RecognizedCluster, as_of: date) -> dict[str, Any]:
+    """What stands for the application's profile of a cluster imported from a past list: what the list
+    gave (name, place, leading industry). Area and the energy and water flags were never filed with the
+    platform, so they stay absent and the evaluation names them as missing rather than guessing them."""
+    province = cluster.county
+    while province.parent is not None:
+        province = province.parent
+    document: dict[str, Any] = {
+        "schema": 1,
+        "name": cluster.name,
+        "province": province.name,
+        "counties": [cluster.county_id],
+        "leading_industry": cluster.leading_industry,
+        "application_date": as_of.isoformat(),
+        "last_complete_year": as_of.year - 1,
+        "years": [],
+        "quality_firms": {},
+        "incidents": [],
+    }
+    if cluster.leading_industry_code:
+        document["leading_industry_code"] = cluster.leading_industry_code
+    if cluster.places:
+        document["places"] = [dict(place) for place in cluster.places]
+    return document
 
 
 def _latest_run(years: set[int]) -> list[int]:

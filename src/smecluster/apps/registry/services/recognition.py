@@ -69,14 +69,19 @@ NATIONAL_ABBREVIATION = "国"
 
 
 def number_prefix(call: YearlyCall) -> str:
-    owner = call.programme.owner
+    return programme_number_prefix(call.programme, call.year)
+
+
+def programme_number_prefix(programme: Programme, year: int) -> str:
+    """The prefix of the numbers of ``programme``'s batch of ``year`` (a call's, or an imported list's)."""
+    owner = programme.owner
     if owner is None:
         abbreviation = NATIONAL_ABBREVIATION
     elif owner.level == Level.PROVINCE:
         abbreviation = PROVINCE_ABBREVIATIONS[owner.code[:2]]
     else:  # an owner below the province (a city's own programme) is named in full: numbers never collide
         abbreviation = owner.name
-    return f"{abbreviation}中小特色集群〔{call.year}〕"
+    return f"{abbreviation}中小特色集群〔{year}〕"
 
 
 def next_number(prefix: str) -> str:
@@ -111,9 +116,14 @@ def validity(recognized_on: date, years: int) -> tuple[date, date]:
 
 def default_validity(call: YearlyCall, recognized_on: date) -> tuple[date, date]:
     """The validity a decision states when the officer does not set one, as the rule set counts it."""
-    rules = rule_set(call.programme.rule_set_id).recognition_validity
+    return batch_default_validity(call.programme, call.year, recognized_on)
+
+
+def batch_default_validity(programme: Programme, year: int, recognized_on: date) -> tuple[date, date]:
+    """:func:`default_validity` for ``programme``'s batch of ``year``, whether a call or an imported list."""
+    rules = rule_set(programme.rule_set_id).recognition_validity
     if rules.counting.basis == "calendar_years_after_batch":
-        return date(call.year + 1, 1, 1), date(call.year + rules.years, 12, 31)
+        return date(year + 1, 1, 1), date(year + rules.years, 12, 31)
     return validity(recognized_on, rules.years)
 
 

@@ -67,7 +67,8 @@ def cluster_page(
             "locked": locked,
             "can_edit_targets": bool(can_edit_plan_targets(request.user, cluster, locked)),
             "target_form": form,
-            "declared_targets": cluster.application.targets.all(),
+            # An imported cluster has no application, hence no targets declared with one.
+            "declared_targets": cluster.application.targets.all() if cluster.application else [],
             "reports": cluster.annual_reports.order_by("-year"),
             "re_reviews": cluster.re_reviews.order_by("-period_valid_until"),
             "assessment_rows": assessments.assessment_rows(cluster, today_in_china()),
