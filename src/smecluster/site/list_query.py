@@ -144,7 +144,8 @@ class ListQuery:
 
     # --- the page -----------------------------------------------------------------------------------
 
-    def _url(self, **changes: str) -> str:
+    def url_with(self, **changes: str) -> str:
+        """This page's query string with ``changes`` (an empty value drops the parameter), without the page."""
         params = {key: list(values) for key, values in self.params.items() if key not in changes}
         params.update({key: [value] for key, value in changes.items() if value})
         return "?" + urlencode(params, doseq=True)
@@ -160,7 +161,7 @@ class ListQuery:
                 continue
             current = self.direction if column.key == self.sort else ""
             flip = DESCENDING if current == ASCENDING else ASCENDING
-            cells.append(Header(column.label, self._url(sort=column.key, dir=flip), current))
+            cells.append(Header(column.label, self.url_with(sort=column.key, dir=flip), current))
         return cells
 
     @property
