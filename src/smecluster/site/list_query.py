@@ -145,7 +145,7 @@ class ListQuery:
     # --- the page -----------------------------------------------------------------------------------
 
     def url_with(self, **changes: str) -> str:
-        """This page's query string with ``changes`` (an empty value drops the parameter), without the page."""
+        """This page's query string with ``changes`` (an empty value drops the parameter), no page."""
         params = {key: list(values) for key, values in self.params.items() if key not in changes}
         params.update({key: [value] for key, value in changes.items() if value})
         return "?" + urlencode(params, doseq=True)
