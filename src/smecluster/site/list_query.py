@@ -25,13 +25,14 @@ from operator import and_, or_
 from typing import Any, TypeVar
 
 from django.db.models import Expression, F, Model, Q, QuerySet, Value
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Coalesce, Concat
 from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 RowModel = TypeVar("RowModel", bound=Model)
-OrderTerm = str | Expression
+OrderTerm = str | BaseExpression
 """A column's sort: a field path (``cluster__number``) or an expression (``Coalesce(...)``), ascending."""
 
 DEFAULT_PLACEHOLDER = gettext_lazy("名称、编号或地区（名称或区划代码）")
