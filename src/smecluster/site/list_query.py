@@ -10,6 +10,10 @@ fields its search box looks in) and reads the request through :class:`ListQuery`
   ignored (the list keeps its own order), never an error. Ties keep the list's own order, then the primary
   key, so a page boundary never moves.
 
+A list whose rows are built in Python (the selection pages' rows carry verdicts computed per row) declares
+``row_text`` and each column's ``value`` instead, and goes through :meth:`ListQuery.arrange`: the same
+parameters, the same rules.
+
 Search only narrows the queryset the list's selector already scoped to the user's reach; it never widens it.
 The page, its page links and its downloads read the same parameters, so a download holds exactly the rows
 the page lists. Templates: ``_list_search.html`` (the search box and the kept sort inside a filter form)
@@ -18,7 +22,7 @@ and ``_list_head.html`` (the table's header row with sort links).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
@@ -32,6 +36,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 RowModel = TypeVar("RowModel", bound=Model)
+Row = TypeVar("Row")
 OrderTerm = str | BaseExpression
 """A column's sort: a field path (``cluster__number``) or an expression (``Coalesce(...)``), ascending."""
 
@@ -43,16 +48,18 @@ PLACE_ANNOTATION = "list_query_place"
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a list. ``key`` is the value of ``?sort=`` that orders by it; a column without ``order``
+    """A column of a list. ``key`` is the value of ``?sort=`` that orders by it: ``order`` for a queryset,
+    ``value`` (a row's sort value; ``None`` sorts last) for rows built in Python. A column with neither
     does not sort (its header is plain text)."""
 
     label: str | Promise
     key: str = ""
     order: tuple[OrderTerm, ...] = ()
+    value: Callable[[Any], Any] | None = None
 
     @property
     def sortable(self) -> bool:
-        return bool(self.key and self.order)
+        return bool(self.key and (self.order or self.value))
 
 
 @dataclass(frozen=True)
@@ -60,12 +67,13 @@ class ListSpec:
     """What a list searches and how each of its columns sorts.
 
     ``text_fields`` are searched with ``icontains``; ``place`` is the path to the row's county (a
-    ``Jurisdiction``), searched by full name and by code prefix; ``placeholder`` tells the officer what
-    the box looks in."""
+    ``Jurisdiction``), searched by full name and by code prefix; ``row_text`` is what a row built in
+    Python is searched in; ``placeholder`` tells the officer what the box looks in."""
 
     columns: tuple[Column, ...]
     text_fields: tuple[str, ...] = ()
     place: str = ""
+    row_text: Callable[[Any], str] | None = None
     placeholder: str | Promise = DEFAULT_PLACEHOLDER
 
     def column(self, key: str) -> Column | None:
@@ -142,6 +150,23 @@ class ListQuery:
 
     def apply(self, rows: QuerySet[RowModel]) -> QuerySet[RowModel]:
         return self.order(self.search(rows))
+
+    def arrange(self, rows: Iterable[Row]) -> list[Row]:
+        """Rows built in Python, searched in ``row_text`` and sorted by the column's ``value``: ties keep
+        the list's own order (a stable sort), rows without a value go last both ways."""
+        words = self.q.lower().split()
+        row_text = self.spec.row_text
+        kept = [
+            row for row in rows if row_text is None or all(word in row_text(row).lower() for word in words)
+        ]
+        column = self.spec.column(self.sort)
+        if column is None or column.value is None:
+            return kept
+        value = column.value
+        present = [row for row in kept if value(row) is not None]
+        missing = [row for row in kept if value(row) is None]
+        present.sort(key=value, reverse=self.direction == DESCENDING)
+        return present + missing
 
     # --- the page -----------------------------------------------------------------------------------
 
