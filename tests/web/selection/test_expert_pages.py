@@ -495,3 +495,27 @@ def test_the_pool_searches_sorts_and_downloads_what_it_lists(
     assert 'aria-sort="descending"' in page
     assert "format=xlsx" in page
     assert "q=%E6%B7%B1%E5%9C%B3&amp;sort=name&amp;dir=desc&amp;format=csv" in page
+
+
+def test_the_assignment_page_searches_and_its_downloads_hold_what_it_lists(
+    client: Client,
+    web_users: dict[str, User],
+    sel_call: YearlyCall,
+    sel_experts: dict[str, User],
+    sel_screened: Callable[..., Application],
+) -> None:
+    """q narrows the applications by number, name or place; the CSV holds only their assignments."""
+    shunde, nanhai = sel_screened(), sel_screened(county="440605")
+    admin = _login(client, web_users["province_admin"])
+    admin.post(reverse("selection:assign_suggested", args=[sel_call.pk]))
+    url = reverse("selection:assignments", args=[sel_call.pk])
+    page = admin.get(url, {"q": "南海区"})
+    assert [item["row"].application.pk for item in page.context["items"]] == [nanhai.pk]
+    assert f'id="application-{shunde.pk}"' not in page.content.decode()
+    assert "q=%E5%8D%97%E6%B5%B7%E5%8C%BA&amp;format=csv" in page.content.decode()
+    rows = list(
+        csv.reader(io.StringIO(admin.get(url, {"q": "440605", "format": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert {row[0] for row in rows[1:]} == {nanhai.number}
+    assert len(rows) == 3  # its two experts
+    assert admin.get(url, {"q": "没有这件申报"}).context["items"] == []

@@ -7,16 +7,25 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.selection.pages import PoolRow, ScreeningRow
+from smecluster.apps.applications.models import Application
+from smecluster.apps.selection.pages import AssignmentRow, PoolRow, ScreeningRow
 from smecluster.site.list_query import Column, ListSpec
 
 
-def _screening_text(row: ScreeningRow) -> str:
-    application = row.application
+def _application_words(application: Application) -> list[str]:
+    """What a search finds an application by: number, name, leading industry, county (full name and code)."""
     county = application.county
-    return " ".join(
-        [application.number, application.name, application.leading_industry, county.full_name(), county.code]
-    )
+    return [
+        application.number,
+        application.name,
+        application.leading_industry,
+        county.full_name(),
+        county.code,
+    ]
+
+
+def _screening_text(row: ScreeningRow) -> str:
+    return " ".join(_application_words(row.application))
 
 
 def _screening_decision(row: ScreeningRow) -> int:
@@ -80,4 +89,18 @@ EXPERTS = ListSpec(
     ),
     row_text=_expert_text,
     placeholder=_("姓名、用户名、所在地、单位或专业领域"),
+)
+
+
+def _assignment_text(row: AssignmentRow) -> str:
+    experts = [
+        assignment.expert.get_full_name() or assignment.expert.username for assignment in row.assignments
+    ]
+    return " ".join([*_application_words(row.application), *experts])
+
+
+ASSIGNMENTS = ListSpec(
+    columns=(),  # one card per application, in number order: searched, not sorted
+    row_text=_assignment_text,
+    placeholder=_("申报编号、名称、地区或专家姓名"),
 )

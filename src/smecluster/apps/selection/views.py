@@ -495,8 +495,11 @@ def assignments(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     changing = can_change_review(request.user, call)
     # The indicator system is made when the first expert is assigned (``assign``), never by looking.
-    rows = pages.assignment_rows(
-        request.user, call, with_choices=bool(changing) and not wanted_download(request)
+    listing = ListQuery.from_params(lists.ASSIGNMENTS, request.GET)
+    rows = listing.arrange(
+        pages.assignment_rows(
+            request.user, call, with_choices=bool(changing) and not wanted_download(request)
+        )
     )
     if wanted_download(request):
         lines: list[list[Any]] = []
@@ -541,6 +544,8 @@ def assignments(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
         call,
         "selection:assignments",
         items=items,
+        listing=listing,
+        query=_list_query(request),
         batch=BatchAssignForm(initial={"due_on": call.scoring_deadline}),
         changing=changing,
         short=sum(row.needed for row in rows),
