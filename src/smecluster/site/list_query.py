@@ -146,7 +146,9 @@ class ListQuery:
             else (F(term) if isinstance(term, str) else term).asc(nulls_last=True)
             for term in column.order
         ]
-        return rows.order_by(*terms, *rows.query.order_by, "pk")
+        meta_ordering = rows.model._meta.ordering or () if rows.query.default_ordering else ()
+        own = rows.query.order_by or tuple(meta_ordering)
+        return rows.order_by(*terms, *own, "pk")
 
     def apply(self, rows: QuerySet[RowModel]) -> QuerySet[RowModel]:
         return self.order(self.search(rows))
