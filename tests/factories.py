@@ -53,6 +53,18 @@ PASSWORD = "web-test-password-42"
 # The declaring department's 承诺书 every submission signs (GD 15(一), SX 14): for the service, for the page.
 PLEDGE = application_services.Pledge(signer_name="李建国", signer_position="区工业和信息化局局长")
 PLEDGE_FORM = {"pledge_signer_name": PLEDGE.signer_name, "pledge_signer_position": PLEDGE.signer_position}
+# Something in each tab ``application_submit`` requires (applications.completeness: the quality firms, the
+# six qualitative aspects, the plan), for tests that build an application field by field.
+REQUIRED_SECTIONS_FILLED: dict[str, Any] = {
+    "champion": 0,
+    "supply_chain": "链主企业带动本地配套企业协作。",
+    "innovation": "建有省级工程技术研究中心。",
+    "digital": "推广工业互联网平台应用。",
+    "green": "开展绿色工厂创建。",
+    "openness": "产品出口东南亚。",
+    "governance": "运营管理机构提供检验检测等公共服务。",
+    "plan_summary": "未来三年完善产业链配套。",
+}
 
 # The people of the web tests, keyed by the role they play towards a 顺德区 application.
 PEOPLE: dict[str, tuple[Role, str]] = {

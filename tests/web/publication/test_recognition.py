@@ -138,6 +138,8 @@ def test_recognizing_all_numbers_them_in_rank_order_with_three_years_of_validity
     assert first.name == noticed.shortlisted[0].name
     assert first.county_id == "440606"
     assert first.leading_industry == noticed.shortlisted[0].leading_industry
+    assert first.leading_industry_code == noticed.shortlisted[0].leading_industry_code == "38"  # carried
+    assert first.sector == "机械"  # reports count it by sector: 38 电气机械和器材制造业
     assert first.decided_by == noticed.owner
     assert first.application.status == Status.RECOGNIZED
     text = response.content.decode()

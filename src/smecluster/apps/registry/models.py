@@ -18,6 +18,7 @@ from smecluster.apps.accounts.models import Jurisdiction
 from smecluster.apps.applications.models import Application
 from smecluster.apps.evidence.models import StoredFile
 from smecluster.apps.programmes.models import Programme
+from smecluster.reference.sectors import sector_or_unrecognised
 
 
 class RecognizedCluster(models.Model):
@@ -34,6 +35,9 @@ class RecognizedCluster(models.Model):
         Jurisdiction, verbose_name=_("所在县"), on_delete=models.PROTECT, related_name="+"
     )
     leading_industry = models.CharField(_("主导产业"), max_length=64)
+    # GB/T 4754-2017, as the application gave it (``C3854``): reports count clusters by the sector it maps
+    # to (``reference.sectors``), not by each cluster's own product name.
+    leading_industry_code = models.CharField(_("主导产业代码（GB/T 4754）"), max_length=5, blank=True)
     year = models.PositiveSmallIntegerField(_("认定年度"))
     recognized_on = models.DateField(_("认定日期"))
     valid_from = models.DateField(_("有效期起"))
@@ -59,6 +63,11 @@ class RecognizedCluster(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:cluster", args=[self.pk])
+
+    @property
+    def sector(self) -> str:
+        """The industry sector the cluster counts under in reports (电子、轻工、机械 …)."""
+        return sector_or_unrecognised(self.leading_industry_code)
 
     @property
     def validity_words(self) -> str:
@@ -283,3 +292,27 @@ class ClusterAssessment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:assessment", args=[self.cluster_id, self.year])
+
+
+class RecognitionNotice(models.Model):
+    """The recognition notice of a call as issued: its 文号 and 成文日期, entered by the owner when the notice
+    is issued (a number is assigned by the issuer's own document registry, not by the platform). Until
+    entered the notice prints as a draft."""
+
+    call = models.OneToOneField(
+        "programmes.YearlyCall",
+        verbose_name=_("年度申报"),
+        on_delete=models.PROTECT,
+        related_name="recognition_notice",
+    )
+    number = models.CharField(_("文号"), max_length=64)
+    dated = models.DateField(_("成文日期"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("登记时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("认定名单通知")
+        verbose_name_plural = _("认定名单通知")
+
+    def __str__(self) -> str:
+        return self.number
