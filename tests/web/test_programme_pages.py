@@ -414,6 +414,45 @@ def test_the_pool_is_exported_as_csv(pg_people: dict[str, User]) -> None:
         assert "佛山市,顺德区,440606,顺德区家具产业集群,家具,龙江镇," in body
 
 
+def _pool_names(client: Client, query: dict[str, str]) -> list[str]:
+    body = client.get(reverse("programmes:pool_export"), query).content.decode("utf-8-sig")
+    return [line.split(",")[3] for line in body.splitlines()[1:]]
+
+
+def test_the_pool_searches_sorts_and_exports_what_it_lists(pg_people: dict[str, User]) -> None:
+    """q narrows by name, industry, note or place (name or code); each column sorts both ways; an unknown
+    key is ignored; the page's download links carry the search and the sort (issue 15, finding 6)."""
+    city = _client(pg_people["city"])
+    for county, name, industry in (
+        ("440606", "顺德区家具产业集群", "家具"),
+        ("440605", "南海区铝型材产业集群", "铝型材"),
+        ("440604", "禅城区陶瓷产业集群", "陶瓷"),
+    ):
+        city.post(
+            reverse("programmes:pool_add"), {"county": county, "name": name, "leading_industry": industry}
+        )
+    assert PoolEntry.objects.count() == 3
+    for who in ("city", "province"):
+        client = _client(pg_people[who])
+        assert _pool_names(client, {"q": "南海"}) == ["南海区铝型材产业集群"]
+        assert _pool_names(client, {"q": "440604"}) == ["禅城区陶瓷产业集群"]
+        assert _pool_names(client, {"q": "广东省佛山市顺德区 家具"}) == ["顺德区家具产业集群"]
+        by_county = _pool_names(client, {"sort": "county"})
+        assert by_county == ["禅城区陶瓷产业集群", "南海区铝型材产业集群", "顺德区家具产业集群"]
+        assert _pool_names(client, {"sort": "county", "dir": "desc"}) == by_county[::-1]
+        for key in ("name", "industry", "note", "added_on"):
+            for direction in ("asc", "desc"):
+                assert sorted(_pool_names(client, {"sort": key, "dir": direction})) == sorted(by_county)
+        assert client.get(reverse("programmes:pool"), {"sort": "created_by__password"}).status_code == 200
+    assert _pool_names(_client(pg_people["province"]), {"sort": "city", "dir": "desc"}) != []
+    assert _pool_names(_client(pg_people["other_city"]), {"q": "南海"}) == []
+    response = city.get(reverse("programmes:pool"), {"q": "南海", "sort": "name"})
+    assert [entry.name for entry in response.context["entries"]] == ["南海区铝型材产业集群"]
+    page = response.content.decode()
+    assert 'aria-sort="ascending"' in page
+    assert "export.csv?q=%E5%8D%97%E6%B5%B7&amp;sort=name" in page
+
+
 def test_an_entry_an_application_came_from_stays_in_the_pool(
     pg_people: dict[str, User], pg_programmes: dict[str, Programme]
 ) -> None:

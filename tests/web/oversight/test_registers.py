@@ -468,3 +468,124 @@ def test_the_new_lists_read_in_english_for_a_person_who_chose_it(world: dict[str
     assert "Filings in progress come first." in changes
     header = _csv_rows(_get(client, "oversight:incidents", fmt="csv"))[0]
     assert "Recorded at (Beijing time)" in header
+
+
+# --- search and sort (issue 15, finding 6) ------------------------------------------------------------
+
+ALL_STATUSES = {"oversight:revocations": "status=all"}
+
+
+def _numbers(client: Client, url_name: str, query: str, column: int = 1) -> list[str]:
+    """The download's column ``column`` (the cluster number, except the cluster list's first column)."""
+    base = ALL_STATUSES.get(url_name, "")
+    rows = _csv_rows(_get(client, url_name, "&".join(part for part in (base, query) if part), "csv"))[1:]
+    return [row[column] for row in rows]
+
+
+NUMBER_COLUMN = {"oversight:clusters": 0}
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+def test_each_list_searches_name_number_and_place(world: dict[str, Any], url_name: str) -> None:
+    """q narrows by the cluster's name, number, the county's full name or its code's start, on the page
+    and in both downloads alike."""
+    client = _client(world, "city_officer")
+    column = NUMBER_COLUMN.get(url_name, 1)
+    a, b = world["a"].number, world["b"].number
+    everything = set(_numbers(client, url_name, "", column))
+    assert a in everything
+    for query, expected in (
+        ("q=南海区", {b}),
+        ("q=440605", {b}),
+        ("q=广东省佛山市南海", {b}),
+        (f"q={a}", {a}),
+        ("q=南海区测试集群", {b}),
+        ("q=4406", everything),
+        ("q=没有这个名字", set()),
+    ):
+        if b not in everything and expected == {b}:
+            expected = set()
+        assert set(_numbers(client, url_name, query, column)) == expected, query
+    page = _get(
+        client, url_name, "&".join(part for part in (ALL_STATUSES.get(url_name, ""), "q=南海区") if part)
+    )
+    assert 'name="q" value="南海区"' in page.content.decode()
+    # The XLSX holds the same rows as the CSV.
+    base = ALL_STATUSES.get(url_name, "")
+    query = "&".join(part for part in (base, "q=440606") if part)
+    xlsx = _xlsx_rows(_get(client, url_name, query, "xlsx"))[1:]
+    assert [str(row[column]) for row in xlsx] == _numbers(client, url_name, "q=440606", column)
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+def test_a_search_never_widens_the_reach(world: dict[str, Any], url_name: str) -> None:
+    """南海区's officer searching for 顺德区's cluster by name, number or code finds nothing."""
+    client = _client(world, "other_county_officer")
+    column = NUMBER_COLUMN.get(url_name, 1)
+    for query in (f"q={world['a'].number}", "q=顺德区", "q=440606"):
+        assert _numbers(client, url_name, query, column) == [], query
+
+
+SORT_KEYS = {
+    "oversight:clusters": (
+        "number",
+        "name",
+        "place",
+        "valid_until",
+        "status",
+        "proposals",
+        "changes",
+        "incidents",
+    ),
+    "oversight:incidents": (
+        "occurred_on",
+        "cluster",
+        "place",
+        "cluster_status",
+        "kind",
+        "level",
+        "source",
+        "meets_threshold",
+        "proposes",
+    ),
+    "oversight:changes": ("effective_on", "cluster", "place", "kind", "filing", "filing_due_on", "status"),
+    "oversight:revocations": ("proposed_on", "cluster", "case", "article", "grounds", "status"),
+}
+
+
+@pytest.mark.parametrize("url_name", LISTS)
+def test_each_column_sorts_both_ways_and_an_unknown_key_is_ignored(
+    world: dict[str, Any], url_name: str
+) -> None:
+    client = _client(world, "city_officer")
+    column = NUMBER_COLUMN.get(url_name, 1)
+    everything = sorted(_numbers(client, url_name, "", column))
+    for key in SORT_KEYS[url_name]:
+        ascending = _numbers(client, url_name, f"sort={key}&dir=asc", column)
+        descending = _numbers(client, url_name, f"sort={key}&dir=desc", column)
+        assert sorted(ascending) == sorted(descending) == everything, key
+        page = _get(
+            client, url_name, "&".join(p for p in (ALL_STATUSES.get(url_name, ""), f"sort={key}") if p)
+        )
+        assert page.status_code == 200
+        assert 'aria-sort="ascending"' in page.content.decode()
+    by_cluster = "number" if url_name == "oversight:clusters" else "cluster"
+    ascending = _numbers(client, url_name, f"sort={by_cluster}", column)
+    assert ascending == sorted(ascending)
+    assert _numbers(client, url_name, f"sort={by_cluster}&dir=desc", column) == sorted(
+        ascending, reverse=True
+    )
+    assert ascending[0] != ascending[-1]  # both clusters listed, so the order is seen
+    default = _numbers(client, url_name, "", column)
+    for unknown in ("sort=pk", "sort=cluster__county__code", "sort=; DROP TABLE x", "sort=name&dir=sideways"):
+        response = _get(client, url_name, unknown)
+        assert response.status_code == 200, unknown
+    assert _numbers(client, url_name, "sort=password", column) == default
+
+
+def test_the_cluster_list_sorts_by_its_counts(world: dict[str, Any]) -> None:
+    """顺德区's cluster has three incidents, 南海区's one: the count columns sort by the numbers shown."""
+    client = _client(world, "city_officer")
+    a, b = world["a"].number, world["b"].number
+    assert _numbers(client, "oversight:clusters", "sort=incidents&dir=desc", 0) == [a, b]
+    assert _numbers(client, "oversight:clusters", "sort=incidents&dir=asc", 0) == [b, a]

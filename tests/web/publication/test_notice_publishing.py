@@ -3,6 +3,8 @@ working days by the holiday calendar, with the start date counting as day 1 when
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -12,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 from pub_support import PubWorld, pub_build_world, pub_client, pub_publish
 
 from clock import Clock
@@ -255,3 +258,56 @@ def test_publishing_publishes_the_shortlist_and_the_decision_closes_both(
     assert (notice.status, shortlist.status) == (Notice.Status.CLOSED, Shortlist.Status.DECIDED)
     assert AuditEvent.objects.filter(action=actions.NOTICE_CLOSE.code, actor=pub_world.owner).count() == 1
     assert not NOTICE.can(pub_world.owner, "close", notice)
+
+
+# --- the owner's list: search, sort, downloads (issue 15, finding 6) -------------------------------------
+
+
+def _owner_titles(client: Any, query: dict[str, str], fmt: str = "csv") -> list[str]:
+    response = client.get(reverse("notices:list"), {**query, "format": fmt})
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet is not None
+        return [str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    return [row[0] for row in list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]]
+
+
+def test_the_owner_list_searches_sorts_and_downloads_what_it_lists(
+    pub_world: PubWorld, clock: Clock, web_users: dict[str, User]
+) -> None:
+    """Two notices of the province (this year's call and last year's): q narrows by title, programme or
+    year; each column sorts both ways; an unknown key is ignored; CSV and XLSX hold the listed rows."""
+    older_call = YearlyCall.objects.create(
+        programme=pub_world.call.programme,
+        year=pub_world.call.year - 1,
+        opens_on=pub_world.call.opens_on,
+        closes_on=pub_world.call.closes_on,
+        city_deadline=pub_world.call.city_deadline,
+        province_deadline=pub_world.call.province_deadline,
+        quota=3,
+    )
+    older = pub_build_world(call=older_call, owner=pub_world.owner, county="440605", prefix="往年")
+    first = pub_publish(older, clock, date(2023, 9, 4))
+    second = pub_publish(pub_world, clock, date(2023, 9, 28))
+    owner = pub_client(pub_world.owner)
+    assert _owner_titles(owner, {}) == [second.title, first.title]  # the newest first
+    assert _owner_titles(owner, {"q": str(older_call.year)}) == [first.title]
+    assert _owner_titles(owner, {"q": str(older_call.year)}, "xlsx") == [first.title]
+    assert _owner_titles(owner, {"q": "没有这个公示"}) == []
+    assert _owner_titles(owner, {"sort": "period", "dir": "asc"}) == [first.title, second.title]
+    assert _owner_titles(owner, {"sort": "period", "dir": "desc"}) == [second.title, first.title]
+    assert _owner_titles(owner, {"sort": "call"}) == [first.title, second.title]
+    assert _owner_titles(owner, {"sort": "call", "dir": "desc"}) == [second.title, first.title]
+    for key in ("title", "phase", "objections", "unresolved"):
+        for direction in ("asc", "desc"):
+            assert sorted(_owner_titles(owner, {"sort": key, "dir": direction})) == sorted(
+                [first.title, second.title]
+            )
+    for unknown in ("published_by__password", "pk", ""):
+        assert _owner_titles(owner, {"sort": unknown}) == [second.title, first.title]
+    page = owner.get(reverse("notices:list"), {"q": str(older_call.year), "sort": "period"}).content.decode()
+    assert reverse("notices:manage", args=[first.pk]) in page
+    assert reverse("notices:manage", args=[second.pk]) not in page
+    assert 'aria-sort="ascending"' in page
+    assert "format=csv" in page

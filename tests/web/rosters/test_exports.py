@@ -163,3 +163,93 @@ def test_the_roster_list_and_a_versions_firms_download_with_filters(
     assert firms[2][firms[0].index("从业人员（人）")] == 2000
     assert firms[2][firms[0].index("企业称号")] == '专精特新"小巨人"'
     assert Decimal(str(firms[1][firms[0].index("工业总产值/产值（万元）")])) == Decimal("130000")
+
+
+# --- search and sort (issue 15, finding 6) ------------------------------------------------------------
+
+
+@pytest.fixture
+def three_rosters(
+    web_users: dict[str, User], web_application_in: Callable[..., Application]
+) -> list[Application]:
+    """Rosters of two 顺德区 applications (12 and 4 firms) and one 南海区 application (12 firms)."""
+    applications = [
+        web_application_in(Status.DRAFT, name="顺德区智能家电产业集群"),
+        web_application_in(Status.DRAFT, name="顺德区家具制造产业集群"),
+        web_application_in(Status.DRAFT, county="440605", name="南海区铝型材产业集群"),
+    ]
+    importers = [web_users["county_officer"], web_users["county_officer"], web_users["other_county_officer"]]
+    for application, importer, firms in zip(
+        applications,
+        importers,
+        (matching_declared(), matching_declared()[:4], matching_declared()),
+        strict=True,
+    ):
+        handle = io.BytesIO(roster_csv(firms))
+        handle.name = "名册.csv"
+        response = _client(importer).post(
+            reverse("rosters:application", args=[application.pk]), {"file": handle}
+        )
+        assert response.status_code in (200, 302)
+    return applications
+
+
+def _listed(client: Client, query: dict[str, str], fmt: str = "csv") -> list[str]:
+    """The numbers of the owners the download lists (column 2, 编号)."""
+    response = client.get(reverse("rosters:list"), {**query, "format": fmt})
+    rows = _csv(response) if fmt == "csv" else [[str(cell) for cell in row] for row in _xlsx(response)]
+    return [row[1] for row in rows[1:]]
+
+
+def test_the_roster_list_searches_name_number_and_place(
+    three_rosters: list[Application], web_users: dict[str, User]
+) -> None:
+    jiadian, jiaju, lvcai = three_rosters
+    city = _client(web_users["city_officer"])
+    assert sorted(_listed(city, {})) == sorted(a.number for a in three_rosters)
+    for q, expected in (
+        ("家具", [jiaju.number]),
+        ("南海区", [lvcai.number]),
+        ("440605", [lvcai.number]),
+        ("广东省佛山市顺德区 家电", [jiadian.number]),
+        (lvcai.number, [lvcai.number]),
+    ):
+        assert _listed(city, {"q": q}) == expected, q
+        assert _listed(city, {"q": q}, "xlsx") == expected, q
+    page = city.get(reverse("rosters:list"), {"q": "家具"}).content.decode()
+    assert jiaju.name in page
+    assert jiadian.name not in page
+    # Search narrows the reach, never widens it.
+    nanhai = _client(web_users["other_county_officer"])
+    assert _listed(nanhai, {"q": "顺德区"}) == []
+    assert _listed(nanhai, {"q": jiaju.number}) == []
+
+
+def test_the_roster_list_sorts_by_each_column_both_ways(
+    three_rosters: list[Application], web_users: dict[str, User]
+) -> None:
+    jiadian, jiaju, lvcai = three_rosters
+    city = _client(web_users["city_officer"])
+    everyone = sorted(a.number for a in three_rosters)
+    for key in ("name", "kind", "place", "year", "version", "firms", "uploaded_at"):
+        for direction in ("asc", "desc"):
+            assert sorted(_listed(city, {"sort": key, "dir": direction})) == everyone, key
+    assert _listed(city, {"sort": "firms", "dir": "asc"})[0] == jiaju.number  # 4 firms, the others 12
+    assert _listed(city, {"sort": "firms", "dir": "desc"})[-1] == jiaju.number
+    assert _listed(city, {"sort": "place"})[0] == lvcai.number  # 440605 before 440606
+    assert _listed(city, {"sort": "place", "dir": "desc"})[-1] == lvcai.number
+    by_name = [a.number for a in sorted(three_rosters, key=lambda application: application.name)]
+    assert _listed(city, {"sort": "name"}) == by_name
+    assert _listed(city, {"sort": "name", "dir": "desc"}) == by_name[::-1]
+    uploaded = _listed(city, {"sort": "uploaded_at"})
+    assert uploaded == [jiadian.number, jiaju.number, lvcai.number]
+    assert _listed(city, {"sort": "uploaded_at", "dir": "desc"}) == uploaded[::-1]
+    default = _listed(city, {})
+    for unknown in ("owner", "versions__row_count", "-year", ""):
+        response = city.get(reverse("rosters:list"), {"sort": unknown, "dir": "desc"})
+        assert response.status_code == 200, unknown
+        assert _listed(city, {"sort": unknown}) == default
+    page = city.get(reverse("rosters:list"), {"sort": "firms", "dir": "desc"}).content.decode()
+    assert 'aria-sort="descending"' in page
+    assert "<title>" in page
+    assert "recognized-clusters" not in page.split("</title>")[0]  # the title holds no list

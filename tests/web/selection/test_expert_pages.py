@@ -447,3 +447,75 @@ def test_remind_experts_is_idempotent_on_a_second_run(
     again = runner.invoke(main, ["remind-experts", "--as-of", as_of])
     assert "0 reminder(s) sent" in again.output
     assert AuditEvent.objects.filter(action="assignment.remind").count() == 3
+
+
+# --- the pool's search and sort (issue 15, finding 6) --------------------------------------------------
+
+
+def _pool_usernames(client: Client, query: dict[str, str], fmt: str = "csv") -> list[str]:
+    response = client.get(reverse("selection:experts"), {**query, "format": fmt})
+    assert response.status_code == 200
+    return [row[0] for row in list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]]
+
+
+def test_the_pool_searches_sorts_and_downloads_what_it_lists(
+    client: Client,
+    web_users: dict[str, User],
+    web_new_user: Callable[..., User],
+    sel_experts: dict[str, User],
+) -> None:
+    """q narrows by name, place (name or code), organization or field; each column sorts both ways; an
+    unknown key is ignored; another province's expert is never found."""
+    web_new_user("expert-zj", Role.EXPERT, "330100")  # 杭州市: another province's pool
+    admin = _login(client, web_users["province_admin"])
+    everyone = _pool_usernames(admin, {})
+    assert everyone == sorted(everyone)  # the pool's own order: by user name
+    assert _pool_usernames(admin, {"q": "深圳大学"}) == ["expert-sz"]
+    assert _pool_usernames(admin, {"q": "440605"}) == ["expert-nanhai"]
+    assert _pool_usernames(admin, {"q": "佛山市 智能家电"}) == [
+        "expert-foshan",
+        "expert-nanhai",
+        "expert-shunde",
+    ]
+    assert _pool_usernames(admin, {"q": "装备制造"}) == ["expert-zh"]
+    assert _pool_usernames(admin, {"q": "杭州"}) == []
+    assert _pool_usernames(admin, {"q": "expert-zj"}) == []
+    for key in ("name", "place", "organization", "fields", "state", "assignments", "relations"):
+        for direction in ("asc", "desc"):
+            assert sorted(_pool_usernames(admin, {"sort": key, "dir": direction})) == sorted(everyone), key
+    by_place = _pool_usernames(admin, {"sort": "place"})
+    assert by_place.index("expert-gz") < by_place.index("expert-sz") < by_place.index("expert-nanhai")
+    assert _pool_usernames(admin, {"sort": "place", "dir": "desc"}).index("expert-nanhai") < (
+        _pool_usernames(admin, {"sort": "place", "dir": "desc"}).index("expert-gz")
+    )
+    assert _pool_usernames(admin, {"sort": "password"}) == everyone
+    page = admin.get(
+        reverse("selection:experts"), {"q": "深圳", "sort": "name", "dir": "desc"}
+    ).content.decode()
+    assert 'aria-sort="descending"' in page
+    assert "format=xlsx" in page
+    assert "q=%E6%B7%B1%E5%9C%B3&amp;sort=name&amp;dir=desc&amp;format=csv" in page
+
+
+def test_the_assignment_page_searches_and_its_downloads_hold_what_it_lists(
+    client: Client,
+    web_users: dict[str, User],
+    sel_call: YearlyCall,
+    sel_experts: dict[str, User],
+    sel_screened: Callable[..., Application],
+) -> None:
+    """q narrows the applications by number, name or place; the CSV holds only their assignments."""
+    shunde, nanhai = sel_screened(), sel_screened(county="440605")
+    admin = _login(client, web_users["province_admin"])
+    admin.post(reverse("selection:assign_suggested", args=[sel_call.pk]))
+    url = reverse("selection:assignments", args=[sel_call.pk])
+    page = admin.get(url, {"q": "南海区"})
+    assert [item["row"].application.pk for item in page.context["items"]] == [nanhai.pk]
+    assert f'id="application-{shunde.pk}"' not in page.content.decode()
+    assert "q=%E5%8D%97%E6%B5%B7%E5%8C%BA&amp;format=csv" in page.content.decode()
+    rows = list(
+        csv.reader(io.StringIO(admin.get(url, {"q": "440605", "format": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert {row[0] for row in rows[1:]} == {nanhai.number}
+    assert len(rows) == 3  # its two experts
+    assert admin.get(url, {"q": "没有这件申报"}).context["items"] == []

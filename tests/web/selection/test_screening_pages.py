@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
@@ -193,3 +194,50 @@ def test_only_the_owner_screens(
     assert client.get(reverse("selection:screen", args=[application.pk])).status_code == 404
     application.refresh_from_db()
     assert application.status == Status.RECOMMENDED
+
+
+# --- search and sort (issue 15, finding 6) ------------------------------------------------------------
+
+
+def _screening_numbers(
+    client: Client, call: YearlyCall, query: dict[str, str], fmt: str = "csv"
+) -> list[str]:
+    response = client.get(reverse("selection:screening", args=[call.pk]), {**query, "format": fmt})
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        assert sheet is not None
+        return [str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    return [row[0] for row in list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]]
+
+
+def test_the_screening_list_searches_and_sorts_and_downloads_what_it_lists(
+    client: Client, web_users: dict[str, User], sel_call: YearlyCall, recommended: Callable[..., Application]
+) -> None:
+    """顺德区: one passing, one failing; 南海区: one passing, screened through. q narrows by number, name or
+    place; each column sorts both ways; an unknown key is ignored; the downloads hold the listed rows."""
+    good, bad, nanhai = recommended(), recommended(failing=True), recommended(county="440605")
+    services.application_screen(actor=web_users["province_admin"], application=nanhai, goes_on=True)
+    admin = _admin(client, web_users)
+    every = sorted([good.number, bad.number, nanhai.number])
+    assert _screening_numbers(admin, sel_call, {}) == every  # the list's own order: by number
+    for q, expected in (("南海区", [nanhai.number]), ("440605", [nanhai.number]), (bad.number, [bad.number])):
+        assert _screening_numbers(admin, sel_call, {"q": q}) == expected, q
+        assert _screening_numbers(admin, sel_call, {"q": q}, "xlsx") == expected, q
+    assert _screening_numbers(admin, sel_call, {"q": "广东省佛山市顺德区"}) == sorted(
+        [good.number, bad.number]
+    )
+    for key in ("number", "place", "outcome", "failing", "decision"):
+        for direction in ("asc", "desc"):
+            assert sorted(_screening_numbers(admin, sel_call, {"sort": key, "dir": direction})) == every
+    assert _screening_numbers(admin, sel_call, {"sort": "number", "dir": "desc"}) == every[::-1]
+    assert _screening_numbers(admin, sel_call, {"sort": "failing", "dir": "desc"})[0] == bad.number
+    assert _screening_numbers(admin, sel_call, {"sort": "decision", "dir": "desc"})[0] == nanhai.number
+    assert _screening_numbers(admin, sel_call, {"sort": "place"})[0] == nanhai.number
+    for unknown in ("application__created_by__password", "-number", "x" * 300):
+        assert _screening_numbers(admin, sel_call, {"sort": unknown}) == every
+    page = admin.get(reverse("selection:screening", args=[sel_call.pk]), {"q": "南海区", "sort": "place"})
+    html = page.content.decode()
+    assert 'aria-sort="ascending"' in html
+    assert "q=%E5%8D%97%E6%B5%B7%E5%8C%BA&amp;sort=place&amp;format=csv" in html
+    assert [row.application.pk for row in page.context["rows"]] == [nanhai.pk]

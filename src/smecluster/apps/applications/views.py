@@ -80,6 +80,7 @@ from smecluster.policy.verdict import Outcome, with_unit
 from smecluster.reference.divisions import division
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.list_query import Column, ListQuery, ListSpec
 
 OUTCOME_LABELS = {
     Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
@@ -372,14 +373,31 @@ def guidance(application: Application, section: Section) -> list[dict[str, Any]]
 # --- list, export, create --------------------------------------------------------------------------
 
 
-def _filtered(request: AuthenticatedRequest) -> tuple[ListFilterForm, Any]:
+APPLICATION_LIST = ListSpec(
+    columns=(
+        Column(gettext_lazy("申报编号"), "number", ("number",)),
+        Column(gettext_lazy("集群名称"), "name", ("name",)),
+        Column(gettext_lazy("申报县"), "county", ("county__code",)),
+        Column(gettext_lazy("年度申报"), "call", ("call__year", "call__programme__name")),
+        Column(gettext_lazy("状态"), "status", ("status",)),
+        Column(gettext_lazy("更新时间"), "updated", ("updated_at",)),
+    ),
+    text_fields=("name", "number", "leading_industry"),
+    place="county",
+)
+
+
+def _filtered(request: AuthenticatedRequest) -> tuple[ListFilterForm, ListQuery, Any]:
+    """The list's filters, search and sort from the query string: the page and both downloads read them
+    the same way, so a download holds exactly the rows the page lists (all pages of them)."""
     form = ListFilterForm(request.GET or None, calls=calls_with_applications(request.user))
     status = call_id = None
     if form.is_bound and form.is_valid():
         status = form.cleaned_data["status"] or None
         call = form.cleaned_data["call"]
         call_id = call.pk if call else None
-    return form, application_list(request.user, status=status, call_id=call_id)
+    listing = ListQuery.from_params(APPLICATION_LIST, request.GET)
+    return form, listing, listing.apply(application_list(request.user, status=status, call_id=call_id))
 
 
 @login_required
@@ -387,7 +405,7 @@ def _filtered(request: AuthenticatedRequest) -> tuple[ListFilterForm, Any]:
 def application_list_view(request: AuthenticatedRequest) -> HttpResponse:
     if wanted_download(request):
         return application_export(request)
-    form, applications = _filtered(request)
+    form, listing, applications = _filtered(request)
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -396,6 +414,7 @@ def application_list_view(request: AuthenticatedRequest) -> HttpResponse:
         "applications/list.html",
         {
             "filter": form,
+            "listing": listing,
             "page": page,
             "query": query.urlencode(),
             "open_calls": open_calls_for(request.user) if request.user.role in DRAFTERS else [],
@@ -406,7 +425,7 @@ def application_list_view(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def application_export(request: AuthenticatedRequest) -> HttpResponse:
-    _form, applications = _filtered(request)
+    _form, _listing, applications = _filtered(request)
     header = [
         _("申报编号"), _("集群名称"), _("申报县"), _("所属市"), _("年度申报"), _("状态"), _("主导产业"),
         _("占地面积（km²）"), _("提交时间（北京时间）"), _("更新时间（北京时间）"),

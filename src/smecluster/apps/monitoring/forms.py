@@ -9,6 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from smecluster.documents.evaluation_report import MAX_BLOCK_LENGTH, Block
 
+FILTERABLE_FROM = 15
+"""A scope list this long gets a filter box (the ministry's is about 370 entries: 全国, the provinces and
+every city): ``site.js`` draws it from the ``data-filterable`` attribute. Without script the plain
+``<select>`` still works."""
+
 
 class ScopeYearForm(forms.Form):
     scope = forms.ChoiceField(label=_("报告范围"))
@@ -19,6 +24,15 @@ class ScopeYearForm(forms.Form):
         scope = self.fields["scope"]
         assert isinstance(scope, forms.ChoiceField)
         scope.choices = scopes
+        if len(scopes) >= FILTERABLE_FROM:
+            scope.widget.attrs.update(
+                {
+                    "data-filterable": "",
+                    "data-filter-label": _("筛选报告范围"),
+                    "data-filter-placeholder": _("输入名称或区划代码筛选"),
+                    "data-filter-empty": _("没有匹配的范围"),
+                }
+            )
 
 
 class ReportChooserForm(ScopeYearForm):

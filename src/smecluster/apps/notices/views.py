@@ -96,6 +96,7 @@ from smecluster.site.http import (
     public_or_404,
     reach_or_404,
 )
+from smecluster.site.list_query import Column, ListQuery, ListSpec
 from smecluster.workdays import MissingHolidayData, period_end
 
 OWNER_ROLES = (Role.PROVINCE_ADMIN, Role.MINISTRY_ADMIN)
@@ -117,17 +118,60 @@ def _openable_file(user: User, pk: int) -> ObjectionFile:
 
 # --- the owner's pages ------------------------------------------------------------------------------
 
+OWNER_NOTICES = ListSpec(
+    columns=(
+        Column(gettext_lazy("公示"), "title", ("title",)),
+        Column(
+            gettext_lazy("年度申报"), "call", ("shortlist__call__year", "shortlist__call__programme__name")
+        ),
+        Column(gettext_lazy("公示期"), "period", ("starts_on", "ends_on")),
+        # The phase follows from the period: upcoming, running and ended notices order by their last day.
+        Column(gettext_lazy("状态"), "phase", ("ends_on",)),
+        Column(gettext_lazy("异议"), "objections", ("objection_count",)),
+        Column(gettext_lazy("未办结"), "unresolved", ("unresolved_count",)),
+        Column(""),
+    ),
+    text_fields=("title", "shortlist__call__programme__name", "shortlist__call__year"),
+    placeholder=gettext_lazy("公示标题、认定项目或年度"),
+)
+
+
+def _objection_counts(notice: Any) -> tuple[int, int]:
+    """The objections and the unresolved ones: the annotations of ``selectors.owner_notices``."""
+    return notice.objection_count, notice.unresolved_count
+
 
 @login_required
 @require_GET
 def owner_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.role not in OWNER_ROLES:
         raise PermissionDenied(_("公示由认定机关（省级管理员或工业和信息化部）发布和管理"))
-    notices = [(notice, PHASE_LABELS[notice_phase(notice)]) for notice in owner_notices(request.user)]
+    listing = ListQuery.from_params(OWNER_NOTICES, request.GET)
+    notices = [
+        (notice, PHASE_LABELS[notice_phase(notice)]) for notice in listing.apply(owner_notices(request.user))
+    ]
+    if wanted_download(request):
+        header = [
+            _("公示"), _("年度申报"), _("公示开始"), _("公示截止"), _("状态"), _("异议（件）"),
+            _("未办结（件）"),
+        ]  # fmt: skip
+        rows = (
+            [notice.title, str(notice.shortlist.call), notice.starts_on, notice.ends_on, str(phase), *counts]
+            for notice, phase in notices
+            for counts in [_objection_counts(notice)]
+        )
+        return tabular_response(request, "notices", header, rows)
+    query = request.GET.copy()
+    query.pop("format", None)
     return render(
         request,
         "notices/owner_list.html",
-        {"notices": notices, "awaiting": calls_awaiting_notice(request.user)},
+        {
+            "notices": notices,
+            "listing": listing,
+            "query": query.urlencode(),
+            "awaiting": calls_awaiting_notice(request.user),
+        },
     )
 
 

@@ -30,7 +30,7 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.permissions import Decision
 from smecluster.apps.applications.selectors import signed_pledge
 from smecluster.apps.evidence import pipeline
-from smecluster.apps.oversight import selectors, services
+from smecluster.apps.oversight import lists, selectors, services
 from smecluster.apps.oversight.facts import applied_changes, current_facts, describe_value, recognized_facts
 from smecluster.apps.oversight.forms import (
     ChangeDecisionForm,
@@ -65,6 +65,7 @@ from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.selectors import importable_programmes
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.list_query import ListQuery
 
 LIST_PAGE_SIZE = 50
 
@@ -123,7 +124,8 @@ def _list_page(request: HttpRequest, template: str, rows: Any, context: dict[str
 def cluster_list(request: AuthenticatedRequest) -> HttpResponse:
     can_see_oversight_lists(request.user).enforce()
     form = ClusterFilterForm(request.GET or None)
-    clusters = list(selectors.clusters_in_reach(request.user, **form.filters()))
+    listing = ListQuery.from_params(lists.CLUSTERS, request.GET)
+    clusters = list(listing.apply(selectors.clusters_in_reach(request.user, **form.filters())))
     counts = selectors.open_counts(clusters)
     if wanted_download(request):
         header = [
@@ -150,6 +152,7 @@ def cluster_list(request: AuthenticatedRequest) -> HttpResponse:
         "oversight/cluster_list.html",
         {
             "filter": form,
+            "listing": listing,
             "rows": [(cluster, counts[cluster.pk]) for cluster in clusters],
             "query": _query(request),
             # The owner's office adds clusters recognized before the platform from their published lists.
@@ -403,7 +406,8 @@ def revocation_list(request: AuthenticatedRequest) -> HttpResponse:
     status = request.GET.get("status", RevocationProposal.Status.OPEN)
     if status not in RevocationProposal.Status.values and status != "all":
         status = RevocationProposal.Status.OPEN
-    proposals = selectors.proposals_in_reach(request.user, "" if status == "all" else status)
+    listing = ListQuery.from_params(lists.PROPOSALS, request.GET)
+    proposals = listing.apply(selectors.proposals_in_reach(request.user, "" if status == "all" else status))
     if wanted_download(request):
         header = [
             _("提出日期"), _("认定编号"), _("集群名称"), _("所在县"), _("撤销情形"), _("条款"),
@@ -431,8 +435,12 @@ def revocation_list(request: AuthenticatedRequest) -> HttpResponse:
         "oversight/revocation_list.html",
         {
             "proposals": proposals,
+            "listing": listing,
             "status": status,
-            "statuses": RevocationProposal.Status.choices,
+            "statuses": [
+                (value, label, listing.url_with(status=value))
+                for value, label in [*RevocationProposal.Status.choices, ("all", _("全部"))]
+            ],
             "query": _query(request) or f"status={status}",
         },
     )
@@ -446,7 +454,8 @@ def revocation_list(request: AuthenticatedRequest) -> HttpResponse:
 def incident_list(request: AuthenticatedRequest) -> HttpResponse:
     can_see_oversight_lists(request.user).enforce()
     form = IncidentFilterForm(request.GET or None, years=selectors.incident_years(request.user))
-    incidents = selectors.incidents_in_reach(request.user, **form.filters())
+    listing = ListQuery.from_params(lists.INCIDENTS, request.GET)
+    incidents = listing.apply(selectors.incidents_in_reach(request.user, **form.filters()))
     if wanted_download(request):
         header = [
             _("发生日期"), _("认定编号"), _("集群名称"), _("所在县"), _("集群状态"), _("事件类别"), _("等级"),
@@ -474,7 +483,9 @@ def incident_list(request: AuthenticatedRequest) -> HttpResponse:
             for incident in incidents
         )
         return tabular_response(request, "incidents", header, rows)
-    return _list_page(request, "oversight/incident_list.html", incidents, {"filter": form})
+    return _list_page(
+        request, "oversight/incident_list.html", incidents, {"filter": form, "listing": listing}
+    )
 
 
 def _filing(change: MajorChange) -> str:
@@ -488,7 +499,8 @@ def _filing(change: MajorChange) -> str:
 def change_list(request: AuthenticatedRequest) -> HttpResponse:
     can_see_oversight_lists(request.user).enforce()
     form = ChangeFilterForm(request.GET or None)
-    changes = selectors.changes_in_reach(request.user, **form.filters())
+    listing = ListQuery.from_params(lists.CHANGES, request.GET)
+    changes = listing.apply(selectors.changes_in_reach(request.user, **form.filters()))
     if wanted_download(request):
         header = [
             _("变动生效日期"), _("认定编号"), _("集群名称"), _("所在县"), _("变动事项"), _("变动前"),
@@ -516,7 +528,7 @@ def change_list(request: AuthenticatedRequest) -> HttpResponse:
             for change in changes
         )
         return tabular_response(request, "major-changes", header, rows)
-    return _list_page(request, "oversight/change_list.html", changes, {"filter": form})
+    return _list_page(request, "oversight/change_list.html", changes, {"filter": form, "listing": listing})
 
 
 @login_required

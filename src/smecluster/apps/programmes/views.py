@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smecluster.apps.accounts.models import Role
+from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.selectors import cities_of, counties_in
 from smecluster.apps.programmes.forms import CallForm, DevelopmentZoneForm, PoolEntryForm, ProgrammeForm
 from smecluster.apps.programmes.letterhead import letterhead
@@ -56,6 +56,7 @@ from smecluster.apps.programmes.services import (
 from smecluster.policy.ruleset import rule_sets
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.list_query import Column, ListQuery, ListSpec
 
 # --- programmes and calls -------------------------------------------------------------------------
 
@@ -261,11 +262,37 @@ def _pool_city(request: AuthenticatedRequest) -> str:
     return ""
 
 
+def _pool_spec(user: User) -> ListSpec:
+    """The pool's columns as the user sees them: the province's list names each entry's city, the city's
+    list has its removal buttons."""
+    by_city = user.role == Role.PROVINCE_ADMIN
+    columns = (
+        *([Column(gettext_lazy("所属市"), "city", ("city__code",))] if by_city else []),
+        Column(gettext_lazy("所在县（市、区）"), "county", ("county__code",)),
+        Column(gettext_lazy("集群名称"), "name", ("name",)),
+        Column(gettext_lazy("主导产业"), "industry", ("leading_industry",)),
+        Column(gettext_lazy("备注"), "note", ("note",)),
+        Column(gettext_lazy("入库日期"), "added_on", ("added_on",)),
+        *([Column("")] if user.role == Role.CITY_OFFICER else []),
+    )
+    return ListSpec(columns=columns, text_fields=("name", "leading_industry", "note"), place="county")
+
+
+def _pool_entries(request: AuthenticatedRequest) -> tuple[ListQuery, Any]:
+    """The pool under the page's city filter, search and sort: the page and its downloads alike."""
+    listing = ListQuery.from_params(_pool_spec(request.user), request.GET)
+    return listing, listing.apply(pool_entries_for(request.user, _pool_city(request)))
+
+
 def _pool_page(request: AuthenticatedRequest, form: PoolEntryForm | None, status: int = 200) -> HttpResponse:
     city = _pool_city(request)
-    entries = pool_entries_for(request.user, city)
+    listing, entries = _pool_entries(request)
+    query = request.GET.copy()
+    query.pop("format", None)
     context = {
         "entries": entries,
+        "listing": listing,
+        "query": query.urlencode(),
         "form": form,
         "cities": cities_of(request.user) if request.user.role == Role.PROVINCE_ADMIN else None,
         "city": city,
@@ -291,7 +318,7 @@ def pool(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def pool_export(request: AuthenticatedRequest) -> HttpResponse:
     can_view_pool(request.user).enforce()
-    entries = pool_entries_for(request.user, _pool_city(request))
+    _listing, entries = _pool_entries(request)
     return tabular_response(
         request,
         "pool",

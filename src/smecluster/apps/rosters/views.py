@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.analytics.roster.reading import ROSTER_COLUMNS
 from smecluster.analytics.roster.workbooks import write_error_report, write_template
+from smecluster.apps.rosters import lists
 from smecluster.apps.rosters.comparison import comparison_lines, indicator_items
 from smecluster.apps.rosters.forms import ClusterRosterUploadForm, RosterFilterForm, RosterUploadForm
 from smecluster.apps.rosters.models import Roster, RosterVersion
@@ -52,6 +53,7 @@ from smecluster.apps.rosters.services import (
 from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
+from smecluster.site.list_query import ListQuery
 
 ERRORS_SHOWN = 200
 ROWS_PER_PAGE = 100
@@ -278,7 +280,8 @@ def roster_list_view(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
         kind = form.cleaned_data["kind"] or None
-    rosters = list(roster_list(request.user, year=year, kind=kind))
+    listing = ListQuery.from_params(lists.ROSTERS, request.GET)
+    rosters = list(listing.apply(roster_list(request.user, year=year, kind=kind)))
     latest = {
         version.roster_id: version
         for version in RosterVersion.objects.filter(roster__in=rosters).order_by("roster_id", "number")
@@ -315,6 +318,7 @@ def roster_list_view(request: AuthenticatedRequest) -> HttpResponse:
     query.pop("format", None)
     context = {
         "filter": form,
+        "listing": listing,
         "lines": lines,
         "query": query.urlencode(),
         "clusters": clusters_visible_to(request.user),

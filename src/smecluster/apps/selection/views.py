@@ -28,7 +28,7 @@ from smecluster.apps.applications.permissions import can_view
 from smecluster.apps.applications.selectors import application_for
 from smecluster.apps.applications.workflow import APPLICATION
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.selection import pages, selectors
+from smecluster.apps.selection import lists, pages, selectors
 from smecluster.apps.selection.forms import (
     AssignForm,
     BatchAssignForm,
@@ -71,6 +71,7 @@ from smecluster.apps.selection.services import (
 )
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.list_query import ListQuery
 
 # The owner's steps for one call, in the order they are taken: the tabs of every owner page.
 CALL_STEPS = (
@@ -108,6 +109,13 @@ def _page(
 ) -> HttpResponse:
     context.update(call=call, call_steps=CALL_STEPS, current=current, frozen=frozen(call))
     return render(request, template, context)
+
+
+def _list_query(request: AuthenticatedRequest) -> str:
+    """The list's search and sort as a query string, for its download links."""
+    query = request.GET.copy()
+    query.pop("format", None)
+    return query.urlencode()
 
 
 def _flash(request: AuthenticatedRequest, error: ValidationError) -> None:
@@ -169,7 +177,8 @@ SCREENING_HEADER = [
 @require_GET
 def screening(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
-    rows = pages.screening_rows(call)
+    listing = ListQuery.from_params(lists.SCREENING, request.GET)
+    rows = listing.arrange(pages.screening_rows(call))
     if wanted_download(request):
         return tabular_response(
             request,
@@ -199,6 +208,8 @@ def screening(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
         call,
         "selection:screening",
         rows=rows,
+        listing=listing,
+        query=_list_query(request),
         unflagged=sum(1 for row in pending if not row.check.flagged),
         flagged=sum(1 for row in pending if row.check.flagged),
         changing=can_change_review(request.user, call),
@@ -374,7 +385,8 @@ EXPERT_HEADER = [
 @require_GET
 def experts(request: AuthenticatedRequest) -> HttpResponse:
     can_manage_experts(request.user).enforce()
-    rows = pages.pool_rows(request.user)
+    listing = ListQuery.from_params(lists.EXPERTS, request.GET)
+    rows = listing.arrange(pages.pool_rows(request.user))
     if wanted_download(request):
         return tabular_response(
             request,
@@ -395,7 +407,9 @@ def experts(request: AuthenticatedRequest) -> HttpResponse:
                 for row in rows
             ),
         )
-    return render(request, "selection/experts.html", {"rows": rows})
+    return render(
+        request, "selection/experts.html", {"rows": rows, "listing": listing, "query": _list_query(request)}
+    )
 
 
 @login_required
@@ -481,8 +495,11 @@ def assignments(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _owned_call(request, call_pk)
     changing = can_change_review(request.user, call)
     # The indicator system is made when the first expert is assigned (``assign``), never by looking.
-    rows = pages.assignment_rows(
-        request.user, call, with_choices=bool(changing) and not wanted_download(request)
+    listing = ListQuery.from_params(lists.ASSIGNMENTS, request.GET)
+    rows = listing.arrange(
+        pages.assignment_rows(
+            request.user, call, with_choices=bool(changing) and not wanted_download(request)
+        )
     )
     if wanted_download(request):
         lines: list[list[Any]] = []
@@ -527,6 +544,8 @@ def assignments(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
         call,
         "selection:assignments",
         items=items,
+        listing=listing,
+        query=_list_query(request),
         batch=BatchAssignForm(initial={"due_on": call.scoring_deadline}),
         changing=changing,
         short=sum(row.needed for row in rows),

@@ -5,6 +5,9 @@
 //   <form data-confirm="question">  asks before submitting (an irreversible removal);
 //   <a data-captcha-refresh="url">  fetches a new challenge for the objection form in place, keeping what was
 //                                   typed (its href, which reloads the page, is the fallback).
+//   <select data-filterable>        gets a filter box before it: typing a name or a code keeps the matching
+//                                   options, shows them as a list and picks the first (the ministry's
+//                                   370-entry scope list); without script the <select> works as it is.
 "use strict";
 
 document.addEventListener("change", (event) => {
@@ -51,6 +54,55 @@ document.addEventListener("click", async (event) => {
   answer.value = "";
   answer.focus();
 });
+
+function makeFilterable(select) {
+  const box = document.createElement("input");
+  box.type = "search";
+  box.className = "select-filter";
+  box.placeholder = select.dataset.filterPlaceholder || "";
+  box.setAttribute("aria-label", select.dataset.filterLabel || "");
+  box.setAttribute("aria-controls", select.id);
+  box.autocomplete = "off";
+  const empty = document.createElement("p");
+  empty.className = "help select-filter-empty";
+  empty.textContent = select.dataset.filterEmpty || "";
+  empty.hidden = true;
+  empty.setAttribute("role", "status");
+  select.before(box);
+  select.after(empty);
+  const options = Array.from(select.options);
+  const chosen = select.value;
+  box.addEventListener("input", () => {
+    const words = box.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    let matches = 0;
+    let first = null;
+    for (const option of options) {
+      const text = `${option.text} ${option.value}`.toLowerCase();
+      const shown = words.every((word) => text.includes(word));
+      option.hidden = !shown;
+      if (shown) {
+        matches += 1;
+        first = first || option;
+      }
+    }
+    empty.hidden = matches > 0;
+    // Filtering shows the matches as an open list; an empty box folds it back into a drop-down.
+    select.size = words.length && matches > 1 ? Math.min(8, matches) : 0;
+    if (!words.length) {
+      select.value = select.value || chosen;
+    } else if (first && (select.selectedOptions.length === 0 || select.selectedOptions[0].hidden)) {
+      select.value = first.value;
+    }
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      select.focus();
+    }
+  });
+}
+
+document.querySelectorAll("select[data-filterable]").forEach(makeFilterable);
 
 // --- Forms that show their outcome, actions that ask first, nothing typed lost (issue 15) ----------------
 // Everything below reads its words from #page-text (base.html), translated on the server, and works from

@@ -26,6 +26,7 @@ from smecluster.apps.applications.forms import EvidenceForm
 from smecluster.apps.applications.problems import problem_message
 from smecluster.apps.evidence import pipeline
 from smecluster.apps.evidence.storage import EvidenceRejected
+from smecluster.apps.registry import lists
 from smecluster.apps.registry.forms import (
     FIGURE_BY_PATH,
     FiguresForm,
@@ -51,6 +52,7 @@ from smecluster.documents.sheets import XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import local_time, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.list_query import ListQuery
 from smecluster.site.upload_limits import workbook_limits
 
 SECTIONS = {
@@ -68,9 +70,10 @@ def _report(request: AuthenticatedRequest, pk: int) -> AnnualReport:
     return reach_or_404(report_for, request.user, pk, _("没有这份年度报告，或它不在您的辖区内"))
 
 
-def _filtered_reports(request: AuthenticatedRequest) -> tuple[ReportFilterForm, Any]:
+def _filtered_reports(request: AuthenticatedRequest) -> tuple[ReportFilterForm, ListQuery, Any]:
     form = ReportFilterForm(request.GET or None, years=report_years(request.user))
-    return form, report_list(request.user, **form.filters())
+    listing = ListQuery.from_params(lists.ANNUAL_REPORTS, request.GET)
+    return form, listing, listing.apply(report_list(request.user, **form.filters()))
 
 
 def _timeliness(report: AnnualReport) -> str:
@@ -89,7 +92,7 @@ def _timeliness(report: AnnualReport) -> str:
 @login_required
 @require_GET
 def report_list_view(request: AuthenticatedRequest) -> HttpResponse:
-    form, reports = _filtered_reports(request)
+    form, listing, reports = _filtered_reports(request)
     if wanted_download(request):
         header = [
             _("认定编号"), _("集群名称"), _("所在县"), _("报告年度"), _("报送截止日"), _("状态"),
@@ -118,6 +121,7 @@ def report_list_view(request: AuthenticatedRequest) -> HttpResponse:
         "registry/report_list.html",
         {
             "filter": form,
+            "listing": listing,
             "page": page,
             "rows": [(report, _timeliness(report)) for report in page],
             "query": query.urlencode(),

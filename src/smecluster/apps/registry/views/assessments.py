@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.registry import lists
 from smecluster.apps.registry.forms import AssessmentForm
 from smecluster.apps.registry.models import ClusterAssessment
 from smecluster.apps.registry.permissions import can_assess
@@ -24,6 +25,7 @@ from smecluster.apps.registry.selectors import assessment_list, cluster_record_f
 from smecluster.apps.registry.services import assessments
 from smecluster.site.csv_export import local_time, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.list_query import ListQuery
 
 
 @login_required
@@ -82,7 +84,8 @@ def assessment_list_view(request: AuthenticatedRequest) -> HttpResponse:
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() else None
     grade = request.GET.get("grade", "").strip()
-    rows = assessment_list(request.user, year=year, grade=grade)
+    listing = ListQuery.from_params(lists.ASSESSMENTS, request.GET)
+    rows = listing.apply(assessment_list(request.user, year=year, grade=grade))
     if wanted_download(request):
         header = [
             _("认定编号"), _("集群名称"), _("所在县"), _("认定项目"), _("考核年度"), _("建议等次"),
@@ -109,5 +112,5 @@ def assessment_list_view(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "registry/assessment_list.html",
-        {"page": page, "year": year_text, "grade": grade, "query": query.urlencode()},
+        {"page": page, "listing": listing, "year": year_text, "grade": grade, "query": query.urlencode()},
     )

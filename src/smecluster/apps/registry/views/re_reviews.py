@@ -24,6 +24,7 @@ from smecluster.apps.applications.forms import EvidenceForm
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.evidence import pipeline
 from smecluster.apps.evidence.storage import EvidenceRejected
+from smecluster.apps.registry import lists
 from smecluster.apps.registry.forms import (
     DecideForm,
     ReasonForm,
@@ -43,6 +44,7 @@ from smecluster.policy.display import criterion_rows
 from smecluster.policy.verdict import Outcome
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.list_query import ListQuery
 
 OUTCOME_LABELS = {
     Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
@@ -69,8 +71,9 @@ def re_review_list(request: AuthenticatedRequest) -> HttpResponse:
     re_reviews_ = re_reviews_visible_to(request.user)
     if status in ReReview.Status.values:
         re_reviews_ = re_reviews_.filter(status=status)
-    re_reviews_ = re_reviews_.select_related("cluster__county").order_by(
-        "period_valid_until", "cluster__number"
+    listing = ListQuery.from_params(lists.RE_REVIEWS, request.GET)
+    re_reviews_ = listing.apply(
+        re_reviews_.select_related("cluster__county").order_by("period_valid_until", "cluster__number")
     )
     if wanted_download(request):
         header = [
@@ -92,10 +95,19 @@ def re_review_list(request: AuthenticatedRequest) -> HttpResponse:
         )
         return tabular_response(request, "re-reviews", header, rows)
     page = Paginator(re_reviews_, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
     return render(
         request,
         "registry/re_review_list.html",
-        {"page": page, "status": status, "statuses": ReReview.Status.choices},
+        {
+            "page": page,
+            "listing": listing,
+            "status": status,
+            "statuses": ReReview.Status.choices,
+            "query": query.urlencode(),
+        },
     )
 
 
