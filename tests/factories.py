@@ -387,14 +387,19 @@ class ApplicationFactory(factory.Factory[Application]):
         status = kwargs.pop("status")
         operators = kwargs.pop("operators")
         places = kwargs.pop("places")
+        # application_create takes the name and industry only; the code is filled in like the form does.
+        industry_code = kwargs.pop("leading_industry_code")
         county_officer = User.objects.get(role=Role.COUNTY_OFFICER, jurisdiction=kwargs.pop("county"))
         application = application_services.application_create(actor=county_officer, **kwargs)
         # Bound before the steps, so that recognition carries the binding to the cluster as it does live.
         bind_operator(*operators, to=[application])
         application = fill_application(actor=county_officer, application=application)
+        later: dict[str, Any] = {"leading_industry_code": industry_code} if industry_code else {}
         if places:
+            later["places"] = places
+        if later:
             application = application_services.application_update(
-                actor=county_officer, application=application, fields={"places": places}
+                actor=county_officer, application=application, fields=later
             )
         take_steps(application, PATH_TO[status])
         assert application.status == status
