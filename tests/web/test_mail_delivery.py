@@ -1,0 +1,287 @@
+"""Mail that arrives (issue 16, "Mail that arrives"): delivered to a real SMTP server on loopback
+(aiosmtpd) and read back there: one message per recipient, the subject in Chinese, an absolute link
+(SMECLUSTER_SITE_URL), recorded as sent only once the server accepted it; a refusal (550) or an
+unreachable server leaves it recorded failed with the reason, visible to the platform admin, and the next
+`smecluster tick` delivers it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+from click.testing import CliRunner
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from factories import PLEDGE
+from smecluster.apps.accounts.models import User
+from smecluster.apps.applications import services as application_services
+from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.notifications import mail as mail_module
+from smecluster.apps.notifications.mail import absolute_url, mail_deliver_pending
+from smecluster.apps.notifications.models import MailDelivery
+from smecluster.cli import main
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://cluster.example.gov.cn"
+
+
+@dataclass
+class Received:
+    """One message as the server stored it: the envelope's recipients and the parsed message."""
+
+    recipients: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class MailServer:
+    """An SMTP server on loopback that keeps what it accepts; ``refuse`` holds addresses it answers 550
+    for, ``busy`` how many DATA commands it still answers 451 (try later)."""
+
+    port: int = 0
+    received: list[Received] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+    busy: int = 0
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: 用户不存在 (mailbox unavailable)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.busy:
+            self.busy -= 1
+            return "451 4.3.0 try again later"
+        content = envelope.content if isinstance(envelope.content, bytes) else b""
+        message = email.message_from_bytes(content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.received.append(Received(recipients=list(envelope.rcpt_tos), message=message))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[MailServer]:
+    """The platform's SMTP settings point at a real server on 127.0.0.1 (as SMECLUSTER_EMAIL_HOST/_PORT)."""
+    server = MailServer(port=_free_port())
+    controller = Controller(server, hostname="127.0.0.1", port=server.port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_TIMEOUT = 5
+    settings.SITE_URL = SITE
+    try:
+        yield server
+    finally:
+        controller.stop()
+
+
+def _submit(
+    web_users: dict[str, User], web_application_in: Callable[..., Application], capture: Any
+) -> Application:
+    application = web_application_in(Status.DRAFT)
+    with capture(execute=True):
+        application_services.application_submit(
+            actor=web_users["county_officer"], application=application, pledge=PLEDGE
+        )
+    return application
+
+
+def _city_decision(
+    web_application_in: Callable[..., Application],
+    web_take_step: Callable[[Application, str], Any],
+    capture: Any,
+) -> Application:
+    """The city returns an application: its county officer and its operator are told (two people)."""
+    application = web_application_in(Status.SUBMITTED)
+    MailDelivery.objects.all().delete()
+    with capture(execute=True):
+        web_take_step(application, "return")
+    return application
+
+
+def test_each_recipient_gets_a_message_of_their_own_with_a_chinese_subject_and_an_absolute_link(
+    smtp_server: MailServer,
+    web_users: dict[str, User],
+    web_application_in: Callable[..., Application],
+    web_take_step: Callable[[Application, str], Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Issue 16: "one message per recipient (never several people on one To: line)", "absolute links in
+    every mail (no relative /annual-reports/11/ links)"."""
+    application = _city_decision(web_application_in, web_take_step, django_capture_on_commit_callbacks)
+    people = {web_users["county_officer"].email, web_users["operator"].email}
+    mine = [item for item in smtp_server.received if application.number in str(item.message["Subject"])]
+    assert sorted(address for item in mine for address in item.recipients) == sorted(people)
+    link = f"{SITE}{application.get_absolute_url()}"
+    for item in mine:
+        assert len(item.recipients) == 1
+        assert item.message["To"] == item.recipients[0]
+        subject = str(item.message["Subject"]).strip()
+        assert subject.startswith("[smecluster] "), subject
+        assert "退回" in subject, subject
+        body = item.message.get_content()
+        assert link in body
+        assert "查看详情" in body
+    deliveries = MailDelivery.objects.filter(subject__contains=application.number)
+    assert sorted(deliveries.values_list("address", "status", "attempts")) == sorted(
+        (address, MailDelivery.Status.SENT, 1) for address in people
+    )
+    assert all(delivery.sent_at is not None for delivery in deliveries)
+
+
+def test_a_refused_recipient_is_recorded_failed_with_the_servers_reason_and_the_tick_delivers_it_later(
+    smtp_server: MailServer,
+    web_users: dict[str, User],
+    web_application_in: Callable[..., Application],
+    web_take_step: Callable[[Application, str], Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Issue 16: "recorded as sent only when the server accepted it (no fail_silently=True hiding failures:
+    a failed delivery is recorded as failed with the reason, retried by the next tick)"."""
+    operator = web_users["operator"].email
+    smtp_server.refuse.add(operator)
+    application = _city_decision(web_application_in, web_take_step, django_capture_on_commit_callbacks)
+    refused = MailDelivery.objects.get(address=operator, subject__contains=application.number)
+    assert refused.status == MailDelivery.Status.FAILED
+    assert refused.sent_at is None
+    assert refused.last_error.startswith("550 5.1.1"), refused.last_error
+    assert refused.attempts == 1, "a 550 is final: trying it again at once is pointless"
+    # The refusal is the operator's alone: the county officer's message went out.
+    officer = MailDelivery.objects.get(
+        address=web_users["county_officer"].email, subject__contains=application.number
+    )
+    assert officer.status == MailDelivery.Status.SENT
+    assert [item.recipients for item in smtp_server.received] == [[officer.address]]
+
+    smtp_server.refuse.clear()
+    result = CliRunner().invoke(main, ["tick", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["mail"] == {"sent": 1, "failed": 0}
+    refused.refresh_from_db()
+    assert refused.status == MailDelivery.Status.SENT
+    assert refused.attempts == 2
+    assert [item.recipients for item in smtp_server.received] == [[officer.address], [operator]]
+    assert f"{SITE}{application.get_absolute_url()}" in smtp_server.received[1].message.get_content()
+    # Delivered once: a further tick sends nothing again.
+    assert mail_deliver_pending().as_json() == {"sent": 0, "failed": 0}
+    assert len(smtp_server.received) == 2
+
+
+def test_an_unreachable_server_leaves_every_message_failed_after_retries_and_the_tick_delivers_them(
+    smtp_server: MailServer,
+    settings: Any,
+    web_users: dict[str, User],
+    web_application_in: Callable[..., Application],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Issue 16: "delivery retried (a few attempts with backoff on SMTP/connection errors)"; nothing is
+    counted sent while the server cannot be reached."""
+    settings.EMAIL_PORT = _free_port()  # nobody listens there: connection refused
+    application = _submit(web_users, web_application_in, django_capture_on_commit_callbacks)
+    failed = MailDelivery.objects.get(subject__contains=application.number)
+    assert failed.status == MailDelivery.Status.FAILED
+    assert failed.attempts == settings.MAIL_DELIVERY_ATTEMPTS == 3
+    assert "ConnectionRefusedError" in failed.last_error
+    assert smtp_server.received == []
+
+    settings.EMAIL_PORT = smtp_server.port
+    assert mail_deliver_pending().sent >= 1
+    failed.refresh_from_db()
+    assert failed.status == MailDelivery.Status.SENT
+    assert [item.recipients for item in smtp_server.received] == [[web_users["city_officer"].email]]
+
+
+def test_a_busy_server_is_tried_again_with_growing_pauses(
+    smtp_server: MailServer,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    web_users: dict[str, User],
+    web_application_in: Callable[..., Application],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A 451 ("try again later") is retried in the same run after SMECLUSTER_EMAIL_RETRY_SECONDS, then
+    twice that: the third try is accepted and the message is recorded sent once."""
+    settings.MAIL_RETRY_SECONDS = 2.0
+    pauses: list[float] = []
+    monkeypatch.setattr(mail_module.time, "sleep", pauses.append)
+    smtp_server.busy = 2
+    application = _submit(web_users, web_application_in, django_capture_on_commit_callbacks)
+    delivery = MailDelivery.objects.get(subject__contains=application.number)
+    assert (delivery.status, delivery.attempts) == (MailDelivery.Status.SENT, 3)
+    assert pauses == [2.0, 4.0]
+    assert len(smtp_server.received) == 1
+
+
+def test_a_rolled_back_change_queues_no_mail(
+    web_users: dict[str, User], web_application_in: Callable[..., Application]
+) -> None:
+    """The delivery record is written in the service's transaction: no change, no mail to send later."""
+    application = web_application_in(Status.DRAFT)
+    before = MailDelivery.objects.count()
+    queued_inside: list[int] = []
+
+    def submit_then_roll_back() -> None:
+        with transaction.atomic():
+            application_services.application_submit(
+                actor=web_users["county_officer"], application=application, pledge=PLEDGE
+            )
+            queued_inside.append(MailDelivery.objects.count())
+            raise RuntimeError("roll back")
+
+    with pytest.raises(RuntimeError):
+        submit_then_roll_back()
+    assert queued_inside == [before + 1]
+    assert MailDelivery.objects.count() == before
+
+
+def test_the_platform_admin_sees_failed_deliveries_with_their_reason(
+    smtp_server: MailServer,
+    web_users: dict[str, User],
+    web_application_in: Callable[..., Application],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Issue 16: a failed delivery is "visible to the platform admin" (the admin's 邮件投递 list)."""
+    smtp_server.refuse.add(web_users["city_officer"].email)
+    application = _submit(web_users, web_application_in, django_capture_on_commit_callbacks)
+    admin = web_users["province_admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = Client()
+    client.force_login(admin)
+    page = client.get(reverse("admin:notifications_maildelivery_changelist"), {"status__exact": "failed"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert application.number in text
+    assert "550 5.1.1" in text
+    assert web_users["city_officer"].email in text
+
+
+def test_absolute_url_puts_the_site_address_before_a_path(settings: Any) -> None:
+    settings.SITE_URL = SITE
+    assert absolute_url("/annual-reports/11/") == f"{SITE}/annual-reports/11/"
+    assert absolute_url("annual-reports/11/") == f"{SITE}/annual-reports/11/"
+    assert absolute_url("https://elsewhere.example/x") == "https://elsewhere.example/x"
