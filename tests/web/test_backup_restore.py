@@ -1,0 +1,314 @@
+"""Backups that restore (issue 16, "Backups" and its done-when: "`smecluster backup` / `restore` round-trip
+in CI on PostgreSQL"): applications with evidence files, a discovery dataset and their audit events are
+backed up; `smecluster restore` (a separate process, as an administrator runs it) puts them into a fresh
+database and a fresh data directory, where every row of every table, every file (same bytes) and every
+audit event is found and the audit chain verifies. A restore onto a database or directory that is not
+empty, or from an archive whose bytes differ from its manifest, is refused with exit 2 before anything is
+written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tarfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from factories import PDF, PLEDGE
+from smecluster.apps.accounts.models import User
+from smecluster.apps.applications import services as application_services
+from smecluster.apps.applications.models import Application, EvidenceFile
+from smecluster.apps.applications.workflow import Status
+from smecluster.apps.audit.chain import chain_head
+from smecluster.apps.audit.models import AuditEvent
+from smecluster.site.backup import MANIFEST, backup_create, data_directories
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the round trip through pg_dump needs PostgreSQL"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A fresh, empty database and data directory to restore into, and the environment that names them."""
+
+    database: str
+    data_dir: Path
+
+    def environment(self) -> dict[str, str]:
+        config = connection.settings_dict
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"SMECLUSTER_EVIDENCE_DIR", "SMECLUSTER_DATASETS_DIR", "DJANGO_SETTINGS_MODULE"}
+        }
+        password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+        environment |= {
+            "DATABASE_URL": (
+                f"postgres://{config['USER']}{password}@{config['HOST']}:{config['PORT']}/{self.database}"
+            ),
+            "SMECLUSTER_DATA_DIR": str(self.data_dir),
+            "SMECLUSTER_SECRET_KEY": "test-only-not-secret",
+            "DJANGO_SETTINGS_MODULE": "smecluster.site.settings",
+        }
+        return environment
+
+    def run(self, *arguments: str) -> Any:
+        """``smecluster ARGUMENTS`` in a process of its own, on this database and data directory."""
+        import subprocess
+
+        return subprocess.run(
+            [sys.executable, "-m", "smecluster", *arguments],
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+
+    def connect(self) -> psycopg.Connection[Any]:
+        config = connection.settings_dict
+        return psycopg.connect(
+            dbname=self.database,
+            host=config["HOST"],
+            port=config["PORT"],
+            user=config["USER"],
+            password=config.get("PASSWORD") or None,
+        )
+
+
+def _server() -> psycopg.Connection[Any]:
+    config = connection.settings_dict
+    return psycopg.connect(
+        dbname="postgres",
+        host=config["HOST"],
+        port=config["PORT"],
+        user=config["USER"],
+        password=config.get("PASSWORD") or None,
+        autocommit=True,
+    )
+
+
+@pytest.fixture
+def fresh_target(tmp_path: Path) -> Iterator[Callable[[str], Target]]:
+    """``fresh_target("a")``: a new empty database (named after the test database) and data directory."""
+    made: list[str] = []
+
+    def make(suffix: str) -> Target:
+        name = f"{connection.settings_dict['NAME']}_restore_{suffix}"
+        with _server() as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            server.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        data_dir = tmp_path / f"restored-{suffix}"
+        data_dir.mkdir()
+        return Target(database=name, data_dir=data_dir)
+
+    yield make
+    with _server() as server:
+        for name in made:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _tables_here() -> dict[str, tuple[int, str]]:
+    with connection.cursor() as cursor:
+        return _tables(cursor)
+
+
+def _tables(cursor: Any) -> dict[str, tuple[int, str]]:
+    """Every table of the public schema: its number of rows and an MD5 of all of them, in a fixed order."""
+    cursor.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+    )
+    names = [row[0] for row in cursor.fetchall()]
+    contents: dict[str, tuple[int, str]] = {}
+    for name in names:
+        rows = "string_agg(t::text, E'\\n' ORDER BY t::text)"
+        cursor.execute(f"SELECT count(*), md5(coalesce({rows}, '')) FROM \"{name}\" t")
+        count, digest = cursor.fetchone()
+        contents[name] = (count, digest)
+    return contents
+
+
+def _files(directory: Path) -> dict[str, str]:
+    return {
+        path.relative_to(directory).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and ".incoming" not in path.relative_to(directory).parts
+    }
+
+
+@pytest.fixture
+def backed_up(
+    web_users: dict[str, User], web_application_in: Callable[..., Application], tmp_path: Path
+) -> tuple[Path, dict[str, Any]]:
+    """Two applications with evidence files of their own bytes (one submitted), a dataset file, the audit
+    events they wrote; then a backup. Returns the archive and what the source held at backup time."""
+    county_officer = web_users["county_officer"]
+    for number in range(2):
+        application = web_application_in(Status.DRAFT)
+        for index in range(2):
+            content = PDF + f"\n% evidence {number}-{index}\n".encode()
+            application_services.evidence_add(
+                actor=county_officer,
+                application=application,
+                section="basics",
+                upload=SimpleUploadedFile(f"证明材料{number}-{index}.pdf", content, "application/pdf"),
+            )
+        if number == 0:
+            application_services.application_submit(
+                actor=county_officer, application=application, pledge=PLEDGE
+            )
+    dataset = Path(settings.DISCOVERY_DATASETS_DIR) / "registered" / "firms-2024.csv"
+    dataset.parent.mkdir(parents=True, exist_ok=True)
+    dataset.write_text("credit_code,year,employees\n91440606MA4UXXXX0X,2024,120\n", encoding="utf-8")
+
+    assert EvidenceFile.objects.count() >= 4
+    assert AuditEvent.objects.count() > 0
+    source = {
+        "tables": _tables_here(),
+        "files": {name: _files(directory) for name, directory in data_directories().items()},
+        "head": chain_head(),
+        "evidence": sorted(EvidenceFile.objects.values_list("stored_name", "sha256")),
+    }
+    archive = tmp_path / "smecluster-backup.tar"
+    manifest = backup_create(output=archive)
+    assert {member.name for member in manifest.members} >= {
+        "database.pgdump",
+        "datasets/registered/firms-2024.csv",
+    }
+    return archive, source
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_every_record_file_and_audit_event_into_a_fresh_database(
+    backed_up: tuple[Path, dict[str, Any]], fresh_target: Callable[[str], Target]
+) -> None:
+    archive, source = backed_up
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
+    assert manifest["platform_version"]
+    assert manifest["database"] == {"engine": "postgresql", "member": "database.pgdump"}
+    assert "0002_mail_delivery" in manifest["migrations"]["notifications"]
+    for member in manifest["members"]:
+        assert len(member["sha256"]) == 64
+
+    target = fresh_target("a")
+    result = target.run("restore", str(archive))
+    assert result.returncode == 0, result.stderr
+    assert "audit chain intact" in result.stdout
+
+    with target.connect() as restored, restored.cursor() as cursor:
+        tables = _tables(cursor)
+        cursor.execute(
+            'SELECT stored_name, sha256 FROM "applications_evidencefile" ORDER BY stored_name, sha256'
+        )
+        evidence = sorted(cursor.fetchall())
+    # Every table, every row, byte for byte as text: the applications, evidence rows, audit events...
+    assert set(tables) == set(source["tables"])
+    assert tables == source["tables"]
+    assert tables["audit_auditevent"][0] == source["head"].count
+    assert evidence == source["evidence"]
+    # ... and every file, the same bytes, in the new data directory.
+    restored_files = {
+        "evidence": _files(target.data_dir / "evidence"),
+        "datasets": _files(target.data_dir / "datasets"),
+        "holidays": _files(target.data_dir / "holidays"),
+        "sme_size_standards": _files(target.data_dir / "sme_size_standards"),
+    }
+    assert restored_files == source["files"]
+    for stored_name, sha256 in source["evidence"]:
+        assert any(
+            name.endswith(stored_name) and digest == sha256
+            for name, digest in restored_files["evidence"].items()
+        )
+
+    # The audit chain verifies, and its head is the one the source had when it was backed up.
+    verified = target.run(
+        "audit",
+        "verify",
+        "--json",
+        "--expect-head",
+        source["head"].hash,
+        "--expect-count",
+        str(source["head"].count),
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert json.loads(verified.stdout)["intact"] is True
+    # Every row's file is there with its recorded SHA-256 (files verify: no missing, no mismatch).
+    files = target.run("files", "verify", "--json")
+    problems = json.loads(files.stdout)["problems"]
+    assert [problem for problem in problems if problem["kind"] != "orphan"] == []
+
+    # Restoring again onto what is now a database with tables is refused, and changes nothing.
+    again = Target(database=target.database, data_dir=target.data_dir.parent / "empty-dir")
+    again.data_dir.mkdir()
+    refused = again.run("restore", str(archive))
+    assert refused.returncode == 2
+    assert "is not empty" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert list(again.data_dir.iterdir()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_refuses_a_data_directory_with_files(
+    backed_up: tuple[Path, dict[str, Any]], fresh_target: Callable[[str], Target]
+) -> None:
+    archive, _ = backed_up
+    target = fresh_target("b")
+    stray = target.data_dir / "evidence" / "ab" / "left-over.pdf"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"%PDF-1.4 left over")
+    result = target.run("restore", str(archive))
+    assert result.returncode == 2
+    assert "evidence directory" in result.stderr
+    assert "holds files" in result.stderr
+    with target.connect() as restored, restored.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert cursor.fetchone() == (0,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_checks_every_sha256_before_writing_anything(
+    backed_up: tuple[Path, dict[str, Any]], fresh_target: Callable[[str], Target], tmp_path: Path
+) -> None:
+    """One byte changed in the last evidence file: the database (earlier in the archive) is not restored
+    either, since every member is checked before the first is written."""
+    archive, _ = backed_up
+    with tarfile.open(archive) as tar:
+        victim = [info for info in tar.getmembers() if info.name.startswith("evidence/")][-1]
+    tampered = tmp_path / "tampered.tar"
+    data = bytearray(archive.read_bytes())
+    data[victim.offset_data + victim.size // 2] ^= 0xFF
+    tampered.write_bytes(bytes(data))
+
+    target = fresh_target("c")
+    result = target.run("restore", str(tampered))
+    assert result.returncode == 2
+    assert victim.name in result.stderr
+    assert "SHA-256" in result.stderr
+    assert "Traceback" not in result.stderr
+    with target.connect() as restored, restored.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert cursor.fetchone() == (0,)
+    assert [path for path in target.data_dir.rglob("*") if path.is_file()] == []
+
+
+def test_a_backup_never_overwrites_a_file(tmp_path: Path) -> None:
+    existing = tmp_path / "backup.tar"
+    existing.write_bytes(b"yesterday's backup")
+    target = Target(database=str(connection.settings_dict["NAME"]), data_dir=tmp_path)
+    result = target.run("backup", "--output", str(existing))
+    assert result.returncode == 2
+    assert "exists already" in result.stderr
+    assert existing.read_bytes() == b"yesterday's backup"
