@@ -396,7 +396,8 @@ def _check_empty(archive: Path, manifest: Manifest) -> None:
     if tables:
         problems.append(
             f"the database {connection.settings_dict['NAME']} is not empty ({len(tables)} tables, e.g. "
-            f"{', '.join(tables[:3])}): restore into a new, empty database (createdb NAME)"
+            f"{', '.join(tables[:3])}): restore into a new, empty database "
+            + ("(createdb NAME)" if engine == "postgresql" else "(a file that does not exist yet)")
         )
     for name, directory in data_directories().items():
         if _occupied(directory):
