@@ -197,7 +197,9 @@ def test_a_backup_restores_every_record_file_and_audit_event_into_a_fresh_databa
 ) -> None:
     archive, source = backed_up
     with tarfile.open(archive) as tar:
-        manifest = json.loads(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
+        stream = tar.extractfile(MANIFEST)
+        assert stream is not None
+        manifest = json.loads(stream.read())
     assert manifest["platform_version"]
     assert manifest["database"] == {"engine": "postgresql", "member": "database.pgdump"}
     assert "0002_mail_delivery" in manifest["migrations"]["notifications"]
@@ -220,14 +222,18 @@ def test_a_backup_restores_every_record_file_and_audit_event_into_a_fresh_databa
     assert tables == source["tables"]
     assert tables["audit_auditevent"][0] == source["head"].count
     assert evidence == source["evidence"]
-    # ... and every file, the same bytes, in the new data directory.
-    restored_files = {
-        "evidence": _files(target.data_dir / "evidence"),
-        "datasets": _files(target.data_dir / "datasets"),
-        "holidays": _files(target.data_dir / "holidays"),
-        "sme_size_standards": _files(target.data_dir / "sme_size_standards"),
-    }
-    assert restored_files == source["files"]
+    # ... and every file, the same bytes, in the new data directory: the evidence and datasets as they were
+    # (this test's own directories), the holiday years and size standards as the manifest lists them (a
+    # directory the test workers share).
+    restored_files = {name: _files(target.data_dir / name) for name in data_directories()}
+    assert restored_files["evidence"] == source["files"]["evidence"]
+    assert restored_files["datasets"] == source["files"]["datasets"]
+    assert "registered/firms-2024.csv" in restored_files["datasets"]
+    listed = {member["name"]: member["sha256"] for member in manifest["members"]}
+    for name in ("holidays", "sme_size_standards"):
+        for relative, digest in restored_files[name].items():
+            assert listed.pop(f"{name}/{relative}") == digest
+    assert [name for name in listed if name.startswith(("holidays/", "sme_size_standards/"))] == []
     for stored_name, sha256 in source["evidence"]:
         assert any(
             name.endswith(stored_name) and digest == sha256
