@@ -285,3 +285,54 @@ def test_absolute_url_puts_the_site_address_before_a_path(settings: Any) -> None
     assert absolute_url("/annual-reports/11/") == f"{SITE}/annual-reports/11/"
     assert absolute_url("annual-reports/11/") == f"{SITE}/annual-reports/11/"
     assert absolute_url("https://elsewhere.example/x") == "https://elsewhere.example/x"
+
+
+def test_the_records_of_mail_sent_long_ago_are_deleted_and_failed_ones_kept(settings: Any) -> None:
+    """A sent mail's record holds what it said: kept SMECLUSTER_EMAIL_KEEP_DAYS, then deleted by the tick;
+    a failed one stays in the admin's sight."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from smecluster.apps.notifications.mail import mail_deliveries_purge
+
+    now = timezone.now()
+    settings.MAIL_KEEP_DAYS = 180
+    old, recent, failed = (
+        MailDelivery.objects.create(address=f"{name}@example.test", subject=name, body=name, status=status)
+        for name, status in [
+            ("old", MailDelivery.Status.SENT),
+            ("recent", MailDelivery.Status.SENT),
+            ("failed", MailDelivery.Status.FAILED),
+        ]
+    )
+    MailDelivery.objects.filter(pk=old.pk).update(sent_at=now - timedelta(days=181))
+    MailDelivery.objects.filter(pk=recent.pk).update(sent_at=now - timedelta(days=179))
+    assert mail_deliveries_purge() == 1
+    assert set(MailDelivery.objects.values_list("subject", flat=True)) >= {"recent", "failed"}
+    assert not MailDelivery.objects.filter(pk=old.pk).exists()
+    assert MailDelivery.objects.filter(pk=failed.pk, status=MailDelivery.Status.FAILED).exists()
+
+
+def test_a_server_that_does_not_answer_is_not_waited_for_twice(settings: Any) -> None:
+    """A server that accepts the connection and never greets: one EMAIL_TIMEOUT, recorded failed, the rest
+    of the run not tried (the person whose request sent it would wait out every timeout)."""
+    from smecluster.apps.notifications.mail import mail_deliver, mail_queue
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = silent.getsockname()[1]
+        settings.EMAIL_TIMEOUT = 1
+        first, second = (
+            mail_queue(address=f"{name}@example.test", subject="提醒", body="正文") for name in ("a", "b")
+        )
+        assert mail_deliver([first.pk, second.pk]).as_json() == {"sent": 0, "failed": 2}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.attempts) == (MailDelivery.Status.FAILED, 1)
+    assert "timed out" in first.last_error
+    assert (second.status, second.attempts) == (MailDelivery.Status.FAILED, 0)
+    assert second.last_error == first.last_error

@@ -3,7 +3,8 @@
 It runs every duty as of one day (``oversight.tick.run_tick``): opens annual reporting and re-review
 windows, reminds, flags overdue reports, expires clusters and proposes revocation; it also deletes the
 objection form's expired challenges (CAPTCHA rows), and delivers the mail still waiting (failed or
-never tried: ``notifications.mail.mail_deliver_pending``). Each duty leaves a
+never tried: ``notifications.mail.mail_deliver_pending``) and deletes the records of mail sent long ago
+(``SMECLUSTER_EMAIL_KEEP_DAYS``). Each duty leaves a
 record of what it did, so a second run as of the same day does nothing and prints an empty list. It ends
 with the audit log's head (hash and number of events): kept outside the server, e.g. in cron's mail, it
 lets ``smecluster audit verify --expect-head`` notice a truncated log later. The
@@ -81,7 +82,7 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
 
     from smecluster.apps.audit.chain import chain_head
     from smecluster.apps.notices.services import objection_challenges_purge, objection_lookup_misses_purge
-    from smecluster.apps.notifications.mail import mail_deliver_pending
+    from smecluster.apps.notifications.mail import mail_deliver_pending, mail_deliveries_purge
     from smecluster.apps.oversight.tick import run_tick
 
     day = as_of or timezone.localdate()
@@ -95,6 +96,7 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     # Housekeeping, not a duty of dynamic management: nothing to report, and a second run finds none left.
     objection_challenges_purge()
     objection_lookup_misses_purge()
+    mail_deliveries_purge()
     head = chain_head()
     if as_json:
         click.echo(

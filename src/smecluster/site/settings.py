@@ -32,6 +32,7 @@
 | SMECLUSTER_EMAIL_TIMEOUT | 10 | seconds to wait for the SMTP server |
 | SMECLUSTER_EMAIL_ATTEMPTS | 3 | tries per message in one run (then the daily tick tries again) |
 | SMECLUSTER_EMAIL_RETRY_SECONDS | 2 | first pause between tries, doubled each time |
+| SMECLUSTER_EMAIL_KEEP_DAYS | 180 | days the record of a sent mail is kept (the tick deletes older ones) |
 | SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications |
 | SMECLUSTER_SITE_URL | http://127.0.0.1:8000 | the site's address for mails' links, e.g. https://x.gov.cn |
 | SMECLUSTER_SECURE_COOKIES | false | session and CSRF cookies only over HTTPS |
@@ -300,6 +301,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("SMECLUSTER_DEFAULT_FROM_EMAIL", "noreply@sm
 MAIL_DELIVERY_ATTEMPTS = max(1, _number("SMECLUSTER_EMAIL_ATTEMPTS", 3))
 MAIL_RETRY_SECONDS = float(os.environ.get("SMECLUSTER_EMAIL_RETRY_SECONDS", "").strip() or 2)
 MAIL_RETRY_DAYS = 7
+# The record of a sent mail is deleted this long after (by the tick): it holds what the mail said.
+MAIL_KEEP_DAYS = _number("SMECLUSTER_EMAIL_KEEP_DAYS", 180)
 # The site's address as its users reach it: every link in a mail is absolute (no bare /annual-reports/11/).
 SITE_URL = (os.environ.get("SMECLUSTER_SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):

@@ -90,6 +90,14 @@ def mail_deliver_pending() -> DeliveryCount:
     return _deliver(_claim(waiting))
 
 
+def mail_deliveries_purge() -> int:
+    """Delete the records of mail sent more than ``MAIL_KEEP_DAYS`` days ago: they hold what the mail said
+    (names, numbers, findings), kept only as long as someone may ask whether a mail went out."""
+    cutoff = timezone.now() - timedelta(days=settings.MAIL_KEEP_DAYS)
+    deleted, _ = MailDelivery.objects.filter(status=MailDelivery.Status.SENT, sent_at__lt=cutoff).delete()
+    return deleted
+
+
 def _claim(candidates: QuerySet[MailDelivery]) -> list[MailDelivery]:
     """Mark the deliverable ones ``sending`` in a transaction of their own and return them: rows another
     process holds (locked or freshly claimed) are left to it, so no message goes out twice."""
@@ -203,7 +211,20 @@ def _failure(error: smtplib.SMTPException | OSError) -> _Failure:
         # A refused login will not be accepted on a second try either.
         final = error.smtp_code >= 500
         return _Failure(reason=_cut(f"{type(error).__name__}: {reason}"), final=final, whole_run=whole_run)
-    return _Failure(reason=_cut(f"{type(error).__name__}: {error}"), final=False, whole_run=whole_run)
+    # A server that does not answer within EMAIL_TIMEOUT is not waited for again in this run: the person
+    # whose request sent the mail would wait each timeout out. The tick tries again.
+    final = _timed_out(error)
+    return _Failure(reason=_cut(f"{type(error).__name__}: {error}"), final=final, whole_run=whole_run)
+
+
+def _timed_out(error: BaseException) -> bool:
+    """Whether a timeout is behind ``error`` (smtplib reports one in a reply as a disconnection)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, TimeoutError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _text(reply: bytes | str) -> str:
