@@ -74,7 +74,9 @@ def mail_deliver_after_commit(deliveries: Sequence[MailDelivery]) -> None:
     if not deliveries:
         return
     ids = [delivery.pk for delivery in deliveries]
-    transaction.on_commit(lambda: mail_deliver(ids))
+    # robust: the change is committed whatever happens to its mail; an unforeseen error is logged (the rows
+    # stay claimed and the tick takes them over), never turned into an error page for the person.
+    transaction.on_commit(lambda: mail_deliver(ids), robust=True)
 
 
 def mail_deliver(ids: Iterable[int]) -> DeliveryCount:
@@ -187,6 +189,9 @@ def _send_with_retries(connection: BaseEmailBackend, delivery: MailDelivery) -> 
             failure = _failure(error)
             # A connection in an unknown state is not reused: the next attempt connects again.
             _close(connection)
+        except ValueError as error:
+            # The message cannot be written (an address Django cannot encode): no server would take it.
+            return _Failure(reason=_cut(f"{type(error).__name__}: {error}"), final=True, whole_run=False)
         if failure.final:
             return failure
     return failure
