@@ -6,22 +6,17 @@ unreachable server leaves it recorded failed with the reason, visible to the pla
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from click.testing import CliRunner
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from mail_server import SITE, MailServer, free_port, running_mail_server
 
 from factories import PLEDGE
 from smecluster.apps.accounts.models import User
@@ -35,68 +30,11 @@ from smecluster.cli import main
 
 pytestmark = pytest.mark.django_db
 
-SITE = "https://cluster.example.gov.cn"
-
-
-@dataclass
-class Received:
-    """One message as the server stored it: the envelope's recipients and the parsed message."""
-
-    recipients: list[str]
-    message: EmailMessage
-
-
-@dataclass
-class MailServer:
-    """An SMTP server on loopback that keeps what it accepts; ``refuse`` holds addresses it answers 550
-    for, ``busy`` how many DATA commands it still answers 451 (try later)."""
-
-    port: int = 0
-    received: list[Received] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-    busy: int = 0
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        if address in self.refuse:
-            return f"550 5.1.1 <{address}>: 用户不存在 (mailbox unavailable)"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.busy:
-            self.busy -= 1
-            return "451 4.3.0 try again later"
-        content = envelope.content if isinstance(envelope.content, bytes) else b""
-        message = email.message_from_bytes(content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.received.append(Received(recipients=list(envelope.rcpt_tos), message=message))
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
 
 @pytest.fixture
 def smtp_server(settings: Any) -> Iterator[MailServer]:
-    """The platform's SMTP settings point at a real server on 127.0.0.1 (as SMECLUSTER_EMAIL_HOST/_PORT)."""
-    server = MailServer(port=_free_port())
-    controller = Controller(server, hostname="127.0.0.1", port=server.port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_TIMEOUT = 5
-    settings.SITE_URL = SITE
-    try:
+    with running_mail_server(settings) as server:
         yield server
-    finally:
-        controller.stop()
 
 
 def _submit(
@@ -200,7 +138,7 @@ def test_an_unreachable_server_leaves_every_message_failed_after_retries_and_the
 ) -> None:
     """Issue 16: "delivery retried (a few attempts with backoff on SMTP/connection errors)"; nothing is
     counted sent while the server cannot be reached."""
-    settings.EMAIL_PORT = _free_port()  # nobody listens there: connection refused
+    settings.EMAIL_PORT = free_port()  # nobody listens there: connection refused
     application = _submit(web_users, web_application_in, django_capture_on_commit_callbacks)
     failed = MailDelivery.objects.get(subject__contains=application.number)
     assert failed.status == MailDelivery.Status.FAILED
