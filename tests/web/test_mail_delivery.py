@@ -274,3 +274,75 @@ def test_a_server_that_does_not_answer_is_not_waited_for_twice(settings: Any) ->
     assert "timed out" in first.last_error
     assert (second.status, second.attempts) == (MailDelivery.Status.FAILED, 0)
     assert second.last_error == first.last_error
+
+
+def _mail_settings(environment: dict[str, str], tmp_path: Any) -> Any:
+    """The mail settings as ``smecluster.site.settings`` reads them from ``environment``, in a process of
+    its own (settings are read once per process)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SMECLUSTER_EMAIL")
+        and key not in {"SMECLUSTER_SITE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env |= {
+        "SMECLUSTER_SECRET_KEY": "test-only-not-secret",
+        "SMECLUSTER_DATA_DIR": str(tmp_path),
+        **environment,
+    }
+    names = ["EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
+             "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "SITE_URL"]  # fmt: skip
+    script = (
+        "import json, smecluster.site.settings as s; "
+        f"print(json.dumps({{name: getattr(s, name) for name in {names!r}}}))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+def test_smtp_settings_come_from_the_environment(tmp_path: Any) -> None:
+    """Issue 16: "SMTP settings from the environment (SMECLUSTER_EMAIL_HOST, _PORT, _HOST_USER,
+    _HOST_PASSWORD, _USE_TLS, _USE_SSL, _TIMEOUT)", the console default kept for the demo."""
+    demo = _mail_settings({}, tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    assert json.loads(demo.stdout)["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+    relay = _mail_settings(
+        {
+            "SMECLUSTER_EMAIL_HOST": "smtp.gd.gov.cn",
+            "SMECLUSTER_EMAIL_USE_TLS": "1",
+            "SMECLUSTER_EMAIL_HOST_USER": "cluster-platform",
+            "SMECLUSTER_EMAIL_HOST_PASSWORD": "s3cret",
+            "SMECLUSTER_EMAIL_TIMEOUT": "20",
+            "SMECLUSTER_SITE_URL": "https://cluster.example.gov.cn/",
+        },
+        tmp_path,
+    )
+    assert relay.returncode == 0, relay.stderr
+    assert json.loads(relay.stdout) == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.gd.gov.cn",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "cluster-platform",
+        "EMAIL_HOST_PASSWORD": "s3cret",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_TIMEOUT": 20,
+        "SITE_URL": "https://cluster.example.gov.cn",
+    }
+    ssl = _mail_settings(
+        {"SMECLUSTER_EMAIL_HOST": "smtp.gd.gov.cn", "SMECLUSTER_EMAIL_USE_SSL": "1"}, tmp_path
+    )
+    assert json.loads(ssl.stdout)["EMAIL_PORT"] == 465
+
+    both = _mail_settings({"SMECLUSTER_EMAIL_USE_TLS": "1", "SMECLUSTER_EMAIL_USE_SSL": "1"}, tmp_path)
+    assert both.returncode != 0
+    assert "not both" in both.stderr
+    relative = _mail_settings({"SMECLUSTER_SITE_URL": "cluster.example.gov.cn"}, tmp_path)
+    assert relative.returncode != 0
+    assert "SMECLUSTER_SITE_URL must start with https://" in relative.stderr
