@@ -151,7 +151,7 @@ def _files(directory: Path) -> dict[str, str]:
 @pytest.fixture
 def backed_up(
     web_users: dict[str, User], web_application_in: Callable[..., Application], tmp_path: Path
-) -> tuple[Path, dict[str, Any]]:
+) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Two applications with evidence files of their own bytes (one submitted), a dataset file, the audit
     events they wrote; then a backup. Returns the archive and what the source held at backup time."""
     county_officer = web_users["county_officer"]
@@ -172,6 +172,12 @@ def backed_up(
     dataset = Path(settings.DISCOVERY_DATASETS_DIR) / "registered" / "firms-2024.csv"
     dataset.parent.mkdir(parents=True, exist_ok=True)
     dataset.write_text("credit_code,year,employees\n91440606MA4UXXXX0X,2024,120\n", encoding="utf-8")
+    # A registry extract too big to copy, linked into the datasets directory: its bytes are backed up.
+    extract = tmp_path / "national-extract.csv"
+    extract.write_text("credit_code,year,employees\n91110000MA00XXXX0X,2024,5\n", encoding="utf-8")
+    link = dataset.parent / "national-2024.csv"
+    link.unlink(missing_ok=True)
+    link.symlink_to(extract)
 
     assert EvidenceFile.objects.count() >= 4
     assert AuditEvent.objects.count() > 0
@@ -187,7 +193,10 @@ def backed_up(
         "database.pgdump",
         "datasets/registered/firms-2024.csv",
     }
-    return archive, source
+    yield archive, source
+    # The datasets directory outlives the test (the worker's): leave nothing in it for the next one.
+    link.unlink()
+    dataset.unlink()
 
 
 @needs_postgres
@@ -229,6 +238,9 @@ def test_a_backup_restores_every_record_file_and_audit_event_into_a_fresh_databa
     assert restored_files["evidence"] == source["files"]["evidence"]
     assert restored_files["datasets"] == source["files"]["datasets"]
     assert "registered/firms-2024.csv" in restored_files["datasets"]
+    linked = target.data_dir / "datasets" / "registered" / "national-2024.csv"
+    assert not linked.is_symlink()
+    assert linked.read_text(encoding="utf-8").endswith("2024,5\n")
     listed = {member["name"]: member["sha256"] for member in manifest["members"]}
     for name in ("holidays", "sme_size_standards"):
         for relative, digest in restored_files[name].items():

@@ -201,7 +201,9 @@ def _files_of(directory: Path) -> Iterator[Path]:
         folders.sort()
         for name in sorted(names):
             path = Path(root) / name
-            if path.is_file() and not path.is_symlink():
+            # A symbolic link to a file counts as that file (a national extract placed in the datasets
+            # directory by a link): the backup holds its bytes, and the restore a file of its own.
+            if path.is_file():
                 yield path
 
 
@@ -222,10 +224,11 @@ class _HashingReader(io.RawIOBase):
 
 
 def _add(archive: tarfile.TarFile, name: str, path: Path) -> Member:
-    info = archive.gettarinfo(str(path), arcname=name)
-    info.uid = info.gid = 0
-    info.uname = info.gname = ""
     with path.open("rb") as source:
+        # From the open file: a link's target is archived as a regular file.
+        info = archive.gettarinfo(arcname=name, fileobj=source)
+        info.uid = info.gid = 0
+        info.uname = info.gname = ""
         reader = _HashingReader(source)
         archive.addfile(info, reader)
     return Member(name=name, size=info.size, sha256=reader.digest.hexdigest())
