@@ -391,3 +391,52 @@ def test_the_sqlite_demo_database_round_trips_as_a_file_copy(tmp_path: Path) -> 
     again = smecluster(restored, "restore", str(archive))
     assert again.returncode == 2
     assert "is not empty" in again.stderr
+
+
+def test_an_archive_is_checked_member_by_member_against_its_manifest(tmp_path: Path) -> None:
+    """What the restore refuses before writing: a member twice, a member the manifest does not list, a
+    name reaching out of its directory, a listed member missing, and bytes that differ."""
+    import hashlib as _hashlib
+    import io as _io
+
+    from smecluster.errors import UnusableInput
+    from smecluster.site.backup import Manifest, Member, verify_archive
+
+    def member(name: str, data: bytes) -> tuple[tarfile.TarInfo, bytes]:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        return info, data
+
+    database = b"PGDMP fake dump"
+    evidence = b"%PDF-1.4 evidence"
+    listed = [
+        Member("database.pgdump", len(database), _hashlib.sha256(database).hexdigest()),
+        Member("evidence/ab/one.pdf", len(evidence), _hashlib.sha256(evidence).hexdigest()),
+        Member("evidence/../../etc/cron.d/x", 1, "0" * 64),
+        Member("evidence/ab/missing.pdf", 1, "0" * 64),
+    ]
+    archive = tmp_path / "bad.tar"
+    with tarfile.open(archive, "w") as tar:
+        for info, data in [
+            member("database.pgdump", database),
+            member("evidence/ab/one.pdf", evidence[:-1] + b"X"),
+            member("evidence/ab/one.pdf", evidence),
+            member("datasets/unlisted.csv", b"a,b\n"),
+        ]:
+            tar.addfile(info, _io.BytesIO(data))
+    manifest = Manifest(
+        created_at="2026-12-07T00:00:00+00:00",
+        platform_version="0.1.0",
+        engine="postgresql",
+        migrations={},
+        members=listed,
+    )
+    with pytest.raises(UnusableInput) as refused:
+        verify_archive(archive, manifest)
+    text = str(refused.value)
+    assert "evidence/ab/one.pdf: SHA-256" in text
+    assert "evidence/ab/one.pdf: in the archive twice" in text
+    assert "datasets/unlisted.csv: not in the manifest" in text
+    assert "evidence/../../etc/cron.d/x: not a name a backup writes" in text
+    assert "evidence/ab/missing.pdf: in the manifest, not in the archive" in text
+    assert "database.pgdump" not in text

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from smecluster.cli.web_commands import _data_dir, _setup_django, _use_demo_database
+from smecluster.cli.web_commands import _data_dir, _fail, _setup_django, _use_demo_database
 
 
 @click.command("backup")
@@ -29,9 +29,15 @@ def backup(output: Path, use_demo: bool) -> None:
     if use_demo:
         _use_demo_database(_data_dir())
     _setup_django()
+    from django.db import DatabaseError
+
     from smecluster.site.backup import archive_sha256, backup_create
 
-    manifest = backup_create(output=output)
+    try:
+        manifest = backup_create(output=output)
+    except DatabaseError as error:
+        _fail(f"the database cannot be read: {error}".strip())
+        return
     total = sum(member.size for member in manifest.members)
     click.echo(
         f"backup written: {output} ({len(manifest.members)} members, {total} bytes before packing; "
@@ -51,10 +57,16 @@ def restore(archive: Path, use_demo: bool) -> None:
     if use_demo:
         _use_demo_database(_data_dir())
     _setup_django()
+    from django.db import DatabaseError
+
     from smecluster.apps.audit.chain import verify_chain
     from smecluster.site.backup import backup_restore
 
-    report = backup_restore(archive=archive)
+    try:
+        report = backup_restore(archive=archive)
+    except DatabaseError as error:
+        _fail(f"the database cannot be used: {error}".strip())
+        return
     manifest = report.manifest
     click.echo(
         f"restored {archive}: the {manifest.engine} database and {report.files} file(s), backed up "

@@ -297,7 +297,7 @@ def _refuse(archive: Path, message: str) -> UnusableInput:
     return UnusableInput.single(str(archive), "", message)
 
 
-def _read_manifest(archive: Path) -> Manifest:
+def read_manifest(archive: Path) -> Manifest:
     try:
         with tarfile.open(archive, mode="r:*") as tar:
             try:
@@ -338,7 +338,7 @@ def _safe_name(name: str) -> bool:
     return bool(name) and not path.is_absolute() and ".." not in path.parts and "\\" not in name
 
 
-def _verify_archive(archive: Path, manifest: Manifest) -> None:
+def verify_archive(archive: Path, manifest: Manifest) -> None:
     """Every member the manifest lists is in the archive with its size and SHA-256, and nothing else is."""
     expected = {member.name: member for member in manifest.members}
     prefixes = set(data_directories())
@@ -356,6 +356,9 @@ def _verify_archive(archive: Path, manifest: Manifest) -> None:
                 continue
             if info.name not in expected:
                 problems.append(f"{info.name}: not in the manifest")
+                continue
+            if info.name in seen:
+                problems.append(f"{info.name}: in the archive twice")
                 continue
             if not info.isfile():
                 problems.append(f"{info.name}: not a regular file")
@@ -463,7 +466,7 @@ def backup_restore(*, archive: Path) -> RestoreReport:
     """Restore ``archive`` into the configured database and data directories, which must be empty."""
     if not archive.is_file():
         raise _refuse(archive, "no such file")
-    manifest = _read_manifest(archive)
+    manifest = read_manifest(archive)
     _check_empty(archive, manifest)
     unknown = _unknown_migrations(manifest)
     if unknown:
@@ -472,7 +475,7 @@ def backup_restore(*, archive: Path) -> RestoreReport:
             f"made by a newer version ({manifest.platform_version}, this is {__version__}): its database has "
             f"migrations this version does not know ({', '.join(unknown[:5])}); restore it with that version",
         )
-    _verify_archive(archive, manifest)
+    verify_archive(archive, manifest)
     # Nothing was written before this line.
     listed = {member.name: member for member in manifest.members}
     directories = data_directories()
