@@ -9,6 +9,7 @@ written."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import sys
@@ -374,6 +375,22 @@ def test_the_sqlite_demo_database_round_trips_as_a_file_copy(tmp_path: Path) -> 
     assert made.returncode == 0, made.stderr
     with tarfile.open(archive) as tar:
         assert sorted(tar.getnames()) == ["database.sqlite3", "evidence/3f/3f00.pdf", MANIFEST]
+    # An off-site copy is checked without restoring it; a damaged one is refused.
+    checked = smecluster(restored, "restore", "--check", str(archive))
+    assert checked.returncode == 0, checked.stderr
+    assert "intact" in checked.stdout
+    damaged = tmp_path / "damaged.tar"
+    with tarfile.open(archive) as tar, tarfile.open(damaged, "w") as copy:
+        for info in tar.getmembers():
+            data = tar.extractfile(info)
+            assert data is not None
+            content = data.read()
+            copy.addfile(
+                info, io.BytesIO(content[:-1] + b"?" if info.name.startswith("evidence/") else content)
+            )
+    refused = smecluster(restored, "restore", "--check", str(damaged))
+    assert refused.returncode == 2
+    assert "evidence/3f/3f00.pdf: SHA-256" in refused.stderr
 
     done = smecluster(restored, "restore", str(archive))
     assert done.returncode == 0, done.stderr
@@ -396,9 +413,6 @@ def test_the_sqlite_demo_database_round_trips_as_a_file_copy(tmp_path: Path) -> 
 def test_an_archive_is_checked_member_by_member_against_its_manifest(tmp_path: Path) -> None:
     """What the restore refuses before writing: a member twice, a member the manifest does not list, a
     name reaching out of its directory, a listed member missing, and bytes that differ."""
-    import hashlib as _hashlib
-    import io as _io
-
     from smecluster.errors import UnusableInput
     from smecluster.site.backup import Manifest, Member, verify_archive
 
@@ -410,8 +424,8 @@ def test_an_archive_is_checked_member_by_member_against_its_manifest(tmp_path: P
     database = b"PGDMP fake dump"
     evidence = b"%PDF-1.4 evidence"
     listed = [
-        Member("database.pgdump", len(database), _hashlib.sha256(database).hexdigest()),
-        Member("evidence/ab/one.pdf", len(evidence), _hashlib.sha256(evidence).hexdigest()),
+        Member("database.pgdump", len(database), hashlib.sha256(database).hexdigest()),
+        Member("evidence/ab/one.pdf", len(evidence), hashlib.sha256(evidence).hexdigest()),
         Member("evidence/../../etc/cron.d/x", 1, "0" * 64),
         Member("evidence/ab/missing.pdf", 1, "0" * 64),
     ]
@@ -423,7 +437,7 @@ def test_an_archive_is_checked_member_by_member_against_its_manifest(tmp_path: P
             member("evidence/ab/one.pdf", evidence),
             member("datasets/unlisted.csv", b"a,b\n"),
         ]:
-            tar.addfile(info, _io.BytesIO(data))
+            tar.addfile(info, io.BytesIO(data))
     manifest = Manifest(
         created_at="2026-12-07T00:00:00+00:00",
         platform_version="0.1.0",

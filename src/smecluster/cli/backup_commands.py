@@ -52,11 +52,27 @@ def backup(output: Path, use_demo: bool) -> None:
 @click.option(
     "--demo", "use_demo", is_flag=True, help="Restore into the demo database (which must be empty)."
 )
-def restore(archive: Path, use_demo: bool) -> None:
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Only check every member against the manifest (an off-site copy, say); restore nothing.",
+)
+def restore(archive: Path, use_demo: bool, check_only: bool) -> None:
     """Restore a backup into an EMPTY database and EMPTY data directories, after checking every SHA-256."""
     if use_demo:
         _use_demo_database(_data_dir())
     _setup_django()
+    if check_only:
+        from smecluster.site.backup import read_manifest, verify_archive
+
+        manifest = read_manifest(archive)
+        verify_archive(archive, manifest)
+        click.echo(
+            f"{archive}: intact, {len(manifest.members)} member(s) match the manifest; "
+            f"{manifest.engine} database, platform {manifest.platform_version}, made {manifest.created_at}"
+        )
+        return
     from django.db import DatabaseError
 
     from smecluster.apps.audit.chain import verify_chain

@@ -298,6 +298,8 @@ def _refuse(archive: Path, message: str) -> UnusableInput:
 
 
 def read_manifest(archive: Path) -> Manifest:
+    if not archive.is_file():
+        raise _refuse(archive, "no such file")
     try:
         with tarfile.open(archive, mode="r:*") as tar:
             try:
