@@ -20,8 +20,10 @@ PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=
 
 # postgresql: the test server; chromium: the browser test; fonts-noto-cjk and pango: WeasyPrint's PDFs;
 # fonts-dejavu-core: the TrueType font of the objection form's challenge image (CAPTCHA_FONT_PATH);
-# gettext: msgfmt, which compiles the English catalog.
-TEST_PACKAGES := postgresql chromium fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
+# gettext: msgfmt, which compiles the English catalog; nginx and openssl: the production stack's test
+# (tests/e2e/test_behind_nginx.py runs deploy/nginx/smecluster.conf with a throwaway certificate).
+TEST_PACKAGES := postgresql chromium fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext \
+	nginx openssl
 DEMO_PACKAGES := fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
 # en: the English UI; zh_Hans: the platform's wording where a third-party catalog would override Django's.
 CATALOGS := $(foreach language,en zh_Hans,src/smecluster/locale/$(language)/LC_MESSAGES/django)

@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from smecluster.analytics.discovery.file_columns import TITLE_KEYS
 from smecluster.analytics.discovery.size_standard import (
     MEASURES,
     SizeStandard,
     size_standard_2011,
 )
-from smecluster.analytics.discovery.source import TITLE_KEYS
 
 KEY = ["county_code", "division", "year"]
 

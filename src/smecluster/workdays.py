@@ -23,7 +23,6 @@ import importlib.metadata
 import io
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -32,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar.constants
 
+from smecluster.atomic_files import write_atomically
 from smecluster.errors import Problem, UnusableInput
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -86,7 +86,7 @@ def parse_iso_date(text: str) -> date:
 class YearArrangement:
     """The State Council's arrangement for one calendar year: its days off and make-up working days.
 
-    ``days_off`` and ``makeup_workdays`` map each date to the holiday it belongs to (春节, National Day…).
+    ``days_off`` and ``makeup_workdays`` map each date to the holiday it belongs to (春节, 国庆节…).
     ``loaded_from`` is the stored file the year was read from, ``None`` for the ``chinesecalendar`` seed.
     """
 
@@ -119,11 +119,86 @@ def install_year(path: Path, data_dir: Path | None = None) -> YearArrangement:
     URL stay with the data. The new file appears whole or not at all: an invalid file or a failed
     write leaves the year as it was.
     """
-    raw = _read_bytes(path)
-    parsed = _parse_year(_decode(raw, source=str(path)), source=str(path))
+    return install_year_bytes(_read_bytes(path), source=str(path), data_dir=data_dir)
+
+
+def parse_year_bytes(raw: bytes, source: str) -> YearArrangement:
+    """:func:`load_year_file` for the bytes of an upload (the platform admin's page previews with it)."""
+    return _parse_year(_decode(raw, source=source), source=source)
+
+
+def install_year_bytes(raw: bytes, source: str, data_dir: Path | None = None) -> YearArrangement:
+    """:func:`install_year` for the bytes of an upload."""
+    parsed = parse_year_bytes(raw, source)
     target = holidays_dir(data_dir) / f"{parsed.year}.csv"
-    _write_atomically(target, raw)
+    write_atomically(target, raw)
     return YearArrangement(parsed.year, parsed.days_off, parsed.makeup_workdays, loaded_from=target)
+
+
+@dataclass(frozen=True)
+class HolidayLine:
+    """One holiday of a year's arrangement as the State Council's notice states it: "春节：2月15日至23日放假
+    调休，共9天。2月14日（星期六）、2月28日（星期六）上班。" An administrator compares these lines with the
+    notice before loading the year."""
+
+    name: str
+    days_off: tuple[date, ...]
+    makeup_workdays: tuple[date, ...]
+
+    @property
+    def wording(self) -> str:
+        text = f"{self.name}：{_days_wording(self.days_off)}放假"
+        if self.makeup_workdays:
+            text += "调休"
+        text += f"，共{len(self.days_off)}天。"
+        if self.makeup_workdays:
+            text += "、".join(
+                f"{_month_day(day)}（{_WEEKDAYS[day.weekday()]}）" for day in self.makeup_workdays
+            )
+            text += "上班。"
+        return text
+
+
+_WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+def _month_day(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def _days_wording(days: tuple[date, ...]) -> str:
+    """Consecutive days as a span ("2月15日至23日"), others one by one."""
+    spans: list[list[date]] = []
+    for day in days:
+        if spans and (day - spans[-1][-1]).days == 1:
+            spans[-1].append(day)
+        else:
+            spans.append([day])
+    words = []
+    for span in spans:
+        first, last = span[0], span[-1]
+        if first == last:
+            words.append(_month_day(first))
+        elif first.month == last.month:
+            words.append(f"{_month_day(first)}至{last.day}日")
+        else:
+            words.append(f"{_month_day(first)}至{_month_day(last)}")
+    return "、".join(words)
+
+
+def holiday_lines(arrangement: YearArrangement) -> list[HolidayLine]:
+    """The arrangement's holidays in the order of their first day off, each with its make-up days."""
+    names: dict[str, None] = dict.fromkeys(name for _day, name in sorted(arrangement.days_off.items()))
+    for _day, name in sorted(arrangement.makeup_workdays.items()):
+        names.setdefault(name)
+    return [
+        HolidayLine(
+            name,
+            tuple(sorted(day for day, each in arrangement.days_off.items() if each == name)),
+            tuple(sorted(day for day, each in arrangement.makeup_workdays.items() if each == name)),
+        )
+        for name in names
+    ]
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -275,24 +350,6 @@ def _check_row(number: int, cells: Mapping[str, str], problems: list[Problem]) -
     return _Row(number, day, day_type, cells.get("holiday_name", ""))
 
 
-def _write_atomically(target: Path, content: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # The temporary name starts with a dot and does not end in .csv, so a reader listing the
-    # directory mid-write never takes it for a year.
-    descriptor, temporary_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    temporary = Path(temporary_name)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        temporary.chmod(0o644)  # public data: the web server's user must read what an admin loaded
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 # ---------------------------------------------------------------------------------------------------
 # Where loaded years live
 
@@ -406,10 +463,13 @@ def _seed_arrangements() -> tuple[YearArrangement, ...]:
     makeup_workdays: dict[int, dict[date, str]] = collections.defaultdict(dict)
     seed_days_off: dict[date, str] = chinese_calendar.constants.holidays
     seed_workdays: dict[date, str] = chinese_calendar.constants.workdays
+    # The package names holidays in English ("Spring Festival"); the State Council's notice, the loaded
+    # files and the pages say 春节.
+    chinese = {holiday.value: holiday.chinese for holiday in chinese_calendar.constants.Holiday}
     for day, name in seed_days_off.items():
-        days_off[day.year][day] = name
+        days_off[day.year][day] = chinese.get(name, name)
     for day, name in seed_workdays.items():
-        makeup_workdays[day.year][day] = name
+        makeup_workdays[day.year][day] = chinese.get(name, name)
     return tuple(
         YearArrangement(year, days_off[year], makeup_workdays[year])
         for year in sorted(days_off.keys() | makeup_workdays.keys())

@@ -167,6 +167,12 @@ class Session:
         expect(page.get_by_text(re.compile("已保存“")).first).to_be_visible()
         expect(page.locator("#tab-form [role=alert]")).to_have_count(0)
 
+    def confirm(self) -> None:
+        """Answer the site's confirmation dialog (an irreversible action asks first, issue 15) with 确认."""
+        dialog = self.page.locator("#confirm-dialog")
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="确认").click()
+
     def status(self) -> str:
         return self.page.locator(".card .status").first.inner_text()
 
@@ -227,6 +233,18 @@ def test_application_journey(
     page.fill("#id_supply_chain", "以整机企业为链主，带动本地 300 余家配套企业协作，本地配套率约六成。")
     county.save_tab()
 
+    # The tabs the review judges: none may be empty at submission (issue 15, finding 2).
+    for section, text in (
+        ("innovation", "建有省级工程技术研究中心，与高校共建联合实验室。"),
+        ("digital", "推广工业互联网平台应用，规上企业数字化改造覆盖率超过八成。"),
+        ("green", "开展绿色工厂创建，单位产值能耗逐年下降。"),
+        ("openness", "产品出口东南亚、欧洲等地。"),
+        ("governance", "运营管理机构提供检验检测、人才培训等公共服务。"),
+    ):
+        county.open(f"/applications/{pk}/edit/{section}/")
+        page.fill(f"#id_{section}", text)
+        county.save_tab()
+
     county.open(f"/applications/{pk}/edit/plan/")
     page.fill("#id_plan_summary", "未来三年围绕高端化、智能化、绿色化发展，完善产业链配套。")
     target = {
@@ -246,7 +264,9 @@ def test_application_journey(
     expect(page.locator("#pledge")).to_contain_text("申报单位应如实填写申报材料")
     page.fill("#id_pledge_signer_name", "李建国")
     page.fill("#id_pledge_signer_position", "区工业和信息化局局长")
+    expect(page.locator("#submission-check")).to_contain_text("各必填部分均已填写")
     page.get_by_role("button", name="提交", exact=True).click()
+    county.confirm()
     expect(page.locator("ul.messages")).to_contain_text("已提交申报")
     assert county.status() == Status.SUBMITTED.label
 
@@ -270,12 +290,14 @@ def test_application_journey(
     page = county.open(detail)
     expect(page.locator("#id_pledge_signer_name")).to_have_value("李建国")  # the last signer, offered again
     page.get_by_role("button", name="提交", exact=True).click()
+    county.confirm()
     expect(page.locator("ul.messages")).to_contain_text("第 2 版")
     county.close()
 
     # --- the city accepts, reviews, spot-checks and recommends -----------------------------------------
     page = city.open(detail)
     page.get_by_role("button", name="受理", exact=True).click()
+    city.confirm()
     expect(page.locator("ul.messages")).to_contain_text("已受理")
     assert city.status() == Status.ACCEPTED.label
 
@@ -349,6 +371,7 @@ def _select_recognize_and_publish(
     row = page.locator(f"#screening-{pk}")
     expect(row).to_contain_text("待审核")
     page.get_by_role("button", name=re.compile("通过审核")).click()
+    province.confirm()
     expect(page.locator("ul.messages")).to_contain_text("已审核通过 1 件")
     expect(page.locator(f"#screening-{pk}")).to_contain_text("通过")
     assert Application.objects.get(pk=pk).status == Status.SCREENED
@@ -400,6 +423,7 @@ def _select_recognize_and_publish(
         for index in range(comments.count()):
             comments.nth(index).fill(f"第 {index + 1} 项：材料翔实，数据可信，特色鲜明。")
         page.get_by_role("button", name=re.compile("提交评分")).click()
+        reviewer.confirm()
         expect(page.locator("ul.messages")).to_contain_text("评分已提交")
         reviewer.close()
     assert Assignment.objects.filter(application_id=pk, submitted_at__isnull=False).count() == 2
@@ -409,6 +433,7 @@ def _select_recognize_and_publish(
     page = province.open(f"/calls/{call.pk}/ranking/")
     expect(page.locator("#rank-1")).to_contain_text(application.name)
     page.get_by_role("button", name="确认拟认定名单").click()
+    province.confirm()
     expect(page.locator("ul.messages")).to_contain_text("已确认拟认定名单并冻结")
     shortlist = Shortlist.objects.get(call=call)
     assert re.fullmatch(r"[0-9a-f]{64}", shortlist.content_hash)
@@ -418,6 +443,7 @@ def _select_recognize_and_publish(
     page = province.open(f"/calls/{call.pk}/notice/new/")
     page.fill("#id_contact", "广东省工业和信息化厅中小企业处，电话 020-83133080")
     page.get_by_role("button", name="发布公示").click()
+    province.confirm()
     expect(page.locator("ul.messages")).to_contain_text("已发布公示")
     notice = Notice.objects.get(shortlist=shortlist)
     assert notice.working_days == 7  # the Guangdong rule set
@@ -482,6 +508,7 @@ def _select_recognize_and_publish(
     page = province.open(f"/calls/{call.pk}/recognition/")
     expect(page.locator("main")).to_contain_text("公示期已满，异议均已办结，可以认定")
     page.get_by_role("button", name="认定", exact=True).click()
+    province.confirm()
     expect(page.locator("ul.messages")).to_contain_text("已认定 1 个集群")
     cluster = RecognizedCluster.objects.get(application_id=pk)
     assert cluster.recognized_on == notice.ends_on + timedelta(days=1)

@@ -102,6 +102,12 @@ class Session:
         expect(page.get_by_text(re.compile("已保存“")).first).to_be_visible()
         expect(page.locator("#tab-form [role=alert]")).to_have_count(0)
 
+    def confirm(self) -> None:
+        """Answer the site's confirmation dialog (an irreversible action asks first, issue 15) with 确认."""
+        dialog = self.page.locator("#confirm-dialog")
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name="确认").click()
+
     def close(self) -> None:
         self.context.close()
 
@@ -210,6 +216,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     county = Session(browser, base, "county-officer")
     page = county.open(f"/annual-reports/{report.pk}/")
     page.get_by_role("button", name="提交").click()
+    county.confirm()
     expect(page.locator("#report-status")).to_have_text("已提交，待市级审核")
     county.close()
 
@@ -218,6 +225,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     page = city.open(f"/annual-reports/{report.pk}/")
     expect(page.locator("#timeliness")).to_contain_text("逾期报送")
     page.get_by_role("button", name="审核并报送").click()
+    city.confirm()
     expect(page.locator(".messages")).to_contain_text("逾期报送")
     expect(page.locator("#timeliness")).to_contain_text("逾期报送")
     expect(page.locator("#report-status")).to_have_text("已报送，待省级接收")
@@ -234,6 +242,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     province = Session(browser, base, "province-admin")
     page = province.open(f"/annual-reports/{report.pk}/")
     page.get_by_role("button", name="接收").click()
+    province.confirm()
     expect(page.locator("#report-status")).to_have_text("已接收")
     expect(page.locator("#timeliness")).to_contain_text("逾期报送")
     city.close()
@@ -252,6 +261,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     page.get_by_role("button", name="保存说明").click()
     expect(page.locator(".messages")).to_contain_text("已保存复核申请说明")
     page.get_by_role("button", name="提交复核申请").click()
+    county.confirm()
     expect(page.locator("#re-review-status")).to_have_text("已提交，待市级审核")
     county.close()
 
@@ -259,6 +269,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     page = city.open(f"/re-reviews/{re_review.pk}/")
     page.fill("#reason-recommend", "经核实，同意推荐")
     page.get_by_role("button", name="推荐", exact=True).click()
+    city.confirm()
     expect(page.locator("#re-review-status")).to_have_text("已推荐，待省级决定")
     city.close()
 
@@ -280,6 +291,7 @@ def test_a_late_annual_report_is_flagged_and_a_re_review_extends_the_validity(
     page.get_by_label("复核通过").check()
     page.fill("#id_reason", "主要目标完成，同意延续")
     page.get_by_role("button", name="作出复核决定").click()
+    province.confirm()
     expect(page.locator(".messages")).to_contain_text("有效期由 2027-03-09 延续至 2030-03-09")
     expect(page.locator("#extension")).to_contain_text("2030-03-09")
     page = province.open(f"/clusters/{cluster.pk}/")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from PIL import Image
 from weasyprint import HTML
 
-from factories import PLEDGE, PLEDGE_FORM
+from factories import PLEDGE, PLEDGE_FORM, REQUIRED_SECTIONS_FILLED
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import pdf as application_pdf
 from smecluster.apps.applications import services
@@ -115,8 +115,9 @@ def _years(call: YearlyCall) -> list[int]:
 
 
 def _fill(application: Application, actor: User, *, complete: bool = True) -> Application:
-    """Valid data: with ``complete=False`` only what a profile needs (area, output), the rest missing."""
-    fields: dict[str, Any] = {"area_km2": Decimal("12.5")}
+    """Valid data: with ``complete=False`` only what a profile needs (area, output) and something in each tab
+    submission requires, the rest missing."""
+    fields: dict[str, Any] = {"area_km2": Decimal("12.5"), **REQUIRED_SECTIONS_FILLED}
     if complete:
         fields.update(operating_agency="顺德区智能家电产业集群促进中心", contact_person="陈工")
     application = services.application_update(actor=actor, application=application, fields=fields)
@@ -411,7 +412,7 @@ def test_a_submitted_application_cannot_be_edited_until_withdrawn(
     client = _client(county_officer)
     response = client.get(reverse("applications:edit", args=[application.pk, "basics"]))
     assert response.status_code == 403
-    assert "如需修改请先撤回" in response.content.decode()
+    assert "受理前如需修改，请先撤回" in response.content.decode()
     client.post(reverse("applications:withdraw", args=[application.pk]))
     assert client.get(reverse("applications:edit", args=[application.pk, "basics"])).status_code == 200
 

@@ -51,7 +51,13 @@ class Target:
         environment = {
             key: value
             for key, value in os.environ.items()
-            if key not in {"SMECLUSTER_EVIDENCE_DIR", "SMECLUSTER_DATASETS_DIR", "DJANGO_SETTINGS_MODULE"}
+            if key
+            not in {
+                "SMECLUSTER_EVIDENCE_DIR",
+                "SMECLUSTER_DATASETS_DIR",
+                "SMECLUSTER_JOBS_DIR",
+                "DJANGO_SETTINGS_MODULE",
+            }
         }
         password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
         environment |= {
@@ -243,10 +249,11 @@ def test_a_backup_restores_every_record_file_and_audit_event_into_a_fresh_databa
     assert not linked.is_symlink()
     assert linked.read_text(encoding="utf-8").endswith("2024,5\n")
     listed = {member["name"]: member["sha256"] for member in manifest["members"]}
-    for name in ("holidays", "sme_size_standards"):
+    shared = [name for name in data_directories() if name not in {"evidence", "datasets"}]
+    for name in shared:
         for relative, digest in restored_files[name].items():
             assert listed.pop(f"{name}/{relative}") == digest
-    assert [name for name in listed if name.startswith(("holidays/", "sme_size_standards/"))] == []
+    assert [name for name in listed if name.split("/", 1)[0] in shared] == []
     for stored_name, sha256 in source["evidence"]:
         assert any(
             name.endswith(stored_name) and digest == sha256
@@ -347,7 +354,7 @@ def test_the_sqlite_demo_database_round_trips_as_a_file_copy(tmp_path: Path) -> 
         environment = {
             key: value
             for key, value in os.environ.items()
-            if key not in {"SMECLUSTER_EVIDENCE_DIR", "SMECLUSTER_DATASETS_DIR"}
+            if key not in {"SMECLUSTER_EVIDENCE_DIR", "SMECLUSTER_DATASETS_DIR", "SMECLUSTER_JOBS_DIR"}
         }
         environment |= {
             "DATABASE_URL": f"sqlite:///{data_dir / 'platform.sqlite3'}",

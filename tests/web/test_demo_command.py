@@ -25,8 +25,10 @@ from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.notices.models import Notice, Objection
 from smecluster.apps.oversight.models import RevocationProposal
 from smecluster.apps.oversight.permissions import can_accept_revocation
+from smecluster.apps.programmes.letterhead import letterhead
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
-from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.apps.registry.models import RecognitionNotice, RecognizedCluster
+from smecluster.apps.registry.services.recognition_notice import DOCUMENT_NUMBER
 from smecluster.apps.reviews.selectors import city_quota
 from smecluster.apps.selection.models import Assignment, ExpertProfile, Shortlist
 from smecluster.site import demo
@@ -189,6 +191,17 @@ def test_build_demo_makes_every_record_through_the_services(web_divisions: None,
     }  # fmt: skip
     for action in ("programme.create", "call.create", "pool.add", "user.create"):
         assert AuditEvent.objects.filter(action=action).exists(), action
+    # Issue 14: every recognition notice of the demo was issued with its 文号 (no draft left), through the
+    # service, and the documents print the programme's contact.
+    recognized_calls = set(RecognizedCluster.objects.values_list("application__call", flat=True))
+    issued = {notice.call_id: notice for notice in RecognitionNotice.objects.all()}
+    assert recognized_calls
+    assert set(issued) == recognized_calls
+    for notice in issued.values():
+        assert DOCUMENT_NUMBER.match(notice.number), notice.number
+        assert notice.number.split("〔")[1][:4] == str(notice.dated.year)
+    assert AuditEvent.objects.filter(action="recognition_notice.issue").count() == len(issued)
+    assert letterhead(guangdong).contact == "联系人：中小企业处（演示），电话：020-83133080"
 
     # Again: nothing is duplicated, nothing is rewritten.
     events = AuditEvent.objects.count()

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from factories import PLEDGE
+from factories import PLEDGE, REQUIRED_SECTIONS_FILLED
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications import services as application_services
@@ -442,7 +442,7 @@ def test_the_home_page_shows_counts_deadlines_and_the_quota_used(
         actor=county, call=call, name="顺德区家电集群", leading_industry="家电"
     )
     application_services.application_update(
-        actor=county, application=application, fields={"area_km2": Decimal("30")}
+        actor=county, application=application, fields={"area_km2": Decimal("30"), **REQUIRED_SECTIONS_FILLED}
     )
     application_services.application_set_rows(
         actor=county,

@@ -46,6 +46,7 @@ def _register() -> None:
         profile_commands,
         report_commands,
         selection_commands,
+        serve_commands,
         size_commands,
         tick_commands,
         web_commands,
@@ -59,6 +60,8 @@ def _register() -> None:
     main.add_command(calendar_commands.calendar)
     main.add_command(web_commands.demo)
     main.add_command(web_commands.manage)
+    main.add_command(serve_commands.serve)
+    main.add_command(serve_commands.worker)
     main.add_command(selection_commands.remind_experts)
     main.add_command(tick_commands.tick)
     main.add_command(report_commands.report)

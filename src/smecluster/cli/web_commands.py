@@ -149,7 +149,18 @@ def demo(port: int, no_serve: bool, reset: bool) -> None:
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     click.echo(f"serving on {url} (log in at {url}accounts/login/); Ctrl-C stops it")
     click.echo("")
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+    # The production server, not Django's development one, and a job worker beside it: the demo behaves
+    # as a deployment does (reports asked for on the pages are made by the worker).
+    import subprocess
+
+    from smecluster.cli.serve_commands import gunicorn_options, run_gunicorn
+
+    worker = subprocess.Popen([sys.executable, "-m", "smecluster", "worker"])
+    try:
+        run_gunicorn(gunicorn_options(f"127.0.0.1:{port}", workers=2, timeout=120))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 @click.command(

@@ -8,11 +8,13 @@ by editing its file; no code branches per province exist anywhere.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -28,11 +30,13 @@ from pydantic import (
     model_validator,
 )
 
+from smecluster.atomic_files import write_atomically
 from smecluster.errors import Problem, UnusableInput
 from smecluster.policy.numberwords import COMPARATOR_OF_WORD, Comparator
 from smecluster.profile import INCIDENT_LEVELS, IncidentKind, IncidentLevel, QualityTitle, field_path
 from smecluster.reference.divisions import division
 from smecluster.reference.offices import office
+from smecluster.workdays import default_data_dir
 
 _CHINESE_DIGITS = "零一二三四五六七八九"
 
@@ -778,12 +782,46 @@ def _packaged_rule_sets() -> Iterator[tuple[str, str]]:
             yield entry.name.removesuffix(".yaml"), entry.read_text(encoding="utf-8")
 
 
-@cache
+# Rule sets an administrator installed (a province's revised measure, a new programme's criteria) live in
+# the data directory beside the packaged ones, ``$SMECLUSTER_DATA_DIR/rulesets/<id>.yaml``; an installed
+# file replaces the packaged rule set of the same id. The directory is looked at on every call (a few
+# stat calls), so a rule set installed by the web page or the CLI takes effect in every process at once,
+# without a restart; parsing happens only when a file changed.
+_RULE_SET_ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
+_INSTALLED_FILE = re.compile(r"([a-z0-9][a-z0-9-]{1,62})\.yaml")
+
+
+def installed_rule_sets_dir(data_dir: Path | None = None) -> Path:
+    return (data_dir if data_dir is not None else default_data_dir()) / "rulesets"
+
+
+def _installed_files(directory: Path) -> dict[str, Path]:
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return {}
+    matches = ((_INSTALLED_FILE.fullmatch(name), name) for name in names)
+    return {match.group(1): directory / name for match, name in matches if match}
+
+
 def rule_sets() -> dict[str, RuleSet]:
-    """Every rule set the package ships, by id. A file whose id differs from its name is refused."""
+    """Every rule set, by id: the packaged ones and those installed in the data directory (which win).
+    A file whose id differs from its name is refused."""
+    directory = installed_rule_sets_dir().resolve()
+    fingerprint = tuple(
+        (name, path.stat().st_ino, path.stat().st_mtime_ns, path.stat().st_size)
+        for name, path in sorted(_installed_files(directory).items())
+    )
+    return _rule_sets(directory, fingerprint)
+
+
+@lru_cache(maxsize=8)
+def _rule_sets(directory: Path, fingerprint: tuple[tuple[str, int, int, int], ...]) -> dict[str, RuleSet]:
+    texts = {name: (f"rulesets/{name}.yaml", text) for name, text in _packaged_rule_sets()}
+    for name, path in _installed_files(directory).items():
+        texts[name] = (str(path), path.read_text(encoding="utf-8-sig"))
     loaded: list[RuleSet] = []
-    for name, text in _packaged_rule_sets():
-        source = f"rulesets/{name}.yaml"
+    for name, (source, text) in texts.items():
         rule_set = parse_rule_set(read_yaml(text, source=source), source=source)
         if rule_set.id != name:
             raise UnusableInput.single(source, "id", f"{rule_set.id} differs from the file name {name}")
@@ -791,6 +829,44 @@ def rule_sets() -> dict[str, RuleSet]:
     # The national programme first, as the provinces' measures implement it; then by id.
     loaded.sort(key=lambda each: (each.applies_to_province is not None, each.id))
     return {each.id: each for each in loaded}
+
+
+def rule_set_text(rule_set_id: str, data_dir: Path | None = None) -> tuple[str, str] | None:
+    """The YAML text a rule set is read from and where (the installed file's path, or ``package``); None
+    for an id that is neither installed nor packaged."""
+    installed = _installed_files(installed_rule_sets_dir(data_dir)).get(rule_set_id)
+    if installed is not None:
+        return str(installed), installed.read_text(encoding="utf-8-sig")
+    packaged = dict(_packaged_rule_sets()).get(rule_set_id)
+    return None if packaged is None else ("package", packaged)
+
+
+def parse_rule_set_bytes(raw: bytes, source: str) -> RuleSet:
+    """A rule set from the bytes of an upload, validated by the schema; every problem named."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnusableInput.single(source, "", "is not UTF-8 text") from None
+    rule_set = parse_rule_set(read_yaml(text, source=source), source=source)
+    if not _RULE_SET_ID.fullmatch(rule_set.id):
+        raise UnusableInput.single(
+            source, "id", f"{rule_set.id!r}: use lower-case letters, digits and hyphens, e.g. guangdong-2025"
+        )
+    return rule_set
+
+
+def install_rule_set(raw: bytes, source: str, data_dir: Path | None = None) -> RuleSet:
+    """Validate an uploaded rule set and install it under its id, replacing an earlier installed copy,
+    which is kept in ``rulesets/history/`` with the time it was replaced. The file appears whole or not at
+    all; the bytes validated are the bytes stored."""
+    rule_set = parse_rule_set_bytes(raw, source)
+    directory = installed_rule_sets_dir(data_dir)
+    target = directory / f"{rule_set.id}.yaml"
+    if target.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        write_atomically(directory / "history" / f"{rule_set.id}.{stamp}.yaml", target.read_bytes())
+    write_atomically(target, raw)
+    return rule_set
 
 
 def firm_counted_title_sets(*chosen: RuleSet) -> list[tuple[QualityTitle, ...]]:

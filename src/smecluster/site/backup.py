@@ -7,8 +7,8 @@
   ``database.sqlite3``, a consistent copy of the database file made with SQLite's online backup API (the
   file as it is, triggers and all, not ``dumpdata``);
 - the data directories: the evidence store (``evidence/``, without ``.incoming/``, the uploads still being
-  staged), the discovery datasets (``datasets/``), the loaded holiday years (``holidays/``) and SME size
-  standards (``sme_size_standards/``);
+  staged), the discovery datasets (``datasets/``), the loaded holiday years (``holidays/``), SME size
+  standards (``sme_size_standards/``) and rule sets (``rulesets/``), and the job worker's files (``jobs/``);
 - ``manifest.json``, last: each member's size and SHA-256, the platform version, the database engine and
   the migrations applied.
 
@@ -48,6 +48,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from smecluster import __version__
 from smecluster.errors import Problem, UnusableInput
+from smecluster.policy.ruleset import installed_rule_sets_dir
 from smecluster.reference.sme_standards import standards_dir
 from smecluster.workdays import holidays_dir
 
@@ -68,6 +69,10 @@ def data_directories() -> dict[str, Path]:
         "datasets": Path(settings.DISCOVERY_DATASETS_DIR),
         "holidays": holidays_dir(Path(settings.DATA_DIR)),
         "sme_size_standards": standards_dir(Path(settings.DATA_DIR)),
+        # Rule sets loaded from the admin pages, and the ones they replaced (history/).
+        "rulesets": installed_rule_sets_dir(Path(settings.DATA_DIR)),
+        # Files the job worker made (reports), which their Job rows name.
+        "jobs": Path(settings.JOBS_DIR),
     }
 
 

@@ -16,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.accounts.selectors import cities_of
+from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.selectors import applications_visible_to
 from smecluster.apps.applications.workflow import APPLICATION, Actor, Status, acting_level
 from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.programmes.recommenders import recommending_office
 from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
 from smecluster.apps.registry.selectors import re_reviews_visible_to, reports_visible_to
@@ -81,17 +83,28 @@ WAITING_ON = {
     },
     Role.CITY_OFFICER: {
         Status.SUBMITTED: gettext_lazy("受理或退回"),
-        Status.ACCEPTED: gettext_lazy("初审"),
-        Status.REVIEWED: gettext_lazy("实地抽查并决定是否推荐"),
+        Status.ACCEPTED: gettext_lazy("待初审：审查申报材料，必要时实地抽查"),
+        Status.REVIEWED: gettext_lazy("已初审：决定推荐或不予推荐"),
     },
 }
 
-# For the city, the page where the step is taken (accepting is a button on the application's page).
-CITY_STEP_PAGE = {
-    Status.SUBMITTED: ("reviews:versions", gettext_lazy("查看提交版本，受理或退回")),
-    Status.ACCEPTED: ("reviews:initial_review", gettext_lazy("初审")),
-    Status.REVIEWED: ("reviews:recommend", gettext_lazy("推荐意见")),
+# For the recommender (the city, or the province in the national chain), the page where the step is taken
+# (accepting is a button on the application's page). The link names the page, never the task again.
+RECOMMENDER_STEP_PAGE = {
+    Status.SUBMITTED: ("reviews:versions", gettext_lazy("查看提交版本")),
+    Status.ACCEPTED: ("reviews:initial_review", gettext_lazy("填写初审意见")),
+    Status.REVIEWED: ("reviews:recommend", gettext_lazy("填写推荐意见")),
 }
+
+
+def awaited_from_recommender(application: Application) -> str:
+    """For the applicant, a submitted application's next step is the recommender's, not its own: the task
+    says who is to accept it, and that withdrawing (the applicant's one possible step) is for corrections."""
+    office = recommending_office(application.call.programme, application.county)
+    name = Jurisdiction.objects.filter(code=office.jurisdiction).values_list("name", flat=True).first()
+    return _("已提交，等待%(office)s主管部门受理；受理前发现需要修改的，可在申报页撤回后修改再提交") % {
+        "office": name or office.jurisdiction
+    }
 
 
 def my_tasks(user: User) -> list[Task]:
@@ -104,17 +117,22 @@ def my_tasks(user: User) -> list[Task]:
     for application in (
         applications_visible_to(user).filter(status__in=list(actionable)).order_by("updated_at", "pk")
     ):
-        steps = [str(row.label) for row in APPLICATION.available(user, application)]
+        available = APPLICATION.available(user, application)
+        steps = [str(row.label) for row in available]
         if not steps and application.status not in waiting:
             continue
         step_url, step_label = "", ""
-        if user.role == Role.CITY_OFFICER and application.status in CITY_STEP_PAGE:
-            name, label = CITY_STEP_PAGE[Status(application.status)]
+        recommending = any(row.actor == Actor.RECOMMENDER for row in available)
+        if recommending and application.status in RECOMMENDER_STEP_PAGE:
+            name, label = RECOMMENDER_STEP_PAGE[Status(application.status)]
             step_url, step_label = reverse(name, args=[application.pk]), str(label)
+        detail = str(waiting.get(Status(application.status), "")) or "、".join(steps)
+        if application.status == Status.SUBMITTED and not recommending:
+            detail = awaited_from_recommender(application)
         tasks.append(
             Task(
                 f"{application.number} {application.name}",
-                str(waiting.get(Status(application.status), "")) or "、".join(steps),
+                detail,
                 reverse("applications:detail", args=[application.pk]),
                 step_url,
                 step_label,

@@ -55,7 +55,7 @@ from smecluster.apps.oversight.models import ChangeKind, MajorChange, Revocation
 from smecluster.apps.programmes import services as programme_services
 from smecluster.apps.programmes.models import PoolEntry, Programme, YearlyCall
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
-from smecluster.apps.registry.services import annual_reports, plan_targets, re_reviews
+from smecluster.apps.registry.services import annual_reports, plan_targets, re_reviews, recognition_notice
 from smecluster.apps.registry.services import assessments as registry_assessments
 from smecluster.apps.registry.services import recognition as registry_services
 from smecluster.apps.reviews import services as review_services
@@ -491,6 +491,13 @@ def ensure_guangdong_programme(admin: User, today: date) -> tuple[Programme, Yea
                 "review_chain": ["county", "city", "province"],
                 "quota_per_unit": 3,
                 "pool_required": False,
+                # The particulars the documents print (illustrative contact; the issuer and the
+                # addressees are the defaults: 广东省工业和信息化厅, 各地级以上市工业和信息化主管部门).
+                "document_contact_person": "中小企业处（演示）",
+                "document_contact_phone": "020-83133080",
+                "objection_mailing_address": (
+                    "广州市越秀区东风中路305号广东省工业和信息化厅中小企业处，邮政编码510031"
+                ),
             },
         )
     dates = _call_dates(today)
@@ -524,6 +531,8 @@ def ensure_national_programme(today: date) -> tuple[Programme, YearlyCall]:
             review_chain=["county", "province", "national"],
             quota_per_unit=8,
             pool_required=False,
+            document_contact_person="中小企业局（演示）",
+            document_contact_phone="010-68205311",
         )
         programme.full_clean()
         programme.save()
@@ -626,6 +635,15 @@ def ensure_applications(
         )
         applications.append(_drive(application, spec, users, today))
     return applications
+
+
+def _issue_recognition_notice(actor: User, call: YearlyCall, code: str, serial: int) -> None:
+    """The owner enters the recognition notice's 文号 the day it is issued (illustrative numbers: the
+    department's own registry assigns real ones), so the demo's notices print complete, not as drafts."""
+    day = timezone.localdate()
+    recognition_notice.recognition_notice_issue(
+        actor=actor, call=call, number=f"{code}〔{day.year}〕{serial}号", dated=day
+    )
 
 
 # --- selection: experts, last year's call to recognition, this year's in expert review -------------
@@ -778,6 +796,7 @@ def ensure_foshan_city_programme(users: dict[str, User], experts: list[User], to
         )
     with _clock(notice.ends_on + timedelta(days=3)):
         registry_services.recognize_unobjected(actor=city, call=call)
+        _issue_recognition_notice(city, call, "佛工信函", 21)
     cluster = RecognizedCluster.objects.get(application__call=call)
     with _clock(date(year + 1, 4, 20)):
         registry_assessments.assessment_record(
@@ -895,6 +914,7 @@ def ensure_previous_call(users: dict[str, User], experts: list[User], today: dat
         )
     with _clock(notice.ends_on + timedelta(days=3)):
         registry_services.recognize_unobjected(actor=admin, call=call)
+        _issue_recognition_notice(admin, call, "粤工信融资函", 12)
     return call
 
 
@@ -1214,6 +1234,7 @@ def ensure_older_call(users: dict[str, User], experts: list[User], today: date) 
         )
     with _clock(max(notice.ends_on + timedelta(days=1), recognized_on)):
         registry_services.recognize_unobjected(actor=admin, call=call)
+        _issue_recognition_notice(admin, call, "粤工信融资函", 9)
     return call
 
 
@@ -1292,6 +1313,7 @@ def ensure_national_cluster(users: dict[str, User], experts: list[User], today: 
         )
     with _clock(notice.ends_on + timedelta(days=1)):
         registry_services.recognize_unobjected(actor=ministry, call=call)
+        _issue_recognition_notice(ministry, call, "工信部企业函", 58)
     oversight_services.incident_record(
         actor=province,
         cluster=_cluster(NATIONAL_CLUSTER),

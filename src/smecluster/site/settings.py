@@ -5,10 +5,11 @@
 | SMECLUSTER_SECRET_KEY | (required unless SMECLUSTER_DEBUG) | Django's signing key |
 | SMECLUSTER_DEBUG | false | debug pages; never in production |
 | SMECLUSTER_ALLOWED_HOSTS | 127.0.0.1,localhost | comma-separated |
-| DATABASE_URL | sqlite:///$SMECLUSTER_DATA_DIR/smecluster.sqlite3 | PostgreSQL in production and tests |
+| DATABASE_URL | (required unless SMECLUSTER_DEBUG: SQLite) | PostgreSQL; `smecluster serve` refuses others |
 | SMECLUSTER_DATA_DIR | ~/.local/share/smecluster | holiday years, evidence files, the demo database |
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
 | SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
+| SMECLUSTER_JOBS_DIR | $SMECLUSTER_DATA_DIR/jobs | files the job worker made, kept for their requester |
 | SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
 | SMECLUSTER_DATASET_MAX_ROWS | 200000000 | rows a Parquet file may declare or a CSV hold (lines) |
 | SMECLUSTER_DATASET_MAX_COLUMNS | 64 | columns of an enterprise-year file (Parquet schema, CSV header) |
@@ -33,8 +34,9 @@
 | SMECLUSTER_EMAIL_ATTEMPTS | 3 | tries per message in one run (then the daily tick tries again) |
 | SMECLUSTER_EMAIL_RETRY_SECONDS | 2 | first pause between tries, doubled each time |
 | SMECLUSTER_EMAIL_KEEP_DAYS | 180 | days the record of a sent mail is kept (the tick deletes older ones) |
-| SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications |
+| SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications and password resets |
 | SMECLUSTER_SITE_URL | http://127.0.0.1:8000 | the site's address for mails' links, e.g. https://x.gov.cn |
+| SMECLUSTER_ISSUING_DEPARTMENT | 中小企业主管部门 | who runs the platform (主办单位: login page, foot) |
 | SMECLUSTER_SECURE_COOKIES | false | session and CSRF cookies only over HTTPS |
 | SMECLUSTER_HSTS_SECONDS | 0 | Strict-Transport-Security max-age (31536000 in production) |
 | SMECLUSTER_HSTS_INCLUDE_SUBDOMAINS | false | HSTS for every subdomain too |
@@ -56,6 +58,13 @@
 | SMECLUSTER_LOGIN_COOLOFF_MINUTES | 30 | how long a lockout lasts after the last failed attempt |
 | SMECLUSTER_TWO_FACTOR_ROLES | province_admin,ministry_admin,platform_admin | who must sign in with a code |
 | SMECLUSTER_TOTP_ISSUER | smecluster | the name authenticator apps show beside the account |
+| SMECLUSTER_LOG_LEVEL | WARNING | level of the root logger (gunicorn's own log: info) |
+| SMECLUSTER_LOG_FORMAT | json (debug: text) | log records as JSON lines or text, each with the request id |
+| SMECLUSTER_ACCESS_LOG | true (debug: false) | one log record per request (smecluster.access) |
+| SMECLUSTER_BIND | 127.0.0.1:8000 | where `smecluster serve` listens (host:port or unix:/path) |
+| SMECLUSTER_WEB_WORKERS | 2 × cores + 1, at most 9 | gunicorn worker processes |
+| SMECLUSTER_WEB_TIMEOUT | 120 | seconds a request may run before its worker is restarted |
+| SMECLUSTER_FORWARDED_ALLOW_IPS | 127.0.0.1,::1 | proxies whose forwarded headers gunicorn believes |
 """
 
 from __future__ import annotations
@@ -76,8 +85,10 @@ from smecluster.workdays import default_data_dir
 django_stubs_ext.monkeypatch()
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+def _flag(name: str, default: bool = False) -> bool:
+    """A yes/no setting; unset or empty means the default."""
+    value = os.environ.get(name, "").strip().lower()
+    return value in {"1", "true", "yes", "on"} if value else default
 
 
 def _number(name: str, default: int) -> int:
@@ -125,6 +136,10 @@ INSTALLED_APPS = [
     "smecluster.apps.rosters",
     "smecluster.apps.notifications",
     "smecluster.apps.discovery",
+    "smecluster.apps.yearly_data",
+    "smecluster.apps.jobs",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -132,6 +147,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that everything below (and every log record) carries the request's id.
+    "smecluster.apps.audit.middleware.RequestIdMiddleware",
+    "smecluster.site.request_logging.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -147,7 +165,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "smecluster.apps.audit.middleware.RequestIdMiddleware",
     # Last, as django-axes asks: it turns a login refused for a lockout into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,12 +183,19 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "smecluster.apps.notifications.context.unread_notifications",
+                "smecluster.site.platform.platform_identity",
             ],
         },
     },
 ]
 
 if "DATABASE_URL" not in os.environ:
+    # Never silently: a production instance that lost its DATABASE_URL would start empty on SQLite.
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "set DATABASE_URL (postgres://user:password@host:5432/name); only SMECLUSTER_DEBUG=1 falls back "
+            "to a SQLite file for development"
+        )
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite default lives there
 DATABASES = {
     "default": dj_database_url.parse(
@@ -222,6 +246,10 @@ EVIDENCE_ROOT = Path(os.environ.get("SMECLUSTER_EVIDENCE_DIR", DATA_DIR / "evide
 EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1024 * 1024
 # Enterprise-year files for candidate discovery: private (never served), uploads kept under uploads/;
 # a file too big for a browser (a national registry extract) is placed in this directory and registered.
+# Long work (reports, exports) runs in the job worker (`smecluster worker`, django-tasks' database backend:
+# a table, no broker); the files it makes are kept here for their requester.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JOBS_DIR = Path(os.environ.get("SMECLUSTER_JOBS_DIR", DATA_DIR / "jobs"))
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
 # Every enterprise-year file (uploaded, registered) is checked against these before DuckDB reads it: it
@@ -308,6 +336,10 @@ SITE_URL = (os.environ.get("SMECLUSTER_SITE_URL", "").strip() or "http://127.0.0
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"SMECLUSTER_SITE_URL must start with https:// or http://, not {SITE_URL!r}")
 # --- end of mail ------------------------------------------------------------------------------------------
+# Who runs this deployment (主办单位, e.g. 广东省工业和信息化厅): on the login page and the foot.
+ISSUING_DEPARTMENT = os.environ.get("SMECLUSTER_ISSUING_DEPARTMENT", "").strip() or "中小企业主管部门"
+# A reset link lives one day: long enough to read the mail, short enough that an old mail is dead.
+PASSWORD_RESET_TIMEOUT = 24 * 3600
 
 SESSION_COOKIE_HTTPONLY = True
 # An idle timeout for everyone (officers hold the most): the cookie's age is renewed on every request, so a
@@ -328,6 +360,8 @@ SECURE_HSTS_SECONDS = _number("SMECLUSTER_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("SMECLUSTER_HSTS_INCLUDE_SUBDOMAINS")
 SECURE_HSTS_PRELOAD = _flag("SMECLUSTER_HSTS_PRELOAD")
 SECURE_SSL_REDIRECT = _flag("SMECLUSTER_SSL_REDIRECT")
+# The load balancer and the monitoring ask for /healthz on the internal address, over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind a proxy that terminates TLS, the request reaches Django as plain HTTP; the proxy says what the
 # browser used in this header (which it must overwrite, never pass on from the client).
 if _proxy_header := os.environ.get("SMECLUSTER_PROXY_SSL_HEADER", "").strip():
@@ -395,11 +429,38 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to standard output (systemd's journal, or the container's), one JSON object per line in
+# production and plain text in development (SMECLUSTER_LOG_FORMAT=json|text overrides); every record carries
+# the request id (site/request_logging.py), and smecluster.access writes one record per request at INFO.
+LOG_FORMAT = os.environ.get("SMECLUSTER_LOG_FORMAT", "").strip() or ("text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"SMECLUSTER_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "smecluster.site.request_logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("SMECLUSTER_LOG_LEVEL", "WARNING")},
-    # A refused request (403/404) is the system working, not a warning worth a traceback.
-    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+    "loggers": {
+        # A refused request (403/404) is the system working, not a warning worth a traceback.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # WeasyPrint and fontTools narrate every PDF at INFO: not an operator's concern.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "smecluster.access": {
+            "handlers": ["console"],
+            "level": "INFO" if _flag("SMECLUSTER_ACCESS_LOG", default=not DEBUG) else "WARNING",
+            "propagate": False,
+        },
+    },
 }

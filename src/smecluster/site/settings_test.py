@@ -8,6 +8,10 @@ import os
 import tempfile
 
 os.environ.setdefault("SMECLUSTER_SECRET_KEY", "test-only-not-secret")
+# The suite runs under scripts/with-postgres, which sets DATABASE_URL; mypy's Django plugin loads these
+# settings with no database at all, and never connects.
+os.environ.setdefault("DATABASE_URL", "postgres://unset@127.0.0.1:1/run-under-scripts-with-postgres")
+os.environ.setdefault("SMECLUSTER_ACCESS_LOG", "0")  # a record per request would only fill the captured logs
 os.environ.setdefault("SMECLUSTER_DATA_DIR", tempfile.mkdtemp(prefix="smecluster-test-"))
 # pytest-xdist workers inherit the controller's environment, hence its data directory: what the tests write
 # there (evidence files, uploaded datasets) goes to a directory per worker, or two workers' files (same
@@ -16,6 +20,7 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     scratch = tempfile.mkdtemp(prefix=f"smecluster-test-{worker}-")
     os.environ["SMECLUSTER_EVIDENCE_DIR"] = os.path.join(scratch, "evidence")
     os.environ["SMECLUSTER_DATASETS_DIR"] = os.path.join(scratch, "datasets")
+    os.environ["SMECLUSTER_JOBS_DIR"] = os.path.join(scratch, "jobs")
 
 from smecluster.site.settings import *  # noqa: F403
 

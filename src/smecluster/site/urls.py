@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smecluster.site import dashboard
+from smecluster.apps.accounts import password_reset
+from smecluster.site import dashboard, health
 
 # django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
 # devices are managed by their owner (账号安全) and reset by `smecluster accounts reset-2fa` (audited).
@@ -13,6 +16,16 @@ for device_model in (TOTPDevice, StaticDevice):
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    # Browsers ask for /favicon.ico on pages that link none (a PDF, a download): the static file answers.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    # 忘记密码 with the platform's pages and an audited reset; the other auth pages are Django's own.
+    path("accounts/password_reset/", password_reset.PasswordResetRequest.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -27,6 +40,8 @@ urlpatterns = [
     path("", include("smecluster.apps.rosters.urls")),
     path("", include("smecluster.apps.notifications.urls")),
     path("", include("smecluster.apps.discovery.urls")),
+    path("", include("smecluster.apps.yearly_data.urls")),
+    path("", include("smecluster.apps.jobs.urls")),
     path("captcha/", include("captcha.urls")),  # the objection form's challenge image and its refresh
     path("admin/", admin.site.urls),
 ]

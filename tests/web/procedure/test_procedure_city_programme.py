@@ -55,7 +55,8 @@ def test_a_citys_own_programme_recognizes_in_its_own_name(
     )
     cluster = application.recognition
     assert cluster.number.startswith(f"佛山市中小特色集群〔{call.year}〕")
-    assert issuer(city_programme) == "佛山市中小企业主管部门"
+    # Its department by name (issue 14: no invented "…中小企业主管部门"): a city's 工业和信息化局.
+    assert issuer(city_programme) == "佛山市工业和信息化局"
     assert cluster.decided_by == web_users["city_officer"]
 
 

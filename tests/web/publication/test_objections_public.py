@@ -71,7 +71,15 @@ def test_anyone_reads_the_notice_its_clusters_period_hash_and_how_to_object(publ
     assert published.shortlist.content_hash in text
     assert "2023-09-28" in text
     assert "2023-10-12" in text
-    assert "90.00" in text  # the aggregate score of rank 1, from the frozen content
+    # Scores stay internal (issue 14: real notices never publish them): not rank 1's aggregate either.
+    assert "90.00" not in text
+    assert "专家评审得分" not in text
+    # The formal text, as the PDF beside the page says it: the period in Chinese dates with its working
+    # days, objections in writing under a real name, an organisation's with its seal, none anonymous.
+    assert "公示期为2023年9月28日至2023年10月12日（" in text
+    assert "加盖单位公章" in text
+    assert "匿名异议不予受理" in text
+    assert reverse("notices:public_pdf", args=[published.notice.pk]) in text
     assert "如何提出异议" in text
     assert "020-83133000" in text  # the owner's contact for objections
     assert 'name="real_name"' in text

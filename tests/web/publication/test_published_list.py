@@ -329,6 +329,7 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, cl
         "notices:objection": objection.pk,
         "notices:objection_file": file.pk,
         "notices:public_detail": recognized.notice.pk,
+        "notices:public_pdf": recognized.notice.pk,
         "registry:certificate": cluster.pk,
         "registry:public_detail": cluster.pk,
     }

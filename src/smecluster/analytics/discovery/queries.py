@@ -38,13 +38,14 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from smecluster.analytics.discovery.file_columns import TITLE_KEYS
 from smecluster.analytics.discovery.size_standard import (
     MEASURES,
     SIZE_CLASSES,
     SizeStandard,
     size_standard_2011,
 )
-from smecluster.analytics.discovery.source import TITLE_KEYS, as_text_code, class_digits
+from smecluster.analytics.discovery.source import as_text_code, class_digits
 
 KEY = ("county_code", "division", "year")
 GROUP = ("county_division", "year")

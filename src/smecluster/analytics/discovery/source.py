@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Final
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -50,43 +49,8 @@ import ibis.expr.types as ir
 import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow 26 ships no type information
 
 from smecluster.analytics.discovery.dataset_limits import DEFAULT_LIMITS, DatasetLimits, check_dataset
+from smecluster.analytics.discovery.file_columns import CSV_TYPES, NUMERIC_COLUMNS, REQUIRED_COLUMNS
 from smecluster.errors import Problem, UnusableInput
-
-REQUIRED_COLUMNS: Final = (
-    "credit_code",
-    "county_code",
-    "industry_code",
-    "year",
-    "employees",
-    "output",
-    "revenue",
-    "assets",
-    "rnd",
-    "patents",
-    "titles",
-)
-NUMERIC_COLUMNS: Final = ("year", "employees", "output", "revenue", "assets", "rnd", "patents")
-TITLE_KEYS: Final = ("champion", "little_giant", "specialized", "innovative", "high_tech")
-# Title membership is tested with a substring search (fast on dictionary-encoded text); that is only
-# right while no key is part of another.
-assert not any(a != b and a in b for a in TITLE_KEYS for b in TITLE_KEYS)
-
-# How a CSV is read: codes as text (leading zeros matter), money as exact decimals.
-CSV_TYPES: Final = {
-    "credit_code": "VARCHAR",
-    "county_code": "VARCHAR",
-    "industry_code": "VARCHAR",
-    "division": "VARCHAR",
-    "county_division": "INTEGER",
-    "year": "INTEGER",
-    "employees": "BIGINT",
-    "output": "DECIMAL(18,4)",
-    "revenue": "DECIMAL(18,4)",
-    "assets": "DECIMAL(18,4)",
-    "rnd": "DECIMAL(18,4)",
-    "patents": "BIGINT",
-    "titles": "VARCHAR",
-}
 
 
 def connect_duckdb(threads: int | None = None) -> ibis.BaseBackend:

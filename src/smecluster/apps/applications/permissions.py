@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import LEVEL_ROLE, Role, User, enclosing_codes
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.accounts.selectors import county_scope
-from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.models import Application, Status
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.recommenders import recommending_office
 from smecluster.apps.selection.models import Assignment
@@ -77,11 +77,31 @@ def can_edit(user: User, application: Application) -> Decision:
     if user.role not in DRAFTERS:
         return deny(_("只有申报县的主管部门或集群运营管理机构可以修改申报内容"))
     if not application.editable:
-        return deny(
-            _("申报已提交（%(status)s），不能修改；如需修改请先撤回")
-            % {"status": application.get_status_display()}
-        )
+        return deny(not_editable_reason(application))
     return allow()
+
+
+def not_editable_reason(application: Application) -> str:
+    """Why a submitted application cannot be changed, and what can still be done, by state: before it is
+    accepted the county may withdraw it; while the recommender reviews, only the recommender can return it
+    for changes; once recommended it is in the owner's hands and its content is final (in 公示 only an
+    objection, filed by the public, can take it off the list)."""
+    status = {"status": application.get_status_display()}
+    if application.status == Status.SUBMITTED:
+        return _("申报已提交（%(status)s），不能修改；受理前如需修改，请先撤回") % status
+    if application.status in (Status.ACCEPTED, Status.REVIEWED):
+        return (
+            _("申报已受理（%(status)s），不能修改，也不能再撤回；如需修改，请联系受理的主管部门退回修改")
+            % status
+        )
+    if application.status == Status.SHORTLISTED:
+        return (
+            _(
+                "申报处于公示期（%(status)s），内容已定稿，不能修改或撤回；公示期内对公示内容有异议的，由公众向认定机关提出"
+            )
+            % status
+        )
+    return _("申报已进入%(status)s阶段，内容已定稿，不能再修改或撤回") % status
 
 
 def can_create(user: User, call: YearlyCall, today: object) -> Decision:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import DevelopmentZone, Role, User
 from smecluster.apps.accounts.recipients import people_in
 from smecluster.apps.applications import operator_binding
+from smecluster.apps.applications.completeness import empty_required_sections
 from smecluster.apps.applications.models import (
     Application,
     ApplicationVersion,
@@ -311,10 +312,23 @@ def application_submit(*, actor: User, application: Application, pledge: Pledge 
                 % {"city": application.county.name}
             }
         )
+    # Empty tabs and an unusable profile are named together: one refusal lists all there is to mend.
+    refusals: list[ValidationError] = []
+    empty = empty_required_sections(application)
+    if empty:
+        refusals.append(
+            ValidationError(
+                _("以下填报部分尚未填写：%(sections)s")
+                % {"sections": "、".join(str(section.label) for section in empty)},
+                code="empty_sections",
+            )
+        )
     try:
         application_profile(application, today_in_china())
     except UnusableInput as problems:
-        raise ValidationError([problem_text(application, problem) for problem in problems.problems]) from None
+        refusals += [ValidationError(problem_text(application, problem)) for problem in problems.problems]
+    if refusals:
+        raise ValidationError(refusals)
     now = timezone.now()
     pledge_text = application.call.programme.pledge_text
     take(

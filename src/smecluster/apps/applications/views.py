@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications import pdf
+from smecluster.apps.applications.completeness import completeness
 from smecluster.apps.applications.forms import (
     NARRATIVE_SECTIONS,
     EvidenceForm,
@@ -49,6 +50,7 @@ from smecluster.apps.applications.selectors import (
     calls_with_applications,
     evidence_for,
     pool_entries_for,
+    recommender_jurisdiction,
     signed_pledge,
 )
 from smecluster.apps.applications.services import (
@@ -489,6 +491,8 @@ def application_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "readout": readout(application, contacts=bool(can_see_contacts(request.user))),
             "versions": application.versions.count(),
             "pledge_form": _pledge_form(application),
+            "completeness": completeness(application),
+            "recommender_name": _division_name(recommender_jurisdiction(application)),
             "pledge_text": application.call.programme.pledge_text,
             "is_returned": application.status == Status.RETURNED,
             "eligibility": eligibility_context(
@@ -632,7 +636,9 @@ def application_submit_view(request: AuthenticatedRequest, pk: int) -> HttpRespo
         if hasattr(error, "error_dict") and set(error.error_dict) & set(PledgeForm.base_fields):
             messages.error(request, _("未能提交：须由申报单位签署申报承诺书"))
         else:
-            messages.error(request, _("未能提交：数据还不能构成有效的集群档案，请先修正以下各项"))
+            messages.error(
+                request, _("未能提交：申报材料不完整或数据不能构成有效的集群档案，请先补齐或修正以下各项")
+            )
         for message in error.messages:
             messages.error(request, message)
     else:

@@ -117,6 +117,9 @@ OBJECTION_RESOLVE = _action("objection.resolve", _("办结"), C.NOTICE)
 OBJECTION_REJECT_INADMISSIBLE = _action("objection.reject_inadmissible", _("不予受理"), C.NOTICE)
 
 # --- recognized clusters -------------------------------------------------------------------------------
+RECOGNITION_NOTICE_ISSUE = _action(
+    "recognition_notice.issue", _("登记认定名单通知的文号和成文日期"), C.RECOGNITION
+)
 CLUSTER_RECOGNIZE = _action("cluster.recognize", _("认定为特色产业集群"), C.RECOGNITION)
 CLUSTER_EXTEND = _action("cluster.extend", _("复核通过，延长有效期"), C.RECOGNITION)
 CLUSTER_EXPIRE = _action("cluster.expire", _("有效期届满"), C.RECOGNITION)
@@ -202,10 +205,14 @@ ADMIN_DELETE = _action("admin.delete", _("后台删除记录"), C.ADMINISTRATION
 ACCOUNT_LOGIN = _action("account.login", _("登录"), C.ADMINISTRATION)
 ACCOUNT_LOGIN_FAILED = _action("account.login_failed", _("登录失败"), C.ADMINISTRATION)
 ACCOUNT_LOGOUT = _action("account.logout", _("退出登录"), C.ADMINISTRATION)
+ACCOUNT_PASSWORD_RESET = _action("account.password_reset", _("凭邮件链接重置密码"), C.ADMINISTRATION)
 TWO_FACTOR_ENROL = _action("account.two_factor_enrol", _("启用两步验证"), C.ADMINISTRATION)
 TWO_FACTOR_REMOVE = _action("account.two_factor_remove", _("停用两步验证"), C.ADMINISTRATION)
 TWO_FACTOR_RECOVERY_CODE = _action("account.two_factor_recovery_code", _("使用恢复码登录"), C.ADMINISTRATION)
 TWO_FACTOR_RESET = _action("account.two_factor_reset", _("重置两步验证"), C.ADMINISTRATION)
+# The platform's yearly data, loaded from the web by the platform administrator (apps.yearly_data).
+YEARLY_DATA_HOLIDAYS_LOAD = _action("yearly_data.holidays_load", _("载入年度节假日安排"), C.ADMINISTRATION)
+YEARLY_DATA_RULE_SET_LOAD = _action("yearly_data.rule_set_load", _("载入规则集"), C.ADMINISTRATION)
 
 
 def action_label(code: str) -> str:

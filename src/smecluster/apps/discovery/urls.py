@@ -6,6 +6,7 @@ app_name = "discovery"
 urlpatterns = [
     path("discovery/", views.index, name="index"),
     path("discovery/datasets/upload/", views.dataset_upload, name="dataset_upload"),
+    path("discovery/datasets/template.csv", views.dataset_template, name="dataset_template"),
     path("discovery/datasets/register/", views.dataset_register, name="dataset_register"),
     path("discovery/runs/new/", views.run_new, name="run_new"),
     path("discovery/runs/<int:pk>/", views.run_detail, name="run"),

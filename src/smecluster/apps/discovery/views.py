@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,15 +22,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from smecluster.apps.accounts.models import Role
 from smecluster.apps.discovery import services
+from smecluster.apps.discovery.column_guide import column_guide, template_rows
 from smecluster.apps.discovery.forms import DatasetRegisterForm, DatasetUploadForm, RunForm
 from smecluster.apps.discovery.models import Candidate, DiscoveryRun
 from smecluster.apps.discovery.permissions import can_manage_datasets, can_use_discovery
 from smecluster.apps.discovery.selectors import candidates_for, datasets_for, runs_for
 from smecluster.apps.programmes.models import Programme
-from smecluster.site.csv_export import tabular_response, wanted_download
+from smecluster.site.csv_export import csv_response, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
 NATIONAL_RULE_SET = "national-2022"
+# A page of a run's ranked candidates: each row carries its reasons, so fifty fill a few screens, not fifty.
+CANDIDATES_PER_PAGE = 20
 
 
 def _default_rule_set(request: AuthenticatedRequest) -> str:
@@ -73,6 +77,7 @@ def _index(
         "register_form": (register or DatasetRegisterForm()) if manage else None,
         "registrable": services.registrable_files() if manage else [],
         "max_mb": settings.DISCOVERY_DATASET_MAX_BYTES // (1024 * 1024),
+        "columns": column_guide(),
     }
     return render(request, "discovery/index.html", context, status=status)
 
@@ -82,6 +87,16 @@ def _index(
 def index(request: AuthenticatedRequest) -> HttpResponse:
     can_use_discovery(request.user).enforce()
     return _index(request)
+
+
+@login_required
+@require_GET
+def dataset_template(request: AuthenticatedRequest) -> HttpResponse:
+    """The enterprise-year template: the columns the reader requires and one example row, as CSV (UTF-8,
+    comma-separated), the form an upload is read in."""
+    can_manage_datasets(request.user).enforce()
+    header, rows = template_rows()
+    return csv_response("enterprise-years-template.csv", header, rows)
 
 
 @login_required
@@ -177,6 +192,13 @@ def _filtered(
     return candidates, chosen
 
 
+def _without_page(request: AuthenticatedRequest) -> str:
+    """The filters of the request, for links that keep them (downloads, other pages, the pool form)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _download_row(candidate: Candidate) -> list[Any]:
     from smecluster.analytics.discovery.export import COLUMNS
 
@@ -208,17 +230,19 @@ def run_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             (_download_row(candidate) for candidate in candidates),
             sheet_title=_("候选集群 %(year)d") % {"year": run.year},
         )
+    page = Paginator(candidates, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     options = list(
         visible.values_list("city_code", "city_name", "county_code", "county_name", "division", "industry")
     )
     context = {
         "run": run,
-        "candidates": candidates,
+        "candidates": page.object_list,
+        "page": page,
         "chosen": chosen,
         "cities": sorted({(row[0], row[1]) for row in options if row[0]}),
         "counties": sorted({(row[2], row[3]) for row in options}),
         "industries": sorted({(row[4], row[5]) for row in options}),
-        "query": request.GET.urlencode(),
+        "query": _without_page(request),
         "can_pool": request.user.role in (Role.CITY_OFFICER, Role.PROVINCE_ADMIN),
     }
     return render(request, "discovery/run.html", context)

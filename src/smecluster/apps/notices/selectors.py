@@ -175,7 +175,8 @@ def shortlist_lines(shortlist: Shortlist) -> dict[str, ShortlistLine]:
     ``{"entries": [{"rank", "number", "aggregate", "application_id", ...}], "method", ...}``); keyed by
     ``"pk:<id>"`` and by ``"number:<申报编号>"``. Content the reader does not understand yields no lines:
     the notice then lists the applications without ranks, never wrong ones. The experts' own scores in
-    the content are never read here: the public sees the rank and the aggregate only."""
+    the content are never read here; the rank and the aggregate show on the owner's pages only (issue 14:
+    the public notice, page and PDF, lists the clusters in this order without scores)."""
     lines: dict[str, ShortlistLine] = {}
     for row in _rows_of(shortlist.content):
         rank = _first(row, _RANK_KEYS)
@@ -272,7 +273,7 @@ def notice_application(notice: Notice, pk: int) -> Application | None:
 
 def public_notices() -> QuerySet[Notice]:
     """Every published notice, newest first: current and past ones alike stay public."""
-    return Notice.objects.select_related("shortlist__call__programme").order_by("-starts_on", "-pk")
+    return Notice.objects.select_related("shortlist__call__programme__owner").order_by("-starts_on", "-pk")
 
 
 def public_notice(pk: int) -> Notice:

@@ -13,6 +13,7 @@ urlpatterns = [
     # the public's pages (no login)
     path("public/notices/", views.public_list, name="public_list"),
     path("public/notices/<int:pk>/", views.public_detail, name="public_detail"),
+    path("public/notices/<int:pk>/notice.pdf", views.public_pdf, name="public_pdf"),
     path("public/objections/outcome/", views.objection_lookup, name="objection_lookup"),
     path("public/objections/finding-files/<str:token>/", views.finding_file_download, name="finding_file"),
     path("public/objections/<str:reference>/", views.objection_ack, name="objection_ack"),

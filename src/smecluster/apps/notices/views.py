@@ -21,11 +21,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.apps.accounts.models import Role, User
+from smecluster.apps.applications import pdf
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.services import audit_trail
@@ -82,6 +85,7 @@ from smecluster.apps.notices.services import (
     objection_reject_inadmissible,
     objections_batch,
 )
+from smecluster.apps.programmes.letterhead import Letterhead, letterhead
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.site.client_address import client_address
 from smecluster.site.csv_export import tabular_response, wanted_download
@@ -408,6 +412,26 @@ def _body_too_large(request: HttpRequest) -> bool:
     return length > settings.OBJECTION_MAX_TOTAL_BYTES + OBJECTION_FORM_TEXT_BYTES
 
 
+def public_notice_title(notice: Notice, letterhead: Letterhead) -> str:
+    """The formal title: 关于{year}年度{level}中小企业特色产业集群拟认定名单的公示."""
+    return _("关于%(year)s年度%(level)s中小企业特色产业集群拟认定名单的公示") % {
+        "year": notice.shortlist.call.year,
+        "level": letterhead.title_level,
+    }
+
+
+def _formal_context(request: HttpRequest, notice: Notice) -> dict[str, Any]:
+    """What the formal text of the notice needs, on the page and in the PDF alike."""
+    call = notice.shortlist.call
+    heading = letterhead(call.programme)
+    return {
+        "call": call,
+        "letterhead": heading,
+        "formal_title": public_notice_title(notice, heading),
+        "form_url": request.build_absolute_uri(reverse("notices:public_detail", args=[notice.pk])),
+    }
+
+
 def _public_page(
     request: HtmxRequest,
     notice: Notice,
@@ -424,7 +448,7 @@ def _public_page(
         {
             "notice": notice,
             "entries": entries,
-            "method": shortlist_method(notice.shortlist),
+            **_formal_context(request, notice),
             "intact": shortlist_intact(notice.shortlist),
             "form": form if phase == Phase.OPEN else None,
             "phase": phase,
@@ -486,6 +510,30 @@ def public_detail(request: HtmxRequest, pk: int) -> HttpResponse:
         else:
             return redirect("notices:objection_ack", reference=filed.reference)
     return _public_page(request, notice, entries, form)
+
+
+@require_GET
+def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The formal notice as a PDF: public, reached as its page is."""
+    notice = public_or_404(public_notice, pk, _("没有这个公示"))
+    context = _formal_context(request, notice)
+    html = render_to_string(
+        "notices/notice_pdf.html",
+        {
+            **context,
+            "title": context["formal_title"],
+            "notice": notice,
+            "entries": notice_entries(notice),
+            "font_family": pdf.FONT_FAMILY,
+        },
+        request=request,
+    )
+    response = HttpResponse(
+        pdf.render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
+    )
+    filename = f"notice-{notice.shortlist.call.year}-{notice.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
 
 
 @require_GET

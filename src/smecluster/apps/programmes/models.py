@@ -128,6 +128,41 @@ class Programme(models.Model):
         help_text=_("申报数据与企业名册计算结果之差超过此值时标记：比例按百分点，金额和数量按百分比"),
     )
 
+    # The particulars of the documents issued in the programme's name (issue 14): left empty, each takes
+    # the default of ``programmes.letterhead`` (the rule set's issuer, the owner's department …).
+    document_issuer = models.CharField(
+        _("发文机关"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "认定名单通知、公示和证书的发文机关，如“广东省工业和信息化厅”；留空时，本省办法的项目为办法的"
+            "发布机关，其他为本省（市）工业和信息化主管部门"
+        ),
+    )
+    document_addressees = models.CharField(
+        _("主送机关"),
+        max_length=200,
+        blank=True,
+        help_text=_("认定名单通知的主送机关；留空时，省级项目为“各地级以上市工业和信息化主管部门”"),
+    )
+    document_level = models.CharField(
+        _("文件中的层级用语"),
+        max_length=16,
+        blank=True,
+        help_text=_(
+            "标题中集群名称前的层级，如“省级”；留空时按认定层级，国家级项目的标题不加层级（与工业和信息化部"
+            "的通知一致），证书写“国家级”"
+        ),
+    )
+    document_contact_person = models.CharField(_("文件联系人"), max_length=32, blank=True)
+    document_contact_phone = models.CharField(_("文件联系电话"), max_length=32, blank=True)
+    objection_mailing_address = models.CharField(
+        _("异议书面材料寄送地址"),
+        max_length=200,
+        blank=True,
+        help_text=_("公示写明的书面异议寄送地址（含邮政编码）"),
+    )
+
     class Meta:
         verbose_name = _("认定项目")
         verbose_name_plural = _("认定项目")

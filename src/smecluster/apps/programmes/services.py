@@ -38,6 +38,8 @@ PROGRAMME_FIELDS = (
     "change_filing_days",
     "re_review_window_days", "annual_report_due_month", "annual_report_due_day",
     "roster_tolerance_pct", "assessment_criteria",
+    "document_issuer", "document_addressees", "document_level", "document_contact_person",
+    "document_contact_phone", "objection_mailing_address",
 )  # fmt: skip
 CALL_FIELDS = (
     "year", "opens_on", "closes_on", "city_deadline", "province_deadline", "quota",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smecluster.apps.accounts.models import Role
 from smecluster.apps.accounts.selectors import cities_of, counties_in
 from smecluster.apps.programmes.forms import CallForm, DevelopmentZoneForm, PoolEntryForm, ProgrammeForm
+from smecluster.apps.programmes.letterhead import letterhead
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.programmes.permissions import (
     OWNING_LEVEL,
@@ -183,7 +184,11 @@ def programme_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存认定项目“%(name)s”") % {"name": programme.name})
             return redirect("programmes:list")
-    return render(request, "programmes/programme_form.html", {"form": form, "programme": programme})
+    return render(
+        request,
+        "programmes/programme_form.html",
+        {"form": form, "programme": programme, "letterhead": letterhead(programme)},
+    )
 
 
 @login_required

@@ -360,3 +360,19 @@ class AssessmentForm(forms.Form):
         field = self.fields["grade"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(grade, grade) for grade in grades]
+
+
+class RecognitionNoticeForm(forms.Form):
+    """The 文号 and 成文日期 of a call's recognition notice, entered when it is issued."""
+
+    number = forms.CharField(
+        label=_("文号"),
+        max_length=64,
+        help_text=_("如 粤工信融资函〔2025〕12号：机关代字、六角括号括入的年份、序号和“号”"),
+        error_messages={"required": _("请填写文号")},
+    )
+    dated = forms.DateField(
+        label=_("成文日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("请填写成文日期"), "invalid": _("请填写有效的日期")},
+    )

@@ -292,3 +292,27 @@ class ClusterAssessment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:assessment", args=[self.cluster_id, self.year])
+
+
+class RecognitionNotice(models.Model):
+    """The recognition notice of a call as issued: its 文号 and 成文日期, entered by the owner when the notice
+    is issued (a number is assigned by the issuer's own document registry, not by the platform). Until
+    entered the notice prints as a draft."""
+
+    call = models.OneToOneField(
+        "programmes.YearlyCall",
+        verbose_name=_("年度申报"),
+        on_delete=models.PROTECT,
+        related_name="recognition_notice",
+    )
+    number = models.CharField(_("文号"), max_length=64)
+    dated = models.DateField(_("成文日期"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(_("登记时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("认定名单通知")
+        verbose_name_plural = _("认定名单通知")
+
+    def __str__(self) -> str:
+        return self.number

@@ -27,6 +27,7 @@ from smecluster.apps.registry.models import (
     AnnualReportEvidence,
     ClusterAssessment,
     ClusterPlanTarget,
+    RecognitionNotice,
     RecognizedCluster,
     ReReview,
     ReReviewEvidence,
@@ -160,6 +161,11 @@ def recognized_in(call: YearlyCall) -> list[RecognizedCluster]:
         .select_related("county__parent__parent", "programme")
         .order_by("number")
     )
+
+
+def issued_notice(call: YearlyCall) -> RecognitionNotice | None:
+    """The 文号 and 成文日期 of the call's recognition notice, once the owner entered them."""
+    return RecognitionNotice.objects.filter(call=call).first()
 
 
 # --- the published list ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.apps.applications.models import Application
-from smecluster.apps.applications.permissions import can_view
+from smecluster.apps.applications.permissions import can_view, not_editable_reason
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.reach import sees_cluster
 
@@ -34,10 +34,7 @@ def can_import_application_roster(user: User, application: Application) -> Decis
     if user.role != Role.COUNTY_OFFICER:
         return deny(_("只有申报县的主管部门可以导入申报的企业名册"))
     if not application.editable:
-        return deny(
-            _("申报已提交（%(status)s），不能导入名册；如需修改请先撤回")
-            % {"status": application.get_status_display()}
-        )
+        return deny(not_editable_reason(application))
     return allow()
 
 

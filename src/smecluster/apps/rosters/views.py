@@ -183,7 +183,7 @@ def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "owner_name": cluster.name,
             "owner_label": cluster.number,
-            "back": reverse("registry:public_detail", args=[cluster.pk]),
+            "back": cluster.get_absolute_url(),
             "year": year,
             "years": years,
             "cluster": cluster,

@@ -43,6 +43,7 @@ from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notices.selectors import notice_of_call, upheld_objections
 from smecluster.apps.notices.services import notice_close
 from smecluster.apps.notifications.services import notify
+from smecluster.apps.programmes.letterhead import letterhead
 from smecluster.apps.programmes.models import Programme, YearlyCall
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.registry.permissions import can_recognize, can_recognize_application
@@ -149,16 +150,10 @@ def shared_validity(clusters: list[RecognizedCluster]) -> str:
 
 
 def issuer(programme: Programme) -> str:
-    """Who signs the notice and the certificates: the issuer of the programme's rule set when the rule set
-    is the owner's own (广东省工业和信息化厅, 工业和信息化部), else the owner province's department."""
-    rules = rule_set(programme.rule_set_id)
-    owner = programme.owner
-    if owner is None:  # the national programme: the ministry owns it
-        return rules.document.issuer if rules.applies_to_province is None else _("工业和信息化部")
-    if owner.level == Level.PROVINCE and rules.applies_to_province == owner.code[:2]:
-        return rules.document.issuer
-    # A province running another's rule set, or a city running its own programme under its province's.
-    return _("%(province)s中小企业主管部门") % {"province": owner.name}
+    """Who signs the notice and the certificates: the programme's 发文机关 as its owner set it, or its
+    default (``programmes.letterhead``: the rule set's issuer when the rule set is the owner's own,
+    工业和信息化部, the owner's department)."""
+    return letterhead(programme).issuer
 
 
 # --- decisions -------------------------------------------------------------------------------------

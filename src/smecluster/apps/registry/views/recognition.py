@@ -19,8 +19,9 @@ from smecluster.apps.applications import pdf
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.notices.permissions import PHASE_LABELS, closes_at, notice_phase
 from smecluster.apps.notices.selectors import call_in_reach, notice_of_call, unresolved_objections
+from smecluster.apps.programmes.letterhead import Letterhead, letterhead
 from smecluster.apps.programmes.models import YearlyCall
-from smecluster.apps.registry.forms import RecognitionForm
+from smecluster.apps.registry.forms import RecognitionForm, RecognitionNoticeForm
 from smecluster.apps.registry.permissions import (
     can_open_recognition,
     can_print_certificate,
@@ -30,18 +31,19 @@ from smecluster.apps.registry.permissions import (
 from smecluster.apps.registry.selectors import (
     cluster_for,
     decided_applications,
+    issued_notice,
     recognition_candidates,
     recognized_in,
 )
 from smecluster.apps.registry.services.recognition import (
     RECOGNIZE,
     default_validity,
-    issuer,
     number_prefix,
     recognition_decide,
     recognize_unobjected,
     shared_validity,
 )
+from smecluster.apps.registry.services.recognition_notice import recognition_notice_issue
 from smecluster.policy.ruleset import rule_set
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 
@@ -93,8 +95,28 @@ def recognition(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     can_open_recognition(request.user, call).enforce()
     notice = notice_of_call(call)
     candidates = recognition_candidates(call, notice)
+    issuing = request.method == "POST" and "issue_notice" in request.POST
+    issued = issued_notice(call)
+    number_form = RecognitionNoticeForm(
+        request.POST if issuing else None,
+        initial={"number": issued.number, "dated": issued.dated} if issued else None,
+    )
+    if issuing and number_form.is_valid():
+        try:
+            issued = recognition_notice_issue(
+                actor=request.user,
+                call=call,
+                number=number_form.cleaned_data["number"],
+                dated=number_form.cleaned_data["dated"],
+            )
+        except ValidationError as error:
+            errors_onto_form(number_form, error)
+        else:
+            messages.success(request, _("已登记认定名单通知的文号：%(number)s") % {"number": issued.number})
+            return redirect("registry:recognition", call_pk=call.pk)
     form = RecognitionForm(
-        _posted(request), application_ids=[candidate.application.pk for candidate in candidates]
+        None if issuing else _posted(request),
+        application_ids=[candidate.application.pk for candidate in candidates],
     )
     if request.method == "POST" and ("all_unobjected" in request.POST or "recognize_one" in request.POST):
         # The buttons beside the table: one application, or every one without an upheld objection.
@@ -144,6 +166,8 @@ def recognition(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
             "candidates": candidates,
             "unobjected": sum(1 for candidate in candidates if candidate.unobjected),
             "form": form,
+            "number_form": number_form,
+            "issued": issued,
             "decided": decided_applications(call),
             "prefix": number_prefix(call),
             "default_validity": default_validity(call, today_in_china()),
@@ -160,22 +184,30 @@ def _pdf_response(html: str, request: AuthenticatedRequest, filename: str) -> Ht
     return response
 
 
+def recognition_notice_title(call: YearlyCall, letterhead: Letterhead) -> str:
+    return _("%(issuer)s关于公布%(year)s年度%(level)s中小企业特色产业集群名单的通知") % {
+        "issuer": letterhead.issuer,
+        "year": call.year,
+        "level": letterhead.title_level,
+    }
+
+
 @login_required
 @require_GET
 def notice_pdf(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     call = _call(request, call_pk)
     can_print_recognition_notice(request.user, call).enforce()
     clusters = recognized_in(call)
-    rules = rule_set(call.programme.rule_set_id)
+    heading = letterhead(call.programme)
     html = render_to_string(
         "registry/notice_pdf.html",
         {
             "call": call,
             "clusters": clusters,
-            "document": rules.document,
+            "title": recognition_notice_title(call, heading),
+            "letterhead": heading,
+            "issued": issued_notice(call),
             "shared_validity": shared_validity(clusters),
-            "issuer": issuer(call.programme),
-            "dated": max(cluster.recognized_on for cluster in clusters),
             "notice": notice_of_call(call),
             "font_family": pdf.FONT_FAMILY,
         },
@@ -191,7 +223,7 @@ def certificate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     can_print_certificate(request.user, cluster).enforce()
     html = render_to_string(
         "registry/certificate_pdf.html",
-        {"cluster": cluster, "issuer": issuer(cluster.programme), "font_family": pdf.FONT_FAMILY},
+        {"cluster": cluster, "letterhead": letterhead(cluster.programme), "font_family": pdf.FONT_FAMILY},
         request=request,
     )
     return _pdf_response(html, request, f"certificate-{cluster.pk}.pdf")

@@ -1,0 +1,88 @@
+"""``smecluster serve`` refuses to serve where production would be unsafe (``cli/serve_commands.py``), and
+the settings refuse to fall back to SQLite silently; exit 2 with the reason, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _serve_check(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        key: value for key, value in os.environ.items() if not key.startswith(("SMECLUSTER_", "DJANGO_"))
+    }
+    clean.pop("DATABASE_URL", None)
+    clean |= {"SMECLUSTER_DATA_DIR": str(tmp_path), **environment}
+    return subprocess.run(
+        [sys.executable, "-m", "smecluster", "serve", "--check"],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_without_a_secret_it_refuses(tmp_path: Path) -> None:
+    result = _serve_check(tmp_path, DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
+    assert result.returncode == 2
+    assert "SMECLUSTER_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_without_a_database_url_the_settings_refuse_rather_than_use_sqlite(tmp_path: Path) -> None:
+    result = _serve_check(tmp_path, SMECLUSTER_SECRET_KEY="k" * 50)
+    assert result.returncode == 2
+    assert "set DATABASE_URL" in result.stderr
+    assert not (tmp_path / "smecluster.sqlite3").exists()
+
+
+def test_on_sqlite_it_refuses(tmp_path: Path) -> None:
+    result = _serve_check(
+        tmp_path, SMECLUSTER_SECRET_KEY="k" * 50, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    )
+    assert result.returncode == 2
+    assert "not PostgreSQL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_with_debugging_on_it_refuses(tmp_path: Path) -> None:
+    result = _serve_check(
+        tmp_path,
+        SMECLUSTER_DEBUG="1",
+        SMECLUSTER_SECRET_KEY="k" * 50,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert result.returncode == 2
+    assert "SMECLUSTER_DEBUG is on" in result.stderr
+
+
+@pytest.fixture
+def postgres_url(db: None) -> str:
+    """The suite's PostgreSQL test database, migrated, as a DATABASE_URL."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}"
+    )
+
+
+def test_on_a_migrated_postgresql_it_would_serve(tmp_path: Path, postgres_url: str) -> None:
+    result = _serve_check(
+        tmp_path, SMECLUSTER_SECRET_KEY="k" * 50, DATABASE_URL=postgres_url, SMECLUSTER_WEB_WORKERS="3"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "3 workers on 127.0.0.1:8000, timeout 120 s" in result.stderr
+
+
+def test_a_malformed_worker_count_is_named(tmp_path: Path, postgres_url: str) -> None:
+    result = _serve_check(
+        tmp_path, SMECLUSTER_SECRET_KEY="k" * 50, DATABASE_URL=postgres_url, SMECLUSTER_WEB_WORKERS="many"
+    )
+    assert result.returncode == 2
+    assert "SMECLUSTER_WEB_WORKERS must be a whole number, not 'many'" in result.stderr
