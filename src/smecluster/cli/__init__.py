@@ -38,6 +38,7 @@ def _register() -> None:
     from smecluster.cli import (
         accounts_commands,
         audit_commands,
+        backup_commands,
         calendar_commands,
         check_commands,
         discover_commands,
@@ -73,6 +74,8 @@ def _register() -> None:
     main.add_command(workflow_commands.workflow_doc)
     main.add_command(size_commands.sme_size)
     main.add_command(discover_commands.discover)
+    main.add_command(backup_commands.backup)
+    main.add_command(backup_commands.restore)
 
 
 _register()

@@ -2,7 +2,9 @@
 
 It runs every duty as of one day (``oversight.tick.run_tick``): opens annual reporting and re-review
 windows, reminds, flags overdue reports, expires clusters and proposes revocation; it also deletes the
-objection form's expired challenges (CAPTCHA rows). Each duty leaves a
+objection form's expired challenges (CAPTCHA rows), and delivers the mail still waiting (failed or
+never tried: ``notifications.mail.mail_deliver_pending``) and deletes the records of mail sent long ago
+(``SMECLUSTER_EMAIL_KEEP_DAYS``). Each duty leaves a
 record of what it did, so a second run as of the same day does nothing and prints an empty list. It ends
 with the audit log's head (hash and number of events): kept outside the server, e.g. in cron's mail, it
 lets ``smecluster audit verify --expect-head`` notice a truncated log later. The
@@ -80,6 +82,7 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
 
     from smecluster.apps.audit.chain import chain_head
     from smecluster.apps.notices.services import objection_challenges_purge, objection_lookup_misses_purge
+    from smecluster.apps.notifications.mail import mail_deliver_pending, mail_deliveries_purge
     from smecluster.apps.oversight.tick import run_tick
 
     day = as_of or timezone.localdate()
@@ -87,9 +90,13 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
     # notifications' mails to stderr instead, so `--json` stays parseable.
     with contextlib.redirect_stdout(sys.stderr):
         actions = run_tick(day)
+        # After the duties, whose own reminders went out as each committed: what failed then (or on an
+        # earlier day) is tried again here.
+        mail = mail_deliver_pending()
     # Housekeeping, not a duty of dynamic management: nothing to report, and a second run finds none left.
     objection_challenges_purge()
     objection_lookup_misses_purge()
+    mail_deliveries_purge()
     head = chain_head()
     if as_json:
         click.echo(
@@ -97,6 +104,7 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
                 {
                     "as_of": day.isoformat(),
                     "actions": [action.as_json() for action in actions],
+                    "mail": mail.as_json(),
                     "audit_head": head.as_json(),
                 },
                 ensure_ascii=False,
@@ -121,4 +129,8 @@ def tick(as_of: date | None, as_json: bool, use_demo: bool) -> None:
         if actions
         else f"{day.isoformat()}：没有新的事项"
     )
+    if mail.sent or mail.failed:
+        click.echo(
+            f"邮件：重新发送成功 {mail.sent} 封，失败 {mail.failed} 封（失败原因见管理后台“邮件投递”）"
+        )
     click.echo(f"审计日志：{head.count} 条，链头哈希 {head.hash or '-'}")

@@ -23,8 +23,19 @@
 | SMECLUSTER_WORKBOOK_MAX_COLUMNS | 200 | columns a sheet of an uploaded workbook may declare or reach |
 | SMECLUSTER_WORKBOOK_MAX_UNCOMPRESSED_MB | 200 | uncompressed size of workbook zip members, each and all |
 | SMECLUSTER_WORKBOOK_MAX_RATIO | 100 | compression ratio of a workbook's zip member (a zip bomb) |
-| SMECLUSTER_EMAIL_BACKEND | console | Django e-mail backend path, or "console" |
+| SMECLUSTER_EMAIL_BACKEND | console (smtp with a host) | "console", "smtp", or a Django e-mail backend path |
+| SMECLUSTER_EMAIL_HOST | (none) | SMTP server; setting it alone selects the smtp backend |
+| SMECLUSTER_EMAIL_PORT | 25 (587 with TLS, 465 with SSL) | SMTP port |
+| SMECLUSTER_EMAIL_HOST_USER | (none) | SMTP login, when the server asks for one |
+| SMECLUSTER_EMAIL_HOST_PASSWORD | (none) | its password |
+| SMECLUSTER_EMAIL_USE_TLS | false | STARTTLS after connecting |
+| SMECLUSTER_EMAIL_USE_SSL | false | TLS from the start (not with USE_TLS) |
+| SMECLUSTER_EMAIL_TIMEOUT | 10 | seconds to wait for the SMTP server |
+| SMECLUSTER_EMAIL_ATTEMPTS | 3 | tries per message in one run (then the daily tick tries again) |
+| SMECLUSTER_EMAIL_RETRY_SECONDS | 2 | first pause between tries, doubled each time |
+| SMECLUSTER_EMAIL_KEEP_DAYS | 180 | days the record of a sent mail is kept (the tick deletes older ones) |
 | SMECLUSTER_DEFAULT_FROM_EMAIL | noreply@smecluster.local | sender of notifications and password resets |
+| SMECLUSTER_SITE_URL | http://127.0.0.1:8000 | the site's address for mails' links, e.g. https://x.gov.cn |
 | SMECLUSTER_ISSUING_DEPARTMENT | 中小企业主管部门 | who runs the platform (主办单位: login page, foot) |
 | SMECLUSTER_SECURE_COOKIES | false | session and CSRF cookies only over HTTPS |
 | SMECLUSTER_HSTS_SECONDS | 0 | Strict-Transport-Security max-age (31536000 in production) |
@@ -291,9 +302,40 @@ WORKBOOK_MAX_RATIO = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_RATIO", "100"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-_email = os.environ.get("SMECLUSTER_EMAIL_BACKEND", "console")
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend" if _email == "console" else _email
+# --- Mail (notifications, reminders, the objector's outcome): apps/notifications/mail.py -----------------
+# The backend: "console" (the demo's default: mails printed), "smtp", or a Django backend path; with
+# SMECLUSTER_EMAIL_HOST set and no backend named, SMTP. One message per recipient, recorded as
+# notifications.MailDelivery, sent only when the server accepted it, else failed and tried again by the tick.
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+EMAIL_HOST = os.environ.get("SMECLUSTER_EMAIL_HOST", "").strip() or "localhost"
+_email = os.environ.get("SMECLUSTER_EMAIL_BACKEND", "").strip() or (
+    "smtp" if os.environ.get("SMECLUSTER_EMAIL_HOST", "").strip() else "console"
+)
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email, _email)
+EMAIL_USE_TLS = _flag("SMECLUSTER_EMAIL_USE_TLS")  # STARTTLS, usually port 587
+EMAIL_USE_SSL = _flag("SMECLUSTER_EMAIL_USE_SSL")  # TLS from the start, usually port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("set SMECLUSTER_EMAIL_USE_TLS or SMECLUSTER_EMAIL_USE_SSL, not both")
+EMAIL_PORT = _number("SMECLUSTER_EMAIL_PORT", 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+EMAIL_HOST_USER = os.environ.get("SMECLUSTER_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SMECLUSTER_EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = _number("SMECLUSTER_EMAIL_TIMEOUT", 10)  # seconds per connection or reply
 DEFAULT_FROM_EMAIL = os.environ.get("SMECLUSTER_DEFAULT_FROM_EMAIL", "noreply@smecluster.local")
+# Tries per message in one run, pausing SMECLUSTER_EMAIL_RETRY_SECONDS, then twice that, ... between them;
+# a failed message is tried again by each daily tick for MAIL_RETRY_DAYS days.
+MAIL_DELIVERY_ATTEMPTS = max(1, _number("SMECLUSTER_EMAIL_ATTEMPTS", 3))
+MAIL_RETRY_SECONDS = float(os.environ.get("SMECLUSTER_EMAIL_RETRY_SECONDS", "").strip() or 2)
+MAIL_RETRY_DAYS = 7
+# The record of a sent mail is deleted this long after (by the tick): it holds what the mail said.
+MAIL_KEEP_DAYS = _number("SMECLUSTER_EMAIL_KEEP_DAYS", 180)
+# The site's address as its users reach it: every link in a mail is absolute (no bare /annual-reports/11/).
+SITE_URL = (os.environ.get("SMECLUSTER_SITE_URL", "").strip() or "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SMECLUSTER_SITE_URL must start with https:// or http://, not {SITE_URL!r}")
+# --- end of mail ------------------------------------------------------------------------------------------
 # Who runs this deployment (主办单位, e.g. 广东省工业和信息化厅): on the login page and the foot.
 ISSUING_DEPARTMENT = os.environ.get("SMECLUSTER_ISSUING_DEPARTMENT", "").strip() or "中小企业主管部门"
 # A reset link lives one day: long enough to read the mail, short enough that an old mail is dead.

@@ -32,3 +32,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # production default on (and checks that it is the default), and an enrolled user is asked for a code
 # whatever this says.
 TWO_FACTOR_REQUIRED_ROLES = frozenset[str]()
+# A mail refused or unreachable is tried again at once here: pauses between tries would only slow the suite.
+MAIL_RETRY_SECONDS = 0.0

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.http import Http404
 from django.test import RequestFactory
@@ -142,6 +143,9 @@ def test_the_objector_who_left_an_email_hears_the_outcome(
     assert len(sent) == 1
     assert sent[0].to == ["zhang@example.test"]
     assert "异议成立" in sent[0].body
+    # Issue 16: the link in a mail is absolute (SMECLUSTER_SITE_URL), the page where the receipt number
+    # and telephone open the finding.
+    assert f"{settings.SITE_URL}{reverse('notices:objection_lookup')}" in sent[0].body
 
 
 def test_batch_steps_mark_investigating_then_resolve_and_skip_the_resolved(objected: PubWorld) -> None:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from mail_server import SITE, running_mail_server
 
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.applications.models import Application
@@ -519,3 +521,25 @@ def test_the_assignment_page_searches_and_its_downloads_hold_what_it_lists(
     assert {row[0] for row in rows[1:]} == {nanhai.number}
     assert len(rows) == 3  # its two experts
     assert admin.get(url, {"q": "没有这件申报"}).context["items"] == []
+
+
+def test_the_expert_reminder_arrives_by_mail_with_an_absolute_link_to_the_scoring_page(
+    settings: Any,
+    sel_experts: dict[str, User],
+    sel_screened: Callable[..., Application],
+    sel_assign: Callable[..., Assignment],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Issue 16 ("Mail that arrives": cli remind-experts): the reminder reaches a real SMTP server, addressed
+    to the expert alone, with the scoring page as an absolute link (SMECLUSTER_SITE_URL)."""
+    assignment = sel_assign(sel_screened(), sel_experts["gz"])
+    Assignment.objects.filter(pk=assignment.pk).update(due_on=timezone.localdate() + timedelta(days=1))
+    with running_mail_server(settings) as server, django_capture_on_commit_callbacks(execute=True):
+        result = CliRunner().invoke(main, ["remind-experts"])
+        assert result.exit_code == 0, result.output
+    reminders = [
+        item for item in server.received if assignment.application.number in str(item.message["Subject"])
+    ]
+    assert [item.recipients for item in reminders] == [[sel_experts["gz"].email]]
+    body = reminders[0].message.get_content()
+    assert f"{SITE}{reverse('selection:score', args=[assignment.pk])}" in body

@@ -20,7 +20,6 @@ from captcha.models import CaptchaStore
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -50,6 +49,7 @@ from smecluster.apps.notices.permissions import (
 )
 from smecluster.apps.notices.selectors import notice_application, notice_entries, objection_by_reference
 from smecluster.apps.notices.workflow import NOTICE, OBJECTION
+from smecluster.apps.notifications.mail import absolute_url, mail_deliver_after_commit, mail_queue
 from smecluster.apps.notifications.services import notify
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.selection.models import Shortlist
@@ -356,7 +356,8 @@ def _remove_from_the_list(actor: User, objection: Objection) -> None:
 
 
 def _tell_objector(objection: Objection) -> None:
-    """The objector left an e-mail address: tell them the outcome once it is resolved."""
+    """The objector left an e-mail address: tell them the outcome once it is resolved, with the link to
+    the outcome page (where the receipt number and telephone open the finding)."""
     if not objection.email:
         return
     verdict = _("异议成立") if objection.upheld else _("异议不成立")
@@ -366,16 +367,10 @@ def _tell_objector(objection: Objection) -> None:
         "verdict": verdict,
         "resolution": objection.resolution,
     }
-    address = objection.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"[smecluster] {subject}",
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-            fail_silently=True,
-        )
-    )
+    body += "\n\n" + _("凭受理编号和联系电话查询处理结果：%(url)s") % {
+        "url": absolute_url(reverse("notices:objection_lookup"))
+    }
+    mail_deliver_after_commit([mail_queue(address=objection.email, subject=subject, body=body)])
 
 
 def _record(
