@@ -10,6 +10,7 @@ stored.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +53,7 @@ from smecluster.apps.rosters.services import (
 from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
+from smecluster.site.wording import translated
 
 ERRORS_SHOWN = 200
 ROWS_PER_PAGE = 100
@@ -60,10 +62,12 @@ ROWS_PER_PAGE = 100
 def _error_context(outcome: ImportOutcome | None) -> dict[str, Any]:
     if outcome is None or not outcome.errors:
         return {}
-    report = write_error_report(outcome.errors)
+    # The reading names each problem in Chinese; the page and its report say it in the reader's language.
+    errors = [dataclasses.replace(error, message=translated(error.message)) for error in outcome.errors]
+    report = write_error_report(errors)
     return {
-        "row_errors": outcome.errors[:ERRORS_SHOWN],
-        "error_count": len(outcome.errors),
+        "row_errors": errors[:ERRORS_SHOWN],
+        "error_count": len(errors),
         # The report travels with the page: nothing of a refused roster is kept on the server.
         "error_report": base64.b64encode(report).decode("ascii"),
         "xlsx_type": XLSX_CONTENT_TYPE,
@@ -106,7 +110,7 @@ def application_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     actor=request.user, application=application, data=data, filename=filename
                 )
             except UnusableInput as unusable:
-                file_problems = [problem.message for problem in unusable.problems]
+                file_problems = [translated(problem.message) for problem in unusable.problems]
             else:
                 if outcome.version is not None:
                     messages.success(
@@ -163,7 +167,7 @@ def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     filename=filename,
                 )  # fmt: skip
             except UnusableInput as unusable:
-                file_problems = [problem.message for problem in unusable.problems]
+                file_problems = [translated(problem.message) for problem in unusable.problems]
             except ValidationError as invalid:
                 file_problems = list(invalid.messages)
             else:
