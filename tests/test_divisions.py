@@ -199,7 +199,4 @@ def test_prefecture_code_is_rejected_naming_what_it_is() -> None:
 
 
 def test_province_code_is_rejected_naming_what_it_is() -> None:
-    assert (
-        validate_county_code("440000")
-        == "440000 是广东省，属省级区划，不是县级区划"
-    )
+    assert validate_county_code("440000") == "440000 是广东省，属省级区划，不是县级区划"

@@ -111,7 +111,9 @@ def _incident(**fields: str) -> Callable[[dict[str, Any]], None]:
 BAD_DOCUMENTS = [
     # negative amounts and counts
     Bad("negative output", _set("years.1.output", Decimal(-1)), "years[1].output", "须不小于 0"),
-    Bad("negative sme_output", _set("years.0.sme_output", Decimal("-0.5")), "years[0].sme_output", "不小于 0"),
+    Bad(
+        "negative sme_output", _set("years.0.sme_output", Decimal("-0.5")), "years[0].sme_output", "不小于 0"
+    ),
     Bad("negative leading_output", _set("years.2.leading_output", -3), "years[2].leading_output", "不小于 0"),
     Bad("negative area_km2", _set("area_km2", Decimal("-0.01")), "area_km2", "须不小于 0"),
     Bad("negative sme_rnd", _set("years.0.sme_rnd", Decimal("-1.5")), "years[0].sme_rnd", "须不小于 0"),
@@ -126,7 +128,12 @@ BAD_DOCUMENTS = [
         "years[2].sme_output",
         "超过了集群总产值 53.0 亿元",
     ),
-    Bad("leading above output", _set("years.0.leading_output", 43), "years[0].leading_output", "超过了集群总产值"),
+    Bad(
+        "leading above output",
+        _set("years.0.leading_output", 43),
+        "years[0].leading_output",
+        "超过了集群总产值",
+    ),
     # years
     Bad("year duplicated", _years(2022, 2022, 2024), "years[1].year", "2022 年重复出现"),
     Bad("years out of order", _years(2023, 2022, 2024), "years[1].year", "自早至晚"),
@@ -142,9 +149,7 @@ BAD_DOCUMENTS = [
     Bad("county as a number", _set("counties", [440606]), "counties[0]", "须为文本"),
     Bad("second county malformed", _set("counties", ["440606", "4406O5"]), "counties[1]", "6 位数字"),
     Bad("declaring county elsewhere", _set("province", "陕西省"), "counties[0]", "不属于陕西省"),
-    Bad(
-        "duplicate counties", _set("counties", ["440606", "440606"]), "counties[1]", "440606 重复列出"
-    ),
+    Bad("duplicate counties", _set("counties", ["440606", "440606"]), "counties[1]", "440606 重复列出"),
     # incidents
     Bad("unknown incident kind", _incident(kind="fire", level="一般"), "incidents[0].kind", "须为以下之一"),
     Bad("unknown level", _incident(kind="safety_accident", level="huge"), "incidents[0].level", "较大"),
@@ -157,7 +162,12 @@ BAD_DOCUMENTS = [
         "years[2].iip_penetration",
         "不大于 100",
     ),
-    Bad("non-fossil share below 0", _set("years.1.non_fossil_share", -1), "years[1].non_fossil_share", "不小于 0"),
+    Bad(
+        "non-fossil share below 0",
+        _set("years.1.non_fossil_share", -1),
+        "years[1].non_fossil_share",
+        "不小于 0",
+    ),
     # format
     Bad("misspelt key", _typo, "years[0].sme_ouput", "不是集群画像"),
     Bad("schema version 2", _set("schema", 2), "schema", "须为 1"),

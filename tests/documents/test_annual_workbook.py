@@ -119,7 +119,7 @@ def test_every_problem_of_a_file_is_reported_in_one_pass() -> None:
         ("企业上云率", "12.34567"),
     ],
 )
-def test_the_workbook_holds_to_the_pages_bounds(label: str, value: object) -> None:
+def test_the_workbook_holds_to_the_pages_bounds(label: str, value: str | float) -> None:
     """1e30 亿元 was accepted by the upload though the page refuses it: both hold to FIGURE_MAX_DIGITS and
     FIGURE_DECIMAL_PLACES (12 digits before the point, 4 after)."""
     workbook = load_workbook(io.BytesIO(annual_workbook(_figures())))

@@ -129,7 +129,7 @@ def _main_pages(page: Page) -> list[str]:
 
 def _first_record(page: Page, list_path: str) -> str | None:
     for href in page.eval_on_selector_all("main table a[href]", "links => links.map(a => a.href)"):
-        path = urlsplit(href).path
+        path: str = urlsplit(str(href)).path
         if path.startswith(list_path) and path != list_path and not path.endswith((".csv", ".xlsx", ".pdf")):
             return path
     return None

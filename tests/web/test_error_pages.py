@@ -6,6 +6,7 @@ error too, the 500 page without touching the request's user or session."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
+from smecluster.apps.applications.workflow import Status
 from smecluster.site import dashboard, error_pages
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +156,24 @@ def test_a_server_error_renders_the_sites_500_page_in_the_persons_language(
     assert web_users["county_officer"].username not in page
     assert "csrfmiddlewaretoken" not in page
     assert 'href="/" data-history-back' in page
+
+
+def test_in_english_the_task_list_joins_its_steps_with_commas(
+    web_users: dict[str, User],
+    web_application_in: Callable[..., Application],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 15, finding 7: in English mode the steps of a task read "Fill in、Submit". (The task's own
+    wording for the city is set aside, so that the task shows the steps the workflow offers.)"""
+    monkeypatch.setattr(dashboard, "WAITING_ON", {})
+    application = web_application_in(Status.SUBMITTED)
+    pages = {}
+    for language in ("zh-hans", "en"):
+        client = Client()
+        client.force_login(web_users["city_officer"])
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(reverse("home")).content.decode()
+        assert application.number in page
+        pages[language] = page
+    assert "、" in pages["zh-hans"], "the city has several steps for a submitted application"
+    assert "、" not in pages["en"]

@@ -32,6 +32,7 @@ from smecluster.apps.registry.workflow import (
 )
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest
+from smecluster.site.wording import listing
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def my_tasks(user: User) -> list[Task]:
         tasks.append(
             Task(
                 f"{application.number} {application.name}",
-                str(waiting.get(Status(application.status), "")) or "、".join(steps),
+                str(waiting.get(Status(application.status), "")) or listing(steps),
                 reverse("applications:detail", args=[application.pk]),
                 step_url,
                 step_label,
@@ -174,7 +175,7 @@ def dynamic_management_tasks(user: User, today: date) -> list[Task]:
         tasks.append(
             Task(
                 _("%(name)s %(year)s年度培育情况信息表") % {"name": report.cluster.name, "year": report.year},
-                "、".join(dict.fromkeys(steps)) + _due_text(report.due_on, today),
+                listing(dict.fromkeys(steps)) + _due_text(report.due_on, today),
                 report.get_absolute_url(),
             )
         )
@@ -192,7 +193,7 @@ def dynamic_management_tasks(user: User, today: date) -> list[Task]:
         tasks.append(
             Task(
                 _("%(name)s 复核") % {"name": re_review.cluster.name},
-                "、".join(dict.fromkeys(steps)) + _due_text(re_review.period_valid_until, today),
+                listing(dict.fromkeys(steps)) + _due_text(re_review.period_valid_until, today),
                 re_review.get_absolute_url(),
             )
         )

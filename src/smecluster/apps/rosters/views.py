@@ -53,7 +53,7 @@ from smecluster.apps.rosters.services import (
 from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
-from smecluster.site.wording import translated
+from smecluster.site.wording import listing, translated
 
 ERRORS_SHOWN = 200
 ROWS_PER_PAGE = 100
@@ -203,7 +203,7 @@ def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _enterprise_row(firm: Any) -> list[Any]:
-    titles = "、".join(_title_label(title) for title in firm.title_keys)
+    titles = listing(_title_label(title) for title in firm.title_keys)
     return [
         firm.line, firm.credit_code, firm.name, firm.county_code, firm.industry_code, firm.employees,
         firm.revenue, firm.assets, firm.output, firm.rnd, firm.invention_patents, titles,
