@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
+from smecluster.apps.programmes.models import Programme
 from smecluster.site import dashboard, error_pages
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,31 @@ def test_in_english_the_task_list_joins_its_steps_with_commas(
         pages[language] = page
     assert "、" in pages["zh-hans"], "the city has several steps for a submitted application"
     assert "、" not in pages["en"]
+
+
+def test_in_english_labels_take_an_ascii_colon_and_chains_their_level_names(
+    web_users: dict[str, User], web_programme: Programme
+) -> None:
+    """Issue 15, finding 7: punctuation follows the language (审核链：县级 → … in Chinese, "Review chain:
+    County → …" in English), and the review chain names its levels, not their stored keys."""
+    pages = {}
+    for language in ("zh-hans", "en"):
+        client = Client()
+        client.force_login(web_users["province_admin"])
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        pages[language] = client.get(reverse("programmes:list")).content.decode()
+    assert "审核链：县级 → 市级 → 省级" in pages["zh-hans"]
+    assert "Review chain: County → City → Province" in pages["en"]
+    assert "：" not in pages["en"]
+    assert "county → city" not in pages["zh-hans"]
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh-hans", "请求无效"), ("en", "Invalid request")])
+def test_a_bad_request_is_answered_in_the_frame_in_the_language(language: str, expected: str) -> None:
+    request = RequestFactory().get("/somewhere/")
+    with translation.override(language):
+        response = error_pages.bad_request(request, Exception())
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert expected in page
+    assert "Bad Request (400)" not in page
