@@ -370,7 +370,7 @@ def test_every_unreadable_profile_file_exits_2_naming_it(bad: BadFile, tmp_path:
 def test_a_bad_profile_is_refused_before_any_rule_set_is_looked_up(tmp_path: Path) -> None:
     """With both an unknown rule set and a bad profile, the profile's fault is reported (exit 2)."""
     path = write_profile(tmp_path, example_document() | {"area_km2": -1})
-    assert_refused(run("check", str(path), "--rule-set", "foo"), f"{path}: area_km2: must be ≥ 0")
+    assert_refused(run("check", str(path), "--rule-set", "foo"), f"{path}: area_km2: 须不小于 0")
 
 
 # --- in a real process ---------------------------------------------------------------------------
@@ -392,12 +392,12 @@ def test_the_installed_command_prints_a_json_verdict() -> None:
 
 
 def test_the_installed_command_refuses_a_negative_amount_without_a_traceback(tmp_path: Path) -> None:
-    """In a real process a negative output exits 2 with `FILE: years[1].output: must be ≥ 0` on stderr."""
+    """In a real process a negative output exits 2 with `FILE: years[1].output: 须不小于 0` on stderr."""
     path = write_profile(tmp_path, negative_output_document())
     completed = smecluster("check", str(path), "--all", "--json")
     assert completed.returncode == 2
     assert completed.stdout == ""
-    assert f"{path}: years[1].output: must be ≥ 0" in completed.stderr
+    assert f"{path}: years[1].output: 须不小于 0" in completed.stderr
     assert "Traceback" not in completed.stderr
 
 

@@ -169,20 +169,20 @@ def test_unknown_codes(code: str) -> None:
 def test_malformed_codes_are_rejected_as_malformed(code: str) -> None:
     message = validate_county_code(code)
     assert message is not None
-    assert "six ASCII digits" in message
-    assert repr(code) in message
+    assert "GB/T 2260 代码为 6 位数字" in message
+    assert f"“{code}”" in message
 
 
 def test_full_width_digits_are_pointed_out() -> None:
     message = validate_county_code("４４０６０６")
     assert message is not None
-    assert "full-width" in message
+    assert "全角" in message
 
 
 def test_unknown_code_is_rejected() -> None:
     message = validate_county_code("449999")
     assert message is not None
-    assert message.startswith("449999 is not a GB/T 2260 division code")
+    assert message.startswith("449999 不是现行有效的 GB/T 2260 区划代码")
 
 
 def test_grouping_code_points_to_the_divisions_it_groups() -> None:
@@ -194,12 +194,9 @@ def test_grouping_code_points_to_the_divisions_it_groups() -> None:
 def test_prefecture_code_is_rejected_naming_what_it_is() -> None:
     message = validate_county_code("440600")
     assert message is not None
-    assert message.startswith("440600 is 佛山市, a prefecture-level division, not a county-level one")
+    assert message.startswith("440600 是佛山市，属地级区划，不是县级区划")
     assert "440604 禅城区" in message
 
 
 def test_province_code_is_rejected_naming_what_it_is() -> None:
-    assert (
-        validate_county_code("440000")
-        == "440000 is 广东省, a province-level division, not a county-level one"
-    )
+    assert validate_county_code("440000") == "440000 是广东省，属省级区划，不是县级区划"

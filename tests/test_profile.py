@@ -110,67 +110,77 @@ def _incident(**fields: str) -> Callable[[dict[str, Any]], None]:
 
 BAD_DOCUMENTS = [
     # negative amounts and counts
-    Bad("negative output", _set("years.1.output", Decimal(-1)), "years[1].output", "must be ≥ 0"),
-    Bad("negative sme_output", _set("years.0.sme_output", Decimal("-0.5")), "years[0].sme_output", "≥ 0"),
-    Bad("negative leading_output", _set("years.2.leading_output", -3), "years[2].leading_output", "≥ 0"),
-    Bad("negative area_km2", _set("area_km2", Decimal("-0.01")), "area_km2", "must be ≥ 0"),
-    Bad("negative sme_rnd", _set("years.0.sme_rnd", Decimal("-1.5")), "years[0].sme_rnd", "must be ≥ 0"),
-    Bad("negative co2", _set("years.2.co2_intensity", Decimal("-0.1")), "years[2].co2_intensity", "≥ 0"),
-    Bad("negative patents", _set("years.1.invention_patents", -1), "years[1].invention_patents", "≥ 0"),
-    Bad("negative employees", _set("years.1.employees", -30000), "years[1].employees", "must be ≥ 0"),
-    Bad("negative firms", _set("quality_firms.little_giant", -2), "quality_firms.little_giant", "≥ 0"),
+    Bad("negative output", _set("years.1.output", Decimal(-1)), "years[1].output", "须不小于 0"),
+    Bad(
+        "negative sme_output", _set("years.0.sme_output", Decimal("-0.5")), "years[0].sme_output", "不小于 0"
+    ),
+    Bad("negative leading_output", _set("years.2.leading_output", -3), "years[2].leading_output", "不小于 0"),
+    Bad("negative area_km2", _set("area_km2", Decimal("-0.01")), "area_km2", "须不小于 0"),
+    Bad("negative sme_rnd", _set("years.0.sme_rnd", Decimal("-1.5")), "years[0].sme_rnd", "须不小于 0"),
+    Bad("negative co2", _set("years.2.co2_intensity", Decimal("-0.1")), "years[2].co2_intensity", "不小于 0"),
+    Bad("negative patents", _set("years.1.invention_patents", -1), "years[1].invention_patents", "不小于 0"),
+    Bad("negative employees", _set("years.1.employees", -30000), "years[1].employees", "须不小于 0"),
+    Bad("negative firms", _set("quality_firms.little_giant", -2), "quality_firms.little_giant", "不小于 0"),
     # a part larger than its whole
     Bad(
         "sme_output above output",
         _set("years.2.sme_output", Decimal("53.01")),
         "years[2].sme_output",
-        "output of 53.0 亿元",
+        "超过了集群总产值 53.0 亿元",
     ),
-    Bad("leading above output", _set("years.0.leading_output", 43), "years[0].leading_output", "more than"),
-    # years
-    Bad("year duplicated", _years(2022, 2022, 2024), "years[1].year", "2022 appears twice"),
-    Bad("years out of order", _years(2023, 2022, 2024), "years[1].year", "ascending"),
-    Bad("years not consecutive", _years(2021, 2023, 2024), "years[1].year", "consecutive"),
-    Bad("year not complete", _set("application_date", "2024-12-31"), "years[2].year", "not a complete year"),
-    Bad("year is the application year", _years(2023, 2024, 2025), "years[2].year", "not a complete year"),
-    # counties
-    Bad("county of five digits", _set("counties", ["44060"]), "counties[0]", "six ASCII digits"),
-    Bad("county of letters", _set("counties", ["abcdef"]), "counties[0]", "six ASCII digits"),
-    Bad("county in full-width digits", _set("counties", ["４４０６０６"]), "counties[0]", "full-width"),
-    Bad("unknown county", _set("counties", ["449999"]), "counties[0]", "449999"),
-    Bad("prefecture code", _set("counties", ["440600"]), "counties[0]", "prefecture-level"),
-    Bad("county as a number", _set("counties", [440606]), "counties[0]", "must be a string"),
-    Bad("second county malformed", _set("counties", ["440606", "4406O5"]), "counties[1]", "six ASCII"),
-    Bad("declaring county elsewhere", _set("province", "陕西省"), "counties[0]", "not in 陕西省"),
     Bad(
-        "duplicate counties", _set("counties", ["440606", "440606"]), "counties[1]", "440606 is listed twice"
+        "leading above output",
+        _set("years.0.leading_output", 43),
+        "years[0].leading_output",
+        "超过了集群总产值",
     ),
+    # years
+    Bad("year duplicated", _years(2022, 2022, 2024), "years[1].year", "2022 年重复出现"),
+    Bad("years out of order", _years(2023, 2022, 2024), "years[1].year", "自早至晚"),
+    Bad("years not consecutive", _years(2021, 2023, 2024), "years[1].year", "年度须连续"),
+    Bad("year not complete", _set("application_date", "2024-12-31"), "years[2].year", "尚未结束"),
+    Bad("year is the application year", _years(2023, 2024, 2025), "years[2].year", "尚未结束"),
+    # counties
+    Bad("county of five digits", _set("counties", ["44060"]), "counties[0]", "6 位数字"),
+    Bad("county of letters", _set("counties", ["abcdef"]), "counties[0]", "6 位数字"),
+    Bad("county in full-width digits", _set("counties", ["４４０６０６"]), "counties[0]", "全角"),
+    Bad("unknown county", _set("counties", ["449999"]), "counties[0]", "449999"),
+    Bad("prefecture code", _set("counties", ["440600"]), "counties[0]", "地级"),
+    Bad("county as a number", _set("counties", [440606]), "counties[0]", "须为文本"),
+    Bad("second county malformed", _set("counties", ["440606", "4406O5"]), "counties[1]", "6 位数字"),
+    Bad("declaring county elsewhere", _set("province", "陕西省"), "counties[0]", "不属于陕西省"),
+    Bad("duplicate counties", _set("counties", ["440606", "440606"]), "counties[1]", "440606 重复列出"),
     # incidents
-    Bad("unknown incident kind", _incident(kind="fire", level="一般"), "incidents[0].kind", "must be one of"),
+    Bad("unknown incident kind", _incident(kind="fire", level="一般"), "incidents[0].kind", "须为以下之一"),
     Bad("unknown level", _incident(kind="safety_accident", level="huge"), "incidents[0].level", "较大"),
-    Bad("graded kind without level", _incident(kind="safety_accident"), "incidents[0].level", "required"),
+    Bad("graded kind without level", _incident(kind="safety_accident"), "incidents[0].level", "须填写等级"),
     Bad("incident date", _incident(kind="violation", date="2024-02-30"), "incidents[0].date", "YYYY-MM-DD"),
     # percentages
     Bad(
         "penetration above 100",
         _set("years.2.iip_penetration", Decimal("100.5")),
         "years[2].iip_penetration",
-        "≤ 100",
+        "不大于 100",
     ),
-    Bad("non-fossil share below 0", _set("years.1.non_fossil_share", -1), "years[1].non_fossil_share", "≥ 0"),
+    Bad(
+        "non-fossil share below 0",
+        _set("years.1.non_fossil_share", -1),
+        "years[1].non_fossil_share",
+        "不小于 0",
+    ),
     # format
-    Bad("misspelt key", _typo, "years[0].sme_ouput", "is not a field"),
-    Bad("schema version 2", _set("schema", 2), "schema", "must be 1"),
-    Bad("output in words", _set("years.0.output", "forty"), "years[0].output", "must be a number"),
+    Bad("misspelt key", _typo, "years[0].sme_ouput", "不是集群画像"),
+    Bad("schema version 2", _set("schema", 2), "schema", "须为 1"),
+    Bad("output in words", _set("years.0.output", "forty"), "years[0].output", "须为数字"),
     Bad(
         "output missing",
         lambda document: document["years"][0].pop("output"),
         "years[0].output",
-        "is required",
+        "尚未填写",
     ),
-    Bad("fractional count", _set("years.0.employees", Decimal("1.5")), "years[0].employees", "whole number"),
-    Bad("flag as a word", _set("energy_intensive", "perhaps"), "energy_intensive", "true or false"),
-    Bad("no counties", _set("counties", []), "counties", "must not be empty"),
+    Bad("fractional count", _set("years.0.employees", Decimal("1.5")), "years[0].employees", "须为整数"),
+    Bad("flag as a word", _set("energy_intensive", "perhaps"), "energy_intensive", "须选择是或否"),
+    Bad("no counties", _set("counties", []), "counties", "尚未填写"),
 ]
 
 
@@ -184,10 +194,10 @@ class BadFile:
 
 
 BAD_FILES = [
-    BadFile("not JSON", b'{"schema": 1, "name": ', "is not JSON"),
-    BadFile("empty file", b"", "is not JSON"),
-    BadFile("not UTF-8 (GBK)", '{"schema": 1, "name": "顺德家电"}'.encode("gbk"), "is not UTF-8"),
-    BadFile("missing file", None, "no such file"),
+    BadFile("not JSON", b'{"schema": 1, "name": ', "不是 JSON"),
+    BadFile("empty file", b"", "不是 JSON"),
+    BadFile("not UTF-8 (GBK)", '{"schema": 1, "name": "顺德家电"}'.encode("gbk"), "不是 UTF-8"),
+    BadFile("missing file", None, "没有这个文件"),
     # Valid JSON, but nested deeper than Python's parser recurses: unusable input all the same.
     BadFile("nested too deeply", b"[" * 100_000 + b"]" * 100_000, ""),
 ]
@@ -214,10 +224,10 @@ def test_impossible_data_is_refused_naming_the_field(bad: Bad) -> None:
 
 
 def test_the_message_reads_as_the_design_shows() -> None:
-    """A negative output reads `profile.json: years[1].output: must be ≥ 0`, as in the design."""
+    """A negative output reads `profile.json: years[1].output: 须不小于 0`, as in the design."""
     with pytest.raises(UnusableInput) as caught:
         parse_profile(negative_output_document(), source="profile.json")
-    assert str(caught.value) == "profile.json: years[1].output: must be ≥ 0"
+    assert str(caught.value) == "profile.json: years[1].output: 须不小于 0"
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -253,7 +263,7 @@ def test_a_document_that_is_not_an_object_is_not_blamed_on_a_field() -> None:
     problems = problems_of([example_document()])
     assert len(problems) == 1
     assert problems[0].field != "schema"
-    assert "object" in problems[0].message
+    assert "须为对象" in problems[0].message
 
 
 @pytest.mark.parametrize("bad", BAD_FILES, ids=lambda bad: bad.id)
@@ -276,7 +286,7 @@ def test_a_bad_document_in_a_file_names_the_file_and_the_field(tmp_path: Path) -
     path.write_text(dump(negative_output_document()), encoding="utf-8")
     with pytest.raises(UnusableInput) as caught:
         load_profile(path)
-    assert str(caught.value) == f"{path}: years[1].output: must be ≥ 0"
+    assert str(caught.value) == f"{path}: years[1].output: 须不小于 0"
 
 
 # --- valid edge data -----------------------------------------------------------------------------
@@ -557,9 +567,9 @@ def documents_with_a_negative(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
 @given(case=documents_with_a_negative())
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_a_negative_figure_anywhere_is_refused_naming_that_field(case: tuple[dict[str, Any], str]) -> None:
-    """Whichever numeric field turns negative, the refusal is `<that field>: must be ≥ 0` and nothing else."""
+    """Whichever numeric field turns negative, the refusal is `<that field>: 须不小于 0` and nothing else."""
     document, field = case
-    assert problems_of(document) == [Problem(field, "must be ≥ 0")]
+    assert problems_of(document) == [Problem(field, "须不小于 0")]
 
 
 def test_the_example_document_is_not_shared_between_tests() -> None:
@@ -589,7 +599,7 @@ def test_the_firms_holding_any_of_several_titles_are_read() -> None:
 
 @pytest.mark.parametrize(
     ("firms", "says"),
-    [(5, "but 6 hold one of them"), (14, "more than the 13 title holdings")],
+    [(5, "但仅持有其中一项称号的就有 6 家"), (14, "多于逐项称号企业数之和 13 家")],
     ids=["fewer-than-one-title", "more-than-the-holdings"],
 )
 def test_impossible_holders_are_refused_naming_the_entry(firms: int, says: str) -> None:

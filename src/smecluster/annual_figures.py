@@ -12,15 +12,23 @@ Every field names its unit in its description; absent means "not reported", neve
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
 from smecluster.errors import Problem, UnusableInput
-from smecluster.profile import Amount, Count, Percent, QualityFirms, Year, _problem, _Strict
+from smecluster.i18n import Text as _
+from smecluster.profile import Amount, Count, Percent, QualityFirms, Year, _Strict, at, validation_problems
 
 ANNUAL_FIGURES_SCHEMA = 1
+
+FIGURE_MAX_DIGITS = 16
+FIGURE_DECIMAL_PLACES = 4
+"""How an amount or percentage of the form may be written: at most 16 digits, 4 of them after the point (the
+page's inputs and the report's stored figures). The page and the workbook import hold to these same two
+numbers, so 1e30 亿元 is refused by both."""
 
 
 class AnnualFigures(_Strict):
@@ -82,24 +90,70 @@ class AnnualFigures(_Strict):
     @classmethod
     def _known_schema(cls, value: Any) -> Any:
         if value != ANNUAL_FIGURES_SCHEMA:
-            raise ValueError(f"must be {ANNUAL_FIGURES_SCHEMA}")
+            raise ValueError(_("须为 %(schema)s", schema=ANNUAL_FIGURES_SCHEMA))
         return value
 
     @model_validator(mode="after")
     def _coherent(self) -> AnnualFigures:
-        if self.figures.year != self.year:
-            raise ValueError(f"figures.year: {self.figures.year} is not the reported year {self.year}")
-        if self.firms is not None and self.sme_firms is not None and self.sme_firms > self.firms:
-            raise ValueError(f"sme_firms: {self.sme_firms} SMEs is more than the {self.firms} firms")
-        if self.firms is not None and self.challenge_firms is not None and self.challenge_firms > self.firms:
-            raise ValueError(
-                f"challenge_firms: {self.challenge_firms} firms in 揭榜挂帅 is more than the "
-                f"{self.firms} firms"
-            )
-        sme_rnd = self.figures.sme_rnd
-        if self.rnd is not None and sme_rnd is not None and sme_rnd > self.rnd:
-            raise ValueError(f"figures.sme_rnd: {sme_rnd} 亿元 is more than all firms' R&D {self.rnd} 亿元")
+        problems = coherence_problems(self.model_dump(by_alias=True))
+        if problems:
+            raise ValueError(at(problems[0].field, problems[0].message))
         return self
+
+
+def coherence_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """The form's cross-field checks on whatever numbers ``document`` holds. The model runs them once every
+    field is valid; a reader runs them as well when some field is not, so that a file's problems are all
+    told at once rather than one layer per upload."""
+    figures = document.get("figures")
+    figures = figures if isinstance(figures, Mapping) else {}
+    problems = []
+    year, figures_year = _number(document.get("year")), _number(figures.get("year"))
+    if year is not None and figures_year is not None and figures_year != year:
+        problems.append(
+            Problem(
+                "figures.year", _("%(year)s 不是所填报的年度 %(reported)s", year=figures_year, reported=year)
+            )
+        )
+    firms, sme_firms = _number(document.get("firms")), _number(document.get("sme_firms"))
+    if firms is not None and sme_firms is not None and sme_firms > firms:
+        problems.append(
+            Problem(
+                "sme_firms",
+                _("中小企业数 %(smes)s 家超过了集群企业数 %(firms)s 家", smes=sme_firms, firms=firms),
+            )
+        )
+    challenge_firms = _number(document.get("challenge_firms"))
+    if firms is not None and challenge_firms is not None and challenge_firms > firms:
+        problems.append(
+            Problem(
+                "challenge_firms",
+                _(
+                    "参与“揭榜挂帅”等攻关任务的企业 %(challenge)s 家超过了集群企业数 %(firms)s 家",
+                    challenge=challenge_firms,
+                    firms=firms,
+                ),
+            )
+        )
+    rnd, sme_rnd = _number(document.get("rnd")), _number(figures.get("sme_rnd"))
+    if rnd is not None and sme_rnd is not None and sme_rnd > rnd:
+        problems.append(
+            Problem(
+                "figures.sme_rnd",
+                _(
+                    "中小企业研发经费 %(smes)s 亿元超过了集群企业研发经费合计 %(all)s 亿元",
+                    smes=sme_rnd,
+                    all=rnd,
+                ),
+            )
+        )
+    return problems
+
+
+def _number(value: Any) -> int | Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        return None
+    return Decimal(repr(value)) if isinstance(value, float) else value
 
 
 def _numbers(node: Any) -> Any:
@@ -112,18 +166,53 @@ def _numbers(node: Any) -> Any:
     return node
 
 
+def figure_bound_problem(value: Decimal) -> str | None:
+    """Why ``value`` cannot be an amount or percentage of the form (too many digits before or after the
+    point), or None when it can."""
+    if not value.is_finite():
+        return None  # the model refuses it as not finite
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    decimals = max(0, -exponent)
+    whole = max(0, len(digits) + exponent) if digits != (0,) else 0
+    if whole > FIGURE_MAX_DIGITS - FIGURE_DECIMAL_PLACES or decimals > FIGURE_DECIMAL_PLACES:
+        return _(
+            "%(value)s 超出可填写的范围：整数部分最多 %(whole)s 位，小数最多 %(decimals)s 位",
+            value=value,
+            whole=FIGURE_MAX_DIGITS - FIGURE_DECIMAL_PLACES,
+            decimals=FIGURE_DECIMAL_PLACES,
+        )
+    return None
+
+
+def bound_problems(document: Mapping[str, Any]) -> list[Problem]:
+    """Every number of an annual-figures document written beyond :data:`FIGURE_MAX_DIGITS` and
+    :data:`FIGURE_DECIMAL_PLACES`, named by its field path."""
+    return [
+        Problem(path, message)
+        for path, value in _decimals(document, "")
+        if (message := figure_bound_problem(value)) is not None
+    ]
+
+
+def _decimals(node: Any, path: str) -> Iterator[tuple[str, Decimal]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _decimals(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, Decimal | float) and not isinstance(node, bool):
+        yield path, node if isinstance(node, Decimal) else Decimal(repr(node))
+
+
 def parse_annual_figures(document: Any, *, source: str) -> AnnualFigures:
     """Validate an annual-figures document; raises :class:`UnusableInput` with every problem named by its
     field path (``figures.output``, ``quality_firms.little_giant``, ``sme_firms``)."""
+    problems = bound_problems(document) if isinstance(document, Mapping) else []
     try:
-        return AnnualFigures.model_validate(document)
+        figures = AnnualFigures.model_validate(document)
     except ValidationError as error:
-        problems = []
-        for detail in error.errors():
-            problem = _problem(detail)
-            # The cross-field checks above raise from the whole model and name their field first.
-            if not problem.field and ": " in problem.message:
-                field, _, message = problem.message.partition(": ")
-                problem = Problem(field, message)
-            problems.append(problem)
-        raise UnusableInput(source, problems) from None
+        problems += validation_problems(error)
+        # pydantic skips the whole-model checks when a field fails: run them on what there is.
+        problems += coherence_problems(document) if isinstance(document, Mapping) else []
+    if problems:
+        raise UnusableInput(source, list(dict.fromkeys(problems)))
+    return figures

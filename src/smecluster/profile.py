@@ -36,6 +36,8 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from smecluster.errors import Problem, UnusableInput
+from smecluster.i18n import Listing, Text
+from smecluster.i18n import Text as _
 from smecluster.reference.divisions import province_of, validate_county_code, validate_place_code
 
 SCHEMA_VERSION = 1
@@ -50,14 +52,14 @@ def _number_schema(**bounds: float) -> WithJsonSchema:
 def _a_json_number(value: Any) -> Any:
     # JSON has numbers; "42" or true where a number belongs is a mistake to report, not to convert.
     if isinstance(value, str | bool):
-        raise ValueError("must be a number, not a string or true/false")
+        raise ValueError(_("须为数字，不能是文本或 true/false"))
     return value
 
 
 def _an_iso_date(value: Any) -> Any:
     # Without this, 20250630 would be read as seconds since 1970 and a datetime cut to its date.
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise ValueError("must be a date written YYYY-MM-DD")
+        raise ValueError(_("须为日期，写作 YYYY-MM-DD"))
     return value
 
 
@@ -158,7 +160,7 @@ class Year(_Strict):
     def _part_within_whole(cls, part: Decimal | None, info: ValidationInfo) -> Decimal | None:
         whole = info.data.get("output")
         if part is not None and whole is not None and part > whole:
-            raise ValueError(f"{part} 亿元 is more than the cluster's total output of {whole} 亿元")
+            raise ValueError(_("%(part)s 亿元超过了集群总产值 %(whole)s 亿元", part=part, whole=whole))
         return part
 
 
@@ -181,7 +183,7 @@ class TitleHolders(_Strict):
     @classmethod
     def _titles_distinct(cls, titles: list[QualityTitle]) -> list[QualityTitle]:
         if len(set(titles)) != len(titles):
-            raise ValueError("each title may be listed once")
+            raise ValueError(_("每个称号只能列一次"))
         return titles
 
 
@@ -218,19 +220,32 @@ class QualityFirms(_Strict):
         for index, entry in enumerate(self.holding_any or []):
             where = f".holding_any[{index}].firms"
             if set(entry.titles) in seen:
-                raise ValueError(f".holding_any[{index}].titles: this set of titles is listed twice")
+                raise ValueError(at(f".holding_any[{index}].titles", _("这组称号列了两次")))
             seen.append(set(entry.titles))
             counts = [getattr(self, title) for title in entry.titles]
             known = [count for count in counts if count is not None]
             # Every holder of one title is a holder of the set; every holder of the set holds one title.
             if known and entry.firms < max(known):
                 raise ValueError(
-                    f"{where}: {entry.firms} firms hold any of the titles, but {max(known)} hold one of them"
+                    at(
+                        where,
+                        _(
+                            "持有其中任一称号的企业为 %(firms)s 家，但仅持有其中一项称号的就有 %(most)s 家",
+                            firms=entry.firms,
+                            most=max(known),
+                        ),
+                    )
                 )
             if len(known) == len(counts) and entry.firms > sum(known):
                 raise ValueError(
-                    f"{where}: {entry.firms} firms hold any of the titles, more than the {sum(known)} "
-                    "title holdings counted one by one"
+                    at(
+                        where,
+                        _(
+                            "持有其中任一称号的企业为 %(firms)s 家，多于逐项称号企业数之和 %(sum)s 家",
+                            firms=entry.firms,
+                            sum=sum(known),
+                        ),
+                    )
                 )
         return self
 
@@ -254,7 +269,7 @@ class Incident(_Strict):
     ) -> IncidentLevel | None:
         kind = info.data.get("kind")
         if level is None and kind in GRADED_KINDS:
-            raise ValueError(f"is required for a {kind}: one of {', '.join(INCIDENT_LEVELS)}")
+            raise ValueError(_("事故或安全事件须填写等级：%(levels)s", levels=Listing(INCIDENT_LEVELS)))
         return level
 
 
@@ -350,14 +365,22 @@ class ClusterProfile(_Strict):
         seen: set[str] = set()
         for index, code in enumerate(counties):
             if code in seen:
-                raise ValueError(f"counties[{index}]: {code} is listed twice")
+                raise ValueError(at(f"counties[{index}]", _("%(code)s 重复列出", code=code)))
             seen.add(code)
         province = info.data.get("province")
         if province:
             home = province_of(counties[0])
             if home.name != province:
                 raise ValueError(
-                    f"counties[0]: the declaring county {counties[0]} is in {home.name}, not in {province}"
+                    at(
+                        "counties[0]",
+                        _(
+                            "申报县 %(county)s 属于%(home)s，不属于%(province)s",
+                            county=counties[0],
+                            home=home.name,
+                            province=province,
+                        ),
+                    )
                 )
         return counties
 
@@ -368,11 +391,11 @@ class ClusterProfile(_Strict):
         seen: set[str] = set()
         for index, place in enumerate(places or ()):
             if place.code in seen:
-                raise ValueError(f"places[{index}]: {place.code} is listed twice")
+                raise ValueError(at(f"places[{index}]", _("%(code)s 重复列出", code=place.code)))
             seen.add(place.code)
             county = place.code[:6] if place.code[:6] in counties else (counties[0] if counties else "")
             if counties and (problem := validate_place_code(place.code, county)):
-                raise ValueError(f"places[{index}]: {problem}")
+                raise ValueError(at(f"places[{index}]", problem))
         return places
 
     @field_validator("development_zone")
@@ -382,7 +405,12 @@ class ClusterProfile(_Strict):
     ) -> DevelopmentZone | None:
         counties: list[str] = info.data.get("counties") or []
         if zone is not None and counties and counties[0] not in zone.counties:
-            raise ValueError(f"counties: the zone {zone.name} must span the declaring county {counties[0]}")
+            raise ValueError(
+                at(
+                    "counties",
+                    _("开发区%(zone)s须覆盖申报县 %(county)s", zone=zone.name, county=counties[0]),
+                )
+            )
         return zone
 
     @field_validator("years")
@@ -390,22 +418,32 @@ class ClusterProfile(_Strict):
     def _years_ascending_consecutive_complete(cls, years: list[Year], info: ValidationInfo) -> list[Year]:
         for index, (previous, current) in enumerate(itertools.pairwise(years), start=1):
             if current.year == previous.year:
-                raise ValueError(f"years[{index}].year: {current.year} appears twice")
+                raise ValueError(at(f"years[{index}].year", _("%(year)s 年重复出现", year=current.year)))
             if current.year < previous.year:
                 raise ValueError(
-                    f"years[{index}].year: {current.year} comes after {previous.year}; "
-                    "list years in ascending order"
+                    at(
+                        f"years[{index}].year",
+                        _(
+                            "%(year)s 年排在 %(previous)s 年之后，年度须自早至晚排列",
+                            year=current.year,
+                            previous=previous.year,
+                        ),
+                    )
                 )
             if current.year != previous.year + 1:
                 raise ValueError(
-                    f"years[{index}].year: {current.year} follows {previous.year}; years must be consecutive"
+                    at(
+                        f"years[{index}].year",
+                        _(
+                            "%(year)s 年接在 %(previous)s 年之后，年度须连续",
+                            year=current.year,
+                            previous=previous.year,
+                        ),
+                    )
                 )
         applied = info.data.get("application_date")
         if applied is not None and years[-1].year >= applied.year:
-            raise ValueError(
-                f"years[{len(years) - 1}].year: {years[-1].year} is not a complete year on the "
-                f"application date {applied.isoformat()}"
-            )
+            raise ValueError(at(f"years[{len(years) - 1}].year", _incomplete_year(years[-1].year, applied)))
         return years
 
     @field_validator("last_complete_year")
@@ -413,7 +451,7 @@ class ClusterProfile(_Strict):
     def _a_complete_year(cls, year: int | None, info: ValidationInfo) -> int | None:
         applied = info.data.get("application_date")
         if year is not None and applied is not None and year >= applied.year:
-            raise ValueError(f"{year} is not a complete year on the application date {applied.isoformat()}")
+            raise ValueError(_incomplete_year(year, applied))
         return year
 
     @property
@@ -425,31 +463,48 @@ class ClusterProfile(_Strict):
         return next((entry for entry in self.years if entry.year == year), None)
 
 
-_MESSAGES = {
-    "greater_than_equal": "must be ≥ {ge}",
-    "less_than_equal": "must be ≤ {le}",
-    "missing": "is required",
-    "extra_forbidden": "is not a field of the cluster profile (schema 1)",
-    "literal_error": "must be {expected}",
-    "enum": "must be one of {expected}",
-    "too_short": "must not be empty",
-    "string_pattern_mismatch": "does not match the required pattern {pattern}",
-    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
-    "date_parsing": "must be a date written YYYY-MM-DD",
-    "date_type": "must be a date written YYYY-MM-DD",
-    "int_from_float": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_type": "must be a whole number",
-    "decimal_parsing": "must be a number",
-    "decimal_type": "must be a number",
-    "finite_number": "must be a finite number",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "string_type": "must be a string",
-    "list_type": "must be a list",
-    "model_type": "must be an object",
-    "dict_type": "must be an object",
+_MESSAGES: dict[str, str] = {
+    "greater_than_equal": _("须不小于 %(ge)s"),
+    "less_than_equal": _("须不大于 %(le)s"),
+    "missing": _("尚未填写"),
+    "extra_forbidden": _("不是集群画像（格式版本 1）的字段"),
+    "literal_error": _("须为 %(expected)s"),
+    "enum": _("须为以下之一：%(expected)s"),
+    "too_short": _("尚未填写"),
+    "string_pattern_mismatch": _("不符合要求的格式 %(pattern)s"),
+    "date_from_datetime_parsing": _("须为日期，写作 YYYY-MM-DD"),
+    "date_parsing": _("须为日期，写作 YYYY-MM-DD"),
+    "date_type": _("须为日期，写作 YYYY-MM-DD"),
+    "int_from_float": _("须为整数"),
+    "int_parsing": _("须为整数"),
+    "int_type": _("须为整数"),
+    "decimal_parsing": _("须为数字"),
+    "decimal_type": _("须为数字"),
+    "finite_number": _("须为有限的数字"),
+    "bool_type": _("须选择是或否"),
+    "bool_parsing": _("须选择是或否"),
+    "string_type": _("须为文本"),
+    "list_type": _("须为列表"),
+    "model_type": _("须为对象"),
+    "dict_type": _("须为对象"),
 }
+"""The model's problems in the words a person reads (pydantic's own are English and technical), as
+catalogue templates whose placeholders are the error's context."""
+
+_AT = "%(field)s: %(problem)s"
+
+
+def at(field: str, problem: str) -> Text:
+    """A problem a validator of a list or a whole model finds at one field inside it: ``field`` absolute
+    (``years[1].year``) or relative to the validated object (``.holding_any[0].firms``). :func:`_problem`
+    moves the problem there; the text reads "field: problem" where nothing does."""
+    return Text(_AT, field=field, problem=problem)
+
+
+def _incomplete_year(year: int, applied: date) -> Text:
+    return _(
+        "%(year)s 年在申报日期 %(date)s 尚未结束，只能填写已结束的年度", year=year, date=applied.isoformat()
+    )
 
 
 def field_path(location: tuple[int | str, ...]) -> str:
@@ -464,21 +519,28 @@ def _problem(error: ErrorDetails) -> Problem:
     location = tuple("schema" if part == "schema_" else part for part in error["loc"])
     context: dict[str, Any] = dict(error.get("ctx") or {})
     template = _MESSAGES.get(error["type"])
+    message: str
     if error["type"] == "value_error":
-        message = str(context.get("error", error["msg"]))
+        raised = context.get("error")
+        given = raised.args[0] if isinstance(raised, ValueError) and raised.args else None
+        message = given if isinstance(given, str) else str(raised or error["msg"])
     elif template:
-        message = template.format(**{key: str(value) for key, value in context.items()})
+        message = Text(template, **{key: _context_value(value) for key, value in context.items()})
     else:
         message = error["msg"]
     path = field_path(location)
-    # A validator over the whole list names the exact entry in its message ("years[1].year: ..."); one
-    # over a whole object names the field inside it relative to the object (".holding_any[0].firms: ...").
-    if message.startswith(f"{path}["):
-        path, _, message = message.partition(": ")
-    elif message.startswith("."):
-        inner, _, message = message.partition(": ")
-        path = f"{path}{inner}"
+    if isinstance(message, Text) and message.template == _AT:
+        # A validator over a whole list or object names the exact field inside it (see :func:`at`).
+        inner = str(message.arguments["field"])
+        path = f"{path}{inner}" if inner.startswith(".") else inner
+        problem = message.arguments["problem"]
+        message = problem if isinstance(problem, str) else str(problem)
     return Problem(path, message)
+
+
+def _context_value(value: Any) -> object:
+    # pydantic's "expected" of an enum is "'a', 'b' or 'c'": kept as written; numbers and the rest as text.
+    return value if isinstance(value, str) else str(value)
 
 
 def validation_problems(error: ValidationError) -> list[Problem]:
@@ -502,20 +564,27 @@ def load_profile(path: Path) -> ClusterProfile:
         # utf-8-sig: Windows tools often begin a UTF-8 file with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise UnusableInput.single(source, "", "no such file") from None
+        raise UnusableInput.single(source, "", _("没有这个文件")) from None
     except UnicodeDecodeError:
-        raise UnusableInput.single(source, "", "is not UTF-8 text") from None
+        raise UnusableInput.single(source, "", _("不是 UTF-8 文本")) from None
     except OSError as error:
-        raise UnusableInput.single(source, "", f"cannot be read: {error.strerror}") from None
+        raise UnusableInput.single(source, "", _("无法读取：%(reason)s", reason=error.strerror)) from None
     try:
         # Decimal, not float: 48.4 must stay 48.4 for a comparison at a threshold to be exact.
         document = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise UnusableInput.single(
-            source, "", f"is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+            source,
+            "",
+            _(
+                "不是 JSON：%(reason)s（第 %(line)s 行第 %(column)s 列）",
+                reason=error.msg,
+                line=error.lineno,
+                column=error.colno,
+            ),
         ) from None
     except RecursionError:
-        raise UnusableInput.single(source, "", "is nested too deeply to be a cluster profile") from None
+        raise UnusableInput.single(source, "", _("嵌套过深，不是集群画像")) from None
     return parse_profile(document, source=source)
 
 

@@ -183,11 +183,11 @@ def test_a_title_row_above_the_header_and_row_numbers_as_in_excel() -> None:
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        (b"", "empty"),
-        (b"  \r\n \r\n", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "neither an XLSX workbook nor a CSV"),
+        (b"", "文件为空"),
+        (b"  \r\n \r\n", "文件为空"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "既不是 XLSX 工作簿，也不是 CSV 文本文件"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Excel 97-2003"),
-        (b"name,x\r\n\xff\xfe\xff\x80", "neither UTF-8 nor GB18030"),
+        (b"name,x\r\n\xff\xfe\xff\x80", "既不是 UTF-8 也不是 GB18030"),
     ],
 )
 def test_not_a_roster_file(data: bytes, words: str) -> None:
@@ -201,20 +201,20 @@ def test_a_zip_that_is_not_a_workbook() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("readme.txt", "hello")
-    with pytest.raises(UnusableInput, match="not a readable XLSX"):
+    with pytest.raises(UnusableInput, match="不是可读取的 XLSX 工作簿"):
         read_roster(buffer.getvalue(), "roster.xlsx")
 
 
 def test_a_damaged_workbook() -> None:
     data = as_xlsx([firm(1)])
-    with pytest.raises(UnusableInput, match="not a readable XLSX"):
+    with pytest.raises(UnusableInput, match="不是可读取的 XLSX 工作簿"):
         read_roster(data[: len(data) // 2], "roster.xlsx")
 
 
 def test_a_csv_the_csv_reader_refuses() -> None:
     # A cell beyond the csv module's field limit (131,072 characters): a broken quote swallows the file.
     data = as_csv([firm(n) for n in range(1, 80)]) + b'"' + b"x" * 200_000 + b"\r\n"
-    with pytest.raises(UnusableInput, match="row 81 cannot be read as CSV"):
+    with pytest.raises(UnusableInput, match="第 81 行无法按 CSV 读取"):
         read_roster(data, "r.csv")
 
 
@@ -226,7 +226,7 @@ def test_csv_rows_are_counted_as_excel_shows_them() -> None:
 
 def test_a_pdf_is_not_a_spreadsheet() -> None:
     pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(64)
-    with pytest.raises(UnusableInput, match="neither an XLSX workbook nor a CSV"):
+    with pytest.raises(UnusableInput, match="既不是 XLSX 工作簿，也不是 CSV 文本文件"):
         read_roster(pdf, "roster.pdf")
 
 
@@ -240,20 +240,20 @@ def test_missing_unknown_and_repeated_columns_are_all_named() -> None:
     ]  # no 从业人员, 资产总额
     with pytest.raises(UnusableInput) as raised:
         read_roster(as_csv([], header=header), "r.csv")
-    message = str(raised.value)
-    assert "营业收入（万元） appears twice (columns E and F)" in message
-    assert "unknown column '备注' (column G)" in message
-    assert "missing columns: 从业人员（人）" in message
-    assert "资产总额" not in message.split("The columns are")[0]  # optional: may be left out
+    messages = [problem.message for problem in raised.value.problems]
+    assert "“营业收入（万元）”列出现两次（第 E 列和第 F 列）" in messages
+    assert "不认识的列“备注”（第 G 列）" in messages
+    assert "缺少列：从业人员（人）" in messages, "资产总额 is optional: it may be left out"
+    assert messages[-1].startswith("名册的列为：")
 
 
 def test_a_header_and_no_firms() -> None:
-    with pytest.raises(UnusableInput, match="no firms"):
+    with pytest.raises(UnusableInput, match="其下没有企业"):
         read_roster(as_csv([]), "r.csv")
 
 
 def test_too_large_a_file_is_refused_before_it_is_read() -> None:
-    with pytest.raises(UnusableInput, match=r"the file is 2\.0 MB, more than the 1\.0 MB allowed"):
+    with pytest.raises(UnusableInput, match=r"文件大小为 2\.0 MB，超过上限 1\.0 MB"):
         read_roster(b"x" * (2 * 1024 * 1024), "big.csv", max_bytes=1024 * 1024)
 
 
@@ -375,7 +375,7 @@ def test_the_template_has_the_columns_instructions_and_validation() -> None:
     assert {validation.errorStyle for validation in validations} == {None, "information"}  # only titles
     explained = [row[0].value for row in workbook["填写说明"].iter_rows(min_row=2, max_row=13)]
     assert explained == HEADERS
-    with pytest.raises(UnusableInput, match="no firms"):
+    with pytest.raises(UnusableInput, match="其下没有企业"):
         read_roster(write_template(), "template.xlsx")  # the empty template reads back as a header
 
 

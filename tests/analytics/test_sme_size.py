@@ -209,14 +209,14 @@ def test_negative_figures_are_refused() -> None:
 @pytest.mark.parametrize(
     ("code", "words"),
     [
-        ("J66", "not covered"),  # 金融业 has its own standard
-        ("G53", "not covered"),  # 铁路运输业 is excluded from 交通运输业
-        ("K7040", "not covered"),  # 房地产租赁经营 (自有房地产经营活动)
-        ("P83", "not covered"),
-        ("G59", "spans several"),  # 装卸搬运 goes with 交通运输业, the rest with 仓储业
-        ("K70", "spans several"),
-        ("C", "whole section"),
-        ("C99", "no division"),
+        ("J66", "的适用范围内"),  # 金融业 has its own standard
+        ("G53", "的适用范围内"),  # 铁路运输业 is excluded from 交通运输业
+        ("K7040", "的适用范围内"),  # 房地产租赁经营 (自有房地产经营活动)
+        ("P83", "的适用范围内"),
+        ("G59", "跨越该规定的多个行业"),  # 装卸搬运 goes with 交通运输业, the rest with 仓储业
+        ("K70", "跨越该规定的多个行业"),
+        ("C", "整个门类"),
+        ("C99", "没有大类"),
     ],
 )
 def test_codes_the_standard_cannot_place(code: str, words: str) -> None:

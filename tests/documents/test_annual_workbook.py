@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
-from smecluster.annual_figures import AnnualFigures
+from smecluster.annual_figures import (
+    FIGURE_DECIMAL_PLACES,
+    FIGURE_MAX_DIGITS,
+    AnnualFigures,
+    figure_bound_problem,
+)
 from smecluster.documents.annual_workbook import (
     FIGURES,
     INSTRUCTIONS,
@@ -55,20 +61,21 @@ def test_round_trip_loses_nothing() -> None:
 
 def test_a_blank_template_reports_the_reported_year_and_output_as_required() -> None:
     problems = _problems(write_annual_workbook({}))
-    assert any(problem.startswith("年度数据!B2 year: is required") for problem in problems)
-    assert any(problem.startswith("年度数据!B3 figures.output: is required") for problem in problems)
+    assert problems.count("年度数据!B2 填报年度: 尚未填写") == 1, "one cell, one problem"
+    assert "年度数据!B3 集群总产值: 尚未填写" in problems
 
 
 def test_cell_and_rule_problems_name_sheet_cell_and_field() -> None:
     workbook = load_workbook(io.BytesIO(annual_workbook(_figures())))
     rows = {row[0].value: row[1].coordinate for row in workbook[MONITORING].iter_rows(min_row=2)}
     workbook[MONITORING][rows["其中中小企业数"]] = 500
-    problems = _problems(workbook_bytes(workbook))
-    assert len(problems) == 1
-    assert "sme_firms: 500 SMEs is more than the 420 firms" in problems[0]
+    assert _problems(workbook_bytes(workbook)) == [
+        f"监测指标!{rows['其中中小企业数']} 其中中小企业数: 中小企业数 500 家超过了集群企业数 420 家"
+    ]
     workbook[MONITORING][rows["企业上云率"]] = "六成"
     assert _problems(workbook_bytes(workbook)) == [
-        f"监测指标!{rows['企业上云率']} cloud_adoption: “六成”不是数字"
+        f"监测指标!{rows['企业上云率']} 企业上云率: “六成”不是数字",
+        f"监测指标!{rows['其中中小企业数']} 其中中小企业数: 中小企业数 500 家超过了集群企业数 420 家",
     ]
 
 
@@ -85,7 +92,69 @@ def test_cesis_items_are_optional_rows_of_the_monitoring_sheet() -> None:
     assert read.challenge_firms == 12
     workbook[MONITORING][rows["参与“揭榜挂帅”等攻关任务的企业数"]] = 421
     (problem,) = _problems(workbook_bytes(workbook))
-    assert problem.startswith(f"监测指标!{rows['参与“揭榜挂帅”等攻关任务的企业数']} challenge_firms:")
+    assert problem.startswith(
+        f"监测指标!{rows['参与“揭榜挂帅”等攻关任务的企业数']} 参与“揭榜挂帅”等攻关任务的企业数:"
+    )
+
+
+def _rows(workbook: Workbook, sheet: str) -> dict[str, str]:
+    return {
+        str(row[0].value).removesuffix("（必填）"): row[1].coordinate
+        for row in workbook[sheet].iter_rows(min_row=2)
+    }
+
+
+def test_every_problem_of_a_file_is_reported_in_one_pass() -> None:
+    """Issue 15, finding 4: the year, then the types, then the ranges, then the cross-field checks came one
+    upload at a time (3–4 round trips). All of them now come from the first upload, each at its cell and
+    under its Chinese label, never an internal key (figures.employees, promotion_body)."""
+    workbook = load_workbook(io.BytesIO(annual_workbook(_figures())))
+    figures, monitoring = _rows(workbook, FIGURES), _rows(workbook, MONITORING)
+    workbook[FIGURES][figures["填报年度"]] = 2024  # the report is for 2025
+    workbook[FIGURES][figures["从业人员"]] = "三万人"  # a type
+    workbook[FIGURES][figures["有效发明专利"]] = -5  # a range
+    workbook[MONITORING][monitoring["已建立集群发展促进机构"]] = "大概"  # a type
+    workbook[MONITORING][monitoring["其中中小企业数"]] = 500  # cross-field: more than the 420 firms
+    with pytest.raises(UnusableInput) as raised:
+        read_annual_workbook(workbook_bytes(workbook), source="annual.xlsx", year=2025)
+    problems = [str(problem) for problem in raised.value.problems]
+    assert problems == [
+        f"年度数据!{figures['从业人员']} 从业人员: “三万人”不是整数",
+        f"监测指标!{monitoring['已建立集群发展促进机构']} 已建立集群发展促进机构: “大概”应填“是”或“否”",
+        f"年度数据!{figures['填报年度']} 填报年度: 填报年度应为 2025，工作簿中为 2024",
+        f"年度数据!{figures['有效发明专利']} 有效发明专利: 须不小于 0",
+        f"监测指标!{monitoring['其中中小企业数']} 其中中小企业数: 中小企业数 500 家超过了集群企业数 420 家",
+    ]
+    internal_keys = re.compile(r"[a-z]+_[a-z_]+|figures\.|quality_firms|\b(year|employees)\b")
+    assert not [problem for problem in problems if internal_keys.search(problem)]
+
+
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [
+        ("集群总产值", "1e30"),
+        ("集群总产值", 1e30),
+        ("出口交货值", "1234567890123"),
+        ("企业上云率", "12.34567"),
+    ],
+)
+def test_the_workbook_holds_to_the_pages_bounds(label: str, value: str | float) -> None:
+    """1e30 亿元 was accepted by the upload though the page refuses it: both hold to FIGURE_MAX_DIGITS and
+    FIGURE_DECIMAL_PLACES (12 digits before the point, 4 after)."""
+    workbook = load_workbook(io.BytesIO(annual_workbook(_figures())))
+    cell = _rows(workbook, FIGURES).get(label) or _rows(workbook, MONITORING)[label]
+    sheet = FIGURES if label in _rows(workbook, FIGURES) else MONITORING
+    workbook[sheet][cell] = value
+    (problem,) = _problems(workbook_bytes(workbook))
+    assert problem.startswith(f"{sheet}!{cell} {label}: ")
+    assert "超出可填写的范围：整数部分最多 12 位，小数最多 4 位" in problem
+
+
+def test_the_page_and_the_workbook_share_one_definition_of_the_bounds() -> None:
+    assert (FIGURE_MAX_DIGITS, FIGURE_DECIMAL_PLACES) == (16, 4)
+    assert figure_bound_problem(Decimal("999999999999.9999")) is None
+    assert figure_bound_problem(Decimal("1000000000000")) is not None
+    assert figure_bound_problem(Decimal("0.00001")) is not None
 
 
 _amount = st.decimals(min_value=0, max_value=Decimal("1e9"), places=4, allow_nan=False, allow_infinity=False)

@@ -53,16 +53,16 @@ def test_accepted_forms(given: str, code: str, section: str, level: str, named_b
 @pytest.mark.parametrize(
     ("given", "words"),
     [
-        ("", "empty"),
-        ("B38", "in section C, not B"),
-        ("C98", "no division 98"),
-        ("00", "no division 00"),
-        ("5980", "no group 598"),
-        ("5943", "no class 5943"),
-        ("7050", "no group 705"),
-        ("C38571", "not a GB/T 4754-2017 code"),
-        ("Ｃ３８", "full-width"),
-        ("X38", "not a GB/T 4754-2017 code"),
+        ("", "为空"),
+        ("B38", "属于门类 C，不属于门类 B"),
+        ("C98", "没有大类 98"),
+        ("00", "没有大类 00"),
+        ("5980", "没有中类 598"),
+        ("5943", "没有小类 5943"),
+        ("7050", "没有中类 705"),
+        ("C38571", "不是 GB/T 4754-2017 行业代码"),
+        ("Ｃ３８", "全角"),
+        ("X38", "不是 GB/T 4754-2017 行业代码"),
     ],
 )
 def test_refused_codes_say_why(given: str, words: str) -> None:
@@ -75,7 +75,7 @@ def test_refused_codes_say_why(given: str, words: str) -> None:
 def test_a_section_alone_cannot_name_a_firm() -> None:
     message = validate_industry_code("G")
     assert message is not None
-    assert "at least the two-digit division" in message
+    assert "至少写到两位数字的大类" in message
     assert validate_industry_code("G54") is None
 
 

@@ -66,10 +66,10 @@ def test_every_division_is_in_one_group_or_named_as_outside(data_dir: Path) -> N
     split = {"59", "70"}
     for division in industries.entries("division"):
         if division.code in outside:
-            with pytest.raises(UnusableInput, match="not covered"):
+            with pytest.raises(UnusableInput, match="的适用范围内"):
                 standard.group_for(division.code)
         elif division.code in split:
-            with pytest.raises(UnusableInput, match="spans several"):
+            with pytest.raises(UnusableInput, match="跨越该规定的多个行业"):
                 standard.group_for(division.code)
         else:
             assert standard.group_for(division.code).name

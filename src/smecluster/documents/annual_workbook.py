@@ -3,7 +3,9 @@ XLSX workbook, and back.
 
 Sheets: 填写说明, 年度数据 (the reported year and the profile's yearly figures for it), 优质企业 (distinct
 firms by title at year end) and 监测指标 (firms, innovation, digital, green, openness, governance). Read back,
-it validates through ``AnnualFigures``; each problem names its sheet, cell and field.
+it validates through ``AnnualFigures`` and every problem of the file is reported at once (cells that cannot
+be read, the reported year, the page's bounds, ranges and cross-field checks), each naming its sheet, cell
+and the field's Chinese label.
 """
 
 from __future__ import annotations
@@ -13,21 +15,24 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from smecluster.annual_figures import AnnualFigures
+from smecluster.annual_figures import AnnualFigures, bound_problems, coherence_problems
 from smecluster.documents.profile_workbook import QUALITY_COLUMNS, YEAR_COLUMNS
 from smecluster.documents.sheets import (
     Column,
     Kind,
+    beyond_unread,
     locate,
     new_workbook,
     open_workbook,
     read_form_sheet,
+    where_label,
     workbook_bytes,
     write_form_sheet,
     write_instructions,
 )
 from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits
 from smecluster.errors import Problem, UnusableInput
+from smecluster.i18n import Text as _
 from smecluster.profile import validation_problems
 
 FIGURES, QUALITY, MONITORING, INSTRUCTIONS = "年度数据", "优质企业", "监测指标", "填写说明"
@@ -117,16 +122,18 @@ def annual_workbook(figures: AnnualFigures) -> bytes:
 def read_annual_workbook(
     data: bytes, *, source: str, year: int | None = None, limits: WorkbookLimits = DEFAULT_LIMITS
 ) -> AnnualFigures:
-    """The annual figures a filled workbook holds, or :class:`UnusableInput` naming sheet, cell and field.
-    With ``year``, the workbook must report that year (a report's workbook is for its own year only)."""
+    """The annual figures a filled workbook holds, or :class:`UnusableInput` listing every problem of the
+    file, each naming sheet, cell and field label. With ``year``, the workbook must report that year (a
+    report's workbook is for its own year only)."""
     workbook = open_workbook(data, source=source, sheets=SHEETS, limits=limits)
     figures = read_form_sheet(workbook[FIGURES], FIGURE_COLUMNS, prefix="figures")
     quality = read_form_sheet(workbook[QUALITY], QUALITY_COLUMNS, prefix="quality_firms")
     monitoring = read_form_sheet(workbook[MONITORING], MONITORING_COLUMNS)
     parts = (figures, quality, monitoring)
     problems = [problem for part in parts for problem in part.problems]
-    if problems:
-        raise UnusableInput(source, problems)
+    unread = {path for part in parts for path in part.unread}
+    cells = {path: where for part in parts for path, where in part.cells.items()}
+    labels = {path: label for part in parts for path, label in part.labels.items()}
     given = figures.values.get("year")
     document: dict[str, Any] = {
         "schema": 1,
@@ -134,30 +141,36 @@ def read_annual_workbook(
         "quality_firms": quality.values,
         **monitoring.values,
     }
-    cells = {path: where for part in parts for path, where in part.cells.items()}
     if given is not None:
         document["year"] = given
         document["figures"]["year"] = given
+    # The reported year is one cell, which the model knows twice (the form's and the yearly figures').
     cells["year"] = cells.pop("figures.year", f"{FIGURES}!B2")
     cells["figures.year"] = cells["year"]
+    labels["year"] = labels["figures.year"] = FIGURE_COLUMNS[0].label
+    if "figures.year" in unread:
+        unread.add("year")
     if year is not None and given not in (None, year):
-        raise UnusableInput(
-            source, [Problem(f"{cells['year']} year", f"填报年度应为 {year}，工作簿中为 {given}")]
+        problems.append(
+            Problem(
+                where_label(cells["year"], labels["year"]),
+                _("填报年度应为 %(expected)s，工作簿中为 %(given)s", expected=year, given=given),
+            )
         )
+    # A cell that could not be read is absent from the document; the model's "is required" for it
+    # would only repeat its problem.
+    found = [*bound_problems(document), *_model_problems(document)]
+    # The year's two paths share one cell: its problem is told once.
+    problems += dict.fromkeys(locate(beyond_unread(found, unread), cells, _SHEET_OF_FIELD, labels))
+    if problems:
+        raise UnusableInput(source, problems)
+    return AnnualFigures.model_validate(document)
+
+
+def _model_problems(document: dict[str, Any]) -> list[Problem]:
     try:
-        return AnnualFigures.model_validate(document)
+        AnnualFigures.model_validate(document)
     except ValidationError as error:
-        raise UnusableInput(source, locate(_by_field(error), cells, _SHEET_OF_FIELD)) from None
-
-
-def _by_field(error: ValidationError) -> list[Problem]:
-    """The model's problems with the field of each cross-field check (raised from the whole model, its
-    field named at the head of the message, as ``parse_annual_figures`` reads it) moved to the field, so
-    that the cell is found."""
-    problems = []
-    for problem in validation_problems(error):
-        if not problem.field and ": " in problem.message:
-            field, _, message = problem.message.partition(": ")
-            problem = Problem(field, message)
-        problems.append(problem)
-    return problems
+        # pydantic skips the whole-model checks when a field fails: they are run on what could be read.
+        return [*validation_problems(error), *coherence_problems(document)]
+    return []

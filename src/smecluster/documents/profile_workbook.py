@@ -3,7 +3,8 @@
 One sheet per tab of the application form — 基本信息, 年度数据, 优质企业, 事故事件 — after a 填写说明 sheet
 in Chinese. Reading a workbook validates through :class:`~smecluster.profile.ClusterProfile`, exactly as the
 pages and the JSON interchange format do; every problem names the sheet, the cell and the field
-(``年度数据!C3 years[0].output: must be ≥ 0``). A profile written and read back is the same profile.
+(``年度数据!C3 集群总产值``), all of a file's problems at once. A profile written and read back is the same
+profile.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from smecluster.documents.sheets import (
     Column,
     Kind,
+    beyond_unread,
     locate,
     new_workbook,
     open_workbook,
@@ -184,8 +186,9 @@ def profile_workbook(profile: ClusterProfile) -> bytes:
 def read_profile_workbook(
     data: bytes, *, source: str, limits: WorkbookLimits = DEFAULT_LIMITS
 ) -> ClusterProfile:
-    """The profile a filled workbook holds. :class:`UnusableInput` lists every problem, each naming its
-    sheet, cell and field; nothing is partly read."""
+    """The profile a filled workbook holds. :class:`UnusableInput` lists every problem of the file at once
+    (cells that cannot be read and the profile's own checks), each naming its sheet, cell and field label;
+    nothing is partly read."""
     workbook = open_workbook(data, source=source, sheets=SHEETS, limits=limits)
     basics = read_form_sheet(workbook[BASICS], BASIC_COLUMNS)
     years = read_table_sheet(workbook[YEARS], YEAR_COLUMNS, prefix="years")
@@ -193,9 +196,9 @@ def read_profile_workbook(
     incidents = read_table_sheet(workbook[INCIDENTS], INCIDENT_COLUMNS, prefix="incidents")
     parts = (basics, years, quality, incidents)
     problems = [problem for part in parts for problem in part.problems]
-    if problems:
-        raise UnusableInput(source, problems)
+    unread = {path for part in parts for path in part.unread}
     cells = {path: where for part in parts for path, where in part.cells.items()}
+    labels = {path: label for part in parts for path, label in part.labels.items()}
     counts = {key: value for key, value in quality.values.items() if not key.startswith(HOLDERS_KEY)}
     holders: list[dict[str, Any]] = []
     for key, value in quality.values.items():
@@ -203,6 +206,7 @@ def read_profile_workbook(
             where = cells.get(f"quality_firms.{key}")
             if where is not None:
                 cells[f"quality_firms.holding_any[{len(holders)}].firms"] = where
+                labels[f"quality_firms.holding_any[{len(holders)}].firms"] = labels[f"quality_firms.{key}"]
             holders.append({"titles": key.removeprefix(HOLDERS_KEY).split("+"), "firms": value})
     document: dict[str, Any] = {
         "schema": 1,
@@ -212,6 +216,11 @@ def read_profile_workbook(
         "incidents": incidents.rows,
     }
     try:
-        return parse_profile(document, source=source)
+        profile = parse_profile(document, source=source)
     except UnusableInput as invalid:
-        raise UnusableInput(source, locate(invalid.problems, cells, _SHEET_OF_FIELD)) from None
+        # A cell that could not be read is absent; the profile's "is required" for it would repeat it.
+        found = beyond_unread(invalid.problems, unread)
+        problems += locate(found, cells, _SHEET_OF_FIELD, labels)
+    if problems:
+        raise UnusableInput(source, problems)
+    return profile

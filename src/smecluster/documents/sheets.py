@@ -4,7 +4,8 @@ A *form sheet* lists one field per row (label, value, unit and explanation); a *
 row of labels and one record per row below it. Both are matched on the Chinese labels, not on positions,
 so that a person may reorder rows or columns without breaking the upload. Every cell is read by the kind
 of its field; a cell that cannot be read names its sheet and cell (``年度数据!C3``) and the field's path in
-the interchange format (``years[0].output``), so the person finds it in Excel and the developer in JSON.
+the interchange format is kept only to find the cell; the person is told the sheet, the cell and the
+field's Chinese label (``年度数据!C3 集群总产值``), never an internal key.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from smecluster.documents.cells import sheet_bytes
 from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits, check_workbook
 from smecluster.errors import Problem, UnusableInput
+from smecluster.i18n import Listing, Text
+from smecluster.i18n import Text as _
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
@@ -77,11 +80,25 @@ class SheetRead:
     rows: list[dict[str, Any]] = field(default_factory=list)
     cells: dict[str, str] = field(default_factory=dict)
     """Path in the interchange format → ``sheet!cell``."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Path in the interchange format → the field's label, as the sheet shows it."""
+    unread: set[str] = field(default_factory=set)
+    """The paths of the cells that could not be read (their problem is among ``problems``)."""
     problems: list[Problem] = field(default_factory=list)
 
 
-def cell_problem(sheet: str, coordinate: str, path: str, message: str) -> Problem:
-    return Problem(f"{sheet}!{coordinate} {path}".rstrip(), message)
+def cell_problem(sheet: str, coordinate: str, label: str, message: str) -> Problem:
+    """A problem at ``sheet!coordinate``, named by the field's label (``年度数据!C3 集群总产值``)."""
+    return Problem(where_label(f"{sheet}!{coordinate}", label), message)
+
+
+def where_label(where: str, label: str) -> str:
+    """``年度数据!C3 集群总产值``: the cell and the label, as a message the boundary can translate."""
+    if not label:
+        return where
+    if not where:
+        return Text(label)
+    return _("%(cell)s %(label)s", cell=where, label=Text(label))
 
 
 # ---------------------------------------------------------------------------------------------- writing
@@ -250,23 +267,25 @@ def open_workbook(
 ) -> Workbook:
     """The workbook, or :class:`UnusableInput` when it is not one or lacks a sheet the form needs."""
     if not data:
-        raise UnusableInput.single(source, "", "文件为空")
+        raise UnusableInput.single(source, "", _("文件为空"))
     if len(data) > MAX_WORKBOOK_BYTES:
         raise UnusableInput.single(
-            source, "", f"文件大小 {len(data)} 字节，超过上限 {MAX_WORKBOOK_BYTES} 字节"
+            source,
+            "",
+            _("文件大小 %(size)s 字节，超过上限 %(limit)s 字节", size=len(data), limit=MAX_WORKBOOK_BYTES),
         )
     check_workbook(data, limits, source=source)
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise UnusableInput.single(
-            source, "", "不是 Excel 工作簿（.xlsx）文件，请使用下载的模板填写"
+            source, "", _("不是 Excel 工作簿（.xlsx）文件，请使用下载的模板填写")
         ) from None
     missing = [title for title in sheets if title not in workbook.sheetnames]
     if missing:
         raise UnusableInput(
             source,
-            [Problem(title, "缺少该工作表，请使用下载的模板填写") for title in missing],
+            [Problem(title, _("缺少该工作表，请使用下载的模板填写")) for title in missing],
         )
     return workbook
 
@@ -302,28 +321,28 @@ def read_cell(value: Any, column: Column) -> Any:
         try:
             number = _decimal(value)
         except (ValueError, InvalidOperation):
-            raise ValueError(f"“{value}”不是数字") from None
+            raise ValueError(_("“%(value)s”不是数字", value=value)) from None
         if not number.is_finite():
-            raise ValueError(f"“{value}”不是有限的数字")
+            raise ValueError(_("“%(value)s”不是有限的数字", value=value))
         return number
     if kind in (Kind.COUNT, Kind.YEAR):
         try:
             number = _decimal(value)
         except (ValueError, InvalidOperation):
-            raise ValueError(f"“{value}”不是整数") from None
+            raise ValueError(_("“%(value)s”不是整数", value=value)) from None
         if not number.is_finite() or number != number.to_integral_value():
-            raise ValueError(f"“{value}”不是整数")
+            raise ValueError(_("“%(value)s”不是整数", value=value))
         return int(number)
     if kind == Kind.BOOL:
         if value is True or value == _YES:
             return True
         if value is False or value == _NO:
             return False
-        raise ValueError(f"“{value}”应填“{_YES}”或“{_NO}”")
+        raise ValueError(_("“%(value)s”应填“是”或“否”", value=value))
     if kind == Kind.DATE:
         if isinstance(value, datetime):
             if value.time() != datetime.min.time():
-                raise ValueError(f"“{value}”应为日期，不含时间")
+                raise ValueError(_("“%(value)s”应为日期，不含时间", value=value))
             return value.date().isoformat()
         if isinstance(value, date):
             return value.isoformat()
@@ -331,14 +350,14 @@ def read_cell(value: Any, column: Column) -> Any:
         try:
             return date.fromisoformat(text).isoformat()
         except ValueError:
-            raise ValueError(f"“{text}”不是日期，应写作 YYYY-MM-DD") from None
+            raise ValueError(_("“%(value)s”不是日期，应写作 YYYY-MM-DD", value=text)) from None
     if kind == Kind.CHOICE:
         text = str(value).strip()
         for choice, label in column.choices:
             if text in (choice, label):
                 return choice
-        labels = "、".join(label for _, label in column.choices)
-        raise ValueError(f"“{text}”不是可选项：{labels}")
+        choices = Listing(Text(label) for _value, label in column.choices)
+        raise ValueError(_("“%(value)s”不是可选项：%(choices)s", value=text, choices=choices))
     # Kind.CODES
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(int(value))
@@ -369,13 +388,18 @@ def read_form_sheet(sheet: Worksheet, columns: Sequence[Column], *, prefix: str 
         if column is None:
             if not _blank(value_cell.value):
                 result.problems.append(
-                    cell_problem(sheet.title, label_cell.coordinate, "", f"“{label}”不是本表的项目")
+                    cell_problem(
+                        sheet.title, label_cell.coordinate, "", _("“%(label)s”不是本表的项目", label=label)
+                    )
                 )
             continue
         path = f"{prefix}.{column.key}" if prefix else column.key
         result.cells[path] = f"{sheet.title}!{value_cell.coordinate}"
+        result.labels[path] = column.label
         if column.key in seen:
-            result.problems.append(cell_problem(sheet.title, label_cell.coordinate, path, "该项目重复出现"))
+            result.problems.append(
+                cell_problem(sheet.title, label_cell.coordinate, column.label, _("该项目重复出现"))
+            )
             continue
         seen.add(column.key)
         if _blank(value_cell.value):
@@ -383,7 +407,10 @@ def read_form_sheet(sheet: Worksheet, columns: Sequence[Column], *, prefix: str 
         try:
             result.values[column.key] = read_cell(value_cell.value, column)
         except ValueError as error:
-            result.problems.append(cell_problem(sheet.title, value_cell.coordinate, path, str(error)))
+            result.problems.append(
+                cell_problem(sheet.title, value_cell.coordinate, column.label, error.args[0])
+            )
+            result.unread.add(path)
     return result
 
 
@@ -399,16 +426,21 @@ def read_table_sheet(sheet: Worksheet, columns: Sequence[Column], *, prefix: str
         column = labels.get(str(cell.value).strip())
         if column is None:
             result.problems.append(
-                cell_problem(sheet.title, cell.coordinate, "", f"“{cell.value}”不是本表的列")
+                cell_problem(
+                    sheet.title, cell.coordinate, "", _("“%(header)s”不是本表的列", header=cell.value)
+                )
             )
         elif column in positions.values():
-            result.problems.append(cell_problem(sheet.title, cell.coordinate, "", f"“{cell.value}”列重复"))
+            result.problems.append(
+                cell_problem(sheet.title, cell.coordinate, "", _("“%(header)s”列重复", header=cell.value))
+            )
         else:
             positions[position] = column
     absent = [column for column in columns if column.required and column not in positions.values()]
     for column in absent:
-        result.problems.append(Problem(sheet.title, f"缺少“{column.header}”列"))
+        result.problems.append(Problem(sheet.title, _("缺少“%(header)s”列", header=column.header)))
     if result.problems:
+        result.unread.add(prefix)  # no row is read under a header that is not the form's
         return result
     for row in sheet.iter_rows(min_row=2):
         if all(_blank(cell.value) for cell in row):
@@ -421,22 +453,42 @@ def read_table_sheet(sheet: Worksheet, columns: Sequence[Column], *, prefix: str
             cell = row[position]
             path = f"{prefix}[{index}].{column.key}"
             result.cells[path] = f"{sheet.title}!{cell.coordinate}"
+            result.labels[path] = column.label
             if _blank(cell.value):
                 continue
             try:
                 record[column.key] = read_cell(cell.value, column)
             except ValueError as error:
-                result.problems.append(cell_problem(sheet.title, cell.coordinate, path, str(error)))
+                result.problems.append(
+                    cell_problem(sheet.title, cell.coordinate, column.label, error.args[0])
+                )
+                result.unread.add(path)
         result.cells[f"{prefix}[{index}]"] = f"{sheet.title}!A{row[0].row}"
         result.rows.append(record)
     return result
 
 
+def beyond_unread(problems: Iterable[Problem], unread: set[str]) -> list[Problem]:
+    """The model's problems that are not about a cell (or a sheet's rows) already reported unreadable: such
+    a value is absent from the document, and the model's "is required" would only repeat the problem."""
+    return [
+        problem
+        for problem in problems
+        if not any(
+            problem.field == path or problem.field.startswith((f"{path}.", f"{path}[")) for path in unread
+        )
+    ]
+
+
 def locate(
-    problems: Iterable[Problem], cells: Mapping[str, str], sheet_of: Mapping[str, str]
+    problems: Iterable[Problem],
+    cells: Mapping[str, str],
+    sheet_of: Mapping[str, str],
+    labels: Mapping[str, str],
 ) -> list[Problem]:
-    """Name the sheet and cell of each model problem: the longest known path that starts the problem's
-    field (``years[1]`` for ``years[1].year``), else the sheet its first part belongs to."""
+    """Name the sheet, cell and label of each model problem: the cell of the longest known path that
+    starts the problem's field (``years[1]`` for ``years[1].year``), else the sheet its first part belongs
+    to; the label of the field when it has one. The model's path is never shown: it is an internal key."""
     located = []
     for problem in problems:
         path = problem.field
@@ -450,5 +502,6 @@ def locate(
         if where is None:
             top = re.split(r"[.\[]", path, maxsplit=1)[0] if path else ""
             where = sheet_of.get(top, "")
-        located.append(Problem(f"{where} {path}".strip(), problem.message))
+        label = labels.get(path) or labels.get(candidate, "")
+        located.append(Problem(where_label(where, label), problem.message))
     return located

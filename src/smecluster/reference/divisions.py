@@ -33,14 +33,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
 
+from smecluster.i18n import Text
+from smecluster.i18n import Text as _
+
 Level = Literal["province", "city", "county"]
 
 _LEVELS: dict[str, Level] = {"province": "province", "city": "city", "county": "county"}
-_LEVEL_WORDS: dict[Level, str] = {
-    "province": "a province-level",
-    "city": "a prefecture-level",
-    "county": "a county-level",
-}
+_LEVEL_WORDS: dict[Level, Text] = {"province": _("省级"), "city": _("地级"), "county": _("县级")}
 
 # GB/T 2260 fixes these four; the table cannot tell them apart from provinces that also have
 # county-level divisions directly under them (海南), so they are named here.
@@ -178,11 +177,11 @@ def validate_place_code(code: str, county: str) -> str | None:
     three more). No town list is shipped, so the code is checked for shape and parent, and kept as entered.
     """
     if not (len(code) == PLACE_CODE_DIGITS and code.isascii() and code.isdigit()):
-        return f"{code!r} is not a town code: 统计用区划代码 of towns and streets are nine ASCII digits"
+        return _("“%(code)s”不是乡级代码：乡镇、街道的统计用区划代码为 9 位数字", code=code)
     if code[:6] != county:
-        return f"{code} is not a town or street of {county}: its first six digits must be {county}"
+        return _("%(code)s 不是 %(county)s 的乡镇或街道：前 6 位应为 %(county)s", code=code, county=county)
     if code[6:] == "000":
-        return f"{code} names the county {county} itself, not one of its towns or streets"
+        return _("%(code)s 是县级区划 %(county)s 本身，不是其下的乡镇或街道", code=code, county=county)
     return None
 
 
@@ -232,26 +231,38 @@ def validate_county_code(code: str) -> str | None:
     city. The message names the code and, when the code is known, what it is instead.
     """
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
-        return f"{code!r} is not a division code: GB/T 2260 codes are six ASCII digits{_format_hint(code)}"
+        return _(
+            "“%(code)s”不是区划代码：GB/T 2260 代码为 6 位数字%(hint)s", code=code, hint=_format_hint(code)
+        )
     found = division(code)
     if found is None:
         return _unknown_message(code)
     if can_declare(code):
         return None
-    message = f"{code} is {found.name}, {_LEVEL_WORDS[found.level]} division, not a county-level one"
     # Only a city's or a municipality's children make a useful suggestion: a province's county-level
     # children are exceptions (仙桃 for 湖北) rather than examples.
     example = next((d for d in _table().children.get(code, ()) if d.level == "county"), None)
     if example is not None and (found.level == "city" or code in MUNICIPALITIES):
-        message += f"; name one of the county-level divisions under it, e.g. {example.code} {example.name}"
-    return message
+        return _(
+            "%(code)s 是%(name)s，属%(level)s区划，不是县级区划；请填写其下的县级区划，如 %(example)s",
+            code=code,
+            name=found.name,
+            level=_LEVEL_WORDS[found.level],
+            example=f"{example.code} {example.name}",
+        )
+    return _(
+        "%(code)s 是%(name)s，属%(level)s区划，不是县级区划",
+        code=code,
+        name=found.name,
+        level=_LEVEL_WORDS[found.level],
+    )
 
 
 def _format_hint(code: str) -> str:
     if code != code.strip():
-        return " (it has spaces around it)"
+        return _("（前后有空格）")
     if code.isdigit() and not code.isascii():
-        return " (it has full-width or other non-ASCII digits)"
+        return _("（含全角或其他非 ASCII 数字）")
     return ""
 
 
@@ -260,8 +271,10 @@ def _unknown_message(code: str) -> str:
     # divisions; people copy them from the standard's tables, so say what to use instead.
     grouped = [d for d in divisions("county") if d.code.startswith(code[:4])] if code.endswith("00") else []
     if grouped:
-        return (
-            f"{code} is not a division: GB/T 2260 uses it to group {len(grouped)} county-level divisions"
-            f" such as {grouped[0].code} {grouped[0].name}; name one of them"
+        return _(
+            "%(code)s 不是区划：GB/T 2260 用它归并 %(count)s 个县级区划，如 %(example)s；请填写其中之一",
+            code=code,
+            count=len(grouped),
+            example=f"{grouped[0].code} {grouped[0].name}",
         )
-    return f"{code} is not a GB/T 2260 division code in force (it may have been abolished, or never assigned)"
+    return _("%(code)s 不是现行有效的 GB/T 2260 区划代码（可能已撤销，或从未使用）", code=code)

@@ -28,10 +28,19 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from smecluster.i18n import Listing, Text
+from smecluster.i18n import Text as _
+
 Level = Literal["section", "division", "group", "class"]
 
 _LEVELS: dict[str, Level] = {"section": "section", "division": "division", "group": "group", "class": "class"}
 _LEVEL_BY_DIGITS: dict[int, Level] = {2: "division", 3: "group", 4: "class"}
+_LEVEL_NAMES: dict[Level, Text] = {
+    "section": _("门类"),
+    "division": _("大类"),
+    "group": _("中类"),
+    "class": _("小类"),
+}
 _CODE = re.compile(r"(?P<section>[A-T])?(?P<digits>\d{2,4})?")
 
 
@@ -118,17 +127,20 @@ def industry(code: str) -> Industry:
     given = code
     text = code.strip().upper()
     if not text:
-        raise UnknownIndustryError(given, "the industry code is empty")
+        raise UnknownIndustryError(given, _("行业代码为空"))
     if not text.isascii():
         raise UnknownIndustryError(
-            given, f"{given!r} has full-width or other non-ASCII characters; write it as e.g. C3857 or 3857"
+            given, _("“%(code)s”含全角或其他非 ASCII 字符，请写作 C3857 或 3857 这样的形式", code=given)
         )
     match = _CODE.fullmatch(text)
     if match is None or (match["section"] is None and match["digits"] is None):
         raise UnknownIndustryError(
             given,
-            f"{given!r} is not a GB/T 4754-2017 code: write a section letter A–T and/or a division, "
-            "group or class of 2 to 4 digits, e.g. C38, C3857 or 3857",
+            _(
+                "“%(code)s”不是 GB/T 4754-2017 行业代码：应写门类字母 A–T 和/或 2 至 4 位数字的大类、中类或"
+                "小类代码，如 C38、C3857 或 3857",
+                code=given,
+            ),
         )
     table = _table()
     letter, digits = match["section"], match["digits"]
@@ -138,13 +150,24 @@ def industry(code: str) -> Industry:
     division = table.get(digits[:2])
     if division is None:
         raise UnknownIndustryError(
-            given, f"{given!r}: there is no division {digits[:2]} in GB/T 4754-2017 (divisions are 01–97)"
+            given,
+            _(
+                "“%(code)s”：GB/T 4754-2017 没有大类 %(division)s（大类为 01–97）",
+                code=given,
+                division=digits[:2],
+            ),
         )
     if letter is not None and letter != division.section:
         raise UnknownIndustryError(
             given,
-            f"{given!r}: division {digits[:2]} {division.name} is in section {division.section}, "
-            f"not {letter}",
+            _(
+                "“%(code)s”：大类 %(division)s %(name)s 属于门类 %(section)s，不属于门类 %(letter)s",
+                code=given,
+                division=digits[:2],
+                name=division.name,
+                section=division.section,
+                letter=letter,
+            ),
         )
     # Where the table lists a division's groups and classes, it lists all of them, so a finer code
     # that is not there does not exist; elsewhere only the division can be checked.
@@ -155,11 +178,17 @@ def industry(code: str) -> Industry:
         if found is not None:
             named_by = found
         elif finer_entries(named_by.code):
-            listed = "、".join(f"{c} {table[c].name}" for c in finer_entries(named_by.code))
             raise UnknownIndustryError(
                 given,
-                f"{given!r}: there is no {_LEVEL_BY_DIGITS[length]} {prefix} under "
-                f"{named_by.code} {named_by.name}; it has {listed}",
+                _(
+                    "“%(code)s”：%(parent)s %(name)s 下没有%(level)s %(prefix)s，其下有：%(listed)s",
+                    code=given,
+                    parent=named_by.code,
+                    name=named_by.name,
+                    level=_LEVEL_NAMES[_LEVEL_BY_DIGITS[length]],
+                    prefix=prefix,
+                    listed=Listing(f"{c} {table[c].name}" for c in finer_entries(named_by.code)),
+                ),
             )
     return Industry(digits, named_by.name, division.section, _LEVEL_BY_DIGITS[len(digits)], named_by.code)
 
@@ -172,9 +201,11 @@ def validate_industry_code(code: str) -> str | None:
     except UnknownIndustryError as error:
         return error.reason
     if found.level == "section":
-        return (
-            f"{code.strip()!r} is the whole section {found.name}; give at least the two-digit division, "
-            f"e.g. {_first_division(found.section)}"
+        return _(
+            "“%(code)s”是整个门类“%(name)s”，请至少写到两位数字的大类，如 %(example)s",
+            code=code.strip(),
+            name=found.name,
+            example=_first_division(found.section),
         )
     return None
 

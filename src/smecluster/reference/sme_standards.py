@@ -21,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from smecluster.errors import Problem, UnusableInput
+from smecluster.i18n import Listing
+from smecluster.i18n import Text as _
 from smecluster.reference import industries
 from smecluster.workdays import default_data_dir
 
@@ -137,15 +139,22 @@ class SizeStandard:
         if not groups or groups == {None}:
             raise IndustryNotPlaced(
                 self.citation,
-                f"{found.display} {found.name} is not covered by {self.citation}; "
-                "it applies to enterprises of the industries its 第二条 lists",
+                _(
+                    "%(code)s %(name)s 不在%(standard)s的适用范围内：该规定适用于其第二条所列行业的企业",
+                    code=found.display,
+                    name=found.name,
+                    standard=self.citation,
+                ),
                 too_coarse=False,
             )
-        covering = "、".join(sorted({g.name for g in groups if g is not None}))
         raise IndustryNotPlaced(
             self.citation,
-            f"{found.display} {found.name} spans several industry groups of the standard ({covering}); "
-            "give the group or class code (three or four digits)",
+            _(
+                "%(code)s %(name)s 跨越该规定的多个行业（%(groups)s），请写到中类或小类（三位或四位数字）",
+                code=found.display,
+                name=found.name,
+                groups=Listing(sorted({g.name for g in groups if g is not None})),
+            ),
             too_coarse=True,
         )
 

@@ -34,6 +34,7 @@ from smecluster.apps.registry.workflow import (
 )
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest
+from smecluster.site.wording import listing
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def my_tasks(user: User) -> list[Task]:
         if recommending and application.status in RECOMMENDER_STEP_PAGE:
             name, label = RECOMMENDER_STEP_PAGE[Status(application.status)]
             step_url, step_label = reverse(name, args=[application.pk]), str(label)
-        detail = str(waiting.get(Status(application.status), "")) or "、".join(steps)
+        detail = str(waiting.get(Status(application.status), "")) or listing(steps)
         if application.status == Status.SUBMITTED and not recommending:
             detail = awaited_from_recommender(application)
         tasks.append(
@@ -192,7 +193,7 @@ def dynamic_management_tasks(user: User, today: date) -> list[Task]:
         tasks.append(
             Task(
                 _("%(name)s %(year)s年度培育情况信息表") % {"name": report.cluster.name, "year": report.year},
-                "、".join(dict.fromkeys(steps)) + _due_text(report.due_on, today),
+                listing(dict.fromkeys(steps)) + _due_text(report.due_on, today),
                 report.get_absolute_url(),
             )
         )
@@ -210,7 +211,7 @@ def dynamic_management_tasks(user: User, today: date) -> list[Task]:
         tasks.append(
             Task(
                 _("%(name)s 复核") % {"name": re_review.cluster.name},
-                "、".join(dict.fromkeys(steps)) + _due_text(re_review.period_valid_until, today),
+                listing(dict.fromkeys(steps)) + _due_text(re_review.period_valid_until, today),
                 re_review.get_absolute_url(),
             )
         )

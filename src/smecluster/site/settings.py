@@ -347,6 +347,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = _number("SMECLUSTER_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A form refused by the CSRF check (a page left open past its session) says so in Chinese, in the frame.
+CSRF_FAILURE_VIEW = "smecluster.site.error_pages.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag; see base template
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

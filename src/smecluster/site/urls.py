@@ -45,3 +45,9 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),  # the objection form's challenge image and its refresh
     path("admin/", admin.site.urls),
 ]
+
+# Refusals and failures in the site's frame and language, with the view's reason (site/error_pages.py).
+handler400 = "smecluster.site.error_pages.bad_request"
+handler403 = "smecluster.site.error_pages.permission_denied"
+handler404 = "smecluster.site.error_pages.not_found"
+handler500 = "smecluster.site.error_pages.server_error"

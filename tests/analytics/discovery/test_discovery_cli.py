@@ -83,8 +83,8 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     bad.write_text("credit_code,county_code,year,employees\n91X,330102,2024,5\n", encoding="utf-8")
     code, output = run("discover", str(bad), "--year", "2024")
     assert code == 2
-    assert "industry_code: column missing" in output
-    assert "output: column missing" in output
+    assert "industry_code: 缺少该列" in output
+    assert "output: 缺少该列" in output
     assert "Traceback" not in output
 
 
@@ -106,7 +106,7 @@ def test_unknown_rule_set_and_bad_options(generated_file: Path, tmp_path: Path) 
     assert "--output" in output
     code, output = run("discover", str(tmp_path / "nowhere.parquet"), "--year", "2024")
     assert code == 2
-    assert "no such file" in output
+    assert "没有这个文件或目录" in output
 
 
 def test_a_text_column_where_a_number_belongs(tmp_path: Path) -> None:
@@ -120,4 +120,4 @@ def test_a_text_column_where_a_number_belongs(tmp_path: Path) -> None:
     pq.write_table(pa.table(row), bad)
     code, output = run("discover", str(bad), "--year", "1")
     assert code == 2
-    assert "employees: must be numeric" in output
+    assert "employees: 应为数值" in output

@@ -84,7 +84,7 @@ def test_a_file_missing_a_column_is_refused_naming_it_and_nothing_is_stored(
     assert response.status_code == 400
     page = response.content.decode()
     assert "employees" in page
-    assert "column missing" in page
+    assert "缺少该列" in page
     assert not Dataset.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="dataset.").exists()
     assert _files(datasets_dir) == []

@@ -78,9 +78,9 @@ def test_a_town_is_named_by_its_nine_digit_code_under_the_city() -> None:
     """A town of 东莞 (东莞市万江街道) is named with its 统计用区划代码 (the city's six digits and three
     more), checked for shape and parent, since GB/T 2260 stops at county level."""
     assert divisions.validate_place_code("441900005", "441900") is None
-    assert "nine ASCII digits" in (divisions.validate_place_code("44190005", "441900") or "")
-    assert "first six digits must be 441900" in (divisions.validate_place_code("442000100", "441900") or "")
-    assert "the county 441900 itself" in (divisions.validate_place_code("441900000", "441900") or "")
+    assert "统计用区划代码为 9 位数字" in (divisions.validate_place_code("44190005", "441900") or "")
+    assert "前 6 位应为 441900" in (divisions.validate_place_code("442000100", "441900") or "")
+    assert "是县级区划 441900 本身" in (divisions.validate_place_code("441900000", "441900") or "")
 
 
 def test_the_dongguan_account_drafts_and_the_province_recommends_directly(
@@ -166,7 +166,7 @@ def test_a_cluster_names_the_development_zone_it_covers_with_the_divisions_it_sp
     assert list(offered.queryset or []) == [zone]
     # A profile's zone must span its declaring county.
     document["development_zone"]["counties"] = ["440605"]
-    with pytest.raises(UnusableInput, match="must span the declaring county 440606"):
+    with pytest.raises(UnusableInput, match="须覆盖申报县 440606"):
         parse_profile(document, source="profile.json")
 
 

@@ -183,8 +183,8 @@ def test_a_bad_cell_is_refused_by_sheet_cell_and_field(
     assert response.status_code == 400
     page = response.content.decode()
     assert "未保存任何内容" in page
-    assert f"{sheet}!{coordinate}" in page
-    assert key in page
+    assert f"{sheet}!{coordinate} {LABELS[key]}" in page, "the sheet, the cell and the field's label"
+    assert f"{key}:" not in page, "never the internal key"
     draft.refresh_from_db()
     assert draft.figures == before
     assert not AuditEvent.objects.filter(action="annual_report.import_workbook").exists()
@@ -203,7 +203,7 @@ def test_a_workbook_of_another_year_is_refused(draft: AnnualReport, web_users: d
     data, coordinate = _with_cell(_download(county, draft), FIGURES, "year", 2023)
     response = _upload(county, draft, data)
     assert response.status_code == 400
-    assert f"{FIGURES}!{coordinate} year" in response.content.decode()
+    assert f"{FIGURES}!{coordinate} 填报年度" in response.content.decode()
     assert "填报年度应为 2024" in response.content.decode()
     draft.refresh_from_db()
     assert draft.figures["year"] == 2024
@@ -274,3 +274,41 @@ def test_no_upload_once_the_report_is_forwarded(
     assert report.figures["figures"]["output"] == pytest.approx(120.5)
     assert not AuditEvent.objects.filter(action="annual_report.import_workbook").exists()
     assert _download(web_users["province_admin"], report)
+
+
+def test_the_page_and_the_upload_refuse_1e30_yi_yuan_alike(
+    draft: AnnualReport, web_users: dict[str, User]
+) -> None:
+    """Issue 15, finding 4: 1e30 亿元 was accepted by the upload while the page refused it."""
+    county = web_users["county_officer"]
+    before = draft.figures
+    page = reg_client(county).post(
+        f"/annual-reports/{draft.pk}/edit/figures/", {"figures__output": "1e30", "figures__year": "2024"}
+    )
+    assert page.status_code == 400
+    data, coordinate = _with_cell(_download(county, draft), FIGURES, "output", 1e30)
+    upload = _upload(county, draft, data)
+    assert upload.status_code == 400
+    assert f"{FIGURES}!{coordinate} {LABELS['output']}" in upload.content.decode()
+    assert "超出可填写的范围" in upload.content.decode()
+    draft.refresh_from_db()
+    assert draft.figures == before
+
+
+def test_the_upload_tells_every_problem_at_once_in_english_too(
+    draft: AnnualReport, web_users: dict[str, User]
+) -> None:
+    county = web_users["county_officer"]
+    data, year_cell = _with_cell(_download(county, draft), FIGURES, "year", 2023)
+    data, employees_cell = _with_cell(data, FIGURES, "employees", "三万人")
+    data, _firms_cell = _with_cell(data, MONITORING, "sme_firms", 400)
+    client = reg_client(county)
+    client.cookies["django_language"] = "en"
+    page = client.post(
+        f"/annual-reports/{draft.pk}/workbook/upload/", {"file": SimpleUploadedFile("年报.xlsx", data)}
+    ).content.decode()
+    assert f"{FIGURES}!{year_cell}" in page
+    assert f"{FIGURES}!{employees_cell}" in page
+    assert "400" in page
+    for chinese in ("填报年度应为", "不是整数", "超过了集群企业数"):
+        assert chinese not in page

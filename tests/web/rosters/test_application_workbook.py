@@ -101,7 +101,7 @@ def test_a_bad_cell_is_named_and_nothing_is_written(
     response = _post(client, web_application, workbook)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "年度数据!C4 years[2].sme_output: 99 亿元 is more than the cluster" in page
+    assert "年度数据!C4 中小企业产值：99 亿元超过了集群总产值" in page
     web_application.refresh_from_db()
     assert web_application.name != "新名称"
     assert not AuditEvent.objects.filter(action="application.import_profile").exists()

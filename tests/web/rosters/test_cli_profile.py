@@ -87,7 +87,7 @@ def test_a_bad_profile_exits_2_naming_the_field_and_writes_nothing(
         ["profile", "import", str(path), "--application", str(web_application.pk), "--as", "county-officer"],
     )
     assert result.exit_code == 2
-    assert "years[1].output: must be ≥ 0" in result.output
+    assert "years[1].output: 须不小于 0" in result.output
     assert "Traceback" not in result.output
     assert _document(web_application) == before
     assert not AuditEvent.objects.filter(action="application.import_profile").exists()
@@ -106,7 +106,7 @@ def test_a_bad_workbook_cell_exits_2_naming_sheet_and_cell(
         ["profile", "import", str(path), "--application", str(web_application.pk), "--as", "county-officer"],
     )
     assert result.exit_code == 2
-    assert "年度数据!B2 years[0].output: “很多”不是数字" in result.output
+    assert "年度数据!B2 集群总产值: “很多”不是数字" in result.output
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,26 @@ def test_one_bad_row_stores_nothing_and_the_report_names_row_and_column(
     assert any(5 in row and "三百人" in row for row in cells[1:])
 
 
+@pytest.mark.parametrize(
+    ("language", "expected", "absent"),
+    [
+        ("zh-hans", "“ZZ”不是 GB/T 4754-2017 行业代码", "is not a GB/T"),
+        ("en", "&quot;ZZ&quot; is not a GB/T 4754-2017 code", "不是 GB/T 4754-2017 行业代码"),
+    ],
+)
+def test_a_row_error_is_in_the_readers_language(
+    web_users: dict[str, User], web_application: Application, language: str, expected: str, absent: str
+) -> None:
+    """Issue 15, finding 7: a roster row error read "'ZZ' is not a GB/T 4754-2017 code …" in Chinese."""
+    client = _client(web_users["county_officer"])
+    client.cookies["django_language"] = language
+    data = roster_csv(matching_declared(), bad_cells={(3, "industry_code"): "ZZ"})
+    page = _upload(client, web_application, data).content.decode()
+    errors = re.search(r'<div id="row-errors".*?</table>', page, re.S).group(0)
+    assert expected in errors
+    assert absent not in errors
+
+
 def test_a_file_that_is_not_a_roster_says_why_and_stores_nothing(
     web_users: dict[str, User], web_application: Application
 ) -> None:

@@ -51,6 +51,7 @@ import pyarrow as pa  # type: ignore[import-untyped]  # pyarrow 26 ships no type
 from smecluster.analytics.discovery.dataset_limits import DEFAULT_LIMITS, DatasetLimits, check_dataset
 from smecluster.analytics.discovery.file_columns import CSV_TYPES, NUMERIC_COLUMNS, REQUIRED_COLUMNS
 from smecluster.errors import Problem, UnusableInput
+from smecluster.i18n import Text as _
 
 
 def connect_duckdb(threads: int | None = None) -> ibis.BaseBackend:
@@ -72,10 +73,10 @@ def open_enterprise_years(
     limits = limits or DEFAULT_LIMITS
     source = str(path)
     if not path.exists():
-        raise UnusableInput.single(source, "", "no such file or directory")
+        raise UnusableInput.single(source, "", _("没有这个文件或目录"))
     suffix = path.suffix.lower()
     if not path.is_dir() and suffix not in (".parquet", ".csv"):
-        raise UnusableInput.single(source, "", "expected a .parquet or .csv file")
+        raise UnusableInput.single(source, "", _("应为 .parquet 或 .csv 文件"))
     check_dataset(path, limits, source=source)
     try:
         if path.is_dir():
@@ -89,11 +90,11 @@ def open_enterprise_years(
             types = {name.strip(): CSV_TYPES[name.strip()] for name in header if name.strip() in CSV_TYPES}
             table = connection.read_csv(source, header=True, **({"types": types} if types else {}))
         else:
-            raise UnusableInput.single(source, "", "expected a .parquet or .csv file")
+            raise UnusableInput.single(source, "", _("应为 .parquet 或 .csv 文件"))
     except UnusableInput:
         raise
     except Exception as error:  # the engine's own message says what is wrong with the file
-        raise UnusableInput.single(source, "", f"cannot be read: {error}") from error
+        raise UnusableInput.single(source, "", _("无法读取：%(reason)s", reason=error)) from error
     return checked(table, source)
 
 
@@ -125,13 +126,13 @@ def open_postgres_table(url: str, name: str, *, load: Path | None = None) -> ir.
 def checked(table: ir.Table, source: str) -> ir.Table:
     """The table with its columns checked and normalised (county codes as text, a division column)."""
     schema = table.schema()
-    problems = [Problem(name, "column missing") for name in REQUIRED_COLUMNS if name not in schema]
+    problems = [Problem(name, _("缺少该列")) for name in REQUIRED_COLUMNS if name not in schema]
     for name in NUMERIC_COLUMNS:
         if name in schema and not schema[name].is_numeric():
-            problems.append(Problem(name, f"must be numeric, the file has {schema[name]}"))
+            problems.append(Problem(name, _("应为数值，文件中为 %(type)s", type=schema[name])))
     for name in ("industry_code", "titles", "credit_code"):
         if name in schema and not schema[name].is_string():
-            problems.append(Problem(name, f"must be text, the file has {schema[name]}"))
+            problems.append(Problem(name, _("应为文本，文件中为 %(type)s", type=schema[name])))
     if problems:
         raise UnusableInput(source, problems)
     columns: dict[str, ir.Value] = {}

@@ -42,7 +42,9 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError
 
 from smecluster.documents.workbook_limits import DEFAULT_LIMITS, WorkbookLimits, check_workbook
-from smecluster.errors import UnusableInput
+from smecluster.errors import Problem, UnusableInput
+from smecluster.i18n import Listing
+from smecluster.i18n import Text as _
 from smecluster.reference import divisions, industries
 from smecluster.reference.sme_standards import (
     IndustryGroup,
@@ -234,10 +236,14 @@ def read_roster(
         raise UnusableInput.single(
             filename,
             "file",
-            f"the file is {_megabytes(len(data))}, more than the {_megabytes(max_bytes)} allowed",
+            _(
+                "文件大小为 %(size)s，超过上限 %(limit)s",
+                size=_megabytes(len(data)),
+                limit=_megabytes(max_bytes),
+            ),
         )
     if not data.strip():
-        raise UnusableInput.single(filename, "file", "the file is empty")
+        raise UnusableInput.single(filename, "file", _("文件为空"))
     if data[:4] == b"PK\x03\x04":
         check_workbook(data, limits, source=filename)
         table = _xlsx_rows(data, filename)
@@ -260,7 +266,7 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]
         rows = sheet.to_python(skip_empty_area=False)
     except Exception as error:  # calamine raises several types for damaged files; all mean the same here
         raise UnusableInput.single(
-            filename, "file", f"the file is a zip archive but not a readable XLSX workbook ({error})"
+            filename, "file", _("文件是压缩包，但不是可读取的 XLSX 工作簿（%(error)s）", error=error)
         ) from None
     return ((number, row) for number, row in enumerate(rows, start=1))
 
@@ -270,8 +276,10 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]
         raise UnusableInput.single(
             filename,
             "file",
-            "this is an old Excel 97-2003 (.xls) file or an encrypted workbook; "
-            "save it as .xlsx (Excel 工作簿) or CSV, without a password",
+            _(
+                "这是旧版 Excel 97-2003（.xls）文件或加密的工作簿，"
+                "请另存为不设密码的 .xlsx（Excel 工作簿）或 CSV"
+            ),
         )
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         # Excel's "Unicode 文本" (UTF-16 with a byte-order mark, tab-separated).
@@ -280,9 +288,7 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]
         except UnicodeDecodeError:
             pass
     if b"\x00" in data[:4096]:
-        raise UnusableInput.single(
-            filename, "file", "the file is neither an XLSX workbook nor a CSV text file"
-        )
+        raise UnusableInput.single(filename, "file", _("文件既不是 XLSX 工作簿，也不是 CSV 文本文件"))
     text: str | None = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -294,7 +300,7 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]
         raise UnusableInput.single(
             filename,
             "file",
-            "the file is not an XLSX workbook, and as CSV it is neither UTF-8 nor GB18030 text",
+            _("文件不是 XLSX 工作簿；作为 CSV，它既不是 UTF-8 也不是 GB18030 编码的文本"),
         )
     return _text_rows(text, filename)
 
@@ -314,7 +320,11 @@ def _text_rows(text: str, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
             raise UnusableInput.single(
                 "CSV",
                 "file",
-                f"row {number + 1} cannot be read as CSV ({error}); save the file again from Excel",
+                _(
+                    "第 %(row)s 行无法按 CSV 读取（%(error)s），请用 Excel 重新保存文件",
+                    row=number + 1,
+                    error=error,
+                ),
             ) from None
         number += 1
         yield number, cells
@@ -331,7 +341,7 @@ for _column in ROSTER_COLUMNS:
 
 
 def _header(cells: Sequence[Any], filename: str) -> dict[int, RosterColumn]:
-    problems: list[str] = []
+    problems: list[Problem] = []
     by_index: dict[int, RosterColumn] = {}
     seen: dict[str, int] = {}
     for index, cell in enumerate(cells):
@@ -340,24 +350,35 @@ def _header(cells: Sequence[Any], filename: str) -> dict[int, RosterColumn]:
             continue
         column = _HEADER_LOOKUP.get(_normalise_header(text))
         if column is None:
-            problems.append(f"unknown column {text!r} (column {column_letter(index)})")
+            problems.append(
+                Problem(
+                    "header",
+                    _("不认识的列“%(header)s”（第 %(letter)s 列）", header=text, letter=column_letter(index)),
+                )
+            )
             continue
         if column.key in seen:
             problems.append(
-                f"column {column.header_zh} appears twice (columns {column_letter(seen[column.key])} "
-                f"and {column_letter(index)})"
+                Problem(
+                    "header",
+                    _(
+                        "“%(header)s”列出现两次（第 %(first)s 列和第 %(second)s 列）",
+                        header=column.header_zh,
+                        first=column_letter(seen[column.key]),
+                        second=column_letter(index),
+                    ),
+                )
             )
             continue
         seen[column.key] = index
         by_index[index] = column
     missing = [column.header_zh for column in ROSTER_COLUMNS if column.required and column.key not in seen]
     if missing:
-        problems.append(f"missing columns: {'、'.join(missing)}")
+        problems.append(Problem("header", _("缺少列：%(columns)s", columns=Listing(missing))))
     if problems:
-        expected = "、".join(column.header_zh for column in ROSTER_COLUMNS)
-        raise UnusableInput.single(
-            filename, "header", "; ".join(problems) + f". The columns are: {expected} (download the template)"
-        )
+        expected = Listing(column.header_zh for column in ROSTER_COLUMNS)
+        problems.append(Problem("header", _("名册的列为：%(columns)s（可下载模板填写）", columns=expected)))
+        raise UnusableInput(filename, problems)
     return by_index
 
 
@@ -416,7 +437,7 @@ class _RowChecker:
     def _industry(self, code: str) -> tuple[str | None, str, IndustryGroup | None]:
         problem = industries.validate_industry_code(code)
         if problem is not None:
-            return f"不是有效的 GB/T 4754-2017 行业代码：{problem}", code, None
+            return _("不是有效的 GB/T 4754-2017 行业代码：%(problem)s", problem=problem), code, None
         stored = industries.industry(code).display
         try:
             return None, stored, self.standard.group_for(code)
@@ -424,18 +445,18 @@ class _RowChecker:
             # A code the standard does not cover (金融业, 教育) is a valid firm, left unclassified; one too
             # coarse to place (59, 70) must be written more precisely.
             if error.too_coarse:
-                return f"请写到中类或小类：{error.problems[0].message}", stored, None
+                return _("请写到中类或小类：%(problem)s", problem=error.problems[0].message), stored, None
             return None, stored, None
 
 
 def _county_problem(code: str) -> str | None:
     if not (len(code) == 6 and code.isascii() and code.isdigit()):
-        return "区划代码应为6位数字（GB/T 2260）"
+        return _("区划代码应为6位数字（GB/T 2260）")
     found = divisions.division(code)
     if found is None:
-        return "没有这个区划代码（GB/T 2260）"
+        return _("没有这个区划代码（GB/T 2260）")
     if not divisions.can_declare(code):
-        return f"{code} 是{found.name}，不是县级行政区划"
+        return _("%(code)s 是%(name)s，不是县级行政区划", code=code, name=found.name)
     return None
 
 
@@ -463,7 +484,7 @@ def _find_header(iterator: Iterator[tuple[int, Sequence[Any]]], filename: str) -
         if len(candidates) == _HEADER_SEARCH_ROWS:
             break
     if not candidates:
-        raise UnusableInput.single(filename, "file", "the file has no header row and no data")
+        raise UnusableInput.single(filename, "file", _("文件没有表头行，也没有数据"))
     return _header(candidates[0], filename)
 
 
@@ -494,13 +515,17 @@ def _check_rows(table: Iterable[tuple[int, Sequence[Any]]], filename: str) -> Ro
         elif (code := _credit_code_text(values.get("credit_code"))) and _credit_code_problem(code) is None:
             first_row_of[code].append(number)  # a valid code in a row with other errors still counts
     if row_count == 0:
-        raise UnusableInput.single(filename, "file", "the file has a header row but no firms under it")
+        raise UnusableInput.single(filename, "file", _("文件有表头行，但其下没有企业"))
     credit_header = _COLUMN_BY_KEY["credit_code"].header_zh
     for code, numbers in first_row_of.items():
         if len(numbers) > 1:
             for number in numbers:
-                others = "、".join(f"第{other}行" for other in numbers if other != number)
-                errors.append(RowError(number, credit_header, code, f"统一社会信用代码重复：与{others}相同"))
+                others = Listing(_("第%(row)s行", row=other) for other in numbers if other != number)
+                errors.append(
+                    RowError(
+                        number, credit_header, code, _("统一社会信用代码重复：与%(rows)s相同", rows=others)
+                    )
+                )
     if errors:
         order = {column.header_zh: position for position, column in enumerate(ROSTER_COLUMNS)}
         errors.sort(key=lambda error: (error.row, order.get(error.column, len(order))))
@@ -643,12 +668,12 @@ def _check_row(
     def text(key: str) -> str:
         cell = _cell_text(values.get(key))
         if not cell and _COLUMN_BY_KEY[key].required:
-            fail(key, cell, "必填，不能为空")
+            fail(key, cell, _("必填，不能为空"))
         return cell
 
     credit_code = _credit_code_text(values.get("credit_code"))
     if not credit_code:
-        fail("credit_code", "", "必填，不能为空")
+        fail("credit_code", "", _("必填，不能为空"))
     else:
         problem = _credit_code_problem(credit_code)
         if problem:
@@ -677,7 +702,7 @@ def _check_row(
         and assets is None
         and not _cell_text(values.get("assets"))
     ):
-        fail("assets", "", f"{group.name}企业按资产总额划型，必须填写资产总额")
+        fail("assets", "", _("%(group)s企业按资产总额划型，必须填写资产总额", group=group.name))
     if len(errors) > before:
         return None
     assert employees is not None
@@ -721,10 +746,10 @@ def _credit_code_problem(code: str) -> str | None:
     except ValidationError as error:
         kind = type(error).__name__
         if kind == "InvalidLength":
-            return f"统一社会信用代码应为18位，这里是{len(code)}位"
+            return _("统一社会信用代码应为18位，这里是%(length)s位", length=len(code))
         if kind == "InvalidChecksum":
-            return "统一社会信用代码校验码（第18位）不正确，请核对"
-        return "统一社会信用代码含有不允许的字符或格式不对（GB 32100-2015）"
+            return _("统一社会信用代码校验码（第18位）不正确，请核对")
+        return _("统一社会信用代码含有不允许的字符或格式不对（GB 32100-2015）")
     return None
 
 
@@ -749,7 +774,7 @@ def _number(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
                 return value
     column = _COLUMN_BY_KEY[key]
     if isinstance(cell, bool):
-        fail(key, cell, "应为数字")
+        fail(key, cell, _("应为数字"))
         return None
     if isinstance(cell, int | float):
         value = Decimal(repr(cell)) if isinstance(cell, float) else Decimal(cell)
@@ -760,9 +785,9 @@ def _number(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
                 fail(
                     key,
                     text,
-                    "必填，不能为空（没有请填0）"
+                    _("必填，不能为空（没有请填0）")
                     if key in ("rnd", "invention_patents")
-                    else "必填，不能为空",
+                    else _("必填，不能为空"),
                 )
             return None
         if _THOUSANDS.fullmatch(text):
@@ -770,14 +795,19 @@ def _number(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
         try:
             value = Decimal(text)
         except InvalidOperation:
-            unit = f"，单位{column.unit}" if column.unit else ""
-            fail(key, text, f"应为数字{unit}，不能含文字或单位")
+            fail(
+                key,
+                text,
+                _("应为数字，单位%(unit)s，不能含文字或单位", unit=column.unit)
+                if column.unit
+                else _("应为数字，不能含文字或单位"),
+            )
             return None
     if not value.is_finite():
-        fail(key, cell, "应为数字")
+        fail(key, cell, _("应为数字"))
         return None
     if value < 0:
-        fail(key, cell, "不能为负数")
+        fail(key, cell, _("不能为负数"))
         return None
     return value
 
@@ -790,7 +820,11 @@ def _amount(values: dict[str, Any], key: str, fail: Any) -> Decimal | None:
     if value is None:
         return None
     if value >= AMOUNT_LIMIT:
-        fail(key, values.get(key), f"数值过大（单位是万元，应小于 {AMOUNT_LIMIT:,} 万元），请核对单位")
+        fail(
+            key,
+            values.get(key),
+            _("数值过大（单位是万元，应小于 %(limit)s 万元），请核对单位", limit=f"{AMOUNT_LIMIT:,}"),
+        )
         return None
     return value.quantize(AMOUNT_PLACES, rounding=ROUND_HALF_EVEN)
 
@@ -819,8 +853,15 @@ def _titles(values: dict[str, Any], fail: Any) -> frozenset[Title]:
         return _NO_TITLES  # most firms hold none: one shared empty set
     found, unknown = _read_titles(text)
     if unknown:
-        allowed = "、".join(TITLE_NAMES_ZH.values())
-        fail("titles", text, f"不认识的称号：{'、'.join(unknown)}；可填：{allowed}，多个用顿号分隔")
+        fail(
+            "titles",
+            text,
+            _(
+                "不认识的称号：%(unknown)s；可填：%(allowed)s，多个用顿号分隔",
+                unknown=Listing(unknown),
+                allowed=Listing(TITLE_NAMES_ZH.values()),
+            ),
+        )
     return found
 
 
@@ -852,5 +893,5 @@ def _yes_no(values: dict[str, Any], key: str, fail: Any) -> bool | None:
         return True
     if text in _NO:
         return False
-    fail(key, cell, "必填，不能为空，填“是”或“否”" if not text else "应填“是”或“否”")
+    fail(key, cell, _("必填，不能为空，填“是”或“否”") if not text else _("应填“是”或“否”"))
     return None

@@ -40,6 +40,7 @@ from smecluster.reference.divisions import (
     validate_county_code,
     validate_place_code,
 )
+from smecluster.site.wording import listing
 
 NARRATIVE_SECTIONS = (
     Section.SUPPLY_CHAIN, Section.INNOVATION, Section.DIGITAL, Section.GREEN, Section.OPENNESS,
@@ -187,7 +188,7 @@ class BasicsForm(_TabForm):
         codes = [place["code"] for place in places]
         repeated = sorted({code for code in codes if codes.count(code) > 1})
         if repeated:
-            problems.append(_("重复填写：%(codes)s") % {"codes": "、".join(repeated)})
+            problems.append(_("重复填写：%(codes)s") % {"codes": listing(repeated)})
         if problems:
             raise ValidationError(problems)
         return places
@@ -212,7 +213,7 @@ class BasicsForm(_TabForm):
             problems.append(_("%(code)s 是申报县本身，不必重复填写") % {"code": self.instance.county_id})
         repeated = sorted({code for code in codes if codes.count(code) > 1})
         if repeated:
-            problems.append(_("重复填写：%(codes)s") % {"codes": "、".join(repeated)})
+            problems.append(_("重复填写：%(codes)s") % {"codes": listing(repeated)})
         if problems:
             raise ValidationError(problems)
         return codes
@@ -252,7 +253,7 @@ class QualityForm(_TabForm):
             name = self.HOLDERS_PREFIX + "__".join(titles)
             self.fields[name] = forms.IntegerField(
                 label=_("持有%(titles)s任一称号的企业（家）")
-                % {"titles": "、".join(str(self.fields[title].label).split("（")[0] for title in titles)},
+                % {"titles": listing(str(self.fields[title].label).split("（")[0] for title in titles)},
                 min_value=0,
                 required=False,
                 help_text=gettext_lazy("每家企业只计一次：同时持有其中两项称号的企业算一家"),
@@ -400,7 +401,7 @@ class IncidentForm(forms.ModelForm[Incident]):
                 _("%(kind)s须填写等级：%(levels)s")
                 % {
                     "kind": INCIDENT_KIND_LABELS[IncidentKind(kind)],
-                    "levels": "、".join(INCIDENT_LEVELS),
+                    "levels": listing(INCIDENT_LEVELS),
                 },
             )
         return cleaned

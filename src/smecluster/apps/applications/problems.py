@@ -1,8 +1,9 @@
 """A cluster-profile problem in the words of the application form: which tab field, and what is wrong.
 
-The rule engine names fields by their path in the profile (``years[1].output``) and speaks English, the
-language of the public format. A county officer needs the form's label (``2023年 集群总产值（亿元）``);
-the path stays beside it so a reviewer and a support desk can still find it.
+The rule engine names fields by their path in the profile (``years[1].output``) and words its messages in
+Chinese catalogue templates (``smecluster.i18n``). A county officer needs the form's label (``2023年
+集群总产值（亿元）``) and the message in the interface's language; the path stays beside it so a reviewer
+and a support desk can still find it.
 """
 
 from __future__ import annotations
@@ -13,33 +14,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import ForeignObjectRel
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from smecluster.apps.applications.models import Application, ApplicationYear, Incident
 from smecluster.errors import Problem
+from smecluster.site.wording import translated
 
-_WORDS = {
-    "is required": gettext_lazy("尚未填写"),
-    "must not be empty": gettext_lazy("尚未填写"),
-    "must be a number": gettext_lazy("须为数字"),
-    "must be a whole number": gettext_lazy("须为整数"),
-    "must be a date written YYYY-MM-DD": gettext_lazy("须为日期"),
-    "must be true or false": gettext_lazy("须选择是或否"),
-}
-_PATTERNS = (
-    (re.compile(r"^must be ≥ (.+)$"), gettext_lazy("须不小于 %(0)s")),
-    (re.compile(r"^must be ≤ (.+)$"), gettext_lazy("须不大于 %(0)s")),
-    (
-        re.compile(r"^(\d{4}) is not a complete year on the application date (\S+)$"),
-        gettext_lazy("%(0)s 年在申报日期 %(1)s 尚未结束，只能填写已结束的年度"),
-    ),
-    (
-        re.compile(r"^(.+) 亿元 is more than the cluster's total output of (.+) 亿元$"),
-        gettext_lazy("%(0)s 亿元超过了集群总产值 %(1)s 亿元"),
-    ),
-    (re.compile(r"^.*years must be consecutive$"), gettext_lazy("年度须连续")),
-    (re.compile(r"^is required for a (\w+): .*$"), gettext_lazy("事故或安全事件须填写等级")),
-)
 _PATH = re.compile(r"^(?P<head>[a-z0-9_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<tail>[a-z0-9_]+))?$")
 
 
@@ -85,12 +64,8 @@ def problem_label(application: Application, path: str) -> str:
 
 
 def problem_message(message: str) -> str:
-    if message in _WORDS:
-        return str(_WORDS[message])
-    for pattern, template in _PATTERNS:
-        if found := pattern.match(message):
-            return str(template) % {str(i): group for i, group in enumerate(found.groups())}
-    return message
+    """The profile's message (Chinese, :class:`smecluster.i18n.Text`) in the reader's language."""
+    return translated(message)
 
 
 def problem_text(application: Application, problem: Problem) -> str:

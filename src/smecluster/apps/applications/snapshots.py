@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.applications.models import Application, ApplicationYear, Incident, Section
 from smecluster.apps.applications.profiles import YEAR_FIELDS
+from smecluster.site.wording import listing
 
 CONTENT_FIELDS = (
     "name", "other_counties", "places", "leading_industry", "leading_industry_code", "area_km2",
@@ -75,7 +76,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, list):
-        return "、".join(_shown(item) for item in value) or "—"
+        return listing(_shown(item) for item in value) or "—"
     return str(value)
 
 

@@ -81,6 +81,7 @@ from smecluster.reference.divisions import division
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 from smecluster.site.list_query import Column, ListQuery, ListSpec
+from smecluster.site.wording import listing
 
 OUTCOME_LABELS = {
     Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
@@ -195,10 +196,8 @@ def _basics(application: Application, *, contacts: bool) -> list[Item]:
         Item(_("申报编号"), application.number),
         Item(_("年度申报"), str(application.call)),
         Item(_("申报县"), f"{county.full_name()}（{county.code}）"),
-        Item(_("跨县的其他县级区划"), "、".join(others) or _("无")),
-        Item(
-            _("所在镇（街道）"), "、".join(f"{place['code']} {place['name']}" for place in places) or _("无")
-        ),
+        Item(_("跨县的其他县级区划"), listing(others) or _("无")),
+        Item(_("所在镇（街道）"), listing(f"{place['code']} {place['name']}" for place in places) or _("无")),
         Item(_("所在开发区"), str(zone) if (zone := application.development_zone) else _("无")),
         Item(_("集群名称"), application.name),
         Item(_("主导产业"), application.leading_industry),

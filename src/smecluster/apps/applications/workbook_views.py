@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.permissions import can_edit
+from smecluster.apps.applications.problems import problem_message
 from smecluster.apps.applications.profiles import profile_document
 from smecluster.apps.applications.selectors import application_for
 from smecluster.apps.applications.services import application_import_profile, today_in_china
@@ -30,6 +31,7 @@ from smecluster.documents.sheets import MAX_WORKBOOK_BYTES, XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
 from smecluster.site.upload_limits import workbook_limits
+from smecluster.site.wording import labelled
 
 
 class WorkbookUploadForm(forms.Form):
@@ -79,7 +81,11 @@ def application_workbook_upload(request: AuthenticatedRequest, pk: int) -> HttpR
                 actor=request.user, application=application, profile=profile, source=name
             )
         except UnusableInput as unusable:
-            problems = [str(problem) for problem in unusable.problems]
+            problems = [
+                labelled(problem.field, problem_message(problem.message)) if problem.field
+                else problem_message(problem.message)
+                for problem in unusable.problems
+            ]  # fmt: skip
         except ValidationError as invalid:
             problems = [
                 f"{field}: {message}"

@@ -32,6 +32,7 @@ from smecluster.apps.programmes.services import pool_entry_add_for_county
 from smecluster.errors import UnusableInput
 from smecluster.policy.ruleset import rule_sets
 from smecluster.site.upload_limits import dataset_limits
+from smecluster.site.wording import translated
 
 PARQUET_MAGIC = b"PAR1"
 MAX_TOP = 500
@@ -91,9 +92,12 @@ def _without_server_paths(text: str, path: Path, shown: str) -> str:
 def _problem_text(error: UnusableInput, path: Path, shown: str) -> str:
     return "；".join(
         _("列 %(column)s：%(message)s")
-        % {"column": problem.field, "message": _without_server_paths(problem.message, path, shown)}
+        % {
+            "column": problem.field,
+            "message": _without_server_paths(translated(problem.message), path, shown),
+        }
         if problem.field
-        else _without_server_paths(problem.message, path, shown)
+        else _without_server_paths(translated(problem.message), path, shown)
         for problem in error.problems
     )
 

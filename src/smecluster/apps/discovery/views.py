@@ -30,6 +30,7 @@ from smecluster.apps.discovery.selectors import candidates_for, datasets_for, ru
 from smecluster.apps.programmes.models import Programme
 from smecluster.site.csv_export import csv_response, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.wording import listing
 
 NATIONAL_RULE_SET = "national-2022"
 # A page of a run's ranked candidates: each row carries its reasons, so fifty fill a few screens, not fifty.
@@ -273,7 +274,7 @@ def run_pool(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(
-            request, _("已加入培育库：%(names)s") % {"names": "、".join(entry.name for entry in entries)}
+            request, _("已加入培育库：%(names)s") % {"names": listing(entry.name for entry in entries)}
         )
     back = request.POST.get("query", "")
     url = redirect("discovery:run", pk=run.pk).url

@@ -97,6 +97,7 @@ from smecluster.site.http import (
     reach_or_404,
 )
 from smecluster.site.list_query import Column, ListQuery, ListSpec
+from smecluster.site.wording import listing
 from smecluster.workdays import MissingHolidayData, period_end
 
 OWNER_ROLES = (Role.PROVINCE_ADMIN, Role.MINISTRY_ADMIN)
@@ -332,12 +333,12 @@ def manage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _("已处理 %(count)s 条异议：%(references)s")
-                    % {"count": len(result.changed), "references": "、".join(result.changed)},
+                    % {"count": len(result.changed), "references": listing(result.changed)},
                 )
             if result.skipped:
                 messages.error(
                     request,
-                    _("以下异议已办结，未作改动：%(references)s") % {"references": "、".join(result.skipped)},
+                    _("以下异议已办结，未作改动：%(references)s") % {"references": listing(result.skipped)},
                 )
             return redirect("notices:manage", pk=notice.pk)
     phase = notice_phase(notice)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts.models import Jurisdiction
 from smecluster.apps.oversight.models import ChangeKind, MajorChange
 from smecluster.apps.registry.models import RecognizedCluster
+from smecluster.site.wording import listing
 
 APPLIED = (MajorChange.Status.APPROVED, MajorChange.Status.FOUND_UNFILED)
 
@@ -100,7 +101,7 @@ def describe_value(kind: str, value: dict[str, Any]) -> str:
             place.code: place.full_name()
             for place in Jurisdiction.objects.filter(code__in=codes).select_related("parent__parent")
         }
-        places = "、".join(names.get(code, code) for code in codes) or "—"
+        places = listing(names.get(code, code) for code in codes) or "—"
         area = value.get("area_km2")
         if area in (None, ""):
             return _("%(places)s，面积未填报") % {"places": places}

@@ -59,6 +59,7 @@ from smecluster.apps.registry.workflow import RECOGNIZED_CLUSTER
 from smecluster.apps.workflow.engine import Message, create, take
 from smecluster.policy.ruleset import IncidentClass, IncidentExclusion, RevocationCase, rule_set
 from smecluster.profile import GRADED_KINDS, INCIDENT_LEVELS, IncidentKind
+from smecluster.site.wording import listing
 from smecluster.workdays import is_on_time
 
 CASE_LABELS = {
@@ -370,7 +371,7 @@ def clean_change_value(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         unknown = [code for code in codes if code not in known]
         if unknown:
             raise ValidationError(
-                {"counties": _("不是县级区划代码：%(codes)s") % {"codes": "、".join(unknown)}}
+                {"counties": _("不是县级区划代码：%(codes)s") % {"codes": listing(unknown)}}
             )
         if len(set(codes)) != len(codes):
             raise ValidationError({"counties": _("县级区划代码有重复")})

@@ -170,6 +170,11 @@ class Programme(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def review_chain_display(self) -> str:
+        """The review levels as people name them, bottom up: 县级 → 市级 → 省级 (not the stored keys)."""
+        labels = dict(Level.choices)
+        return " → ".join(str(labels.get(level, level)) for level in self.review_chain)
+
     def clean(self) -> None:
         chain = self.review_chain
         if (

@@ -31,6 +31,7 @@ from smecluster.apps.programmes.permissions import (
 )
 from smecluster.policy.ruleset import rule_sets
 from smecluster.reference.divisions import can_declare
+from smecluster.site.wording import listing
 
 PROGRAMME_FIELDS = (
     "name", "owner_level", "rule_set_id", "review_chain", "quota_per_unit", "pool_required",
@@ -287,7 +288,7 @@ def _zone_problems(actor: User, counties: list[Jurisdiction]) -> dict[str, Any]:
         county.name for county in counties if county.code[:2] != province or not can_declare(county.code)
     ]
     if outside:
-        return {"counties": _("不是本省的县级区划：%(names)s") % {"names": "、".join(outside)}}
+        return {"counties": _("不是本省的县级区划：%(names)s") % {"names": listing(outside)}}
     return {}
 
 

@@ -108,7 +108,7 @@ def programme_list(request: AuthenticatedRequest) -> HttpResponse:
                 programme.name,
                 programme.get_owner_level_display(),
                 programme.rule_set_id,
-                " → ".join(programme.review_chain),
+                programme.review_chain_display(),
                 programme.quota_per_unit,
                 _("是") if programme.pool_required else _("否"),
             ]

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from smecluster.annual_figures import FIGURE_DECIMAL_PLACES, FIGURE_MAX_DIGITS
 from smecluster.apps.registry.metrics import metric_choices
 from smecluster.apps.registry.models import AnnualReport, ReReview
 from smecluster.apps.registry.services.recognition import RECOGNIZE, REJECT
@@ -205,8 +206,9 @@ class FiguresForm(forms.Form):
                     required=spec.required,
                     min_value=0,
                     max_value=100 if spec.kind == FigureKind.PERCENT else None,
-                    max_digits=16,
-                    decimal_places=4,
+                    # The workbook import holds to the same two numbers (annual_figures).
+                    max_digits=FIGURE_MAX_DIGITS,
+                    decimal_places=FIGURE_DECIMAL_PLACES,
                 )
             field.group = spec.group  # type: ignore[attr-defined]
             self.fields[spec.name] = field

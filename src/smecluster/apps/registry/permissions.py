@@ -37,6 +37,7 @@ from smecluster.apps.registry.models import (
 )
 from smecluster.apps.registry.reach import sees_cluster
 from smecluster.apps.workflow.engine import Actor, Transition, acting_level
+from smecluster.site.wording import listing
 
 
 def recognition_blockers(call: YearlyCall, now: datetime | None = None) -> list[str]:
@@ -94,7 +95,7 @@ def can_recognize_application(application: Application, upheld: list[Objection])
             % {
                 "number": application.number,
                 "name": application.name,
-                "references": "、".join(objection.reference for objection in upheld),
+                "references": listing(objection.reference for objection in upheld),
             }
         )
     return allow()

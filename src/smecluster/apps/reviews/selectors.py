@@ -35,6 +35,7 @@ from smecluster.apps.programmes.recommenders import recommendation_quota, recomm
 from smecluster.apps.reviews.models import InitialReview, SpotCheck
 from smecluster.policy.ruleset import Criterion, rule_set
 from smecluster.policy.verdict import CriterionResult, with_unit
+from smecluster.site.wording import listing
 
 # --- the audit trail in words ---------------------------------------------------------------------
 
@@ -255,7 +256,7 @@ class CriterionRow:
         if self.result is None or self.result.value is None:
             return ""
         values = self.result.value if isinstance(self.result.value, list) else [self.result.value]
-        return "、".join(
+        return listing(
             with_unit(_number(value), self.result.unit) if value is not None else "—" for value in values
         )
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from smecluster.apps.applications.models import Application
 from smecluster.apps.rosters.models import RosterVersion
 from smecluster.profile import QUALITY_TITLES
+from smecluster.site.wording import listing
 
 ONE_PLACE = Decimal("0.01")
 
@@ -127,7 +128,7 @@ def comparison_lines(application: Application, version: RosterVersion) -> list[L
     stated = {frozenset(entry["titles"]): entry["firms"] for entry in application.quality_holders}
     for entry in profile["quality_firms"].get("holding_any", []):
         holders = _("持有%(titles)s任一称号的企业") % {
-            "titles": "、".join(str(names[title]).split("（")[0] for title in entry["titles"])
+            "titles": listing(str(names[title]).split("（")[0] for title in entry["titles"])
         }
         declared = stated.get(frozenset(entry["titles"]))
         lines.append(_line(holders, _("家"), entry["firms"], declared, **amount))

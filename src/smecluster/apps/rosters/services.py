@@ -31,6 +31,7 @@ from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.rosters.models import Roster, RosterEnterprise, RosterVersion
 from smecluster.apps.rosters.permissions import can_import_application_roster, can_import_cluster_roster
 from smecluster.site.upload_limits import workbook_limits
+from smecluster.site.wording import listing
 
 SHARE_PLACES = Decimal("0.000001")
 
@@ -212,7 +213,7 @@ def cluster_roster_import(
         raise ValidationError(
             {
                 "year": _("名册年度须为 %(years)s 之一")
-                % {"years": "、".join(map(str, cluster_roster_years(cluster)))}
+                % {"years": listing(map(str, cluster_roster_years(cluster)))}
             }
         )
     checked = _check(data, filename, year)

@@ -10,6 +10,7 @@ stored.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +55,7 @@ from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
 from smecluster.site.list_query import ListQuery
+from smecluster.site.wording import listing, translated
 
 ERRORS_SHOWN = 200
 ROWS_PER_PAGE = 100
@@ -62,10 +64,12 @@ ROWS_PER_PAGE = 100
 def _error_context(outcome: ImportOutcome | None) -> dict[str, Any]:
     if outcome is None or not outcome.errors:
         return {}
-    report = write_error_report(outcome.errors)
+    # The reading names each problem in Chinese; the page and its report say it in the reader's language.
+    errors = [dataclasses.replace(error, message=translated(error.message)) for error in outcome.errors]
+    report = write_error_report(errors)
     return {
-        "row_errors": outcome.errors[:ERRORS_SHOWN],
-        "error_count": len(outcome.errors),
+        "row_errors": errors[:ERRORS_SHOWN],
+        "error_count": len(errors),
         # The report travels with the page: nothing of a refused roster is kept on the server.
         "error_report": base64.b64encode(report).decode("ascii"),
         "xlsx_type": XLSX_CONTENT_TYPE,
@@ -108,7 +112,7 @@ def application_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     actor=request.user, application=application, data=data, filename=filename
                 )
             except UnusableInput as unusable:
-                file_problems = [problem.message for problem in unusable.problems]
+                file_problems = [translated(problem.message) for problem in unusable.problems]
             else:
                 if outcome.version is not None:
                     messages.success(
@@ -165,7 +169,7 @@ def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     filename=filename,
                 )  # fmt: skip
             except UnusableInput as unusable:
-                file_problems = [problem.message for problem in unusable.problems]
+                file_problems = [translated(problem.message) for problem in unusable.problems]
             except ValidationError as invalid:
                 file_problems = list(invalid.messages)
             else:
@@ -201,7 +205,7 @@ def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _enterprise_row(firm: Any) -> list[Any]:
-    titles = "、".join(_title_label(title) for title in firm.title_keys)
+    titles = listing(_title_label(title) for title in firm.title_keys)
     return [
         firm.line, firm.credit_code, firm.name, firm.county_code, firm.industry_code, firm.employees,
         firm.revenue, firm.assets, firm.output, firm.rnd, firm.invention_patents, titles,

@@ -16,6 +16,7 @@ from smecluster.apps.selection.models import Indicator, Score
 from smecluster.apps.selection.selectors import Suggestion
 from smecluster.apps.selection.services import ScoreEntry
 from smecluster.policy.indicators import TOTAL_POINTS
+from smecluster.site.wording import listing
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _DATE_ERRORS = {"invalid": _("请按 年-月-日 填写日期")}
@@ -128,7 +129,7 @@ class _BaseIndicatorFormSet(forms.BaseFormSet[forms.Form]):
         codes = [row["code"] for row in rows]
         duplicates = sorted({code for code in codes if codes.count(code) > 1})
         if duplicates:
-            raise ValidationError(_("指标编号重复：%(codes)s") % {"codes": "、".join(duplicates)})
+            raise ValidationError(_("指标编号重复：%(codes)s") % {"codes": listing(duplicates)})
         total = sum((row["max_points"] for row in rows), Decimal(0))
         if total != TOTAL_POINTS:
             raise ValidationError(

@@ -49,6 +49,7 @@ from smecluster.apps.selection.permissions import (
     conflict_of,
     expert_in_pool_of,
 )
+from smecluster.site.wording import listing
 
 # --- calls ----------------------------------------------------------------------------------------
 
@@ -181,7 +182,7 @@ class Suggestion:
     @property
     def label(self) -> str:
         name = self.expert.get_full_name() or self.expert.username
-        fields = "、".join(self.matched) if self.matched else _("领域不匹配")
+        fields = listing(self.matched) if self.matched else _("领域不匹配")
         return _("%(name)s（%(organization)s；%(fields)s；本年度已分配 %(load)s 件）") % {
             "name": name,
             "organization": self.profile.organization or self.expert.jurisdiction.name,

@@ -71,6 +71,7 @@ from smecluster.apps.selection.selectors import (
 )
 from smecluster.apps.workflow.engine import take
 from smecluster.policy.indicators import TOTAL_POINTS, default_indicator_system
+from smecluster.site.wording import listing
 
 SETTINGS_FIELDS = ("experts_per_application", "scoring_deadline", "aggregation", "recognition_quota")
 
@@ -264,7 +265,7 @@ def _row_problems(rows: list[dict[str, Any]]) -> dict[str, Any]:
     codes = [row["code"] for row in rows]
     duplicates = sorted({code for code in codes if codes.count(code) > 1})
     if duplicates:
-        problems["__all__"] = [_("指标编号重复：%(codes)s") % {"codes": "、".join(duplicates)}]
+        problems["__all__"] = [_("指标编号重复：%(codes)s") % {"codes": listing(duplicates)}]
     total = sum((Decimal(row["max_points"]) for row in rows), Decimal(0))
     if total != TOTAL_POINTS:
         problems.setdefault("__all__", []).append(

@@ -35,6 +35,7 @@ from smecluster.apps.registry.workflow import ANNUAL_REPORT
 from smecluster.apps.workflow.engine import Actor, Message, take
 from smecluster.errors import UnusableInput
 from smecluster.policy.ruleset import rule_set
+from smecluster.site.wording import listing
 from smecluster.workdays import is_on_time
 
 NARRATIVE_FIELDS = ("work_done", "experience", "problems", "measures")
@@ -188,7 +189,7 @@ def report_save_target_notes(*, actor: User, report: AnnualReport, notes: dict[i
     known = set(report.cluster.plan_targets.values_list("pk", flat=True))
     stray = [pk for pk in notes if pk not in known]
     if stray:
-        raise ValidationError(_("没有这些发展规划目标：%(ids)s") % {"ids": "、".join(map(str, stray))})
+        raise ValidationError(_("没有这些发展规划目标：%(ids)s") % {"ids": listing(map(str, stray))})
     before = report.target_notes
     report.target_notes = {str(pk): note.strip() for pk, note in notes.items() if note.strip()}
     report.save(update_fields=["target_notes", "updated_at"])

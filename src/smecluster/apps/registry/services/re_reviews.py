@@ -47,6 +47,7 @@ from smecluster.policy.evaluator import evaluate
 from smecluster.policy.ruleset import rule_set
 from smecluster.policy.verdict import Verdict
 from smecluster.profile import ClusterProfile, parse_profile
+from smecluster.site.wording import problem_text
 
 PROFILE_YEARS = 3
 """The profile carries the last three complete years, as an application does."""
@@ -267,7 +268,7 @@ def re_review_move(
         if problems is not None:
             raise ValidationError(
                 _("集群数据不能用于复核评价：%(problems)s")
-                % {"problems": "；".join(map(str, problems.problems))}
+                % {"problems": "；".join(problem_text(problem) for problem in problems.problems)}
             )
         re_review.submitted_at, re_review.return_reason = now, ""
         changed += ["profile", "submitted_at", "return_reason"]

@@ -56,6 +56,7 @@ from smecluster.apps.selection.models import Shortlist
 from smecluster.apps.selection.workflow import SHORTLIST
 from smecluster.apps.workflow.engine import take
 from smecluster.policy.ruleset import rule_set
+from smecluster.site.wording import listing
 
 # GB/T 2260 province prefix → the one-character abbreviation (简称) used in official document numbers.
 PROVINCE_ABBREVIATIONS = {
@@ -305,7 +306,7 @@ def recognition_decide(
         raise ValidationError(
             {
                 "applications": _("只能对本年度拟认定名单中待认定的申报作出决定：%(numbers)s")
-                % {"numbers": "、".join(application.number for application in undecidable) or "—"}
+                % {"numbers": listing(application.number for application in undecidable) or "—"}
             }
         )
     decided = Decisions()

@@ -8,7 +8,6 @@ permission (403 with the reason), parse the form, call the service, render.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -54,6 +53,7 @@ from smecluster.site.csv_export import local_time, tabular_response, wanted_down
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 from smecluster.site.list_query import ListQuery
 from smecluster.site.upload_limits import workbook_limits
+from smecluster.site.wording import labelled
 
 SECTIONS = {
     "figures": gettext_lazy("年度数据"),
@@ -255,24 +255,8 @@ def _save_tab(request: AuthenticatedRequest, report: AnnualReport, section: str)
     raise Http404(_("没有这个填报部分"))
 
 
-# The cross-field checks of ``AnnualFigures`` speak English (the public format's language); the form says
-# them in the words of its labels. Anything else goes through the application form's translations.
-_FIGURES_PATTERNS = (
-    (
-        re.compile(r"^(\d+) SMEs is more than the (\d+) firms$"),
-        gettext_lazy("中小企业数 %(0)s 家超过了集群企业数 %(1)s 家"),
-    ),
-    (
-        re.compile(r"^(.+) 亿元 is more than all firms' R&D (.+) 亿元$"),
-        gettext_lazy("中小企业研发经费 %(0)s 亿元超过了集群企业研发经费合计 %(1)s 亿元"),
-    ),
-)
-
-
 def _figures_message(message: str) -> str:
-    for pattern, template in _FIGURES_PATTERNS:
-        if found := pattern.match(message):
-            return str(template) % {str(i): group for i, group in enumerate(found.groups())}
+    # ``AnnualFigures`` words its problems in the form's own terms, in Chinese: said in the reader's language.
     return problem_message(message)
 
 
@@ -389,7 +373,7 @@ def report_workbook_upload(request: AuthenticatedRequest, pk: int) -> HttpRespon
             )
         except UnusableInput as unusable:
             problems = [
-                f"{problem.field}: {_figures_message(problem.message)}" if problem.field
+                labelled(problem.field, _figures_message(problem.message)) if problem.field
                 else _figures_message(problem.message)
                 for problem in unusable.problems
             ]  # fmt: skip

@@ -45,6 +45,7 @@ from smecluster.policy.verdict import Outcome
 from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 from smecluster.site.list_query import ListQuery
+from smecluster.site.wording import problem_text
 
 OUTCOME_LABELS = {
     Outcome.ELIGIBLE: gettext_lazy("符合认定条件"),
@@ -119,7 +120,7 @@ def _evaluation_context(re_review: ReReview) -> dict[str, Any]:
     verdict, problems = re_reviews.evaluation(document, cluster.programme, str(re_review))
     if verdict is None:
         assert problems is not None
-        return {"problems": [str(problem) for problem in problems.problems], "as_of": as_of}
+        return {"problems": [problem_text(problem) for problem in problems.problems], "as_of": as_of}
     return {
         "as_of": as_of,
         "verdict": verdict,

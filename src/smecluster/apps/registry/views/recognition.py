@@ -46,6 +46,7 @@ from smecluster.apps.registry.services.recognition import (
 from smecluster.apps.registry.services.recognition_notice import recognition_notice_issue
 from smecluster.policy.ruleset import rule_set
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
+from smecluster.site.wording import listing
 
 
 def _posted(request: AuthenticatedRequest) -> Any:
@@ -74,7 +75,7 @@ def _decided_message(request: AuthenticatedRequest, decided: Any) -> None:
             _("已认定 %(count)s 个集群：%(numbers)s")
             % {
                 "count": len(decided.recognized),
-                "numbers": "、".join(f"{cluster.number} {cluster.name}" for cluster in decided.recognized),
+                "numbers": listing(f"{cluster.number} {cluster.name}" for cluster in decided.recognized),
             },
         )
     if decided.rejected:
@@ -83,7 +84,7 @@ def _decided_message(request: AuthenticatedRequest, decided: Any) -> None:
             _("已决定不予认定 %(count)s 件申报，申报县将收到理由：%(numbers)s")
             % {
                 "count": len(decided.rejected),
-                "numbers": "、".join(application.number for application in decided.rejected),
+                "numbers": listing(application.number for application in decided.rejected),
             },
         )
 
