@@ -27,6 +27,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from smecluster.analytics.discovery.file_columns import TITLE_KEYS
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.policy.ruleset import rule_sets
 from smecluster.site import demo
@@ -55,6 +56,8 @@ ALLOWED = frozenset(
         # formats, standards and products named as such in Chinese text
         "PDF", "XLSX", "CSV", "JSON", "DOCX", "XLS", "ZIP", "JPG", "PNG", "Parquet", "UTF", "SHA", "GB",
         "YYYY", "MM", "DD", "HH", "WPS", "Office",
+        # a product in a real cluster's name on the national list (咸阳市秦都区LCD面板显示产业集群)
+        "LCD",
         # the language switch offers English by its own name
         "English",
         # units and marks
@@ -71,7 +74,10 @@ _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 # A rule set is named by its file's identifier (guangdong-2022), as the command line takes it: data.
-_RULE_SET_IDS = re.compile("|".join(sorted(map(re.escape, rule_sets()), key=len, reverse=True)))
+# Likewise the title keys a discovery file holds (little_giant), which its column guide names.
+_RULE_SET_IDS = re.compile(
+    "|".join(sorted(map(re.escape, [*rule_sets(), *TITLE_KEYS]), key=len, reverse=True))
+)
 
 
 def english_words(text: str) -> set[str]:
@@ -110,10 +116,24 @@ def _seen_text(page: Page) -> str:
             element.getAttribute('aria-label') || '',
             element.getAttribute('title') || '',
             element.getAttribute('alt') || '',
-            element.type === 'submit' || element.type === 'button' ? element.value || '' : '',
+            // An input button shows its value; a <button>'s value is sent, never shown.
+            element.tagName === 'INPUT' && (element.type === 'submit' || element.type === 'button')
+                ? element.value || '' : '',
         ])""",
     )
-    return "\n".join([page.title(), page.locator("body").inner_text(), *controls])
+    # Text set as code (a file's column names, a command) is data, as codes and addresses are.
+    prose = page.evaluate(
+        """() => {
+            const body = document.body.cloneNode(true);
+            body.querySelectorAll('code, kbd, samp').forEach(element => element.remove());
+            document.documentElement.appendChild(body);  // innerText needs a rendered element
+            body.hidden = false;
+            const text = body.innerText;
+            body.remove();
+            return text;
+        }"""
+    )
+    return "\n".join([page.title(), prose, *controls])
 
 
 def _main_pages(page: Page) -> list[str]:

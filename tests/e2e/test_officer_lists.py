@@ -79,6 +79,7 @@ def _log_in(browser: Browser, base_url: str, username: str) -> Page:
 
 
 def test_the_ministry_types_into_the_scope_picker(browser: Browser, live_server: Any, accounts: Any) -> None:
+    demo.ensure_national_programme(timezone.localdate())  # a report is of a programme: the ministry's own
     page = _log_in(browser, live_server.url, "ministry-admin")
     page.goto("/monitoring/report/")
     scope = page.locator("select#id_scope")
