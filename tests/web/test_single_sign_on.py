@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from click.testing import CliRunner
 from django.http import HttpRequest
 from django.test import Client
 
@@ -23,6 +24,7 @@ from smecluster.apps.accounts import single_sign_on
 from smecluster.apps.accounts.models import Role, SingleSignOnIdentity, User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
+from smecluster.cli import main
 
 CALLBACK = "http://testserver/accounts/sso/callback/"
 
@@ -309,3 +311,24 @@ def test_a_role_without_local_passwords_is_pointed_to_single_sign_on(
     allowed = Client()
     allowed.post("/accounts/login/", {"username": "province-pwd", "password": PASSWORD})
     assert "_auth_user_id" in allowed.session
+
+
+def test_the_link_command_links_an_account_once_and_is_audited(
+    settings: Any, web_new_user: Callable[..., User]
+) -> None:
+    """`smecluster accounts link-sso`: how an account opened before single sign-on is matched (by the
+    subject the provider gives, never by e-mail)."""
+    settings.OIDC_ISSUER = "https://idp.example.gov.cn"
+    officer = web_new_user("link-me", Role.CITY_OFFICER, "440100")
+    other = web_new_user("someone-else", Role.CITY_OFFICER, "440100")
+    result = CliRunner().invoke(main, ["accounts", "link-sso", "link-me", "S-0001"])
+    assert result.exit_code == 0, result.output
+    identity = SingleSignOnIdentity.objects.get(user=officer)
+    assert (identity.issuer, identity.subject) == ("https://idp.example.gov.cn", "S-0001")
+    assert AuditEvent.objects.filter(
+        action=actions.SINGLE_SIGN_ON_LINK.code, target_id=str(officer.pk)
+    ).exists()
+    taken = CliRunner().invoke(main, ["accounts", "link-sso", "someone-else", "S-0001"])
+    assert taken.exit_code == 2
+    assert "already linked to link-me" in taken.output
+    assert not SingleSignOnIdentity.objects.filter(user=other).exists()
