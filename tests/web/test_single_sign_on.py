@@ -332,3 +332,18 @@ def test_the_link_command_links_an_account_once_and_is_audited(
     assert taken.exit_code == 2
     assert "already linked to link-me" in taken.output
     assert not SingleSignOnIdentity.objects.filter(user=other).exists()
+
+
+def test_refusals_count_against_the_address_not_everyone(configured: IdentityProvider, settings: Any) -> None:
+    """A refused sign-on is a failed login for the lockout (django-axes), counted by address only: no
+    username was typed, and counting under the empty one would lock single sign-on out for everybody."""
+    settings.AXES_FAILURE_LIMIT = 2
+    officer = linked("gz-officer", Role.CITY_OFFICER, "440100", configured)
+    for _attempt in range(2):
+        refused = sign_on(Client(REMOTE_ADDR="10.1.1.1"), "no-role")
+        assert not refused.wsgi_request.user.is_authenticated
+    # That address is locked out now, whoever signs on from it ...
+    locked = sign_on(Client(REMOTE_ADDR="10.1.1.1"), "gz-officer")
+    assert not locked.wsgi_request.user.is_authenticated
+    # ... and another address is not.
+    assert sign_on(Client(REMOTE_ADDR="10.2.2.2"), "gz-officer").wsgi_request.user == officer
