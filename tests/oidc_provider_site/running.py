@@ -123,7 +123,7 @@ def sign_in_at_provider(authorization_url: str, username: str) -> str:
     return str(response.headers["Location"])
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -131,7 +131,7 @@ def _free_port() -> int:
 
 @contextmanager
 def running_provider(workdir: Path) -> Iterator[IdentityProvider]:
-    port = _free_port()
+    port = free_port()
     provider = IdentityProvider(issuer=f"http://127.0.0.1:{port}", workdir=workdir)
     environment = provider._environment()
     subprocess.run(

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.test import Client
 
 from factories import PASSWORD
-from oidc_provider_site.running import IdentityProvider, running_provider, sign_in_at_provider
+from oidc_provider_site.running import IdentityProvider, free_port, running_provider, sign_in_at_provider
 from smecluster.apps.accounts import single_sign_on
 from smecluster.apps.accounts.models import Role, SingleSignOnIdentity, User
 from smecluster.apps.audit import actions
@@ -347,3 +347,11 @@ def test_refusals_count_against_the_address_not_everyone(configured: IdentityPro
     assert not locked.wsgi_request.user.is_authenticated
     # ... and another address is not.
     assert sign_on(Client(REMOTE_ADDR="10.2.2.2"), "gz-officer").wsgi_request.user == officer
+
+
+def test_an_unreachable_provider_is_said_so_on_the_login_page(settings: Any, web_divisions: None) -> None:
+    settings.OIDC_ISSUER = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings.OIDC_RP_CLIENT_ID = "smecluster-test"
+    response = Client().get("/accounts/sso/start/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/"
+    assert str(single_sign_on.UNAVAILABLE) in response.content.decode()

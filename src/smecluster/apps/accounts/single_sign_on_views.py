@@ -3,9 +3,11 @@ it, and the logout that also ends the session at the provider (``accounts.single
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
+import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -15,6 +17,8 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 from smecluster.apps.accounts import single_sign_on
 from smecluster.apps.accounts.local_login import PasswordLoginForm
+
+logger = logging.getLogger(__name__)
 
 ID_TOKEN_SESSION_KEY = "oidc_id_token"  # where mozilla-django-oidc keeps it (OIDC_STORE_ID_TOKEN)
 
@@ -28,7 +32,10 @@ class SignOnStart(OIDCAuthenticationRequestView):  # type: ignore[misc]  # mozil
     def get(self, request: HttpRequest) -> HttpResponse:
         if not single_sign_on.enabled():
             raise Http404("single sign-on is not configured")
-        self.OIDC_OP_AUTH_ENDPOINT = single_sign_on.provider_endpoints().authorization
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = single_sign_on.provider_endpoints().authorization
+        except requests.RequestException as error:
+            return _provider_unavailable(request, error)
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
         response: HttpResponse = super().get(request)
         return response
@@ -41,7 +48,10 @@ class SignOnReturn(OIDCAuthenticationCallbackView):  # type: ignore[misc]  # moz
     def get(self, request: HttpRequest) -> HttpResponse:
         if not single_sign_on.enabled():
             raise Http404("single sign-on is not configured")
-        response: HttpResponse = super().get(request)
+        try:
+            response: HttpResponse = super().get(request)
+        except requests.RequestException as error:  # the token, userinfo or keys endpoint did not answer
+            return _provider_unavailable(request, error)
         return response
 
     def login_success(self) -> HttpResponse:
@@ -85,3 +95,9 @@ class LogoutPage(auth_views.LogoutView):
         back = request.build_absolute_uri(reverse("login"))
         query = urlencode({"id_token_hint": id_token, "post_logout_redirect_uri": back})
         return HttpResponseRedirect(f"{end_session}?{query}")
+
+
+def _provider_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
+    logger.warning("single sign-on: the identity provider did not answer: %s", error)
+    messages.error(request, single_sign_on.UNAVAILABLE)
+    return HttpResponseRedirect(reverse("login"))
