@@ -120,7 +120,8 @@ def test_a_linked_officer_signs_in_and_lands_on_their_own_pages(configured: Iden
     assert response.wsgi_request.user == officer
     assert response.redirect_chain[-1][0] == "/"
     assert "何嘉欣" in response.content.decode()
-    assert AuditEvent.objects.filter(action=actions.ACCOUNT_LOGIN.code, actor=officer).exists()
+    [login] = AuditEvent.objects.filter(action=actions.ACCOUNT_LOGIN.code, actor=officer)
+    assert login.after["through"] == "single_sign_on"
     identity = SingleSignOnIdentity.objects.get(user=officer)
     assert identity.issuer == configured.issuer
     assert identity.last_sign_in_at is not None
