@@ -8,6 +8,9 @@ provider (its login form) is done by ``sign_in_at_provider`` with requests.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -356,3 +359,41 @@ def test_an_unreachable_provider_is_said_so_on_the_login_page(settings: Any, web
     response = Client().get("/accounts/sso/start/", follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/login/"
     assert str(single_sign_on.UNAVAILABLE) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "complaint"),
+    [
+        ("SMECLUSTER_LOCAL_LOGIN_ROLES", "province_admin,city_oficer", "unknown role(s) city_oficer"),
+        ("SMECLUSTER_OIDC_CREATE_ROLES", "city_officer,superuser", "unknown role(s) superuser"),
+        ("SMECLUSTER_OIDC_ROLE_VALUES", "市级=city", "unknown role(s) city"),
+        ("SMECLUSTER_OIDC_DIVISIONS", "440000,广东", "not GB/T 2260 codes: 广东"),
+        ("SMECLUSTER_OIDC_TRUST_MFA", "sometimes", "must be claims, always or never"),
+    ],
+)
+def test_a_mistyped_setting_stops_the_start_up(variable: str, value: str, complaint: str) -> None:
+    """A typo would otherwise refuse everyone, or open no account, without a word."""
+    environment = {**os.environ, variable: value}
+    script = "import smecluster.site.settings"
+    result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
+def test_the_settings_come_from_the_environment() -> None:
+    environment = {
+        **os.environ,
+        "SMECLUSTER_LOCAL_LOGIN_ROLES": "platform_admin, province_admin",
+        "SMECLUSTER_OIDC_ISSUER": "https://sso.example.gov.cn/oidc/",
+        "SMECLUSTER_OIDC_ROLE_VALUES": "市级主管部门=city_officer,县级主管部门=county_officer",
+        "SMECLUSTER_OIDC_DIVISIONS": "440000, 450000",
+    }
+    script = (
+        "from smecluster.site import settings as s; "
+        "print(sorted(s.LOCAL_LOGIN_ROLES), s.OIDC_ISSUER, s.OIDC_ROLE_VALUES, s.OIDC_DIVISIONS)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True)
+    assert result.stdout.strip() == (
+        "['platform_admin', 'province_admin'] https://sso.example.gov.cn/oidc "
+        "{'市级主管部门': 'city_officer', '县级主管部门': 'county_officer'} ('440000', '450000')"
+    ), result.stderr

@@ -466,19 +466,21 @@ if OIDC_TRUST_MFA not in {"claims", "always", "never"}:
     raise ImproperlyConfigured(
         f"SMECLUSTER_OIDC_TRUST_MFA must be claims, always or never, not {OIDC_TRUST_MFA!r}"
     )
+# RFC 8176 methods that are a second factor (one-time code, hardware or software key, SMS, smart card), or
+# say there were several ("mfa").
+_MFA_METHODS = "mfa,otp,hwk,swk,sms,sc"
 OIDC_MFA_AMR = frozenset(
-    _list("SMECLUSTER_OIDC_MFA_AMR")
-    if "SMECLUSTER_OIDC_MFA_AMR" in os.environ
-    else [
-        "mfa",
-        "otp",
-        "hwk",
-        "swk",
-        "sms",
-        "sc",
-    ]  # RFC 8176 methods that are a second factor, or say there were two
+    _list("SMECLUSTER_OIDC_MFA_AMR") if "SMECLUSTER_OIDC_MFA_AMR" in os.environ else _MFA_METHODS.split(",")
 )
 OIDC_MFA_ACR = frozenset(_list("SMECLUSTER_OIDC_MFA_ACR"))
+# Mistyped role names or division codes would refuse everyone, or let nobody be created, silently.
+_role_codes = TWO_FACTOR_ROLE_NAMES - {"platform_admin"}
+if _unknown_roles := (OIDC_CREATE_ROLES | set(OIDC_ROLE_VALUES.values())) - _role_codes:
+    raise ImproperlyConfigured(
+        f"SMECLUSTER_OIDC_CREATE_ROLES / _ROLE_VALUES: unknown role(s) {', '.join(sorted(_unknown_roles))}"
+    )
+if _bad_codes := [code for code in OIDC_DIVISIONS if len(code) != 6 or not code.isdigit()]:
+    raise ImproperlyConfigured(f"SMECLUSTER_OIDC_DIVISIONS: not GB/T 2260 codes: {', '.join(_bad_codes)}")
 OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True  # the hint the provider's end_session_endpoint asks for at logout
 OIDC_TIMEOUT = 10  # seconds for each call to the provider
