@@ -1,11 +1,11 @@
 """Stored files against the rows that name them (``smecluster files verify``).
 
 Every row of a stored-file model names a file under ``EVIDENCE_ROOT`` by its random name and records its
-SHA-256; every discovery dataset names a file under the datasets directory the same way. A file a row
-names may have gone (``missing``) or changed (``mismatch``); so may an official document the worker
-stored (``issued_documents.IssuedDocument``, under ``ISSUED_DOCUMENTS_DIR``). A file under
-``EVIDENCE_ROOT`` that no row names is an ``orphan`` — a leftover in ``.incoming/`` of an upload whose process died between staging and
-commit, or a file whose row was deleted without it.
+SHA-256; every discovery dataset names a file under the datasets directory the same way, and every official
+document the worker stored (``issued_documents.IssuedDocument``) one under ``ISSUED_DOCUMENTS_DIR``. A file
+a row names may have gone (``missing``) or changed (``mismatch``); a file under ``EVIDENCE_ROOT`` that no
+row names is an ``orphan`` — a leftover in ``.incoming/`` of an upload whose process died between staging
+and commit, or a file whose row was deleted without it.
 """
 
 from __future__ import annotations
