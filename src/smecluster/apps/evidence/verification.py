@@ -115,9 +115,7 @@ def verify_files() -> Verification:
     problems: list[FileProblem] = []
     named: set[Path] = set()
     checked = 0
-    for path, sha256, owner in itertools.chain(
-        _evidence_rows(), _dataset_rows(), _issued_document_rows()
-    ):
+    for path, sha256, owner in itertools.chain(_evidence_rows(), _dataset_rows(), _issued_document_rows()):
         checked += 1
         named.add(path.resolve())
         if problem := _check(path, sha256, owner):
