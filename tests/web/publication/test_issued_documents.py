@@ -230,3 +230,15 @@ def test_files_verify_checks_the_stored_documents(recognized: PubWorld) -> None:
     assert [
         (problem.kind, problem.owner) for problem in after.problems if "issueddocument" in problem.owner
     ] == [(ProblemKind.MISMATCH, f"issued_documents.issueddocument #{tampered.pk}")]
+
+
+def test_the_platform_admin_lists_the_issued_documents(recognized: PubWorld) -> None:
+    """The admin's list (已出具的正式文件) shows each document, rendered or still waiting for the worker."""
+    admin = recognized.owner
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    page = pub_client(admin).get(reverse("admin:issued_documents_issueddocument_changelist"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    for document in IssuedDocument.objects.all():
+        assert document.file_name in text
