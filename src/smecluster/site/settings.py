@@ -10,6 +10,7 @@
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
 | SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
 | SMECLUSTER_JOBS_DIR | $SMECLUSTER_DATA_DIR/jobs | files the job worker made, kept for their requester |
+| SMECLUSTER_DOCUMENTS_DIR | $SMECLUSTER_DATA_DIR/documents | official documents as issued, kept as rendered |
 | SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
 | SMECLUSTER_DATASET_MAX_ROWS | 200000000 | rows a Parquet file may declare or a CSV hold (lines) |
 | SMECLUSTER_DATASET_MAX_COLUMNS | 64 | columns of an enterprise-year file (Parquet schema, CSV header) |
@@ -153,6 +154,7 @@ INSTALLED_APPS = [
     "smecluster.apps.discovery",
     "smecluster.apps.yearly_data",
     "smecluster.apps.jobs",
+    "smecluster.apps.issued_documents",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -268,6 +270,11 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1
 # a table, no broker); the files it makes are kept here for their requester.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOBS_DIR = Path(os.environ.get("SMECLUSTER_JOBS_DIR", DATA_DIR / "jobs"))
+# Official documents as issued (certificates, notices, applications as submitted), rendered by the worker
+# and served as stored (apps/issued_documents, ADR 0022). Rendering in the request instead is the test
+# suite's shortcut (settings_test), never a deployment's: under load a PDF took 11–38 s there.
+ISSUED_DOCUMENTS_DIR = Path(os.environ.get("SMECLUSTER_DOCUMENTS_DIR", DATA_DIR / "documents"))
+ISSUED_DOCUMENTS_RENDER_IN_REQUEST = False
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
 # Every enterprise-year file (uploaded, registered) is checked against these before DuckDB reads it: it
