@@ -271,7 +271,7 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOBS_DIR = Path(os.environ.get("SMECLUSTER_JOBS_DIR", DATA_DIR / "jobs"))
 # Official documents as issued (certificates, notices, applications as submitted), rendered by the worker
-# and served as stored (apps/issued_documents, ADR 0022). Rendering in the request instead is the test
+# and served as stored (apps/issued_documents, ADR 0024). Rendering in the request instead is the test
 # suite's shortcut (settings_test), never a deployment's: under load a PDF took 11–38 s there.
 ISSUED_DOCUMENTS_DIR = Path(os.environ.get("SMECLUSTER_DOCUMENTS_DIR", DATA_DIR / "documents"))
 ISSUED_DOCUMENTS_RENDER_IN_REQUEST = False

@@ -1,5 +1,5 @@
 """The application PDF: printed in the request while it is a draft (it changes with every edit), and, from
-its submission, the version as submitted, rendered once by the job worker and stored (ADR 0022).
+its submission, the version as submitted, rendered once by the job worker and stored (ADR 0024).
 
 Two stored variants per submitted version: with the contacts, for those who may see them
 (``can_see_contacts``), and without, for everyone else the application's reach lets read it.

@@ -1,5 +1,5 @@
 """Official documents as fixed artefacts: asked for when issued, rendered by the job worker, stored with
-their SHA-256 under ``ISSUED_DOCUMENTS_DIR`` and served as stored (ADR 0022).
+their SHA-256 under ``ISSUED_DOCUMENTS_DIR`` and served as stored (ADR 0024).
 
 ``issued_documents_request`` runs in the issuing service's transaction: a row per new document version and
 a render task in the database queue, which commit (or roll back) with the issue itself.

@@ -1,4 +1,4 @@
-"""The public notice (公示) PDF as an issued document (ADR 0022): rendered by the job worker when the notice
+"""The public notice (公示) PDF as an issued document (ADR 0024): rendered by the job worker when the notice
 is published and stored; downloads serve the stored file. Its version changes when an upheld objection
 takes a cluster off the list (the notice then marks it), so the stored file always reads as the page does.
 """

@@ -1,4 +1,4 @@
-"""The certificate and the recognition notice as issued documents (ADR 0022): the certificate is rendered
+"""The certificate and the recognition notice as issued documents (ADR 0024): the certificate is rendered
 by the job worker at recognition, the recognition notice when its 文号 is entered; downloads serve the
 stored file. A recognition notice without its 文号 is a draft, printed in the request as it stands.
 
