@@ -139,7 +139,7 @@ def _export_run(user: User, params: dict[str, Any], report: Report) -> Output:
 
 
 ROSTER_IMPORT: JobKind = JobKind(
-    label=lambda params: _("导入企业名册“%(file)s”") % {"file": params.get("file_name", "")},
+    label=lambda params: _("导入企业名册（%(file)s）") % {"file": params.get("file_name", "")},
     check=_import_check,
     run=_import_run,
     takes_upload=True,
