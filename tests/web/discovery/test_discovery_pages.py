@@ -131,13 +131,19 @@ def test_a_placed_file_is_registered_and_the_page_says_big_files_go_there(
     response = client.post(
         reverse("discovery:dataset_register"), {"name": "名录", "path": "registry-2024.parquet"}
     )
+    # Checking and hashing a file of gigabytes is the worker's: the page answers with the job's page.
     assert response.status_code == 302
+    assert not Dataset.objects.exists()
+    (job,) = run_waiting_jobs()
+    assert job.status == Job.Status.DONE, job.error
+    assert response["Location"] == job.get_absolute_url()
     dataset = Dataset.objects.get()
     assert dataset.origin == Dataset.Origin.REGISTERED
     assert dataset.sha256 == hashlib.sha256(placed.read_bytes()).hexdigest()
     escape = client.post(reverse("discovery:dataset_register"), {"name": "越界", "path": "../../etc/passwd"})
     assert escape.status_code == 400
     assert Dataset.objects.count() == 1
+    assert Job.objects.count() == 1  # refused at once: no job
 
 
 def test_city_officers_cannot_upload(login: Login) -> None:

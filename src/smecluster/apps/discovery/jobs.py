@@ -1,7 +1,8 @@
-"""A discovery run done by the job worker: the run over a registered dataset (DuckDB over a file of up to
-millions of enterprise-years) takes seconds to minutes, longer than a request may. Asked for on the
-discovery page; refused at once for what can be checked without reading the data; its result is kept as
-the run's candidates, which the run's page reads. Registered in ``apps/jobs/kinds.py``."""
+"""Discovery work done by the job worker, registered in ``apps/jobs/kinds.py``: a run over a registered
+dataset (DuckDB over a file of up to millions of enterprise-years takes seconds to minutes, longer than a
+request may), and registering a file placed in the datasets directory (checking and hashing a file of
+gigabytes). Both are asked for on the discovery page and refused at once for what can be checked without
+reading the data; a run's result is kept as its candidates, which the run's page reads."""
 
 from __future__ import annotations
 
@@ -14,7 +15,12 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.discovery.models import Dataset
 from smecluster.apps.discovery.permissions import can_use_discovery
 from smecluster.apps.discovery.selectors import datasets_for
-from smecluster.apps.discovery.services import discovery_run, discovery_run_check
+from smecluster.apps.discovery.services import (
+    dataset_register,
+    dataset_register_check,
+    discovery_run,
+    discovery_run_check,
+)
 from smecluster.apps.jobs.kinds import JobKind, Output, Report
 from smecluster.errors import UnusableInput
 from smecluster.site.http import reach_or_404
@@ -66,4 +72,25 @@ DISCOVERY_RUN: JobKind = JobKind(
     ),
     check=_check,
     run=_run,
+)
+
+
+def _register_check(user: User, params: dict[str, Any]) -> dict[str, Any]:
+    name, relative = dataset_register_check(
+        actor=user, name=str(params.get("name", "")), relative_path=str(params.get("path", ""))
+    )
+    return {"name": name, "path": relative}
+
+
+def _register_run(user: User, params: dict[str, Any], report: Report) -> Output:
+    dataset_register(actor=user, name=params["name"], relative_path=params["path"], report=report)
+    return Output(b"", "", "", link=reverse("discovery:index"))
+
+
+DATASET_REGISTER: JobKind = JobKind(
+    label=lambda params: (
+        _("登记数据集“%(name)s”（%(path)s）") % {"name": params["name"], "path": params["path"]}
+    ),
+    check=_register_check,
+    run=_register_run,
 )

@@ -254,8 +254,13 @@ def registrable_files() -> list[str]:
     return found
 
 
-def dataset_register(*, actor: User, name: str, relative_path: str) -> Dataset:
-    """Register a file an operator placed in the datasets directory (too big for a browser upload)."""
+def _no_report(percent: int, stage: str) -> None:
+    """Progress nobody watches (the command line, the tests that call the service)."""
+
+
+def dataset_register_check(*, actor: User, name: str, relative_path: str) -> tuple[str, str]:
+    """What registering a placed file is refused for at once (no file read): permission (403), and a
+    ValidationError at the field. The name and the path relative to the datasets directory."""
     can_manage_datasets(actor).enforce()
     name = _check_name(name)
     root = datasets_dir().resolve()
@@ -267,7 +272,20 @@ def dataset_register(*, actor: User, name: str, relative_path: str) -> Dataset:
     relative = str(path.relative_to(root))
     if Dataset.objects.filter(path=relative).exists():
         raise ValidationError({"path": _("这个文件已经登记")})
+    return name, relative
+
+
+def dataset_register(
+    *, actor: User, name: str, relative_path: str, report: Callable[[int, str], None] = _no_report
+) -> Dataset:
+    """Register a file an operator placed in the datasets directory (too big for a browser upload). From a
+    page it runs in the job worker (``apps/discovery/jobs.py``): a file of gigabytes takes a while to check
+    and to hash."""
+    name, relative = dataset_register_check(actor=actor, name=name, relative_path=relative_path)
+    path = datasets_dir().resolve() / relative
+    report(10, _("检查文件的列和年度"))
     stats = inspect_file(path, field="path", shown=relative)
+    report(50, _("计算文件的 SHA-256"))
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -305,10 +323,6 @@ def discovery_run_check(
         problems["dataset"] = _("数据集文件已不在服务器上，请重新上传或登记")
     if problems:
         raise ValidationError(problems)
-
-
-def _no_report(percent: int, stage: str) -> None:
-    """Progress nobody watches (the command line, the tests that call the service)."""
 
 
 def discovery_run(

@@ -129,17 +129,15 @@ def dataset_register(request: AuthenticatedRequest) -> HttpResponse:
     form = DatasetRegisterForm(request.POST)
     if form.is_valid():
         try:
-            dataset = services.dataset_register(
-                actor=request.user, name=form.cleaned_data["name"], relative_path=form.cleaned_data["path"]
+            job = job_start(
+                actor=request.user,
+                kind="dataset_register",
+                params={"name": form.cleaned_data["name"], "path": form.cleaned_data["path"]},
             )
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
-            messages.success(
-                request,
-                _("已登记数据集“%(name)s”：%(rows)d 行") % {"name": dataset.name, "rows": dataset.row_count},
-            )
-            return redirect("discovery:index")
+            return redirect(job)
     return _index(request, register=form, status=400)
 
 

@@ -15,7 +15,7 @@ from smecluster.site.wording import listing
 
 # Above this many firms a download is made by the job worker: measured in benchmarks/README.md ("Roster
 # exports as jobs"), an XLSX of 5,000 firms takes some 0.5 s in the request, 100,000 some 10 s.
-EXPORT_IN_REQUEST_FIRMS = 5_000
+EXPORT_IN_REQUEST_FIRMS = 2_000
 REPORT_EVERY = 10_000
 
 
