@@ -58,6 +58,7 @@ def job_start(*, actor: User, kind: str, params: dict[str, Any], upload: bytes |
             if upload is not None:
                 kept = input_path(job)
                 write_atomically(kept, upload)
+                kept.chmod(0o600)  # a roster names firms and their figures: the service's own, not public
             run_job.enqueue(job.pk)
     except BaseException:
         if kept is not None:
