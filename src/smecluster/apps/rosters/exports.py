@@ -13,9 +13,9 @@ from smecluster.apps.rosters.models import RosterEnterprise, RosterVersion
 from smecluster.apps.rosters.selectors import enterprises_of
 from smecluster.site.wording import listing
 
-# Above this many firms a download is made by the job worker: measured in benchmarks/README.md ("Roster
-# imports and exports as jobs"), an XLSX of 2,000 firms takes some 0.5 s in the request on a busy machine, 5,000 some
-# 1.4 s, 100,000 some 18-28 s.
+# Above this many firms a download is made by the job worker (benchmarks/README.md, "Roster imports and
+# exports as jobs"): on a busy machine an XLSX of 2,000 firms takes some 0.5 s in the request, of 5,000
+# some 1.4 s, of 100,000 some 18-28 s.
 EXPORT_IN_REQUEST_FIRMS = 2_000
 REPORT_EVERY = 10_000
 
