@@ -178,7 +178,7 @@ def test_row_errors_fail_the_job_with_their_report_and_store_nothing(
     page = client.get(response["Location"]).content.decode()
     assert re.search(r"<td>5</td><td>从业人员（人）</td><td>三百人</td>", page)
     assert (
-        "“导入企业名册“名册.csv””未完成：名册中有 1 处错误"
+        "“导入企业名册（名册.csv）”未完成：名册中有 1 处错误"
         in Notification.objects.get(recipient=officer).text
     )
     assert not Path(job_services.input_path(job)).exists()
