@@ -14,7 +14,7 @@ of each (fonts loaded, templates compiled) is reported apart; then best and medi
 and the best CPU time of this process (the figure to compare on a shared machine: PostgreSQL's own time,
 small here, is not in it).
 
-The four official documents are issued documents (ADR 0022): the job worker renders each once, when it is
+The four official documents are issued documents (ADR 0024): the job worker renders each once, when it is
 issued, and the page serves the stored file. The test settings used here render a document not yet stored
 in the first request instead (as the worker would, and stored alike), so for them "first request" is the
 rendering — the worker's cost — and best and median are downloads of the stored file, what a click costs

@@ -1,7 +1,7 @@
 """An official document the worker has not made yet, in a real browser (Debian's chromium driven by
 Playwright): the download address shows 正在生成, polls itself with htmx, and offers the file as soon as
 the worker has stored it — no reload (issue 16: "official PDFs … as jobs with a progress page (htmx
-polling)"; ADR 0022)."""
+polling)"; ADR 0024)."""
 
 from __future__ import annotations
 

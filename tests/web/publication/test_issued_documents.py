@@ -1,5 +1,5 @@
 """Official PDFs through the job worker (issue 16: "official PDFs … as jobs"; under load they took 11–38 s in
-the request). An official document once issued is a fixed artefact (ADR 0022): the worker renders it when
+the request). An official document once issued is a fixed artefact (ADR 0024): the worker renders it when
 it is issued — the public notice at publication, the certificates at recognition, the recognition notice
 when its 文号 is entered, the application at submission (the version as submitted) — and stores it with
 its SHA-256; the download addresses serve the stored bytes, and while the worker has not made it yet they
