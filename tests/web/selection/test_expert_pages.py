@@ -529,6 +529,7 @@ def test_the_expert_reminder_arrives_by_mail_with_an_absolute_link_to_the_scorin
     sel_screened: Callable[..., Application],
     sel_assign: Callable[..., Assignment],
     django_capture_on_commit_callbacks: Any,
+    mail_worker_at_commit: None,
 ) -> None:
     """Issue 16 ("Mail that arrives": cli remind-experts): the reminder reaches a real SMTP server, addressed
     to the expert alone, with the scoring page as an absolute link (SMECLUSTER_SITE_URL)."""
