@@ -87,7 +87,8 @@ def test_nobody_grants_a_role_above_their_own_level() -> None:
         for role in roles:
             level = ROLE_LEVEL[role]
             if level is not None:
-                assert own is not None and order[level] >= order[own], (granter, role)
+                assert own is not None, granter
+                assert order[level] >= order[own], (granter, role)
     assert GRANTS[Role.OPERATOR] == GRANTS[Role.EXPERT] == ()
 
 
@@ -158,7 +159,8 @@ def test_the_lists_hold_only_the_accounts_within_reach(web_users: dict[str, User
     client = Client()
     client.force_login(web_users["city_officer"])
     page = client.get(reverse("accounts:admin_list"), {"q": "440605", "sort": "username"}).content.decode()
-    assert "other-county-officer" in page and "other-operator" in page
+    assert "other-county-officer" in page
+    assert "other-operator" in page
     assert ">county-officer<" not in page
     other = web_users["other_city_officer"]
     assert client.get(reverse("accounts:admin_detail", args=[other.pk])).status_code == 404
@@ -179,7 +181,8 @@ def test_editing_cannot_move_an_account_out_of_reach(web_users: dict[str, User])
     county.refresh_from_db()
     assert county.jurisdiction_id == "440605"
     event = AuditEvent.objects.get(action=actions.USER_UPDATE.code, target_id=str(county.pk))
-    assert event.before["jurisdiction"] == "440606" and event.after["jurisdiction"] == "440605"
+    assert event.before["jurisdiction"] == "440606"
+    assert event.after["jurisdiction"] == "440605"
 
 
 def test_an_email_or_username_in_use_is_refused(web_users: dict[str, User]) -> None:
@@ -209,15 +212,18 @@ def test_the_invitation_link_sets_a_password_once_and_the_owner_signs_in(
     delivery = MailDelivery.objects.get(recipient=account)
     assert delivery.status == MailDelivery.Status.SENT
     assert "https://cluster.example.gov.cn/accounts/invitation/" in delivery.body
-    assert "fs-officer" in delivery.body and "佛山市" in delivery.body
+    assert "fs-officer" in delivery.body
+    assert "佛山市" in delivery.body
     link = _link(delivery)
     client = Client()
     set_password = client.get(link)["Location"]  # the token moves into the session
     assert "/set-password/" in set_password
     weak = client.post(set_password, {"new_password1": "fsofficer2026", "new_password2": "fsofficer2026"})
-    assert weak.status_code == 200 and "errorlist" in weak.content.decode()  # the validators apply
+    assert weak.status_code == 200
+    assert "errorlist" in weak.content.decode()
     done = client.post(set_password, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
-    assert done.status_code == 302 and done["Location"] == reverse("login")
+    assert done.status_code == 302
+    assert done["Location"] == reverse("login")
     account.refresh_from_db()
     assert account.check_password(NEW_PASSWORD)
     assert AuditEvent.objects.filter(action=actions.USER_INVITATION_ACCEPT.code, actor=account).exists()
@@ -291,7 +297,8 @@ def test_deactivating_ends_the_accounts_sessions_and_reactivating_lets_it_back(
     assert not county.is_active
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(county.pk)]
     response = theirs.get(reverse("home"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
     assert not _signs_in(county.username, PASSWORD)
     event = AuditEvent.objects.get(action=actions.USER_DEACTIVATE.code, target_id=str(county.pk))
     assert (event.reason, event.after["sessions_ended"]) == ("调离", 1)
@@ -385,12 +392,17 @@ def test_a_workbook_with_a_wrong_row_creates_nothing_and_names_each_cell(web_use
         account_import.accounts_import(actor=city, data=data, file_name="accounts.xlsx")
     report = [str(problem) for problem in refused.value.problems]
     joined = "\n".join(report)
-    assert "账号!A3 用户名" in joined and "A2" in joined  # a repeat of row 2's username
-    assert "账号!C3 电子邮箱" in joined and "不是有效的电子邮箱" in joined
-    assert "账号!E3 区划代码" in joined and "不在您的管辖范围内" in joined
-    assert "账号!A4 用户名" in joined and "已被使用" in joined
+    assert "账号!A3 用户名" in joined
+    assert "A2" in joined
+    assert "账号!C3 电子邮箱" in joined
+    assert "不是有效的电子邮箱" in joined
+    assert "账号!E3 区划代码" in joined
+    assert "不在您的管辖范围内" in joined
+    assert "账号!A4 用户名" in joined
+    assert "已被使用" in joined
     assert "账号!C4 电子邮箱" in joined
-    assert "账号!E4 区划代码" in joined and "999999" in joined
+    assert "账号!E4 区划代码" in joined
+    assert "999999" in joined
     assert not User.objects.filter(username="ok-one").exists()
     client = Client()
     client.force_login(city)

@@ -341,8 +341,8 @@ if not SITE_URL.startswith(("http://", "https://")):
 ISSUING_DEPARTMENT = os.environ.get("SMECLUSTER_ISSUING_DEPARTMENT", "").strip() or "中小企业主管部门"
 # A reset link lives one day: long enough to read the mail, short enough that an old mail is dead.
 PASSWORD_RESET_TIMEOUT = 24 * 3600
-# An invitation (账号管理) lives longer: a new officer may open the mail days later. It still dies once used, on
-# a new invitation, or when the account is deactivated (apps/accounts/invitations.py).
+# An invitation (账号管理) lives longer: a new officer may open the mail days later. It still dies once
+# used, on a new invitation, or when the account is deactivated (apps/accounts/invitations.py).
 INVITATION_TIMEOUT = _number("SMECLUSTER_INVITATION_DAYS", 7) * 24 * 3600
 
 SESSION_COOKIE_HTTPONLY = True

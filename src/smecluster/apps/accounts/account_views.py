@@ -70,6 +70,13 @@ def _filtered(accounts: QuerySet[User], status: str) -> QuerySet[User]:
     return accounts
 
 
+def _managed(request: AuthenticatedRequest, pk: int) -> User:
+    """The account ``pk`` the user administers: 403 with the reason for a role that administers none, 404
+    for an account outside its reach (whether it exists is not disclosed)."""
+    can_administer_accounts(request.user).enforce()
+    return reach_or_404(managed_account, request.user, pk, NOT_FOUND)
+
+
 @login_required
 @require_GET
 def account_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -123,7 +130,7 @@ def account_new(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    account = reach_or_404(managed_account, request.user, pk, NOT_FOUND)
+    account = _managed(request, pk)
     return render(request, "accounts/admin_detail.html", _detail_context(request, account))
 
 
@@ -143,7 +150,7 @@ def _detail_context(request: AuthenticatedRequest, account: User, **extra: Any) 
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    account = reach_or_404(managed_account, request.user, pk, NOT_FOUND)
+    account = _managed(request, pk)
     can_manage(request.user, account).enforce()
     form = AccountForm(request.POST or None, actor=request.user, account=account)
     if request.method == "POST" and form.is_valid():
@@ -162,7 +169,7 @@ def account_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _reason_action(request: AuthenticatedRequest, pk: int, prefix: str, act: Any, done: str) -> HttpResponse:
-    account = reach_or_404(managed_account, request.user, pk, NOT_FOUND)
+    account = _managed(request, pk)
     can_manage(request.user, account).enforce()
     form = ReasonForm(request.POST, prefix=prefix)
     if form.is_valid():
@@ -208,7 +215,7 @@ def account_reset_two_factor(request: AuthenticatedRequest, pk: int) -> HttpResp
 @login_required
 @require_POST
 def account_reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    account = reach_or_404(managed_account, request.user, pk, NOT_FOUND)
+    account = _managed(request, pk)
     try:
         administration.account_reactivate(actor=request.user, account=account)
     except ValidationError as error:
@@ -221,7 +228,7 @@ def account_reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def account_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    account = reach_or_404(managed_account, request.user, pk, NOT_FOUND)
+    account = _managed(request, pk)
     try:
         administration.invitation_send(actor=request.user, account=account)
     except ValidationError as error:
