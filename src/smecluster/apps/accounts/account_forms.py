@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from smecluster.apps.accounts.account_reach import grantable_roles, jurisdictions_for
@@ -17,6 +20,27 @@ from smecluster.apps.accounts.administration import (
     AccountDetails,
 )
 from smecluster.apps.accounts.models import Jurisdiction, Role, User
+
+
+class PlaceSelect(forms.Select):
+    """A plain ``<select>`` written in one pass: the ministry's picker holds every division of the country
+    (about 3,200), which Django's option-by-option template rendering takes seconds to draw."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        chosen = "" if value is None else str(value)
+        final = self.build_attrs(self.attrs, attrs)
+        final["name"] = name
+        # Every value and label is escaped: the one string marked safe is built from escaped parts only.
+        options = "".join(
+            f'<option value="{escape(code)}"{" selected" if str(code) == chosen else ""}>'
+            f"{escape(label)}</option>"
+            for code, label in self.choices
+        )
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")
 
 
 def _place_choices(actor: User) -> list[tuple[str, str]]:
@@ -33,6 +57,7 @@ class AccountForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"))
     jurisdiction = forms.ChoiceField(
         label=_("辖区"),
+        widget=PlaceSelect,
         help_text=_("市级主管部门选市，县级主管部门和集群运营管理机构选县（市、区），评审专家选其所在区划"),
     )
     organization = forms.CharField(label=_("单位"), max_length=ORGANIZATION_MAX, required=False)
