@@ -164,6 +164,16 @@ def test_the_lists_hold_only_the_accounts_within_reach(web_users: dict[str, User
     assert ">county-officer<" not in page
     other = web_users["other_city_officer"]
     assert client.get(reverse("accounts:admin_detail", args=[other.pk])).status_code == 404
+    # The province narrows its list to one city with the scope picker; a scope beyond its reach is refused.
+    client.force_login(web_users["province_admin"])
+    page = client.get(reverse("accounts:admin_list"), {"scope": "440100"}).content.decode()
+    assert ">other-city-officer<" in page
+    assert ">city-officer<" not in page
+    assert ">county-officer<" not in page
+    page = client.get(reverse("accounts:admin_list"), {"scope": "440600"}).content.decode()
+    assert ">county-officer<" in page
+    assert ">other-city-officer<" not in page
+    assert 'value="320000"' not in client.get(reverse("accounts:admin_list")).content.decode()
 
 
 def test_editing_cannot_move_an_account_out_of_reach(web_users: dict[str, User]) -> None:

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from smecluster.apps.accounts.account_reach import grantable_roles, jurisdictions_for
+from smecluster.apps.accounts.account_reach import grantable_roles, jurisdictions_for, scopes_for
 from smecluster.apps.accounts.administration import (
     NAME_MAX,
     ORGANIZATION_MAX,
@@ -122,11 +122,17 @@ class AccountFilterForm(forms.Form):
         ("pending", _("待设置密码")),
         ("inactive", _("已停用")),
     )
+    scope = forms.ChoiceField(label=_("辖区范围"), required=False)
     role = forms.ChoiceField(label=_("角色"), required=False)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_CHOICES)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        scope_field = self.fields["scope"]
+        assert isinstance(scope_field, forms.ChoiceField)
+        scope_field.choices = [("", _("全部"))] + [
+            (place.code, f"{place.full_name()}（{place.code}）") for place in scopes_for(actor)
+        ]
         role_field = self.fields["role"]
         assert isinstance(role_field, forms.ChoiceField)
         role_field.choices = [("", _("全部角色"))] + [
@@ -134,6 +140,15 @@ class AccountFilterForm(forms.Form):
         ]
         for field in self.fields.values():
             field.widget.attrs["data-submit-on-change"] = ""
+        # The ministry's list of provinces and cities is long: the scope pickers' filter box (site.js).
+        scope_field.widget.attrs.update(
+            {
+                "data-filterable": "",
+                "data-filter-label": _("筛选辖区范围"),
+                "data-filter-placeholder": _("输入名称或区划代码筛选"),
+                "data-filter-empty": _("没有匹配的区划"),
+            }
+        )
 
 
 class ImportForm(forms.Form):

@@ -18,7 +18,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from smecluster.apps.accounts.models import ROLE_LEVEL, Jurisdiction, Level, Role, User
+from smecluster.apps.accounts.divisions import NATIONAL_CODE
+from smecluster.apps.accounts.models import ROLE_LEVEL, Jurisdiction, Level, Role, User, division_prefix
 from smecluster.apps.accounts.permissions import Decision, allow, deny
 from smecluster.reference.offices import office
 
@@ -67,6 +68,25 @@ def jurisdiction_reach(actor: User) -> Q:
     if actor.role == Role.COUNTY_OFFICER:
         return Q(code=home.code)
     return Q(pk__in=[])
+
+
+def scopes_for(actor: User) -> QuerySet[Jurisdiction]:
+    """The offices above county level within the actor's reach: what its account list may be narrowed to."""
+    return (
+        Jurisdiction.objects.filter(jurisdiction_reach(actor))
+        .exclude(level=Level.COUNTY)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def in_scope(code: str, field: str = "jurisdiction") -> Q:
+    """A filter on ``field`` (a foreign key to a jurisdiction): ``code`` and the divisions inside it."""
+    if code == NATIONAL_CODE:
+        return Q()
+    if (beyond := office(code)) is not None:
+        return Q(**{f"{field}_id": code}) | Q(**{f"{field}_id__in": beyond.covers})
+    return Q(**{f"{field}__code__startswith": division_prefix(code)})
 
 
 def jurisdictions_for(actor: User, role: Role | str | None = None) -> QuerySet[Jurisdiction]:

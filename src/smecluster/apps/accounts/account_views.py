@@ -26,6 +26,7 @@ from smecluster.apps.accounts.account_forms import AccountFilterForm, AccountFor
 from smecluster.apps.accounts.account_reach import (
     can_administer_accounts,
     can_manage,
+    in_scope,
     manageable_accounts,
     managed_account,
 )
@@ -84,6 +85,8 @@ def account_list(request: AuthenticatedRequest) -> HttpResponse:
     accounts = manageable_accounts(request.user).order_by("jurisdiction__code", "role", "username")
     form = AccountFilterForm(request.GET or None, actor=request.user)
     if form.is_bound and form.is_valid():
+        if scope := form.cleaned_data["scope"]:
+            accounts = accounts.filter(in_scope(scope))
         if role := form.cleaned_data["role"]:
             accounts = accounts.filter(role=role)
         accounts = _filtered(accounts, form.cleaned_data["status"])
