@@ -300,6 +300,10 @@ def test_deactivating_ends_the_accounts_sessions_and_reactivating_lets_it_back(
     assert theirs.get(reverse("home")).status_code == 200
     admin = Client()
     admin.force_login(web_users["city_officer"])
+    # 顺德区's only county officer: the page warns that the office's tasks would reach nobody.
+    assert (
+        'id="sole-holder"' in admin.get(reverse("accounts:admin_detail", args=[county.pk])).content.decode()
+    )
     url = reverse("accounts:admin_deactivate", args=[county.pk])
     assert admin.post(url, {"deactivate-reason": ""}).status_code == 400  # a reason is required
     assert admin.post(url, {"deactivate-reason": "调离"}).status_code == 302

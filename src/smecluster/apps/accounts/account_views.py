@@ -33,6 +33,7 @@ from smecluster.apps.accounts.account_reach import (
 from smecluster.apps.accounts.invitations import invitation_tokens
 from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.two_factor import is_enrolled
+from smecluster.apps.audit import actions
 from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.services import audit_trail
 from smecluster.documents.sheets import XLSX_CONTENT_TYPE
@@ -142,6 +143,8 @@ def _detail_context(request: AuthenticatedRequest, account: User, **extra: Any) 
     return {
         "account": account,
         "pending": administration.invitation_pending(account),
+        "invited": audit_trail(account).filter(action=actions.USER_INVITE.code).exists(),
+        "sole_holder": administration.sole_holder(account),
         "enrolled": is_enrolled(account),
         "events": events,
         "deactivate_form": extra.pop("deactivate_form", ReasonForm(prefix="deactivate")),

@@ -19,14 +19,14 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts import two_factor
 from smecluster.apps.accounts.account_reach import can_manage, grantable_roles, may_grant
 from smecluster.apps.accounts.invitations import invitation_mail
-from smecluster.apps.accounts.models import ROLE_LEVEL, Jurisdiction, Level, Role, User
+from smecluster.apps.accounts.models import LEVEL_ROLE, ROLE_LEVEL, Jurisdiction, Level, Role, User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.notifications.mail import mail_deliver_after_commit
@@ -161,7 +161,14 @@ def account_create(
         account = User(username=username)
         _apply(account, details)
         account.set_unusable_password()
-        account.save()
+        try:
+            with transaction.atomic():
+                account.save()
+        except IntegrityError:
+            # Another administrator took the username between the check and the save.
+            raise ValidationError(
+                {"username": username_problems(username) or [_("用户名已被使用")]}
+            ) from None
         audit_record(
             actor=actor,
             action=actions.USER_CREATE,
@@ -276,6 +283,15 @@ def account_two_factor_reset(*, actor: User, account: User, reason: str) -> int:
     if not reason.strip():
         raise ValidationError({"reason": _("请填写重置原因（如手机丢失）")})
     return two_factor.two_factor_reset(user=account, actor=actor, reason=reason.strip())
+
+
+def sole_holder(account: User) -> bool:
+    """Whether ``account`` is the only active officer of its office (its role acts for a review level):
+    deactivated, the office's tasks and notices would reach nobody until another is added."""
+    if account.role not in LEVEL_ROLE.values() or not account.is_active:
+        return False
+    others = User.objects.filter(role=account.role, jurisdiction_id=account.jurisdiction_id, is_active=True)
+    return not others.exclude(pk=account.pk).exists()
 
 
 def invitation_pending(account: User) -> bool:
