@@ -195,6 +195,29 @@ def test_editing_cannot_move_an_account_out_of_reach(web_users: dict[str, User])
     assert event.after["jurisdiction"] == "440605"
 
 
+def test_a_changed_email_is_told_to_the_old_address(web_users: dict[str, User]) -> None:
+    """The reset mail follows the new address, so an address changed behind its owner's back is told to
+    the old one."""
+    county = web_users["county_officer"]
+    old = county.email
+    with capture(execute=True):
+        administration.account_update(
+            actor=web_users["city_officer"],
+            account=county,
+            details=_details(Role.COUNTY_OFFICER, "440606", email="new.address@example.test"),
+        )
+    assert [message.to for message in mail.outbox] == [[old]]
+    assert "new.address@example.test" in mail.outbox[0].body
+    with capture(execute=True):  # nothing changed: nothing audited, nothing mailed
+        administration.account_update(
+            actor=web_users["city_officer"],
+            account=county,
+            details=_details(Role.COUNTY_OFFICER, "440606", email="new.address@example.test"),
+        )
+    assert len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action=actions.USER_UPDATE.code, target_id=str(county.pk)).count() == 1
+
+
 def test_an_email_or_username_in_use_is_refused(web_users: dict[str, User]) -> None:
     province = web_users["province_admin"]
     with pytest.raises(ValidationError) as refused:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts import two_factor
 from smecluster.apps.accounts.account_reach import can_manage, grantable_roles, may_grant
-from smecluster.apps.accounts.invitations import invitation_mail
+from smecluster.apps.accounts.invitations import email_change_notice, invitation_mail
 from smecluster.apps.accounts.models import LEVEL_ROLE, ROLE_LEVEL, Jurisdiction, Level, Role, User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
@@ -191,7 +191,7 @@ def account_update(*, actor: User | None, account: User, details: AccountDetails
         account = User.objects.select_for_update().get(pk=account.pk)
         before = details_of(account).as_audited()
         _apply(account, details)
-        after = details.as_audited()
+        after = details_of(account).as_audited()
         changed = {key: value for key, value in after.items() if before[key] != value}
         if not changed:
             return account
@@ -203,6 +203,10 @@ def account_update(*, actor: User | None, account: User, details: AccountDetails
             before={key: before[key] for key in changed},
             after=changed,
         )
+        if "email" in changed and before["email"]:
+            # The password-reset mail now goes to the new address: the old one is told, so that an address
+            # changed behind its owner's back does not go unnoticed.
+            mail_deliver_after_commit([email_change_notice(account=account, old_address=before["email"])])
     return account
 
 

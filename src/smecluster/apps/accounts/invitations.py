@@ -93,3 +93,23 @@ def invitation_mail(*, user: User, inviter: User | None) -> MailDelivery:
         ]
     )
     return mail_queue(address=user.email, subject=subject, body=body, recipient=user)
+
+
+def email_change_notice(*, account: User, old_address: str) -> MailDelivery:
+    """Queue a notice to the address an account had: its e-mail was changed by an administrator. Sent to
+    the old address itself (no recipient account: delivery would use the account's new address)."""
+    subject = _("您的平台账号电子邮箱已变更")
+    body = "\n\n".join(
+        [
+            _("%(name)s：") % {"name": account.get_full_name() or account.username},
+            _(
+                "您在中小企业特色产业集群平台的账号（用户名：%(username)s）的电子邮箱"
+                "已由管理员改为 %(address)s，今后的通知和重置密码邮件将发往新邮箱。"
+                "如非您本人知情，请立即联系为您开通账号的部门。"
+            )
+            % {"username": account.username, "address": account.email},
+            _("本邮件由中小企业特色产业集群平台自动发送，请勿直接回复。"),
+            str(settings.ISSUING_DEPARTMENT),
+        ]
+    )
+    return mail_queue(address=old_address, subject=subject, body=body)
