@@ -174,6 +174,18 @@ def test_the_lists_hold_only_the_accounts_within_reach(web_users: dict[str, User
     assert ">county-officer<" in page
     assert ">other-city-officer<" not in page
     assert 'value="320000"' not in client.get(reverse("accounts:admin_list")).content.decode()
+    # The download holds the rows the page lists, every page of them.
+    download = client.get(reverse("accounts:admin_list"), {"scope": "440600", "format": "csv"})
+    assert download["Content-Type"].startswith("text/csv")
+    lines = download.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("用户名,姓名,角色,区划代码")
+    assert {line.split(",")[0] for line in lines[1:]} == {
+        "city-officer",
+        "county-officer",
+        "other-county-officer",
+        "operator",
+        "other-operator",
+    }
 
 
 def test_editing_cannot_move_an_account_out_of_reach(web_users: dict[str, User]) -> None:

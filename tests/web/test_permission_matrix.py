@@ -1141,6 +1141,13 @@ def _account_url(name: str, key: str = "county_officer") -> Callable[[World], st
 
 ACCOUNT_PAGES = (
     Page("accounts:admin_list", "get", ADMINISTRATORS_PAGE, url=lambda w: reverse("accounts:admin_list")),
+    Page(
+        "accounts:admin_list",
+        "get",
+        ADMINISTRATORS_PAGE,
+        url=lambda w: reverse("accounts:admin_list") + "?format=xlsx",
+        label="xlsx",
+    ),
     Page("accounts:admin_new", "get", ADMINISTRATORS_PAGE, url=lambda w: reverse("accounts:admin_new")),
     Page(
         "accounts:admin_new",

@@ -38,6 +38,7 @@ from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.services import audit_trail
 from smecluster.documents.sheets import XLSX_CONTENT_TYPE
 from smecluster.errors import UnusableInput
+from smecluster.site.csv_export import tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
 from smecluster.site.list_query import Column, ListQuery, ListSpec
 from smecluster.site.wording import problem_text
@@ -79,6 +80,14 @@ def _managed(request: AuthenticatedRequest, pk: int) -> User:
     return reach_or_404(managed_account, request.user, pk, NOT_FOUND)
 
 
+def _status_label(account: User) -> str:
+    if not account.is_active:
+        return _("已停用")
+    if administration.invitation_pending(account):
+        return _("待设置密码")
+    return _("启用")
+
+
 @login_required
 @require_GET
 def account_list(request: AuthenticatedRequest) -> HttpResponse:
@@ -92,6 +101,21 @@ def account_list(request: AuthenticatedRequest) -> HttpResponse:
             accounts = accounts.filter(role=role)
         accounts = _filtered(accounts, form.cleaned_data["status"])
     listing = ListQuery.from_params(ACCOUNTS, request.GET)
+    if wanted_download(request):
+        # The rows the page lists (search, filters and order kept), every page of them.
+        header = [
+            _("用户名"), _("姓名"), _("角色"), _("区划代码"), _("辖区"), _("电子邮箱"), _("单位"),
+            _("联系电话"), _("状态"), _("最近登录（北京时间）"),
+        ]  # fmt: skip
+        rows = [
+            [
+                account.username, account.get_full_name(), account.get_role_display(),
+                account.jurisdiction_id, account.jurisdiction.full_name(), account.email,
+                account.organization, account.phone, _status_label(account), account.last_login,
+            ]
+            for account in listing.apply(accounts)
+        ]  # fmt: skip
+        return tabular_response(request, "accounts", header, rows, sheet_title=_("账号"))
     page = Paginator(listing.apply(accounts), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
