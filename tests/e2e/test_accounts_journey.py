@@ -32,7 +32,7 @@ from smecluster.apps.accounts.models import User
 from smecluster.site import demo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
-from mail_server import MailServer, running_mail_server  # noqa: E402
+from mail_server import MailServer, running_mail_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,7 +156,8 @@ def test_a_city_officer_cannot_create_a_province_account(
     page.fill("#id_full_name", "冒名")
     page.fill("#id_email", "crafted@example.gov.cn")
     page.locator("#id_role").evaluate(
-        "select => { select.add(new Option('省级管理员', 'province_admin')); select.value = 'province_admin'; }"
+        "select => { select.add(new Option('省级管理员', 'province_admin'));"
+        " select.value = 'province_admin'; }"
     )
     page.locator("#id_jurisdiction").evaluate(
         "select => { select.add(new Option('广东省', '440000')); select.value = '440000'; }"

@@ -173,7 +173,7 @@ def account_create(
             actor=actor,
             action=actions.USER_CREATE,
             target=account,
-            after={"username": username, **details.as_audited()},
+            after={"username": username, **details_of(account).as_audited()},
         )
         if invite:
             _invite(actor, account)
