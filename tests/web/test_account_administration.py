@@ -19,6 +19,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from factories import PASSWORD
@@ -304,10 +305,17 @@ def test_an_invitation_expires_after_the_configured_days(
             actor=web_users["province_admin"], username="late", details=_details(Role.CITY_OFFICER, "440600")
         )
     link = _link(MailDelivery.objects.get(recipient=account))
+    admin = Client()
+    admin.force_login(web_users["province_admin"])
+    detail = reverse("accounts:admin_detail", args=[account.pk])
+    # The account's page says when the invitation went and until when it works (Beijing time).
+    assert "邀请 2026-03-02 10:00 发出，2026-03-09 10:00 前有效" in admin.get(detail).content.decode()
     clock.shift(timedelta(days=6, hours=23))
     assert Client().get(link).status_code == 302  # still valid: moved into the session
     clock.shift(timedelta(hours=2))
     assert 'id="invitation-invalid"' in Client().get(link, follow=True).content.decode()
+    admin.force_login(web_users["province_admin"])  # a week later: the idle session has ended
+    assert "发出的邀请已过期，请重新发送" in admin.get(detail).content.decode()
 
 
 def test_a_deactivated_accounts_invitation_is_dead(web_users: dict[str, User]) -> None:
@@ -351,6 +359,9 @@ def test_deactivating_ends_the_accounts_sessions_and_reactivating_lets_it_back(
     assert not _signs_in(county.username, PASSWORD)
     event = AuditEvent.objects.get(action=actions.USER_DEACTIVATE.code, target_id=str(county.pk))
     assert (event.reason, event.after["sessions_ended"]) == ("调离", 1)
+    history = admin.get(reverse("accounts:admin_detail", args=[county.pk])).content.decode()
+    assert f"{timezone.localtime(event.at):%Y-%m-%d %H:%M}" in history
+    assert "停用账号" in history
     assert admin.post(reverse("accounts:admin_reactivate", args=[county.pk])).status_code == 302
     assert _signs_in(county.username, PASSWORD)
     assert AuditEvent.objects.filter(action=actions.USER_REACTIVATE.code, target_id=str(county.pk)).exists()

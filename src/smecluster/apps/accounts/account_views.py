@@ -4,8 +4,10 @@ import; and the invited owner's set-password page. Thin: ``administration`` and 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -17,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -164,10 +167,18 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _detail_context(request: AuthenticatedRequest, account: User, **extra: Any) -> dict[str, Any]:
     events = [(event, action_label(event.action)) for event in audit_trail(account).order_by("-pk")[:20]]
+    last_invitation = audit_trail(account).filter(action=actions.USER_INVITE.code).order_by("-pk").first()
+    invitation_expires = (
+        last_invitation.at + timedelta(seconds=settings.INVITATION_TIMEOUT)
+        if last_invitation
+        else None
+    )
     return {
         "account": account,
         "pending": administration.invitation_pending(account),
-        "invited": audit_trail(account).filter(action=actions.USER_INVITE.code).exists(),
+        "invitation": last_invitation,
+        "invitation_expires": invitation_expires,
+        "invitation_expired": invitation_expires is not None and invitation_expires < timezone.now(),
         "sole_holder": administration.sole_holder(account),
         "enrolled": is_enrolled(account),
         "events": events,
