@@ -10,6 +10,7 @@ And the selectors underneath: a county's queries never return another county's r
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from factories import (
     PLEDGE_FORM,
@@ -38,6 +40,8 @@ from factories import (
     take_steps,
 )
 from shared_world import WorldPerKey, rolled_back
+from smecluster.apps.accounts.account_import import SHEET as ACCOUNTS_SHEET
+from smecluster.apps.accounts.account_import import import_template
 from smecluster.apps.accounts.administration import AccountDetails, account_create, account_deactivate
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import DevelopmentZone, Role, User
@@ -1135,6 +1139,18 @@ def _new_account(role: str, code: str) -> Callable[[World], dict[str, Any]]:
     }
 
 
+def _accounts_workbook(world: World) -> SimpleUploadedFile:
+    """The import template with one county officer of 顺德区 (a new upload per request)."""
+    workbook = load_workbook(io.BytesIO(import_template(world.users["province_admin"])))
+    for column, value in enumerate(
+        ["matrix-import", "梁美玲", "matrix.import@example.test", "县级主管部门", "440606"], start=1
+    ):
+        workbook[ACCOUNTS_SHEET].cell(2, column).value = value
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile("accounts.xlsx", out.getvalue())
+
+
 def _account_url(name: str, key: str = "county_officer") -> Callable[[World], str]:
     return lambda world: reverse(name, args=[(world.extra.get(key) or world.users[key]).pk])
 
@@ -1169,6 +1185,16 @@ ACCOUNT_PAGES = (
         label="province",
     ),
     Page("accounts:admin_import", "get", ADMINISTRATORS_PAGE, url=lambda w: reverse("accounts:admin_import")),
+    Page(
+        "accounts:admin_import",
+        "post",
+        _accounts(
+            REFUSED, ministry_admin=DONE, province_admin=DONE, city_officer=DONE, operator=FORBIDDEN,
+            expert=FORBIDDEN,
+        ),
+        url=lambda w: reverse("accounts:admin_import"),
+        data=lambda w: {"file": _accounts_workbook(w)},
+    ),
     Page(
         "accounts:admin_import_template",
         "get",
