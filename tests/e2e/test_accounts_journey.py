@@ -70,7 +70,7 @@ def accounts(live_server: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def smtp_server(settings: Any) -> Iterator[MailServer]:
+def smtp_server(settings: Any, mail_worker_at_commit: None) -> Iterator[MailServer]:
     with running_mail_server(settings) as server:
         yield server
 

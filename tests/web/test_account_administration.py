@@ -1,5 +1,5 @@
 """账号管理 (issue 17, "Account administration in the platform"): an administrator creates, edits, deactivates
-and re-activates accounts within its jurisdiction and below, grants only the roles ADR 0022's table gives
+and re-activates accounts within its jurisdiction and below, grants only the roles ADR 0025's table gives
 it, imports accounts in bulk (all or nothing, every problem by sheet, cell and column), and invites their
 owners by mail with a one-time link; every change is audited. The grant table is
 ``smecluster.apps.accounts.account_reach.GRANTS``.
@@ -32,7 +32,7 @@ from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.notifications.models import MailDelivery
 from smecluster.errors import UnusableInput
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mail_worker_at_commit")]
 
 NEW_PASSWORD = "凤凰山下种荔枝-7391"
 capture = TestCase.captureOnCommitCallbacks
@@ -77,11 +77,11 @@ def _accept(client: Client, link: str, password: str = NEW_PASSWORD) -> Any:
     return client.post(page["Location"], {"new_password1": password, "new_password2": password})
 
 
-# --- who may grant what (ADR 0022) ----------------------------------------------------------------------
+# --- who may grant what (ADR 0025) ----------------------------------------------------------------------
 
 
 def test_nobody_grants_a_role_above_their_own_level() -> None:
-    """ADR 0022: the grant table never reaches above the granter's level (ROLE_LEVEL; experts aside)."""
+    """ADR 0025: the grant table never reaches above the granter's level (ROLE_LEVEL; experts aside)."""
     order = {"national": 0, "province": 1, "city": 2, "county": 3}
     for granter, roles in GRANTS.items():
         own = ROLE_LEVEL[Role(granter)]
@@ -329,6 +329,33 @@ def test_a_deactivated_accounts_invitation_is_dead(web_users: dict[str, User]) -
     assert 'id="invitation-invalid"' in Client().get(link, follow=True).content.decode()
     with pytest.raises(ValidationError):
         administration.invitation_send(actor=province, account=account)
+
+
+def test_a_role_that_signs_in_through_single_sign_on_gets_no_invitation(
+    web_users: dict[str, User], settings: Any
+) -> None:
+    """SMECLUSTER_LOCAL_LOGIN_ROLES without city_officer: a city officer signs in through 统一身份认证 only,
+    so no set-password link is sent, none can be sent again, and an earlier one no longer works."""
+    province = web_users["province_admin"]
+    with capture(execute=True):
+        before = administration.account_create(
+            actor=province, username="fs-before", details=_details(Role.CITY_OFFICER, "440600", "b@x.test")
+        )
+    link = _link(MailDelivery.objects.get(recipient=before))
+    settings.LOCAL_LOGIN_ROLES = frozenset({"province_admin", "county_officer", "platform_admin"})
+    with capture(execute=True):
+        account = administration.account_create(
+            actor=province, username="fs-sso", details=_details(Role.CITY_OFFICER, "440600")
+        )
+    assert not MailDelivery.objects.filter(recipient=account).exists()
+    with pytest.raises(ValidationError):
+        administration.invitation_send(actor=province, account=account)
+    assert 'id="invitation-invalid"' in Client().get(link, follow=True).content.decode()
+    client = Client()
+    client.force_login(province)
+    page = client.get(reverse("accounts:admin_detail", args=[account.pk])).content.decode()
+    assert "通过统一身份认证登录" in page
+    assert reverse("accounts:admin_invite", args=[account.pk]) not in page
 
 
 # --- deactivation ---------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from smecluster.apps.audit import actions
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.cli import main
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mail_worker_at_commit")]
 
 
 def _run(*args: str) -> Any:

@@ -2,6 +2,8 @@
 
 - ``reset-2fa USERNAME``: remove a user's second factor (a lost or replaced phone), so the user enrols again
   at the next sign-in (when their role requires it) or may;
+- ``link-sso USERNAME SUBJECT``: the account is the one that person signs in as through 统一身份认证 (the
+  subject, ``sub``, the identity provider gives them; the single sign-on ADR);
 - ``create USERNAME --name --email --role --jurisdiction``: a new account, invited by mail unless
   ``--no-invite`` (the first province administrator of a deployment is made this way);
 - ``invite USERNAME``: send the invitation again (the previous link dies);
@@ -132,7 +134,12 @@ def create(
     except ValidationError as error:
         _refused(error)
         return
-    invited = "" if no_invite else f"; invitation mailed to {account.email}"
+    from smecluster.apps.accounts.local_login import local_login_allowed
+
+    if not local_login_allowed(account):
+        invited = "; its role signs in through single sign-on: no invitation (link it with link-sso)"
+    else:
+        invited = "" if no_invite else f"; invitation to {account.email} queued for the job worker"
     click.echo(f"{account.username}: created ({account.role}, {place.code}){invited}")
 
 
@@ -152,7 +159,7 @@ def invite(username: str, use_demo: bool) -> None:
     except ValidationError as error:
         _refused(error)
         return
-    click.echo(f"{username}: invitation mailed to {account.email}")
+    click.echo(f"{username}: invitation to {account.email} queued for the job worker")
 
 
 @accounts.command("deactivate")
@@ -210,3 +217,28 @@ def import_accounts(workbook: Path, use_demo: bool) -> None:
         _fail(str(error))
         return
     click.echo(f"{workbook.name}: {len(imported.accounts)} account(s) created and invited")
+
+
+@accounts.command("link-sso")
+@click.argument("username")
+@click.argument("subject")
+@click.option("--issuer", default="", help="The identity provider (default: SMECLUSTER_OIDC_ISSUER).")
+@click.option("--demo", "use_demo", is_flag=True, help="Act on the demo database.")
+def link_single_sign_on(username: str, subject: str, issuer: str, use_demo: bool) -> None:
+    """Link USERNAME to SUBJECT at the identity provider, so that person signs in as it; audited."""
+    if use_demo:
+        _use_demo_database(_data_dir())
+    _setup_django()
+    from smecluster.apps.accounts.models import User
+    from smecluster.apps.accounts.single_sign_on import link_identity
+
+    user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+    if user is None:
+        _fail(f"no account named {username!r}")
+        return
+    try:
+        identity = link_identity(actor=None, user=user, subject=subject, issuer=issuer)
+    except ValueError as error:
+        _fail(str(error))
+        return
+    click.echo(f"{username}: signs in through single sign-on as {identity.subject} at {identity.issuer}")

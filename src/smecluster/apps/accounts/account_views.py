@@ -34,6 +34,7 @@ from smecluster.apps.accounts.account_reach import (
     managed_account,
 )
 from smecluster.apps.accounts.invitations import invitation_tokens
+from smecluster.apps.accounts.local_login import local_login_allowed
 from smecluster.apps.accounts.models import User
 from smecluster.apps.accounts.two_factor import is_enrolled
 from smecluster.apps.audit import actions
@@ -86,6 +87,8 @@ def _managed(request: AuthenticatedRequest, pk: int) -> User:
 def _status_label(account: User) -> str:
     if not account.is_active:
         return _("已停用")
+    if not local_login_allowed(account):
+        return _("启用（通过统一身份认证登录）")
     if administration.invitation_pending(account):
         return _("待设置密码")
     return _("启用")
@@ -123,7 +126,13 @@ def account_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/admin_list.html",
-        {"page": page, "filter": form, "listing": listing, "query": listing.url_with()[1:]},
+        {
+            "page": page,
+            "filter": form,
+            "listing": listing,
+            "query": listing.url_with()[1:],
+            "password_roles": settings.LOCAL_LOGIN_ROLES,
+        },
     )
 
 
@@ -143,7 +152,13 @@ def account_new(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
-            if form.cleaned_data["invite"]:
+            if not local_login_allowed(account):
+                messages.success(
+                    request,
+                    _("已创建账号 %(username)s：该角色通过统一身份认证登录，不发送设置密码的邀请")
+                    % {"username": account.username},
+                )
+            elif form.cleaned_data["invite"]:
                 messages.success(
                     request,
                     _("已创建账号 %(username)s，邀请邮件已发往 %(email)s")
@@ -169,13 +184,12 @@ def _detail_context(request: AuthenticatedRequest, account: User, **extra: Any) 
     events = [(event, action_label(event.action)) for event in audit_trail(account).order_by("-pk")[:20]]
     last_invitation = audit_trail(account).filter(action=actions.USER_INVITE.code).order_by("-pk").first()
     invitation_expires = (
-        last_invitation.at + timedelta(seconds=settings.INVITATION_TIMEOUT)
-        if last_invitation
-        else None
+        last_invitation.at + timedelta(seconds=settings.INVITATION_TIMEOUT) if last_invitation else None
     )
     return {
         "account": account,
         "pending": administration.invitation_pending(account),
+        "password_login": local_login_allowed(account),
         "invitation": last_invitation,
         "invitation_expires": invitation_expires,
         "invitation_expired": invitation_expires is not None and invitation_expires < timezone.now(),
@@ -331,8 +345,11 @@ class InvitationAccept(auth_views.PasswordResetConfirmView):
 
     def get_user(self, uidb64: str) -> User | None:
         user = super().get_user(uidb64)
-        # A deactivated account's link is dead (the token also signs is_active); never a platform admin's.
-        return user if isinstance(user, User) and user.is_active else None
+        # A deactivated account's link is dead (the token also signs is_active), and so is that of a role
+        # which signs in through 统一身份认证 only: a password would never be asked of it.
+        if isinstance(user, User) and user.is_active and local_login_allowed(user):
+            return user
+        return None
 
     def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         administration.invitation_accept(form=form)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from smecluster.apps.accounts import two_factor
 from smecluster.apps.accounts.account_reach import can_manage, grantable_roles, may_grant
 from smecluster.apps.accounts.invitations import email_change_notice, invitation_mail
+from smecluster.apps.accounts.local_login import local_login_allowed
 from smecluster.apps.accounts.models import LEVEL_ROLE, ROLE_LEVEL, Jurisdiction, Level, Role, User
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
@@ -149,7 +150,8 @@ def details_problems(
 def account_create(
     *, actor: User | None, username: str, details: AccountDetails, invite: bool = True
 ) -> User:
-    """Create an account without a usable password and, with ``invite``, mail its owner the link to set one.
+    """Create an account without a usable password and, with ``invite``, mail its owner the link to set one
+    (not for a role that signs in through 统一身份认证 only: ``SMECLUSTER_LOCAL_LOGIN_ROLES``).
     :class:`ValidationError` by field when the actor may not grant the role there or a field is wrong."""
     username = username.strip()
     problems = details_problems(actor, details)
@@ -175,7 +177,7 @@ def account_create(
             target=account,
             after={"username": username, **details_of(account).as_audited()},
         )
-        if invite:
+        if invite and local_login_allowed(account):
             _invite(actor, account)
     return account
 
@@ -264,6 +266,8 @@ def invitation_send(*, actor: User | None, account: User) -> MailDelivery:
         account = User.objects.select_for_update().get(pk=account.pk)
         if not account.is_active:
             raise ValidationError(_("该账号已停用，请先重新启用"))
+        if not local_login_allowed(account):
+            raise ValidationError(_("该账号的角色通过统一身份认证登录，不设本平台密码，无需邀请"))
         if account.has_usable_password():
             raise ValidationError(_("该账号已设置密码：忘记密码时请本人在登录页“忘记密码”重置"))
         if not account.email:
