@@ -360,6 +360,11 @@ MOST_USED: list[tuple[str | None, str]] = [
     ("province_admin", "/monitoring/"),
     ("province_admin", "/discovery/"),
     ("expert", "/reviews/mine/"),
+    # issue 17: 账号管理
+    ("city_officer", "/accounts/manage/"),
+    ("city_officer", "/accounts/manage/new/"),
+    ("city_officer", "/accounts/manage/{county_account}/"),
+    ("province_admin", "/accounts/manage/import/"),
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -374,6 +379,7 @@ def test_axe_finds_no_serious_or_critical_violation(live_server: Any, browser: B
         "draft": draft.pk,
         "accepted": world.accepted.pk,
         "recognition_call": world.in_notice.call_id,
+        "county_account": world.users["county_officer"].pk,
     }
     axe = Axe()
     pages: dict[str | None, Page] = {}

@@ -10,6 +10,7 @@ And the selectors underneath: a county's queries never return another county's r
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from factories import (
     PLEDGE_FORM,
@@ -38,6 +40,9 @@ from factories import (
     take_steps,
 )
 from shared_world import WorldPerKey, rolled_back
+from smecluster.apps.accounts.account_import import SHEET as ACCOUNTS_SHEET
+from smecluster.apps.accounts.account_import import import_template
+from smecluster.apps.accounts.administration import AccountDetails, account_create, account_deactivate
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import DevelopmentZone, Role, User
 from smecluster.apps.applications import services as application_services
@@ -1086,6 +1091,168 @@ SELECTION_PAGES = (
 )
 
 
+# --- issue 17: 账号管理 (ADR 0025's grant table). The account acted on is 顺德区's county officer: the
+# ministry, the province and 佛山市 administer it; 广州市 and the counties do not reach it (404; a county
+# officer administers only its county's operators, and nobody its own account); operators and experts
+# administer no account (403 with the reason).
+ACCOUNT_ROLES = (
+    "anonymous",
+    "ministry_admin",
+    "province_admin",
+    "city_officer",
+    "other_city_officer",
+    "county_officer",
+    "other_county_officer",
+    "operator",
+    "expert",
+)
+
+
+def _accounts(code: int, **codes: int) -> dict[str, Any]:
+    return {**dict.fromkeys(ACCOUNT_ROLES[1:], code), **codes}
+
+
+ADMINISTRATORS_PAGE = _accounts(OK, operator=FORBIDDEN, expert=FORBIDDEN)
+ACCOUNT_PAGE = _accounts(
+    NOT_FOUND, ministry_admin=OK, province_admin=OK, city_officer=OK, operator=FORBIDDEN, expert=FORBIDDEN
+)
+ACCOUNT_STEP = _accounts(
+    NOT_FOUND,
+    ministry_admin=DONE,
+    province_admin=DONE,
+    city_officer=DONE,
+    operator=FORBIDDEN,
+    expert=FORBIDDEN,
+)
+# An account the form does not offer (another city's county, a role above one's own): 400, nothing made.
+REFUSED = 400
+
+
+def _new_account(role: str, code: str) -> Callable[[World], dict[str, Any]]:
+    return lambda world: {
+        "username": "matrix-new-account",
+        "full_name": "李婉清",
+        "email": "matrix.new@example.test",
+        "role": role,
+        "jurisdiction": code,
+        "invite": "on",
+    }
+
+
+def _accounts_workbook(world: World) -> SimpleUploadedFile:
+    """The import template with one county officer of 顺德区 (a new upload per request)."""
+    workbook = load_workbook(io.BytesIO(import_template(world.users["province_admin"])))
+    for column, value in enumerate(
+        ["matrix-import", "梁美玲", "matrix.import@example.test", "县级主管部门", "440606"], start=1
+    ):
+        workbook[ACCOUNTS_SHEET].cell(2, column).value = value
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile("accounts.xlsx", out.getvalue())
+
+
+def _account_url(name: str, key: str = "county_officer") -> Callable[[World], str]:
+    return lambda world: reverse(name, args=[(world.extra.get(key) or world.users[key]).pk])
+
+
+ACCOUNT_PAGES = (
+    Page("accounts:admin_list", "get", ADMINISTRATORS_PAGE, url=lambda w: reverse("accounts:admin_list")),
+    Page(
+        "accounts:admin_list",
+        "get",
+        ADMINISTRATORS_PAGE,
+        url=lambda w: reverse("accounts:admin_list") + "?format=xlsx",
+        label="xlsx",
+    ),
+    Page("accounts:admin_new", "get", ADMINISTRATORS_PAGE, url=lambda w: reverse("accounts:admin_new")),
+    Page(
+        "accounts:admin_new",
+        "post",
+        _accounts(
+            REFUSED, ministry_admin=DONE, province_admin=DONE, city_officer=DONE, operator=FORBIDDEN,
+            expert=FORBIDDEN,
+        ),
+        url=lambda w: reverse("accounts:admin_new"),
+        data=_new_account("county_officer", "440606"),
+        label="county",
+    ),
+    Page(
+        "accounts:admin_new",
+        "post",
+        _accounts(REFUSED, ministry_admin=DONE, province_admin=DONE, operator=FORBIDDEN, expert=FORBIDDEN),
+        url=lambda w: reverse("accounts:admin_new"),
+        data=_new_account("province_admin", "440000"),
+        label="province",
+    ),
+    Page("accounts:admin_import", "get", ADMINISTRATORS_PAGE, url=lambda w: reverse("accounts:admin_import")),
+    Page(
+        "accounts:admin_import",
+        "post",
+        _accounts(
+            REFUSED, ministry_admin=DONE, province_admin=DONE, city_officer=DONE, operator=FORBIDDEN,
+            expert=FORBIDDEN,
+        ),
+        url=lambda w: reverse("accounts:admin_import"),
+        data=lambda w: {"file": _accounts_workbook(w)},
+    ),
+    Page(
+        "accounts:admin_import_template",
+        "get",
+        ADMINISTRATORS_PAGE,
+        url=lambda w: reverse("accounts:admin_import_template"),
+    ),
+    Page("accounts:admin_detail", "get", ACCOUNT_PAGE, url=_account_url("accounts:admin_detail")),
+    Page("accounts:admin_edit", "get", ACCOUNT_PAGE, url=_account_url("accounts:admin_edit")),
+    Page(
+        "accounts:admin_edit",
+        "post",
+        ACCOUNT_STEP,
+        url=_account_url("accounts:admin_edit"),
+        data=lambda w: {
+            "full_name": "何嘉欣",
+            "email": w.users["county_officer"].email,
+            "role": "county_officer",
+            "jurisdiction": "440605",
+        },
+    ),
+    Page(
+        "accounts:admin_deactivate",
+        "post",
+        ACCOUNT_STEP,
+        url=_account_url("accounts:admin_deactivate"),
+        data=lambda w: {"deactivate-reason": "调离"},
+    ),
+    Page(
+        "accounts:admin_reset_two_factor",
+        "post",
+        ACCOUNT_STEP,
+        url=_account_url("accounts:admin_reset_two_factor"),
+        data=lambda w: {"reset-reason": "手机丢失"},
+    ),
+    Page(
+        "accounts:admin_invite",
+        "post",
+        ACCOUNT_STEP,
+        url=_account_url("accounts:admin_invite", "pending_account"),
+        steps=("pending_account",),
+    ),
+    Page(
+        "accounts:admin_reactivate",
+        "post",
+        ACCOUNT_STEP,
+        url=_account_url("accounts:admin_reactivate", "pending_account"),
+        steps=("pending_account", "deactivate_account"),
+    ),
+    # The invited owner's page: anyone may open a link; a wrong token shows the page saying it is dead.
+    Page(
+        "accounts:invitation_accept",
+        "get",
+        {"anonymous": OK, **_accounts(OK)},
+        url=lambda w: reverse("accounts:invitation_accept", args=["MQ", "bad-token"]),
+    ),
+)  # fmt: skip
+
+
 def _make_world(users: dict[str, User], call: YearlyCall, pool_entry: PoolEntry) -> World:
     """The matrix's people (``users`` and the selection roles), the Guangdong call and the national one, with
     their indicator systems, and a pool entry."""
@@ -1186,9 +1353,11 @@ def _case(role: str, page: Page) -> Any:
     )
 
 
-CASES = [_case(role, page) for page in PAGES for role in ROLES] + [
-    _case(role, page) for page in SELECTION_PAGES for role in SELECTION_ROLES
-]
+CASES = (
+    [_case(role, page) for page in PAGES for role in ROLES]
+    + [_case(role, page) for page in SELECTION_PAGES for role in SELECTION_ROLES]
+    + [_case(role, page) for page in ACCOUNT_PAGES for role in ACCOUNT_ROLES]
+)
 
 
 class TestPermissionMatrix:
@@ -1266,6 +1435,12 @@ def _state(world: World) -> tuple[Any, ...]:
         tuple(Notice.objects.order_by("pk").values_list("pk", "starts_on", "ends_on")),
         tuple(Objection.objects.order_by("pk").values_list("pk", "status")),
         RecognizedCluster.objects.count(),
+        # issue 17: the accounts (who they are, where, whether they sign in, their password)
+        tuple(
+            User.objects.order_by("pk").values_list(
+                "pk", "username", "email", "role", "jurisdiction", "is_active", "password", "first_name"
+            )
+        ),
     )
 
 
@@ -1273,6 +1448,22 @@ def _build(page: Page, world: World) -> World:
     """The application of the page: a draft first (so evidence can be attached), then taken to the page's
     state through the services."""
     if page.state is None:
+        if "pending_account" in page.steps:  # issue 17: an invited 顺德区 officer who has not set a password
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                world.extra["pending_account"] = account_create(
+                    actor=world.users["province_admin"],
+                    username="matrix-pending",
+                    details=AccountDetails(
+                        full_name="张振宇",
+                        email="matrix.pending@example.test",
+                        role=Role.COUNTY_OFFICER,
+                        jurisdiction=world.users["county_officer"].jurisdiction,
+                    ),
+                )
+            if "deactivate_account" in page.steps:
+                account_deactivate(
+                    actor=world.users["province_admin"], account=world.extra["pending_account"], reason="调离"
+                )
         if "register_import" in page.steps:
             with TestCase.captureOnCommitCallbacks(execute=True):  # the file reaches its place on commit
                 world.extra["register_import"] = register_import(

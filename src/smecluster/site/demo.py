@@ -301,7 +301,7 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> dict[str, User]:
                 action=actions.USER_CREATE,
                 target=user,
                 after={"role": account.role, "jurisdiction": account.jurisdiction},
-                reason="demo",
+                reason="演示数据",
             )
         else:
             before = {key: getattr(user, key) for key in wanted}
@@ -319,7 +319,7 @@ def ensure_accounts(password: str = DEMO_PASSWORD) -> dict[str, User]:
                     target=user,
                     before={key: before[key] for key in changed},
                     after={**changed, **({"password": "reset"} if password_changed else {})},
-                    reason="demo",
+                    reason="演示数据",
                 )
         users[account.username] = user
     return users

@@ -47,6 +47,7 @@
 | SMECLUSTER_CSRF_TRUSTED_ORIGINS | (none) | comma-separated origins, e.g. https://cluster.example.gov.cn |
 | SMECLUSTER_SESSION_IDLE_MINUTES | 30 | a session ends after this long without a request |
 | SMECLUSTER_PASSWORD_MIN_LENGTH | 12 | shortest password accepted when one is set through a form or command |
+| SMECLUSTER_INVITATION_DAYS | 7 | how long an account invitation's set-password link stays valid |
 | SMECLUSTER_TRUSTED_PROXY_HEADER | (none) | header carrying the client address, e.g. X-Forwarded-For |
 | SMECLUSTER_TRUSTED_PROXY_COUNT | 1 | proxies in front of the site (the address: that many from the right) |
 | SMECLUSTER_OBJECTIONS_PER_ADDRESS_PER_HOUR | 5 | accepted public objections per client address per hour |
@@ -365,6 +366,9 @@ if not SITE_URL.startswith(("http://", "https://")):
 ISSUING_DEPARTMENT = os.environ.get("SMECLUSTER_ISSUING_DEPARTMENT", "").strip() or "中小企业主管部门"
 # A reset link lives one day: long enough to read the mail, short enough that an old mail is dead.
 PASSWORD_RESET_TIMEOUT = 24 * 3600
+# An invitation (账号管理) lives longer: a new officer may open the mail days later. It still dies once
+# used, on a new invitation, or when the account is deactivated (apps/accounts/invitations.py).
+INVITATION_TIMEOUT = _number("SMECLUSTER_INVITATION_DAYS", 7) * 24 * 3600
 
 SESSION_COOKIE_HTTPONLY = True
 # An idle timeout for everyone (officers hold the most): the cookie's age is renewed on every request, so a

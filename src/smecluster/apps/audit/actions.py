@@ -202,6 +202,11 @@ DISCOVERY_POOL = _action("discovery.pool", _("候选集群纳入培育库"), C.D
 # --- accounts and the admin site ----------------------------------------------------------------------------
 USER_CREATE = _action("user.create", _("创建账号"), C.ADMINISTRATION)
 USER_UPDATE = _action("user.update", _("修改账号"), C.ADMINISTRATION)
+USER_DEACTIVATE = _action("user.deactivate", _("停用账号"), C.ADMINISTRATION)
+USER_REACTIVATE = _action("user.reactivate", _("重新启用账号"), C.ADMINISTRATION)
+USER_INVITE = _action("user.invite", _("发送账号邀请邮件"), C.ADMINISTRATION)
+USER_INVITATION_ACCEPT = _action("user.invitation_accept", _("凭邀请链接设置密码"), C.ADMINISTRATION)
+USER_IMPORT = _action("user.import", _("批量导入账号"), C.ADMINISTRATION)
 ADMIN_ADD = _action("admin.add", _("后台新增记录"), C.ADMINISTRATION)
 ADMIN_CHANGE = _action("admin.change", _("后台修改记录"), C.ADMINISTRATION)
 ADMIN_DELETE = _action("admin.delete", _("后台删除记录"), C.ADMINISTRATION)
