@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "captcha",
+    # django-ninja, installed so that its docs page uses the bundled Swagger UI (static files), not a CDN.
+    "ninja",
     "smecluster.apps.accounts",
     "smecluster.apps.audit",
     "smecluster.apps.programmes",
@@ -138,6 +140,7 @@ INSTALLED_APPS = [
     "smecluster.apps.discovery",
     "smecluster.apps.yearly_data",
     "smecluster.apps.jobs",
+    "smecluster.apps.api",
     "django_tasks",
     "django_tasks_db",
     "axes",

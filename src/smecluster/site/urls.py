@@ -6,6 +6,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smecluster.apps.accounts import password_reset
+from smecluster.apps.api.main import api
 from smecluster.site import dashboard, health
 
 # django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
@@ -26,6 +27,8 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("healthz", health.healthz, name="healthz"),
+    # The REST API with its OpenAPI document and docs page (apps/api, design/interfaces.md).
+    path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
