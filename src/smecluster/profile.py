@@ -472,6 +472,7 @@ _MESSAGES: dict[str, str] = {
     "enum": _("须为以下之一：%(expected)s"),
     "too_short": _("尚未填写"),
     "string_pattern_mismatch": _("不符合要求的格式 %(pattern)s"),
+    "string_too_long": _("不得超过 %(max_length)s 个字符"),
     "date_from_datetime_parsing": _("须为日期，写作 YYYY-MM-DD"),
     "date_parsing": _("须为日期，写作 YYYY-MM-DD"),
     "date_type": _("须为日期，写作 YYYY-MM-DD"),
@@ -547,6 +548,11 @@ def validation_problems(error: ValidationError) -> list[Problem]:
     """Every problem of a failed validation, worded as for the profile: for the models built on its types
     (the annual information form)."""
     return [_problem(detail) for detail in error.errors()]
+
+
+def detail_problem(detail: ErrorDetails) -> Problem:
+    """One of pydantic's error details worded as the profile's problems are (the API's parameters)."""
+    return _problem(detail)
 
 
 def parse_profile(document: Any, *, source: str) -> ClusterProfile:

@@ -14,10 +14,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError, ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
 
 from smecluster.apps.api import check, public
-from smecluster.profile import ClusterProfile
+from smecluster.profile import ClusterProfile, detail_problem
 
 API_LANGUAGE = "zh-hans"
 
@@ -76,6 +77,20 @@ VERDICT_SCHEMA: dict[str, Any] = {
 
 
 class PlatformApi(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        """A refused parameter as every refusal of the API reads: ``[{"path", "message"}]``, the message
+        worded as the profile's problems are (Chinese), the path without ninja's source prefix."""
+        problems: list[dict[str, str]] = []
+        for context in error_contexts:
+            flattened = getattr(context.model, "__ninja_flatten_map_reverse__", {})
+            for detail in context.pydantic_validation_error.errors(include_url=False):
+                detail["loc"] = tuple(flattened.get(detail["loc"], detail["loc"]))
+                problem = detail_problem(detail)
+                problems.append({"path": problem.field, "message": str(problem.message)})
+        return ValidationError(problems)
+
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
@@ -118,3 +133,13 @@ api = PlatformApi(
 api.add_decorator(_in_chinese, mode="view")
 api.add_router("", public.router)
 api.add_router("", check.router)
+
+
+@api.exception_handler(ValidationError)
+def _refused(request: HttpRequest, refusal: ValidationError) -> HttpResponse:
+    return api.create_response(request, refusal.errors, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=error.status_code)

@@ -39,6 +39,10 @@ class Problem(Schema):
     message: str = Field(description="问题说明（中文）")
 
 
+class Detail(Schema):
+    detail: str = Field(description="未找到等问题的说明（中文）")
+
+
 class ProgrammeOut(Schema):
     id: int
     name: str
@@ -140,18 +144,24 @@ def _programme(programme: Programme) -> dict[str, Any]:
     }
 
 
-@router.get("/programmes", response=list[ProgrammeOut], summary="认定项目")
+@router.get("/programmes", response={200: list[ProgrammeOut], 422: list[Problem]}, summary="认定项目")
 @paginate(Pages)
 def programmes(request: HttpRequest) -> list[dict[str, Any]]:
     return [_programme(each) for each in Programme.objects.order_by("pk")]
 
 
-@router.get("/rule-sets", response=list[RuleSetSummaryOut], summary="规则集（认定标准）")
+@router.get(
+    "/rule-sets", response={200: list[RuleSetSummaryOut], 422: list[Problem]}, summary="规则集（认定标准）"
+)
 def rule_set_list(request: HttpRequest) -> list[dict[str, Any]]:
     return [rule_set_summary(each) for each in rule_sets().values()]
 
 
-@router.get("/rule-sets/{rule_set_id}", response=RuleSet, summary="一个规则集，含各条款原文")
+@router.get(
+    "/rule-sets/{rule_set_id}",
+    response={200: RuleSet, 404: Detail, 422: list[Problem]},
+    summary="一个规则集，含各条款原文",
+)
 def rule_set_detail(
     request: HttpRequest, rule_set_id: str = Path(..., pattern=r"^[a-z0-9-]{1,64}$")
 ) -> RuleSet:
@@ -161,7 +171,7 @@ def rule_set_detail(
     return known[rule_set_id]
 
 
-@router.get("/calls", response=list[CallOut], summary="年度申报通知")
+@router.get("/calls", response={200: list[CallOut], 422: list[Problem]}, summary="年度申报通知")
 @paginate(Pages)
 def calls(
     request: HttpRequest,
@@ -211,7 +221,9 @@ def _cluster(cluster: RecognizedCluster) -> dict[str, Any]:
     }
 
 
-@router.get("/clusters", response=list[ClusterOut], summary="已认定集群名单（公开名单）")
+@router.get(
+    "/clusters", response={200: list[ClusterOut], 422: list[Problem]}, summary="已认定集群名单（公开名单）"
+)
 @paginate(Pages)
 def clusters(
     request: HttpRequest,
@@ -262,7 +274,11 @@ def _history(cluster: RecognizedCluster) -> list[dict[str, Any]]:
     return events
 
 
-@router.get("/clusters/{number}", response=ClusterDetailOut, summary="一个已认定集群及其公开历程")
+@router.get(
+    "/clusters/{number}",
+    response={200: ClusterDetailOut, 404: Detail, 422: list[Problem]},
+    summary="一个已认定集群及其公开历程",
+)
 def cluster_detail(
     request: HttpRequest, number: str = Path(..., max_length=32, pattern=r"^[^\x00/]+$")
 ) -> dict[str, Any]:
@@ -292,13 +308,17 @@ def _notice(notice: Notice) -> dict[str, Any]:
     }
 
 
-@router.get("/notices", response=list[NoticeOut], summary="拟认定名单公示")
+@router.get("/notices", response={200: list[NoticeOut], 422: list[Problem]}, summary="拟认定名单公示")
 @paginate(Pages)
 def notices(request: HttpRequest) -> Rows:
     return Rows(public_notices(), _notice)
 
 
-@router.get("/notices/{notice_id}", response=NoticeDetailOut, summary="一个公示及其名单")
+@router.get(
+    "/notices/{notice_id}",
+    response={200: NoticeDetailOut, 404: Detail, 422: list[Problem]},
+    summary="一个公示及其名单",
+)
 def notice_detail(request: HttpRequest, notice_id: int = Path(..., ge=1, le=DATABASE_INT)) -> dict[str, Any]:
     try:
         notice = public_notice(notice_id)
