@@ -294,6 +294,11 @@ CAPTCHA_FONT_SIZE = 30
 CAPTCHA_LENGTH = 4
 CAPTCHA_TEST_MODE = False
 
+# The API's rate limits (apps/api/access.py): requests per token and per client address, as ninja writes
+# rates ("120/m", "5000/h"); counted in each server process's memory.
+API_RATE_PER_TOKEN = os.environ.get("SMECLUSTER_API_RATE_PER_TOKEN", "").strip() or "120/m"
+API_RATE_PER_ADDRESS = os.environ.get("SMECLUSTER_API_RATE_PER_ADDRESS", "").strip() or "300/m"
+
 # Every uploaded workbook (roster, application, annual report) is checked against these before parsing:
 # a parser trusts the sizes a file declares (see smecluster.documents.workbook_limits).
 WORKBOOK_MAX_ROWS = int(os.environ.get("SMECLUSTER_WORKBOOK_MAX_ROWS", "250000"))

@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("smecluster.apps.accounts.urls")),
+    path("", include("smecluster.apps.api.urls")),  # 接口令牌, under 账号安全
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smecluster.apps.applications.urls")),
     path("", include("smecluster.apps.reviews.urls")),

@@ -14,10 +14,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError, ValidationErrorContext
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError, ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
 
-from smecluster.apps.api import check, public
+from smecluster.annual_figures import AnnualFigures
+from smecluster.apps.api import check, private, public
+from smecluster.apps.api.access import PER_ADDRESS
 from smecluster.profile import ClusterProfile, detail_problem
 
 API_LANGUAGE = "zh-hans"
@@ -104,6 +106,12 @@ class PlatformApi(NinjaAPI):
         for name, definition in profile.pop("$defs", {}).items():
             components[f"Profile{name}"] = definition
         components["ProfileClusterProfile"] = profile
+        figures = AnnualFigures.model_json_schema(
+            by_alias=True, ref_template="#/components/schemas/Figures{model}"
+        )
+        for name, definition in figures.pop("$defs", {}).items():
+            components[f"Figures{name}"] = definition
+        components["FiguresAnnualFigures"] = figures
         components["CheckRequest"] = {
             "type": "object",
             "title": "CheckRequest",
@@ -129,10 +137,13 @@ api = PlatformApi(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    # Every request counts against its address; a token's requests against the token too (access.py).
+    throttle=[PER_ADDRESS],
 )
 api.add_decorator(_in_chinese, mode="view")
 api.add_router("", public.router)
 api.add_router("", check.router)
+api.add_router("", private.router)
 
 
 @api.exception_handler(ValidationError)
@@ -143,3 +154,20 @@ def _refused(request: HttpRequest, refusal: ValidationError) -> HttpResponse:
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": str(error)}, status=error.status_code)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "需要有效的接口令牌：Authorization: Bearer <令牌>（在“账号安全”页面创建）"},
+        status=401,
+    )
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
+    response = api.create_response(request, {"detail": "请求过于频繁，请稍后再试"}, status=429)
+    if error.wait:
+        response["Retry-After"] = str(int(error.wait) + 1)
+    return response

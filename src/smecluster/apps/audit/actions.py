@@ -213,6 +213,12 @@ TWO_FACTOR_ENROL = _action("account.two_factor_enrol", _("启用两步验证"), 
 TWO_FACTOR_REMOVE = _action("account.two_factor_remove", _("停用两步验证"), C.ADMINISTRATION)
 TWO_FACTOR_RECOVERY_CODE = _action("account.two_factor_recovery_code", _("使用恢复码登录"), C.ADMINISTRATION)
 TWO_FACTOR_RESET = _action("account.two_factor_reset", _("重置两步验证"), C.ADMINISTRATION)
+# Access tokens of the API (apps.api): created and revoked by their owner on 账号安全.
+API_TOKEN_CREATE = _action("api.token_create", _("创建接口令牌"), C.ADMINISTRATION)
+API_TOKEN_REVOKE = _action("api.token_revoke", _("撤销接口令牌"), C.ADMINISTRATION)
+# What the ministry's platform received from a province's collection package (apps.api.collection).
+MINISTRY_COLLECTION_RECEIVE = _action("api.collection_receive", _("接收省级年度数据包"), C.DATA)
+
 # The platform's yearly data, loaded from the web by the platform administrator (apps.yearly_data).
 YEARLY_DATA_HOLIDAYS_LOAD = _action("yearly_data.holidays_load", _("载入年度节假日安排"), C.ADMINISTRATION)
 YEARLY_DATA_RULE_SET_LOAD = _action("yearly_data.rule_set_load", _("载入规则集"), C.ADMINISTRATION)
