@@ -36,3 +36,10 @@ class TokenForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
         self.fields["scopes"].choices = scope_choices()  # type: ignore[attr-defined]  # a ChoiceField
+
+
+class PackageForm(forms.Form):
+    package = forms.FileField(
+        label=_("年度数据包（JSON）"),
+        help_text=_("省级平台 /api/v1/collection/年度 返回的文件"),
+    )

@@ -59,3 +59,36 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class CollectionReceipt(models.Model):
+    """What the ministry's platform received of a province's annual figures, and when (issue 17,
+    "Ministry collection"): a package pulled from the province's API (``smecluster collect``) or uploaded
+    on the collection page, kept as received, with its SHA-256."""
+
+    province = models.ForeignKey(
+        "accounts.Jurisdiction", verbose_name=_("省份"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("数据年度"))
+    received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("由命令拉取时为空"),
+    )
+    source = models.CharField(_("来源"), max_length=500)
+    sha256 = models.CharField(_("数据包 SHA-256"), max_length=64)
+    clusters = models.PositiveIntegerField(_("集群数"))
+    package = models.JSONField(_("数据包"))
+
+    class Meta:
+        verbose_name = _("省级年度数据接收记录")
+        verbose_name_plural = _("省级年度数据接收记录")
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.year}"

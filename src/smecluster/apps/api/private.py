@@ -22,6 +22,7 @@ from ninja.params.functions import Path, Query
 from smecluster.apps.accounts.models import Jurisdiction
 from smecluster.apps.api.access import PER_ADDRESS, PER_TOKEN, BearerToken, account_with
 from smecluster.apps.api.check import MAX_BODY_BYTES, json_response, problems_response
+from smecluster.apps.api.collection import collection_package
 from smecluster.apps.api.public import DATABASE_INT, Detail, Problem
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.profiles import profile_document, review_date
@@ -323,3 +324,16 @@ def _plain_numbers(document: Any) -> Any:
     if isinstance(document, list):
         return [_plain_numbers(value) for value in document]
     return document
+
+
+# --- ministry collection (the province's side) -----------------------------------------------------------
+
+
+@router.get(
+    "/collection/{year}",
+    response={200: dict[str, Any], **REFUSALS},
+    summary="本省国家级集群某年度的年度数据包，供工业和信息化部平台拉取（annual_reports:read）",
+)
+def collection(request: HttpRequest, year: int = Path(..., ge=1900, le=2999)) -> HttpResponse:
+    account = account_with(request, "annual_reports:read")
+    return json_response(collection_package(account, year))
