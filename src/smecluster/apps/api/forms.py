@@ -41,5 +41,5 @@ class TokenForm(forms.Form):
 class PackageForm(forms.Form):
     package = forms.FileField(
         label=_("年度数据包（JSON）"),
-        help_text=_("省级平台 /api/v1/collection/年度 返回的文件"),
+        help_text=_("省级平台数据接口导出的年度数据包文件"),
     )
