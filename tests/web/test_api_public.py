@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from django.test import Client
 
+from factories import api_bearer as bearer
 from factories import recognized_cluster
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.cli import main
@@ -164,3 +166,23 @@ def test_out_of_range_parameters_are_a_422_naming_them_not_a_server_error(
     problem = answer.json()[0]
     assert problem["path"] in {*query, "notice_id"}
     assert problem["message"]
+
+
+def test_check_with_a_rule_set_document_needs_a_token_allowed_to(client: Client, web_users: Any) -> None:
+    """interfaces.md: ``rule_set`` is an id or, with a token allowed to, a rule-set document (a province
+    trying its revised rules): the verdict is the command line's with that file (``--rule-set FILE``)."""
+    path = REPO / "src" / "smecluster" / "policy" / "rulesets" / "shaanxi-2023.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    body = json.dumps({"rule_set": document, "profile": "PROFILE"}, default=str, ensure_ascii=False)
+    body = body.replace('"PROFILE"', (REPO / "examples" / "profile-example.json").read_text(encoding="utf-8"))
+    assert client.post("/api/v1/check", body, content_type="application/json").status_code == 401
+    narrow = bearer(web_users["province_admin"], ("applications:read",))
+    assert client.post("/api/v1/check", body, content_type="application/json", **narrow).status_code == 403
+    allowed = bearer(web_users["province_admin"], ("rule_sets:read",))
+    answer = client.post("/api/v1/check", body, content_type="application/json", **allowed)
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == _cli_json(REPO / "examples" / "profile-example.json", str(path))
+    broken = body.replace('"id": "shaanxi-2023"', '"id": "Shaanxi 2023"')
+    refused = client.post("/api/v1/check", broken, content_type="application/json", **allowed)
+    assert refused.status_code == 422
+    assert [problem["path"] for problem in refused.json()] == ["rule_set.id"]

@@ -18,10 +18,10 @@ from django.test import Client
 from django.utils import timezone
 
 from factories import annual_report_in
+from factories import api_bearer as bearer
 from smecluster.apps.accounts.models import User
 from smecluster.apps.api import access
-from smecluster.apps.api.models import SCOPES, ApiToken
-from smecluster.apps.api.services import token_create
+from smecluster.apps.api.models import ApiToken
 from smecluster.apps.applications.models import Application, Status
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
@@ -35,13 +35,6 @@ def fresh_rate_counts() -> Iterator[None]:
     cache.clear()  # the rate limits count in the cache: each test starts with none spent
     yield
     cache.clear()
-
-
-def bearer(user: User, scopes: tuple[str, ...] = SCOPES) -> dict[str, str]:
-    _token, secret = token_create(
-        actor=user, name="测试", scopes=list(scopes), expires_at=timezone.now() + timedelta(days=30)
-    )
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
 # --- the token page --------------------------------------------------------------------------------------

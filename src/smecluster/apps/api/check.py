@@ -12,12 +12,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
+from ninja.errors import HttpError
 
-from smecluster.apps.api.public import Problem
+from smecluster.apps.api.access import BearerToken
+from smecluster.apps.api.models import ApiToken
+from smecluster.apps.api.public import Detail, Problem
 from smecluster.errors import Problem as InputProblem
 from smecluster.errors import UnusableInput
 from smecluster.policy.checking import check_document
-from smecluster.policy.ruleset import rule_sets
+from smecluster.policy.ruleset import RuleSet, parse_rule_set, rule_sets
 from smecluster.profile import decode_json, parse_profile
 
 router = Router(tags=["规则服务"])
@@ -46,7 +49,14 @@ def json_response(document: Any, status: int = 200) -> HttpResponse:
 
 @router.post(
     "/check",
-    response={200: dict[str, Any], 422: list[Problem]},
+    response={
+        200: dict[str, Any],
+        401: Detail,
+        403: Detail,
+        413: list[Problem],
+        422: list[Problem],
+        429: Detail,
+    },
     summary="按规则集核验集群画像（与 smecluster check --json 相同）",
     openapi_extra={
         "requestBody": CHECK_REQUEST,
@@ -64,19 +74,36 @@ def check(request: HttpRequest) -> HttpResponse:
         return problems_response(refused.problems)
     if not isinstance(document, dict):
         return problems_response([InputProblem("", '请求体须为 JSON 对象：{"rule_set": …, "profile": {…}}')])
-    problems = []
+    problems: list[InputProblem] = []
     known = rule_sets()
     chosen_id = document.get("rule_set")
-    if not isinstance(chosen_id, str) or chosen_id not in known:
+    chosen: RuleSet | None = None
+    if isinstance(chosen_id, dict):
+        # A rule-set document (a province's revised rules, tried before they are installed): for a token
+        # that may (scope rule_sets:read), checked by the rule-set schema as an uploaded file is.
+        token = BearerToken()(request)
+        if not isinstance(token, ApiToken):
+            raise HttpError(401, "以规则集文件核验需要接口令牌（rule_sets:read）")
+        if "rule_sets:read" not in token.scopes:
+            raise HttpError(403, "令牌没有 rule_sets:read 权限")
+        try:
+            chosen = parse_rule_set(chosen_id, source="rule_set")
+        except UnusableInput as refused:
+            problems.extend(
+                InputProblem(f"rule_set.{each.field}".rstrip("."), each.message) for each in refused.problems
+            )
+    elif not isinstance(chosen_id, str) or chosen_id not in known:
         problems.append(InputProblem("rule_set", f"须为规则集 id 之一：{'、'.join(sorted(known))}"))
+    else:
+        chosen = known[chosen_id]
     unknown = sorted(str(key) for key in document if key not in {"rule_set", "profile"})
     problems.extend(InputProblem(key, "不认识的字段") for key in unknown)
     if "profile" not in document:
         problems.append(InputProblem("profile", "缺少集群画像"))
-    if problems:
+    if problems or chosen is None:
         return problems_response(problems)
     try:
         cluster = parse_profile(document["profile"], source="profile")
     except UnusableInput as refused:
         return problems_response(refused.problems)
-    return json_response(check_document(cluster, known[str(chosen_id)]))
+    return json_response(check_document(cluster, chosen))

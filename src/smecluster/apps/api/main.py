@@ -20,6 +20,7 @@ from ninja.openapi.schema import OpenAPISchema
 from smecluster.annual_figures import AnnualFigures
 from smecluster.apps.api import check, private, public
 from smecluster.apps.api.access import PER_ADDRESS
+from smecluster.policy.ruleset import RuleSet
 from smecluster.profile import ClusterProfile, detail_problem
 
 API_LANGUAGE = "zh-hans"
@@ -78,6 +79,13 @@ VERDICT_SCHEMA: dict[str, Any] = {
 }
 
 
+def rule_set_json_schema_for_components() -> dict[str, Any]:
+    """The rule-set file's JSON Schema (``smecluster rule-set-schema``), its definitions under a prefix."""
+    return RuleSet.model_json_schema(
+        by_alias=True, ref_template="#/components/schemas/RuleSetDocument{model}"
+    )
+
+
 class PlatformApi(NinjaAPI):
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext[Any]]
@@ -118,11 +126,19 @@ class PlatformApi(NinjaAPI):
             "required": ["rule_set", "profile"],
             "additionalProperties": False,
             "properties": {
-                "rule_set": {"type": "string", "description": "规则集 id（见 /api/v1/rule-sets）"},
+                "rule_set": {
+                    "description": "规则集 id（见 /api/v1/rule-sets）；或一个规则集文件的内容（须令牌有 "
+                    "rule_sets:read 权限）",
+                    "anyOf": [{"type": "string"}, {"$ref": "#/components/schemas/RuleSetDocument"}],
+                },
                 "profile": {"$ref": "#/components/schemas/ProfileClusterProfile"},
             },
         }
         components["Verdict"] = VERDICT_SCHEMA
+        rule_set = rule_set_json_schema_for_components()
+        for name, definition in rule_set.pop("$defs", {}).items():
+            components[f"RuleSetDocument{name}"] = definition
+        components["RuleSetDocument"] = rule_set
         return schema
 
 

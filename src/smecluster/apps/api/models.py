@@ -16,6 +16,7 @@ class Resource(models.TextChoices):
     ANNUAL_REPORTS = "annual_reports", _("年度报告的年度数据")
     ROSTERS = "rosters", _("企业名单")
     MONITORING = "monitoring", _("监测评估数据")
+    RULE_SETS = "rule_sets", _("以规则集文件核验（试用修订的规则）")
 
 
 class Access(models.TextChoices):
@@ -29,6 +30,8 @@ RESOURCE_ACCESS: dict[str, tuple[str, ...]] = {
     Resource.ANNUAL_REPORTS: (Access.READ, Access.WRITE),
     Resource.ROSTERS: (Access.READ,),
     Resource.MONITORING: (Access.READ,),
+    # POST /api/v1/check with a rule-set document instead of an id: a province trying its revised rules.
+    Resource.RULE_SETS: (Access.READ,),
 }
 SCOPES: tuple[str, ...] = tuple(
     f"{resource}:{access}" for resource, accesses in RESOURCE_ACCESS.items() for access in accesses
