@@ -19,7 +19,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.params.functions import Path, Query
 
-from smecluster.apps.accounts.models import Jurisdiction
+from smecluster.apps.accounts.models import Jurisdiction, User
 from smecluster.apps.api.access import PER_ADDRESS, PER_TOKEN, BearerToken, account_with
 from smecluster.apps.api.check import MAX_BODY_BYTES, json_response, problems_response
 from smecluster.apps.api.collection import collection_package
@@ -68,7 +68,7 @@ def _service_refusal(error: ValidationError) -> HttpResponse:
 # --- applications --------------------------------------------------------------------------------------
 
 
-def _application(request: HttpRequest, scope: str, number: str) -> tuple[Any, Application]:
+def _application(request: HttpRequest, scope: str, number: str) -> tuple[User, Application]:
     account = account_with(request, scope)
     try:
         return account, applications_visible_to(account).get(number=number)
@@ -124,7 +124,7 @@ def application_profile_import(request: HttpRequest, number: str = Path(..., pat
 # --- annual figures -------------------------------------------------------------------------------------
 
 
-def _report(request: HttpRequest, scope: str, number: str, year: int) -> tuple[Any, AnnualReport]:
+def _report(request: HttpRequest, scope: str, number: str, year: int) -> tuple[User, AnnualReport]:
     account = account_with(request, scope)
     try:
         return account, reports_visible_to(account).get(cluster__number=number, year=year)
