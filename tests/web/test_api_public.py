@@ -15,6 +15,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from django.test import Client
+from jsonschema import Draft202012Validator
+from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from factories import api_bearer as bearer
 from factories import recognized_cluster
@@ -37,6 +39,12 @@ def test_the_openapi_document_is_openapi_3_1_with_every_public_path(client: Clie
         assert path in document["paths"]
     # The profile's own schema is in the components, so a caller sees what a profile must be.
     assert "ProfileClusterProfile" in document["components"]["schemas"]
+    # Valid against the OpenAPI 3.1 specification's own schema (as schemathesis bundles it), and every
+    # component a valid JSON Schema 2020-12 (the dialect OpenAPI 3.1 uses).
+    assert list(Draft202012Validator(OPENAPI_31).iter_errors(document)) == []
+    assert list(Draft202012Validator(OPENAPI_31).iter_errors({**document, "info": {}})) != []
+    for component in document["components"]["schemas"].values():
+        Draft202012Validator.check_schema(component)
     refs = re.findall(r'"\$ref": "([^"]+)"', json.dumps(document))
     assert refs
     schemas = document["components"]["schemas"]
