@@ -125,6 +125,38 @@ def test_check_answers_what_the_command_line_prints(client: Client, profile: Pat
     assert response.json() == _cli_json(profile, rule_set_id)
 
 
+def _example_cases() -> list[Any]:
+    # The policy review's example cases (src/smecluster/policy/examples/*.yaml), as their own test reads
+    # them: every profile the project ships with an expected verdict.
+    from policy.test_rule_set_examples import LOADED
+
+    return [example for examples in LOADED.values() for example in examples]
+
+
+@pytest.mark.parametrize(
+    "example", _example_cases(), ids=lambda example: f"{example.rule_set_id}-{example.number}"
+)
+def test_check_answers_what_the_command_line_prints_for_every_policy_example(
+    client: Client, example: Any, tmp_path: Path
+) -> None:
+    """The same for every example case of the rule sets' policy review, with its evaluation date
+    (``--as-of`` on the command line, ``as_of`` in the body)."""
+    text = dump(example.document)  # the same text to both: amounts as JSON numbers
+    written = tmp_path / "profile.json"
+    written.write_text(text, encoding="utf-8")
+    arguments = ["check", str(written), "--rule-set", example.rule_set_id, "--json"]
+    as_of = example.case.as_of
+    if as_of is not None:
+        arguments += ["--as-of", as_of.isoformat()]
+    printed = CliRunner().invoke(main, arguments)
+    body = f'{{"rule_set": "{example.rule_set_id}", "profile": {text}'
+    body += f', "as_of": "{as_of.isoformat()}"}}' if as_of is not None else "}"
+    answer = client.post("/api/v1/check", body, content_type="application/json")
+    assert printed.exit_code == 0, printed.output
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == json.loads(printed.output)
+
+
 @pytest.mark.parametrize("bad", BAD_DOCUMENTS[:12], ids=lambda bad: bad.id)
 def test_a_bad_profile_is_a_422_naming_the_field_in_chinese(client: Client, bad: Bad, tmp_path: Path) -> None:
     """interfaces.md: a bad profile → 422 with [{"path": "years[1].output", "message": "…"}]; the same

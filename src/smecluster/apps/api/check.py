@@ -8,6 +8,7 @@ and every problem is answered as the profile's own, ``[{"path": "years[1].output
 (``openapi.py`` puts the profile's JSON Schema in its components)."""
 
 import json
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -96,7 +97,15 @@ def check(request: HttpRequest) -> HttpResponse:
         problems.append(InputProblem("rule_set", f"须为规则集 id 之一：{'、'.join(sorted(known))}"))
     else:
         chosen = known[chosen_id]
-    unknown = sorted(str(key) for key in document if key not in {"rule_set", "profile"})
+    as_of = document.get("as_of")
+    if as_of is not None:
+        try:
+            as_of = date.fromisoformat(as_of) if isinstance(as_of, str) and len(as_of) == 10 else None
+        except ValueError:
+            as_of = None
+        if as_of is None:
+            problems.append(InputProblem("as_of", "须为日期，写作 YYYY-MM-DD"))
+    unknown = sorted(str(key) for key in document if key not in {"rule_set", "profile", "as_of"})
     problems.extend(InputProblem(key, "不认识的字段") for key in unknown)
     if "profile" not in document:
         problems.append(InputProblem("profile", "缺少集群画像"))
@@ -106,4 +115,4 @@ def check(request: HttpRequest) -> HttpResponse:
         cluster = parse_profile(document["profile"], source="profile")
     except UnusableInput as refused:
         return problems_response(refused.problems)
-    return json_response(check_document(cluster, chosen))
+    return json_response(check_document(cluster, chosen, as_of))

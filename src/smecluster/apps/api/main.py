@@ -132,6 +132,11 @@ class PlatformApi(NinjaAPI):
                     "anyOf": [{"type": "string"}, {"$ref": "#/components/schemas/RuleSetDocument"}],
                 },
                 "profile": {"$ref": "#/components/schemas/ProfileClusterProfile"},
+                "as_of": {
+                    "type": "string",
+                    "format": "date",
+                    "description": "规则集有效期的核对日期（默认申报日期），同 smecluster check --as-of",
+                },
             },
         }
         components["Verdict"] = VERDICT_SCHEMA
