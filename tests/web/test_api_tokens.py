@@ -57,6 +57,11 @@ def test_a_token_is_shown_once_kept_as_a_digest_and_audited(
     assert secret.group(1) not in str(ApiToken.objects.filter(pk=token.pk).values().get())
     assert page["Cache-Control"] == "no-store"
     # Listed afterwards by its beginning only.
+    # Its use is noted (when, from where) for the list.
+    client.get("/api/v1/applications/none/profile", HTTP_AUTHORIZATION=f"Bearer {secret.group(1)}")
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert token.last_used_from == "127.0.0.1"
     listing = client.get("/accounts/security/tokens/").content.decode()
     assert token.prefix in listing
     assert secret.group(1) not in listing
@@ -76,6 +81,10 @@ def test_a_revoked_or_expired_token_is_refused(client: Client, web_users: dict[s
     expired = bearer(officer)
     ApiToken.objects.filter(revoked_at__isnull=True).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get("/api/v1/applications/none/profile", **expired).status_code == 401
+    # A deactivated account's tokens stop with it.
+    active = bearer(officer)
+    User.objects.filter(pk=officer.pk).update(is_active=False)
+    assert client.get("/api/v1/applications/none/profile", **active).status_code == 401
     # Someone else's token cannot be revoked through the page.
     other = web_users["city_officer"]
     client.force_login(other)

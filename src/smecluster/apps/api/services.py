@@ -83,9 +83,17 @@ def token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+# The last use is noted at most once a minute per token and address: a busy token's reads stay reads.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
 def token_used(token: ApiToken, address: str) -> None:
     """Note when and from where a token was last used (shown in its owner's list)."""
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now(), last_used_from=address or None)
+    now, address_or_none = timezone.now(), address or None
+    recent = token.last_used_at is not None and now - token.last_used_at < LAST_USE_RESOLUTION
+    if recent and token.last_used_from == address_or_none:
+        return
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_from=address_or_none)
 
 
 def token_in_use(secret: str) -> ApiToken | None:
