@@ -7,7 +7,7 @@ client writes). The cache is the process's memory unless ``CACHES`` names a shar
 server processes each counts its own requests: a brake on a runaway script or a scan, not an exact quota,
 which is all the API needs (its reads are the pages' own queries; nothing it offers is costly per call).
 A database counter would make every read a write; a shared cache would add a service the deployment does
-not otherwise need (see ADR 0022)."""
+not otherwise need (see ADR 0026)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The platform's REST API at ``/api/v1/`` (django-ninja; ADR 0022): its OpenAPI 3.1 document at
+"""The platform's REST API at ``/api/v1/`` (django-ninja; ADR 0026): its OpenAPI 3.1 document at
 ``/api/v1/openapi.json`` and a docs page at ``/api/v1/docs`` served from the platform's own static files
 (ninja's bundled Swagger UI: no outside network, no inline script, so the strict CSP holds).
 

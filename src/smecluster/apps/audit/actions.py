@@ -213,6 +213,14 @@ TWO_FACTOR_ENROL = _action("account.two_factor_enrol", _("启用两步验证"), 
 TWO_FACTOR_REMOVE = _action("account.two_factor_remove", _("停用两步验证"), C.ADMINISTRATION)
 TWO_FACTOR_RECOVERY_CODE = _action("account.two_factor_recovery_code", _("使用恢复码登录"), C.ADMINISTRATION)
 TWO_FACTOR_RESET = _action("account.two_factor_reset", _("重置两步验证"), C.ADMINISTRATION)
+SINGLE_SIGN_ON_ACCOUNT_CREATE = _action(
+    "account.single_sign_on_create", _("统一身份认证首次登录开设账号"), C.ADMINISTRATION
+)
+SINGLE_SIGN_ON_LINK = _action("account.single_sign_on_link", _("关联统一身份认证"), C.ADMINISTRATION)
+SINGLE_SIGN_ON_REFUSED = _action(
+    "account.single_sign_on_refused", _("统一身份认证登录被拒绝"), C.ADMINISTRATION
+)
+
 # Access tokens of the API (apps.api): created and revoked by their owner on 账号安全.
 API_TOKEN_CREATE = _action("api.token_create", _("创建接口令牌"), C.ADMINISTRATION)
 API_TOKEN_REVOKE = _action("api.token_revoke", _("撤销接口令牌"), C.ADMINISTRATION)
