@@ -472,6 +472,7 @@ _MESSAGES: dict[str, str] = {
     "enum": _("须为以下之一：%(expected)s"),
     "too_short": _("尚未填写"),
     "string_pattern_mismatch": _("不符合要求的格式 %(pattern)s"),
+    "string_too_long": _("不得超过 %(max_length)s 个字符"),
     "date_from_datetime_parsing": _("须为日期，写作 YYYY-MM-DD"),
     "date_parsing": _("须为日期，写作 YYYY-MM-DD"),
     "date_type": _("须为日期，写作 YYYY-MM-DD"),
@@ -549,6 +550,11 @@ def validation_problems(error: ValidationError) -> list[Problem]:
     return [_problem(detail) for detail in error.errors()]
 
 
+def detail_problem(detail: ErrorDetails) -> Problem:
+    """One of pydantic's error details worded as the profile's problems are (the API's parameters)."""
+    return _problem(detail)
+
+
 def parse_profile(document: Any, *, source: str) -> ClusterProfile:
     """Validate an already-parsed JSON document; every problem names its field."""
     try:
@@ -569,9 +575,16 @@ def load_profile(path: Path) -> ClusterProfile:
         raise UnusableInput.single(source, "", _("不是 UTF-8 文本")) from None
     except OSError as error:
         raise UnusableInput.single(source, "", _("无法读取：%(reason)s", reason=error.strerror)) from None
+    return parse_profile(decode_json(text, source=source), source=source)
+
+
+def decode_json(text: str | bytes, *, source: str) -> Any:
+    """A JSON document as the profile reads it: numbers with a fraction as ``Decimal``; not JSON (or nested
+    beyond reason) raises :class:`UnusableInput` naming ``source``. The command line reads a file with it and
+    the API (``POST /api/v1/check``) a request's body."""
     try:
         # Decimal, not float: 48.4 must stay 48.4 for a comparison at a threshold to be exact.
-        document = json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise UnusableInput.single(
             source,
@@ -583,9 +596,10 @@ def load_profile(path: Path) -> ClusterProfile:
                 column=error.colno,
             ),
         ) from None
+    except UnicodeDecodeError:
+        raise UnusableInput.single(source, "", _("不是 UTF-8 文本")) from None
     except RecursionError:
         raise UnusableInput.single(source, "", _("嵌套过深，不是集群画像")) from None
-    return parse_profile(document, source=source)
 
 
 def profile_json_schema() -> dict[str, Any]:

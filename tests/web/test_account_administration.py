@@ -1,5 +1,5 @@
 """账号管理 (issue 17, "Account administration in the platform"): an administrator creates, edits, deactivates
-and re-activates accounts within its jurisdiction and below, grants only the roles ADR 0025's table gives
+and re-activates accounts within its jurisdiction and below, grants only the roles ADR 0027's table gives
 it, imports accounts in bulk (all or nothing, every problem by sheet, cell and column), and invites their
 owners by mail with a one-time link; every change is audited. The grant table is
 ``smecluster.apps.accounts.account_reach.GRANTS``.
@@ -77,11 +77,11 @@ def _accept(client: Client, link: str, password: str = NEW_PASSWORD) -> Any:
     return client.post(page["Location"], {"new_password1": password, "new_password2": password})
 
 
-# --- who may grant what (ADR 0025) ----------------------------------------------------------------------
+# --- who may grant what (ADR 0027) ----------------------------------------------------------------------
 
 
 def test_nobody_grants_a_role_above_their_own_level() -> None:
-    """ADR 0025: the grant table never reaches above the granter's level (ROLE_LEVEL; experts aside)."""
+    """ADR 0027: the grant table never reaches above the granter's level (ROLE_LEVEL; experts aside)."""
     order = {"national": 0, "province": 1, "city": 2, "county": 3}
     for granter, roles in GRANTS.items():
         own = ROLE_LEVEL[Role(granter)]

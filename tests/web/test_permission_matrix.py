@@ -1091,7 +1091,7 @@ SELECTION_PAGES = (
 )
 
 
-# --- issue 17: 账号管理 (ADR 0025's grant table). The account acted on is 顺德区's county officer: the
+# --- issue 17: 账号管理 (ADR 0027's grant table). The account acted on is 顺德区's county officer: the
 # ministry, the province and 佛山市 administer it; 广州市 and the counties do not reach it (404; a county
 # officer administers only its county's operators, and nobody its own account); operators and experts
 # administer no account (403 with the reason).

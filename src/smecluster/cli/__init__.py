@@ -41,6 +41,7 @@ def _register() -> None:
         backup_commands,
         calendar_commands,
         check_commands,
+        collect_commands,
         discover_commands,
         files_commands,
         profile_commands,
@@ -76,6 +77,7 @@ def _register() -> None:
     main.add_command(discover_commands.discover)
     main.add_command(backup_commands.backup)
     main.add_command(backup_commands.restore)
+    main.add_command(collect_commands.collect)
 
 
 _register()

@@ -13,10 +13,18 @@ from rich.table import Table
 
 from smecluster.cli.params import ISO_DATE
 from smecluster.errors import UnusableInput
+from smecluster.policy.checking import check_document
 from smecluster.policy.comparison import QUALITATIVE_TOPIC, compare, review_count
 from smecluster.policy.display import LEGEND, MARK, outcome_text, threshold_text, value_text
 from smecluster.policy.evaluator import evaluate
-from smecluster.policy.ruleset import RuleSet, load_rule_set_file, rule_set, rule_set_json_schema, rule_sets
+from smecluster.policy.ruleset import (
+    RuleSet,
+    load_rule_set_file,
+    rule_set,
+    rule_set_json_schema,
+    rule_set_summary,
+    rule_sets,
+)
 from smecluster.policy.verdict import Status, Verdict
 from smecluster.profile import load_profile, profile_json_schema
 
@@ -62,10 +70,11 @@ def check(
         raise click.UsageError("give either --rule-set ID or --all")
     cluster = load_profile(profile)
     chosen = list(rule_sets().values()) if all_rule_sets else [_resolve(rule_set_option or "")]
-    verdicts = [evaluate(cluster, each, as_of) for each in chosen]
     if as_json:
-        _print_json([verdict.as_json() for verdict in verdicts] if all_rule_sets else verdicts[0].as_json())
+        documents = [check_document(cluster, each, as_of) for each in chosen]
+        _print_json(documents if all_rule_sets else documents[0])
         return
+    verdicts = [evaluate(cluster, each, as_of) for each in chosen]
     console = _console()
     console.print(f"{cluster.name}（申报日期 {cluster.application_date}）")
     if all_rule_sets:
@@ -153,21 +162,7 @@ def rule_set_schema() -> None:
 @click.option("--json", "as_json", is_flag=True, help="print as JSON")
 def rule_sets_command(as_json: bool) -> None:
     """List the rule sets: id, document, issuer, date and validity."""
-    listed = [
-        {
-            "id": each.id,
-            "title": each.title,
-            "document": each.document.title,
-            "number": each.document.number,
-            "issuer": each.document.issuer,
-            "issued": each.document.issued.isoformat() if each.document.issued else None,
-            "status": each.document.status.value,
-            "valid_from": each.validity.valid_from.isoformat() if each.validity.valid_from else None,
-            "valid_until": each.validity.valid_until.isoformat() if each.validity.valid_until else None,
-            "criteria": len(each.criteria),
-        }
-        for each in rule_sets().values()
-    ]
+    listed = [rule_set_summary(each) for each in rule_sets().values()]
     if as_json:
         _print_json(listed)
         return

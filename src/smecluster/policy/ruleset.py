@@ -883,6 +883,23 @@ def firm_counted_title_sets(*chosen: RuleSet) -> list[tuple[QualityTitle, ...]]:
     return list(found.values())
 
 
+def rule_set_summary(each: RuleSet) -> dict[str, Any]:
+    """A rule set in one line: id, document, issuer, date and validity (``smecluster rule-sets --json``, and
+    ``GET /api/v1/rule-sets``)."""
+    return {
+        "id": each.id,
+        "title": each.title,
+        "document": each.document.title,
+        "number": each.document.number,
+        "issuer": each.document.issuer,
+        "issued": each.document.issued.isoformat() if each.document.issued else None,
+        "status": each.document.status.value,
+        "valid_from": each.validity.valid_from.isoformat() if each.validity.valid_from else None,
+        "valid_until": each.validity.valid_until.isoformat() if each.validity.valid_until else None,
+        "criteria": len(each.criteria),
+    }
+
+
 def rule_set(rule_set_id: str) -> RuleSet:
     """The rule set with this id; an unknown id names the ones that exist."""
     known = rule_sets()

@@ -140,6 +140,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "captcha",
+    # django-ninja, installed so that its docs page uses the bundled Swagger UI (static files), not a CDN.
+    "ninja",
     "smecluster.apps.accounts",
     "smecluster.apps.audit",
     "smecluster.apps.programmes",
@@ -156,6 +158,7 @@ INSTALLED_APPS = [
     "smecluster.apps.yearly_data",
     "smecluster.apps.jobs",
     "smecluster.apps.issued_documents",
+    "smecluster.apps.api",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -316,6 +319,11 @@ CAPTCHA_TIMEOUT = _number("SMECLUSTER_CAPTCHA_TIMEOUT_MINUTES", 30)
 CAPTCHA_FONT_SIZE = 30
 CAPTCHA_LENGTH = 4
 CAPTCHA_TEST_MODE = False
+
+# The API's rate limits (apps/api/access.py): requests per token and per client address, as ninja writes
+# rates ("120/m", "5000/h"); counted in each server process's memory.
+API_RATE_PER_TOKEN = os.environ.get("SMECLUSTER_API_RATE_PER_TOKEN", "").strip() or "120/m"
+API_RATE_PER_ADDRESS = os.environ.get("SMECLUSTER_API_RATE_PER_ADDRESS", "").strip() or "300/m"
 
 # Every uploaded workbook (roster, application, annual report) is checked against these before parsing:
 # a parser trusts the sizes a file declares (see smecluster.documents.workbook_limits).

@@ -6,6 +6,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smecluster.apps.accounts import password_reset, single_sign_on_views
+from smecluster.apps.api.main import api
 from smecluster.site import dashboard, health
 
 # django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
@@ -31,8 +32,11 @@ urlpatterns = [
     path("accounts/login/", single_sign_on_views.LoginPage.as_view(), name="login"),
     path("accounts/logout/", single_sign_on_views.LogoutPage.as_view(), name="logout"),
     path("accounts/sso/", include("smecluster.apps.accounts.single_sign_on_urls")),
+    # The REST API with its OpenAPI document and docs page (apps/api, design/interfaces.md).
+    path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("smecluster.apps.accounts.urls")),
+    path("", include("smecluster.apps.api.urls")),  # 接口令牌, under 账号安全
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("smecluster.apps.applications.urls")),
     path("", include("smecluster.apps.reviews.urls")),

@@ -1,5 +1,5 @@
 """Who may administer which accounts (账号管理): the roles each administrator may grant and the jurisdictions
-it reaches. ADR 0025 gives the reasons; every page and service of account administration asks here.
+it reaches. ADR 0027 gives the reasons; every page and service of account administration asks here.
 
 - **Roles**: an administrator grants only the roles of :data:`GRANTS` for its own role, never one above its
   own level. The ministry and the provinces are the administrators of their offices and may add colleagues;
@@ -44,7 +44,7 @@ GRANTS: dict[str, tuple[Role, ...]] = {
     Role.OPERATOR: (),
     Role.EXPERT: (),
 }
-"""The roles an account of each role may grant, create, edit, deactivate and invite (ADR 0025's table)."""
+"""The roles an account of each role may grant, create, edit, deactivate and invite (ADR 0027's table)."""
 
 
 def grantable_roles(actor: User) -> tuple[Role, ...]:

@@ -225,6 +225,13 @@ SINGLE_SIGN_ON_LINK = _action("account.single_sign_on_link", _("关联统一身�
 SINGLE_SIGN_ON_REFUSED = _action(
     "account.single_sign_on_refused", _("统一身份认证登录被拒绝"), C.ADMINISTRATION
 )
+
+# Access tokens of the API (apps.api): created and revoked by their owner on 账号安全.
+API_TOKEN_CREATE = _action("api.token_create", _("创建接口令牌"), C.ADMINISTRATION)
+API_TOKEN_REVOKE = _action("api.token_revoke", _("撤销接口令牌"), C.ADMINISTRATION)
+# What the ministry's platform received from a province's collection package (apps.api.collection).
+MINISTRY_COLLECTION_RECEIVE = _action("api.collection_receive", _("接收省级年度数据包"), C.DATA)
+
 # The platform's yearly data, loaded from the web by the platform administrator (apps.yearly_data).
 YEARLY_DATA_HOLIDAYS_LOAD = _action("yearly_data.holidays_load", _("载入年度节假日安排"), C.ADMINISTRATION)
 YEARLY_DATA_RULE_SET_LOAD = _action("yearly_data.rule_set_load", _("载入规则集"), C.ADMINISTRATION)
