@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import random
 import sys
@@ -36,7 +37,7 @@ import time as wall
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,13 @@ INDUSTRIES = (
     ("塑料制品", "29"), ("灯饰照明", "38"), ("皮革制品", "19"), ("医疗器械", "35"), ("精细化工", "26"),
     ("汽车零部件", "36"), ("玩具", "24"), ("模具", "35"), ("金属加工", "33"), ("日用化学品", "26"),
 )  # fmt: skip
+# A town or street of each 不设区的地级市 of 广东省 (NBS statistical division codes).
+TOWNS = {
+    "441900": {"code": "441900005", "name": "万江街道"},
+    "442000": {"code": "442000001", "name": "石岐街道"},
+}
+# Where the nine experts beside the demo's three live (an expert reviews no cluster of their own city).
+EXPERT_HOMES = ("440000", "440100", "440300", "440400", "440500", "440700", "440800", "441300", "445100")
 PAST_YEARS = (2022, 2023, 2024, 2025)
 PER_CALL = 450
 CURRENT = 200
@@ -61,7 +69,9 @@ SHARES = ("0.95", "0.92", "0.90", "0.88", "0.86", "0.84", "0.82", "0.80", "0.78"
 
 def _django() -> None:
     if "DATABASE_URL" not in os.environ:
-        sys.exit("DATABASE_URL is not set: give the seed a PostgreSQL database of its own (see the docstring)")
+        sys.exit(
+            "DATABASE_URL is not set: give the seed a PostgreSQL database of its own (see the docstring)"
+        )
     os.environ.setdefault("SMECLUSTER_DEBUG", "1")
     # Mail is recorded (one delivery per recipient) but goes nowhere: the officers are not real.
     os.environ.setdefault("SMECLUSTER_EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
@@ -118,8 +128,8 @@ class Province:
             self.county_officer[county.code] = self._officer(Role.COUNTY_OFFICER, county)
             self._officer(Role.OPERATOR, county)
         self.experts = demo.ensure_experts(self.users)
-        for number in range(9):
-            expert = self._person(f"expert-{number + 4}", Role.EXPERT, "440000", f"省评审专家{number + 4}")
+        for number, home in enumerate(EXPERT_HOMES, start=4):
+            expert = self._person(f"expert-{number}", Role.EXPERT, home, f"评审专家{number}")
             from smecluster.apps.selection import services as selection_services
             from smecluster.apps.selection.models import ExpertProfile
 
@@ -133,6 +143,7 @@ class Province:
                 )
             self.experts.append(expert)
         self.User = User
+        self._recommenders: dict[str, Any] = {}
 
     def _officer(self, role: str, place: Any) -> Any:
         from smecluster.apps.accounts.models import Role, User
@@ -149,6 +160,7 @@ class Province:
         from smecluster.apps.accounts.models import User
         from smecluster.apps.audit import actions
         from smecluster.apps.audit.services import audit_record
+
         user = User.objects.filter(username=username).first()
         if user is not None:
             return user
@@ -162,11 +174,21 @@ class Province:
         return user
 
     def city_of(self, county: Any) -> Any:
-        return self.city_officer[county.parent_id if county.parent_id != "440000" else county.code]
+        """Who accepts, reviews and recommends the county's applications: its city's officer, or the
+        province's for a 不设区的地级市 (东莞, 中山), which has no city above it."""
+        from smecluster.apps.programmes.recommenders import recommending_office
+
+        if county.code not in self._recommenders:
+            office = recommending_office(self.programme, county)
+            self._recommenders[county.code] = self.User.objects.get(
+                role=office.role, jurisdiction=office.jurisdiction
+            )
+        return self._recommenders[county.code]
 
 
 def _applications(province: Province, call: Any, count: int, rng: random.Random, day: date) -> list[Any]:
     from smecluster.apps.applications import services as application_services
+    from smecluster.reference.divisions import acts_at_county_level
     from smecluster.site.demo import fill_application
 
     made = []
@@ -181,8 +203,11 @@ def _applications(province: Province, call: Any, count: int, rng: random.Random,
             )  # fmt: skip
             scale = Decimal(rng.choice(("1", "1.2", "1.5", "2", "3")))
             application = fill_application(actor=officer, application=application, scale=scale)
+            fields: dict[str, Any] = {"leading_industry_code": code}
+            if acts_at_county_level(county.code):  # 东莞, 中山: the city declares the town (illustrative)
+                fields["places"] = [TOWNS[county.code]]
             application = application_services.application_update(
-                actor=officer, application=application, fields={"leading_industry_code": code}
+                actor=officer, application=application, fields=fields
             )
             made.append(application)
     return made
@@ -285,7 +310,8 @@ def _past_call(province: Province, year: int, rng: random.Random, started: float
         sheets = []
         for index, application in enumerate(recommended):
             # Three of the pool, none from the applying city (GD: an expert does not review home clusters).
-            city = province.city_of(application.county).jurisdiction_id
+            county = application.county
+            city = county.code if county.parent_id == "440000" else county.parent_id
             eligible = [expert for expert in province.experts if expert.jurisdiction_id[:4] != city[:4]]
             experts = [eligible[(index + offset) % len(eligible)] for offset in range(3)]
             sheets.append(_assign(province.admin, application, experts, scoring_day + timedelta(days=20)))
@@ -317,7 +343,9 @@ def _current_call(province: Province, rng: random.Random, today: date, scale: fl
     call = province.current_call
     if call.applications.count() >= round(CURRENT * scale):
         return
-    applications = _applications(province, call, round(CURRENT * scale), rng, call.opens_on + timedelta(days=5))
+    applications = _applications(
+        province, call, round(CURRENT * scale), rng, call.opens_on + timedelta(days=5)
+    )
     paths: tuple[tuple[str, ...], ...] = (
         (), ("submit",), ("submit",), ("submit", "accept"), ("submit", "return"),
         ("submit", "accept", "review"),
@@ -354,7 +382,8 @@ def _rosters(province: Province, count: int, firms: int) -> int:
     from smecluster.apps.rosters.services import cluster_roster_import, cluster_roster_years
 
     spec = importlib.util.spec_from_file_location("roster_import_benchmark", HERE / "roster_import.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
     rows = generator.synthetic_roster(firms)
@@ -368,8 +397,8 @@ def _rosters(province: Province, count: int, firms: int) -> int:
         officer = province.county_officer[cluster.county_id]
         # The same synthetic firms, made this cluster's: its county, credit codes unique to it.
         own = [header] + [
-            [f"{row[0][:8]}{number:04d}{row[0][12:]}", f"{row[1][:-4]}{number:04d}有限公司", cluster.county_id,
-             *row[3:]]
+            [f"{row[0][:8]}{number:04d}{row[0][12:]}", f"{row[1][:-4]}{number:04d}有限公司",
+             cluster.county_id, *row[3:]]
             for row in body
         ]  # fmt: skip
         own = [own[0]] + [_with_check_digit(row) for row in own[1:]]
@@ -409,6 +438,7 @@ def _sign_ins(province: Province, target: int, rng: random.Random) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the province-scale volumes")
+    parser.add_argument("--manifest", type=Path, help="write who signs in and what they open (load test)")
     args = parser.parse_args()
     started = wall.monotonic()
     _django()
@@ -426,6 +456,63 @@ def main() -> None:
     _say(started, f"{_rosters(province, round(ROSTERS * args.scale), ROSTER_FIRMS)} rosters imported")
     _say(started, f"{_sign_ins(province, round(AUDIT_EVENTS * args.scale), rng)} sign-ins recorded")
     _summary(started)
+    if args.manifest:
+        args.manifest.write_text(
+            json.dumps(manifest(province), ensure_ascii=False, indent=1), encoding="utf-8"
+        )
+        _say(started, f"manifest written to {args.manifest}")
+
+
+def manifest(province: Province) -> dict[str, Any]:
+    """Who the load test signs in as, and the records each of them opens (all within their reach)."""
+    from smecluster.apps.applications.models import Application
+    from smecluster.apps.applications.workflow import Status
+    from smecluster.apps.notices.models import Notice
+    from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
+    from smecluster.apps.rosters.models import RosterVersion
+    from smecluster.site.demo import DEMO_PASSWORD
+
+    def ids(queryset: Any, limit: int = 40) -> list[int]:
+        return list(queryset.order_by("-pk").values_list("pk", flat=True)[:limit])
+
+    applications = Application.objects.filter(call__programme=province.programme)
+    clusters = RecognizedCluster.objects.filter(programme=province.programme)
+    counties = []
+    for code, officer in province.county_officer.items():
+        drafts = ids(applications.filter(county_id=code, call=province.current_call, status=Status.DRAFT))
+        if drafts:
+            counties.append({
+                "username": officer.username,
+                "applications": ids(applications.filter(county_id=code)),
+                "drafts": drafts,
+                "reports": ids(AnnualReport.objects.filter(cluster__county_id=code)),
+            })  # fmt: skip
+    cities = [
+        {
+            "username": officer.username,
+            "applications": ids(applications.filter(county__parent_id=code)),
+            "roster_versions": ids(RosterVersion.objects.filter(roster__county__parent_id=code)),
+        }
+        for code, officer in province.city_officer.items()
+        if applications.filter(county__parent_id=code).exists()
+    ]
+    return {
+        "password": DEMO_PASSWORD,
+        "public": {
+            "clusters": ids(clusters, 500),
+            "notices": ids(Notice.objects.all()),
+            "searches": [industry for industry, _code in INDUSTRIES[:8]],
+        },
+        "counties": counties,
+        "cities": cities,
+        "province": [
+            {
+                "username": province.admin.username,
+                "calls": ids(province.programme.calls.filter(year__in=PAST_YEARS)),
+                "clusters": ids(clusters, 500),
+            }
+        ],
+    }
 
 
 def _summary(started: float) -> None:

@@ -16,12 +16,12 @@ absent; a received form that cannot be read is not replaced by the application's
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from pydantic import ValidationError
 
 from smecluster.analytics.figures import ClusterEntry, ClusterYear, Coverage, Source, UnreadableRecord
@@ -409,29 +409,30 @@ def _programmes_for(scope: Jurisdiction) -> QuerySet[Programme]:
 
 
 def pipelines(scope: Jurisdiction, *, city: str = "", industry: str = "") -> list[Pipeline]:
-    """Each relevant programme's latest call, with its applications from the scope counted per status."""
+    """Each relevant programme's latest call, with its applications from the scope counted per status (two
+    queries, however many programmes the scope sees)."""
+    latest = YearlyCall.objects.filter(programme=OuterRef("pk")).order_by("-year").values("pk")[:1]
+    programmes = _programmes_for(scope).annotate(latest_call=Subquery(latest)).order_by("owner", "name", "pk")
+    calls = {call.pk: call for call in YearlyCall.objects.filter(
+        pk__in=programmes.values("latest_call")).select_related("programme")}  # fmt: skip
+    applications = Application.objects.filter(_county_filter(scope), call__in=list(calls))
+    if city:
+        applications = applications.filter(county__parent=city)
+    if industry:
+        applications = applications.filter(leading_industry=industry)
+    counted: dict[int, Counter[str]] = defaultdict(Counter)
+    for row in applications.values("call_id", "status").annotate(count=Count("pk")):
+        counted[row["call_id"]][row["status"]] = row["count"]
     found = []
-    for programme in _programmes_for(scope).order_by("owner", "name", "pk"):
-        call = (
-            YearlyCall.objects.filter(programme=programme)
-            .select_related("programme")
-            .order_by("-year")
-            .first()
-        )
-        if call is None:
+    for call_pk in programmes.values_list("latest_call", flat=True):
+        if call_pk is None:
             continue
-        applications = Application.objects.filter(_county_filter(scope), call=call)
-        if city:
-            applications = applications.filter(county__parent=city)
-        if industry:
-            applications = applications.filter(leading_industry=industry)
-        counted = Counter(applications.values_list("status", flat=True))
         counts = [
-            (status.value, str(status.label), counted[status.value])
+            (status.value, str(status.label), counted[call_pk][status.value])
             for status in ApplicationStatus
-            if counted[status.value]
+            if counted[call_pk][status.value]
         ]
-        found.append(Pipeline(call, counts))
+        found.append(Pipeline(calls[call_pk], counts))
     return found
 
 
