@@ -20,7 +20,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,25 +266,3 @@ def test_log_in_upload_and_download_through_nginx_with_tls(
     assert download[0]["path"] == f"/applications/{application.pk}/pdf/"
     assert download[0]["status"] == 200
     assert download[0]["user_id"] == officer.pk
-
-
-def test_concurrent_requests_each_worker_has_its_own_database_connection(stack: Stack) -> None:
-    """Found by the load test (benchmarks/load): `serve` checked the migrations over a connection in
-    gunicorn's master, and every forked worker inherited that one socket; under concurrent requests their
-    queries interleaved ("lost synchronization with server", a session key read as a user id: 500s).
-    Forty requests at once over the two workers, each reading the database, must all succeed."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-
-    def fetch(number: int) -> int:
-        path = ("/public/clusters/", "/public/notices/", "/accounts/login/", "/healthz")[number % 4]
-        try:
-            with urllib.request.urlopen(f"{stack.https}{path}", context=context, timeout=60) as answer:
-                return int(answer.status)
-        except urllib.error.HTTPError as error:
-            return int(error.code)
-
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        statuses = list(pool.map(fetch, range(40)))
-    assert statuses == [200] * 40, statuses
