@@ -262,6 +262,7 @@ def _past_call(province: Province, year: int, rng: random.Random, started: float
     from smecluster.apps.registry.services import recognition as registry_services
     from smecluster.apps.registry.services import recognition_notice
     from smecluster.apps.selection import services as selection_services
+    from smecluster.apps.selection.permissions import can_assign
     from smecluster.site.demo import GUANGDONG_LEGAL_BASIS, _assign, _score_all
 
     if province.programme.calls.filter(year=year).exists():
@@ -309,10 +310,10 @@ def _past_call(province: Province, year: int, rng: random.Random, started: float
         selection_services.indicator_system_ensure(actor=province.admin, call=call)
         sheets = []
         for index, application in enumerate(recommended):
-            # Three of the pool, none from the applying city (GD: an expert does not review home clusters).
-            county = application.county
-            city = county.code if county.parent_id == "440000" else county.parent_id
-            eligible = [expert for expert in province.experts if expert.jurisdiction_id[:4] != city[:4]]
+            # Three of the pool without a conflict of interest (none from the applying city or county).
+            eligible = [
+                expert for expert in province.experts if can_assign(province.admin, expert, application)
+            ]
             experts = [eligible[(index + offset) % len(eligible)] for offset in range(3)]
             sheets.append(_assign(province.admin, application, experts, scoring_day + timedelta(days=20)))
     with _clock(scoring_day + timedelta(days=10)):
