@@ -12,7 +12,13 @@ the ministry's admin, an anonymous visitor for the public notice), so the figure
 the server: the queries, the template and WeasyPrint with the embedded Noto Sans CJK SC. The first request
 of each (fonts loaded, templates compiled) is reported apart; then best and median of ``--runs`` wall clock,
 and the best CPU time of this process (the figure to compare on a shared machine: PostgreSQL's own time,
-small here, is not in it). The
+small here, is not in it).
+
+The four official documents are issued documents (ADR 0024): the job worker renders each once, when it is
+issued, and the page serves the stored file. The test settings used here render a document not yet stored
+in the first request instead (as the worker would, and stored alike), so for them "first request" is the
+rendering — the worker's cost — and best and median are downloads of the stored file, what a click costs
+now. Stored documents of an earlier run are deleted first, so the first request always renders. The
 machine should be idle: the figures in benchmarks/README.md say the load average they were taken at.
 The demo's rows stay in the database (a second run reuses them); drop the database yourself.
 """
@@ -60,6 +66,11 @@ class Timing:
         return statistics.median(self.runs)
 
 
+def _seconds(elapsed: float) -> str:
+    """Milliseconds below a tenth of a second (a stored document's download), else seconds."""
+    return f"{elapsed * 1000:.1f} ms" if elapsed < 0.1 else f"{elapsed:.2f} s"
+
+
 def _time(document: str, fetch: Callable[[], bytes], runs: int) -> Timing:
     started = time.perf_counter()
     content = fetch()
@@ -87,6 +98,7 @@ def main() -> None:
 
     from smecluster.apps.accounts.models import Role, User
     from smecluster.apps.applications.models import Application
+    from smecluster.apps.issued_documents.models import IssuedDocument
     from smecluster.apps.notices.models import Notice
     from smecluster.apps.registry.models import RecognitionNotice, RecognizedCluster
     from smecluster.site import demo
@@ -96,6 +108,8 @@ def main() -> None:
         started = time.perf_counter()
         demo.build_demo()
         print(f"demo built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    # Each issued document's first request renders it again (the worker's cost), the others read it.
+    IssuedDocument.objects.all().delete()
 
     province = User.objects.get(role=Role.PROVINCE_ADMIN, jurisdiction="440000", username="province-admin")
     ministry = User.objects.filter(role=Role.MINISTRY_ADMIN).first()
@@ -167,8 +181,8 @@ def main() -> None:
     for name, run in documents:
         timing = _time(name, run, arguments.runs)
         print(
-            f"| {timing.document} | {timing.first:.2f} s | **{timing.best:.2f} s** | {timing.median:.2f} s "
-            f"| {min(timing.cpu):.2f} s | {timing.size / 1024:.0f} KB |"
+            f"| {timing.document} | {_seconds(timing.first)} | **{_seconds(timing.best)}** "
+            f"| {_seconds(timing.median)} | {_seconds(min(timing.cpu))} | {timing.size / 1024:.0f} KB |"
         )
     print(f"load average (1 min) at end: {os.getloadavg()[0]:.2f}")
 

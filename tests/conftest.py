@@ -64,3 +64,12 @@ def audit_rows_flushable_on_sqlite() -> Iterator[None]:
     SQLiteOperations.execute_sql_flush = flush_lifting_the_audit_trigger  # type: ignore[method-assign]
     yield
     SQLiteOperations.execute_sql_flush = flush  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def mail_worker_at_commit(settings: Any) -> None:
+    """The job worker's tasks run at once when enqueued (django-tasks' immediate backend), as if a worker
+    stood by: mail queued by a change is delivered when its transaction commits, so a test reads what
+    arrived without running ``db_worker`` (which needs a transactional test). That the request itself
+    only enqueues is tests/web/test_mail_delivery.py's to show, with the real database queue."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

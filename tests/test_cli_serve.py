@@ -60,6 +60,22 @@ def test_with_debugging_on_it_refuses(tmp_path: Path) -> None:
     assert "SMECLUSTER_DEBUG is on" in result.stderr
 
 
+def test_with_smtp_mail_but_no_site_url_it_refuses(tmp_path: Path) -> None:
+    """Mails carry absolute links from SMECLUSTER_SITE_URL (issue 16, "SITE_URL for absolute links"):
+    without it every password-reset link would lead to 127.0.0.1. Named, exit 2, no traceback."""
+    sqlite = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    smtp = {"SMECLUSTER_SECRET_KEY": "k" * 50, "DATABASE_URL": sqlite, "SMECLUSTER_EMAIL_HOST": "mail.test"}
+    refused = _serve_check(tmp_path, **smtp)
+    assert refused.returncode == 2
+    assert "SMECLUSTER_SITE_URL is not set" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    named = _serve_check(tmp_path, **smtp, SMECLUSTER_SITE_URL="https://cluster.example.gov.cn")
+    assert "SMECLUSTER_SITE_URL" not in named.stderr  # refused for SQLite only
+    assert "not PostgreSQL" in named.stderr
+    console = _serve_check(tmp_path, SMECLUSTER_SECRET_KEY="k" * 50, DATABASE_URL=sqlite)
+    assert "SMECLUSTER_SITE_URL" not in console.stderr  # no SMTP, no mail links to fear
+
+
 @pytest.fixture
 def postgres_url(db: None) -> str:
     """The suite's PostgreSQL test database, migrated, as a DATABASE_URL."""

@@ -171,8 +171,12 @@ def test_task_lists_say_the_next_real_step(live_server: Any, browser: Browser) -
     page.context.close()
 
 
-def test_login_names_the_platform_and_resets_a_password(live_server: Any, browser: Browser) -> None:
-    """Finding 9: platform, issuing department, 忘记密码 by a mailed one-use link, 登录 on public pages."""
+def test_login_names_the_platform_and_resets_a_password(
+    live_server: Any, browser: Browser, settings: Any, mail_worker_at_commit: None
+) -> None:
+    """Finding 9: platform, issuing department, 忘记密码 by a mailed one-use link, 登录 on public pages.
+    The mail's link is absolute from SMECLUSTER_SITE_URL, here the live server's address."""
+    settings.SITE_URL = live_server.url
     ensure_divisions()
     users = people()
     county = users["county_officer"]
@@ -192,7 +196,7 @@ def test_login_names_the_platform_and_resets_a_password(live_server: Any, browse
     sent = mail.outbox[0]
     assert sent.to == [county.email]
     assert "重置密码" in sent.subject
-    link = re.search(r"https?://\S+/accounts/reset/\S+/", sent.body)
+    link = re.search(rf"{re.escape(live_server.url)}/accounts/reset/\S+/", sent.body)
     assert link, sent.body
 
     page.goto(link.group(0))

@@ -120,7 +120,17 @@ def _reversible(view_name: str) -> bool:
 
 
 # What the middleware leaves open (the rest of the site, the admin and password pages included, is not).
-OPEN_PATHS = ("/public/", "/i18n/", "/static/", "/accounts/login/", "/accounts/logout/", VERIFY, ENROL)
+# The single sign-on start and return are sign-in pages like the login form (ADR 0022).
+OPEN_PATHS = (
+    "/public/",
+    "/i18n/",
+    "/static/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/sso/",
+    VERIFY,
+    ENROL,
+)
 
 
 def test_the_production_default_requires_the_administrators() -> None:

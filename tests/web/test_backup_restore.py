@@ -56,6 +56,7 @@ class Target:
                 "SMECLUSTER_EVIDENCE_DIR",
                 "SMECLUSTER_DATASETS_DIR",
                 "SMECLUSTER_JOBS_DIR",
+                "SMECLUSTER_DOCUMENTS_DIR",
                 "DJANGO_SETTINGS_MODULE",
             }
         }
@@ -354,7 +355,13 @@ def test_the_sqlite_demo_database_round_trips_as_a_file_copy(tmp_path: Path) -> 
         environment = {
             key: value
             for key, value in os.environ.items()
-            if key not in {"SMECLUSTER_EVIDENCE_DIR", "SMECLUSTER_DATASETS_DIR", "SMECLUSTER_JOBS_DIR"}
+            if key
+            not in {
+                "SMECLUSTER_EVIDENCE_DIR",
+                "SMECLUSTER_DATASETS_DIR",
+                "SMECLUSTER_JOBS_DIR",
+                "SMECLUSTER_DOCUMENTS_DIR",
+            }
         }
         environment |= {
             "DATABASE_URL": f"sqlite:///{data_dir / 'platform.sqlite3'}",

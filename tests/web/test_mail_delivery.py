@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def smtp_server(settings: Any) -> Iterator[MailServer]:
+def smtp_server(settings: Any, mail_worker_at_commit: None) -> Iterator[MailServer]:
+    """The server, and the worker's delivery run at each commit (test_mail_off_request.py shows that a
+    request itself only enqueues it)."""
     with running_mail_server(settings) as server:
         yield server
 

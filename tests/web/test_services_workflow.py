@@ -397,6 +397,7 @@ def test_submission_notifies_the_city_in_the_page_at_once_and_by_mail_after_comm
     web_users: dict[str, User],
     web_application_in: Callable[..., Application],
     django_capture_on_commit_callbacks: Any,
+    mail_worker_at_commit: None,
 ) -> None:
     application = web_application_in(Status.DRAFT)
     mail.outbox.clear()
@@ -430,6 +431,7 @@ def test_the_county_is_told_of_the_city_decisions(
     web_application_in: Callable[..., Application],
     web_take_step: Callable[[Application, str], Any],
     django_capture_on_commit_callbacks: Any,
+    mail_worker_at_commit: None,
 ) -> None:
     application = web_application_in(status)
     mail.outbox.clear()
@@ -451,6 +453,7 @@ def test_a_rolled_back_change_neither_notifies_nor_mails(
     web_users: dict[str, User],
     web_application_in: Callable[..., Application],
     django_capture_on_commit_callbacks: Any,
+    mail_worker_at_commit: None,
 ) -> None:
     application = web_application_in(Status.SUBMITTED)
     mail.outbox.clear()

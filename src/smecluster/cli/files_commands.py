@@ -1,4 +1,4 @@
-"""``smecluster files verify``: the stored evidence and dataset files against their rows.
+"""``smecluster files verify``: the stored evidence, dataset and issued-document files against their rows.
 
 Lists each file a row names that is missing or whose SHA-256 differs, and each file under the evidence
 directory that no row names (orphans, including leftovers of interrupted uploads in ``.incoming/``). Exit

@@ -49,6 +49,15 @@ def _refusals() -> list[str]:
     problems = []
     if settings.DEBUG:
         problems.append("SMECLUSTER_DEBUG is on: it shows tracebacks and settings to anyone")
+    if (
+        settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+        and not os.environ.get("SMECLUSTER_SITE_URL", "").strip()
+    ):
+        problems.append(
+            "mail goes out by SMTP but SMECLUSTER_SITE_URL is not set: every link in a mail (password "
+            "reset, notifications) would point at http://127.0.0.1:8000; set it to the address people use, "
+            "e.g. https://cluster.example.gov.cn"
+        )
     if connection.vendor != "postgresql":
         problems.append(
             f"the database is {connection.vendor}, not PostgreSQL: set DATABASE_URL=postgres://… "

@@ -8,7 +8,8 @@
   file as it is, triggers and all, not ``dumpdata``);
 - the data directories: the evidence store (``evidence/``, without ``.incoming/``, the uploads still being
   staged), the discovery datasets (``datasets/``), the loaded holiday years (``holidays/``), SME size
-  standards (``sme_size_standards/``) and rule sets (``rulesets/``), and the job worker's files (``jobs/``);
+  standards (``sme_size_standards/``) and rule sets (``rulesets/``), the job worker's files (``jobs/``)
+  and the issued documents (``documents/``);
 - ``manifest.json``, last: each member's size and SHA-256, the platform version, the database engine and
   the migrations applied.
 
@@ -73,6 +74,9 @@ def data_directories() -> dict[str, Path]:
         "rulesets": installed_rule_sets_dir(Path(settings.DATA_DIR)),
         # Files the job worker made (reports), which their Job rows name.
         "jobs": Path(settings.JOBS_DIR),
+        # Official documents as issued (certificates, notices, applications as submitted), which their
+        # IssuedDocument rows name with their SHA-256.
+        "documents": Path(settings.ISSUED_DOCUMENTS_DIR),
     }
 
 

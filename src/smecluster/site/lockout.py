@@ -27,6 +27,15 @@ def attempted_username(request: HttpRequest, credentials: dict[str, Any] | None 
     return str(typed or "")[:RECORDED_USERNAME_MAX]
 
 
+def lockout_parameters(request: Any, credentials: dict[str, Any] | None = None) -> list[str]:
+    """What failures are counted by (``AXES_LOCKOUT_PARAMETERS``): the username typed and the address, but
+    the address alone for a single sign-on callback (its credentials carry the flow's nonce): no username was
+    typed, and counting every such failure under the empty one would lock single sign-on out for everyone."""
+    if credentials and "nonce" in credentials:
+        return ["ip_address"]
+    return ["username", "ip_address"]
+
+
 def locked_out(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
 ) -> HttpResponse:

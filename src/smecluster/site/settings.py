@@ -10,6 +10,7 @@
 | SMECLUSTER_EVIDENCE_MAX_MB | 20 | upload size limit per evidence file |
 | SMECLUSTER_DATASETS_DIR | $SMECLUSTER_DATA_DIR/datasets | enterprise-year files for candidate discovery |
 | SMECLUSTER_JOBS_DIR | $SMECLUSTER_DATA_DIR/jobs | files the job worker made, kept for their requester |
+| SMECLUSTER_DOCUMENTS_DIR | $SMECLUSTER_DATA_DIR/documents | official documents as issued, kept as rendered |
 | SMECLUSTER_DATASET_MAX_MB | 200 | upload size limit per enterprise-year file (bigger: place and register) |
 | SMECLUSTER_DATASET_MAX_ROWS | 200000000 | rows a Parquet file may declare or a CSV hold (lines) |
 | SMECLUSTER_DATASET_MAX_COLUMNS | 64 | columns of an enterprise-year file (Parquet schema, CSV header) |
@@ -65,6 +66,21 @@
 | SMECLUSTER_WEB_WORKERS | 2 × cores + 1, at most 9 | gunicorn worker processes |
 | SMECLUSTER_WEB_TIMEOUT | 120 | seconds a request may run before its worker is restarted |
 | SMECLUSTER_FORWARDED_ALLOW_IPS | 127.0.0.1,::1 | proxies whose forwarded headers gunicorn believes |
+| SMECLUSTER_LOCAL_LOGIN_ROLES | (every role) | who may sign in with a password (others: 统一身份认证) |
+| SMECLUSTER_OIDC_ISSUER | (none: no single sign-on) | the provider's issuer (its discovery gives the rest) |
+| SMECLUSTER_OIDC_CLIENT_ID | (none) | this platform's client id at the provider |
+| SMECLUSTER_OIDC_CLIENT_SECRET | (none) | its secret |
+| SMECLUSTER_OIDC_SCOPES | openid profile email | scopes asked for (add the one carrying role and division) |
+| SMECLUSTER_OIDC_SIGN_ALGO | RS256 | the ID token's signing algorithm |
+| SMECLUSTER_OIDC_{AUTHORIZATION,TOKEN,USERINFO,JWKS,END_SESSION}_ENDPOINT | (discovery) | endpoints |
+| SMECLUSTER_OIDC_ROLE_CLAIM | smecluster_role | claim naming the person's role |
+| SMECLUSTER_OIDC_ROLE_VALUES | (the role codes) | claim value=role pairs, e.g. 市级主管部门=city_officer |
+| SMECLUSTER_OIDC_DIVISION_CLAIM | division_code | claim giving their office's GB/T 2260 code |
+| SMECLUSTER_OIDC_CREATE_ROLES | (none) | roles whose account is opened at the first sign-in |
+| SMECLUSTER_OIDC_DIVISIONS | (every division) | GB/T 2260 codes whose people may sign in (and below) |
+| SMECLUSTER_OIDC_TRUST_MFA | claims | claims (amr/acr say so), always, or never: IdP's MFA replaces ours |
+| SMECLUSTER_OIDC_MFA_AMR | mfa,otp,hwk,swk,sms,sc | amr values that mean the IdP used a second factor |
+| SMECLUSTER_OIDC_MFA_ACR | (none) | acr values that mean the same |
 """
 
 from __future__ import annotations
@@ -138,6 +154,7 @@ INSTALLED_APPS = [
     "smecluster.apps.discovery",
     "smecluster.apps.yearly_data",
     "smecluster.apps.jobs",
+    "smecluster.apps.issued_documents",
     "django_tasks",
     "django_tasks_db",
     "axes",
@@ -211,9 +228,12 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 # django-axes first: it refuses a locked-out login before any password is checked. It needs the request, so
 # every ``authenticate`` must pass one (the test client's ``login`` takes ``request=HttpRequest()``).
+# Then the password (refused for roles that must use single sign-on, SMECLUSTER_LOCAL_LOGIN_ROLES), then
+# the OpenID Connect callback (it acts only on the callback's code, state and nonce).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "smecluster.apps.accounts.local_login.PasswordBackend",
+    "smecluster.apps.accounts.single_sign_on.SingleSignOnBackend",
 ]
 # Checked wherever a password is chosen (the password forms, the admin, createsuperuser, changepassword);
 # ``User.set_password`` itself does not check, so the demo and test fixtures choose theirs freely.
@@ -257,6 +277,11 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("SMECLUSTER_EVIDENCE_MAX_MB", "20")) * 1
 # a table, no broker); the files it makes are kept here for their requester.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JOBS_DIR = Path(os.environ.get("SMECLUSTER_JOBS_DIR", DATA_DIR / "jobs"))
+# Official documents as issued (certificates, notices, applications as submitted), rendered by the worker
+# and served as stored (apps/issued_documents, ADR 0024). Rendering in the request instead is the test
+# suite's shortcut (settings_test), never a deployment's: under load a PDF took 11–38 s there.
+ISSUED_DOCUMENTS_DIR = Path(os.environ.get("SMECLUSTER_DOCUMENTS_DIR", DATA_DIR / "documents"))
+ISSUED_DOCUMENTS_RENDER_IN_REQUEST = False
 DISCOVERY_DATASETS_DIR = Path(os.environ.get("SMECLUSTER_DATASETS_DIR", DATA_DIR / "datasets"))
 DISCOVERY_DATASET_MAX_BYTES = int(os.environ.get("SMECLUSTER_DATASET_MAX_MB", "200")) * 1024 * 1024
 # Every enterprise-year file (uploaded, registered) is checked against these before DuckDB reads it: it
@@ -384,7 +409,7 @@ CSRF_TRUSTED_ORIGINS = _list("SMECLUSTER_CSRF_TRUSTED_ORIGINS")
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = _number("SMECLUSTER_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_number("SMECLUSTER_LOGIN_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "smecluster.site.lockout.lockout_parameters"  # username and address
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "smecluster.site.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "smecluster.site.lockout.locked_out"
@@ -416,6 +441,66 @@ if _unknown_roles := TWO_FACTOR_REQUIRED_ROLES - TWO_FACTOR_ROLE_NAMES:
         f"SMECLUSTER_TWO_FACTOR_ROLES: unknown role(s) {', '.join(sorted(_unknown_roles))}"
     )
 OTP_TOTP_ISSUER = os.environ.get("SMECLUSTER_TOTP_ISSUER", "").strip() or "smecluster"
+
+# Who may sign in with a password on the login page (the names of SMECLUSTER_TWO_FACTOR_ROLES); the others
+# are told to use 统一身份认证. Unset: everyone.
+_local_login_roles = os.environ.get("SMECLUSTER_LOCAL_LOGIN_ROLES")
+LOCAL_LOGIN_ROLES = (
+    TWO_FACTOR_ROLE_NAMES
+    if _local_login_roles is None
+    else frozenset(name for name in _list("SMECLUSTER_LOCAL_LOGIN_ROLES") if name != "none")
+)
+if _unknown_roles := LOCAL_LOGIN_ROLES - TWO_FACTOR_ROLE_NAMES:
+    raise ImproperlyConfigured(
+        f"SMECLUSTER_LOCAL_LOGIN_ROLES: unknown role(s) {', '.join(sorted(_unknown_roles))}"
+    )
+
+# --- Single sign-on by OpenID Connect (统一身份认证): apps/accounts/single_sign_on.py, ADR 0022 ----------
+# On when an issuer and a client id are set. mozilla-django-oidc runs the code flow (state, nonce, PKCE);
+# the endpoints come from the issuer's discovery document unless set one by one. Accounts are found by the
+# ID token's iss+sub (accounts.SingleSignOnIdentity), never by e-mail; an unknown subject gets an account
+# only when its role is in SMECLUSTER_OIDC_CREATE_ROLES and its division within SMECLUSTER_OIDC_DIVISIONS.
+OIDC_ISSUER = os.environ.get("SMECLUSTER_OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("SMECLUSTER_OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = os.environ.get("SMECLUSTER_OIDC_CLIENT_SECRET", "").strip()
+OIDC_RP_SCOPES = os.environ.get("SMECLUSTER_OIDC_SCOPES", "").strip() or "openid profile email"
+OIDC_RP_SIGN_ALGO = os.environ.get("SMECLUSTER_OIDC_SIGN_ALGO", "").strip() or "RS256"
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("SMECLUSTER_OIDC_AUTHORIZATION_ENDPOINT", "").strip()
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("SMECLUSTER_OIDC_TOKEN_ENDPOINT", "").strip()
+OIDC_OP_USER_ENDPOINT = os.environ.get("SMECLUSTER_OIDC_USERINFO_ENDPOINT", "").strip()
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("SMECLUSTER_OIDC_JWKS_ENDPOINT", "").strip()
+OIDC_OP_END_SESSION_ENDPOINT = os.environ.get("SMECLUSTER_OIDC_END_SESSION_ENDPOINT", "").strip()
+OIDC_ROLE_CLAIM = os.environ.get("SMECLUSTER_OIDC_ROLE_CLAIM", "").strip() or "smecluster_role"
+OIDC_ROLE_VALUES = dict(pair.split("=", 1) for pair in _list("SMECLUSTER_OIDC_ROLE_VALUES") if "=" in pair)
+OIDC_DIVISION_CLAIM = os.environ.get("SMECLUSTER_OIDC_DIVISION_CLAIM", "").strip() or "division_code"
+OIDC_CREATE_ROLES = frozenset(_list("SMECLUSTER_OIDC_CREATE_ROLES"))
+OIDC_DIVISIONS = tuple(_list("SMECLUSTER_OIDC_DIVISIONS"))
+OIDC_TRUST_MFA = os.environ.get("SMECLUSTER_OIDC_TRUST_MFA", "").strip() or "claims"
+if OIDC_TRUST_MFA not in {"claims", "always", "never"}:
+    raise ImproperlyConfigured(
+        f"SMECLUSTER_OIDC_TRUST_MFA must be claims, always or never, not {OIDC_TRUST_MFA!r}"
+    )
+# RFC 8176 methods that are a second factor (one-time code, hardware or software key, SMS, smart card), or
+# say there were several ("mfa").
+_MFA_METHODS = "mfa,otp,hwk,swk,sms,sc"
+OIDC_MFA_AMR = frozenset(
+    _list("SMECLUSTER_OIDC_MFA_AMR") if "SMECLUSTER_OIDC_MFA_AMR" in os.environ else _MFA_METHODS.split(",")
+)
+OIDC_MFA_ACR = frozenset(_list("SMECLUSTER_OIDC_MFA_ACR"))
+# Mistyped role names or division codes would refuse everyone, or let nobody be created, silently.
+_role_codes = TWO_FACTOR_ROLE_NAMES - {"platform_admin"}
+if _unknown_roles := (OIDC_CREATE_ROLES | set(OIDC_ROLE_VALUES.values())) - _role_codes:
+    raise ImproperlyConfigured(
+        f"SMECLUSTER_OIDC_CREATE_ROLES / _ROLE_VALUES: unknown role(s) {', '.join(sorted(_unknown_roles))}"
+    )
+if _bad_codes := [code for code in OIDC_DIVISIONS if len(code) != 6 or not code.isdigit()]:
+    raise ImproperlyConfigured(f"SMECLUSTER_OIDC_DIVISIONS: not GB/T 2260 codes: {', '.join(_bad_codes)}")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint the provider's end_session_endpoint asks for at logout
+OIDC_TIMEOUT = 10  # seconds for each call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "single_sign_on:callback"
+LOGIN_REDIRECT_URL_FAILURE = LOGIN_URL
+# --- end of single sign-on ---------------------------------------------------------------------------------
 
 # Content-Security-Policy (django-csp 4): scripts only from this site's own files, never inline (the
 # templates carry no <script> body, javascript: link or on… attribute; site/static/site.js does their

@@ -21,6 +21,7 @@ if worker := os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ["SMECLUSTER_EVIDENCE_DIR"] = os.path.join(scratch, "evidence")
     os.environ["SMECLUSTER_DATASETS_DIR"] = os.path.join(scratch, "datasets")
     os.environ["SMECLUSTER_JOBS_DIR"] = os.path.join(scratch, "jobs")
+    os.environ["SMECLUSTER_DOCUMENTS_DIR"] = os.path.join(scratch, "documents")
 
 from smecluster.site.settings import *  # noqa: F403
 
@@ -34,3 +35,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TWO_FACTOR_REQUIRED_ROLES = frozenset[str]()
 # A mail refused or unreachable is tried again at once here: pauses between tries would only slow the suite.
 MAIL_RETRY_SECONDS = 0.0
+# An official document not yet rendered by the worker is rendered in the request (and stored, as the worker
+# would): the many tests that read a PDF need no worker. tests/web/test_issued_documents.py switches this
+# off and shows the deployment's way (the waiting page, the worker, the stored file).
+ISSUED_DOCUMENTS_RENDER_IN_REQUEST = True

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smecluster.apps.accounts import password_reset
+from smecluster.apps.accounts import password_reset, single_sign_on_views
 from smecluster.site import dashboard, health
 
 # django-otp's admin pages show an authenticator's secret key and delete devices without an audit event;
@@ -26,6 +26,11 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("healthz", health.healthz, name="healthz"),
+    # The login page offers 统一身份认证 when configured and refuses passwords of roles that must use it;
+    # logout also ends the session at the identity provider (accounts/single_sign_on_views.py).
+    path("accounts/login/", single_sign_on_views.LoginPage.as_view(), name="login"),
+    path("accounts/logout/", single_sign_on_views.LogoutPage.as_view(), name="logout"),
+    path("accounts/sso/", include("smecluster.apps.accounts.single_sign_on_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("smecluster.apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,11 +17,14 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from jobs_worker import run_waiting_jobs
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.discovery import services
 from smecluster.apps.discovery.models import Candidate, Dataset, DiscoveryRun
 from smecluster.apps.discovery.selectors import datasets_for, runs_for
+from smecluster.apps.jobs.models import Job
+from smecluster.apps.notifications.models import Notification
 from smecluster.apps.programmes.models import PoolEntry
 
 pytestmark = pytest.mark.django_db
@@ -128,13 +131,19 @@ def test_a_placed_file_is_registered_and_the_page_says_big_files_go_there(
     response = client.post(
         reverse("discovery:dataset_register"), {"name": "名录", "path": "registry-2024.parquet"}
     )
+    # Checking and hashing a file of gigabytes is the worker's: the page answers with the job's page.
     assert response.status_code == 302
+    assert not Dataset.objects.exists()
+    (job,) = run_waiting_jobs()
+    assert job.status == Job.Status.DONE, job.error
+    assert response["Location"] == job.get_absolute_url()
     dataset = Dataset.objects.get()
     assert dataset.origin == Dataset.Origin.REGISTERED
     assert dataset.sha256 == hashlib.sha256(placed.read_bytes()).hexdigest()
     escape = client.post(reverse("discovery:dataset_register"), {"name": "越界", "path": "../../etc/passwd"})
     assert escape.status_code == 400
     assert Dataset.objects.count() == 1
+    assert Job.objects.count() == 1  # refused at once: no job
 
 
 def test_city_officers_cannot_upload(login: Login) -> None:
@@ -155,14 +164,23 @@ def test_a_run_lists_the_provinces_candidates_with_reasons(login: Login, dataset
         reverse("discovery:run_new"),
         {"dataset": dataset.pk, "year": 2024, "rule_set_id": "guangdong-2022", "top": 50},
     )
+    # A run is a job: the page answers with its progress page, and the worker runs it.
     assert response.status_code == 302
+    assert not DiscoveryRun.objects.exists()
+    job_page = response["Location"]
+    assert client.get(job_page).status_code == 200
+    (job,) = run_waiting_jobs()
+    assert job.status == Job.Status.DONE, job.error
     run = DiscoveryRun.objects.get()
+    assert job.result_link == reverse("discovery:run", args=[run.pk])
+    assert f'href="{job.result_link}"' in client.get(job_page).content.decode()
+    assert Notification.objects.get(recipient__username="province-admin").link == job_page
     assert (run.year, run.province_id, run.rule_set_id) == (2024, "440000", "guangdong-2022")
     candidates = list(run.candidates.all())
     assert {c.county_code for c in candidates} == {"440606", "440605", "440106", "440104"}
     assert [c.rank for c in candidates] == list(range(1, len(candidates) + 1))
     assert AuditEvent.objects.filter(action="discovery.run", target_id=str(run.pk)).exists()
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(job.result_link).content.decode()
     assert "计算用时" in page
     first = candidates[0]
     assert first.reasons
@@ -276,6 +294,7 @@ def test_the_ministry_runs_a_national_dataset_on_a_province_it_chooses(
     assert "不属于所选省份" in refused.content.decode()
     response = ministry.post(reverse("discovery:run_new"), {**form, "dataset": national.pk})
     assert response.status_code == 302
+    run_waiting_jobs()
     mine = DiscoveryRun.objects.exclude(pk=run.pk).get()
     assert mine.province_id == "330000"
     assert {c.county_code[:2] for c in mine.candidates.all()} == {"33"}

@@ -131,7 +131,10 @@ def test_recording_then_resolving_an_objection(objected: PubWorld) -> None:
 
 
 def test_the_objector_who_left_an_email_hears_the_outcome(
-    objected: PubWorld, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+    objected: PubWorld,
+    django_capture_on_commit_callbacks: Any,
+    mailoutbox: list[Any],
+    mail_worker_at_commit: None,
 ) -> None:
     first = _objections()[0]
     with django_capture_on_commit_callbacks(execute=True):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from roster_support import matching_declared, roster_csv
 
+from jobs_worker import run_waiting_jobs
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Status
@@ -144,6 +145,7 @@ def test_the_roster_list_and_a_versions_firms_download_with_filters(
         handle = io.BytesIO(roster_csv(firms))
         handle.name = "名册.csv"
         county.post(reverse("rosters:application", args=[application.pk]), {"file": handle})
+    run_waiting_jobs()  # the imports are jobs
     city = _client(web_users["city_officer"])
     year = first.call.year - 1
     page = city.get(reverse("rosters:list"), {"year": year, "kind": "application"}).content.decode()
@@ -191,6 +193,7 @@ def three_rosters(
             reverse("rosters:application", args=[application.pk]), {"file": handle}
         )
         assert response.status_code in (200, 302)
+    run_waiting_jobs()  # the imports are jobs
     return applications
 
 

@@ -3,7 +3,6 @@ and the roster's figures beside the declared ones on the application page."""
 
 from __future__ import annotations
 
-import base64
 import io
 import re
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from openpyxl import load_workbook
 from roster_support import Firm, matching_declared, roster_csv
 
 from factories import PLEDGE
+from jobs_worker import run_waiting_jobs
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.workflow import Status
@@ -35,7 +35,18 @@ def _client(user: User) -> Client:
 def _upload(client: Client, application: Application, data: bytes, name: str = "名册.csv") -> Any:
     handle = io.BytesIO(data)
     handle.name = name
-    return client.post(reverse("rosters:application", args=[application.pk]), {"file": handle})
+    response = client.post(reverse("rosters:application", args=[application.pk]), {"file": handle})
+    run_waiting_jobs()  # the import is a job: the worker reads, checks and writes the file
+    return response
+
+
+def _job_page(client: Client, response: Any) -> str:
+    """The import job's page the upload answered with (after the worker ran it)."""
+    assert response.status_code == 302
+    assert re.fullmatch(r"/jobs/\d+/", response["Location"])
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return page.content.decode()
 
 
 def test_a_clean_roster_becomes_version_one_then_two_keeping_the_first(
@@ -92,20 +103,24 @@ def test_one_bad_row_stores_nothing_and_the_report_names_row_and_column(
     client = _client(web_users["county_officer"])
     data = roster_csv(matching_declared(), bad_cells={(3, "employees"): "三百人"})
     response = _upload(client, web_application, data)
-    assert response.status_code == 200
+    page = _job_page(client, response)
     assert not Roster.objects.exists()
     assert not RosterVersion.objects.exists()
     assert not RosterEnterprise.objects.exists()
     assert not AuditEvent.objects.filter(action="roster.import").exists()
 
-    page = response.content.decode()
-    errors = re.search(r'<div id="row-errors".*?</table>', page, re.S).group(0)
+    errors = re.search(r'<div id="job-problems".*?</table>', page, re.S).group(0)
     rows = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td><td>(.*?)</td>", errors)
     assert rows == [("5", "从业人员（人）", "三百人")]  # the header is row 1: the fourth firm is row 5
     assert "1 处错误" in page
+    # The roster page tells the importer the import failed, and links its job.
+    roster_page = client.get(reverse("rosters:application", args=[web_application.pk])).content.decode()
+    assert response["Location"] in roster_page
+    assert "1 处错误" in roster_page
 
-    report = re.search(r'href="data:[^;]+;base64,([^"]+)"', page).group(1)
-    sheet = load_workbook(io.BytesIO(base64.b64decode(report))).active
+    report = client.get(response["Location"] + "result")
+    assert report["Content-Disposition"].endswith('filename="roster-errors.xlsx"')
+    sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content))).active
     cells = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert any(5 in row and "三百人" in row for row in cells[1:])
 
@@ -124,8 +139,8 @@ def test_a_row_error_is_in_the_readers_language(
     client = _client(web_users["county_officer"])
     client.cookies["django_language"] = language
     data = roster_csv(matching_declared(), bad_cells={(3, "industry_code"): "ZZ"})
-    page = _upload(client, web_application, data).content.decode()
-    errors = re.search(r'<div id="row-errors".*?</table>', page, re.S).group(0)
+    page = _job_page(client, _upload(client, web_application, data))
+    errors = re.search(r'<div id="job-problems".*?</table>', page, re.S).group(0)
     assert expected in errors
     assert absent not in errors
 
@@ -137,9 +152,9 @@ def test_a_file_that_is_not_a_roster_says_why_and_stores_nothing(
     response = _upload(client, web_application, b"", "empty.csv")
     assert response.status_code == 200
     assert 'id="field-file"' in response.content.decode()
-    response = _upload(client, web_application, "名称,产值\n甲,1\n".encode(), "wrong.csv")
-    assert response.status_code == 200
-    assert 'id="file-problems"' in response.content.decode()
+    # Which columns a file has is known once it is parsed: in the job, which fails saying why.
+    page = _job_page(client, _upload(client, web_application, "名称,产值\n甲,1\n".encode(), "wrong.csv"))
+    assert "文件无法导入，未保存任何数据" in page
     assert not RosterVersion.objects.exists()
 
 
@@ -148,10 +163,11 @@ def test_many_errors_show_the_first_two_hundred_and_count_them_all(
 ) -> None:
     firms = [Firm(employees=10, revenue="100", output="100") for _ in range(260)]
     data = roster_csv(firms, bad_cells={(index, "output"): "-1" for index in range(260)})
-    response = _upload(_client(web_users["county_officer"]), web_application, data)
-    page = response.content.decode()
+    client = _client(web_users["county_officer"])
+    page = _job_page(client, _upload(client, web_application, data))
     assert "260 处错误" in page
-    errors = re.search(r'<div id="row-errors".*?</table>', page, re.S).group(0)
+    assert "共 260 处，以下列出前 200 处" in page
+    errors = re.search(r'<div id="job-problems".*?</table>', page, re.S).group(0)
     assert len(re.findall(r"<tr><td>\d+</td>", errors)) == 200
     assert not RosterVersion.objects.exists()
 

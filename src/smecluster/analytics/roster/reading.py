@@ -31,7 +31,7 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
@@ -223,12 +223,22 @@ class RosterRead:
 # ---------------------------------------------------------------------------------------------- reading
 
 
+PROGRESS_EVERY = 10_000
+
+
 def read_roster(
-    data: bytes, filename: str, *, max_bytes: int = MAX_BYTES, limits: WorkbookLimits = DEFAULT_LIMITS
+    data: bytes,
+    filename: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    limits: WorkbookLimits = DEFAULT_LIMITS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RosterRead:
     """Read and check a roster file (XLSX or CSV). See the module docstring for what is accepted.
 
     An XLSX is first held to ``limits`` (:func:`check_workbook`): calamine trusts what a file declares.
+    ``progress`` is told the number of firms read and checked so far, every :data:`PROGRESS_EVERY`, and the
+    number of lines the file has (an upper bound of the firms: it counts the header and blank rows).
 
     When there are errors, ``rows`` is empty: nothing of a roster with errors is to be stored.
     """
@@ -246,17 +256,17 @@ def read_roster(
         raise UnusableInput.single(filename, "file", _("文件为空"))
     if data[:4] == b"PK\x03\x04":
         check_workbook(data, limits, source=filename)
-        table = _xlsx_rows(data, filename)
+        table, lines = _xlsx_rows(data, filename)
     else:
-        table = _csv_rows(data, filename)
-    return _check_rows(table, filename)
+        table, lines = _csv_rows(data, filename), data.count(b"\n") + 1
+    return _check_rows(table, filename, None if progress is None else (lambda done: progress(done, lines)))
 
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
+def _xlsx_rows(data: bytes, filename: str) -> tuple[Iterator[tuple[int, Sequence[Any]]], int]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -268,7 +278,7 @@ def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]
         raise UnusableInput.single(
             filename, "file", _("文件是压缩包，但不是可读取的 XLSX 工作簿（%(error)s）", error=error)
         ) from None
-    return ((number, row) for number, row in enumerate(rows, start=1))
+    return ((number, row) for number, row in enumerate(rows, start=1)), len(rows)
 
 
 def _csv_rows(data: bytes, filename: str) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -488,7 +498,9 @@ def _find_header(iterator: Iterator[tuple[int, Sequence[Any]]], filename: str) -
     return _header(candidates[0], filename)
 
 
-def _check_rows(table: Iterable[tuple[int, Sequence[Any]]], filename: str) -> RosterRead:
+def _check_rows(
+    table: Iterable[tuple[int, Sequence[Any]]], filename: str, progress: Callable[[int], None] | None = None
+) -> RosterRead:
     iterator = iter(table)
     header = _find_header(iterator, filename)
     checker = _RowChecker(standard_in_force(datetime.now(CHINA_TZ).date()))
@@ -501,6 +513,8 @@ def _check_rows(table: Iterable[tuple[int, Sequence[Any]]], filename: str) -> Ro
         if _blank(cells):
             continue
         row_count += 1
+        if progress is not None and row_count % PROGRESS_EVERY == 0:
+            progress(row_count)
         row = _plain_row(cells, positions, checker)
         if row is not None:
             rows.append(row)

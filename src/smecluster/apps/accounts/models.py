@@ -152,3 +152,27 @@ class User(AbstractUser):
         return (
             f"{self.get_full_name() or self.username}（{self.get_role_display()}，{self.jurisdiction.name}）"
         )
+
+
+class SingleSignOnIdentity(models.Model):
+    """Who a user is at the unified identity service (统一身份认证): the ID token's issuer and subject
+    (``iss`` + ``sub``), which the provider keeps for the person's lifetime. Accounts are found by this, never
+    by an e-mail address or a name, which change hands. Written by ``accounts.single_sign_on`` only."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="single_sign_on_identities"
+    )
+    issuer = models.CharField(_("身份认证服务"), max_length=255)
+    subject = models.CharField(_("身份标识"), max_length=255)
+    linked_at = models.DateTimeField(_("关联时间"))
+    last_sign_in_at = models.DateTimeField(_("最近登录时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("统一身份认证标识")
+        verbose_name_plural = _("统一身份认证标识")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="single_sign_on_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject}@{self.issuer}"

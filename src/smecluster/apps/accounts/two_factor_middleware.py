@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from smecluster.apps.accounts.models import User
+from smecluster.apps.accounts.single_sign_on import IDP_MFA_SESSION_KEY
 from smecluster.apps.accounts.two_factor import is_enrolled, two_factor_required
 
 # Reached without the second factor: the public's pages and what a person needs to sign in or out, by view
@@ -29,6 +30,8 @@ OPEN_VIEWS = frozenset(
         "set_language",
         "accounts:two_factor_verify",
         "accounts:two_factor_enrol",
+        "single_sign_on:start",
+        "single_sign_on:callback",
         "registry:public_list",
         "registry:public_detail",
         "notices:public_list",
@@ -66,6 +69,9 @@ class TwoFactorMiddleware:
 
 
 def _session_verified(request: HttpRequest) -> bool:
+    # A single sign-on whose provider did the second factor itself counts as one (ADR 0022).
+    if request.session.get(IDP_MFA_SESSION_KEY):
+        return True
     # OTPMiddleware gives the user is_verified(); a user object without it was not passed through it.
     is_verified = getattr(request.user, "is_verified", None)
     return bool(is_verified()) if callable(is_verified) else False

@@ -294,6 +294,10 @@ def pledge_problems(pledge: Pledge | None) -> dict[str, str]:
 def application_submit(*, actor: User, application: Application, pledge: Pledge | None) -> ApplicationVersion:
     """Submit (or resubmit): the declaring department signs the programme's 承诺书 and the data must make a
     valid profile; a frozen version is kept with the pledge as signed."""
+    # Here, not at the top: the application's document module prints with this module's helpers.
+    from smecluster.apps.applications.issued import application_documents
+    from smecluster.apps.issued_documents.services import issued_documents_request
+
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("call__programme")
@@ -354,6 +358,8 @@ def application_submit(*, actor: User, application: Application, pledge: Pledge 
         pledge_signer_position=pledge.signer_position.strip(),
         pledged_at=now,
     )
+    # The version as submitted, printed by the worker now rather than by whoever downloads it first.
+    issued_documents_request(application_documents(application))
     notify(
         recipients=recommenders(application),
         text=_("%(county)s提交了申报 %(number)s（第 %(version)s 版）")

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -26,7 +25,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smecluster.apps.accounts.models import User
-from smecluster.apps.applications import pdf
 from smecluster.apps.applications.completeness import completeness
 from smecluster.apps.applications.forms import (
     NARRATIVE_SECTIONS,
@@ -39,6 +37,7 @@ from smecluster.apps.applications.forms import (
     tab_forms,
     target_years,
 )
+from smecluster.apps.applications.issued import application_document, application_pdf_bytes
 from smecluster.apps.applications.models import COUNTY_SECTIONS, Application, EvidenceFile, Section
 from smecluster.apps.applications.operator_panel import bind_from_post, operators_panel
 from smecluster.apps.applications.permissions import DRAFTERS, can_create, can_edit, can_see_contacts
@@ -65,9 +64,10 @@ from smecluster.apps.applications.services import (
     evidence_remove,
     today_in_china,
 )
-from smecluster.apps.applications.workflow import APPLICATION, EDITABLE, Status
+from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.evidence import pipeline
 from smecluster.apps.evidence.storage import EvidenceRejected
+from smecluster.apps.issued_documents.views import issued_document_response
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.selectors import calls_for, open_calls_for
 from smecluster.apps.rosters.comparison import application_roster_panel
@@ -680,24 +680,13 @@ def application_withdraw_view(request: AuthenticatedRequest, pk: int) -> HttpRes
 @login_required
 @require_GET
 def application_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A draft prints as it stands; a submitted application is its version as submitted, stored."""
     application = _application(request, pk)
-    today = today_in_china()
-    html = render_to_string(
-        "applications/pdf.html",
-        {
-            "application": application,
-            "readout": readout(application, contacts=bool(can_see_contacts(request.user))),
-            "eligibility": eligibility_context(application, today),
-            "draft": application.status in EDITABLE,
-            "pledge": signed_pledge(application),
-            "font_family": pdf.FONT_FAMILY,
-            "printed_on": today,
-        },
-        request=request,
-    )
-    response = HttpResponse(
-        pdf.render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
-    )
+    contacts = bool(can_see_contacts(request.user))
+    if (document := application_document(application, contacts=contacts)) is not None:
+        return issued_document_response(request, document)
+    content = application_pdf_bytes(application, contacts=contacts, printed_on=today_in_china())
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{application.number}.pdf"'
     return response
 

@@ -213,6 +213,13 @@ TWO_FACTOR_ENROL = _action("account.two_factor_enrol", _("启用两步验证"), 
 TWO_FACTOR_REMOVE = _action("account.two_factor_remove", _("停用两步验证"), C.ADMINISTRATION)
 TWO_FACTOR_RECOVERY_CODE = _action("account.two_factor_recovery_code", _("使用恢复码登录"), C.ADMINISTRATION)
 TWO_FACTOR_RESET = _action("account.two_factor_reset", _("重置两步验证"), C.ADMINISTRATION)
+SINGLE_SIGN_ON_ACCOUNT_CREATE = _action(
+    "account.single_sign_on_create", _("统一身份认证首次登录开设账号"), C.ADMINISTRATION
+)
+SINGLE_SIGN_ON_LINK = _action("account.single_sign_on_link", _("关联统一身份认证"), C.ADMINISTRATION)
+SINGLE_SIGN_ON_REFUSED = _action(
+    "account.single_sign_on_refused", _("统一身份认证登录被拒绝"), C.ADMINISTRATION
+)
 # The platform's yearly data, loaded from the web by the platform administrator (apps.yearly_data).
 YEARLY_DATA_HOLIDAYS_LOAD = _action("yearly_data.holidays_load", _("载入年度节假日安排"), C.ADMINISTRATION)
 YEARLY_DATA_RULE_SET_LOAD = _action("yearly_data.rule_set_load", _("载入规则集"), C.ADMINISTRATION)

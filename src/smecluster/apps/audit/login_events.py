@@ -19,7 +19,9 @@ from smecluster.site.client_address import client_address
 
 
 def _logged_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    services.record_login(user=user, address=client_address(request))
+    # auth.login notes the backend that let the person in: the single sign-on's is recorded as such.
+    through = "single_sign_on" if getattr(user, "backend", "").endswith(".SingleSignOnBackend") else ""
+    services.record_login(user=user, address=client_address(request), through=through)
 
 
 def _logged_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:

@@ -62,9 +62,11 @@ def audit_trail(target: models.Model) -> models.QuerySet[AuditEvent]:
     ).select_related("actor")
 
 
-def record_login(*, user: User, address: str) -> AuditEvent:
+def record_login(*, user: User, address: str, through: str = "") -> AuditEvent:
+    """A login; ``through`` names the way in when it was not the password ("single_sign_on")."""
+    after = {"address": address, **({"through": through} if through else {})}
     with transaction.atomic():
-        return audit_record(actor=user, action=actions.ACCOUNT_LOGIN, target=user, after={"address": address})
+        return audit_record(actor=user, action=actions.ACCOUNT_LOGIN, target=user, after=after)
 
 
 def record_logout(*, user: User, address: str) -> AuditEvent:

@@ -11,7 +11,7 @@ import hashlib
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -254,8 +254,13 @@ def registrable_files() -> list[str]:
     return found
 
 
-def dataset_register(*, actor: User, name: str, relative_path: str) -> Dataset:
-    """Register a file an operator placed in the datasets directory (too big for a browser upload)."""
+def _no_report(percent: int, stage: str) -> None:
+    """Progress nobody watches (the command line, the tests that call the service)."""
+
+
+def dataset_register_check(*, actor: User, name: str, relative_path: str) -> tuple[str, str]:
+    """What registering a placed file is refused for at once (no file read): permission (403), and a
+    ValidationError at the field. The name and the path relative to the datasets directory."""
     can_manage_datasets(actor).enforce()
     name = _check_name(name)
     root = datasets_dir().resolve()
@@ -267,7 +272,20 @@ def dataset_register(*, actor: User, name: str, relative_path: str) -> Dataset:
     relative = str(path.relative_to(root))
     if Dataset.objects.filter(path=relative).exists():
         raise ValidationError({"path": _("这个文件已经登记")})
+    return name, relative
+
+
+def dataset_register(
+    *, actor: User, name: str, relative_path: str, report: Callable[[int, str], None] = _no_report
+) -> Dataset:
+    """Register a file an operator placed in the datasets directory (too big for a browser upload). From a
+    page it runs in the job worker (``apps/discovery/jobs.py``): a file of gigabytes takes a while to check
+    and to hash."""
+    name, relative = dataset_register_check(actor=actor, name=name, relative_path=relative_path)
+    path = datasets_dir().resolve() / relative
+    report(10, _("检查文件的列和年度"))
     stats = inspect_file(path, field="path", shown=relative)
+    report(50, _("计算文件的 SHA-256"))
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
@@ -283,12 +301,11 @@ def dataset_register(*, actor: User, name: str, relative_path: str) -> Dataset:
     )
 
 
-def discovery_run(
+def discovery_run_check(
     *, actor: User, dataset: Dataset, year: int, rule_set_id: str, province_code: str | None, top: int
-) -> DiscoveryRun:
-    """Rank the dataset's county × industry pairs of ``year`` (within the province) and keep the result."""
-    from smecluster.analytics.discovery import screens, source
-
+) -> None:
+    """What a run is refused for at once, when it is asked for: permission (403), and a ValidationError
+    naming the field at fault."""
     can_run_discovery(actor, province_code).enforce()
     if dataset.province_id is not None and province_code and dataset.province_id[:2] != province_code[:2]:
         raise ValidationError({"dataset": _("这个数据集不属于所选省份")})
@@ -298,16 +315,39 @@ def discovery_run(
             "first": dataset.first_year,
             "last": dataset.last_year,
         }
-    known = rule_sets()
-    if rule_set_id not in known:
+    if rule_set_id not in rule_sets():
         problems["rule_set_id"] = _("没有这个规则集")
     if not 1 <= top <= MAX_TOP:
         problems["top"] = _("请填写 1—%(max)d 之间的整数") % {"max": MAX_TOP}
-    path = dataset_path(dataset)
-    if not path.exists():
+    if not dataset_path(dataset).exists():
         problems["dataset"] = _("数据集文件已不在服务器上，请重新上传或登记")
     if problems:
         raise ValidationError(problems)
+
+
+def discovery_run(
+    *,
+    actor: User,
+    dataset: Dataset,
+    year: int,
+    rule_set_id: str,
+    province_code: str | None,
+    top: int,
+    report: Callable[[int, str], None] = _no_report,
+) -> DiscoveryRun:
+    """Rank the dataset's county × industry pairs of ``year`` (within the province) and keep the result.
+    From a page it runs in the job worker (``apps/discovery/jobs.py``), telling ``report`` its stages."""
+    from smecluster.analytics.discovery import screens, source
+
+    discovery_run_check(
+        actor=actor, dataset=dataset, year=year, rule_set_id=rule_set_id, province_code=province_code, top=top
+    )
+    known = rule_sets()
+    path = dataset_path(dataset)
+    report(
+        10,
+        _("读取数据集“%(name)s”（%(rows)s 行）") % {"name": dataset.name, "rows": f"{dataset.row_count:,}"},
+    )
     started = time.perf_counter()
     try:
         table = source.open_enterprise_years(source.connect_duckdb(), path, dataset_limits())
@@ -317,6 +357,11 @@ def discovery_run(
     except UnusableInput as error:
         raise ValidationError({"dataset": _problem_text(error, path, dataset.name)}) from error
     elapsed_ms = round((time.perf_counter() - started) * 1000)
+    report(
+        80,
+        _("已排名 %(pairs)s 个县×行业，保存前 %(found)s 个候选集群")
+        % {"pairs": f"{discovery.pairs:,}", "found": len(discovery.candidates)},
+    )
     with transaction.atomic():
         run = DiscoveryRun.objects.create(
             dataset=dataset,

@@ -27,6 +27,7 @@ from smecluster.apps.discovery.forms import DatasetRegisterForm, DatasetUploadFo
 from smecluster.apps.discovery.models import Candidate, DiscoveryRun
 from smecluster.apps.discovery.permissions import can_manage_datasets, can_use_discovery
 from smecluster.apps.discovery.selectors import candidates_for, datasets_for, runs_for
+from smecluster.apps.jobs.services import job_start
 from smecluster.apps.programmes.models import Programme
 from smecluster.site.csv_export import csv_response, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, errors_onto_form, reach_or_404
@@ -128,17 +129,15 @@ def dataset_register(request: AuthenticatedRequest) -> HttpResponse:
     form = DatasetRegisterForm(request.POST)
     if form.is_valid():
         try:
-            dataset = services.dataset_register(
-                actor=request.user, name=form.cleaned_data["name"], relative_path=form.cleaned_data["path"]
+            job = job_start(
+                actor=request.user,
+                kind="dataset_register",
+                params={"name": form.cleaned_data["name"], "path": form.cleaned_data["path"]},
             )
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
-            messages.success(
-                request,
-                _("已登记数据集“%(name)s”：%(rows)d 行") % {"name": dataset.name, "rows": dataset.row_count},
-            )
-            return redirect("discovery:index")
+            return redirect(job)
     return _index(request, register=form, status=400)
 
 
@@ -149,22 +148,21 @@ def run_new(request: AuthenticatedRequest) -> HttpResponse:
     form = RunForm(request.POST, user=request.user, datasets=datasets_for(request.user))
     if form.is_valid():
         try:
-            run = services.discovery_run(
+            job = job_start(
                 actor=request.user,
-                dataset=form.cleaned_data["dataset"],
-                year=form.cleaned_data["year"],
-                rule_set_id=form.cleaned_data["rule_set_id"],
-                province_code=form.province_code(),
-                top=form.cleaned_data["top"],
+                kind="discovery_run",
+                params={
+                    "dataset": form.cleaned_data["dataset"].pk,
+                    "year": form.cleaned_data["year"],
+                    "rule_set_id": form.cleaned_data["rule_set_id"],
+                    "province": form.province_code(),
+                    "top": form.cleaned_data["top"],
+                },
             )
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
-            messages.success(
-                request,
-                _("已完成候选集群发现，用时 %(seconds).2f 秒") % {"seconds": run.elapsed_ms / 1000},
-            )
-            return redirect("discovery:run", pk=run.pk)
+            return redirect(job)
     return _index(request, run=form, status=400)
 
 

@@ -1,10 +1,11 @@
 """Stored files against the rows that name them (``smecluster files verify``).
 
 Every row of a stored-file model names a file under ``EVIDENCE_ROOT`` by its random name and records its
-SHA-256; every discovery dataset names a file under the datasets directory the same way. A file a row
-names may have gone (``missing``) or changed (``mismatch``); a file under ``EVIDENCE_ROOT`` that no row
-names is an ``orphan`` — a leftover in ``.incoming/`` of an upload whose process died between staging and
-commit, or a file whose row was deleted without it.
+SHA-256; every discovery dataset names a file under the datasets directory the same way, and every official
+document the worker stored (``issued_documents.IssuedDocument``) one under ``ISSUED_DOCUMENTS_DIR``. A file
+a row names may have gone (``missing``) or changed (``mismatch``); a file under ``EVIDENCE_ROOT`` that no
+row names is an ``orphan`` — a leftover in ``.incoming/`` of an upload whose process died between staging
+and commit, or a file whose row was deleted without it.
 """
 
 from __future__ import annotations
@@ -100,12 +101,21 @@ def _dataset_rows() -> Iterator[tuple[Path, str, str]]:
         yield datasets_dir / path, sha256, _owner(Dataset, pk)
 
 
+def _issued_document_rows() -> Iterator[tuple[Path, str, str]]:
+    # Imported here, as the datasets: the evidence app does not depend on the documents' app.
+    from smecluster.apps.issued_documents.models import IssuedDocument
+    from smecluster.apps.issued_documents.services import document_path
+
+    for document in IssuedDocument.objects.exclude(rendered_at=None).order_by("pk").iterator():
+        yield document_path(document), document.sha256, _owner(IssuedDocument, document.pk)
+
+
 def verify_files() -> Verification:
     """Check every stored file and dataset against its row, and find the files no row names."""
     problems: list[FileProblem] = []
     named: set[Path] = set()
     checked = 0
-    for path, sha256, owner in itertools.chain(_evidence_rows(), _dataset_rows()):
+    for path, sha256, owner in itertools.chain(_evidence_rows(), _dataset_rows(), _issued_document_rows()):
         checked += 1
         named.add(path.resolve())
         if problem := _check(path, sha256, owner):

@@ -2,7 +2,12 @@
 
 A kind checks its parameters and the person's reach when the job is asked for (so a refusal is immediate,
 on the page), and runs in the worker with a ``report(percent, stage)`` callback for the progress page. It
-returns the file it made. Pages start a job by posting the kind and its parameters to ``jobs:start``.
+returns the file it made, or the page of the record it wrote (``Output.link``), or both. Pages start a job
+by posting the kind and its parameters to ``jobs:start``; a page that uploads a file calls
+``jobs.services.job_start`` with it (the worker finds it as ``params["input_file"]``).
+
+A kind's own module holds its definition (``apps/rosters/jobs.py``, ``apps/discovery/jobs.py``); this
+module registers it in :data:`KINDS` by one line.
 """
 
 from __future__ import annotations
@@ -21,9 +26,33 @@ Report = Callable[[int, str], None]
 
 @dataclass(frozen=True)
 class Output:
+    """What a job made: a file (``content``, empty for none) and the page of what it wrote (``link``)."""
+
     content: bytes
     file_name: str
     content_type: str
+    link: str = ""
+
+
+class JobRefused(Exception):
+    """The job's input cannot be used, as the person must be told in full: ``message`` on the page and in
+    the notification, ``problems`` as a table (its ``header`` and first rows, ``count`` of all), and a
+    ``report`` file with every problem, and ``link`` the page to try again on. Nothing of the job's work
+    is kept (all or nothing)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        header: list[str] | None = None,
+        problems: list[list[Any]] | None = None,
+        count: int = 0,
+        report: Output | None = None,
+        link: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.message, self.link = message, link
+        self.header, self.problems, self.count, self.report = header or [], problems or [], count, report
 
 
 @dataclass(frozen=True)
@@ -33,6 +62,9 @@ class JobKind:
     """Validates the parameters and the person's reach; returns the parameters to store. Raises
     :class:`UnusableInput` (bad parameters) or ``PermissionDenied`` / ``Http404`` (reach)."""
     run: Callable[[User, dict[str, Any], Report], Output]
+    takes_upload: bool = False
+    """The job reads a file the person uploaded with it (``params["input_file"]`` in the worker): started
+    by the page that takes the file, never by ``jobs:start``."""
 
 
 def _report_params(user: User, params: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +103,16 @@ def _report_run(user: User, params: dict[str, Any], report: Report) -> Output:
     return Output(content, file_name(programme, built, chosen), chosen.content_type)
 
 
+# The kinds defined beside the work they do. Imported here, below the types they use, because their
+# modules import those types from this one.
+from smecluster.apps.discovery.jobs import DATASET_REGISTER, DISCOVERY_RUN  # noqa: E402
+from smecluster.apps.rosters.jobs import ROSTER_EXPORT, ROSTER_IMPORT  # noqa: E402
+
 KINDS: dict[str, JobKind] = {
+    "roster_import": ROSTER_IMPORT,
+    "roster_export": ROSTER_EXPORT,
+    "discovery_run": DISCOVERY_RUN,
+    "dataset_register": DATASET_REGISTER,
     "evaluation_report": JobKind(
         label=lambda params: (
             _("%(year)s年度集群发展评估报告（%(format)s）")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -31,6 +32,8 @@ def start(request: AuthenticatedRequest) -> HttpResponse:
         job = services.job_start(actor=request.user, kind=request.POST.get("kind", ""), params=params)
     except UnusableInput as error:
         return render(request, "jobs/refused.html", {"problems": error.problems}, status=400)
+    except ValidationError as error:
+        return render(request, "jobs/refused.html", {"problems": error.messages}, status=400)
     return redirect(job)
 
 
@@ -47,7 +50,8 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def result(request: AuthenticatedRequest, pk: int) -> FileResponse:
     job = reach_or_404(_job, request.user, pk, NOT_FOUND)
     path = services.result_path(job)
-    if job.status != Job.Status.DONE or not path.exists():
+    # A done job's file, or a refused one's report of its problems (a roster's row errors).
+    if not job.finished or not job.result_name or not path.exists():
         raise Http404(_("这个任务还没有生成文件"))
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=job.result_name, content_type=job.result_type

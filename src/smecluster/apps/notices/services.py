@@ -33,6 +33,8 @@ from smecluster.apps.applications.workflow import APPLICATION, Status
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.evidence import pipeline
+from smecluster.apps.issued_documents.services import issued_documents_request
+from smecluster.apps.notices.issued import public_notice_document
 from smecluster.apps.notices.models import (
     OBJECTION_FINISHED,
     Notice,
@@ -182,6 +184,7 @@ def notice_publish(*, actor: User, call: YearlyCall, title: str, starts_on: date
             link=notice.get_absolute_url(),
         )
     take(SHORTLIST, shortlist, "publish", actor=actor, after={"notice": notice.pk})
+    issued_documents_request([public_notice_document(notice)])
     return notice
 
 
@@ -346,6 +349,8 @@ def _remove_from_the_list(actor: User, objection: Objection) -> None:
         reason=reason,
         after={"objection": objection.reference},
     )
+    # The notice now marks the cluster as taken off: its PDF is a new version.
+    issued_documents_request([public_notice_document(objection.notice)])
     notify(
         recipients=county_people(application),
         # The receipt number stays the objector's (it opens the outcome): the county is not given it.

@@ -21,18 +21,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.apps.accounts.models import Role, User
-from smecluster.apps.applications import pdf
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit.actions import action_label
 from smecluster.apps.audit.services import audit_trail
 from smecluster.apps.evidence import pipeline
+from smecluster.apps.issued_documents.views import issued_document_response
 from smecluster.apps.notices.finding_links import finding_file_by_token, finding_file_token
 from smecluster.apps.notices.forms import (
     BatchForm,
@@ -42,6 +41,7 @@ from smecluster.apps.notices.forms import (
     ObjectionRecordForm,
     PublishForm,
 )
+from smecluster.apps.notices.issued import public_notice_document
 from smecluster.apps.notices.models import OBJECTION_FINISHED, Notice, Objection, ObjectionFile
 from smecluster.apps.notices.permissions import (
     PHASE_LABELS,
@@ -559,26 +559,9 @@ def public_detail(request: HtmxRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def public_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The formal notice as a PDF: public, reached as its page is."""
+    """The formal notice as a PDF: public, reached as its page is; the file made when it was published."""
     notice = public_or_404(public_notice, pk, _("没有这个公示"))
-    context = _formal_context(request, notice)
-    html = render_to_string(
-        "notices/notice_pdf.html",
-        {
-            **context,
-            "title": context["formal_title"],
-            "notice": notice,
-            "entries": notice_entries(notice),
-            "font_family": pdf.FONT_FAMILY,
-        },
-        request=request,
-    )
-    response = HttpResponse(
-        pdf.render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
-    )
-    filename = f"notice-{notice.shortlist.call.year}-{notice.pk}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return issued_document_response(request, public_notice_document(notice))
 
 
 @require_GET

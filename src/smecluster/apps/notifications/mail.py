@@ -3,10 +3,12 @@ the mail server accepted it.
 
 A service queues its mail in its own transaction (:func:`mail_queue`, a :class:`MailDelivery` row per
 address) and asks for delivery after commit (:func:`mail_deliver_after_commit`): a rolled-back change mails
-nothing. Delivery tries each message a few times with a growing pause when the server is unreachable or
-answers "try later" (4xx); a refusal (5xx) is final for this run. Whatever is not accepted stays
-``failed`` with the server's own words, visible in the admin, and ``smecluster tick`` tries again
-(:func:`mail_deliver_pending`) for ``MAIL_RETRY_DAYS`` days.
+nothing. Delivery is the job worker's (``notifications.tasks.deliver_mail``, enqueued when the transaction
+commits): no page ever waits for an SMTP server, however slow or unreachable. Delivery tries each message a
+few times with a growing pause when the server is unreachable or answers "try later" (4xx); a refusal
+(5xx) is final for this run. Whatever is not accepted stays ``failed`` with the server's own words, visible
+in the admin, and ``smecluster tick`` tries again (:func:`mail_deliver_pending`) for ``MAIL_RETRY_DAYS``
+days.
 
 Links in a mail are absolute (``SITE_URL``): a relative ``/annual-reports/11/`` means nothing in a mail
 client.
@@ -70,13 +72,20 @@ def mail_queue(*, address: str, subject: str, body: str, recipient: User | None 
 
 
 def mail_deliver_after_commit(deliveries: Sequence[MailDelivery]) -> None:
-    """Deliver ``deliveries`` once the current transaction commits (at once outside one)."""
+    """Have the job worker deliver ``deliveries`` once the current transaction commits (outside one, at
+    once). The request only enqueues: the SMTP conversation, its retries and pauses are the worker's."""
     if not deliveries:
         return
     ids = [delivery.pk for delivery in deliveries]
     # robust: the change is committed whatever happens to its mail; an unforeseen error is logged (the rows
-    # stay claimed and the tick takes them over), never turned into an error page for the person.
-    transaction.on_commit(lambda: mail_deliver(ids), robust=True)
+    # stay pending and the tick delivers them), never turned into an error page for the person.
+    transaction.on_commit(lambda: _enqueue_delivery(ids), robust=True)
+
+
+def _enqueue_delivery(ids: list[int]) -> None:
+    from smecluster.apps.notifications.tasks import deliver_mail
+
+    deliver_mail.enqueue(ids)
 
 
 def mail_deliver(ids: Iterable[int]) -> DeliveryCount:
@@ -216,8 +225,8 @@ def _failure(error: smtplib.SMTPException | OSError) -> _Failure:
         # A refused login will not be accepted on a second try either.
         final = error.smtp_code >= 500
         return _Failure(reason=_cut(f"{type(error).__name__}: {reason}"), final=final, whole_run=whole_run)
-    # A server that does not answer within EMAIL_TIMEOUT is not waited for again in this run: the person
-    # whose request sent the mail would wait each timeout out. The tick tries again.
+    # A server that does not answer within EMAIL_TIMEOUT is not waited for again in this run: the worker
+    # (and the jobs queued behind it) would wait each timeout out. The tick tries again.
     final = _timed_out(error)
     return _Failure(reason=_cut(f"{type(error).__name__}: {error}"), final=final, whole_run=whole_run)
 

@@ -5,6 +5,10 @@ raises :class:`UnusableInput`, and any row error returns the errors with nothing
 becomes the roster's next version: its firms are written with PostgreSQL's COPY (measured in
 ``benchmarks/roster_import_db.py``: ``bulk_create`` takes some thirty times longer for 100,000 rows), and the
 figures computed from them are kept with the version.
+
+From a page, an import is a job (``apps/rosters/jobs.py``): :func:`roster_upload_start` holds the file to
+its bounds in the request (size, an empty file, a workbook's declared sizes: nothing is parsed there) and
+enqueues it; the worker reads, checks and writes it with the import services below, reporting progress.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -22,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.analytics.roster.indicators import RosterIndicators, as_profile_figures, compute_indicators
-from smecluster.analytics.roster.reading import EnterpriseRow, RowError, Title, read_roster
+from smecluster.analytics.roster.reading import MAX_BYTES, EnterpriseRow, RowError, Title, read_roster
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
 from smecluster.apps.audit import actions
@@ -30,8 +34,13 @@ from smecluster.apps.audit.services import audit_record
 from smecluster.apps.registry.models import RecognizedCluster
 from smecluster.apps.rosters.models import Roster, RosterEnterprise, RosterVersion
 from smecluster.apps.rosters.permissions import can_import_application_roster, can_import_cluster_roster
+from smecluster.documents.workbook_limits import check_workbook
 from smecluster.site.upload_limits import workbook_limits
 from smecluster.site.wording import listing
+
+if TYPE_CHECKING:
+    from smecluster.apps.jobs.kinds import Report
+    from smecluster.apps.jobs.models import Job
 
 SHARE_PLACES = Decimal("0.000001")
 
@@ -108,6 +117,10 @@ def _titles(row: EnterpriseRow) -> str:
     return ",".join(title.value for title in Title if title in row.titles)
 
 
+def _no_report(percent: int, stage: str) -> None:
+    """Progress nobody watches (the demo, the command line, the tests that call a service)."""
+
+
 def copy_enterprises(version: RosterVersion, rows: tuple[EnterpriseRow, ...]) -> None:
     """Write the firms: PostgreSQL's COPY, one round trip streaming every row, no per-row INSERT (the
     demo's SQLite has no COPY and takes them in batches instead)."""
@@ -149,12 +162,23 @@ class _Checked:
     indicators: RosterIndicators
 
 
-def _check(data: bytes, filename: str, year: int) -> _Checked | tuple[RowError, ...]:
+def _check(data: bytes, filename: str, year: int, report: Report) -> _Checked | tuple[RowError, ...]:
+    report(5, _("读取文件"))
+
+    def progress(done: int, lines: int) -> None:
+        report(
+            5 + 70 * min(done, lines) // max(lines, 1),
+            _("已读取并检查 %(rows)s 家企业") % {"rows": f"{done:,}"},
+        )
+
     # UnusableInput for a file that is not a roster at all, or a workbook over a limit
-    read = read_roster(data, filename, limits=workbook_limits())
+    read = read_roster(data, filename, limits=workbook_limits(), progress=progress)
     if not read.ok:
         return read.errors
-    return _Checked(data, filename, read.rows, compute_indicators(read.rows, on=date(year, 12, 31)))
+    report(75, _("已检查全部 %(rows)s 家企业，计算名册指标") % {"rows": f"{len(read.rows):,}"})
+    indicators = compute_indicators(read.rows, on=date(year, 12, 31))
+    report(85, _("写入 %(rows)s 家企业") % {"rows": f"{len(read.rows):,}"})
+    return _Checked(data, filename, read.rows, indicators)
 
 
 def _store(*, actor: User, roster: Roster, checked: _Checked, target: Any) -> RosterVersion:
@@ -185,12 +209,12 @@ def _store(*, actor: User, roster: Roster, checked: _Checked, target: Any) -> Ro
 
 
 def application_roster_import(
-    *, actor: User, application: Application, data: bytes, filename: str
+    *, actor: User, application: Application, data: bytes, filename: str, report: Report = _no_report
 ) -> ImportOutcome:
     """Import the roster of an application (its county officer, while the application is editable)."""
     can_import_application_roster(actor, application).enforce()
     year = application_roster_year(application)
-    checked = _check(data, filename, year)
+    checked = _check(data, filename, year, report)
     if not isinstance(checked, _Checked):
         return ImportOutcome(None, checked)
     with transaction.atomic():
@@ -204,11 +228,7 @@ def application_roster_import(
         return ImportOutcome(_store(actor=actor, roster=roster, checked=checked, target=locked))
 
 
-def cluster_roster_import(
-    *, actor: User, cluster: RecognizedCluster, year: int, data: bytes, filename: str
-) -> ImportOutcome:
-    """Import a recognized cluster's roster for one year (its county officer or operator)."""
-    can_import_cluster_roster(actor, cluster).enforce()
+def check_cluster_roster_year(cluster: RecognizedCluster, year: int) -> None:
     if year not in cluster_roster_years(cluster):
         raise ValidationError(
             {
@@ -216,7 +236,21 @@ def cluster_roster_import(
                 % {"years": listing(map(str, cluster_roster_years(cluster)))}
             }
         )
-    checked = _check(data, filename, year)
+
+
+def cluster_roster_import(
+    *,
+    actor: User,
+    cluster: RecognizedCluster,
+    year: int,
+    data: bytes,
+    filename: str,
+    report: Report = _no_report,
+) -> ImportOutcome:
+    """Import a recognized cluster's roster for one year (its county officer or operator)."""
+    can_import_cluster_roster(actor, cluster).enforce()
+    check_cluster_roster_year(cluster, year)
+    checked = _check(data, filename, year, report)
     if not isinstance(checked, _Checked):
         return ImportOutcome(None, checked)
     with transaction.atomic():
@@ -226,3 +260,33 @@ def cluster_roster_import(
         # Two imports into one roster at once wait for each other, so version numbers never collide.
         roster = Roster.objects.select_for_update().get(pk=roster.pk)
         return ImportOutcome(_store(actor=actor, roster=roster, checked=checked, target=cluster))
+
+
+def roster_upload_start(
+    *,
+    actor: User,
+    data: bytes,
+    filename: str,
+    application: Application | None = None,
+    cluster: RecognizedCluster | None = None,
+    year: int | None = None,
+) -> Job:
+    """Start importing an uploaded roster (an application's, or a cluster's for ``year``) as a job.
+
+    Refused at once, with nothing kept: a person without the right (403), a year the cluster may not file
+    (``ValidationError``), a file over the size limit, empty, or a workbook declaring more than the limits
+    allow (``UnusableInput``). Everything that needs the file parsed is the job's."""
+    from smecluster.apps.jobs.services import job_start
+
+    if len(data) > MAX_BYTES or not data.strip():
+        read_roster(data, filename)  # raises UnusableInput with the reading's own words
+    if data[:4] == b"PK\x03\x04":
+        # What the workbook declares, not its rows counted (a second or more for 100,000 rows): the job
+        # counts them before its parser sees the file.
+        check_workbook(data, workbook_limits(), source=filename, count_rows=False)
+    params: dict[str, Any] = {"file_name": filename[:255]}
+    if application is not None:
+        params["application"] = application.pk
+    elif cluster is not None and year is not None:
+        params.update(cluster=cluster.pk, year=year)
+    return job_start(actor=actor, kind="roster_import", params=params, upload=data)

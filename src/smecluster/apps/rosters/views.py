@@ -3,18 +3,16 @@ the template, and the list of rosters with its downloads.
 
 Each view finds what it shows in the user's jurisdiction (404 otherwise), checks permission for a write
 (403 with the reason), parses the upload and calls the service. A roster with row errors is shown back
-row by row (the first 200, and the count of all) with every error as a downloadable XLSX; nothing is
-stored.
+row by row on its import job's page (the first 200, and the count of all) with every error as a
+downloadable XLSX; nothing is stored. An upload is held to its bounds here and imported by the job worker
+(``apps/rosters/jobs.py``): the page answers with the job's progress page at once.
 """
 
 from __future__ import annotations
 
-import base64
-import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,9 +23,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from smecluster.analytics.roster.reading import ROSTER_COLUMNS
-from smecluster.analytics.roster.workbooks import write_error_report, write_template
+from smecluster.analytics.roster.workbooks import write_template
+from smecluster.apps.jobs.models import Job
 from smecluster.apps.rosters import lists
 from smecluster.apps.rosters.comparison import comparison_lines, indicator_items
+from smecluster.apps.rosters.exports import (
+    EXPORT_IN_REQUEST_FIRMS,
+    enterprise_row,
+    firms_file_stem,
+    firms_header,
+    firms_rows,
+)
 from smecluster.apps.rosters.forms import ClusterRosterUploadForm, RosterFilterForm, RosterUploadForm
 from smecluster.apps.rosters.models import Roster, RosterVersion
 from smecluster.apps.rosters.permissions import can_import_application_roster, can_import_cluster_roster
@@ -45,35 +51,26 @@ from smecluster.apps.rosters.selectors import (
     versions_of,
 )
 from smecluster.apps.rosters.services import (
-    ImportOutcome,
-    application_roster_import,
     application_roster_year,
-    cluster_roster_import,
     cluster_roster_years,
+    roster_upload_start,
 )
 from smecluster.errors import UnusableInput
 from smecluster.site.csv_export import XLSX_CONTENT_TYPE, tabular_response, wanted_download
 from smecluster.site.http import AuthenticatedRequest, reach_or_404
 from smecluster.site.list_query import ListQuery
-from smecluster.site.wording import listing, translated
+from smecluster.site.wording import translated
 
-ERRORS_SHOWN = 200
 ROWS_PER_PAGE = 100
+IMPORTS_SHOWN = 5
 
 
-def _error_context(outcome: ImportOutcome | None) -> dict[str, Any]:
-    if outcome is None or not outcome.errors:
-        return {}
-    # The reading names each problem in Chinese; the page and its report say it in the reader's language.
-    errors = [dataclasses.replace(error, message=translated(error.message)) for error in outcome.errors]
-    report = write_error_report(errors)
-    return {
-        "row_errors": errors[:ERRORS_SHOWN],
-        "error_count": len(errors),
-        # The report travels with the page: nothing of a refused roster is kept on the server.
-        "error_report": base64.b64encode(report).decode("ascii"),
-        "xlsx_type": XLSX_CONTENT_TYPE,
-    }
+def _my_imports(request: AuthenticatedRequest, **owner: Any) -> list[Job]:
+    """The person's latest imports into this roster, so the page says what is running or why one failed."""
+    filters = {f"params__{key}": value for key, value in owner.items()}
+    return list(
+        Job.objects.filter(requested_by=request.user, kind="roster_import", **filters)[:IMPORTS_SHOWN]
+    )
 
 
 def _read_upload(form: RosterUploadForm) -> tuple[bytes, str]:
@@ -101,26 +98,19 @@ def application_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = reach_or_404(application_with_roster_for, request.user, pk, _("没有这个申报"))
     allowed = can_import_application_roster(request.user, application)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
-    outcome: ImportOutcome | None = None
     file_problems: list[str] = []
     if request.method == "POST":
         allowed.enforce()
         if form.is_valid():
             data, filename = _read_upload(form)
             try:
-                outcome = application_roster_import(
+                job = roster_upload_start(
                     actor=request.user, application=application, data=data, filename=filename
                 )
             except UnusableInput as unusable:
                 file_problems = [translated(problem.message) for problem in unusable.problems]
             else:
-                if outcome.version is not None:
-                    messages.success(
-                        request,
-                        _("已导入名册第 %(number)s 版，共 %(rows)s 家企业")
-                        % {"number": outcome.version.number, "rows": f"{outcome.version.row_count:,}"},
-                    )
-                    return redirect("rosters:application", pk=application.pk)
+                return redirect(job)
     roster = roster_of_application(application)
     version = current_version(roster)
     return _page(
@@ -137,7 +127,7 @@ def application_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_import": allowed.allowed,
             "import_reason": allowed.reason,
             "file_problems": file_problems,
-            **_error_context(outcome),
+            "imports": _my_imports(request, application=application.pk),
         },
     )
 
@@ -157,14 +147,13 @@ def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = ClusterRosterUploadForm(
         request.POST or None, request.FILES or None, years=years, initial={"year": year}
     )
-    outcome: ImportOutcome | None = None
     file_problems: list[str] = []
     if request.method == "POST":
         allowed.enforce()
         if form.is_valid():
             data, filename = _read_upload(form)
             try:
-                outcome = cluster_roster_import(
+                job = roster_upload_start(
                     actor=request.user, cluster=cluster, year=form.cleaned_data["year"], data=data,
                     filename=filename,
                 )  # fmt: skip
@@ -173,17 +162,7 @@ def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             except ValidationError as invalid:
                 file_problems = list(invalid.messages)
             else:
-                if outcome.version is not None:
-                    messages.success(
-                        request,
-                        _("已导入 %(year)s 年度名册第 %(number)s 版，共 %(rows)s 家企业")
-                        % {
-                            "year": year,
-                            "number": outcome.version.number,
-                            "rows": f"{outcome.version.row_count:,}",
-                        },
-                    )
-                    return redirect(reverse("rosters:cluster", args=[cluster.pk]) + f"?year={year}")
+                return redirect(job)
     return _page(
         request,
         {
@@ -199,27 +178,9 @@ def cluster_roster(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_import": allowed.allowed,
             "import_reason": allowed.reason,
             "file_problems": file_problems,
-            **_error_context(outcome),
+            "imports": _my_imports(request, cluster=cluster.pk, year=year),
         },
     )
-
-
-def _enterprise_row(firm: Any) -> list[Any]:
-    titles = listing(_title_label(title) for title in firm.title_keys)
-    return [
-        firm.line, firm.credit_code, firm.name, firm.county_code, firm.industry_code, firm.employees,
-        firm.revenue, firm.assets, firm.output, firm.rnd, firm.invention_patents, titles,
-        _("是") if firm.leading else _("否"),
-    ]  # fmt: skip
-
-
-def _title_label(title: str) -> str:
-    from smecluster.analytics.roster.reading import TITLE_NAMES_ZH, Title
-
-    try:
-        return TITLE_NAMES_ZH[Title(title)]
-    except ValueError:
-        return title
 
 
 @login_required
@@ -227,14 +188,11 @@ def _title_label(title: str) -> str:
 def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = reach_or_404(version_for, request.user, pk, _("没有这个名册版本"))
     firms = enterprises_of(version)
-    if wanted_download(request):
-        header = [_("行号"), *(column.header_zh for column in ROSTER_COLUMNS)]
+    large = version.row_count > EXPORT_IN_REQUEST_FIRMS
+    wanted = wanted_download(request)
+    if wanted and not large:
         return tabular_response(
-            request,
-            f"roster-{version.roster_id}-v{version.number}",
-            header,
-            (_enterprise_row(firm) for firm in firms.iterator(chunk_size=5000)),
-            sheet_title=_("企业名录"),
+            request, firms_file_stem(version), firms_header(), firms_rows(version), sheet_title=_("企业名录")
         )
     roster = version.roster
     page = Paginator(firms, ROWS_PER_PAGE).get_page(request.GET.get("page"))
@@ -246,10 +204,14 @@ def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "version": version,
             "roster": roster,
             "page": page,
-            "rows": [_enterprise_row(firm) for firm in page],
+            "rows": [enterprise_row(firm) for firm in page],
             "columns": ROSTER_COLUMNS,
             "items": indicator_items(version),
             "back": back,
+            # A large version's downloads are made by the job worker: the page offers them as buttons that
+            # start the job (a GET never starts one), and a ?format= link to it lands here with them.
+            "export_as_job": large,
+            "wanted": wanted,
         },
     )
 

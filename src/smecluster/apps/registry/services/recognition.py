@@ -182,6 +182,10 @@ class Decisions:
 def _recognize(
     *, actor: User, application: Application, call: YearlyCall, today: date, decided: DecidedValidity
 ) -> RecognizedCluster:
+    # Here, not at the top: the registry's document module uses this module's shared_validity.
+    from smecluster.apps.issued_documents.services import issued_documents_request
+    from smecluster.apps.registry.issued import certificate_document
+
     take(APPLICATION, application, RECOGNIZE, actor=actor)
     valid_from, valid_until = decided.valid_from, decided.valid_until
     cluster = RecognizedCluster.objects.create(
@@ -216,6 +220,7 @@ def _recognize(
             "validity_basis": rule_set(call.programme.rule_set_id).recognition_validity.counting.basis,
         },
     )
+    issued_documents_request([certificate_document(cluster)])
     notify(
         recipients=county_people(application),
         text=_("申报 %(number)s 已获认定，认定编号 %(code)s，有效期至 %(until)s")

@@ -20,7 +20,9 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
+from smecluster.apps.issued_documents.services import issued_documents_request
 from smecluster.apps.programmes.models import YearlyCall
+from smecluster.apps.registry.issued import recognition_notice_document
 from smecluster.apps.registry.models import RecognitionNotice, RecognizedCluster
 from smecluster.apps.registry.permissions import can_print_recognition_notice
 
@@ -80,4 +82,7 @@ def recognition_notice_issue(
         before=before,
         after={"number": number, "dated": dated.isoformat()},
     )
+    # The notice as issued, rendered by the worker: a corrected 文号 is a new version.
+    if (document := recognition_notice_document(call)) is not None:
+        issued_documents_request([document])
     return notice

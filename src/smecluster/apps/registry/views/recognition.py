@@ -11,17 +11,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from smecluster.apps.applications import pdf
 from smecluster.apps.applications.services import today_in_china
+from smecluster.apps.issued_documents.views import issued_document_response
 from smecluster.apps.notices.permissions import PHASE_LABELS, closes_at, notice_phase
 from smecluster.apps.notices.selectors import call_in_reach, notice_of_call, unresolved_objections
-from smecluster.apps.programmes.letterhead import Letterhead, letterhead
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.registry.forms import RecognitionForm, RecognitionNoticeForm
+from smecluster.apps.registry.issued import (
+    certificate_document,
+    recognition_notice_document,
+    recognition_notice_pdf_bytes,
+)
 from smecluster.apps.registry.permissions import (
     can_open_recognition,
     can_print_certificate,
@@ -33,7 +36,6 @@ from smecluster.apps.registry.selectors import (
     decided_applications,
     issued_notice,
     recognition_candidates,
-    recognized_in,
 )
 from smecluster.apps.registry.services.recognition import (
     RECOGNIZE,
@@ -41,7 +43,6 @@ from smecluster.apps.registry.services.recognition import (
     number_prefix,
     recognition_decide,
     recognize_unobjected,
-    shared_validity,
 )
 from smecluster.apps.registry.services.recognition_notice import recognition_notice_issue
 from smecluster.policy.ruleset import rule_set
@@ -177,44 +178,17 @@ def recognition(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
     )
 
 
-def _pdf_response(html: str, request: AuthenticatedRequest, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        pdf.render_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def recognition_notice_title(call: YearlyCall, letterhead: Letterhead) -> str:
-    return _("%(issuer)s关于公布%(year)s年度%(level)s中小企业特色产业集群名单的通知") % {
-        "issuer": letterhead.issuer,
-        "year": call.year,
-        "level": letterhead.title_level,
-    }
-
-
 @login_required
 @require_GET
 def notice_pdf(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
+    """A draft (no 文号 yet) prints as it stands; the issued notice is the stored one."""
     call = _call(request, call_pk)
     can_print_recognition_notice(request.user, call).enforce()
-    clusters = recognized_in(call)
-    heading = letterhead(call.programme)
-    html = render_to_string(
-        "registry/notice_pdf.html",
-        {
-            "call": call,
-            "clusters": clusters,
-            "title": recognition_notice_title(call, heading),
-            "letterhead": heading,
-            "issued": issued_notice(call),
-            "shared_validity": shared_validity(clusters),
-            "notice": notice_of_call(call),
-            "font_family": pdf.FONT_FAMILY,
-        },
-        request=request,
-    )
-    return _pdf_response(html, request, f"recognition-{call.year}-{call.pk}.pdf")
+    if (document := recognition_notice_document(call)) is not None:
+        return issued_document_response(request, document)
+    response = HttpResponse(recognition_notice_pdf_bytes(call), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="recognition-{call.year}-{call.pk}.pdf"'
+    return response
 
 
 @login_required
@@ -222,9 +196,4 @@ def notice_pdf(request: AuthenticatedRequest, call_pk: int) -> HttpResponse:
 def certificate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cluster = reach_or_404(cluster_for, request.user, pk, _("没有这个集群，或它不在您的辖区内"))
     can_print_certificate(request.user, cluster).enforce()
-    html = render_to_string(
-        "registry/certificate_pdf.html",
-        {"cluster": cluster, "letterhead": letterhead(cluster.programme), "font_family": pdf.FONT_FAMILY},
-        request=request,
-    )
-    return _pdf_response(html, request, f"certificate-{cluster.pk}.pdf")
+    return issued_document_response(request, certificate_document(cluster))
