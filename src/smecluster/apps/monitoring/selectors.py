@@ -26,10 +26,11 @@ from pydantic import ValidationError
 
 from smecluster.analytics.figures import ClusterEntry, ClusterYear, Coverage, Source, UnreadableRecord
 from smecluster.annual_figures import ANNUAL_FIGURES_SCHEMA, AnnualFigures, parse_annual_figures
-from smecluster.apps.accounts.models import Jurisdiction, Level
+from smecluster.apps.accounts.models import Jurisdiction, Level, User
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.profiles import YEAR_FIELDS
 from smecluster.apps.applications.workflow import Status as ApplicationStatus
+from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.monitoring.models import ReportDraft
 from smecluster.apps.monitoring.permissions import in_reach, programme_in_reach
 from smecluster.apps.oversight.models import (
@@ -388,6 +389,19 @@ def programme_for(user: Any, pk: str) -> Programme:
 
 
 # --- the dashboard's lists ---------------------------------------------------------------------------
+
+
+def figures_version() -> int:
+    """The last audited write that can change a figure: every write of the platform is audited in its own
+    transaction (apps/audit), so figures computed at one version hold until it moves. Sign-ins and other
+    events on accounts are left out: they are the most frequent and change no figure."""
+    latest = (
+        AuditEvent.objects.exclude(target_type=User._meta.label_lower)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return latest or 0
 
 
 @dataclass(frozen=True)
