@@ -45,11 +45,10 @@ def site_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def empty_cache() -> Iterator[None]:
+def empty_cache() -> None:
     """Each test starts with an empty cache: what one test's world cached (the dashboard's figures, keyed
     by the last audit event's id) must never answer in another's."""
     cache.clear()
-    yield
 
 
 @pytest.fixture(autouse=True, scope="session")
