@@ -28,7 +28,7 @@ DEMO_PACKAGES := fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0
 # en: the English UI; zh_Hans: the platform's wording where a third-party catalog would override Django's.
 CATALOGS := $(foreach language,en zh_Hans,src/smecluster/locale/$(language)/LC_MESSAGES/django)
 
-.PHONY: demo test lint typecheck unit venv system-packages demo-packages clean
+.PHONY: demo test lint typecheck unit venv system-packages demo-packages load-test clean
 
 venv: $(STAMP) $(CATALOGS:=.mo)
 
@@ -68,6 +68,12 @@ unit: system-packages venv
 # `makemigrations --check` runs inside `unit`: tests/web/test_migrations_complete.py calls it with the test
 # settings (which supply a key) and fails naming the models whose migration is missing, so no second target.
 test: system-packages venv lint typecheck unit
+
+# Not part of `test` (timings on a shared machine are noise): the province-scale seed and locust's 50
+# officers and visitors against `smecluster serve` on PostgreSQL. benchmarks/README.md has the figures.
+load-test: system-packages venv
+	$(BIN)/pip install --quiet -e '.[dev,load]'
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres benchmarks/load/run.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

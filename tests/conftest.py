@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 from django.utils import translation
 
@@ -41,6 +42,13 @@ def clock(time_machine: time_machine.TimeMachineFixture) -> Clock:
 def site_language() -> Iterator[None]:
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache: what one test's world cached (the dashboard's figures, keyed
+    by the last audit event's id) must never answer in another's."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

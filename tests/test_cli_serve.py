@@ -102,3 +102,40 @@ def test_a_malformed_worker_count_is_named(tmp_path: Path, postgres_url: str) ->
     )
     assert result.returncode == 2
     assert "SMECLUSTER_WEB_WORKERS must be a whole number, not 'many'" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_forks_its_workers_with_no_database_connection_open(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Found by the load test (benchmarks/load): the checks ran a query in gunicorn's master, and every
+    forked worker inherited that one open socket (the settings keep connections for 60 s); under
+    concurrent requests their queries interleaved on it ("lost synchronization with server", a session
+    key read as a user id: 500s). When gunicorn starts, no connection may be open."""
+    from click.testing import CliRunner
+    from django.db import connections
+
+    from smecluster.cli import serve_commands
+
+    open_at_start: list[bool] = []
+    monkeypatch.setattr(
+        serve_commands,
+        "run_gunicorn",
+        lambda options: open_at_start.extend(c.connection is not None for c in connections.all()),
+    )
+    monkeypatch.setattr(serve_commands, "_setup_django", lambda: None)
+    monkeypatch.setattr(serve_commands, "_refusals", lambda: _query_then_no_refusal())
+    monkeypatch.setenv("SMECLUSTER_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(serve_commands.serve, ["--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert open_at_start == [False] * len(connections.all())
+
+
+def _query_then_no_refusal() -> list[str]:
+    """What the real checks do: ask the database something (the migrations applied)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert connection.connection is not None
+    return []

@@ -148,6 +148,13 @@ def serve(bind: str, workers: int | None, timeout: int | None, check_only: bool)
     if check_only:
         return
     from django.conf import settings
+    from django.db import connections
+
+    # The checks above connected to the database in this (master) process. gunicorn forks its workers
+    # from it: each would inherit the same socket, and their queries would interleave on one connection
+    # (answers read by the wrong worker, "lost synchronization with server"). Closed here, each worker
+    # opens its own on its first request.
+    connections.close_all()
 
     # WhiteNoise serves the static files from the package (WHITENOISE_USE_FINDERS); it only wants the root.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,12 @@
 """The evaluation report's charts, drawn with matplotlib in the Noto CJK font.
 
-Each chart is drawn once and written twice: as SVG with its text kept as text (``svg.fonttype = "none"``),
-for the PDF (WeasyPrint lays the text out in the same CJK font and embeds it) and the dashboard; and as
-PNG at 200 dpi for the DOCX, where Word would otherwise substitute a font of its own.
+Each chart is drawn as SVG with its text kept as text (``svg.fonttype = "none"``), for the PDF (WeasyPrint
+lays the text out in the same CJK font and embeds it) and the dashboard; and, only when asked for (the
+DOCX), as PNG at 200 dpi, where Word would otherwise substitute a font of its own.
+
+Drawing is most of the dashboard's time (0.1–0.3 s a chart) and a chart is a pure function of its inputs,
+so the drawings are memoised per process on those inputs: the dashboard of a scope and year draws its
+charts once per server process until the figures behind them change.
 
 Every text a chart draws is data: mathtext is off (``text.parse_math``), so ``$…$`` in a name prints as
 typed.
@@ -15,8 +19,8 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -75,12 +79,16 @@ def cjk_font() -> CJKFont:
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart: its caption, the SVG (text as text) and the PNG (200 dpi) of the same drawing."""
+    """One chart: its caption and the SVG (text as text); ``png`` draws the same chart at 200 dpi."""
 
     key: str
     title: str
     svg: str
-    png: bytes
+    draw: Callable[[], Canvas] = field(repr=False, compare=False)
+
+    @property
+    def png(self) -> bytes:
+        return _render(self.draw, format="png", dpi=PNG_DPI)
 
 
 def _style() -> dict[Any, Any]:  # matplotlib types its keys as a Literal of every rc name
@@ -98,14 +106,19 @@ def _style() -> dict[Any, Any]:  # matplotlib types its keys as a Literal of eve
     }
 
 
-def _finish(key: str, title: str, canvas: Canvas) -> Chart:
-    canvas.tight_layout()
-    svg = io.StringIO()
-    canvas.savefig(svg, format="svg", metadata={"Date": None})  # no date: the same data draws the same file
-    png = io.BytesIO()
-    canvas.savefig(png, format="png", dpi=PNG_DPI)
-    plt.close(canvas)
-    return Chart(key, title, svg.getvalue(), png.getvalue())
+def _render(draw: Callable[[], Canvas], **saving: Any) -> bytes:
+    with plt.rc_context(_style()):
+        canvas = draw()
+        canvas.tight_layout()
+        written = io.BytesIO()
+        canvas.savefig(written, **saving)
+        plt.close(canvas)
+        return written.getvalue()
+
+
+def _finish(key: str, title: str, draw: Callable[[], Canvas]) -> Chart:
+    # No date in the SVG: the same data draws the same file.
+    return Chart(key, title, _render(draw, format="svg", metadata={"Date": None}).decode("utf-8"), draw)
 
 
 def _number(value: Fraction) -> float:
@@ -123,7 +136,15 @@ def bar_chart(
     horizontal: bool = False,
 ) -> Chart:
     """One series of bars, each labelled with its value."""
-    with plt.rc_context(_style()):
+    cjk_font()  # a memoised drawing must not hide a font that has gone missing since
+    return _bar_chart(key, title, tuple(labels), tuple(values), unit, horizontal)
+
+
+@functools.lru_cache(maxsize=128)
+def _bar_chart(
+    key: str, title: str, labels: tuple[str, ...], values: tuple[Fraction, ...], unit: str, horizontal: bool
+) -> Chart:
+    def draw() -> Canvas:
         canvas = plt.figure(figsize=(6.0, max(2.4, 0.32 * len(labels) + 1.0) if horizontal else 3.0))
         axes = canvas.add_subplot()
         heights = [_number(value) for value in values]
@@ -141,7 +162,9 @@ def bar_chart(
         else:
             axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_title(title)
-        return _finish(key, title, canvas)
+        return canvas
+
+    return _finish(key, title, draw)
 
 
 def grouped_chart(
@@ -152,7 +175,21 @@ def grouped_chart(
     unit: str,
 ) -> Chart:
     """Several series side by side per label (e.g. last year and this year); a missing value is no bar."""
-    with plt.rc_context(_style()):
+    cjk_font()  # a memoised drawing must not hide a font that has gone missing since
+    return _grouped_chart(
+        key, title, tuple(labels), tuple((name, tuple(values)) for name, values in series), unit
+    )
+
+
+@functools.lru_cache(maxsize=128)
+def _grouped_chart(
+    key: str,
+    title: str,
+    labels: tuple[str, ...],
+    series: tuple[tuple[str, tuple[Fraction | None, ...]], ...],
+    unit: str,
+) -> Chart:
+    def draw() -> Canvas:
         canvas = plt.figure(figsize=(6.0, 3.0))
         axes = canvas.add_subplot()
         width = 0.8 / max(1, len(series))
@@ -167,7 +204,9 @@ def grouped_chart(
         axes.set_ylabel(unit)
         axes.set_title(title)
         axes.legend(frameon=False, fontsize=8)
-        return _finish(key, title, canvas)
+        return canvas
+
+    return _finish(key, title, draw)
 
 
 # --- the report's charts, from a panel ----------------------------------------------------------------

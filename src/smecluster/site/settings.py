@@ -241,6 +241,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Checked wherever a password is chosen (the password forms, the admin, createsuperuser, changepassword);
 # ``User.set_password`` itself does not check, so the demo and test fixtures choose theirs freely.
+# Argon2id first (accounts.passwords, ADR 0023); the others only read hashes made before, which are
+# re-hashed with Argon2id at the next sign-in.
+PASSWORD_HASHERS = [
+    "smecluster.apps.accounts.passwords.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

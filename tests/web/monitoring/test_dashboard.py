@@ -9,9 +9,14 @@ import re
 from datetime import date
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 from monitoring_support import MON_YEAR, mon_client
 
 from smecluster.apps.accounts.models import User
+from smecluster.apps.audit import actions
+from smecluster.apps.audit.services import audit_record, record_login
+from smecluster.apps.monitoring.selectors import figures_version
 from smecluster.apps.oversight.models import RevocationProposal
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster
 
@@ -110,13 +115,13 @@ def test_filters_narrow_everything(
     assert foshan.context["pipelines"][0].total == 2
     smart_home = admin.get(f"{URL}?scope=440000&year={MON_YEAR}&industry=智能家电")
     # all three applications were filled as 智能家电 by the shared factory
-    assert smart_home.context["current"]["clusters"].value == 3
+    assert smart_home.context["figures"].current["clusters"].value == 3
     assert admin.get(f"{URL}?scope=440000&year={MON_YEAR}&industry=铝型材").status_code == 400
     earlier = admin.get(f"{URL}?scope=440000&year={MON_YEAR - 1}")
     # recognized this year on last year's figures, the clusters do not count in the year before, though
     # their applications declared it
-    assert earlier.context["current"]["clusters"].value == 0
-    assert earlier.context["current"]["output"].value is None
+    assert earlier.context["figures"].current["clusters"].value == 0
+    assert earlier.context["figures"].current["output"].value is None
 
 
 def test_a_city_sees_only_its_own(
@@ -161,12 +166,37 @@ def test_the_programme_filter_narrows_the_figures(
     chosen, only that programme's (the national cluster in 顺德 apart from the three provincial ones)."""
     admin = mon_client(mon_people["province_admin"])
     every = admin.get(f"{URL}?scope=440000&year={MON_YEAR}")
-    assert every.context["current"]["clusters"].value == 4
+    assert every.context["figures"].current["clusters"].value == 4
     provincial = mon_clusters["shunde"].programme_id
     own = admin.get(f"{URL}?scope=440000&year={MON_YEAR}&programme={provincial}")
-    assert own.context["current"]["clusters"].value == 3
+    assert own.context["figures"].current["clusters"].value == 3
     national = admin.get(f"{URL}?scope=440000&year={MON_YEAR}&programme={mon_national_cluster.programme_id}")
-    assert [fact.number for fact in national.context["current"].facts] == [mon_national_cluster.number]
+    assert [fact.number for fact in national.context["figures"].current.facts] == [
+        mon_national_cluster.number
+    ]
     # another province's admin is not offered 广东's programme
     other = mon_client(mon_people["other_province_admin"])
     assert other.get(f"{URL}?scope=330000&year={MON_YEAR}&programme={provincial}").status_code == 400
+
+
+def test_the_figures_are_drawn_once_and_again_after_a_write(
+    mon_people: dict[str, User], mon_clusters: dict[str, RecognizedCluster], mon_overdue: dict[str, object]
+) -> None:
+    """The headline figures and charts are kept (Django's cache) until something is written: a second
+    visit computes none of them, a sign-in changes nothing, and the next audited write (every service
+    writes one in its transaction: tests/web/test_workflow_engine.py) has them computed again."""
+    cache.clear()
+    admin = mon_client(mon_people["province_admin"])
+    first = admin.get(f"{URL}?scope=440000&year={MON_YEAR}")
+    assert "current" in first.context["figures"].__dict__  # computed for the first visit
+    record_login(user=mon_people["city_officer"], address="127.0.0.1")
+    again = admin.get(f"{URL}?scope=440000&year={MON_YEAR}")
+    assert "current" not in again.context["figures"].__dict__  # served from the cached fragment
+    assert again.content.decode().count("figure-value") == first.content.decode().count("figure-value")
+    version = figures_version()
+    cluster = next(iter(mon_clusters.values()))
+    with transaction.atomic():
+        audit_record(actor=mon_people["province_admin"], action=actions.CLUSTER_REVOKE, target=cluster)
+    assert figures_version() > version
+    after = admin.get(f"{URL}?scope=440000&year={MON_YEAR}")
+    assert "current" in after.context["figures"].__dict__  # a write: computed again

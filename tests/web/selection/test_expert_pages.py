@@ -29,6 +29,7 @@ from smecluster.apps.notifications.models import Notification
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.selection import selectors, services
 from smecluster.apps.selection.models import Assignment, DeclaredRelation, ExpertProfile, Score
+from smecluster.apps.selection.permissions import conflict_of
 from smecluster.cli import main
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,20 @@ def test_conflicted_experts_are_not_offered_and_cannot_be_assigned(
     for key in ("shunde", "sz"):
         client.force_login(sel_experts[key])
         assert client.get(reverse("applications:detail", args=[application.pk])).status_code == 404
+
+
+def test_a_cluster_of_a_city_without_counties_conflicts_only_with_that_citys_experts(
+    web_new_user: Callable[..., User],
+) -> None:
+    """东莞 has no counties: its cluster is declared by the city, whose parent is the province. Found by the
+    province-scale seed (benchmarks/province_seed.py): experts of 广东省 itself and of every other city
+    (广州市, its district 天河区) were refused as "同属一个市", leaving two experts for every 东莞 cluster."""
+    application = Application(county_id="441900", other_counties=[])
+    for home in ("440000", "440100", "440106", "442000"):
+        expert = web_new_user(f"expert-{home}", Role.EXPERT, home)
+        assert conflict_of(expert, application, declared=False) == "", home
+    own = web_new_user("expert-441900", Role.EXPERT, "441900")
+    assert "即申报集群所在县" in conflict_of(own, application, declared=False)
 
 
 def test_assigning_by_hand_notifies_the_expert_who_then_reads_the_application(

@@ -16,20 +16,21 @@ absent; a received form that cannot be read is not replaced by the application's
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from pydantic import ValidationError
 
 from smecluster.analytics.figures import ClusterEntry, ClusterYear, Coverage, Source, UnreadableRecord
 from smecluster.annual_figures import ANNUAL_FIGURES_SCHEMA, AnnualFigures, parse_annual_figures
-from smecluster.apps.accounts.models import Jurisdiction, Level
+from smecluster.apps.accounts.models import Jurisdiction, Level, User
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.profiles import YEAR_FIELDS
 from smecluster.apps.applications.workflow import Status as ApplicationStatus
+from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.monitoring.models import ReportDraft
 from smecluster.apps.monitoring.permissions import in_reach, programme_in_reach
 from smecluster.apps.oversight.models import (
@@ -390,6 +391,19 @@ def programme_for(user: Any, pk: str) -> Programme:
 # --- the dashboard's lists ---------------------------------------------------------------------------
 
 
+def figures_version() -> int:
+    """The last audited write that can change a figure: every write of the platform is audited in its own
+    transaction (apps/audit), so figures computed at one version hold until it moves. Sign-ins and other
+    events on accounts are left out: they are the most frequent and change no figure."""
+    latest = (
+        AuditEvent.objects.exclude(target_type=User._meta.label_lower)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return latest or 0
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """The applications of one call inside the scope, by status (only statuses that have some)."""
@@ -409,29 +423,30 @@ def _programmes_for(scope: Jurisdiction) -> QuerySet[Programme]:
 
 
 def pipelines(scope: Jurisdiction, *, city: str = "", industry: str = "") -> list[Pipeline]:
-    """Each relevant programme's latest call, with its applications from the scope counted per status."""
+    """Each relevant programme's latest call, with its applications from the scope counted per status (two
+    queries, however many programmes the scope sees)."""
+    latest = YearlyCall.objects.filter(programme=OuterRef("pk")).order_by("-year").values("pk")[:1]
+    programmes = _programmes_for(scope).annotate(latest_call=Subquery(latest)).order_by("owner", "name", "pk")
+    calls = {call.pk: call for call in YearlyCall.objects.filter(
+        pk__in=programmes.values("latest_call")).select_related("programme")}  # fmt: skip
+    applications = Application.objects.filter(_county_filter(scope), call__in=list(calls))
+    if city:
+        applications = applications.filter(county__parent=city)
+    if industry:
+        applications = applications.filter(leading_industry=industry)
+    counted: dict[int, Counter[str]] = defaultdict(Counter)
+    for row in applications.values("call_id", "status").annotate(count=Count("pk")):
+        counted[row["call_id"]][row["status"]] = row["count"]
     found = []
-    for programme in _programmes_for(scope).order_by("owner", "name", "pk"):
-        call = (
-            YearlyCall.objects.filter(programme=programme)
-            .select_related("programme")
-            .order_by("-year")
-            .first()
-        )
-        if call is None:
+    for call_pk in programmes.values_list("latest_call", flat=True):
+        if call_pk is None:
             continue
-        applications = Application.objects.filter(_county_filter(scope), call=call)
-        if city:
-            applications = applications.filter(county__parent=city)
-        if industry:
-            applications = applications.filter(leading_industry=industry)
-        counted = Counter(applications.values_list("status", flat=True))
         counts = [
-            (status.value, str(status.label), counted[status.value])
+            (status.value, str(status.label), counted[call_pk][status.value])
             for status in ApplicationStatus
-            if counted[status.value]
+            if counted[call_pk][status.value]
         ]
-        found.append(Pipeline(call, counts))
+        found.append(Pipeline(calls[call_pk], counts))
     return found
 
 

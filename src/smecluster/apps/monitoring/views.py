@@ -5,6 +5,7 @@ person may report on (403 for other roles, 404 for a scope outside their reach).
 from __future__ import annotations
 
 import base64
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from smecluster.analytics.figures import Theme, panel, previous_panel
+from smecluster.analytics.figures import Panel, Theme, panel, previous_panel
 from smecluster.apps.accounts.models import Jurisdiction
 from smecluster.apps.applications.services import today_in_china
 from smecluster.apps.monitoring.forms import (
@@ -29,6 +30,7 @@ from smecluster.apps.monitoring.selectors import (
     cities_in,
     cluster_years,
     default_programme,
+    figures_version,
     industries_in,
     open_revocations,
     overdue_reports,
@@ -203,6 +205,46 @@ def _as_image(chart: Chart) -> dict[str, str]:
     return {"title": chart.title, "src": f"data:image/svg+xml;base64,{encoded}"}
 
 
+class DashboardFigures:
+    """The dashboard's headline figures and charts of a scope and year, computed when first read.
+
+    Computing them reads and sums every cluster's figures and draws the charts (over a second for a
+    province's 500 clusters), while they change only when something is written. The template keeps their
+    rendering in Django's cache under the filters and :func:`figures_version` (the last audited write:
+    every write of the platform is audited in its own transaction), so this object is read only when that
+    fragment is missing: once per server process after each change."""
+
+    def __init__(
+        self, scope: Jurisdiction, year: int, *, programme: Programme | None, city: str, industry: str
+    ) -> None:
+        self.scope, self.year, self.programme, self.city, self.industry = (
+            scope,
+            year,
+            programme,
+            city,
+            industry,
+        )
+
+    @cached_property
+    def current(self) -> Panel:
+        facts = cluster_years(
+            self.scope, self.year, programme=self.programme, city=self.city, industry=self.industry
+        )
+        return panel(self.year, facts)
+
+    @cached_property
+    def charts(self) -> list[dict[str, str]]:
+        if not self.current.facts:
+            return []
+        before = previous_panel(self.current)
+        charts = [
+            *overview_charts(self.current),
+            *theme_charts(Theme.SCALE, self.current, before),
+            *theme_charts(Theme.DIGITAL, self.current, before),
+        ]
+        return [_as_image(chart) for chart in charts]
+
+
 @login_required
 @require_GET
 def dashboard(request: AuthenticatedRequest) -> HttpResponse:
@@ -229,21 +271,12 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     industry = filters.cleaned_data["industry"]
     chosen = filters.cleaned_data["programme"]
     programme = next((found for found in reachable if str(found.pk) == chosen), None)
-    current = panel(year, cluster_years(scope, year, programme=programme, city=city, industry=industry))
-    charts: list[Chart] = []
-    if current.facts:
-        before = previous_panel(current)
-        charts = [
-            *overview_charts(current),
-            *theme_charts(Theme.SCALE, current, before),
-            *theme_charts(Theme.DIGITAL, current, before),
-        ]
     context.update(
         year=year,
         query=_query(scope, year, programme),
-        current=current,
-        headlines=current.headlines,
-        charts=[_as_image(chart) for chart in charts],
+        # Computed only when the template's cached fragment is missing (see DashboardFigures).
+        figures=DashboardFigures(scope, year, programme=programme, city=city, industry=industry),
+        figures_key=(scope.code, year, programme.pk if programme else "", city, industry, figures_version()),
         pipelines=pipelines(scope, city=city, industry=industry),
         overdue=overdue_reports(scope, city=city, industry=industry),
         revocations=open_revocations(scope, city=city, industry=industry),

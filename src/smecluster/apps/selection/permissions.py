@@ -23,6 +23,7 @@ from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.workflow import Actor, Status, acting_level
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.selection.models import Assignment, DeclaredRelation, ExpertProfile, Score, Shortlist
+from smecluster.reference.divisions import city_above
 
 OWNER_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.MINISTRY_ADMIN})
 
@@ -127,14 +128,16 @@ def conflict_of(
     conflict on this application) may be given when a page checks many pairs at once; else they are read.
     """
     home = expert.jurisdiction
-    county = application.county
-    city = county.parent_id
+    # The city the cluster lies in. A 不设区的地级市 (东莞, 中山) is a city acting at county level, caught by
+    # the county test; its parent is the province, which is not "the same city" as every other city's.
+    above = city_above(application.county_id)
+    city = above.code if above is not None else None
     counties = application.counties
     if home.code in counties:
         return _("专家所在地（%(home)s）即申报集群所在县") % {"home": home.name}
-    if home.code == city:
+    if city is not None and home.code == city:
         return _("专家所在地（%(home)s）即申报集群所在市") % {"home": home.name}
-    if home.parent_id is not None and home.parent_id == city:
+    if city is not None and home.parent_id == city:
         return _("专家所在地（%(home)s）与申报集群同属一个市") % {"home": home.name}
     if relations is None:
         relations = DeclaredRelation.objects.filter(expert=expert, county__in=counties).select_related(

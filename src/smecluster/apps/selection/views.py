@@ -131,7 +131,7 @@ def _flash(request: AuthenticatedRequest, error: ValidationError) -> None:
 def calls(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.role not in OWNER_ROLES:
         raise PermissionDenied(_("评审工作台供省级管理员和工业和信息化部使用"))
-    progress = [pages.call_progress(call) for call in selectors.owned_calls(request.user)]
+    progress = pages.calls_progress(selectors.owned_calls(request.user))
     return render(request, "selection/calls.html", {"progress": progress, "call_steps": CALL_STEPS})
 
 
