@@ -14,8 +14,8 @@ Who is simulated, and what each does between pauses of 1–4 s (a person reading
   notifications;
 - city officers: applications searched and sorted, one application, the oversight list, the rosters and
   one roster version, annual reports;
-- the province: the monitoring dashboard, a call's ranking, a recognized cluster, the applications sorted,
-  assessments, notifications **marked read** (a save);
+- the province: the monitoring dashboard, the annual reports sorted, a recognized cluster, the
+  applications sorted, assessments, notifications **marked read** (a save);
 - every officer **signs in** at start (the login form and its POST: a save, and the slowest under load
   before) and now and then signs out and in again.
 
@@ -276,8 +276,8 @@ class Province(Officer):
         self.open("/monitoring/", "/monitoring/")
 
     @task(2)
-    def ranking(self) -> None:
-        self.open(f"/calls/{self.one('calls')}/ranking/", "/calls/[id]/ranking/")
+    def annual_reports(self) -> None:
+        self.open("/annual-reports/?sort=-year", "/annual-reports/?sort=…")
 
     @task(2)
     def cluster(self) -> None:

@@ -183,18 +183,23 @@ def test_the_figures_are_drawn_once_and_again_after_a_write(
     mon_people: dict[str, User], mon_clusters: dict[str, RecognizedCluster], mon_overdue: dict[str, object]
 ) -> None:
     """The headline figures and charts are kept (Django's cache) until something is written: a second
-    visit computes none of them, a sign-in changes nothing, and the next audited write (every service
-    writes one in its transaction: tests/web/test_workflow_engine.py) has them computed again."""
+    visit computes none of them, a sign-in or a write elsewhere changes nothing, and the next audited
+    write to a cluster (every service writes one in its transaction: tests/web/test_workflow_engine.py)
+    has them computed again."""
     cache.clear()
     admin = mon_client(mon_people["province_admin"])
     first = admin.get(f"{URL}?scope=440000&year={MON_YEAR}")
     assert "current" in first.context["figures"].__dict__  # computed for the first visit
     record_login(user=mon_people["city_officer"], address="127.0.0.1")
+    cluster = next(iter(mon_clusters.values()))
+    with transaction.atomic():  # a write outside the figures' sources (a draft saved, say)
+        audit_record(
+            actor=mon_people["county_officer"], action=actions.APPLICATION_UPDATE, target=cluster.application
+        )
     again = admin.get(f"{URL}?scope=440000&year={MON_YEAR}")
     assert "current" not in again.context["figures"].__dict__  # served from the cached fragment
     assert again.content.decode().count("figure-value") == first.content.decode().count("figure-value")
     version = figures_version()
-    cluster = next(iter(mon_clusters.values()))
     with transaction.atomic():
         audit_record(actor=mon_people["province_admin"], action=actions.CLUSTER_REVOKE, target=cluster)
     assert figures_version() > version

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from smecluster.analytics.figures import ClusterEntry, ClusterYear, Coverage, Source, UnreadableRecord
 from smecluster.annual_figures import ANNUAL_FIGURES_SCHEMA, AnnualFigures, parse_annual_figures
-from smecluster.apps.accounts.models import Jurisdiction, Level, User
+from smecluster.apps.accounts.models import Jurisdiction, Level
 from smecluster.apps.applications.models import Application, ApplicationYear
 from smecluster.apps.applications.profiles import YEAR_FIELDS
 from smecluster.apps.applications.workflow import Status as ApplicationStatus
@@ -392,11 +392,17 @@ def programme_for(user: Any, pk: str) -> Programme:
 
 
 def figures_version() -> int:
-    """The last audited write that can change a figure: every write of the platform is audited in its own
-    transaction (apps/audit), so figures computed at one version hold until it moves. Sign-ins and other
-    events on accounts are left out: they are the most frequent and change no figure."""
+    """The last audited write that can change a figure. Every write of the platform is audited in its own
+    transaction (apps/audit), so figures computed at one version hold until it moves. The figures come
+    from the registry (clusters, their annual reports, re-reviews), oversight (revocations) and the
+    programmes; an application is read only once recognized, when it no longer changes. The far more
+    frequent writes elsewhere (drafts saved, sign-ins) leave the version where it is."""
     latest = (
-        AuditEvent.objects.exclude(target_type=User._meta.label_lower)
+        AuditEvent.objects.filter(
+            Q(target_type__startswith="registry.")
+            | Q(target_type__startswith="oversight.")
+            | Q(target_type__startswith="programmes.")
+        )
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first()
