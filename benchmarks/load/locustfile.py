@@ -34,6 +34,8 @@ from typing import Any, ClassVar
 from locust import HttpUser, between, task
 
 MANIFEST: dict[str, Any] = json.loads(Path(os.environ["LOAD_MANIFEST"]).read_text(encoding="utf-8"))
+# Seconds each simulated person pauses between two steps, as "LEAST,MOST" (LOAD_WAIT; benchmarks/README.md).
+PAUSE = between(*(float(part) for part in os.environ.get("LOAD_WAIT", "1,4").split(",")))
 PASSWORD = MANIFEST["password"]
 
 
@@ -111,7 +113,7 @@ def csrf_token(html: str) -> str:
 
 class Officer(HttpUser):
     abstract = True
-    wait_time = between(1, 4)
+    wait_time = PAUSE
     people: ClassVar[list[dict[str, Any]]] = []
 
     def on_start(self) -> None:
@@ -154,7 +156,7 @@ class Officer(HttpUser):
 
 class Visitor(HttpUser):
     weight = 20
-    wait_time = between(1, 4)
+    wait_time = PAUSE
 
     @task(3)
     def home(self) -> None:

@@ -6,7 +6,8 @@
 #   DATABASE_URL=postgres://…/province SMECLUSTER_DATA_DIR=/var/tmp/province benchmarks/load/run.sh
 #                                       # a database seeded before: the seed finds it done and goes on
 #
-# Settings (environment): LOAD_USERS (50), LOAD_SPAWN_RATE (5 a second), LOAD_TIME (5m), LOAD_SCALE (1, the
+# Settings (environment): LOAD_USERS (50), LOAD_WAIT ("1,4": each person's pause between steps, in
+# seconds), LOAD_SPAWN_RATE (5 a second), LOAD_TIME (5m), LOAD_SCALE (1, the
 # seed's volumes), SMECLUSTER_WEB_WORKERS (gunicorn's workers; 5 = 2 × cores + 1 here), LOAD_PORT (8765).
 # The server is the production one with its production settings, except the second factor (which would
 # need an authenticator per simulated officer) and the per-request access log (it would measure the disk).
@@ -36,9 +37,9 @@ done
 curl -fsS "http://127.0.0.1:$port/healthz" || { cat "$out/server.log"; exit 1; }
 echo
 before=$(cut -d' ' -f1-3 /proc/loadavg)
-LOAD_MANIFEST="$SMECLUSTER_DATA_DIR/manifest.json" "$bin/locust" -f benchmarks/load/locustfile.py \
+LOAD_WAIT=${LOAD_WAIT:-1,4} LOAD_MANIFEST="$SMECLUSTER_DATA_DIR/manifest.json" "$bin/locust" -f benchmarks/load/locustfile.py \
     --host "http://127.0.0.1:$port" --headless -u "${LOAD_USERS:-50}" -r "${LOAD_SPAWN_RATE:-5}" \
     -t "${LOAD_TIME:-5m}" --csv "$out/load" --only-summary --loglevel WARNING >"$out/locust.log" 2>&1 || true
 after=$(cut -d' ' -f1-3 /proc/loadavg)
 "$python" benchmarks/load/summary.py "$out/load_stats.csv" --load-before "$before" --load-after "$after" \
-    --users "${LOAD_USERS:-50}" --workers "$SMECLUSTER_WEB_WORKERS"
+    --users "${LOAD_USERS:-50}" --workers "$SMECLUSTER_WEB_WORKERS" --wait "${LOAD_WAIT:-1,4}"

@@ -4,11 +4,12 @@ cities (and the province) the recommendation quota used in each call."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,10 +21,16 @@ from smecluster.apps.accounts.models import Jurisdiction, Role, User
 from smecluster.apps.accounts.selectors import cities_of
 from smecluster.apps.applications.models import Application
 from smecluster.apps.applications.selectors import applications_visible_to
-from smecluster.apps.applications.workflow import APPLICATION, Actor, Status, acting_level
+from smecluster.apps.applications.workflow import (
+    APPLICATION,
+    RECOMMENDED_OR_LATER,
+    Actor,
+    Status,
+    acting_level,
+)
 from smecluster.apps.programmes.models import YearlyCall
 from smecluster.apps.programmes.recommenders import recommending_office
-from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for, recommended_by_city
+from smecluster.apps.programmes.selectors import active_calls_for, open_calls_for
 from smecluster.apps.registry.models import AnnualReport, RecognizedCluster, ReReview
 from smecluster.apps.registry.selectors import re_reviews_visible_to, reports_visible_to
 from smecluster.apps.registry.workflow import (
@@ -98,11 +105,16 @@ RECOMMENDER_STEP_PAGE = {
 }
 
 
-def awaited_from_recommender(application: Application) -> str:
+def awaited_from_recommender(application: Application, names: dict[str, str | None]) -> str:
     """For the applicant, a submitted application's next step is the recommender's, not its own: the task
-    says who is to accept it, and that withdrawing (the applicant's one possible step) is for corrections."""
+    says who is to accept it, and that withdrawing (the applicant's one possible step) is for corrections.
+    ``names`` keeps the offices' names already read (a county's applications share one office)."""
     office = recommending_office(application.call.programme, application.county)
-    name = Jurisdiction.objects.filter(code=office.jurisdiction).values_list("name", flat=True).first()
+    if office.jurisdiction not in names:
+        names[office.jurisdiction] = (
+            Jurisdiction.objects.filter(code=office.jurisdiction).values_list("name", flat=True).first()
+        )
+    name = names[office.jurisdiction]
     return _("已提交，等待%(office)s主管部门受理；受理前发现需要修改的，可在申报页撤回后修改再提交") % {
         "office": name or office.jurisdiction
     }
@@ -113,6 +125,7 @@ def my_tasks(user: User) -> list[Task]:
     (the province recommends in the national programme, the city in a provincial one), plus open calls for
     applicants and unscored assignments for experts."""
     tasks = []
+    office_names: dict[str, str | None] = {}
     waiting = WAITING_ON.get(Role(user.role), {})
     actionable = {status for row in APPLICATION.transitions.values() for status in row.sources}
     for application in (
@@ -129,7 +142,7 @@ def my_tasks(user: User) -> list[Task]:
             step_url, step_label = reverse(name, args=[application.pk]), str(label)
         detail = str(waiting.get(Status(application.status), "")) or listing(steps)
         if application.status == Status.SUBMITTED and not recommending:
-            detail = awaited_from_recommender(application)
+            detail = awaited_from_recommender(application, office_names)
         tasks.append(
             Task(
                 f"{application.number} {application.name}",
@@ -250,19 +263,31 @@ def call_deadlines(user: User, today: date) -> list[CallDeadlines]:
 
 def quota_use(user: User, calls: list[YearlyCall]) -> list[QuotaUse]:
     """City officers: their city in each call. Province admins: each city with applications in the call.
-    Only calls in which cities recommend: in a city's own programme (市级集群) its counties recommend."""
+    Only calls in which cities recommend: in a city's own programme (市级集群) its counties recommend.
+    Counted in one query for all the calls."""
     if user.role not in (Role.CITY_OFFICER, Role.PROVINCE_ADMIN):
         return []
-    rows = []
-    for call in calls:
-        if acting_level(call.programme.review_chain, Actor.RECOMMENDER) != "city":
-            continue
-        cities = cities_of(user)
-        if user.role == Role.PROVINCE_ADMIN:
-            cities = cities.filter(children__applications__call=call).distinct()
-        used = recommended_by_city(call, cities)
-        rows += [QuotaUse(call, city.name, call.effective_quota(), used[city.code]) for city in cities]
-    return rows
+    calls = [call for call in calls if acting_level(call.programme.review_chain, Actor.RECOMMENDER) == "city"]
+    if not calls:
+        return []
+    cities = {city.code: city for city in cities_of(user)}
+    applying: set[tuple[int, str]] = set()
+    used: Counter[tuple[int, str]] = Counter()
+    for row in (
+        Application.objects.filter(call__in=calls, county__parent__in=list(cities))
+        .values("call_id", "county__parent")
+        .annotate(recommended=Count("pk", filter=Q(status__in=RECOMMENDED_OR_LATER)))
+    ):
+        # Filtered to the cities' counties above, so every row names a city.
+        key = (row["call_id"], str(row["county__parent"]))
+        applying.add(key)
+        used[key] = row["recommended"]
+    return [
+        QuotaUse(call, city.name, call.effective_quota(), used[(call.pk, code)])
+        for call in calls
+        for code, city in cities.items()
+        if user.role == Role.CITY_OFFICER or (call.pk, code) in applying
+    ]
 
 
 def operates_nothing(user: User) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet, Value
 
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application, ApplicationVersion, EvidenceFile
@@ -13,9 +13,13 @@ from smecluster.apps.programmes.recommenders import covered_by, recommending_off
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
-    """Every application in the user's reach (``permissions.application_reach``, the same rule as details)."""
-    return Application.objects.filter(application_reach(user)).select_related(
-        "county__parent", "call__programme"
+    """Every application in the user's reach (``permissions.application_reach``, the same rule as details).
+    Each carries ``in_reach_of``, the user's id: fetched through the reach itself, it need not be asked
+    about again (``permissions.can_view``; the task lists ask every guard of every application)."""
+    return (
+        Application.objects.filter(application_reach(user))
+        .annotate(in_reach_of=Value(user.pk, output_field=IntegerField()))
+        .select_related("county__parent", "call__programme")
     )
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from smecluster.apps.accounts.models import (
@@ -83,23 +82,6 @@ def active_calls_for(user: User, today: date | None = None) -> QuerySet[YearlyCa
         )
         .order_by("closes_on", "pk")
     )
-
-
-def recommended_by_city(call: YearlyCall, cities: QuerySet[Jurisdiction]) -> dict[str, int]:
-    """How many applications of each city have been recommended in this call, by city code."""
-    from smecluster.apps.applications.models import Application  # applications depends on programmes
-    from smecluster.apps.applications.workflow import RECOMMENDED_OR_LATER
-
-    rows = (
-        Application.objects.filter(call=call, status__in=RECOMMENDED_OR_LATER, county__parent__in=cities)
-        .values("county__parent")
-        .annotate(count=Count("pk"))
-    )
-    # Filtered to the cities' counties above, so every row names a city; the check is for the type.
-    counts: Counter[str] = Counter(
-        {city: row["count"] for row in rows if (city := row["county__parent"]) is not None}
-    )
-    return {city.code: counts[city.code] for city in cities}
 
 
 def pool_entries_for(user: User, city: str = "") -> QuerySet[PoolEntry]:

@@ -163,8 +163,15 @@ class Machine(Generic[M]):
         return allow()
 
     def available(self, user: User, obj: M) -> list[Transition]:
-        """The transitions ``user`` may take on ``obj`` now, in the table's order (for the page's buttons)."""
-        return [row for action, row in self.transitions.items() if self.can(user, action, obj)]
+        """The transitions ``user`` may take on ``obj`` now, in the table's order (for the page's buttons).
+        Only the transitions from the object's state are asked about: their guards read the database, and
+        the task lists ask this of every application in reach."""
+        state = self.state_of(obj)
+        return [
+            row
+            for action, row in self.transitions.items()
+            if state in row.sources and self.can(user, action, obj)
+        ]
 
 
 def create(
