@@ -50,8 +50,8 @@ def main() -> None:
             f"\nAll {int(total['Request Count']):,} requests ({float(total['Requests/s']):.1f}/s), "
             f"{int(total['Failure Count'])} failed: median {float(total['50%']):.0f} ms, "
             f"p95 {float(total['95%']):.0f} ms, p99 {float(total['99%']):.0f} ms. "
-            f"{args.users} users pausing {args.wait.replace(',', '–')} s between steps, {args.workers} gunicorn "
-            f"workers; load average before {args.load_before}, "
+            f"{args.users} users pausing {args.wait.replace(',', '–')} s between steps, "
+            f"{args.workers} gunicorn workers; load average before {args.load_before}, "
             f"after {args.load_after}."
         )
     if missed:
