@@ -131,10 +131,14 @@ class Officer(HttpUser):
             },
             headers={"Referer": f"{self.host}/accounts/login/"},
             name="/accounts/login/ (POST)",
+            # The sign-in itself; the page it leads to is a request of its own below, as in a browser.
+            allow_redirects=False,
             catch_response=True,
         ) as response:
-            if "/accounts/login/" in response.url:
-                response.failure("still on the login page")
+            if response.status_code != 302 or "/accounts/login/" in response.headers.get("Location", ""):
+                response.failure("not signed in")
+                return
+        self.client.get(response.headers["Location"], name="/")
 
     @task(1)
     def sign_in_again(self) -> None:

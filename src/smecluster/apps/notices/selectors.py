@@ -272,8 +272,13 @@ def notice_application(notice: Notice, pk: int) -> Application | None:
 
 
 def public_notices() -> QuerySet[Notice]:
-    """Every published notice, newest first: current and past ones alike stay public."""
-    return Notice.objects.select_related("shortlist__call__programme__owner").order_by("-starts_on", "-pk")
+    """Every published notice, newest first: current and past ones alike stay public. The shortlist's ranking
+    (its scores, read by the owner's pages only) is left in the database: it is the bulk of the row."""
+    return (
+        Notice.objects.select_related("shortlist__call__programme__owner")
+        .defer("shortlist__content")
+        .order_by("-starts_on", "-pk")
+    )
 
 
 def public_notice(pk: int) -> Notice:
