@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.urls import reverse
 from pub_support import PUB_OBJECTION, PubWorld, pub_client, pub_publish
 
@@ -86,6 +87,20 @@ def test_anyone_reads_the_notice_its_clusters_period_hash_and_how_to_object(publ
     # Never the applicants' own contacts, nor the experts' individual scores.
     assert "0757-22830000" not in text
     assert "points" not in text
+
+
+def test_the_published_list_is_checked_again_after_any_change_to_its_row(published: PubWorld) -> None:
+    """The verdict on the list's hash is kept per row version (shortlist_intact): a change made by hand in
+    the database, bypassing the platform, moves the version and is caught at the next view."""
+    assert "名单内容与此哈希一致（已校验）" in pub_client().get(_url(published)).content.decode()
+    assert "名单内容与此哈希一致（已校验）" in pub_client().get(_url(published)).content.decode()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE selection_shortlist SET content = jsonb_set(content::jsonb, '{tampered}', 'true')"
+            " WHERE id = %s",
+            [published.shortlist.pk],
+        )
+    assert "名单内容与此哈希一致（已校验）" not in pub_client().get(_url(published)).content.decode()
 
 
 def test_the_list_of_notices_is_public(published: PubWorld) -> None:
