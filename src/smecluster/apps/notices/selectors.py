@@ -211,25 +211,19 @@ def shortlist_method(shortlist: Shortlist) -> str:
 _VERIFIED: dict[tuple[int, str, str], bool] = {}
 
 
-def shortlist_intact(shortlist: Shortlist) -> bool:
+def shortlist_intact(shortlist: Shortlist, row_version: str = "") -> bool:
     """Does the frozen content still hash to the hash shown on the notice?
 
-    Hashing a province's ranking takes some 40 ms, on every view of the public notice. On PostgreSQL the
-    verdict is kept for the row's version (``xmin``), which any change to the row moves, by the platform or
-    by hand in the database: the content is hashed again after any change, and only then."""
-    if connection.vendor != "postgresql":
+    Hashing a province's ranking takes some 40 ms, and the public notice is viewed often. Given the row
+    version the content was read with (PostgreSQL's ``xmin``, read in the same query: ``public_notice``),
+    the verdict is kept for that version, which any change to the row moves, by the platform or by hand in
+    the database: the content is hashed again after any change, and only then."""
+    if not row_version:
         return verify_content(shortlist.content, shortlist.content_hash)
-    rows = Shortlist.objects.filter(pk=shortlist.pk).annotate(row_version=RawSQL("xmin::text", []))
-    current = rows.values_list("content_hash", "row_version").first()
-    if current is None:
-        return False
-    if (known := _VERIFIED.get((shortlist.pk, *current))) is not None:
-        return known
-    # The content and its row version read together, so the verdict is stored under the version hashed.
-    stored_hash, content, version = rows.values_list("content_hash", "content", "row_version").get()
-    intact = verify_content(content, stored_hash)
-    _VERIFIED[(shortlist.pk, stored_hash, version)] = intact
-    return intact
+    key = (shortlist.pk, shortlist.content_hash, row_version)
+    if key not in _VERIFIED:
+        _VERIFIED[key] = verify_content(shortlist.content, shortlist.content_hash)
+    return _VERIFIED[key]
 
 
 @dataclass(frozen=True)
@@ -303,7 +297,13 @@ def public_notices() -> QuerySet[Notice]:
 
 
 def public_notice(pk: int) -> Notice:
-    return public_notices().get(pk=pk)
+    """One published notice with its shortlist's ranking, and (on PostgreSQL) the version of the shortlist's
+    row as read, ``shortlist_version``, for :func:`shortlist_intact`."""
+    notices = Notice.objects.select_related("shortlist__call__programme__owner")
+    if connection.vendor == "postgresql":
+        # The joined table goes by its own name (it is joined once); xmin is the row's version.
+        notices = notices.annotate(shortlist_version=RawSQL('"selection_shortlist"."xmin"::text', []))
+    return notices.get(pk=pk)
 
 
 def objection_by_reference(reference: str) -> Objection:

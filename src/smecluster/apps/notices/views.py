@@ -494,7 +494,7 @@ def _public_page(
             "notice": notice,
             "entries": entries,
             **_formal_context(request, notice),
-            "intact": shortlist_intact(notice.shortlist),
+            "intact": shortlist_intact(notice.shortlist, getattr(notice, "shortlist_version", "")),
             "form": form if phase == Phase.OPEN else None,
             "phase": phase,
             "phase_label": PHASE_LABELS[phase],
