@@ -22,6 +22,7 @@ from stdnum.cn import uscc
 from factories import ApplicationFactory, ProgrammeFactory, YearlyCallFactory, people
 from jobs_worker import run_waiting_jobs
 from smecluster.analytics.roster.reading import ROSTER_COLUMNS, read_roster
+from smecluster.apps.accounts import account_import
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Application
@@ -129,6 +130,7 @@ def test_the_readers_of_every_uploaded_workbook_refuse_a_bomb() -> None:
         lambda: read_roster(data, "名册.xlsx"),
         lambda: read_annual_workbook(data, source="年报.xlsx"),
         lambda: read_profile_workbook(data, source="申报.xlsx"),
+        lambda: account_import._checked_rows(None, data, "账号.xlsx"),
     ):
         with pytest.raises(UnusableInput, match="行数上限"):
             read()

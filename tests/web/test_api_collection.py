@@ -117,6 +117,23 @@ def test_the_ministry_records_what_it_received_and_shows_it(
     assert client.get("/collection/").status_code == 403
 
 
+def test_an_oversized_package_is_refused_by_its_size_before_it_is_read(
+    client: Client, monkeypatch: pytest.MonkeyPatch, web_divisions: None
+) -> None:
+    monkeypatch.setattr("smecluster.apps.api.forms.MAX_PACKAGE_BYTES", 1024)
+    ministry = UserFactory(username="miit-admin", role=Role.MINISTRY_ADMIN, jurisdiction_id="100000")
+    client.force_login(ministry)
+    read: list[int] = []
+    monkeypatch.setattr("smecluster.apps.api.views.decode_json", lambda raw, **_: read.append(len(raw)))
+    page = client.post(
+        "/collection/", {"package": SimpleUploadedFile("big.json", b"[" + b"1," * 1024 + b"1]")}
+    )
+    assert page.status_code == 200
+    assert "数据包过大" in page.content.decode()
+    assert read == []
+    assert not CollectionReceipt.objects.exists()
+
+
 def test_a_package_with_bad_figures_is_refused_whole_naming_the_field(db: Any, web_divisions: None) -> None:
     bad = {"number": "GD-1", "division_code": "440606", "figures": {**FIGURES, "figures": {"output": -1}}}
     package: dict[str, Any] = {

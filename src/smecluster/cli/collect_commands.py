@@ -14,11 +14,12 @@ from smecluster.cli.web_commands import _setup_django
 from smecluster.errors import UnusableInput
 
 TIMEOUT_SECONDS = 60
-MAX_PACKAGE_BYTES = 50 * 1024 * 1024
 
 
 def fetch_package(url: str, token: str) -> bytes:
-    """The package's bytes, or :class:`UnusableInput` naming the URL and why not."""
+    """The package's bytes, or :class:`UnusableInput` naming the URL and why not (Django set up)."""
+    from smecluster.apps.api.collection import MAX_PACKAGE_BYTES
+
     request = urllib.request.Request(
         url, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
     )

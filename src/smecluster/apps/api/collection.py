@@ -33,6 +33,10 @@ from smecluster.errors import Problem, UnusableInput
 PACKAGE_FORMAT = "smecluster-annual-figures"
 PACKAGE_VERSION = 1
 
+MAX_PACKAGE_BYTES = 50 * 1024 * 1024
+"""The largest package taken, pulled (``smecluster collect``) or uploaded (省级数据接收), checked before it is
+parsed: a province's national clusters are tens, a package a few hundred kilobytes."""
+
 
 def collection_package(account: User, year: int, now: datetime | None = None) -> dict[str, Any]:
     """The province's package for ``year``: the national programme's clusters in ``account``'s reach (the

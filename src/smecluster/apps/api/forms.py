@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from smecluster.apps.api.collection import MAX_PACKAGE_BYTES
 from smecluster.apps.api.models import RESOURCE_ACCESS, Access, Resource
 
 VALIDITY_DAYS = (30, 90, 180, 365)
@@ -43,3 +45,12 @@ class PackageForm(forms.Form):
         label=_("年度数据包（JSON）"),
         help_text=_("省级平台数据接口导出的年度数据包文件"),
     )
+
+    def clean_package(self) -> UploadedFile[bytes]:
+        """Bounded by its declared size before a byte of it is read (MAX_PACKAGE_BYTES, as for a pull)."""
+        package: UploadedFile[bytes] = self.cleaned_data["package"]
+        if (package.size or 0) > MAX_PACKAGE_BYTES:
+            raise forms.ValidationError(
+                _("数据包过大：不超过 %(mb)s MB") % {"mb": MAX_PACKAGE_BYTES // (1024 * 1024)}
+            )
+        return package
