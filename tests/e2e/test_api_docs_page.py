@@ -6,38 +6,21 @@ the browser reports no Content-Security-Policy violation."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread (see test_application_journey.py).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Request, expect, sync_playwright
+from playwright.sync_api import Browser, Request, expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (make test does)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-            connections.close_all()
 
 
 def test_the_docs_page_renders_offline_under_the_csp(live_server: Any, browser: Browser) -> None:

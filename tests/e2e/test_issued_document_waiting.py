@@ -7,19 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
 from django.urls import reverse
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from factories import ApplicationFactory, YearlyCallFactory, people, take_steps
 from smecluster.apps.accounts.divisions import ensure_divisions
@@ -30,21 +28,6 @@ from smecluster.apps.notices.models import Notice
 pytestmark = pytest.mark.django_db(transaction=True)
 
 Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (make test does)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-            connections.close_all()
 
 
 def test_the_public_notice_pdf_waits_for_the_worker_then_is_offered(

@@ -7,21 +7,19 @@ worker is `smecluster worker --batch` (django-tasks' ``db_worker``) run while th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are plain
 # synchronous ones made between browser steps, which Django would otherwise refuse inside a loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from smecluster.apps.accounts.divisions import ensure_divisions
 from smecluster.apps.applications import services as application_services
@@ -34,21 +32,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 STEP_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (make test does)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-            connections.close_all()
 
 
 def _log_in(browser: Browser, base_url: str, username: str) -> Page:

@@ -15,13 +15,12 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; the test's own database calls are plain
 # synchronous ones made between browser steps, which Django would otherwise refuse inside a loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from factories import PASSWORD
 from oidc_provider_site.running import PASSWORD as PROVIDER_PASSWORD
@@ -34,28 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STEP_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: install Debian's chromium (make test does)"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-            connections.close_all()
 
 
 @pytest.fixture(scope="module")
