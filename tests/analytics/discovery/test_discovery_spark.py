@@ -148,6 +148,20 @@ def test_engine_names(name: str | None, expected: engines.Engine) -> None:
     assert engines.parse_engine(name) == expected
 
 
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--engine", "sqlite"],
+        ["--table", "firms"],  # DuckDB reads a file, not a table
+        ["--engine", "spark", "--table", "firms"],  # a file or a table on Spark, not both
+    ],
+)
+def test_the_command_refuses_arguments_that_do_not_fit(arguments: list[str], generated_file: Path) -> None:
+    result = CliRunner().invoke(main, ["discover", "--year", "2024", str(generated_file), *arguments])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("name", ["sqlite", "spark://", "mysql://x"])
 def test_unknown_engines_are_refused(name: str) -> None:
     with pytest.raises(UnusableInput):
