@@ -34,6 +34,9 @@ from smecluster.cli import main
 from smecluster.errors import UnusableInput
 from smecluster.policy.ruleset import rule_set
 
+# One JVM under `make test`'s pytest-xdist (--dist loadgroup): the Spark tests all run on one worker.
+pytestmark = pytest.mark.xdist_group("spark")
+
 SPARK_MASTER = "local[2]"
 POW_TOLERANCE = 1e-15  # relative; only for cagr (see the module docstring)
 
