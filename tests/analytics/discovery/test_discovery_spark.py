@@ -144,6 +144,7 @@ def test_a_spark_catalog_table_is_read_by_name(generated_file: Path, spark) -> N
         ("spark", engines.Engine("spark", "local[*]")),
         ("spark://local[2]", engines.Engine("spark", "local[2]")),
         ("spark://yarn", engines.Engine("spark", "yarn")),
+        ("spark://k8s://https://api.example:443", engines.Engine("spark", "k8s://https://api.example:443")),
         ("spark://master.example:7077", engines.Engine("spark", "spark://master.example:7077")),
     ],
 )

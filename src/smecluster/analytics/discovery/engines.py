@@ -11,6 +11,8 @@ the way the enterprise-year table is reached differ. An engine is named by a wor
 ``spark://local[2]``             Spark in local mode on 2 cores (what the parity test runs)
 ``spark://host:7077``            the Spark standalone cluster whose master listens there
 ``spark://yarn``                 the YARN cluster of ``HADOOP_CONF_DIR`` / ``YARN_CONF_DIR``
+``spark://k8s://https://api:443``  Spark on Kubernetes (executors as pods; image and namespace from
+                                 ``spark-defaults.conf``)
 ================================ ======================================================================
 
 Spark's own settings (executor memory, cores, the Hive metastore, S3 credentials) come from
@@ -67,8 +69,8 @@ def parse_engine(name: str | None) -> Engine:
         master = text.removeprefix("spark://")
         if not master:
             raise UnusableInput.single("--engine", "", f"{text}: give a master after spark://")
-        # local[N] and yarn are Spark's own master names; anything else is a standalone master host:port.
-        if master.startswith("local") or master == "yarn":
+        # local[N], yarn and k8s://... are Spark's own master names; anything else is a standalone master.
+        if master.startswith(("local", "k8s://")) or master == "yarn":
             return Engine("spark", master)
         return Engine("spark", text)
     raise UnusableInput.single(
