@@ -21,9 +21,10 @@ PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=
 # postgresql: the test server; chromium: the browser test; fonts-noto-cjk and pango: WeasyPrint's PDFs;
 # fonts-dejavu-core: the TrueType font of the objection form's challenge image (CAPTCHA_FONT_PATH);
 # gettext: msgfmt, which compiles the English catalog; nginx and openssl: the production stack's test
-# (tests/e2e/test_behind_nginx.py runs deploy/nginx/smecluster.conf with a throwaway certificate).
+# (tests/e2e/test_behind_nginx.py runs deploy/nginx/smecluster.conf with a throwaway certificate);
+# openjdk-17-jre-headless: the JVM PySpark starts for the Spark parity test (discovery on a cluster engine).
 TEST_PACKAGES := postgresql chromium fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext \
-	nginx openssl
+	nginx openssl openjdk-17-jre-headless
 DEMO_PACKAGES := fonts-noto-cjk fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 gettext
 # en: the English UI; zh_Hans: the platform's wording where a third-party catalog would override Django's.
 CATALOGS := $(foreach language,en zh_Hans,src/smecluster/locale/$(language)/LC_MESSAGES/django)
@@ -39,7 +40,7 @@ venv: $(STAMP) $(CATALOGS:=.mo)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 system-packages:
@@ -72,7 +73,7 @@ test: system-packages venv lint typecheck unit
 # Not part of `test` (timings on a shared machine are noise): the province-scale seed and locust's 50
 # officers and visitors against `smecluster serve` on PostgreSQL. benchmarks/README.md has the figures.
 load-test: system-packages venv
-	$(BIN)/pip install --quiet -e '.[dev,load]'
+	$(BIN)/pip install --quiet -e '.[dev,spark,load]'
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/with-postgres benchmarks/load/run.sh
 
 clean:

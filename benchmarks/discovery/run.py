@@ -1,4 +1,5 @@
-"""Time the discovery queries on DuckDB (through Ibis) and in pandas, and check they agree.
+"""Time the discovery queries on DuckDB (through Ibis) and in pandas (or on Spark in local mode, through the
+same Ibis queries: ``--engines duckdb,spark``), and check they agree.
 
     nice -n 10 .venv/bin/python benchmarks/discovery/run.py \
         /work/bench-data/discovery-1m/enterprise_year.parquet
@@ -84,6 +85,23 @@ def child(args: argparse.Namespace) -> int:
                 timings.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - cpu_started)
             report["threads"] = int(connection.raw_sql("SELECT current_setting('threads')").fetchone()[0])
+            frame = result.to_pandas()
+        elif args.engine == "spark":
+            # Spark in local mode on --threads cores (the parity test's engine; issue 18). The session starts
+            # once, outside the timed runs; the timings, CPU seconds and peak RSS are this Python process's:
+            # the JVM doing the work is a child process, so its CPU and memory are not in them.
+            from smecluster.analytics.discovery import engines, queries, source
+
+            connection = engines.connect_spark(f"local[{args.threads}]")
+            query = getattr(queries, args.query)
+            for _ in range(args.repeat):
+                loads.append(os.getloadavg())
+                started, cpu_started = time.perf_counter(), time.process_time()
+                table = source.open_enterprise_years(connection, Path(args.file))
+                result = query(table).to_pyarrow()
+                timings.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
+            report["threads"] = args.threads
             frame = result.to_pandas()
         else:
             limit = args.pandas_memory_limit_gib * 1024**3

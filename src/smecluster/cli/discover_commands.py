@@ -5,7 +5,6 @@ quantitative screens). See ``smecluster.analytics.discovery``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,22 @@ DEFAULT_RULE_SET = "national-2022"
     help="Run on PostgreSQL (DATABASE_URL) instead of DuckDB: on table NAME, after copying FILE into it "
     "(replacing it) when FILE is given.",
 )
+@click.option(
+    "--engine",
+    "--backend",
+    "engine_name",
+    default=None,
+    metavar="ENGINE",
+    help="Where the queries run: duckdb (default), postgres (DATABASE_URL), a postgres:// URL, spark "
+    "(local, every core), spark://local[N], spark://HOST:7077 (a standalone cluster) or spark://yarn.",
+)
+@click.option(
+    "--table",
+    "table_name",
+    default=None,
+    help="Run on the engine's table NAME (Spark: a catalog table, db.name) instead of FILE; on "
+    "PostgreSQL the same as --postgres-table.",
+)
 def discover(
     file: Path | None,
     year: int,
@@ -52,25 +67,43 @@ def discover(
     as_json: bool,
     threads: int | None,
     postgres_table: str | None,
+    engine_name: str | None,
+    table_name: str | None,
 ) -> None:
     """Rank the county × industry pairs of FILE (Parquet or CSV) as candidate clusters."""
     # Imported here: Ibis, DuckDB and pandas take a second to import, which no other command should pay.
-    from smecluster.analytics.discovery import export, screens, source
+    from smecluster.analytics.discovery import engines, export, screens, source
 
     rule_set = load_rule_set(rule_set_id)
     if output is not None and output.suffix.lower() not in {".csv", ".xlsx", ".json"}:
         raise UnusableInput.single("--output", "", f"{output}: expected a .csv, .xlsx or .json file name")
     if province is not None:
         screens.province_prefix(province)
-    if file is None and postgres_table is None:
-        raise UnusableInput.single(
-            "smecluster discover", "FILE", "give an enterprise-year file (or --postgres-table)"
-        )
-    if postgres_table is not None:
-        table = source.open_postgres_table(os.environ.get("DATABASE_URL", ""), postgres_table, load=file)
-        where = f"--postgres-table {postgres_table}"
+    engine = engines.parse_engine(engine_name or ("postgres" if postgres_table else None))
+    name = postgres_table or table_name
+    if engine.kind == "postgres":
+        if name is None:
+            raise UnusableInput.single("smecluster discover", "--table", "give the table to run on")
+        table = source.open_postgres_table(engine.location, name, load=file)
+        where = f"--postgres-table {name}" if postgres_table else f"--table {name}"
+    elif engine.kind == "spark":
+        if (file is None) == (name is None):
+            raise UnusableInput.single("smecluster discover", "FILE", "give either FILE or --table on Spark")
+        connection = engines.connect_spark(engine.location)
+        if name is not None:
+            table = source.open_table(connection, name)
+            where = f"--table {name}"
+        else:
+            assert file is not None
+            table = source.open_enterprise_years(connection, file)
+            where = str(file)
     else:
-        assert file is not None
+        if file is None:
+            raise UnusableInput.single(
+                "smecluster discover", "FILE", "give an enterprise-year file (or --postgres-table)"
+            )
+        if name is not None:
+            raise UnusableInput.single("--table", "", "DuckDB reads FILE; --table is for postgres or spark")
         table = source.open_enterprise_years(source.connect_duckdb(threads), file)
         where = str(file)
     years = source.years_in(table)

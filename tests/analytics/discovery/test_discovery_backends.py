@@ -100,12 +100,17 @@ def test_the_command_gives_the_same_candidates_on_postgres(generated_file: Path)
     try:
         copied = CliRunner().invoke(main, [*common, str(generated_file), "--postgres-table", name])
         again = CliRunner().invoke(main, [*common, "--postgres-table", name])  # the table as it is
+        # The engine named (--engine/--backend, issue 18) with the general --table option: the same.
+        named = CliRunner().invoke(main, [*common, "--engine", "postgres", "--table", name])
+        by_url = CliRunner().invoke(main, [*common, "--backend", url, "--table", name])
     finally:
         connection = ibis.connect(url.replace("postgresql://", "postgres://", 1))
         connection.drop_table(name, force=True)
         connection.disconnect()
     assert on_duckdb.exit_code == copied.exit_code == again.exit_code == 0, copied.output
     assert json.loads(on_duckdb.output) == json.loads(copied.output) == json.loads(again.output)
+    assert named.exit_code == by_url.exit_code == 0, named.output
+    assert json.loads(named.output) == json.loads(by_url.output) == json.loads(on_duckdb.output)
     missing = CliRunner().invoke(main, [*common, "--postgres-table", name])
     assert missing.exit_code == 2
     assert f"no table '{name}'" in missing.output

@@ -87,8 +87,12 @@ def open_enterprise_years(
             # One line only (an unclosed quote would make the reader run on through the file).
             with path.open(encoding="utf-8-sig", newline="") as handle:
                 header = next(csv.reader([handle.readline(limits.max_line_bytes + 1)]), [])
-            types = {name.strip(): CSV_TYPES[name.strip()] for name in header if name.strip() in CSV_TYPES}
-            table = connection.read_csv(source, header=True, **({"types": types} if types else {}))
+            if connection.name == "pyspark":
+                table = connection.read_csv(source, header=True, **spark_csv_options(header))
+            else:
+                names = [name.strip() for name in header]
+                types = {name: CSV_TYPES[name] for name in names if name in CSV_TYPES}
+                table = connection.read_csv(source, header=True, **({"types": types} if types else {}))
         else:
             raise UnusableInput.single(source, "", _("应为 .parquet 或 .csv 文件"))
     except UnusableInput:
@@ -96,6 +100,30 @@ def open_enterprise_years(
     except Exception as error:  # the engine's own message says what is wrong with the file
         raise UnusableInput.single(source, "", _("无法读取：%(reason)s", reason=error)) from error
     return checked(table, source)
+
+
+def spark_csv_options(header: list[str]) -> dict[str, object]:
+    """Spark's CSV reader options for a file with ``header``: the columns typed as DuckDB types them
+    (:data:`CSV_TYPES`; any other column as text), not inferred, so that codes stay text on both engines
+    (an inferred ``1711`` would become a number). Spark applies the schema by position, in header order."""
+    spark_types = {"VARCHAR": "STRING"}
+    columns = []
+    for raw in header:
+        name = raw.strip()
+        kind = CSV_TYPES.get(name, "VARCHAR")
+        columns.append(f"`{name}` {spark_types.get(kind, kind)}")
+    return {"schema": ", ".join(columns), "inferSchema": False, "encoding": "UTF-8"}
+
+
+def open_table(connection: ibis.BaseBackend, name: str) -> ir.Table:
+    """The enterprise-year table ``name`` already in the engine (a Spark catalog table, ``db.table``; a
+    PostgreSQL table), checked."""
+    database, _dot, table_name = name.rpartition(".")
+    try:
+        table = connection.table(table_name, database=database or None)
+    except Exception as error:  # the engine says whether the table or the database is missing
+        raise UnusableInput.single("--table", "", f"no table {name!r}: {error}") from error
+    return checked(table, f"--table {name}")
 
 
 def open_postgres_table(url: str, name: str, *, load: Path | None = None) -> ir.Table:
