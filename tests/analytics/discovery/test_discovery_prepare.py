@@ -5,6 +5,7 @@ the existing queries, GB18030 CSV, numeric codes, and unusable input exiting 2."
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from click.testing import CliRunner
 
 from conftest import firm
 from smecluster.analytics.discovery import queries, source
+from smecluster.analytics.discovery.dataset_limits import DatasetLimits
 from smecluster.analytics.discovery.prepare import prepare, reasons
 from smecluster.cli import main
+from smecluster.errors import UnusableInput
 
 COLUMNS = list(firm("330102", "C1711", 1))
 
@@ -115,6 +118,23 @@ def test_gb18030_csv_is_detected_and_read(tmp_path: Path) -> None:
     assert (report.rows_accepted, report.rejected) == (1, {"year_implausible": 1})
     sample = (tmp_path / "out" / "rejected_sample.csv").read_text(encoding="utf-8")
     assert "湖州织里童装厂" in sample
+
+
+def test_gzip_csv_is_read_and_zstd_csv_refused_with_a_message(tmp_path: Path) -> None:
+    # Issue 18: "any order and compression". A gzip CSV is decompressed (within the size limit) before the
+    # CSV bounds are checked; a zstd CSV is refused, saying what to do, rather than read unchecked.
+    plain = planted_extract(tmp_path)
+    packed = tmp_path / "extract.csv.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    report = prepare(packed, tmp_path / "out", max_year=2027, threads=1)
+    assert (report.rows_accepted, report.rows_rejected) == (21, len(PLANTED) + 1)
+    assert not (tmp_path / "out" / "decompressed.csv").exists()
+    with pytest.raises(UnusableInput, match="上限"):
+        prepare(packed, tmp_path / "small", max_year=2027, limits=DatasetLimits(max_bytes=100))
+    zstd = tmp_path / "extract.csv.zst"
+    zstd.write_bytes(b"(\xb5/\xfd" + b"\0" * 20)
+    with pytest.raises(UnusableInput, match="zstd"):
+        prepare(zstd, tmp_path / "z", max_year=2027)
 
 
 def test_numeric_codes_are_read_as_codes(tmp_path: Path) -> None:

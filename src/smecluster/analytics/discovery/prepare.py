@@ -1,7 +1,8 @@
 """Preparing a registry extract once for fast discovery: checked rows in the fast layout, and a summary cube.
 
 ``smecluster discover prepare RAW --output DIR`` reads an enterprise-year extract (Parquet, or CSV in UTF-8
-or GB18030; codes as text or numbers; rows in any order; any Parquet compression) and writes into DIR:
+or GB18030, plain or gzip/bzip2/xz-compressed; codes as text or numbers; rows in any order; any Parquet
+compression) and writes into DIR:
 
 ``enterprise_year/year=YYYY/part-0.parquet``
     the accepted rows with typed columns (county code int32, division int8, the int32 ``county_division``
@@ -43,6 +44,7 @@ The bounds of :mod:`.dataset_limits` are checked before DuckDB parses anything.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -118,20 +120,58 @@ def prepare(
     """Check ``raw`` and write the layout, the cube, the rejected sample and the report into ``output``.
     Raises :class:`UnusableInput` for a file that cannot be used at all (over a limit, unreadable, a
     required column missing, an unknown encoding)."""
-    import duckdb
-
     started = time.perf_counter()
     source = str(raw)
     if not raw.is_file():
         raise UnusableInput.single(source, "", "没有这个文件")
     if encoding is not None and encoding.lower().replace("_", "-") not in ENCODINGS:
         raise UnusableInput.single("--encoding", "", f"应为 {' 或 '.join(ENCODINGS)}，而不是 {encoding}")
-    check_dataset(raw, limits or DEFAULT_LIMITS, source=source)
+    limits = limits or DEFAULT_LIMITS
     if output.exists() and any(output.iterdir()):
         raise UnusableInput.single(str(output), "", "输出目录已存在且不为空")
     output.mkdir(parents=True, exist_ok=True)
     staging = output / "staging.parquet"
     transcoded = output / "transcoded.csv"
+    decompressed = output / "decompressed.csv"
+    try:
+        if (kind := _compression(raw)) is not None:
+            # Decompressed first, within the size limit, so that the CSV's bounds are checked before
+            # DuckDB parses a byte of it, as for a plain CSV.
+            _decompress_bounded(raw, kind, decompressed, limits.max_bytes)
+            raw = decompressed
+        check_dataset(raw, limits, source=source)
+        return _prepare_checked(
+            raw,
+            output,
+            source,
+            staging,
+            transcoded,
+            max_year,
+            encoding,
+            threads,
+            memory_limit,
+            sample_size,
+            started,
+        )
+    finally:
+        decompressed.unlink(missing_ok=True)
+
+
+def _prepare_checked(
+    raw: Path,
+    output: Path,
+    source: str,
+    staging: Path,
+    transcoded: Path,
+    max_year: int,
+    encoding: str | None,
+    threads: int | None,
+    memory_limit: str | None,
+    sample_size: int,
+    started: float,
+) -> Preparation:
+    import duckdb
+
     connection = duckdb.connect()
     try:
         connection.execute("SET enable_progress_bar = false")
@@ -340,6 +380,51 @@ def _load_references(connection: Any) -> None:
         "INSERT INTO known_divisions VALUES (?, ?)",
         [(int(entry.code), entry.section) for entry in industries.entries("division")],
     )
+
+
+def _compression(path: Path) -> str | None:
+    """``gzip``, ``bzip2`` or ``xz`` when the file is compressed that way (by its first bytes); None for a
+    plain file. zstd is refused with a message (no zstd decoder in the standard library before 3.14)."""
+    with path.open("rb") as handle:
+        head = handle.read(6)
+    for magic, kind in {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ": "xz"}.items():
+        if head.startswith(magic):
+            return kind
+    if head.startswith(b"(\xb5/\xfd"):
+        raise UnusableInput.single(
+            str(path), "", "zstd 压缩的 CSV 暂不支持：请解压，或提供 gzip 压缩的 CSV 或 Parquet 文件"
+        )
+    return None
+
+
+def _open_decompressed(path: Path, kind: str) -> io.BufferedIOBase:
+    """The file's bytes decompressed; the caller closes it (a ``with`` block)."""
+    import bz2
+    import gzip
+    import lzma
+
+    if kind == "gzip":
+        return gzip.open(path, "rb")
+    if kind == "bzip2":
+        return bz2.open(path, "rb")
+    return lzma.open(path, "rb")
+
+
+def _decompress_bounded(path: Path, kind: str, target: Path, max_bytes: int) -> None:
+    import lzma
+
+    written = 0
+    try:
+        with _open_decompressed(path, kind) as reader, target.open("wb") as out:
+            while chunk := reader.read(1 << 20):
+                written += len(chunk)
+                if written > max_bytes:
+                    raise UnusableInput.single(
+                        str(path), "", f"解压后超过文件大小上限 {max_bytes // (1024 * 1024)} MB"
+                    )
+                out.write(chunk)
+    except (OSError, EOFError, ValueError, lzma.LZMAError) as error:  # a damaged or truncated archive
+        raise UnusableInput.single(str(path), "", f"无法解压：{error}") from error
 
 
 def _is_parquet(path: Path) -> bool:
