@@ -2,8 +2,8 @@
 ``county_division``, rows in no useful order, ZSTD-compressed. The input ``smecluster discover prepare``
 is measured on (issue 18).
 
-    .venv/bin/python benchmarks/discovery/make_extract.py /work/bench-data/discovery-1m/enterprise_year.parquet \
-        /work/bench-data/discovery-1m/extract.parquet
+    .venv/bin/python benchmarks/discovery/make_extract.py \
+        /work/bench-data/discovery-1m/enterprise_year.parquet /work/bench-data/discovery-1m/extract.parquet
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ def make_extract(generated: Path, target: Path) -> int:
     # A hash of the firm and year: a fixed, scattered order (the same file every run).
     connection.execute(
         f"""COPY (
-            SELECT * EXCLUDE (division, county_division)
-                REPLACE (lpad(CAST(county_code AS VARCHAR), 6, '0') AS county_code, CAST(year AS INTEGER) AS year)
+            SELECT * EXCLUDE (division, county_division) REPLACE (
+                lpad(CAST(county_code AS VARCHAR), 6, '0') AS county_code, CAST(year AS INTEGER) AS year
+            )
             FROM read_parquet('{source}')
             ORDER BY hash(credit_code, year)
         ) TO '{str(target).replace("'", "''")}' (FORMAT parquet, COMPRESSION zstd)"""

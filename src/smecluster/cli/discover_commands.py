@@ -169,9 +169,10 @@ def prepare(
     if as_json:
         click.echo(report.as_json())
         return
+    phases = "，".join(f"{name} {seconds:.1f}" for name, seconds in report.phases.items())
     click.echo(
         f"读取 {report.rows_read:,} 行，接受 {report.rows_accepted:,} 行，拒绝 {report.rows_rejected:,} 行"
-        f"（{report.seconds:.1f} 秒）"
+        f"（{report.seconds:.1f} 秒：{phases}）"
     )
     for reason, count in report.rejected.items():
         click.echo(f"  {reason}: {count:,}")

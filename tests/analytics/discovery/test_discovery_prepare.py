@@ -85,6 +85,7 @@ def test_planted_bad_rows_are_counted_per_reason_and_sampled(tmp_path: Path) -> 
     assert report.rejected == expected
     assert report.rows_read == 20 + len(PLANTED) + 2
     assert report.rows_accepted == 21
+    assert list(report.phases) == ["bounds", "staging", "report", "layout", "cube"]
     with (tmp_path / "out" / "rejected_sample.csv").open(encoding="utf-8") as handle:
         sample = list(csv.DictReader(handle))
     assert sorted(row["reason"] for row in sample) == sorted([*PLANTED, "county_code_unknown"])

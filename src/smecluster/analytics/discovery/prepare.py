@@ -46,6 +46,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -96,6 +97,9 @@ class Preparation:
     years: list[int]
     cube_rows: int
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds per step: ``bounds`` (decompressing and checking the limits), ``staging`` (the pass over
+    the extract), ``report`` (counts and sample), ``layout``, ``cube``."""
     outputs: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -120,7 +124,7 @@ def prepare(
     """Check ``raw`` and write the layout, the cube, the rejected sample and the report into ``output``.
     Raises :class:`UnusableInput` for a file that cannot be used at all (over a limit, unreadable, a
     required column missing, an unknown encoding)."""
-    started = time.perf_counter()
+    stopwatch = _Stopwatch()
     source = str(raw)
     if not raw.is_file():
         raise UnusableInput.single(source, "", "没有这个文件")
@@ -140,6 +144,7 @@ def prepare(
             _decompress_bounded(raw, kind, decompressed, limits.max_bytes)
             raw = decompressed
         check_dataset(raw, limits, source=source)
+        stopwatch.lap("bounds")
         return _prepare_checked(
             raw,
             output,
@@ -151,7 +156,7 @@ def prepare(
             threads,
             memory_limit,
             sample_size,
-            started,
+            stopwatch,
         )
     finally:
         decompressed.unlink(missing_ok=True)
@@ -168,7 +173,7 @@ def _prepare_checked(
     threads: int | None,
     memory_limit: str | None,
     sample_size: int,
-    started: float,
+    stopwatch: _Stopwatch,
 ) -> Preparation:
     import duckdb
 
@@ -205,6 +210,7 @@ def _prepare_checked(
             connection.execute(f"COPY checked TO {_quote(str(staging))} (FORMAT parquet, COMPRESSION lz4)")
         except duckdb.Error as error:
             raise UnusableInput.single(source, "", f"无法读取：{error}") from error
+        stopwatch.lap("staging")
         staged = f"read_parquet({_quote(str(staging))})"
         counts = dict(connection.execute(f"SELECT reason, count(*) FROM {staged} GROUP BY reason").fetchall())
         accepted = int(counts.pop(None, 0))
@@ -221,6 +227,7 @@ def _prepare_checked(
                 f"SELECT DISTINCT year FROM {staged} WHERE reason IS NULL ORDER BY year"
             ).fetchall()
         ]
+        stopwatch.lap("report")
         layout = output / "enterprise_year"
         # The year is the directory's name (Hive style, as Spark and pyarrow expect), not a file column.
         kept = ", ".join(name for name in _LAYOUT_COLUMNS if name != "year")
@@ -236,8 +243,11 @@ def _prepare_checked(
         connection.close()
         staging.unlink(missing_ok=True)
         transcoded.unlink(missing_ok=True)
+        shutil.rmtree(output / ".tmp", ignore_errors=True)  # DuckDB's spill files, if it spilled
+    stopwatch.lap("layout")
     cube = output / "cube.parquet"
     cube_rows = write_cube(layout, cube, threads=threads) if years else 0
+    stopwatch.lap("cube")
     report = Preparation(
         source=source,
         encoding=used_encoding,
@@ -246,11 +256,23 @@ def _prepare_checked(
         rejected=rejected,
         years=years,
         cube_rows=cube_rows,
-        seconds=round(time.perf_counter() - started, 3),
+        seconds=round(sum(stopwatch.phases.values()), 3),
+        phases=stopwatch.phases,
         outputs={"layout": str(layout), "cube": str(cube), "rejected_sample": str(sample)},
     )
     (output / "preparation.json").write_text(report.as_json(), encoding="utf-8")
     return report
+
+
+class _Stopwatch:
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = round(now - self._last, 3)
+        self._last = now
 
 
 _LAYOUT_COLUMNS: Final = (
