@@ -260,3 +260,28 @@ def test_cli_exits_2_on_unusable_input(tmp_path: Path) -> None:
         "big5",
     )
     assert code == 2, output
+
+
+def test_bounds_are_checked_before_duckdb_parses(tmp_path: Path) -> None:
+    # The dataset bounds (dataset_limits) stay in front of preparation: a CSV with more lines than allowed
+    # is refused by counting newlines, and nothing is written.
+    raw = planted_extract(tmp_path)
+    with pytest.raises(UnusableInput, match="行数上限"):
+        prepare(raw, tmp_path / "out", max_year=2027, limits=DatasetLimits(max_rows=10))
+    assert not (tmp_path / "out" / "enterprise_year").exists()
+
+
+def test_discover_ranks_the_prepared_layout_as_it_ranks_the_extract(
+    generated_file: Path, tmp_path: Path
+) -> None:
+    # Issue 18: the prepared layout is what `smecluster discover` reads; same candidates, same reasons.
+    raw = extract_of(generated_file, tmp_path / "extract.parquet")
+    code, output = run("discover", "prepare", str(raw), "--output", str(tmp_path / "out"), "--threads", "1")
+    assert code == 0, output
+    common = ["--year", "2024", "--top", "10", "--json", "--threads", "1"]
+    code, from_raw = run("discover", str(raw), *common)
+    assert code == 0, from_raw
+    code, from_prepared = run("discover", str(tmp_path / "out" / "enterprise_year"), *common)
+    assert code == 0, from_prepared
+    assert json.loads(from_prepared)["candidates"] == json.loads(from_raw)["candidates"]
+    assert len(json.loads(from_raw)["candidates"]) == 10
