@@ -285,3 +285,19 @@ def test_discover_ranks_the_prepared_layout_as_it_ranks_the_extract(
     assert code == 0, from_prepared
     assert json.loads(from_prepared)["candidates"] == json.loads(from_raw)["candidates"]
     assert len(json.loads(from_raw)["candidates"]) == 10
+
+
+def test_malformed_csv_lines_are_counted_and_listed_not_fatal(tmp_path: Path) -> None:
+    # A registry extract with a broken line (a field missing, a stray separator) is still prepared: the
+    # line is counted as line_malformed and listed with its number in rejected_lines.csv.
+    raw = write_csv(tmp_path / "extract.csv", [good(), good(employees=20)])
+    text = raw.read_text(encoding="utf-8").splitlines()
+    text.insert(2, "91330102MA27XXXX0K,330102,C1711,2024,5")  # too few fields
+    text.append(text[1] + ",extra")  # too many
+    raw.write_text("\n".join(text) + "\n", encoding="utf-8")
+    report = prepare(raw, tmp_path / "out", max_year=2027, threads=1)
+    assert (report.rows_accepted, report.rejected) == (2, {"line_malformed": 2})
+    with (tmp_path / "out" / "rejected_lines.csv").open(encoding="utf-8") as handle:
+        lines = list(csv.DictReader(handle))
+    assert [row["line"] for row in lines] == ["3", "5"]
+    assert lines[0]["csv_line"] == "91330102MA27XXXX0K,330102,C1711,2024,5"

@@ -17,12 +17,15 @@ compression) and writes into DIR:
     (firms and output per class) and the panel's sums need, at 10⁵–10⁶ rows instead of 10⁸.
 ``rejected_sample.csv``
     the first rejected rows (up to ``sample_size``) with their reason and their values as read.
+``rejected_lines.csv`` (CSV only)
+    the first lines that are not rows at all (too few or too many fields), with their line number.
 ``preparation.json``
     the report: rows read, accepted, rejected per reason, the years, the time taken.
 
 **Checks** (a row is rejected for the first that fails, in this order; the reason keys are stable):
 
 =========================== =================================================================================
+``line_malformed``          (CSV) a line with too few or too many fields: in ``rejected_lines.csv``
 ``county_code_unknown``     not a GB/T 2260 county-level division (or a 不设区的地级市) in the reference table
 ``industry_code_invalid``   not ``[section letter]`` + 2–4 digits, the division not a GB/T 4754-2017 division,
                             or the section letter not the division's
@@ -77,6 +80,7 @@ def reasons() -> tuple[str, ...]:
     """Every reason key, in the order the checks run."""
     figures = [f"{name}_{what}" for name in FIGURES for what in ("not_a_number", "negative")]
     return (
+        "line_malformed",
         "county_code_unknown",
         "industry_code_invalid",
         "year_implausible",
@@ -195,7 +199,10 @@ def _prepare_checked(
             if used_encoding != "utf-8":
                 _transcode(raw, used_encoding, transcoded)
                 readable = transcoded
-            reader = f"read_csv({_quote(str(readable))}, header = true, all_varchar = true)"
+            # A line with too few or too many fields is set aside (DuckDB's reject tables), not fatal.
+            reader = (
+                f"read_csv({_quote(str(readable))}, header = true, all_varchar = true, store_rejects = true)"
+            )
         try:
             connection.execute(f"CREATE VIEW raw AS SELECT * FROM {reader}")
             columns = {name: kind for name, kind, *_ in connection.execute("DESCRIBE raw").fetchall()}
@@ -214,6 +221,18 @@ def _prepare_checked(
         staged = f"read_parquet({_quote(str(staging))})"
         counts = dict(connection.execute(f"SELECT reason, count(*) FROM {staged} GROUP BY reason").fetchall())
         accepted = int(counts.pop(None, 0))
+        lines = output / "rejected_lines.csv"
+        if not is_parquet:
+            (malformed,) = connection.execute(
+                "SELECT count(DISTINCT (scan_id, line)) FROM reject_errors"
+            ).fetchone() or (0,)
+            if malformed:
+                counts["line_malformed"] = int(malformed)
+            connection.execute(
+                "COPY (SELECT line, any_value(error_type) AS error_type, any_value(csv_line) AS csv_line "
+                f"FROM reject_errors GROUP BY scan_id, line ORDER BY line LIMIT {int(sample_size)}) "
+                f"TO {_quote(str(lines))} (HEADER, DELIMITER ',')"
+            )
         rejected = {reason: int(counts[reason]) for reason in reasons() if reason in counts}
         sample = output / "rejected_sample.csv"
         raw_columns = ", ".join(f"{_ident('raw_' + name)} AS {_ident(name)}" for name in columns)
@@ -258,7 +277,12 @@ def _prepare_checked(
         cube_rows=cube_rows,
         seconds=round(sum(stopwatch.phases.values()), 3),
         phases=stopwatch.phases,
-        outputs={"layout": str(layout), "cube": str(cube), "rejected_sample": str(sample)},
+        outputs={
+            "layout": str(layout),
+            "cube": str(cube),
+            "rejected_sample": str(sample),
+            **({"rejected_lines": str(lines)} if lines.exists() else {}),
+        },
     )
     (output / "preparation.json").write_text(report.as_json(), encoding="utf-8")
     return report
