@@ -16,7 +16,8 @@ compression) and writes into DIR:
     the sums of every figure, and the firms holding each title: what LQ (employees per cell), SME shares
     (firms and output per class) and the panel's sums need, at 10⁵–10⁶ rows instead of 10⁸.
 ``rejected_sample.csv``
-    the first rejected rows (up to ``sample_size``) with their reason and their values as read.
+    the first rejected rows (up to ``sample_size``) with their reason and their values as read (and, from a
+    Parquet file, their row number).
 ``rejected_lines.csv`` (CSV only)
     the first lines that are not rows at all (too few or too many fields), with their line number.
 ``preparation.json``
@@ -192,7 +193,7 @@ def _prepare_checked(
         is_parquet = _is_parquet(raw)
         used_encoding: str | None = None
         if is_parquet:
-            reader = f"read_parquet({_quote(str(raw))})"
+            reader = f"read_parquet({_quote(str(raw))}, file_row_number = true)"
         else:
             used_encoding = (encoding or _detect_encoding(raw)).lower().replace("_", "-")
             readable = raw
@@ -205,14 +206,18 @@ def _prepare_checked(
             )
         try:
             connection.execute(f"CREATE VIEW raw AS SELECT * FROM {reader}")
-            columns = {name: kind for name, kind, *_ in connection.execute("DESCRIBE raw").fetchall()}
+            columns = {
+                name: kind
+                for name, kind, *_ in connection.execute("DESCRIBE raw").fetchall()
+                if name != "file_row_number"
+            }
         except duckdb.Error as error:
             raise UnusableInput.single(source, "", f"无法读取：{error}") from error
         missing = [name for name in REQUIRED_COLUMNS if name != "credit_code" and name not in columns]
         if missing:
             raise UnusableInput.single(source, ", ".join(missing), "缺少该列")
         _load_references(connection)
-        connection.execute(_checked_sql(columns, max_year))
+        connection.execute(_checked_sql(columns, max_year, row_numbers=is_parquet))
         try:
             connection.execute(f"COPY checked TO {_quote(str(staging))} (FORMAT parquet, COMPRESSION lz4)")
         except duckdb.Error as error:
@@ -237,8 +242,11 @@ def _prepare_checked(
         sample = output / "rejected_sample.csv"
         raw_columns = ", ".join(f"{_ident('raw_' + name)} AS {_ident(name)}" for name in columns)
         connection.execute(
+            # The staging file keeps the extract's order (DuckDB preserves insertion order unless told not
+            # to), so the first rejected rows come first without sorting.
             f"COPY (SELECT source_row, reason, {raw_columns} FROM {staged} WHERE reason IS NOT NULL "
-            f"ORDER BY source_row LIMIT {int(sample_size)}) TO {_quote(str(sample))} (HEADER, DELIMITER ',')"
+            f"{'ORDER BY source_row ' if is_parquet else ''}LIMIT {int(sample_size)}) "
+            f"TO {_quote(str(sample))} (HEADER, DELIMITER ',')"
         )
         years = [
             int(year)
@@ -335,9 +343,11 @@ def write_cube(layout: Path, cube: Path, *, threads: int | None = None) -> int:
     return int(cells.count().to_pyarrow().as_py())
 
 
-def _checked_sql(columns: dict[str, str], max_year: int) -> str:
+def _checked_sql(columns: dict[str, str], max_year: int, *, row_numbers: bool) -> str:
     """The view ``checked``: each row's typed values, its reason (NULL when accepted) and, for rejected
-    rows only, its values as read."""
+    rows only, its values as read. ``source_row`` is the row's number in a Parquet file (``row_numbers``:
+    read with ``file_row_number``); a CSV reader has none to give, and numbering rows with a window
+    (``row_number() OVER ()``) made the pass 1.8 times slower at 20 M rows, so a CSV's is NULL."""
 
     def text(name: str) -> str:
         return f"NULLIF(trim(CAST({_ident(name)} AS VARCHAR)), '')"
@@ -388,7 +398,7 @@ CREATE VIEW checked AS
 WITH parsed AS (
     SELECT
         *,
-        row_number() OVER () AS source_row,
+        {"file_row_number + 1" if row_numbers else "NULL::BIGINT"} AS source_row,
         {county_key} AS county_key,
         {industry} AS v_industry_code,
         -- Digits sort before letters: a first character at or after "A" is a section letter.
@@ -402,8 +412,13 @@ WITH parsed AS (
         {titles} AS v_titles
     FROM raw
 ), joined AS (
-    SELECT parsed.*, known_divisions.division, known_divisions.section AS division_section
-    FROM parsed LEFT JOIN known_divisions ON known_divisions.division = parsed.code_division
+    -- A list indexed by the division (01-97) gives its section: a lookup within the row, not a join,
+    -- so the rows keep the extract's order (the rejected sample's "first" rows) and no hash table is built.
+    SELECT
+        *,
+        {_division_sections()}[code_division] AS division_section,
+        CASE WHEN division_section IS NOT NULL THEN code_division END AS division
+    FROM parsed
 ), reasoned AS (
     SELECT *, {reason} AS reason
     FROM joined
@@ -424,6 +439,12 @@ FROM reasoned
 """
 
 
+def _division_sections() -> str:
+    """A SQL list of 99 entries: at position d, the section letter of GB/T 4754-2017 division d, or NULL."""
+    sections = {int(entry.code): entry.section for entry in industries.entries("division")}
+    return "[" + ", ".join(f"'{sections[d]}'" if d in sections else "NULL" for d in range(1, 100)) + "]"
+
+
 def _load_references(connection: Any) -> None:
     counties = sorted(
         {int(d.code) for d in divisions.divisions("county")}
@@ -431,11 +452,6 @@ def _load_references(connection: Any) -> None:
     )
     connection.execute("CREATE TEMP TABLE known_counties (code INTEGER)")
     connection.executemany("INSERT INTO known_counties VALUES (?)", [(code,) for code in counties])
-    connection.execute("CREATE TEMP TABLE known_divisions (division TINYINT, section VARCHAR)")
-    connection.executemany(
-        "INSERT INTO known_divisions VALUES (?, ?)",
-        [(int(entry.code), entry.section) for entry in industries.entries("division")],
-    )
 
 
 def _compression(path: Path) -> str | None:
