@@ -159,7 +159,9 @@ def compare_frames(left, right) -> list[str]:  # type: ignore[no-untyped-def]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("file", help="the enterprise-year Parquet file (generate.py)")
+    parser.add_argument(
+        "file", help="the enterprise-year Parquet file (generate.py), or a prepared layout's directory"
+    )
     parser.add_argument("--queries", default=",".join(QUERIES))
     parser.add_argument("--engines", default="duckdb,pandas")
     parser.add_argument("--threads", type=int, default=2)
@@ -180,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
     import pyarrow.parquet as pq
 
-    rows = pq.ParquetFile(args.file).metadata.num_rows
+    path = Path(args.file)
+    # A prepared layout (smecluster discover prepare) is a directory of year=YYYY/*.parquet files.
+    parts = sorted(path.glob("year=*/*.parquet")) if path.is_dir() else [path]
+    rows = sum(pq.ParquetFile(part).metadata.num_rows for part in parts)
     summary: dict[str, object] = {"file": args.file, "rows": rows, "versions": versions(), "results": []}
     print(f"{args.file}: {rows:,} rows; {summary['versions']}", flush=True)
     with tempfile.TemporaryDirectory() as scratch:

@@ -1,10 +1,13 @@
 """``smecluster discover FILE --year YYYY``: rank the county × industry pairs of an enterprise-year file
 as candidate clusters, with the reasons (location quotient and strong-cluster flags, the rule set's
-quantitative screens). See ``smecluster.analytics.discovery``.
+quantitative screens). ``smecluster discover prepare RAW --output DIR``: check a registry extract once and
+write it in the fast layout with a summary cube (:mod:`smecluster.analytics.discovery.prepare`). See
+``smecluster.analytics.discovery``.
 """
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +22,22 @@ if TYPE_CHECKING:
 DEFAULT_RULE_SET = "national-2022"
 
 
-@click.command("discover")
+class _DiscoverGroup(click.Group):
+    """``discover`` with subcommands (``prepare``), where anything else is the ranking command's arguments:
+    ``smecluster discover FILE --year 2024`` stays what it always was."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands:
+            args = ["rank", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("discover", cls=_DiscoverGroup)
+def discover() -> None:
+    """Rank candidate clusters from an enterprise-year file; ``prepare`` a registry extract for it."""
+
+
+@discover.command("rank")
 @click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option("--year", type=int, required=True, help="The latest of the three years screened (YYYY).")
 @click.option("--rule-set", "rule_set_id", default=DEFAULT_RULE_SET, show_default=True, help="Rule set id.")
@@ -57,7 +75,7 @@ DEFAULT_RULE_SET = "national-2022"
     help="Run on the engine's table NAME (Spark: a catalog table, db.name) instead of FILE; on "
     "PostgreSQL the same as --postgres-table.",
 )
-def discover(
+def rank(
     file: Path | None,
     year: int,
     rule_set_id: str,
@@ -144,3 +162,55 @@ def _print(discovery: Discovery) -> None:
         )
         for reason in record["reasons"]:
             click.echo(f"       {reason}")
+
+
+@discover.command("prepare")
+@click.argument("raw", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="An empty (or new) directory for the prepared layout, the cube and the rejected-row report.",
+)
+@click.option("--encoding", default=None, help="The CSV's encoding: utf-8 or gb18030 (default: detected).")
+@click.option(
+    "--threads", type=click.IntRange(min=1), default=None, help="DuckDB threads (default: all cores)."
+)
+@click.option("--memory-limit", default=None, help="DuckDB memory limit, e.g. 4GB (default: DuckDB's).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def prepare(
+    raw: Path,
+    output: Path,
+    encoding: str | None,
+    threads: int | None,
+    memory_limit: str | None,
+    as_json: bool,
+) -> None:
+    """Check the extract RAW (Parquet or CSV) and write its accepted rows in the fast layout, with a
+    summary cube and a report of the rejected rows, into DIR."""
+    from smecluster.analytics.discovery import prepare as preparation
+
+    # Next year is still plausible (an extract dated ahead of the calendar year); later is a typo.
+    report = preparation.prepare(
+        raw,
+        output,
+        max_year=datetime.date.today().year + 1,
+        encoding=encoding,
+        threads=threads,
+        memory_limit=memory_limit,
+    )
+    if as_json:
+        click.echo(report.as_json())
+        return
+    phases = "，".join(f"{name} {seconds:.1f}" for name, seconds in report.phases.items())
+    click.echo(
+        f"读取 {report.rows_read:,} 行，接受 {report.rows_accepted:,} 行，拒绝 {report.rows_rejected:,} 行"
+        f"（{report.seconds:.1f} 秒：{phases}）"
+    )
+    for reason, count in report.rejected.items():
+        click.echo(f"  {reason}: {count:,}")
+    click.echo(
+        f"年份：{', '.join(str(year) for year in report.years) or '无'}；汇总立方体 {report.cube_rows:,} 行"
+    )
+    for name, path in report.outputs.items():
+        click.echo(f"{name}: {path}")

@@ -71,8 +71,8 @@ def check_dataset(path: Path, limits: DatasetLimits, *, source: str = "") -> Non
     name = source or path.name
     if path.is_dir():
         rows = 0
-        for part in sorted(path.glob("*.parquet")):
-            rows += _check_parquet(part, limits, f"{name}/{part.name}")
+        for part in sorted([*path.glob("*.parquet"), *path.glob("year=*/*.parquet")]):
+            rows += _check_parquet(part, limits, f"{name}/{part.relative_to(path)}")
             if rows > limits.max_rows:
                 raise _refuse(name, f"目录中的文件合计超过 {limits.max_rows} 行的行数上限")
         return

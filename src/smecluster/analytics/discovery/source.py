@@ -68,8 +68,9 @@ def connect_duckdb(threads: int | None = None) -> ibis.BaseBackend:
 def open_enterprise_years(
     connection: ibis.BaseBackend, path: Path, limits: DatasetLimits | None = None
 ) -> ir.Table:
-    """``path`` (``.parquet``, ``.csv``, or a directory of Parquet files) as a checked table, once its
-    declared and counted sizes are within ``limits`` (see :mod:`.dataset_limits`; the CLI's: the defaults)."""
+    """``path`` (``.parquet``, ``.csv``, or a directory of Parquet files, or a prepared layout's
+    ``year=YYYY`` directories) as a checked table, once its declared and counted sizes are within
+    ``limits`` (see :mod:`.dataset_limits`; the CLI's: the defaults)."""
     limits = limits or DEFAULT_LIMITS
     source = str(path)
     if not path.exists():
@@ -80,7 +81,7 @@ def open_enterprise_years(
     check_dataset(path, limits, source=source)
     try:
         if path.is_dir():
-            table = connection.read_parquet(str(path / "*.parquet"))
+            table = _read_parquet_directory(connection, path)
         elif suffix == ".parquet":
             table = connection.read_parquet(source)
         elif suffix == ".csv":
@@ -124,6 +125,17 @@ def open_table(connection: ibis.BaseBackend, name: str) -> ir.Table:
     except Exception as error:  # the engine says whether the table or the database is missing
         raise UnusableInput.single("--table", "", f"no table {name!r}: {error}") from error
     return checked(table, f"--table {name}")
+
+
+def _read_parquet_directory(connection: ibis.BaseBackend, path: Path) -> ir.Table:
+    """Every Parquet file under ``path``; a prepared layout (:mod:`.prepare`) has Hive-style ``year=YYYY``
+    directories, whose name gives the year column (as int16, the generator's type)."""
+    if any(part.is_dir() for part in path.glob("year=*")):
+        # (Ibis passes a dict as a MAP, which DuckDB's hive_types refuses: the cast is done here instead,
+        # once per file since the value is the directory's.)
+        table = connection.read_parquet(str(path / "year=*" / "*.parquet"), hive_partitioning=True)
+        return table.mutate(year=table.year.cast(dt.int16))
+    return connection.read_parquet(str(path / "*.parquet"))
 
 
 def open_postgres_table(url: str, name: str, *, load: Path | None = None) -> ir.Table:
