@@ -58,8 +58,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from smecluster.analytics.discovery import cube as summary_cube
 from smecluster.analytics.discovery.dataset_limits import DEFAULT_LIMITS, DatasetLimits, check_dataset
-from smecluster.analytics.discovery.file_columns import NUMERIC_COLUMNS, REQUIRED_COLUMNS, TITLE_KEYS
+from smecluster.analytics.discovery.file_columns import NUMERIC_COLUMNS, REQUIRED_COLUMNS
+from smecluster.analytics.discovery.size_standard import STANDARD_2011
 from smecluster.errors import UnusableInput
 from smecluster.reference import divisions, industries
 
@@ -103,6 +105,8 @@ class Preparation:
     rejected: dict[str, int]
     years: list[int]
     cube_rows: int
+    size_standard: str
+    """The size standard of the cube's classes (``standard_id`` of the reference data)."""
     seconds: float
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds per step: ``bounds`` (decompressing and checking the limits), ``staging`` (the pass over
@@ -257,7 +261,7 @@ def _prepare_checked(
             ).fetchall()
         ]
         stopwatch.lap("report")
-        layout = output / "enterprise_year"
+        layout = output / summary_cube.LAYOUT_DIRECTORY
         # The year is the directory's name (Hive style, as Spark and pyarrow expect), not a file column.
         kept = ", ".join(name for name in _LAYOUT_COLUMNS if name != "year")
         for year in years:
@@ -274,8 +278,7 @@ def _prepare_checked(
         transcoded.unlink(missing_ok=True)
         shutil.rmtree(output / ".tmp", ignore_errors=True)  # DuckDB's spill files, if it spilled
     stopwatch.lap("layout")
-    cube = output / "cube.parquet"
-    cube_rows = write_cube(layout, cube, threads=threads) if years else 0
+    cube_rows = summary_cube.write_cube(layout, output, threads=threads) if years else 0
     stopwatch.lap("cube")
     report = Preparation(
         source=source,
@@ -285,16 +288,19 @@ def _prepare_checked(
         rejected=rejected,
         years=years,
         cube_rows=cube_rows,
+        size_standard=STANDARD_2011,
         seconds=round(sum(stopwatch.phases.values()), 3),
         phases=stopwatch.phases,
         outputs={
-            "layout": str(layout),
-            "cube": str(cube),
-            "rejected_sample": str(sample),
-            **({"rejected_lines": str(lines)} if lines.exists() else {}),
+            "layout": summary_cube.LAYOUT_DIRECTORY,
+            "cube": summary_cube.CUBE_FILE,
+            "cube_leading": summary_cube.LEADING_FILE,
+            "rejected_sample": sample.name,
+            **({"rejected_lines": lines.name} if lines.exists() else {}),
         },
     )
-    (output / "preparation.json").write_text(report.as_json(), encoding="utf-8")
+    # Written last: its presence marks a complete preparation (cube.is_prepared).
+    (output / summary_cube.REPORT_FILE).write_text(report.as_json(), encoding="utf-8")
     return report
 
 
@@ -319,30 +325,6 @@ _LAYOUT_COLUMNS: Final = (
     *FIGURES,
     "titles",
 )
-
-
-def write_cube(layout: Path, cube: Path, *, threads: int | None = None) -> int:
-    """The county × division × size class × year sums of the prepared ``layout``, written to ``cube``;
-    returns its row count. Built with the queries' own size-class expression, so the cube's classes are
-    the ones the queries compute from the firm-years."""
-    from smecluster.analytics.discovery import queries, source
-
-    connection = source.connect_duckdb(threads)
-    table = source.open_enterprise_years(connection, layout)
-    t = table.mutate(size_code=queries.size_class_code(table))
-    titled = t.titles.notnull() & (t.titles != "")
-    cells = t.group_by([*queries.GROUP, "size_code"]).aggregate(
-        firms=t.count(),
-        **{name: queries._total(t[name]) for name in FIGURES},
-        titled_firms=t.count(where=titled),
-        **{f"{key}_firms": t.count(where=titled & t.titles.contains(key)) for key in TITLE_KEYS},
-    )
-    cells = cells.mutate(
-        county_code=(cells.county_division // 100).cast("int32"),
-        division=(cells.county_division % 100).cast("int8"),
-    ).order_by(["year", "county_division", "size_code"])
-    connection.to_parquet(cells, str(cube), compression="lz4")
-    return int(cells.count().to_pyarrow().as_py())
 
 
 def _checked_sql(columns: dict[str, str], max_year: int, *, row_numbers: bool) -> str:

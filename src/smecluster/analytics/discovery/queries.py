@@ -36,6 +36,7 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from smecluster.analytics.discovery.file_columns import TITLE_KEYS
@@ -51,10 +52,10 @@ KEY = ("county_code", "division", "year")
 GROUP = ("county_division", "year")
 """What the firm-years are grouped on: one integer per county × division (:mod:`.source`) and the year.
 The county code and the division are split out of the key once the rows are aggregated
-(:func:`_split_key`)."""
+(:func:`split_key`)."""
 
 
-def _total(column: ir.Value) -> ir.NumericValue:
+def total(column: ir.Value) -> ir.NumericValue:
     """SUM, kept in int64 for integer and boolean columns: DuckDB widens integer sums to 128 bits, which
     makes every later step (windows, joins, second-level sums) several times slower, and 2^63 万元 is far
     beyond any economy. Decimal columns (CSV money) keep their exact decimal sum."""
@@ -62,19 +63,24 @@ def _total(column: ir.Value) -> ir.NumericValue:
     if kind.is_boolean():  # counted as 1/0: PostgreSQL has no cast from boolean to bigint
         column = ibis.ifelse(column, 1, 0)
     total: ir.NumericValue = column.sum()
-    return total.cast(dt.int64) if kind.is_integer() or kind.is_boolean() else total
+    if not (kind.is_integer() or kind.is_boolean()):
+        return total
+    # The Cast node is built directly: Ibis types an integer SUM as int64 already and drops a cast to the
+    # same type as a no-op, so ``.cast(int64)`` never reached the SQL and DuckDB kept its HUGEINT.
+    widened: ir.NumericValue = ops.Cast(total, to=dt.int64).to_expr()
+    return widened
 
 
 def location_quotients(enterprises: ir.Table) -> ir.Table:
     """Employment, firms, output, LQ and the strong-cluster flags per county × division × year."""
     t = enterprises
     cells = t.group_by(list(GROUP)).aggregate(
-        employees=_total(t.employees), firms=t.count(), output=_total(t.output)
+        employees=total(t.employees), firms=t.count(), output=total(t.output)
     )
-    return _text_keys(_with_location_quotient(_split_key(cells)))
+    return text_keys(with_location_quotient(split_key(cells)))
 
 
-def _split_key(cells: ir.Table) -> ir.Table:
+def split_key(cells: ir.Table) -> ir.Table:
     """Aggregated rows keyed by ``county_division`` and ``year`` as rows keyed by the county code, the
     division and the year (integers), followed by the other columns."""
     key = cells.county_division
@@ -87,7 +93,7 @@ def _split_key(cells: ir.Table) -> ir.Table:
     )
 
 
-def _text_keys(cells: ir.Table) -> ir.Table:
+def text_keys(cells: ir.Table) -> ir.Table:
     """County and division codes as zero-padded text, the year as a plain integer: applied last, on
     aggregated rows, so that the steps before it group and partition on integers when the file has them."""
     return cells.mutate(
@@ -97,18 +103,18 @@ def _text_keys(cells: ir.Table) -> ir.Table:
     )
 
 
-def _with_location_quotient(cells: ir.Table) -> ir.Table:
+def with_location_quotient(cells: ir.Table) -> ir.Table:
     """``cells`` (one row per county × division × year with ``employees`` and ``firms``) with the LQ
     columns and flags joined on. The county, industry and year totals are small grouped tables joined
     on (a hash join is cheaper than a window, which partitions and sorts its input); only the ranks are
     windows, and they run over a narrow copy (key, employees, firms), since a window materialises every
     column it is given."""
     cells = cells.cache()  # referenced several times below: computed once, into a temporary table
-    county = cells.group_by(["county_code", "year"]).aggregate(county_employees=_total(cells.employees))
+    county = cells.group_by(["county_code", "year"]).aggregate(county_employees=total(cells.employees))
     industry = cells.group_by(["division", "year"]).aggregate(
-        industry_employees=_total(cells.employees), counties=cells.count()
+        industry_employees=total(cells.employees), counties=cells.count()
     )
-    everything = cells.group_by("year").aggregate(total_employees=_total(cells.employees))
+    everything = cells.group_by("year").aggregate(total_employees=total(cells.employees))
     narrow = cells.select(*KEY, "employees", "firms")
     narrow = (
         narrow.join(county, ["county_code", "year"])
@@ -259,23 +265,31 @@ def sme_shares(enterprises: ir.Table, standard: SizeStandard | None = None) -> i
     t = _with_sme_flag(enterprises, standard)
     cells = t.group_by(list(GROUP)).aggregate(
         firms=t.count(),
-        smes=_total(t.is_sme),
-        unclassified=_total(t.size_code.isnull()),
-        output=_total(t.output),
-        sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
+        smes=total(t.is_sme),
+        unclassified=total(t.size_code.isnull()),
+        output=total(t.output),
+        sme_output=total(ibis.ifelse(t.is_sme, t.output, 0)),
     )
-    cells = _text_keys(_split_key(cells))
+    cells = text_keys(split_key(cells))
     return cells.mutate(
-        sme_firm_share=_percent(cells.smes, cells.firms),
-        sme_output_share=_percent(cells.sme_output, cells.output),
+        sme_firm_share=percent(cells.smes, cells.firms),
+        sme_output_share=percent(cells.sme_output, cells.output),
     )
 
 
-def _percent(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
+def percent(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
     share: ir.FloatingValue = ibis.ifelse(
         whole == 0, ibis.null(dt.float64), part.cast(dt.float64) * 100.0 / whole.cast(dt.float64)
     )
     return share
+
+
+def per_ten_thousand(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
+    """``part`` per 10,000 of ``whole`` (patents per 10,000 employees), NULL for a zero whole."""
+    rate: ir.FloatingValue = ibis.ifelse(
+        whole == 0, ibis.null(dt.float64), part.cast(dt.float64) * 10000.0 / whole.cast(dt.float64)
+    )
+    return rate
 
 
 # --- the indicator panel ----------------------------------------------------------------------------
@@ -298,19 +312,19 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
         t.group_by([*GROUP, "industry_code"])
         .aggregate(
             firms=t.count(),
-            smes=_total(t.is_sme),
-            employees=_total(t.employees),
-            output=_total(t.output),
-            sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
-            revenue=_total(t.revenue),
-            rnd=_total(t.rnd),
-            sme_rnd=_total(ibis.ifelse(t.is_sme, t.rnd, 0)),
-            patents=_total(t.patents),
+            smes=total(t.is_sme),
+            employees=total(t.employees),
+            output=total(t.output),
+            sme_output=total(ibis.ifelse(t.is_sme, t.output, 0)),
+            revenue=total(t.revenue),
+            rnd=total(t.rnd),
+            sme_rnd=total(ibis.ifelse(t.is_sme, t.rnd, 0)),
+            patents=total(t.patents),
         )
         .cache()
     )  # the one full pass over the firm-years; the steps below work on these class-level rows
     cells = classes.group_by(list(GROUP)).aggregate(
-        **{name: _total(classes[name]) for name in summed}, leading_output=classes.output.max()
+        **{name: total(classes[name]) for name in summed}, leading_output=classes.output.max()
     )
     titled = enterprises.filter(enterprises.titles.notnull() & (enterprises.titles != ""))
     counted = {f"{key}_firms": titled.count(where=titled.titles.contains(key)) for key in TITLE_KEYS}
@@ -327,17 +341,35 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
         [*GROUP, classes.output == cells.leading_output],
     )
     leading = top.group_by(list(GROUP)).aggregate(leading_class=top.industry_code.min())
-    cells = _split_key(cells.join(leading, list(GROUP)))
+    cells = split_key(cells.join(leading, list(GROUP)))
     cells = cells.mutate(
-        sme_output_share=_percent(cells.sme_output, cells.output),
-        rnd_intensity=_percent(cells.rnd, cells.revenue),
-        patents_per_10k_employees=ibis.ifelse(
-            cells.employees == 0,
-            ibis.null(dt.float64),
-            cells.patents.cast(dt.float64) * 10000.0 / cells.employees.cast(dt.float64),
-        ),
+        sme_output_share=percent(cells.sme_output, cells.output),
+        rnd_intensity=percent(cells.rnd, cells.revenue),
+        patents_per_10k_employees=per_ten_thousand(cells.patents, cells.employees),
     )
-    return _text_keys(_with_location_quotient(cells))
+    return text_keys(with_location_quotient(cells))
+
+
+def with_earlier_years(
+    panel: ir.Table, columns: tuple[str, ...], backs: tuple[int, ...] = (1, 2)
+) -> ir.Table:
+    """``panel`` (one row per county × division × year) with ``columns`` of the same pair ``back`` years
+    earlier beside each row, as ``<column>_<back>`` (NULL where the pair has no row that year): what the
+    screens of several years compare, in one row."""
+    key = ["county_code", "division", "year"]
+    wide = panel
+    for back in backs:
+        earlier = panel.select(
+            "county_code",
+            "division",
+            year=panel.year + back,
+            **{f"{column}_{back}": panel[column] for column in columns},
+        )
+        joined = wide.left_join(earlier, key)
+        wide = joined.select(
+            *(joined[name] for name in wide.columns), *(joined[f"{column}_{back}"] for column in columns)
+        )
+    return wide
 
 
 # --- growth -----------------------------------------------------------------------------------------
@@ -349,7 +381,12 @@ def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
     compared exactly from the two outputs by :mod:`.screens`). Rows only for years whose earlier year
     has output for the same county × division."""
     t = enterprises
-    cells = _text_keys(_split_key(t.group_by(list(GROUP)).aggregate(output=_total(t.output)))).cache()
+    return growth_of(t.group_by(list(GROUP)).aggregate(output=total(t.output)), span)
+
+
+def growth_of(outputs: ir.Table, span: int = 2) -> ir.Table:
+    """:func:`output_growth` from the output per ``county_division`` × ``year`` (however it was summed)."""
+    cells = text_keys(split_key(outputs)).cache()
     earlier = cells.select(
         county_code=cells.county_code,
         division=cells.division,
