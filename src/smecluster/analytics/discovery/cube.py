@@ -248,7 +248,7 @@ def indicator_panel(cube: Cube, years: tuple[int, int] | None = None) -> ir.Tabl
 
 def _panel(cells: ir.Table, leading: ir.Table, years: tuple[int, int] | None = None) -> ir.Table:
     summed = _summed_cells(cells, years)
-    titles = ["titled_firms", *(f"{key}_firms" for key in TITLE_KEYS)]
+    titles = [*(f"{key}_firms" for key in TITLE_KEYS), "titled_firms"]
     summed = summed.select(*queries.GROUP, *PANEL_SUMS, *titles)
     if years is not None:
         leading = leading.filter(leading.year.between(*years))
