@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -220,3 +221,23 @@ def test_an_incomplete_preparation_is_refused_with_a_message(
     assert not cube.is_prepared(incomplete)
     with pytest.raises(UnusableInput, match="汇总立方体"):
         cube.open_cube(source.connect_duckdb(threads=1), incomplete)
+
+
+def test_money_as_doubles_is_screened_exactly_from_the_cube_too(generated_file: Path, tmp_path: Path) -> None:
+    # An extract with money as floating point: the engine cannot compare it exactly, so the cube's
+    # panel is screened pair by pair in Python, as the firm-years are.
+    table = pq.read_table(generated_file)
+    for name in ("output", "revenue", "rnd"):
+        table = table.set_column(
+            table.schema.get_field_index(name), name, table.column(name).cast(pa.float64())
+        )
+    raw = tmp_path / "doubles.parquet"
+    pq.write_table(table, raw)
+    prepared = _prepared(raw, tmp_path / "prepared")
+    connection = source.connect_duckdb(threads=1)
+    rules = rule_set("national-2022")
+    from_cube = screens.discover(cube.open_cube(connection, prepared), 2024, rules, top=20)
+    firm_years = source.open_enterprise_years(connection, prepared / cube.LAYOUT_DIRECTORY)
+    from_firms = screens.discover(firm_years, 2024, rules, top=20)
+    assert from_cube.candidates
+    assert from_cube == from_firms

@@ -10,6 +10,13 @@ built here from that layout (:func:`write_cube`):
     :data:`.file_columns.TITLE_KEYS` (bit *i* set when the firm's ``titles`` contain key *i*; NULL for a
     firm without titles, 0 for titles of which none is a known key), so that "firms holding any of these
     titles" is exact for any group of titles a rule set names. About 10⁶ rows for 10⁸ firm-years.
+``cube_titles.parquet``
+    the cube's firms with titles, per county × division × year × title set (the size class summed away):
+    the quality-firm counts a rule set asks for, from a few percent of the cube.
+``cube_panel.parquet``
+    the indicator panel (:func:`indicator_panel`) computed once from the cube, each row with the figures
+    the screens compare of the pair's two earlier years beside it (:data:`EARLIER_YEAR_FIGURES`): a
+    discovery question reads the rows of its year and province here (:func:`.screens.discover`).
 ``cube_leading.parquet``
     the leading class of each county × division × year (the 4-digit class with the largest output, ties to
     the smaller code) and its output: the one panel figure that needs the class, which the cube does not
@@ -48,10 +55,19 @@ LEADING_FILE: Final = "cube_leading.parquet"
 LAYOUT_DIRECTORY: Final = "enterprise_year"
 PANEL_FILE: Final = "cube_panel.parquet"
 REPORT_FILE: Final = "preparation.json"
-PREPARED_FILES: Final = (CUBE_FILE, LEADING_FILE, PANEL_FILE, LAYOUT_DIRECTORY, REPORT_FILE)
-SCREENED_FIGURES: Final = ("output", "sme_output", "leading_output", "sme_rnd", "patents", "employees")
-"""The panel's figures the discovery screens compare (:data:`.screens.ENGINE_FIELDS`), kept for the two
-earlier years beside each row of ``cube_panel.parquet``."""
+TITLES_FILE: Final = "cube_titles.parquet"
+PREPARED_FILES: Final = (CUBE_FILE, LEADING_FILE, PANEL_FILE, TITLES_FILE, LAYOUT_DIRECTORY, REPORT_FILE)
+EARLIER_YEAR_FIGURES: Final = (
+    "firms",
+    "output",
+    "sme_output",
+    "leading_output",
+    "sme_rnd",
+    "patents",
+    "employees",
+)
+"""The panel's figures the discovery screens compare (:data:`.screens.ENGINE_FIELDS`), and the firms (never
+NULL where the pair has a row), kept for the two earlier years beside each row of ``cube_panel.parquet``."""
 FIGURES: Final = ("employees", "output", "revenue", "assets", "rnd", "patents")
 TITLE_BITS: Final = {key: 1 << index for index, key in enumerate(TITLE_KEYS)}
 """Each title's bit in the cube's ``titles_mask``."""
@@ -69,6 +85,7 @@ class Cube:
     cells: ir.Table
     leading: ir.Table
     panel: ir.Table
+    titles: ir.Table
     size_standard: str
 
     @property
@@ -81,8 +98,8 @@ class Cube:
         return _read_parquet_sql(self.directory / PANEL_FILE)
 
     @property
-    def cells_sql(self) -> str:
-        return _read_parquet_sql(self.directory / CUBE_FILE)
+    def titles_sql(self) -> str:
+        return _read_parquet_sql(self.directory / TITLES_FILE)
 
     @property
     def panel_columns(self) -> list[str]:
@@ -113,6 +130,7 @@ def open_cube(connection: ibis.BaseBackend, directory: Path) -> Cube:
         cells=connection.read_parquet(str(directory / CUBE_FILE)),
         leading=connection.read_parquet(str(directory / LEADING_FILE)),
         panel=connection.read_parquet(str(directory / PANEL_FILE)),
+        titles=connection.read_parquet(str(directory / TITLES_FILE)),
         size_standard=str(report.get("size_standard", STANDARD_2011)),
     )
 
@@ -145,6 +163,12 @@ def write_cube(layout: Path, directory: Path, *, threads: int | None = None) -> 
         .order_by(["year", "county_division", "size_code", "titles_mask"])
     )
     connection.to_parquet(cells, str(directory / CUBE_FILE), compression="lz4")
+    written = connection.read_parquet(str(directory / CUBE_FILE))
+    titled = written.filter(written.titles_mask.notnull())
+    titles = titled.group_by([*queries.GROUP, "titles_mask"]).aggregate(firms=queries.total(titled.firms))
+    connection.to_parquet(
+        titles.order_by(["year", "county_division", "titles_mask"]), str(directory / TITLES_FILE)
+    )
     classes = table.group_by([*queries.GROUP, "industry_code"]).aggregate(output=queries.total(table.output))
     with classes.cache() as cached:  # read twice below; dropped when done
         top = cached.group_by(list(queries.GROUP)).aggregate(leading_output=cached.output.max())
@@ -158,7 +182,7 @@ def write_cube(layout: Path, directory: Path, *, threads: int | None = None) -> 
         )
     cells_table = connection.read_parquet(str(directory / CUBE_FILE))
     leading_table = connection.read_parquet(str(directory / LEADING_FILE))
-    panel = queries.with_earlier_years(_panel(cells_table, leading_table), SCREENED_FIGURES)
+    panel = queries.with_earlier_years(_panel(cells_table, leading_table), EARLIER_YEAR_FIGURES)
     # Sorted by year and county, so that a question's year and province skip most of the file.
     connection.to_parquet(
         panel.order_by(["year", "county_code", "division"]),
@@ -273,11 +297,12 @@ def output_growth(cube: Cube, span: int = 2) -> ir.Table:
 def quality_firm_counts(cube: Cube, year: int, groups: dict[str, tuple[str, ...]]) -> ir.Table:
     """:func:`.screens.quality_firm_counts` from the cube: distinct firms of ``year`` per county ×
     division holding any title of each group (``group_0``, ``group_1``, … in the order of ``groups``)."""
-    return quality_counts(cube.cells.filter(cube.cells.year == year), groups)
+    return quality_counts(cube.titles.filter(cube.titles.year == year), groups)
 
 
 def quality_counts(cells: ir.Table, groups: Mapping[str, tuple[str, ...]]) -> ir.Table:
-    """The firms of ``cells`` (cube rows) per county × division holding any title of each group."""
+    """The firms of ``cells`` (rows of the cube or of its titled part, ``cube_titles.parquet``) per
+    county × division holding any title of each group."""
     counts = {}
     for index, keys in enumerate(groups.values()):
         bits = sum(TITLE_BITS[key] for key in keys)

@@ -465,19 +465,26 @@ def _from_firm_years(enterprises: ir.Table, question: _Question) -> Discovery:
             rows = cached.to_pyarrow().to_pylist()
             quality_rows = quality.to_pyarrow().to_pylist() if quality is not None else []
             return _ranked_here(rows, _quality_counts(quality_rows, groups), question)
-        wide = queries.with_earlier_years(cached, ENGINE_FIELDS)
+        wide = queries.with_earlier_years(cached, summary_cube.EARLIER_YEAR_FIGURES)
         wide = wide.filter(wide.year == question.year)
-        listed = ranking(wide, quality, question.criteria, groups, question.top).to_pyarrow()
+        listed = ranking(wide, quality, question.criteria, groups, question.top).to_pyarrow().to_pylist()
         pairs = int(wide.count().to_pyarrow().as_py())
-        keys = ibis.memtable(listed.select(["county_code", "division"]))
-        figures = cached.join(keys, ["county_code", "division"], how="semi").to_pyarrow().to_pylist()
-    return _listed(listed.to_pylist(), figures, pairs, question)
+    return _listed(listed, pairs, question)
 
 
 def _from_cube(cube: Cube, question: _Question) -> Discovery:
     """The ranking over the cube's panel (one row per pair and year, the earlier years' figures beside),
     as SQL compiled once per rule set and kept (:func:`_cube_ranking_sql`): a question reads two views of
     the asked year and province, so changing them costs no compiling."""
+    if not _exact_in_engine(cube.panel.schema(), question.criteria):
+        panel = summary_cube.indicator_panel(cube, question.window)
+        if question.prefix:
+            panel = panel.filter(panel.county_code.startswith(question.prefix))
+        groups = question.groups
+        quality = summary_cube.quality_firm_counts(cube, question.year, groups) if groups else None
+        rows = panel.to_pyarrow().to_pylist()
+        quality_rows = quality.to_pyarrow().to_pylist() if quality is not None else []
+        return _ranked_here(rows, _quality_counts(quality_rows, groups), question)
     connection = cube.connection
     prefix = question.prefix or ""
     year = int(question.year)
@@ -486,58 +493,63 @@ def _from_cube(cube: Cube, question: _Question) -> Discovery:
         f"WHERE year = {year} AND starts_with(county_code, '{prefix}')"
     )
     connection.raw_sql(
-        f"CREATE OR REPLACE TEMP VIEW discovery_cells AS SELECT * FROM {cube.cells_sql} WHERE year = {year}"
+        f"CREATE OR REPLACE TEMP VIEW discovery_titles AS SELECT * FROM {cube.titles_sql} WHERE year = {year}"
     )
     sql = _cube_ranking_sql(
         question.rule_set.model_dump_json(),
         question.top,
         cube.panel.schema(),
-        cube.cells.schema(),
+        cube.titles.schema(),
     )
-    listed = connection.raw_sql(sql).arrow().read_all()
+    listed = connection.raw_sql(sql).arrow().read_all().to_pylist()
     (pairs,) = connection.raw_sql("SELECT count(*) FROM discovery_wide").fetchone()
-    connection.con.register("discovery_listed", listed.select(["county_code", "division"]))
-    first, last = question.window
-    columns = ", ".join(f'p."{name}"' for name in cube.panel_columns)
-    figures = (
-        connection.raw_sql(
-            f"SELECT {columns} FROM {cube.panel_sql} AS p SEMI JOIN discovery_listed "
-            f"USING (county_code, division) WHERE p.year BETWEEN {first} AND {last}"
-        )
-        .arrow()
-        .read_all()
-        .to_pylist()
-    )
-    connection.con.unregister("discovery_listed")
-    return _listed(listed.to_pylist(), figures, int(pairs), question)
+    return _listed(listed, int(pairs), question)
 
 
 @functools.lru_cache(maxsize=64)
 def _cube_ranking_sql(
-    rule_set_json: str, top: int | None, panel_schema: ibis.Schema, cells_schema: ibis.Schema
+    rule_set_json: str, top: int | None, panel_schema: ibis.Schema, titles_schema: ibis.Schema
 ) -> str:
-    """:func:`ranking` over the views ``discovery_wide`` and ``discovery_cells`` as DuckDB SQL, for one
+    """:func:`ranking` over the views ``discovery_wide`` and ``discovery_titles`` as DuckDB SQL, for one
     rule set (its text is the key, so a revised rule set compiles anew) and one ``top``."""
     question = _Question.of(0, RuleSet.model_validate_json(rule_set_json), None, top)
     wide = ibis.table(panel_schema, name="discovery_wide")
-    cells = ibis.table(cells_schema, name="discovery_cells")
+    titles = ibis.table(titles_schema, name="discovery_titles")
     groups = question.groups
-    quality = summary_cube.quality_counts(cells, groups) if groups else None
+    quality = summary_cube.quality_counts(titles, groups) if groups else None
     expression = ranking(wide, quality, question.criteria, groups, top)
     return str(ibis.to_sql(expression, dialect="duckdb"))
 
 
-def _listed(
-    listed: list[dict[str, Any]], figures: list[dict[str, Any]], pairs: int, question: _Question
-) -> Discovery:
-    """The pairs the engine listed, in its order, with their figures, screened again with words."""
-    candidates = _candidates(figures, _quality_counts(listed, question.groups), question)
-    by_pair = {(c.county_code, c.division): c for c in candidates}
-    ordered = [by_pair[(row["county_code"], row["division"])] for row in listed]
-    ranked = tuple(
-        _with_rank(candidate, index, question.criteria) for index, candidate in enumerate(ordered, start=1)
-    )
-    return Discovery(question.year, question.rule_set.id, question.prefix, ranked, pairs)
+def _listed(listed: list[dict[str, Any]], pairs: int, question: _Question) -> Discovery:
+    """The pairs the engine listed, in its order (rows of :func:`ranking`), screened again with words."""
+    earlier = summary_cube.EARLIER_YEAR_FIGURES
+    candidates = []
+    for index, row in enumerate(listed, start=1):
+        latest = {name: value for name, value in row.items() if not _is_carried(name)}
+        figures: dict[int, Mapping[str, Any]] = {question.year: latest}
+        for back in (1, 2):
+            if row[f"firms_{back}"] is not None:  # the pair had a row that year (firms is never NULL)
+                figures[question.year - back] = {name: row[f"{name}_{back}"] for name in earlier}
+        counts = {clause: row[f"group_{i}"] for i, clause in enumerate(question.groups)}
+        screens = tuple(screen(c, figures, question.year, counts, explain=False) for c in question.criteria)
+        candidate = Candidate(
+            row["county_code"],
+            row["division"],
+            question.year,
+            figures,
+            counts,
+            screens,
+            question.not_screened,
+        )
+        candidates.append(_with_rank(candidate, index, question.criteria))
+    return Discovery(question.year, question.rule_set.id, question.prefix, tuple(candidates), pairs)
+
+
+def _is_carried(name: str) -> bool:
+    """A column :func:`ranking` adds to the panel's: an earlier year's figure or a quality-firm count."""
+    stem, _, suffix = name.rpartition("_")
+    return (suffix in ("1", "2") and stem in summary_cube.EARLIER_YEAR_FIGURES) or stem == "group"
 
 
 def _quality_counts(
@@ -565,7 +577,8 @@ def _candidates(
     for (county, division), by_year in figures.items():
         if year not in by_year:
             continue
-        counts = quality.get((county, division), {})
+        # A pair without titled firms may have no row of counts (the cube keeps only titled firms).
+        counts = quality.get((county, division)) or dict.fromkeys(question.groups, 0)
         screens = tuple(screen(c, by_year, year, counts, explain=False) for c in question.criteria)
         candidates.append(Candidate(county, division, year, by_year, counts, screens, question.not_screened))
     return candidates
@@ -595,9 +608,9 @@ def ranking(
     groups: Mapping[str, Any],
     top: int | None,
 ) -> ir.Table:
-    """The pairs of ``wide`` (one row per pair of the asked year, with the earlier years' figures:
-    :func:`.queries.with_earlier_years`) in the order of :attr:`Candidate.sort_key`, the first ``top``:
-    their codes and quality-firm counts (``group_<i>``)."""
+    """The rows of ``wide`` (one per pair of the asked year, with the earlier years' figures:
+    :func:`.queries.with_earlier_years`) in the order of :attr:`Candidate.sort_key`, the first ``top``, with
+    their quality-firm counts (``group_<i>``)."""
     key = ["county_code", "division"]
     if quality is not None:
         joined = wide.left_join(quality, key)
@@ -619,16 +632,17 @@ def ranking(
     )
     if top is not None:
         ranked = ranked.limit(top)
-    return ranked.select(*key, *(f"group_{index}" for index in range(len(groups))))
+    return ranked.drop("screens_met")
 
 
 ENGINE_FIELDS: Final = tuple(column for column, _unit in PANEL_FIELDS.values())
-"""The panel's figures the screens compare, carried for the earlier years too."""
+"""The panel's figures the screens compare."""
+assert set(ENGINE_FIELDS) <= set(summary_cube.EARLIER_YEAR_FIGURES)
 
 
 def _exact_in_engine(schema: ibis.Schema, criteria: list[Criterion]) -> bool:
     """Can the engine compare every screened figure exactly (integers or decimals, no doubles)?"""
-    return bool(criteria) and all(
+    return not criteria or all(
         schema[column].is_integer() or schema[column].is_decimal() for column in ENGINE_FIELDS
     )
 
