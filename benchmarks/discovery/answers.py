@@ -100,8 +100,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--output", type=Path, default=None, help="write the figures as JSON here")
+    parser.add_argument(
+        "--planted",
+        type=Path,
+        default=None,
+        help="the counts make_extract.py --plant-every expected: compared with the preparation's report",
+    )
     args = parser.parse_args(argv)
     results = measure(args.directory, args.year, args.threads, args.repeat)
+    if args.planted is not None:
+        expected = json.loads(args.planted.read_text(encoding="utf-8"))
+        rejected = json.loads((args.directory / "preparation.json").read_text(encoding="utf-8"))["rejected"]
+        results["planted_rows"] = {"expected": expected, "reported": rejected, "exact": expected == rejected}
+        print("planted rows reported exactly:", expected == rejected, file=sys.stderr)
     text = json.dumps(results, ensure_ascii=False, indent=2)
     if args.output is not None:
         args.output.write_text(text + "\n", encoding="utf-8")
