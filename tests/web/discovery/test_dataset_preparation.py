@@ -278,21 +278,10 @@ def test_a_failed_upload_preparation_removes_the_uploaded_file(
 # --- a dataset registered before preparation existed --------------------------------------------------------
 
 
-def _unprepared(dataset: Dataset, datasets_dir: Path) -> Dataset:
-    """The dataset as one registered before this change: the raw file only."""
-    shutil.rmtree(datasets_dir / dataset.prepared_path)
-    Dataset.objects.filter(pk=dataset.pk).update(
-        prepared_path="", prepared_at=None, rows_accepted=None, rows_rejected=None, rejected_by_reason={},
-        preparation_seconds=None, prepared_files={},
-    )  # fmt: skip
-    dataset.refresh_from_db()
-    return dataset
-
-
 def test_an_unprepared_dataset_runs_as_a_job_until_its_prepare_action_prepares_it(
-    login: Login, dataset: Dataset, datasets_dir: Path
+    login: Login, unprepared_dataset: Dataset
 ) -> None:
-    dataset = _unprepared(dataset, datasets_dir)
+    dataset = unprepared_dataset
     client = login("province_admin")
     page = client.get(reverse("discovery:dataset", args=[dataset.pk])).content.decode()
     assert 'id="not-prepared"' in page

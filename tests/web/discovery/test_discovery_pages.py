@@ -171,13 +171,14 @@ def test_city_officers_cannot_upload(login: Login) -> None:
 # --- runs and results -------------------------------------------------------------------------------
 
 
-def test_a_run_lists_the_provinces_candidates_with_reasons(login: Login, dataset: Dataset) -> None:
+def test_a_run_lists_the_provinces_candidates_with_reasons(login: Login, unprepared_dataset: Dataset) -> None:
     client = login("province_admin")
     response = client.post(
         reverse("discovery:run_new"),
-        {"dataset": dataset.pk, "year": 2024, "rule_set_id": "guangdong-2022", "top": 50},
+        {"dataset": unprepared_dataset.pk, "year": 2024, "rule_set_id": "guangdong-2022", "top": 50},
     )
-    # A run is a job: the page answers with its progress page, and the worker runs it.
+    # A run on a raw file is a job: the page answers with its progress page, and the worker runs it. (On
+    # a prepared dataset it is answered in the request: test_dataset_preparation.py.)
     assert response.status_code == 302
     assert not DiscoveryRun.objects.exists()
     job_page = response["Location"]

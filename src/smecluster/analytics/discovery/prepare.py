@@ -64,7 +64,7 @@ from smecluster.analytics.discovery.dataset_limits import DEFAULT_LIMITS, Datase
 from smecluster.analytics.discovery.file_columns import NUMERIC_COLUMNS, REQUIRED_COLUMNS
 from smecluster.analytics.discovery.size_standard import STANDARD_2011
 from smecluster.errors import UnusableInput
-from smecluster.i18n import Text
+from smecluster.i18n import Text as _
 from smecluster.reference import divisions, industries
 
 FIGURES: Final = tuple(name for name in NUMERIC_COLUMNS if name != "year")
@@ -166,7 +166,7 @@ def prepare(
             raw = decompressed
         check_dataset(raw, limits, source=source)
         stopwatch.lap("bounds")
-        report(5, Text("逐行检查文件（%(size)s MB）", size=f"{raw.stat().st_size / 1_048_576:,.0f}"))
+        report(5, _("逐行检查文件（%(size)s MB）", size=f"{raw.stat().st_size / 1_048_576:,.0f}"))
         return _prepare_checked(
             raw,
             output,
@@ -258,7 +258,7 @@ def _prepare_checked(
                 f"TO {_quote(str(lines))} (HEADER, DELIMITER ',')"
             )
         rejected = {reason: int(counts[reason]) for reason in reasons() if reason in counts}
-        checked = Text(
+        checked = _(
             "已检查 %(rows)s 行，拒收 %(rejected)s 行",
             rows=f"{accepted + sum(rejected.values()):,}",
             rejected=f"{sum(rejected.values()):,}",
@@ -286,7 +286,7 @@ def _prepare_checked(
         for done, year in enumerate(years):
             progress(
                 60 + 25 * done // len(years),
-                Text(
+                _(
                     "%(checked)s；按年度写入 %(year)s 年（%(done)s/%(all)s）",
                     checked=checked,
                     year=year,
@@ -307,7 +307,7 @@ def _prepare_checked(
         transcoded.unlink(missing_ok=True)
         shutil.rmtree(output / ".tmp", ignore_errors=True)  # DuckDB's spill files, if it spilled
     stopwatch.lap("layout")
-    progress(85, Text("%(checked)s；汇总各县×行业×规模×年度", checked=checked))
+    progress(85, _("%(checked)s；汇总各县×行业×规模×年度", checked=checked))
     cube_rows = summary_cube.write_cube(layout, output, threads=threads) if years else 0
     stopwatch.lap("cube")
     report = Preparation(
@@ -331,7 +331,7 @@ def _prepare_checked(
     )
     # Written last: its presence marks a complete preparation (cube.is_prepared).
     (output / summary_cube.REPORT_FILE).write_text(report.as_json(), encoding="utf-8")
-    progress(100, Text("%(checked)s；汇总为 %(cells)s 个单元", checked=checked, cells=f"{cube_rows:,}"))
+    progress(100, _("%(checked)s；汇总为 %(cells)s 个单元", checked=checked, cells=f"{cube_rows:,}"))
     return report
 
 
