@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jobs_worker import run_waiting_jobs
-from smecluster.analytics.discovery import prepare
+from smecluster.analytics.discovery import cube, prepare
 from smecluster.apps.accounts.models import Role, User
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.discovery import preparation, services
@@ -217,7 +217,7 @@ def test_a_failure_mid_preparation_leaves_no_dataset_and_no_directory(
         raise OSError(28, "No space left on device")
 
     # The layout is written and the summary cube is next when the disk fills up.
-    monkeypatch.setattr(prepare, "write_cube", disk_full)
+    monkeypatch.setattr(cube, "write_cube", disk_full)
     client = login("province_admin")
     client.post(reverse("discovery:dataset_register"), {"name": "名录", "path": "registry.parquet"})
     (job,) = run_waiting_jobs()
@@ -261,7 +261,7 @@ def test_a_file_with_no_usable_row_is_refused_with_the_reason(login: Login, data
 def test_a_failed_upload_preparation_removes_the_uploaded_file(
     login: Login, datasets_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(prepare, "write_cube", lambda *args, **kwargs: 1 // 0)
+    monkeypatch.setattr(cube, "write_cube", lambda *args, **kwargs: 1 // 0)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = login("province_admin").post(
