@@ -122,6 +122,18 @@ class DiscoveryRun(models.Model):
         return self.elapsed_ms / 1000
 
 
+class ValuesInsertedJSONField(models.JSONField):
+    """A JSON field whose rows ``bulk_create`` inserts as ``VALUES`` rather than PostgreSQL's ``UNNEST``
+    of arrays (Django 5.2's default): quoting each JSON text into an array literal goes through psycopg's
+    Python quoting, character by character, and took 25-45 ms for a run's 50 candidate records against
+    8-17 ms as VALUES (measured at load 3.4) — a third of the 100 ms a run answered in the request may
+    take. A field with ``get_placeholder`` is what keeps Django off the UNNEST path; the placeholder is
+    the default one."""
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+
 class Candidate(models.Model):
     """One ranked county × industry division of a run, with its figures and reasons."""
 
@@ -141,7 +153,7 @@ class Candidate(models.Model):
     screens_met = models.PositiveSmallIntegerField(_("满足的量化条件（项）"))
     screens = models.PositiveSmallIntegerField(_("可筛查的量化条件（项）"))
     reasons = models.JSONField(_("理由"), default=list)
-    record = models.JSONField(_("全部数据"), encoder=DjangoJSONEncoder)
+    record = ValuesInsertedJSONField(_("全部数据"), encoder=DjangoJSONEncoder)
     pool_entry = models.ForeignKey(
         "programmes.PoolEntry",
         verbose_name=_("培育库集群"),

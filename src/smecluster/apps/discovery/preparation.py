@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -29,6 +31,9 @@ from django.utils.translation import gettext as _
 
 from smecluster.site.upload_limits import dataset_limits
 from smecluster.site.wording import translated
+
+if TYPE_CHECKING:
+    from smecluster.analytics.discovery.cube import Cube
 
 PREPARED = "prepared"
 PARTIAL_PREFIX = ".partial-"
@@ -162,3 +167,34 @@ def partial_directories() -> list[Path]:
 def is_partial(path: Path) -> bool:
     """Whether ``path`` lies in a preparation's partial directory."""
     return any(part.startswith(PARTIAL_PREFIX) for part in path.parts) and PREPARED in path.parts
+
+
+_OPEN_CUBES = 8
+_this_thread = threading.local()
+
+
+def opened_cube(relative: str) -> Cube:
+    """The cube of the prepared directory ``relative`` (a dataset's ``prepared_path``), opened once per
+    thread on the thread's own DuckDB connection and kept (the last few): a run answered in the request
+    then pays neither a new connection nor reading the cube's files' footers again, about a quarter of
+    the 100 ms it may take. A directory prepared again (its report rewritten) is opened again."""
+    from smecluster.analytics.discovery import cube, source
+
+    directory = prepared_directory(relative)
+    try:
+        key = (str(directory), (directory / REPORT_FILE).stat().st_mtime_ns)
+    except FileNotFoundError:
+        key = (str(directory), 0)  # open_cube says what is missing
+    if not hasattr(_this_thread, "cubes"):
+        # DuckDB connections are not shared between threads: each thread its own.
+        _this_thread.connection = source.connect_duckdb()
+        _this_thread.cubes = OrderedDict()
+    cubes: OrderedDict[tuple[str, int], Cube] = _this_thread.cubes
+    if key in cubes:
+        cubes.move_to_end(key)
+        return cubes[key]
+    opened = cube.open_cube(_this_thread.connection, directory)
+    cubes[key] = opened
+    while len(cubes) > _OPEN_CUBES:
+        cubes.popitem(last=False)
+    return opened

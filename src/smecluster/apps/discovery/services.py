@@ -37,6 +37,7 @@ from smecluster.apps.discovery.preparation import (
     PARTIAL_PREFIX,
     PREPARED,
     PreparedData,
+    opened_cube,
     prepare_into_place,
     prepared_directory,
     remove_prepared,
@@ -596,10 +597,8 @@ def discovery_run(
     started = time.perf_counter()
     try:
         if dataset.is_prepared:
-            from smecluster.analytics.discovery import cube
-
             path = prepared_directory(dataset.prepared_path)
-            data = cube.open_cube(source.connect_duckdb(), path)
+            data = opened_cube(dataset.prepared_path)
         else:
             data = source.open_enterprise_years(source.connect_duckdb(), path, dataset_limits())
         discovery = screens.discover(
