@@ -46,7 +46,7 @@ from smecluster.apps.jobs.models import Job
 from smecluster.apps.programmes.models import PoolEntry
 from smecluster.apps.programmes.permissions import can_add_county_to_pool
 from smecluster.apps.programmes.services import pool_entry_add_for_county
-from smecluster.errors import UnusableInput
+from smecluster.errors import Problem, UnusableInput
 from smecluster.policy.ruleset import rule_sets
 from smecluster.site.upload_limits import dataset_limits
 from smecluster.site.wording import translated
@@ -288,9 +288,29 @@ def _prepare(
     return prepared
 
 
-def _missing_columns(path: Path, kind: str) -> list[str]:
-    """The required columns the file's header (a CSV's first line, a Parquet file's schema) lacks: read
-    at once, without reading the rows, so an upload missing one is refused on the page."""
+def _refuse_at_once(path: Path, kind: str, shown: str) -> None:
+    """What an upload is refused for on the page, before any row is parsed: the bounds of
+    ``dataset_limits`` (a Parquet footer's declared sizes, a CSV's lines; the same check the preparation
+    makes again) and the required columns its header (a CSV's first line, a Parquet file's schema) lacks."""
+    from smecluster.analytics.discovery.dataset_limits import check_dataset
+
+    def refused(error: UnusableInput) -> ValidationError:
+        return ValidationError(
+            {
+                "file": _("文件不能用于候选集群发现：%(problems)s")
+                % {"problems": _problem_text(error, path, shown)}
+            }
+        )
+
+    try:
+        check_dataset(path, dataset_limits(), source=shown)
+    except UnusableInput as error:
+        raise refused(error) from error
+    if missing := _missing_columns(path, kind, shown):
+        raise refused(UnusableInput(shown, [Problem(column, _("缺少该列")) for column in missing]))
+
+
+def _missing_columns(path: Path, kind: str, shown: str) -> list[str]:
     from smecluster.analytics.discovery.file_columns import REQUIRED_COLUMNS
 
     if kind == ".parquet":
@@ -299,7 +319,12 @@ def _missing_columns(path: Path, kind: str) -> list[str]:
         try:
             names = set(pq.read_schema(path).names)
         except Exception as error:  # pyarrow's own message says what is wrong with the footer
-            raise ValidationError({"file": _("文件无法读取：%(error)s") % {"error": error}}) from error
+            raise ValidationError(
+                {
+                    "file": _("文件无法读取：%(error)s")
+                    % {"error": _without_server_paths(str(error), path, shown)}
+                }
+            ) from error
     else:
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
             header = next(csv.reader([handle.readline(64 * 1024)]), [])
@@ -326,6 +351,7 @@ def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Jo
     uploads.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex
     partial = uploads / f"{PARTIAL_PREFIX}{token}"
+    shown = Path(upload.name or "").name or _("上传的文件")
     digest = hashlib.sha256()
     size = 0
     try:
@@ -342,18 +368,7 @@ def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Jo
         staged = partial.with_name(f"{PARTIAL_PREFIX}{token}{kind}")
         partial.rename(staged)
         partial = staged
-        if missing := _missing_columns(partial, kind):
-            raise ValidationError(
-                {
-                    "file": _("文件不能用于候选集群发现：%(problems)s")
-                    % {
-                        "problems": "；".join(
-                            _("列 %(column)s：%(message)s") % {"column": column, "message": _("缺少该列")}
-                            for column in missing
-                        )
-                    }
-                }
-            )
+        _refuse_at_once(partial, kind, shown)
         # Imported here: the job kinds import this module.
         from smecluster.apps.jobs.services import job_start
 
@@ -365,7 +380,7 @@ def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Jo
                 "staged": partial.relative_to(datasets_dir()).as_posix(),
                 "sha256": sha256,
                 "size": size,
-                "file_name": Path(upload.name or "").name or _("上传的文件"),
+                "file_name": shown,
             },
         )
     except BaseException:
