@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 PREPARED = "prepared"
 PARTIAL_PREFIX = ".partial-"
+# The preparation's report, written last (cube.REPORT_FILE; named here so that the pages import no Ibis).
 REPORT_FILE = "preparation.json"
 REJECTED_SAMPLE = "rejected_sample.csv"
 _CHUNK = 1024 * 1024
@@ -110,12 +111,12 @@ def prepare_into_place(raw: Path, sha256: str, report: Report) -> PreparedData:
     """Prepare ``raw`` (whose SHA-256 is ``sha256``) into ``prepared/<sha256>/``, or reuse that directory
     when the same file was prepared before. ``report`` hears the preparation's own steps, scaled to 0-90.
     Raises the preparation's :class:`~smecluster.errors.UnusableInput`, with nothing left behind."""
-    from smecluster.analytics.discovery import prepare
+    from smecluster.analytics.discovery import cube, prepare
 
     root = prepared_root()
     final = root / sha256
     relative = final.relative_to(Path(settings.DISCOVERY_DATASETS_DIR)).as_posix()
-    if (final / REPORT_FILE).is_file():
+    if cube.is_prepared(final):
         report(90, _("同一文件已准备过，沿用已准备好的数据"))
         return PreparedData(relative, _report_of(final), listed_files(final), made=False)
     root.mkdir(parents=True, exist_ok=True)
@@ -133,7 +134,7 @@ def prepare_into_place(raw: Path, sha256: str, report: Report) -> PreparedData:
             partial.rename(final)
         except OSError:
             # Another job prepared the same file meanwhile and renamed its directory first: use that one.
-            if not (final / REPORT_FILE).is_file():
+            if not cube.is_prepared(final):
                 raise
             shutil.rmtree(partial)
             return PreparedData(relative, _report_of(final), listed_files(final), made=False)
