@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -389,3 +390,15 @@ def test_backups_carry_prepared_directories_but_not_preparations_under_way(
     prepared = {f"{dataset.prepared_path}/{relative}" for relative in dataset.prepared_files}
     assert prepared <= carried
     assert not any(".partial-" in name for name in carried)
+
+
+def test_a_thread_keeps_the_cubes_it_opened_until_a_directory_is_prepared_again(dataset: Dataset) -> None:
+    """A run in the request reuses its thread's connection and cube (ADR 31), not a stale one."""
+    first = preparation.opened_cube(dataset.prepared_path)
+    assert preparation.opened_cube(dataset.prepared_path) is first
+    report = preparation.prepared_directory(dataset.prepared_path) / preparation.REPORT_FILE
+    stat = report.stat()
+    os.utime(report, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    again = preparation.opened_cube(dataset.prepared_path)
+    assert again is not first
+    assert again.connection is first.connection
