@@ -122,37 +122,6 @@ def _problem_text(error: UnusableInput, path: Path, shown: str) -> str:
     )
 
 
-def inspect_file(path: Path, field: str = "file", shown: str | None = None) -> tuple[int, int, int]:
-    """(first year, last year, rows) of an enterprise-year file, or a ValidationError at ``field`` naming
-    the column at fault. The columns are read and checked by the discovery source module. ``shown`` is the
-    name the person knows the file by (the uploaded file's name); its place on the server is never shown."""
-    shown = shown or path.name
-    # Imported here: Ibis and DuckDB take a second to import, which no other page should pay.
-    from smecluster.analytics.discovery import source
-
-    kind = _file_kind(path)
-    if kind is None or kind != path.suffix.lower():
-        raise ValidationError({field: _("文件内容不是 Parquet 或 CSV（UTF-8、逗号分隔）")})
-    try:
-        table = source.open_enterprise_years(source.connect_duckdb(), path, dataset_limits())
-        years = source.years_in(table)
-        rows = int(table.count().execute())
-    except UnusableInput as error:
-        raise ValidationError(
-            {
-                field: _("文件不能用于候选集群发现：%(problems)s")
-                % {"problems": _problem_text(error, path, shown)}
-            }
-        ) from error
-    except Exception as error:  # the engine's message says what is wrong with the values
-        raise ValidationError(
-            {field: _("文件无法读取：%(error)s") % {"error": _without_server_paths(str(error), path, shown)}}
-        ) from error
-    if not years or rows == 0:
-        raise ValidationError({field: _("文件中没有企业数据")})
-    return years[0], years[-1], rows
-
-
 def _owner_province(actor: User) -> str | None:
     return None if actor.role == Role.MINISTRY_ADMIN else actor.jurisdiction.province_code
 
