@@ -54,6 +54,7 @@ import io
 import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -63,6 +64,7 @@ from smecluster.analytics.discovery.dataset_limits import DEFAULT_LIMITS, Datase
 from smecluster.analytics.discovery.file_columns import NUMERIC_COLUMNS, REQUIRED_COLUMNS
 from smecluster.analytics.discovery.size_standard import STANDARD_2011
 from smecluster.errors import UnusableInput
+from smecluster.i18n import Text as _
 from smecluster.reference import divisions, industries
 
 FIGURES: Final = tuple(name for name in NUMERIC_COLUMNS if name != "year")
@@ -79,6 +81,13 @@ SAMPLE_SIZE: Final = 1000
 ENCODINGS: Final = ("utf-8", "gb18030")
 _DETECT_BYTES = 4 * 1024 * 1024
 _ROW_GROUP_SIZE = 1_000_000
+Progress = Callable[[int, str], None]
+"""``report(percent, stage)``: how far a preparation is (0-100) and what it is doing, in words with the
+counts so far (a :class:`~smecluster.i18n.Text`, translated by the web's job page)."""
+
+
+def _unwatched(percent: int, stage: str) -> None:
+    """Progress nobody watches (the command line)."""
 
 
 def reasons() -> tuple[str, ...]:
@@ -131,10 +140,11 @@ def prepare(
     threads: int | None = None,
     memory_limit: str | None = None,
     sample_size: int = SAMPLE_SIZE,
+    report: Progress = _unwatched,
 ) -> Preparation:
-    """Check ``raw`` and write the layout, the cube, the rejected sample and the report into ``output``.
-    Raises :class:`UnusableInput` for a file that cannot be used at all (over a limit, unreadable, a
-    required column missing, an unknown encoding)."""
+    """Check ``raw`` and write the layout, the cube, the rejected sample and the report into ``output``,
+    telling ``report`` each step with its counts. Raises :class:`UnusableInput` for a file that cannot be
+    used at all (over a limit, unreadable, a required column missing, an unknown encoding)."""
     stopwatch = _Stopwatch()
     source = str(raw)
     if not raw.is_file():
@@ -156,6 +166,7 @@ def prepare(
             raw = decompressed
         check_dataset(raw, limits, source=source)
         stopwatch.lap("bounds")
+        report(5, _("逐行检查文件（%(size)s MB）", size=f"{raw.stat().st_size / 1_048_576:,.0f}"))
         return _prepare_checked(
             raw,
             output,
@@ -168,6 +179,7 @@ def prepare(
             memory_limit,
             sample_size,
             stopwatch,
+            report,
         )
     finally:
         decompressed.unlink(missing_ok=True)
@@ -185,6 +197,7 @@ def _prepare_checked(
     memory_limit: str | None,
     sample_size: int,
     stopwatch: _Stopwatch,
+    progress: Progress,
 ) -> Preparation:
     import duckdb
 
@@ -245,6 +258,12 @@ def _prepare_checked(
                 f"TO {_quote(str(lines))} (HEADER, DELIMITER ',')"
             )
         rejected = {reason: int(counts[reason]) for reason in reasons() if reason in counts}
+        checked = _(
+            "已检查 %(rows)s 行，拒收 %(rejected)s 行",
+            rows=f"{accepted + sum(rejected.values()):,}",
+            rejected=f"{sum(rejected.values()):,}",
+        )
+        progress(55, checked)
         sample = output / "rejected_sample.csv"
         raw_columns = ", ".join(f"{_ident('raw_' + name)} AS {_ident(name)}" for name in columns)
         connection.execute(
@@ -264,7 +283,17 @@ def _prepare_checked(
         layout = output / summary_cube.LAYOUT_DIRECTORY
         # The year is the directory's name (Hive style, as Spark and pyarrow expect), not a file column.
         kept = ", ".join(name for name in _LAYOUT_COLUMNS if name != "year")
-        for year in years:
+        for done, year in enumerate(years):
+            progress(
+                60 + 25 * done // len(years),
+                _(
+                    "%(checked)s；按年度写入 %(year)s 年（%(done)s/%(all)s）",
+                    checked=checked,
+                    year=year,
+                    done=done + 1,
+                    all=len(years),
+                ),
+            )
             part = layout / f"year={year}"
             part.mkdir(parents=True)
             connection.execute(
@@ -278,6 +307,7 @@ def _prepare_checked(
         transcoded.unlink(missing_ok=True)
         shutil.rmtree(output / ".tmp", ignore_errors=True)  # DuckDB's spill files, if it spilled
     stopwatch.lap("layout")
+    progress(85, _("%(checked)s；汇总各县×行业×规模×年度", checked=checked))
     cube_rows = summary_cube.write_cube(layout, output, threads=threads) if years else 0
     stopwatch.lap("cube")
     report = Preparation(
@@ -301,6 +331,7 @@ def _prepare_checked(
     )
     # Written last: its presence marks a complete preparation (cube.is_prepared).
     (output / summary_cube.REPORT_FILE).write_text(report.as_json(), encoding="utf-8")
+    progress(100, _("%(checked)s；汇总为 %(cells)s 个单元", checked=checked, cells=f"{cube_rows:,}"))
     return report
 
 
