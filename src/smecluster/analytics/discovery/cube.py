@@ -294,7 +294,7 @@ def output_growth(cube: Cube, span: int = 2) -> ir.Table:
     return queries.growth_of(_summed_cells(cube.cells).select(*queries.GROUP, "output"), span)
 
 
-def quality_firm_counts(cube: Cube, year: int, groups: dict[str, tuple[str, ...]]) -> ir.Table:
+def quality_firm_counts(cube: Cube, year: int, groups: Mapping[str, tuple[str, ...]]) -> ir.Table:
     """:func:`.screens.quality_firm_counts` from the cube: distinct firms of ``year`` per county ×
     division holding any title of each group (``group_0``, ``group_1``, … in the order of ``groups``)."""
     return quality_counts(cube.titles.filter(cube.titles.year == year), groups)
