@@ -333,7 +333,7 @@ def write_cube(layout: Path, cube: Path, *, threads: int | None = None) -> int:
     titled = t.titles.notnull() & (t.titles != "")
     cells = t.group_by([*queries.GROUP, "size_code"]).aggregate(
         firms=t.count(),
-        **{name: queries._total(t[name]) for name in FIGURES},
+        **{name: queries.total(t[name]) for name in FIGURES},
         titled_firms=t.count(where=titled),
         **{f"{key}_firms": t.count(where=titled & t.titles.contains(key)) for key in TITLE_KEYS},
     )

@@ -54,24 +54,24 @@ The county code and the division are split out of the key once the rows are aggr
 (:func:`_split_key`)."""
 
 
-def _total(column: ir.Value) -> ir.NumericValue:
+def total(column: ir.Value) -> ir.NumericValue:
     """SUM, kept in int64 for integer and boolean columns: DuckDB widens integer sums to 128 bits, which
     makes every later step (windows, joins, second-level sums) several times slower, and 2^63 万元 is far
     beyond any economy. Decimal columns (CSV money) keep their exact decimal sum."""
     kind = column.type()
     if kind.is_boolean():  # counted as 1/0: PostgreSQL has no cast from boolean to bigint
         column = ibis.ifelse(column, 1, 0)
-    total: ir.NumericValue = column.sum()
-    return total.cast(dt.int64) if kind.is_integer() or kind.is_boolean() else total
+    summed: ir.NumericValue = column.sum()
+    return summed.cast(dt.int64) if kind.is_integer() or kind.is_boolean() else summed
 
 
 def location_quotients(enterprises: ir.Table) -> ir.Table:
     """Employment, firms, output, LQ and the strong-cluster flags per county × division × year."""
     t = enterprises
     cells = t.group_by(list(GROUP)).aggregate(
-        employees=_total(t.employees), firms=t.count(), output=_total(t.output)
+        employees=total(t.employees), firms=t.count(), output=total(t.output)
     )
-    return _text_keys(_with_location_quotient(_split_key(cells)))
+    return _text_keys(with_location_quotient(_split_key(cells)))
 
 
 def _split_key(cells: ir.Table) -> ir.Table:
@@ -97,18 +97,18 @@ def _text_keys(cells: ir.Table) -> ir.Table:
     )
 
 
-def _with_location_quotient(cells: ir.Table) -> ir.Table:
+def with_location_quotient(cells: ir.Table) -> ir.Table:
     """``cells`` (one row per county × division × year with ``employees`` and ``firms``) with the LQ
     columns and flags joined on. The county, industry and year totals are small grouped tables joined
     on (a hash join is cheaper than a window, which partitions and sorts its input); only the ranks are
     windows, and they run over a narrow copy (key, employees, firms), since a window materialises every
     column it is given."""
     cells = cells.cache()  # referenced several times below: computed once, into a temporary table
-    county = cells.group_by(["county_code", "year"]).aggregate(county_employees=_total(cells.employees))
+    county = cells.group_by(["county_code", "year"]).aggregate(county_employees=total(cells.employees))
     industry = cells.group_by(["division", "year"]).aggregate(
-        industry_employees=_total(cells.employees), counties=cells.count()
+        industry_employees=total(cells.employees), counties=cells.count()
     )
-    everything = cells.group_by("year").aggregate(total_employees=_total(cells.employees))
+    everything = cells.group_by("year").aggregate(total_employees=total(cells.employees))
     narrow = cells.select(*KEY, "employees", "firms")
     narrow = (
         narrow.join(county, ["county_code", "year"])
@@ -259,10 +259,10 @@ def sme_shares(enterprises: ir.Table, standard: SizeStandard | None = None) -> i
     t = _with_sme_flag(enterprises, standard)
     cells = t.group_by(list(GROUP)).aggregate(
         firms=t.count(),
-        smes=_total(t.is_sme),
-        unclassified=_total(t.size_code.isnull()),
-        output=_total(t.output),
-        sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
+        smes=total(t.is_sme),
+        unclassified=total(t.size_code.isnull()),
+        output=total(t.output),
+        sme_output=total(ibis.ifelse(t.is_sme, t.output, 0)),
     )
     cells = _text_keys(_split_key(cells))
     return cells.mutate(
@@ -298,19 +298,19 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
         t.group_by([*GROUP, "industry_code"])
         .aggregate(
             firms=t.count(),
-            smes=_total(t.is_sme),
-            employees=_total(t.employees),
-            output=_total(t.output),
-            sme_output=_total(ibis.ifelse(t.is_sme, t.output, 0)),
-            revenue=_total(t.revenue),
-            rnd=_total(t.rnd),
-            sme_rnd=_total(ibis.ifelse(t.is_sme, t.rnd, 0)),
-            patents=_total(t.patents),
+            smes=total(t.is_sme),
+            employees=total(t.employees),
+            output=total(t.output),
+            sme_output=total(ibis.ifelse(t.is_sme, t.output, 0)),
+            revenue=total(t.revenue),
+            rnd=total(t.rnd),
+            sme_rnd=total(ibis.ifelse(t.is_sme, t.rnd, 0)),
+            patents=total(t.patents),
         )
         .cache()
     )  # the one full pass over the firm-years; the steps below work on these class-level rows
     cells = classes.group_by(list(GROUP)).aggregate(
-        **{name: _total(classes[name]) for name in summed}, leading_output=classes.output.max()
+        **{name: total(classes[name]) for name in summed}, leading_output=classes.output.max()
     )
     titled = enterprises.filter(enterprises.titles.notnull() & (enterprises.titles != ""))
     counted = {f"{key}_firms": titled.count(where=titled.titles.contains(key)) for key in TITLE_KEYS}
@@ -337,7 +337,7 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
             cells.patents.cast(dt.float64) * 10000.0 / cells.employees.cast(dt.float64),
         ),
     )
-    return _text_keys(_with_location_quotient(cells))
+    return _text_keys(with_location_quotient(cells))
 
 
 # --- growth -----------------------------------------------------------------------------------------
@@ -349,7 +349,7 @@ def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
     compared exactly from the two outputs by :mod:`.screens`). Rows only for years whose earlier year
     has output for the same county × division."""
     t = enterprises
-    cells = _text_keys(_split_key(t.group_by(list(GROUP)).aggregate(output=_total(t.output)))).cache()
+    cells = _text_keys(_split_key(t.group_by(list(GROUP)).aggregate(output=total(t.output)))).cache()
     earlier = cells.select(
         county_code=cells.county_code,
         division=cells.division,
