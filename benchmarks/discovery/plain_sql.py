@@ -59,7 +59,8 @@ def _location_quotient_steps(cells: str) -> str:
         rank() OVER (PARTITION BY division, year ORDER BY employees) - 1 AS counties_fewer_employees,
         rank() OVER (PARTITION BY division, year ORDER BY firms) - 1 AS counties_fewer_firms
     FROM (
-        SELECT *, (employees * total_employees)::DOUBLE / (county_employees * industry_employees)::DOUBLE AS lq
+        SELECT *,
+            (employees * total_employees)::DOUBLE / (county_employees * industry_employees)::DOUBLE AS lq
         FROM totals
     )
 )"""
@@ -117,10 +118,9 @@ def size_class_code(standard: SizeStandard | None = None) -> str:
         small = _all([f"{m} >= {_number(row.small_floors[m])}" for m in MEASURES if m in row.small_floors])
         # Three-valued logic as in queries._class_expression: a NULL comparison leaves the class NULL.
         inner = (
-            f"CASE WHEN {large} THEN {SIZE_CODES['large']} "
-            f"WHEN NOT {large} AND {medium} THEN {SIZE_CODES['medium']} "
-            f"WHEN NOT {large} AND {small} THEN {SIZE_CODES['small']} "
-            f"WHEN NOT {large} AND NOT {small} THEN {SIZE_CODES['micro']} END"
+            f"CASE WHEN {large} THEN {SIZE_CODES['large']} WHEN NOT {large} THEN CASE "
+            f"WHEN {medium} THEN {SIZE_CODES['medium']} WHEN {small} THEN {SIZE_CODES['small']} "
+            f"WHEN NOT {small} THEN {SIZE_CODES['micro']} END END"
         )
         branches.append(f"WHEN {covered} THEN {inner}")
     return "CASE " + " ".join(branches) + " END"
@@ -160,7 +160,9 @@ def indicator_panel(source: str, standard: SizeStandard | None = None) -> str:
     the largest output, ties to the smaller code); the titles are counted in a second pass over only the
     rows that hold one, as a DuckDB user would once they see that a LIKE on every row costs more."""
     summed = ["firms", "smes", "employees", "output", "sme_output", "revenue", "rnd", "sme_rnd", "patents"]
-    titles = ",\n        ".join(f"count(*) FILTER (WHERE titles LIKE '%{key}%') AS {key}_firms" for key in TITLE_KEYS)
+    titles = ",\n        ".join(
+        f"count(*) FILTER (WHERE titles LIKE '%{key}%') AS {key}_firms" for key in TITLE_KEYS
+    )
     title_columns = [f"{key}_firms" for key in TITLE_KEYS] + ["titled_firms"]
     return f"""
 WITH classified AS (

@@ -36,6 +36,7 @@ from decimal import Decimal
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from smecluster.analytics.discovery.file_columns import TITLE_KEYS
@@ -55,14 +56,19 @@ The county code and the division are split out of the key once the rows are aggr
 
 
 def total(column: ir.Value) -> ir.NumericValue:
-    """SUM, kept in int64 for integer and boolean columns: DuckDB widens integer sums to 128 bits, which
-    makes every later step (windows, joins, second-level sums) several times slower, and 2^63 万元 is far
-    beyond any economy. Decimal columns (CSV money) keep their exact decimal sum."""
+    """SUM, kept in int64 for integer and boolean columns: DuckDB widens integer sums to 128 bits (and
+    PostgreSQL to numeric), which makes every later step (windows, joins, second-level sums) several times
+    slower, and 2^63 万元 is far beyond any economy. Decimal columns (CSV money) keep their exact decimal
+    sum. The cast is built as an operation of its own: Ibis types the SUM of int64 as int64 already, so
+    ``.cast(int64)`` would be dropped as a no-op and the engine would keep its wide sum."""
     kind = column.type()
     if kind.is_boolean():  # counted as 1/0: PostgreSQL has no cast from boolean to bigint
         column = ibis.ifelse(column, 1, 0)
     summed: ir.NumericValue = column.sum()
-    return summed.cast(dt.int64) if kind.is_integer() or kind.is_boolean() else summed
+    if kind.is_integer() or kind.is_boolean():
+        narrowed: ir.NumericValue = ops.Cast(summed, to=dt.int64).to_expr()
+        return narrowed
+    return summed
 
 
 def location_quotients(enterprises: ir.Table) -> ir.Table:
@@ -97,13 +103,24 @@ def _text_keys(cells: ir.Table) -> ir.Table:
     )
 
 
+def _reused(table: ir.Table) -> ir.Table:
+    """``table``, to be read more than once by the expression built on it, computed once. On DuckDB the
+    expression is left as it is: Ibis writes a table used twice as one common table expression, which
+    DuckDB materialises once, within the same statement (a temporary table, Ibis ``cache()``, cost a
+    second statement, a write and a read: 1.2–2× the plain SQL). Other backends get ``cache()``: Spark
+    would recompute an inlined CTE at every reference."""
+    if ibis.get_backend(table).name == "duckdb":
+        return table
+    return table.cache()
+
+
 def with_location_quotient(cells: ir.Table) -> ir.Table:
     """``cells`` (one row per county × division × year with ``employees`` and ``firms``) with the LQ
     columns and flags joined on. The county, industry and year totals are small grouped tables joined
     on (a hash join is cheaper than a window, which partitions and sorts its input); only the ranks are
     windows, and they run over a narrow copy (key, employees, firms), since a window materialises every
     column it is given."""
-    cells = cells.cache()  # referenced several times below: computed once, into a temporary table
+    cells = _reused(cells)  # referenced several times below: computed once
     county = cells.group_by(["county_code", "year"]).aggregate(county_employees=total(cells.employees))
     industry = cells.group_by(["division", "year"]).aggregate(
         industry_employees=total(cells.employees), counties=cells.count()
@@ -218,27 +235,27 @@ def _bound(value: Decimal) -> int | Decimal:
 def _class_expression(t: ir.Table, standard: SizeStandard, industry: str) -> ir.Value:
     """``large`` when at or above every ceiling; else (an SME) ``medium`` at or above every medium floor,
     ``small`` at or above every small floor, ``micro`` otherwise. CASE takes the first branch that is TRUE,
-    and a branch whose test is NULL (a missing figure) is not taken, so ``sme AND small`` after the medium
-    branch is right: the floors of medium and small firms use the same figures (the loader checks), so a
-    small test that is TRUE means the medium test was FALSE, not NULL."""
+    and a branch whose test is NULL (a missing figure) is not taken, so ``small`` after the medium branch
+    is right: the floors of medium and small firms use the same figures (the loader checks), so a small
+    test that is TRUE means the medium test was FALSE, not NULL."""
     row = standard.industry(industry)
     ceilings = [m for m in MEASURES if m in row.sme_ceilings]
     large = all_of([_measure(t, m) >= _bound(row.sme_ceilings[m]) for m in ceilings])
-    # "Under any ceiling" is exactly NOT large in three-valued logic (a FALSE comparison makes the
-    # conjunction FALSE and the disjunction of the negations TRUE; otherwise a NULL leaves both NULL), and
-    # written so the engine evaluates the ceiling comparisons once per row, not in every branch.
-    sme = ~large
     medium = all_of(
         [_measure(t, m) >= _bound(row.medium_floors[m]) for m in MEASURES if m in row.medium_floors]
     )
     small = all_of([_measure(t, m) >= _bound(row.small_floors[m]) for m in MEASURES if m in row.small_floors])
-    return ibis.cases(
-        (large, SIZE_CODES["large"]),
-        (sme & medium, SIZE_CODES["medium"]),
-        (sme & small, SIZE_CODES["small"]),
-        (sme & ~small, SIZE_CODES["micro"]),
+    sme_class = ibis.cases(
+        (medium, SIZE_CODES["medium"]),
+        (small, SIZE_CODES["small"]),
+        (~small, SIZE_CODES["micro"]),
         else_=ibis.null(dt.int8),
     )
+    # "Under any ceiling" is exactly NOT large in three-valued logic (a FALSE comparison makes the
+    # conjunction FALSE and the disjunction of the negations TRUE; otherwise a NULL leaves both NULL). The
+    # SME classes are a CASE nested in that branch, so the ceiling comparisons are written (and compiled,
+    # and evaluated) once per industry, not in every branch.
+    return ibis.cases((large, SIZE_CODES["large"]), (~large, sme_class), else_=ibis.null(dt.int8))
 
 
 def with_size_class(enterprises: ir.Table, standard: SizeStandard | None = None) -> ir.Table:
@@ -294,9 +311,8 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     in the first scan cost more than this second, narrow scan."""
     t = _with_sme_flag(enterprises, standard)
     summed = ["firms", "smes", "employees", "output", "sme_output", "revenue", "rnd", "sme_rnd", "patents"]
-    classes = (
-        t.group_by([*GROUP, "industry_code"])
-        .aggregate(
+    classes = _reused(
+        t.group_by([*GROUP, "industry_code"]).aggregate(
             firms=t.count(),
             smes=total(t.is_sme),
             employees=total(t.employees),
@@ -307,7 +323,6 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
             sme_rnd=total(ibis.ifelse(t.is_sme, t.rnd, 0)),
             patents=total(t.patents),
         )
-        .cache()
     )  # the one full pass over the firm-years; the steps below work on these class-level rows
     cells = classes.group_by(list(GROUP)).aggregate(
         **{name: total(classes[name]) for name in summed}, leading_output=classes.output.max()
@@ -317,10 +332,12 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     counted["titled_firms"] = titled.count()
     titles = titled.group_by(list(GROUP)).aggregate(**counted)
     with_titles = cells.left_join(titles, list(GROUP))
-    cells = with_titles.select(
-        *(cells[name] for name in cells.columns),
-        **{name: with_titles[name].fill_null(0).cast(dt.int64) for name in counted},
-    ).cache()  # read twice below
+    cells = _reused(  # read twice below
+        with_titles.select(
+            *(cells[name] for name in cells.columns),
+            **{name: with_titles[name].fill_null(0).cast(dt.int64) for name in counted},
+        )
+    )
     # The leading class: the largest output; ties go to the smaller code so every backend agrees.
     top = classes.join(
         cells.select(*GROUP, "leading_output"),
@@ -349,17 +366,16 @@ def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
     compared exactly from the two outputs by :mod:`.screens`). Rows only for years whose earlier year
     has output for the same county × division."""
     t = enterprises
-    cells = _text_keys(_split_key(t.group_by(list(GROUP)).aggregate(output=total(t.output)))).cache()
+    # Joined on the integer key; the codes are split out and printed as text on the joined rows only.
+    cells = _reused(t.group_by(list(GROUP)).aggregate(output=total(t.output)))
     earlier = cells.select(
-        county_code=cells.county_code,
-        division=cells.division,
-        year=cells.year + span,
-        earlier_output=cells.output,
+        county_division=cells.county_division, year=cells.year + span, earlier_output=cells.output
     )
-    joined = cells.join(earlier, list(KEY))
+    joined = cells.join(earlier, list(GROUP))
     ratio = joined.output.cast(dt.float64) / joined.earlier_output.cast(dt.float64)
-    return joined.mutate(
+    growth = joined.mutate(
         cagr=ibis.ifelse(
             joined.earlier_output > 0, (ratio ** (1.0 / span) - 1.0) * 100.0, ibis.null(dt.float64)
         )
     )
+    return _text_keys(_split_key(growth))
