@@ -44,14 +44,18 @@ KEYS_AS_TEXT = """lpad(county_code::VARCHAR, 6, '0') AS county_code,
 
 def _location_quotient_steps(cells: str) -> str:
     """CTEs ``totals`` and ``ranked`` over the CTE named ``cells`` (county_code, division, year, employees,
-    firms, ...): the county, industry and year totals and the three ranks, as windows."""
+    firms, ...): the county, industry and year totals (grouped and joined on: measured faster in DuckDB
+    than three more window partitionings) and the three ranks, as windows."""
     return f"""totals AS (
-    SELECT *,
-        sum(employees) OVER (PARTITION BY county_code, year)::BIGINT AS county_employees,
-        sum(employees) OVER (PARTITION BY division, year)::BIGINT AS industry_employees,
-        sum(employees) OVER (PARTITION BY year)::BIGINT AS total_employees,
-        count(*) OVER (PARTITION BY division, year) AS counties
+    SELECT *
     FROM {cells}
+    JOIN (SELECT county_code, year, sum(employees)::BIGINT AS county_employees FROM {cells} GROUP BY ALL)
+        USING (county_code, year)
+    JOIN (
+        SELECT division, year, sum(employees)::BIGINT AS industry_employees, count(*) AS counties
+        FROM {cells} GROUP BY ALL
+    ) USING (division, year)
+    JOIN (SELECT year, sum(employees)::BIGINT AS total_employees FROM {cells} GROUP BY ALL) USING (year)
 ), ranked AS (
     SELECT *,
         employees * total_employees >= county_employees * industry_employees AS lq_at_least_one,

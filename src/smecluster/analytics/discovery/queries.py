@@ -324,26 +324,26 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
             patents=total(t.patents),
         )
     )  # the one full pass over the firm-years; the steps below work on these class-level rows
-    cells = classes.group_by(list(GROUP)).aggregate(
-        **{name: total(classes[name]) for name in summed}, leading_output=classes.output.max()
-    )
-    titled = enterprises.filter(enterprises.titles.notnull() & (enterprises.titles != ""))
-    counted = {f"{key}_firms": titled.count(where=titled.titles.contains(key)) for key in TITLE_KEYS}
-    counted["titled_firms"] = titled.count()
-    titles = titled.group_by(list(GROUP)).aggregate(**counted)
-    with_titles = cells.left_join(titles, list(GROUP))
-    cells = _reused(  # read twice below
-        with_titles.select(
-            *(cells[name] for name in cells.columns),
-            **{name: with_titles[name].fill_null(0).cast(dt.int64) for name in counted},
+    rolled = _reused(  # read twice below: for the leading class and as the panel's rows
+        classes.group_by(list(GROUP)).aggregate(
+            **{name: total(classes[name]) for name in summed}, leading_output=classes.output.max()
         )
     )
     # The leading class: the largest output; ties go to the smaller code so every backend agrees.
     top = classes.join(
-        cells.select(*GROUP, "leading_output"),
-        [*GROUP, classes.output == cells.leading_output],
+        rolled.select(*GROUP, "leading_output"),
+        [*GROUP, classes.output == rolled.leading_output],
     )
     leading = top.group_by(list(GROUP)).aggregate(leading_class=top.industry_code.min())
+    titled = enterprises.filter(enterprises.titles.notnull() & (enterprises.titles != ""))
+    counted = {f"{key}_firms": titled.count(where=titled.titles.contains(key)) for key in TITLE_KEYS}
+    counted["titled_firms"] = titled.count()
+    titles = titled.group_by(list(GROUP)).aggregate(**counted)
+    with_titles = rolled.left_join(titles, list(GROUP))
+    cells = with_titles.select(
+        *(rolled[name] for name in rolled.columns),
+        **{name: with_titles[name].fill_null(0).cast(dt.int64) for name in counted},
+    )
     cells = _split_key(cells.join(leading, list(GROUP)))
     cells = cells.mutate(
         sme_output_share=_percent(cells.sme_output, cells.output),
