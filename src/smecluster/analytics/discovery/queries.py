@@ -2,11 +2,14 @@
 backend with window functions) for a national deployment.
 
 Every function takes the checked enterprise-year table of :mod:`.source` and returns an Ibis table
-expression, one row per county × division × year (``county_code``, ``division``, ``year``). The pass
-over the firm-years runs when the function is called and its aggregated rows are kept in a temporary
-table of the backend (Ibis ``cache()``), because the steps after it (windows, joins) read them more than
-once and a backend would otherwise scan the firm-years again for each reference; the caller executes the
-returned expression (``.to_pyarrow()``, ``.to_pandas()``) for the rest.
+expression, one row per county × division × year (``county_code``, ``division``, ``year``). The steps
+after the pass over the firm-years (windows, joins) read its aggregated rows more than once, and a backend
+must not scan the firm-years again for each reference: on DuckDB the whole query is one statement in which
+those rows are a common table expression, materialised once (the caller's ``.to_pyarrow()`` runs it all,
+each time it is called); on other backends the pass runs when the function is called and its rows are
+kept in a temporary table (Ibis ``cache()``; Spark would recompute an inlined CTE), the caller executing
+the rest (see :func:`_reused`). On DuckDB the compiled statement takes what the same query written by
+hand in SQL takes (``benchmarks/discovery/plain_sql.py``; ADR 0011).
 
 **Location quotient** on employment (U.S. Cluster Mapping Project; Delgado, Porter and Stern):
 ``LQ = (e_ci / e_c) / (e_i / e)`` with e_ci the county's employment in the division, e_c the county's
@@ -276,8 +279,8 @@ def sme_shares(enterprises: ir.Table, standard: SizeStandard | None = None) -> i
     t = _with_sme_flag(enterprises, standard)
     cells = t.group_by(list(GROUP)).aggregate(
         firms=t.count(),
-        smes=total(t.is_sme),
-        unclassified=total(t.size_code.isnull()),
+        smes=t.count(where=t.is_sme),
+        unclassified=t.count(where=t.size_code.isnull()),
         output=total(t.output),
         sme_output=total(ibis.ifelse(t.is_sme, t.output, 0)),
     )
@@ -314,7 +317,7 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     classes = _reused(
         t.group_by([*GROUP, "industry_code"]).aggregate(
             firms=t.count(),
-            smes=total(t.is_sme),
+            smes=t.count(where=t.is_sme),
             employees=total(t.employees),
             output=total(t.output),
             sme_output=total(ibis.ifelse(t.is_sme, t.output, 0)),
