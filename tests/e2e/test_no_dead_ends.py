@@ -11,7 +11,8 @@
   looks up the outcome with the receipt number and the telephone given, a wrong telephone being a recorded
   miss.
 - Finding 10: discovery's upload card lists the columns the reader requires, its template downloads and
-  uploads as a dataset unchanged, and a run's results come 20 to a page with the filters kept.
+  uploads as a dataset unchanged (prepared by a job whose page turns to 已完成 and links the dataset's
+  preparation report: issue 18), and a run's results come 20 to a page with the filters kept.
 - Finding 11: a favicon; at 1366 px the province admin's work navigation is one line; the pages carry
   ``<meta name="renderer" content="webkit">`` and ``X-UA-Compatible: IE=edge`` for the domestic browsers.
 - axe-core (axe-playwright-python, which bundles axe.min.js: no network): no serious or critical
@@ -30,6 +31,7 @@ import pytest
 from captcha.models import CaptchaStore
 from django.conf import settings
 from django.core import mail
+from django.core.management import call_command
 from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread (see test_application_journey.py).
@@ -45,6 +47,7 @@ from smecluster.apps.accounts.models import User
 from smecluster.apps.applications.models import Status
 from smecluster.apps.audit.models import AuditEvent
 from smecluster.apps.discovery.models import Candidate, Dataset, DiscoveryRun
+from smecluster.apps.jobs.models import Job
 from smecluster.apps.notices import services as notice_services
 from smecluster.apps.notices.models import Notice, Objection, ObjectionLookupMiss
 from smecluster.apps.registry.models import RecognizedCluster
@@ -270,7 +273,15 @@ def test_discovery_says_which_columns_a_file_needs(
     page.fill("#id_name", "模板数据")
     page.set_input_files("#id_file", str(template))
     page.get_by_role("button", name="上传", exact=True).click()
-    expect(page.locator(".messages")).to_contain_text("已上传数据集“模板数据”：1 行")
+    # Every row is checked by the job that prepares the upload: its page, polling, turns to 已完成.
+    page.wait_for_url("**/jobs/*/")
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert Job.objects.get().status == Job.Status.DONE
+    expect(page.locator("#job-status")).to_contain_text("已完成", timeout=15_000)
+    page.get_by_role("link", name="查看结果").click()
+    expect(page.locator("h1")).to_have_text("模板数据")
+    expect(page.locator("#rows-accepted")).to_have_text("1")
+    expect(page.locator("#rows-rejected")).to_have_text("0")
 
     run = DiscoveryRun.objects.create(
         dataset=Dataset.objects.get(name="模板数据"),

@@ -1,5 +1,7 @@
 """No server path in any message (issue 12, finding 12): an unreadable dataset upload is refused with the
-engine's reason, naming the file as uploaded, never where the server keeps it."""
+engine's reason, naming the file as uploaded, never where the server keeps it — on the page for what is
+checked at once (a Parquet file's footer), on the job's page for what its preparation finds (a CSV whose
+rows are all rejected, issue 18)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from jobs_worker import run_waiting_jobs
 from smecluster.apps.accounts.models import User
+from smecluster.apps.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +37,17 @@ def test_an_unreadable_upload_is_refused_without_the_servers_path(
         reverse("discovery:dataset_upload"),
         {"name": "坏文件", "file": SimpleUploadedFile(name, content)},
     )
-    text = response.content.decode()
-    assert response.status_code == 400
+    if name.endswith(".csv"):
+        # Its header is right: the preparation reads its rows, and rejects each (a year "abc").
+        assert response.status_code == 302
+        (job,) = run_waiting_jobs()
+        assert job.status == Job.Status.FAILED
+        text = job.error + client.get(response["Location"]).content.decode()
+        assert "没有可用的企业数据" in text
+    else:
+        text = response.content.decode()
+        assert response.status_code == 400
     assert "文件" in text
-    assert "无法读取" in text or "不能用于候选集群发现" in text
+    assert "无法读取" in text or "不能用于候选集群发现" in text or "没有可用的企业数据" in text
     for secret in (str(tmp_path), "/tmp/", ".partial-", "READ_PARQUET", "sample_size"):
         assert secret not in text

@@ -17,6 +17,7 @@ from smecluster.errors import UnusableInput
 from smecluster.policy.ruleset import rule_set as load_rule_set
 
 if TYPE_CHECKING:
+    from smecluster.analytics.discovery.cube import Cube
     from smecluster.analytics.discovery.screens import Discovery
 
 DEFAULT_RULE_SET = "national-2022"
@@ -75,6 +76,12 @@ def discover() -> None:
     help="Run on the engine's table NAME (Spark: a catalog table, db.name) instead of FILE; on "
     "PostgreSQL the same as --postgres-table.",
 )
+@click.option(
+    "--firm-years",
+    is_flag=True,
+    help="On a prepared directory: rank from its firm-years instead of its summary cube (the same "
+    "answer, slower; a check).",
+)
 def rank(
     file: Path | None,
     year: int,
@@ -87,9 +94,12 @@ def rank(
     postgres_table: str | None,
     engine_name: str | None,
     table_name: str | None,
+    firm_years: bool,
 ) -> None:
-    """Rank the county × industry pairs of FILE (Parquet or CSV) as candidate clusters."""
+    """Rank the county × industry pairs of FILE (Parquet or CSV, or a directory `discover prepare`
+    wrote, answered from its summary cube) as candidate clusters."""
     # Imported here: Ibis, DuckDB and pandas take a second to import, which no other command should pay.
+    from smecluster.analytics.discovery import cube as summary_cube
     from smecluster.analytics.discovery import engines, export, screens, source
 
     rule_set = load_rule_set(rule_set_id)
@@ -98,6 +108,8 @@ def rank(
     if province is not None:
         screens.province_prefix(province)
     engine = engines.parse_engine(engine_name or ("postgres" if postgres_table else None))
+    data: Cube | None = None
+    years: list[int] = []
     name = postgres_table or table_name
     if engine.kind == "postgres":
         if name is None:
@@ -122,13 +134,22 @@ def rank(
             )
         if name is not None:
             raise UnusableInput.single("--table", "", "DuckDB reads FILE; --table is for postgres or spark")
-        table = source.open_enterprise_years(source.connect_duckdb(threads), file)
+        connection = source.connect_duckdb(threads)
+        if summary_cube.is_prepared(file) and not firm_years:
+            data = summary_cube.open_cube(connection, file)
+            years = summary_cube.years_in(data)
+        else:
+            if summary_cube.is_prepared(file):
+                file = file / summary_cube.LAYOUT_DIRECTORY
+            table = source.open_enterprise_years(connection, file)
         where = str(file)
-    years = source.years_in(table)
+    if data is None:
+        data = table
+        years = source.years_in(table)
     if year not in years:
         shown = ", ".join(str(each) for each in years) or "none"
         raise UnusableInput.single(where, "year", f"{year} is not in the data (years present: {shown})")
-    discovery = screens.discover(table, year, rule_set, province=province, top=top)
+    discovery = screens.discover(data, year, rule_set, province=province, top=top)
     if output is not None:
         suffix = output.suffix.lower()
         if suffix == ".json":
@@ -213,4 +234,4 @@ def prepare(
         f"年份：{', '.join(str(year) for year in report.years) or '无'}；汇总立方体 {report.cube_rows:,} 行"
     )
     for name, path in report.outputs.items():
-        click.echo(f"{name}: {path}")
+        click.echo(f"{name}: {output / path}")

@@ -7,7 +7,9 @@
   ``database.sqlite3``, a consistent copy of the database file made with SQLite's online backup API (the
   file as it is, triggers and all, not ``dumpdata``);
 - the data directories: the evidence store (``evidence/``, without ``.incoming/``, the uploads still being
-  staged), the discovery datasets (``datasets/``), the loaded holiday years (``holidays/``), SME size
+  staged), the discovery datasets (``datasets/``, their files and their prepared directories
+  ``prepared/<SHA-256>/``, without the ``prepared/.partial-*`` of preparations under way), the loaded
+  holiday years (``holidays/``), SME size
   standards (``sme_size_standards/``) and rule sets (``rulesets/``), the job worker's files (``jobs/``)
   and the issued documents (``documents/``);
 - ``manifest.json``, last: each member's size and SHA-256, the platform version, the database engine and
@@ -59,6 +61,8 @@ MANIFEST = "manifest.json"
 POSTGRES_DUMP = "database.pgdump"
 SQLITE_COPY = "database.sqlite3"
 EVIDENCE_STAGING = ".incoming"
+# A dataset preparation's directory before it is complete and renamed into place (apps/discovery/preparation).
+PREPARATION_STAGING = ".partial-"
 _CHUNK = 1024 * 1024
 
 
@@ -207,7 +211,7 @@ def _files_of(directory: Path) -> Iterator[Path]:
     for root, folders, names in os.walk(directory):
         if Path(root) == directory and EVIDENCE_STAGING in folders:
             folders.remove(EVIDENCE_STAGING)
-        folders.sort()
+        folders[:] = sorted(name for name in folders if not name.startswith(PREPARATION_STAGING))
         for name in sorted(names):
             path = Path(root) / name
             # A symbolic link to a file counts as that file (a national extract placed in the datasets

@@ -2,7 +2,8 @@
 
 Each part is checked for real, cheaply (a few queries, one probe file), so a failure names the part: the
 database (reachable, every migration applied), the file stores (evidence and discovery datasets,
-writable), the holiday calendar (the current Beijing year loaded: without it no deadline in working days
+writable), the prepared datasets (each one's directory and report in place: one query and a stat each),
+the holiday calendar (the current Beijing year loaded: without it no deadline in working days
 can be computed), the rule sets (each one reads) and the job queue (no job left waiting by an absent
 worker). 200 with ``{"status": "ok", …}`` when every part is usable, 503 with the failing parts otherwise.
 Open to anyone and cheap: it says nothing a visitor could use (no paths, no versions of dependencies).
@@ -69,6 +70,22 @@ def _storage() -> Check:
     return {"ok": True}
 
 
+def _prepared_datasets() -> Check:
+    """Every prepared dataset's directory still holds its report: without it the dataset's runs fail."""
+    from smecluster.apps.discovery.models import Dataset
+
+    root = Path(settings.DISCOVERY_DATASETS_DIR)
+    directories = Dataset.objects.exclude(prepared_path="").values_list("prepared_path", flat=True)
+    missing = sum(1 for directory in directories if not (root / directory / "preparation.json").is_file())
+    if missing:
+        return {
+            "ok": False,
+            "prepared": len(directories),
+            "error": f"{missing} prepared dataset director(ies) missing: run `smecluster files verify`",
+        }
+    return {"ok": True, "prepared": len(directories)}
+
+
 def _holidays() -> Check:
     this_year = today_in_china().year
     years = [arrangement.year for arrangement in workdays.holiday_calendar().years]
@@ -115,6 +132,7 @@ def _jobs() -> Check:
 CHECKS: dict[str, Callable[[], Check]] = {
     "database": _database,
     "storage": _storage,
+    "prepared_datasets": _prepared_datasets,
     "holidays": _holidays,
     "rule_sets": _rule_sets,
     "jobs": _jobs,

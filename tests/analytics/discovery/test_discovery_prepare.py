@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
-from conftest import firm
+from conftest import firm, load_benchmark_module
 from smecluster.analytics.discovery import queries, source
 from smecluster.analytics.discovery.dataset_limits import DatasetLimits
 from smecluster.analytics.discovery.prepare import prepare, reasons
@@ -313,3 +313,19 @@ def test_rejected_rows_of_a_parquet_extract_carry_their_row_number(tmp_path: Pat
         ("2", "county_code_unknown"),
         ("4", "year_implausible"),
     ]
+
+
+def test_the_benchmark_extract_with_planted_rows_is_reported_exactly(
+    generated_file: Path, tmp_path: Path
+) -> None:
+    # The 100 M benchmark's extract spoils one row in N for five reasons and writes the counts it expects
+    # (benchmarks/discovery/make_extract.py --plant-every); the same, small: every count exact.
+    make_extract = load_benchmark_module("make_extract")
+    raw = tmp_path / "extract.parquet"
+    make_extract.make_extract(generated_file, raw, plant_every=300)
+    expected = json.loads((tmp_path / "extract.parquet.planted.json").read_text(encoding="utf-8"))
+    assert set(expected) <= set(reasons())
+    assert all(count > 0 for count in expected.values())
+    report = prepare(raw, tmp_path / "out", max_year=2027, threads=1)
+    assert report.rejected == expected
+    assert report.rows_accepted == report.rows_read - sum(expected.values())

@@ -1,8 +1,10 @@
 """Fixtures for the discovery pages: the datasets directory in a temporary folder, and a dataset (the small
-file of ``discovery_files``) with a run over it."""
+file of ``discovery_files``, registered and so prepared) with a run over it (from its cube); and
+:func:`unprepared`, a dataset as registered before preparation existed."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,3 +57,19 @@ def run(web_users: dict[str, User], dataset: Dataset) -> DiscoveryRun:
         province_code="440000",
         top=50,
     )
+
+
+def unprepared(dataset: Dataset, datasets_dir: Path) -> Dataset:
+    """The dataset as one registered before datasets were prepared: its raw file only, which runs read."""
+    shutil.rmtree(datasets_dir / dataset.prepared_path)
+    Dataset.objects.filter(pk=dataset.pk).update(
+        prepared_path="", prepared_at=None, rows_accepted=None, rows_rejected=None, rejected_by_reason={},
+        preparation_seconds=None, prepared_files={},
+    )  # fmt: skip
+    dataset.refresh_from_db()
+    return dataset
+
+
+@pytest.fixture
+def unprepared_dataset(dataset: Dataset, datasets_dir: Path) -> Dataset:
+    return unprepared(dataset, datasets_dir)

@@ -52,7 +52,8 @@ def enterprise_rows() -> list[dict[str, Any]]:
                 grown = int(output * (1.08**step)) + serial * 100
                 rows.append(
                     {
-                        "credit_code": f"91{county}{industry}{serial:04d}",
+                        # GB 32100's shape (18 characters), as a prepared dataset checks it.
+                        "credit_code": f"91{county}{industry[1:]}{serial:06d}",
                         "county_code": county,
                         "industry_code": industry,
                         "year": year,

@@ -45,17 +45,25 @@ def test_a_province_admin_uploads_a_parquet_file(login: Login, datasets_dir: Pat
         reverse("discovery:dataset_upload"),
         {"name": "顺德区企业 2022—2024", "file": SimpleUploadedFile("firms.parquet", content)},
     )
+    # Checked at once for its kind and columns; every row is checked by the job that prepares it.
     assert response.status_code == 302
+    assert not Dataset.objects.exists()
+    (job,) = run_waiting_jobs()
+    assert job.status == Job.Status.DONE, job.error
     dataset = Dataset.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.result_link == reverse("discovery:dataset", args=[dataset.pk])
     assert (dataset.first_year, dataset.last_year) == (2022, 2024)
-    assert dataset.row_count == len(enterprise_rows())
+    assert dataset.row_count == dataset.rows_accepted == len(enterprise_rows())
     assert dataset.sha256 == hashlib.sha256(content).hexdigest()
     assert dataset.province_id == "440000"
     assert dataset.origin == Dataset.Origin.UPLOADED
     stored = services.dataset_path(dataset)
     assert stored.read_bytes() == content
     assert stored.is_relative_to(datasets_dir)
-    assert _files(datasets_dir) == [stored]  # no partial file left behind
+    prepared = datasets_dir / dataset.prepared_path
+    # No partial file left behind: the upload and its prepared directory only.
+    assert sorted(_files(datasets_dir)) == sorted([stored, *_files(prepared)])
     event = AuditEvent.objects.get(action="dataset.uploaded", target_id=str(dataset.pk))
     assert event.after["sha256"] == dataset.sha256
     page = login("province_admin").get(reverse("discovery:index")).content.decode()
@@ -65,7 +73,7 @@ def test_a_province_admin_uploads_a_parquet_file(login: Login, datasets_dir: Pat
 def test_a_csv_upload_is_checked_by_its_content(login: Login) -> None:
     header = "credit_code,county_code,industry_code,year,employees,output,revenue,assets,rnd,patents,titles\n"
     body = "".join(
-        f"91440606X{i:03d},440606,C2110,{year},100,5000,5000,9000,100,1,\n"
+        f"9144060621100{i:05d},440606,C2110,{year},100,5000,5000,9000,100,1,\n"
         for i in range(5)
         for year in (2023, 2024)
     )
@@ -74,6 +82,8 @@ def test_a_csv_upload_is_checked_by_its_content(login: Login) -> None:
         {"name": "小样本", "file": SimpleUploadedFile("firms.csv", (header + body).encode())},
     )
     assert response.status_code == 302
+    (job,) = run_waiting_jobs()
+    assert job.status == Job.Status.DONE, job.error
     assert Dataset.objects.get().row_count == 10
 
 
@@ -131,13 +141,16 @@ def test_a_placed_file_is_registered_and_the_page_says_big_files_go_there(
     response = client.post(
         reverse("discovery:dataset_register"), {"name": "名录", "path": "registry-2024.parquet"}
     )
-    # Checking and hashing a file of gigabytes is the worker's: the page answers with the job's page.
+    # Checking, hashing and preparing a file of gigabytes is the worker's: the page answers with the job's.
     assert response.status_code == 302
     assert not Dataset.objects.exists()
     (job,) = run_waiting_jobs()
     assert job.status == Job.Status.DONE, job.error
     assert response["Location"] == job.get_absolute_url()
     dataset = Dataset.objects.get()
+    # Its prepared data is not a file to register.
+    assert dataset.is_prepared
+    assert client.get(reverse("discovery:index")).context["registrable"] == []
     assert dataset.origin == Dataset.Origin.REGISTERED
     assert dataset.sha256 == hashlib.sha256(placed.read_bytes()).hexdigest()
     escape = client.post(reverse("discovery:dataset_register"), {"name": "越界", "path": "../../etc/passwd"})
@@ -158,13 +171,14 @@ def test_city_officers_cannot_upload(login: Login) -> None:
 # --- runs and results -------------------------------------------------------------------------------
 
 
-def test_a_run_lists_the_provinces_candidates_with_reasons(login: Login, dataset: Dataset) -> None:
+def test_a_run_lists_the_provinces_candidates_with_reasons(login: Login, unprepared_dataset: Dataset) -> None:
     client = login("province_admin")
     response = client.post(
         reverse("discovery:run_new"),
-        {"dataset": dataset.pk, "year": 2024, "rule_set_id": "guangdong-2022", "top": 50},
+        {"dataset": unprepared_dataset.pk, "year": 2024, "rule_set_id": "guangdong-2022", "top": 50},
     )
-    # A run is a job: the page answers with its progress page, and the worker runs it.
+    # A run on a raw file is a job: the page answers with its progress page, and the worker runs it. (On
+    # a prepared dataset it is answered in the request: test_dataset_preparation.py.)
     assert response.status_code == 302
     assert not DiscoveryRun.objects.exists()
     job_page = response["Location"]

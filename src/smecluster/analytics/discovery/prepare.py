@@ -54,13 +54,17 @@ import io
 import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from smecluster.analytics.discovery import cube as summary_cube
 from smecluster.analytics.discovery.dataset_limits import DEFAULT_LIMITS, DatasetLimits, check_dataset
-from smecluster.analytics.discovery.file_columns import NUMERIC_COLUMNS, REQUIRED_COLUMNS, TITLE_KEYS
+from smecluster.analytics.discovery.file_columns import NUMERIC_COLUMNS, REQUIRED_COLUMNS
+from smecluster.analytics.discovery.size_standard import STANDARD_2011
 from smecluster.errors import UnusableInput
+from smecluster.i18n import Text as _
 from smecluster.reference import divisions, industries
 
 FIGURES: Final = tuple(name for name in NUMERIC_COLUMNS if name != "year")
@@ -77,6 +81,13 @@ SAMPLE_SIZE: Final = 1000
 ENCODINGS: Final = ("utf-8", "gb18030")
 _DETECT_BYTES = 4 * 1024 * 1024
 _ROW_GROUP_SIZE = 1_000_000
+Progress = Callable[[int, str], None]
+"""``report(percent, stage)``: how far a preparation is (0-100) and what it is doing, in words with the
+counts so far (a :class:`~smecluster.i18n.Text`, translated by the web's job page)."""
+
+
+def _unwatched(percent: int, stage: str) -> None:
+    """Progress nobody watches (the command line)."""
 
 
 def reasons() -> tuple[str, ...]:
@@ -103,6 +114,8 @@ class Preparation:
     rejected: dict[str, int]
     years: list[int]
     cube_rows: int
+    size_standard: str
+    """The size standard of the cube's classes (``standard_id`` of the reference data)."""
     seconds: float
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds per step: ``bounds`` (decompressing and checking the limits), ``staging`` (the pass over
@@ -127,10 +140,11 @@ def prepare(
     threads: int | None = None,
     memory_limit: str | None = None,
     sample_size: int = SAMPLE_SIZE,
+    report: Progress = _unwatched,
 ) -> Preparation:
-    """Check ``raw`` and write the layout, the cube, the rejected sample and the report into ``output``.
-    Raises :class:`UnusableInput` for a file that cannot be used at all (over a limit, unreadable, a
-    required column missing, an unknown encoding)."""
+    """Check ``raw`` and write the layout, the cube, the rejected sample and the report into ``output``,
+    telling ``report`` each step with its counts. Raises :class:`UnusableInput` for a file that cannot be
+    used at all (over a limit, unreadable, a required column missing, an unknown encoding)."""
     stopwatch = _Stopwatch()
     source = str(raw)
     if not raw.is_file():
@@ -152,6 +166,7 @@ def prepare(
             raw = decompressed
         check_dataset(raw, limits, source=source)
         stopwatch.lap("bounds")
+        report(5, _("逐行检查文件（%(size)s MB）", size=f"{raw.stat().st_size / 1_048_576:,.0f}"))
         return _prepare_checked(
             raw,
             output,
@@ -164,6 +179,7 @@ def prepare(
             memory_limit,
             sample_size,
             stopwatch,
+            report,
         )
     finally:
         decompressed.unlink(missing_ok=True)
@@ -181,6 +197,7 @@ def _prepare_checked(
     memory_limit: str | None,
     sample_size: int,
     stopwatch: _Stopwatch,
+    progress: Progress,
 ) -> Preparation:
     import duckdb
 
@@ -241,6 +258,12 @@ def _prepare_checked(
                 f"TO {_quote(str(lines))} (HEADER, DELIMITER ',')"
             )
         rejected = {reason: int(counts[reason]) for reason in reasons() if reason in counts}
+        checked = _(
+            "已检查 %(rows)s 行，拒收 %(rejected)s 行",
+            rows=f"{accepted + sum(rejected.values()):,}",
+            rejected=f"{sum(rejected.values()):,}",
+        )
+        progress(55, checked)
         sample = output / "rejected_sample.csv"
         raw_columns = ", ".join(f"{_ident('raw_' + name)} AS {_ident(name)}" for name in columns)
         connection.execute(
@@ -257,10 +280,20 @@ def _prepare_checked(
             ).fetchall()
         ]
         stopwatch.lap("report")
-        layout = output / "enterprise_year"
+        layout = output / summary_cube.LAYOUT_DIRECTORY
         # The year is the directory's name (Hive style, as Spark and pyarrow expect), not a file column.
         kept = ", ".join(name for name in _LAYOUT_COLUMNS if name != "year")
-        for year in years:
+        for done, year in enumerate(years):
+            progress(
+                60 + 25 * done // len(years),
+                _(
+                    "%(checked)s；按年度写入 %(year)s 年（%(done)s/%(all)s）",
+                    checked=checked,
+                    year=year,
+                    done=done + 1,
+                    all=len(years),
+                ),
+            )
             part = layout / f"year={year}"
             part.mkdir(parents=True)
             connection.execute(
@@ -274,8 +307,8 @@ def _prepare_checked(
         transcoded.unlink(missing_ok=True)
         shutil.rmtree(output / ".tmp", ignore_errors=True)  # DuckDB's spill files, if it spilled
     stopwatch.lap("layout")
-    cube = output / "cube.parquet"
-    cube_rows = write_cube(layout, cube, threads=threads) if years else 0
+    progress(85, _("%(checked)s；汇总各县×行业×规模×年度", checked=checked))
+    cube_rows = summary_cube.write_cube(layout, output, threads=threads) if years else 0
     stopwatch.lap("cube")
     report = Preparation(
         source=source,
@@ -285,16 +318,20 @@ def _prepare_checked(
         rejected=rejected,
         years=years,
         cube_rows=cube_rows,
+        size_standard=STANDARD_2011,
         seconds=round(sum(stopwatch.phases.values()), 3),
         phases=stopwatch.phases,
         outputs={
-            "layout": str(layout),
-            "cube": str(cube),
-            "rejected_sample": str(sample),
-            **({"rejected_lines": str(lines)} if lines.exists() else {}),
+            "layout": summary_cube.LAYOUT_DIRECTORY,
+            "cube": summary_cube.CUBE_FILE,
+            "cube_leading": summary_cube.LEADING_FILE,
+            "rejected_sample": sample.name,
+            **({"rejected_lines": lines.name} if lines.exists() else {}),
         },
     )
-    (output / "preparation.json").write_text(report.as_json(), encoding="utf-8")
+    # Written last: its presence marks a complete preparation (cube.is_prepared).
+    (output / summary_cube.REPORT_FILE).write_text(report.as_json(), encoding="utf-8")
+    progress(100, _("%(checked)s；汇总为 %(cells)s 个单元", checked=checked, cells=f"{cube_rows:,}"))
     return report
 
 
@@ -319,30 +356,6 @@ _LAYOUT_COLUMNS: Final = (
     *FIGURES,
     "titles",
 )
-
-
-def write_cube(layout: Path, cube: Path, *, threads: int | None = None) -> int:
-    """The county × division × size class × year sums of the prepared ``layout``, written to ``cube``;
-    returns its row count. Built with the queries' own size-class expression, so the cube's classes are
-    the ones the queries compute from the firm-years."""
-    from smecluster.analytics.discovery import queries, source
-
-    connection = source.connect_duckdb(threads)
-    table = source.open_enterprise_years(connection, layout)
-    t = table.mutate(size_code=queries.size_class_code(table))
-    titled = t.titles.notnull() & (t.titles != "")
-    cells = t.group_by([*queries.GROUP, "size_code"]).aggregate(
-        firms=t.count(),
-        **{name: queries.total(t[name]) for name in FIGURES},
-        titled_firms=t.count(where=titled),
-        **{f"{key}_firms": t.count(where=titled & t.titles.contains(key)) for key in TITLE_KEYS},
-    )
-    cells = cells.mutate(
-        county_code=(cells.county_division // 100).cast("int32"),
-        division=(cells.county_division % 100).cast("int8"),
-    ).order_by(["year", "county_division", "size_code"])
-    connection.to_parquet(cells, str(cube), compression="lz4")
-    return int(cells.count().to_pyarrow().as_py())
 
 
 def _checked_sql(columns: dict[str, str], max_year: int, *, row_numbers: bool) -> str:

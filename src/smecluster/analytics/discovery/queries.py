@@ -11,6 +11,7 @@ kept in a temporary table (Ibis ``cache()``; Spark would recompute an inlined CT
 the rest (see :func:`_reused`). On DuckDB the compiled statement takes what the same query written by
 hand in SQL takes (``benchmarks/discovery/plain_sql.py``; ADR 0011).
 
+
 **Location quotient** on employment (U.S. Cluster Mapping Project; Delgado, Porter and Stern):
 ``LQ = (e_ci / e_c) / (e_i / e)`` with e_ci the county's employment in the division, e_c the county's
 employment in all divisions of the file, e_i the division's employment in all counties and e the file's
@@ -55,23 +56,23 @@ KEY = ("county_code", "division", "year")
 GROUP = ("county_division", "year")
 """What the firm-years are grouped on: one integer per county × division (:mod:`.source`) and the year.
 The county code and the division are split out of the key once the rows are aggregated
-(:func:`_split_key`)."""
+(:func:`split_key`)."""
 
 
 def total(column: ir.Value) -> ir.NumericValue:
-    """SUM, kept in int64 for integer and boolean columns: DuckDB widens integer sums to 128 bits (and
-    PostgreSQL to numeric), which makes every later step (windows, joins, second-level sums) several times
-    slower, and 2^63 万元 is far beyond any economy. Decimal columns (CSV money) keep their exact decimal
-    sum. The cast is built as an operation of its own: Ibis types the SUM of int64 as int64 already, so
-    ``.cast(int64)`` would be dropped as a no-op and the engine would keep its wide sum."""
+    """SUM, kept in int64 for integer and boolean columns: DuckDB widens integer sums to 128 bits, which
+    makes every later step (windows, joins, second-level sums) several times slower, and 2^63 万元 is far
+    beyond any economy. Decimal columns (CSV money) keep their exact decimal sum."""
     kind = column.type()
     if kind.is_boolean():  # counted as 1/0: PostgreSQL has no cast from boolean to bigint
         column = ibis.ifelse(column, 1, 0)
-    summed: ir.NumericValue = column.sum()
-    if kind.is_integer() or kind.is_boolean():
-        narrowed: ir.NumericValue = ops.Cast(summed, to=dt.int64).to_expr()
-        return narrowed
-    return summed
+    total: ir.NumericValue = column.sum()
+    if not (kind.is_integer() or kind.is_boolean()):
+        return total
+    # The Cast node is built directly: Ibis types an integer SUM as int64 already and drops a cast to the
+    # same type as a no-op, so ``.cast(int64)`` never reached the SQL and DuckDB kept its HUGEINT.
+    widened: ir.NumericValue = ops.Cast(total, to=dt.int64).to_expr()
+    return widened
 
 
 def location_quotients(enterprises: ir.Table) -> ir.Table:
@@ -80,10 +81,10 @@ def location_quotients(enterprises: ir.Table) -> ir.Table:
     cells = t.group_by(list(GROUP)).aggregate(
         employees=total(t.employees), firms=t.count(), output=total(t.output)
     )
-    return _text_keys(with_location_quotient(_split_key(cells)))
+    return text_keys(with_location_quotient(split_key(cells)))
 
 
-def _split_key(cells: ir.Table) -> ir.Table:
+def split_key(cells: ir.Table) -> ir.Table:
     """Aggregated rows keyed by ``county_division`` and ``year`` as rows keyed by the county code, the
     division and the year (integers), followed by the other columns."""
     key = cells.county_division
@@ -96,7 +97,7 @@ def _split_key(cells: ir.Table) -> ir.Table:
     )
 
 
-def _text_keys(cells: ir.Table) -> ir.Table:
+def text_keys(cells: ir.Table) -> ir.Table:
     """County and division codes as zero-padded text, the year as a plain integer: applied last, on
     aggregated rows, so that the steps before it group and partition on integers when the file has them."""
     return cells.mutate(
@@ -284,18 +285,26 @@ def sme_shares(enterprises: ir.Table, standard: SizeStandard | None = None) -> i
         output=total(t.output),
         sme_output=total(ibis.ifelse(t.is_sme, t.output, 0)),
     )
-    cells = _text_keys(_split_key(cells))
+    cells = text_keys(split_key(cells))
     return cells.mutate(
-        sme_firm_share=_percent(cells.smes, cells.firms),
-        sme_output_share=_percent(cells.sme_output, cells.output),
+        sme_firm_share=percent(cells.smes, cells.firms),
+        sme_output_share=percent(cells.sme_output, cells.output),
     )
 
 
-def _percent(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
+def percent(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
     share: ir.FloatingValue = ibis.ifelse(
         whole == 0, ibis.null(dt.float64), part.cast(dt.float64) * 100.0 / whole.cast(dt.float64)
     )
     return share
+
+
+def per_ten_thousand(part: ir.NumericValue, whole: ir.NumericValue) -> ir.FloatingValue:
+    """``part`` per 10,000 of ``whole`` (patents per 10,000 employees), NULL for a zero whole."""
+    rate: ir.FloatingValue = ibis.ifelse(
+        whole == 0, ibis.null(dt.float64), part.cast(dt.float64) * 10000.0 / whole.cast(dt.float64)
+    )
+    return rate
 
 
 # --- the indicator panel ----------------------------------------------------------------------------
@@ -347,17 +356,35 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
         *(rolled[name] for name in rolled.columns),
         **{name: with_titles[name].fill_null(0).cast(dt.int64) for name in counted},
     )
-    cells = _split_key(cells.join(leading, list(GROUP)))
+    cells = split_key(cells.join(leading, list(GROUP)))
     cells = cells.mutate(
-        sme_output_share=_percent(cells.sme_output, cells.output),
-        rnd_intensity=_percent(cells.rnd, cells.revenue),
-        patents_per_10k_employees=ibis.ifelse(
-            cells.employees == 0,
-            ibis.null(dt.float64),
-            cells.patents.cast(dt.float64) * 10000.0 / cells.employees.cast(dt.float64),
-        ),
+        sme_output_share=percent(cells.sme_output, cells.output),
+        rnd_intensity=percent(cells.rnd, cells.revenue),
+        patents_per_10k_employees=per_ten_thousand(cells.patents, cells.employees),
     )
-    return _text_keys(with_location_quotient(cells))
+    return text_keys(with_location_quotient(cells))
+
+
+def with_earlier_years(
+    panel: ir.Table, columns: tuple[str, ...], backs: tuple[int, ...] = (1, 2)
+) -> ir.Table:
+    """``panel`` (one row per county × division × year) with ``columns`` of the same pair ``back`` years
+    earlier beside each row, as ``<column>_<back>`` (NULL where the pair has no row that year): what the
+    screens of several years compare, in one row."""
+    key = ["county_code", "division", "year"]
+    wide = panel
+    for back in backs:
+        earlier = panel.select(
+            "county_code",
+            "division",
+            year=panel.year + back,
+            **{f"{column}_{back}": panel[column] for column in columns},
+        )
+        joined = wide.left_join(earlier, key)
+        wide = joined.select(
+            *(joined[name] for name in wide.columns), *(joined[f"{column}_{back}"] for column in columns)
+        )
+    return wide
 
 
 # --- growth -----------------------------------------------------------------------------------------
@@ -369,8 +396,13 @@ def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
     compared exactly from the two outputs by :mod:`.screens`). Rows only for years whose earlier year
     has output for the same county × division."""
     t = enterprises
-    # Joined on the integer key; the codes are split out and printed as text on the joined rows only.
-    cells = _reused(t.group_by(list(GROUP)).aggregate(output=total(t.output)))
+    return growth_of(t.group_by(list(GROUP)).aggregate(output=total(t.output)), span)
+
+
+def growth_of(outputs: ir.Table, span: int = 2) -> ir.Table:
+    """:func:`output_growth` from the output per ``county_division`` × ``year`` (however it was summed).
+    Joined on the integer key; the codes are split out and printed as text on the joined rows only."""
+    cells = _reused(outputs.select(*GROUP, "output"))
     earlier = cells.select(
         county_division=cells.county_division, year=cells.year + span, earlier_output=cells.output
     )
@@ -381,4 +413,4 @@ def output_growth(enterprises: ir.Table, span: int = 2) -> ir.Table:
             joined.earlier_output > 0, (ratio ** (1.0 / span) - 1.0) * 100.0, ibis.null(dt.float64)
         )
     )
-    return _text_keys(_split_key(growth))
+    return text_keys(split_key(growth))

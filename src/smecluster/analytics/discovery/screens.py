@@ -32,13 +32,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
+from smecluster.analytics.discovery import cube as summary_cube
 from smecluster.analytics.discovery import queries
+from smecluster.analytics.discovery.cube import Cube
 from smecluster.analytics.discovery.source import as_text_code
 from smecluster.errors import UnusableInput
 from smecluster.policy.evaluator import FIELD_NAMES
@@ -392,8 +394,45 @@ def quality_firm_counts(enterprises: ir.Table, year: int, groups: Mapping[str, I
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """What a discovery run asks: the year, the rule set's screenable criteria, the title groups its
+    quality-firm criteria name (clause → titles), the province and how many to list."""
+
+    year: int
+    rule_set: RuleSet
+    criteria: list[Criterion]
+    not_screened: int
+    groups: Mapping[str, tuple[str, ...]]
+    prefix: str | None
+    top: int | None
+
+    @classmethod
+    def of(cls, year: int, rule_set: RuleSet, province: str | None, top: int | None) -> _Question:
+        criteria = [c for c in rule_set.criteria if screenable(c)]
+        groups = {
+            group.clause: tuple(group.titles)
+            for c in criteria
+            if isinstance(c.measure, QualityFirms)
+            for group in c.measure.alternatives
+        }
+        return cls(
+            year=year,
+            rule_set=rule_set,
+            criteria=criteria,
+            not_screened=len(rule_set.criteria) - len(criteria),
+            groups=groups,
+            prefix=province_prefix(province) if province else None,
+            top=top,
+        )
+
+    @property
+    def window(self) -> tuple[int, int]:
+        return (self.year - 2, self.year)
+
+
 def discover(
-    enterprises: ir.Table,
+    data: ir.Table | Cube,
     year: int,
     rule_set: RuleSet,
     *,
@@ -401,44 +440,312 @@ def discover(
     top: int | None = None,
 ) -> Discovery:
     """Screen and rank every county × division with firms in ``year`` (within ``province`` if given;
-    LQs stay relative to the whole file, as the Cluster Mapping method compares with the nation)."""
-    window = enterprises.filter(enterprises.year.between(year - 2, year))
-    panel = queries.indicator_panel(window).to_pyarrow().to_pylist()
-    criteria = [c for c in rule_set.criteria if screenable(c)]
-    not_screened = sum(1 for c in rule_set.criteria if not screenable(c))
-    groups = {
-        group.clause: tuple(group.titles)
-        for c in criteria
-        if isinstance(c.measure, QualityFirms)
-        for group in c.measure.alternatives
+    LQs stay relative to the whole file, as the Cluster Mapping method compares with the nation).
+
+    ``data`` is the firm-year table (:mod:`.source`) or a prepared dataset's cube (:mod:`.cube`), which
+    gives the same answer in milliseconds. The screens and the order are computed by the engine
+    (:func:`ranking`) over every pair, and only the ``top`` listed are screened again here, with words;
+    where a figure the screens compare is a floating-point column (an extract with money as doubles) the
+    engine could not compare exactly, and every pair is screened here instead (:func:`screen`)."""
+    question = _Question.of(year, rule_set, province, top)
+    if isinstance(data, Cube):
+        return _from_cube(data, question)
+    return _from_firm_years(data, question)
+
+
+def _from_firm_years(enterprises: ir.Table, question: _Question) -> Discovery:
+    in_window = enterprises.filter(enterprises.year.between(*question.window))
+    panel = queries.indicator_panel(in_window)
+    if question.prefix:
+        panel = panel.filter(panel.county_code.startswith(question.prefix))
+    groups = question.groups
+    quality = quality_firm_counts(in_window, question.year, groups) if groups else None
+    with panel.cache() as cached:  # read by the ranking and again for the figures of those listed
+        if not _exact_in_engine(cached.schema(), question.criteria):
+            rows = cached.to_pyarrow().to_pylist()
+            quality_rows = quality.to_pyarrow().to_pylist() if quality is not None else []
+            return _ranked_here(rows, _quality_counts(quality_rows, groups), question)
+        wide = queries.with_earlier_years(cached, summary_cube.EARLIER_YEAR_FIGURES)
+        wide = wide.filter(wide.year == question.year)
+        listed = ranking(wide, quality, question.criteria, groups, question.top).to_pyarrow().to_pylist()
+        pairs = int(wide.count().to_pyarrow().as_py())
+    return _listed(listed, pairs, question)
+
+
+def _from_cube(cube: Cube, question: _Question) -> Discovery:
+    """The ranking over the cube's panel (one row per pair and year, the earlier years' figures beside),
+    as SQL compiled once per rule set and kept (:func:`_cube_ranking_sql`): a question reads two views of
+    the asked year and province, so changing them costs no compiling."""
+    if not _exact_in_engine(cube.panel.schema(), question.criteria):
+        panel = summary_cube.indicator_panel(cube, question.window)
+        if question.prefix:
+            panel = panel.filter(panel.county_code.startswith(question.prefix))
+        groups = question.groups
+        quality = summary_cube.quality_firm_counts(cube, question.year, groups) if groups else None
+        rows = panel.to_pyarrow().to_pylist()
+        quality_rows = quality.to_pyarrow().to_pylist() if quality is not None else []
+        return _ranked_here(rows, _quality_counts(quality_rows, groups), question)
+    connection = cube.connection
+    prefix = question.prefix or ""
+    year = int(question.year)
+    connection.raw_sql(
+        f"CREATE OR REPLACE TEMP VIEW discovery_wide AS SELECT * FROM {cube.panel_sql} "
+        f"WHERE year = {year} AND starts_with(county_code, '{prefix}')"
+    )
+    connection.raw_sql(
+        f"CREATE OR REPLACE TEMP VIEW discovery_titles AS SELECT * FROM {cube.titles_sql} WHERE year = {year}"
+    )
+    sql = _cube_ranking_sql(
+        question.rule_set.model_dump_json(),
+        question.top,
+        cube.panel.schema(),
+        cube.titles.schema(),
+    )
+    listed = connection.raw_sql(sql).arrow().read_all().to_pylist()
+    (pairs,) = connection.raw_sql("SELECT count(*) FROM discovery_wide").fetchone()
+    return _listed(listed, int(pairs), question)
+
+
+@functools.lru_cache(maxsize=64)
+def _cube_ranking_sql(
+    rule_set_json: str, top: int | None, panel_schema: ibis.Schema, titles_schema: ibis.Schema
+) -> str:
+    """:func:`ranking` over the views ``discovery_wide`` and ``discovery_titles`` as DuckDB SQL, for one
+    rule set (its text is the key, so a revised rule set compiles anew) and one ``top``."""
+    question = _Question.of(0, RuleSet.model_validate_json(rule_set_json), None, top)
+    wide = ibis.table(panel_schema, name="discovery_wide")
+    titles = ibis.table(titles_schema, name="discovery_titles")
+    groups = question.groups
+    quality = summary_cube.quality_counts(titles, groups) if groups else None
+    expression = ranking(wide, quality, question.criteria, groups, top)
+    return str(ibis.to_sql(expression, dialect="duckdb"))
+
+
+def _listed(listed: list[dict[str, Any]], pairs: int, question: _Question) -> Discovery:
+    """The pairs the engine listed, in its order (rows of :func:`ranking`), screened again with words."""
+    earlier = summary_cube.EARLIER_YEAR_FIGURES
+    candidates = []
+    for index, row in enumerate(listed, start=1):
+        latest = {name: value for name, value in row.items() if not _is_carried(name)}
+        figures: dict[int, Mapping[str, Any]] = {question.year: latest}
+        for back in (1, 2):
+            if row[f"firms_{back}"] is not None:  # the pair had a row that year (firms is never NULL)
+                figures[question.year - back] = {name: row[f"{name}_{back}"] for name in earlier}
+        counts = {clause: row[f"group_{i}"] for i, clause in enumerate(question.groups)}
+        screens = tuple(screen(c, figures, question.year, counts, explain=False) for c in question.criteria)
+        candidate = Candidate(
+            row["county_code"],
+            row["division"],
+            question.year,
+            figures,
+            counts,
+            screens,
+            question.not_screened,
+        )
+        candidates.append(_with_rank(candidate, index, question.criteria))
+    return Discovery(question.year, question.rule_set.id, question.prefix, tuple(candidates), pairs)
+
+
+def _is_carried(name: str) -> bool:
+    """A column :func:`ranking` adds to the panel's: an earlier year's figure or a quality-firm count."""
+    stem, _, suffix = name.rpartition("_")
+    return (suffix in ("1", "2") and stem in summary_cube.EARLIER_YEAR_FIGURES) or stem == "group"
+
+
+def _quality_counts(
+    rows: Iterable[Mapping[str, Any]], groups: Mapping[str, Any]
+) -> dict[tuple[str, str], dict[str, int]]:
+    return {
+        (row["county_code"], row["division"]): {
+            clause: row[f"group_{index}"] for index, clause in enumerate(groups)
+        }
+        for row in rows
     }
-    quality: dict[tuple[str, str], dict[str, int]] = {}
-    if groups:
-        for row in quality_firm_counts(window, year, groups).to_pyarrow().to_pylist():
-            quality[(row["county_code"], row["division"])] = {
-                clause: row[f"group_{index}"] for index, clause in enumerate(groups)
-            }
-    prefix = province_prefix(province) if province else None
-    figures: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
-    for row in panel:
-        if prefix and not row["county_code"].startswith(prefix):
-            continue
+
+
+def _candidates(
+    rows: Iterable[Mapping[str, Any]],
+    quality: Mapping[tuple[str, str], Mapping[str, int]],
+    question: _Question,
+) -> list[Candidate]:
+    """Every pair with figures in the asked year among the panel ``rows``, screened (without words)."""
+    year = question.year
+    figures: dict[tuple[str, str], dict[int, Mapping[str, Any]]] = {}
+    for row in rows:
         figures.setdefault((row["county_code"], row["division"]), {})[row["year"]] = row
     candidates = []
     for (county, division), by_year in figures.items():
         if year not in by_year:
             continue
-        counts = quality.get((county, division), {})
-        screens = tuple(screen(c, by_year, year, counts, explain=False) for c in criteria)
-        candidates.append(Candidate(county, division, year, by_year, counts, screens, not_screened))
+        # A pair without titled firms may have no row of counts (the cube keeps only titled firms).
+        counts = quality.get((county, division)) or dict.fromkeys(question.groups, 0)
+        screens = tuple(screen(c, by_year, year, counts, explain=False) for c in question.criteria)
+        candidates.append(Candidate(county, division, year, by_year, counts, screens, question.not_screened))
+    return candidates
+
+
+def _ranked_here(
+    rows: list[dict[str, Any]],
+    quality: Mapping[tuple[str, str], Mapping[str, int]],
+    question: _Question,
+) -> Discovery:
+    """Every pair screened and ranked here (:attr:`Candidate.sort_key`)."""
+    candidates = _candidates(rows, quality, question)
     candidates.sort(key=Candidate.sort_key)
     pairs = len(candidates)
-    if top is not None:
-        candidates = candidates[:top]
+    if question.top is not None:
+        candidates = candidates[: question.top]
     ranked = tuple(
-        _with_rank(candidate, index, criteria) for index, candidate in enumerate(candidates, start=1)
+        _with_rank(candidate, index, question.criteria) for index, candidate in enumerate(candidates, start=1)
     )
-    return Discovery(year, rule_set.id, prefix, ranked, pairs)
+    return Discovery(question.year, question.rule_set.id, question.prefix, ranked, pairs)
+
+
+def ranking(
+    wide: ir.Table,
+    quality: ir.Table | None,
+    criteria: list[Criterion],
+    groups: Mapping[str, Any],
+    top: int | None,
+) -> ir.Table:
+    """The rows of ``wide`` (one per pair of the asked year, with the earlier years' figures:
+    :func:`.queries.with_earlier_years`) in the order of :attr:`Candidate.sort_key`, the first ``top``, with
+    their quality-firm counts (``group_<i>``)."""
+    key = ["county_code", "division"]
+    if quality is not None:
+        joined = wide.left_join(quality, key)
+        wide = joined.select(
+            *(joined[name] for name in wide.columns),
+            **{f"group_{i}": joined[f"group_{i}"].fill_null(0) for i in range(len(groups))},
+        )
+    met = [ibis.ifelse(outcome.fill_null(False), 1, 0) for outcome in engine_screens(wide, criteria, groups)]
+    ranked = wide.mutate(screens_met=sum(met[1:], met[0]) if met else ibis.literal(0))
+    ranked = ranked.order_by(
+        [
+            ibis.desc(ranked.screens_met),
+            ibis.desc(ranked.strong),
+            ibis.desc(ranked.lq),
+            ibis.desc(ranked.output),
+            ranked.county_code,
+            ranked.division,
+        ]
+    )
+    if top is not None:
+        ranked = ranked.limit(top)
+    return ranked.drop("screens_met")
+
+
+ENGINE_FIELDS: Final = tuple(column for column, _unit in PANEL_FIELDS.values())
+"""The panel's figures the screens compare."""
+assert set(ENGINE_FIELDS) <= set(summary_cube.EARLIER_YEAR_FIGURES)
+
+
+def _exact_in_engine(schema: ibis.Schema, criteria: list[Criterion]) -> bool:
+    """Can the engine compare every screened figure exactly (integers or decimals, no doubles)?"""
+    return not criteria or all(
+        schema[column].is_integer() or schema[column].is_decimal() for column in ENGINE_FIELDS
+    )
+
+
+_EXACT = dt.Decimal(38, 0)
+
+
+def _scaled(value: ir.NumericValue, factor: int) -> ir.NumericValue:
+    """``value × factor`` without overflow or rounding: integers as 38-digit decimals (an overflow is an
+    error, never a wrapped number), decimals as they are."""
+    exact: ir.NumericValue = value.cast(_EXACT) if value.type().is_integer() else value
+    return exact * factor
+
+
+def _ratio_compare(
+    left: ir.NumericValue, comparator: Comparator, right: ir.NumericValue, bound: Fraction
+) -> ir.BooleanValue:
+    """``left ⋛ bound × right`` exactly: ``left × q ⋛ right × p`` for ``bound = p / q`` (q > 0)."""
+    compared: ir.BooleanValue = _OPERATORS[comparator](
+        _scaled(left, bound.denominator), _scaled(right, bound.numerator)
+    )
+    return compared
+
+
+def _value_compare(value: ir.NumericValue, comparator: Comparator, bound: Fraction) -> ir.BooleanValue:
+    """``value ⋛ bound`` exactly."""
+    compared: ir.BooleanValue = _OPERATORS[comparator](
+        _scaled(value, bound.denominator), ibis.literal(bound.numerator).cast(_EXACT)
+    )
+    return compared
+
+
+def _column(wide: ir.Table, field_name: str, back: int = 0) -> ir.NumericValue:
+    column = PANEL_FIELDS[field_name][0]
+    value: ir.NumericValue = wide[column if back == 0 else f"{column}_{back}"]
+    return value
+
+
+def _unknown() -> ir.BooleanValue:
+    return ibis.null(dt.boolean)
+
+
+def engine_screens(
+    wide: ir.Table, criteria: list[Criterion], groups: Mapping[str, Any]
+) -> list[ir.BooleanValue]:
+    """Each criterion as a boolean column of :func:`ranking`'s table: TRUE met, FALSE not, NULL where
+    :func:`screen` says a figure is missing, with the same exact comparisons (integer and decimal
+    arithmetic)."""
+    clauses = list(groups)
+    outcomes: list[ir.BooleanValue] = []
+    for criterion in criteria:
+        measure = criterion.measure
+        if isinstance(measure, QualityFirms):
+            met = [
+                _OPERATORS[group.comparator](wide[f"group_{clauses.index(group.clause)}"], group.threshold)
+                for group in measure.alternatives
+            ]
+            outcomes.append(queries.any_of(met))
+            continue
+        comparator, threshold = criterion.comparator, criterion.threshold
+        assert comparator is not None
+        assert threshold is not None
+        bound = _fraction(threshold)
+        if isinstance(measure, EachYear):
+            factor = _factor(measure.field, criterion.unit)
+            assert factor is not None
+            if measure.years > 3:  # beyond the three years read: a year is always missing
+                outcomes.append(_unknown())
+                continue
+            values = [_column(wide, measure.field, back) for back in range(measure.years)]
+            missing = queries.any_of([value.isnull() for value in values])
+            each = queries.all_of(
+                [_value_compare(v, comparator, _fraction(threshold, factor)) for v in values]
+            )
+            outcomes.append(ibis.ifelse(missing, _unknown(), each))
+        elif isinstance(measure, LatestValue):
+            factor = _factor(measure.field, criterion.unit)
+            assert factor is not None
+            outcomes.append(
+                _value_compare(_column(wide, measure.field), comparator, _fraction(threshold, factor))
+            )
+        elif isinstance(measure, LatestShare):
+            part, whole = _column(wide, measure.part), _column(wide, measure.whole)
+            unknown = part.isnull() | whole.isnull() | (whole == 0)
+            share = _ratio_compare(_scaled(part, 100), comparator, whole, bound)
+            outcomes.append(ibis.ifelse(unknown, _unknown(), share))
+        elif isinstance(measure, CompoundGrowth):
+            if measure.years > 3:
+                outcomes.append(_unknown())
+                continue
+            first = _column(wide, measure.field, measure.years - 1)
+            last = _column(wide, measure.field)
+            unknown = first.isnull() | last.isnull() | (first <= 0)
+            grown = _ratio_compare(last, comparator, first, _growth_factor(threshold, measure.years - 1))
+            outcomes.append(ibis.ifelse(unknown, _unknown(), grown))
+        elif isinstance(measure, PerTenThousand):
+            part, per = _column(wide, measure.field), _column(wide, measure.per)
+            unknown = part.isnull() | per.isnull() | (per == 0)
+            rate = _ratio_compare(_scaled(part, 10_000), comparator, per, bound)
+            outcomes.append(ibis.ifelse(unknown, _unknown(), rate))
+        else:
+            raise ValueError(f"{criterion.id}: not a screen the registry can answer")
+    return outcomes
 
 
 def _with_rank(candidate: Candidate, rank: int, criteria: list[Criterion]) -> Candidate:

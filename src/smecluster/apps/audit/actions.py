@@ -196,6 +196,7 @@ ROSTER_IMPORT = _action("roster.import", _("导入企业名录"), C.DATA)
 MONITORING_REPORT_DRAFT_SAVE = _action("monitoring.report_draft.save", _("保存评估报告文稿"), C.DATA)
 DATASET_UPLOADED = _action("dataset.uploaded", _("上传企业数据集"), C.DATA)
 DATASET_REGISTERED = _action("dataset.registered", _("登记服务器上的企业数据集"), C.DATA)
+DATASET_PREPARED = _action("dataset.prepared", _("准备企业数据集"), C.DATA)
 DISCOVERY_RUN = _action("discovery.run", _("运行候选集群发现"), C.DATA)
 DISCOVERY_POOL = _action("discovery.pool", _("候选集群纳入培育库"), C.DATA)
 

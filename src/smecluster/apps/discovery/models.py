@@ -1,8 +1,11 @@
 """Enterprise-year datasets, discovery runs on them and the ranked candidates each run found.
 
 A dataset's file lives privately under ``settings.DISCOVERY_DATASETS_DIR`` (inside the data directory, never
-served); the record keeps its SHA-256 so a result can be traced to the exact file. A run stores its
-candidates as rows, so a result is revisited, filtered and exported without recomputing.
+served); the record keeps its SHA-256 so a result can be traced to the exact file. Its prepared data
+(``smecluster discover prepare``: checked rows in the fast layout, the summary cube, the rejected sample)
+lives beside it under ``prepared/<SHA-256>/``; the record keeps the preparation's report and every prepared
+file's size and SHA-256. A run stores its candidates as rows, so a result is revisited, filtered and
+exported without recomputing.
 """
 
 from __future__ import annotations
@@ -44,6 +47,25 @@ class Dataset(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    prepared_path = models.CharField(
+        _("准备好的数据"),
+        max_length=512,
+        blank=True,
+        help_text=_("相对于数据集目录的目录；为空：尚未准备，发现直接读取原文件"),
+    )
+    prepared_at = models.DateTimeField(_("准备时间"), null=True, blank=True)
+    rows_accepted = models.BigIntegerField(_("接收行数"), null=True, blank=True)
+    rows_rejected = models.BigIntegerField(_("拒收行数"), null=True, blank=True)
+    rejected_by_reason = models.JSONField(
+        _("各原因拒收行数"), default=dict, blank=True, help_text=_("拒收原因代码 → 行数")
+    )
+    preparation_seconds = models.FloatField(_("准备用时（秒）"), null=True, blank=True)
+    prepared_files = models.JSONField(
+        _("准备好的文件"),
+        default=dict,
+        blank=True,
+        help_text=_("相对于准备目录的路径 → 大小（字节）和 SHA-256，供文件核验"),
+    )
 
     class Meta:
         verbose_name = _("企业数据集")
@@ -56,6 +78,10 @@ class Dataset(models.Model):
     @property
     def years(self) -> list[int]:
         return list(range(self.first_year, self.last_year + 1))
+
+    @property
+    def is_prepared(self) -> bool:
+        return bool(self.prepared_path)
 
 
 class DiscoveryRun(models.Model):
@@ -96,6 +122,18 @@ class DiscoveryRun(models.Model):
         return self.elapsed_ms / 1000
 
 
+class ValuesInsertedJSONField(models.JSONField):
+    """A JSON field whose rows ``bulk_create`` inserts as ``VALUES`` rather than PostgreSQL's ``UNNEST``
+    of arrays (Django 5.2's default): quoting each JSON text into an array literal goes through psycopg's
+    Python quoting, character by character, and took 25-45 ms for a run's 50 candidate records against
+    8-17 ms as VALUES (measured at load 3.4) — a third of the 100 ms a run answered in the request may
+    take. A field with ``get_placeholder`` is what keeps Django off the UNNEST path; the placeholder is
+    the default one."""
+
+    def get_placeholder(self, value: object, compiler: object, connection: object) -> str:
+        return "%s"
+
+
 class Candidate(models.Model):
     """One ranked county × industry division of a run, with its figures and reasons."""
 
@@ -115,7 +153,7 @@ class Candidate(models.Model):
     screens_met = models.PositiveSmallIntegerField(_("满足的量化条件（项）"))
     screens = models.PositiveSmallIntegerField(_("可筛查的量化条件（项）"))
     reasons = models.JSONField(_("理由"), default=list)
-    record = models.JSONField(_("全部数据"), encoder=DjangoJSONEncoder)
+    record = ValuesInsertedJSONField(_("全部数据"), encoder=DjangoJSONEncoder)
     pool_entry = models.ForeignKey(
         "programmes.PoolEntry",
         verbose_name=_("培育库集群"),

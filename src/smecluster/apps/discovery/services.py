@@ -1,12 +1,18 @@
-"""Every write of candidate discovery: datasets (upload, register), runs, and candidates into a city's pool.
+"""Every write of candidate discovery: datasets (upload, register, prepare), runs, and candidates into a
+city's pool.
 
 Permission first, one transaction, one audit event each. A file that cannot be used is refused with the
-column or field at fault, and nothing is left behind: an upload is written to a partial file, checked with
-the discovery source module (the same checks as ``smecluster discover``), and only then kept.
+column or field at fault, and nothing is left behind. A dataset is prepared once (``smecluster discover
+prepare``, in the job worker: :mod:`.preparation`): an upload is written to a partial file and checked for
+what can be checked at once (its kind, its columns), then prepared by a job, and only kept, with its
+Dataset row, once the preparation is complete; a file placed in the datasets directory is registered the
+same way. A run on a prepared dataset answers from its summary cube in the request; on a dataset registered
+before preparation existed (unprepared) it reads the raw file in the job worker.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import time
@@ -19,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smecluster.apps.accounts.models import Jurisdiction, Level, Role, User
@@ -26,10 +33,20 @@ from smecluster.apps.audit import actions
 from smecluster.apps.audit.services import audit_record
 from smecluster.apps.discovery.models import Candidate, Dataset, DiscoveryRun
 from smecluster.apps.discovery.permissions import can_manage_datasets, can_run_discovery
+from smecluster.apps.discovery.preparation import (
+    PARTIAL_PREFIX,
+    PREPARED,
+    PreparedData,
+    opened_cube,
+    prepare_into_place,
+    prepared_directory,
+    remove_prepared,
+)
+from smecluster.apps.jobs.models import Job
 from smecluster.apps.programmes.models import PoolEntry
 from smecluster.apps.programmes.permissions import can_add_county_to_pool
 from smecluster.apps.programmes.services import pool_entry_add_for_county
-from smecluster.errors import UnusableInput
+from smecluster.errors import Problem, UnusableInput
 from smecluster.policy.ruleset import rule_sets
 from smecluster.site.upload_limits import dataset_limits
 from smecluster.site.wording import translated
@@ -37,6 +54,9 @@ from smecluster.site.wording import translated
 PARQUET_MAGIC = b"PAR1"
 MAX_TOP = 500
 _CHUNK = 1024 * 1024
+UPLOADS = "uploads"
+# An upload waiting for its preparation job: unguessable, so that only the job started with it names it.
+_STAGED = re.compile(rf"{UPLOADS}/{re.escape(PARTIAL_PREFIX)}[0-9a-f]{{32}}\.(parquet|csv)")
 
 
 def datasets_dir() -> Path:
@@ -102,37 +122,6 @@ def _problem_text(error: UnusableInput, path: Path, shown: str) -> str:
     )
 
 
-def inspect_file(path: Path, field: str = "file", shown: str | None = None) -> tuple[int, int, int]:
-    """(first year, last year, rows) of an enterprise-year file, or a ValidationError at ``field`` naming
-    the column at fault. The columns are read and checked by the discovery source module. ``shown`` is the
-    name the person knows the file by (the uploaded file's name); its place on the server is never shown."""
-    shown = shown or path.name
-    # Imported here: Ibis and DuckDB take a second to import, which no other page should pay.
-    from smecluster.analytics.discovery import source
-
-    kind = _file_kind(path)
-    if kind is None or kind != path.suffix.lower():
-        raise ValidationError({field: _("文件内容不是 Parquet 或 CSV（UTF-8、逗号分隔）")})
-    try:
-        table = source.open_enterprise_years(source.connect_duckdb(), path, dataset_limits())
-        years = source.years_in(table)
-        rows = int(table.count().execute())
-    except UnusableInput as error:
-        raise ValidationError(
-            {
-                field: _("文件不能用于候选集群发现：%(problems)s")
-                % {"problems": _problem_text(error, path, shown)}
-            }
-        ) from error
-    except Exception as error:  # the engine's message says what is wrong with the values
-        raise ValidationError(
-            {field: _("文件无法读取：%(error)s") % {"error": _without_server_paths(str(error), path, shown)}}
-        ) from error
-    if not years or rows == 0:
-        raise ValidationError({field: _("文件中没有企业数据")})
-    return years[0], years[-1], rows
-
-
 def _owner_province(actor: User) -> str | None:
     return None if actor.role == Role.MINISTRY_ADMIN else actor.jurisdiction.province_code
 
@@ -147,22 +136,53 @@ def _check_name(name: str) -> str:
     return name
 
 
+def _prepared_fields(prepared: PreparedData) -> dict[str, Any]:
+    """What a dataset row records of its preparation."""
+    return {
+        "prepared_path": prepared.relative,
+        "prepared_at": timezone.now(),
+        "rows_accepted": prepared.rows_accepted,
+        "rows_rejected": prepared.rows_rejected,
+        "rejected_by_reason": prepared.rejected,
+        "preparation_seconds": prepared.seconds,
+        "prepared_files": prepared.files,
+    }
+
+
+def _prepared_summary(prepared: PreparedData) -> dict[str, Any]:
+    """What the audit event says of a preparation."""
+    return {
+        "prepared": prepared.relative,
+        "rows_accepted": prepared.rows_accepted,
+        "rows_rejected": prepared.rows_rejected,
+        "rejected": prepared.rejected,
+    }
+
+
 def _create(
-    actor: User, *, name: str, relative: str, origin: str, stats: tuple[int, int, int], size: int, sha256: str
+    actor: User,
+    *,
+    name: str,
+    relative: str,
+    origin: str,
+    prepared: PreparedData,
+    size: int,
+    sha256: str,
 ) -> Dataset:
-    first_year, last_year, rows = stats
+    years = prepared.years
     with transaction.atomic():
         dataset = Dataset.objects.create(
             name=name,
             path=relative,
             origin=origin,
             province_id=_owner_province(actor),
-            first_year=first_year,
-            last_year=last_year,
-            row_count=rows,
+            first_year=years[0],
+            last_year=years[-1],
+            row_count=prepared.rows_read,
             size_bytes=size,
             sha256=sha256,
             uploaded_by=actor,
+            **_prepared_fields(prepared),
         )
         audit_record(
             actor=actor,
@@ -173,17 +193,119 @@ def _create(
             after={
                 "name": name,
                 "path": relative,
-                "years": [first_year, last_year],
-                "rows": rows,
+                "years": [years[0], years[-1]],
+                "rows": prepared.rows_read,
                 "sha256": sha256,
+                **_prepared_summary(prepared),
             },
         )
     return dataset
 
 
-def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Dataset:
-    """Keep an uploaded enterprise-year file (checked first) as a dataset of the actor's province (the
-    ministry's: national)."""
+def _no_report(percent: int, stage: str) -> None:
+    """Progress nobody watches (the command line, the tests that call the service)."""
+
+
+def _sha256(path: Path, report: Callable[[int, str], None], start: int, end: int) -> str:
+    """The file's SHA-256, telling ``report`` how much is read (``start``-``end`` percent)."""
+    size = max(path.stat().st_size, 1)
+    digest = hashlib.sha256()
+    read = told = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            read += len(chunk)
+            if read - told >= size // 20 or read == size:  # every 5 %
+                told = read
+                report(
+                    start + (end - start) * read // size,
+                    _("计算文件的 SHA-256：已读 %(read)s / %(size)s MB")
+                    % {"read": f"{read / _CHUNK:,.0f}", "size": f"{size / _CHUNK:,.0f}"},
+                )
+    return digest.hexdigest()
+
+
+def _prepare(
+    path: Path, sha256: str, *, field: str, shown: str, report: Callable[[int, str], None]
+) -> PreparedData:
+    """The file prepared and in place (:mod:`.preparation`), or a ValidationError at ``field`` naming what
+    is wrong, with nothing left behind. A file with no row accepted is refused: a dataset of nothing."""
+    try:
+        prepared = prepare_into_place(
+            path, sha256, lambda percent, stage: report(10 + percent * 85 // 90, stage)
+        )
+    except UnusableInput as error:
+        raise ValidationError(
+            {
+                field: _("文件不能用于候选集群发现：%(problems)s")
+                % {"problems": _problem_text(error, path, shown)}
+            }
+        ) from error
+    if not prepared.rows_accepted:
+        remove_prepared(prepared)
+        raise ValidationError(
+            {
+                field: _("文件中没有可用的企业数据：全部 %(rows)s 行均被拒收")
+                % {"rows": f"{prepared.rows_read:,}"}
+            }
+        )
+    report(
+        97,
+        _("已准备：接收 %(accepted)s 行，拒收 %(rejected)s 行")
+        % {"accepted": f"{prepared.rows_accepted:,}", "rejected": f"{prepared.rows_rejected:,}"},
+    )
+    return prepared
+
+
+def _refuse_at_once(path: Path, kind: str, shown: str) -> None:
+    """What an upload is refused for on the page, before any row is parsed: the bounds of
+    ``dataset_limits`` (a Parquet footer's declared sizes, a CSV's lines; the same check the preparation
+    makes again) and the required columns its header (a CSV's first line, a Parquet file's schema) lacks."""
+    from smecluster.analytics.discovery.dataset_limits import check_dataset
+
+    def refused(error: UnusableInput) -> ValidationError:
+        return ValidationError(
+            {
+                "file": _("文件不能用于候选集群发现：%(problems)s")
+                % {"problems": _problem_text(error, path, shown)}
+            }
+        )
+
+    try:
+        check_dataset(path, dataset_limits(), source=shown)
+    except UnusableInput as error:
+        raise refused(error) from error
+    if missing := _missing_columns(path, kind, shown):
+        raise refused(UnusableInput(shown, [Problem(column, _("缺少该列")) for column in missing]))
+
+
+def _missing_columns(path: Path, kind: str, shown: str) -> list[str]:
+    from smecluster.analytics.discovery.file_columns import REQUIRED_COLUMNS
+
+    if kind == ".parquet":
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]  # pyarrow 26 ships no type information
+
+        try:
+            names = set(pq.read_schema(path).names)
+        except Exception as error:  # pyarrow's own message says what is wrong with the footer
+            raise ValidationError(
+                {
+                    "file": _("文件无法读取：%(error)s")
+                    % {"error": _without_server_paths(str(error), path, shown)}
+                }
+            ) from error
+    else:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            header = next(csv.reader([handle.readline(64 * 1024)]), [])
+        names = {name.strip() for name in header}
+    # The credit code may be absent: the preparation keeps such rows (a firm is a row).
+    return [name for name in REQUIRED_COLUMNS if name != "credit_code" and name not in names]
+
+
+def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Job:
+    """Take an uploaded enterprise-year file for a dataset of the actor's province (the ministry's:
+    national): refused at once for its size, its kind, its columns or a file already kept; otherwise
+    staged and prepared by a job (``dataset_upload``), which keeps it as a dataset once prepared."""
     can_manage_datasets(actor).enforce()
     name = _check_name(name)
     limit = settings.DISCOVERY_DATASET_MAX_BYTES
@@ -194,12 +316,13 @@ def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Da
                 % {"mb": limit // (1024 * 1024)}
             }
         )
-    uploads = datasets_dir() / "uploads"
+    uploads = datasets_dir() / UPLOADS
     uploads.mkdir(parents=True, exist_ok=True)
-    partial = uploads / f".partial-{uuid.uuid4().hex}"
+    token = uuid.uuid4().hex
+    partial = uploads / f"{PARTIAL_PREFIX}{token}"
+    shown = Path(upload.name or "").name or _("上传的文件")
     digest = hashlib.sha256()
     size = 0
-    kept: Path | None = None
     try:
         with partial.open("wb") as handle:
             for chunk in upload.chunks(_CHUNK):
@@ -210,26 +333,81 @@ def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Da
         if kind is None:
             raise ValidationError({"file": _("文件内容不是 Parquet 或 CSV（UTF-8、逗号分隔）")})
         sha256 = digest.hexdigest()
-        same = Dataset.objects.filter(sha256=sha256, province_id=_owner_province(actor)).first()
-        if same is not None:
-            raise ValidationError({"file": _("这个文件已登记为数据集“%(name)s”") % {"name": same.name}})
-        checked = partial.with_name(f".partial-{uuid.uuid4().hex}{kind}")
-        partial.rename(checked)
-        partial = checked
-        stats = inspect_file(partial, shown=Path(upload.name or "").name or _("上传的文件"))
-        kept = uploads / f"{sha256}{kind}"
-        partial.rename(kept)
-        return _create(
-            actor,
-            name=name,
-            relative=str(kept.relative_to(datasets_dir())),
-            origin=Dataset.Origin.UPLOADED,
-            stats=stats,
-            size=size,
-            sha256=sha256,
+        _refuse_kept_already(actor, sha256)
+        staged = partial.with_name(f"{PARTIAL_PREFIX}{token}{kind}")
+        partial.rename(staged)
+        partial = staged
+        _refuse_at_once(partial, kind, shown)
+        # Imported here: the job kinds import this module.
+        from smecluster.apps.jobs.services import job_start
+
+        return job_start(
+            actor=actor,
+            kind="dataset_upload",
+            params={
+                "name": name,
+                "staged": partial.relative_to(datasets_dir()).as_posix(),
+                "sha256": sha256,
+                "size": size,
+                "file_name": shown,
+            },
         )
     except BaseException:
         partial.unlink(missing_ok=True)
+        raise
+
+
+def _refuse_kept_already(actor: User, sha256: str) -> None:
+    same = Dataset.objects.filter(sha256=sha256, province_id=_owner_province(actor)).first()
+    if same is not None:
+        raise ValidationError({"file": _("这个文件已登记为数据集“%(name)s”") % {"name": same.name}})
+
+
+def dataset_upload_check(*, actor: User, name: str, staged: str) -> tuple[str, Path]:
+    """What keeping a staged upload is refused for at once: permission (403), the name, and a staged file
+    that is not an upload waiting under its unguessable name. The name and the staged file."""
+    can_manage_datasets(actor).enforce()
+    name = _check_name(name)
+    path = datasets_dir() / staged
+    if not _STAGED.fullmatch(staged) or not path.is_file():
+        raise ValidationError({"file": _("上传的文件已不在服务器上，请重新上传")})
+    return name, path
+
+
+def dataset_upload_prepare(
+    *,
+    actor: User,
+    name: str,
+    staged: str,
+    sha256: str,
+    size: int,
+    file_name: str,
+    report: Callable[[int, str], None] = _no_report,
+) -> Dataset:
+    """Prepare a staged upload and keep it, with its Dataset row; in the job worker (``dataset_upload``).
+    The staged file goes whatever happens: kept under its SHA-256, or removed with the job's failure."""
+    name, path = dataset_upload_check(actor=actor, name=name, staged=staged)
+    kept: Path | None = None
+    try:
+        _refuse_kept_already(actor, sha256)
+        prepared = _prepare(path, sha256, field="file", shown=file_name, report=report)
+        try:
+            kept = path.with_name(f"{sha256}{path.suffix}")
+            path.rename(kept)
+            return _create(
+                actor,
+                name=name,
+                relative=kept.relative_to(datasets_dir()).as_posix(),
+                origin=Dataset.Origin.UPLOADED,
+                prepared=prepared,
+                size=size,
+                sha256=sha256,
+            )
+        except BaseException:
+            remove_prepared(prepared)
+            raise
+    except BaseException:
+        path.unlink(missing_ok=True)
         if (
             kept is not None
             and not Dataset.objects.filter(path=str(kept.relative_to(datasets_dir()))).exists()
@@ -239,7 +417,7 @@ def dataset_upload(*, actor: User, name: str, upload: UploadedFile[bytes]) -> Da
 
 
 def registrable_files() -> list[str]:
-    """Files placed in the datasets directory (not the uploads) that are not yet registered."""
+    """Files placed in the datasets directory (not the uploads, not prepared data) not yet registered."""
     root = datasets_dir()
     if not root.is_dir():
         return []
@@ -247,15 +425,11 @@ def registrable_files() -> list[str]:
     found = []
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if relative.parts[0] == "uploads" or not path.is_file() or path.name.startswith("."):
+        if relative.parts[0] in (UPLOADS, PREPARED) or not path.is_file() or path.name.startswith("."):
             continue
         if path.suffix.lower() in (".parquet", ".csv") and str(relative) not in registered:
             found.append(str(relative))
     return found
-
-
-def _no_report(percent: int, stage: str) -> None:
-    """Progress nobody watches (the command line, the tests that call the service)."""
 
 
 def dataset_register_check(*, actor: User, name: str, relative_path: str) -> tuple[str, str]:
@@ -265,7 +439,12 @@ def dataset_register_check(*, actor: User, name: str, relative_path: str) -> tup
     name = _check_name(name)
     root = datasets_dir().resolve()
     path = (root / relative_path.strip()).resolve()
-    if not relative_path.strip() or not path.is_relative_to(root) or path.is_relative_to(root / "uploads"):
+    if (
+        not relative_path.strip()
+        or not path.is_relative_to(root)
+        or path.is_relative_to(root / UPLOADS)
+        or path.is_relative_to(root / PREPARED)
+    ):
         raise ValidationError({"path": _("请填写数据集目录中的文件路径")})
     if not path.is_file():
         raise ValidationError({"path": _("数据集目录中没有这个文件")})
@@ -278,27 +457,75 @@ def dataset_register_check(*, actor: User, name: str, relative_path: str) -> tup
 def dataset_register(
     *, actor: User, name: str, relative_path: str, report: Callable[[int, str], None] = _no_report
 ) -> Dataset:
-    """Register a file an operator placed in the datasets directory (too big for a browser upload). From a
-    page it runs in the job worker (``apps/discovery/jobs.py``): a file of gigabytes takes a while to check
-    and to hash."""
+    """Register and prepare a file an operator placed in the datasets directory (too big for a browser
+    upload). From a page it runs in the job worker (``apps/discovery/jobs.py``): hashing and preparing a
+    file of gigabytes takes minutes. A failure leaves no Dataset and no prepared directory."""
     name, relative = dataset_register_check(actor=actor, name=name, relative_path=relative_path)
     path = datasets_dir().resolve() / relative
-    report(10, _("检查文件的列和年度"))
-    stats = inspect_file(path, field="path", shown=relative)
-    report(50, _("计算文件的 SHA-256"))
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return _create(
-        actor,
-        name=name,
-        relative=relative,
-        origin=Dataset.Origin.REGISTERED,
-        stats=stats,
-        size=path.stat().st_size,
-        sha256=digest.hexdigest(),
-    )
+    sha256 = _sha256(path, report, 0, 10)
+    prepared = _prepare(path, sha256, field="path", shown=relative, report=report)
+    try:
+        return _create(
+            actor,
+            name=name,
+            relative=relative,
+            origin=Dataset.Origin.REGISTERED,
+            prepared=prepared,
+            size=path.stat().st_size,
+            sha256=sha256,
+        )
+    except BaseException:
+        remove_prepared(prepared)
+        raise
+
+
+def dataset_prepare_check(*, actor: User, dataset: Dataset) -> None:
+    """What preparing a dataset registered before preparation existed is refused for at once."""
+    can_manage_datasets(actor).enforce()
+    if dataset.is_prepared:
+        raise ValidationError({"dataset": _("这个数据集已经准备好")})
+    if not dataset_path(dataset).is_file():
+        raise ValidationError({"dataset": _("数据集文件已不在服务器上，请重新上传或登记")})
+
+
+def dataset_prepare(
+    *, actor: User, dataset: Dataset, report: Callable[[int, str], None] = _no_report
+) -> Dataset:
+    """Prepare an unprepared dataset's file, in the job worker (``dataset_prepare``); until then its runs
+    read the raw file. The file must still be the one registered (its SHA-256)."""
+    dataset_prepare_check(actor=actor, dataset=dataset)
+    path = dataset_path(dataset)
+    if _sha256(path, report, 0, 10) != dataset.sha256:
+        raise ValidationError({"dataset": _("数据集文件已变化（SHA-256 与登记时不同），请重新上传或登记")})
+    prepared = _prepare(path, dataset.sha256, field="dataset", shown=dataset.name, report=report)
+    try:
+        with transaction.atomic():
+            dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+            if dataset.is_prepared:  # another job prepared it meanwhile
+                raise ValidationError({"dataset": _("这个数据集已经准备好")})
+            years = prepared.years
+            before = {"years": [dataset.first_year, dataset.last_year], "rows": dataset.row_count}
+            for field, value in _prepared_fields(prepared).items():
+                setattr(dataset, field, value)
+            dataset.first_year, dataset.last_year = years[0], years[-1]
+            dataset.row_count = prepared.rows_read
+            dataset.save()
+            audit_record(
+                actor=actor,
+                action=actions.DATASET_PREPARED,
+                target=dataset,
+                before=before,
+                after={
+                    "years": [years[0], years[-1]],
+                    "rows": prepared.rows_read,
+                    **_prepared_summary(prepared),
+                },
+            )
+    except BaseException:
+        if not Dataset.objects.filter(prepared_path=prepared.relative).exists():
+            remove_prepared(prepared)
+        raise
+    return dataset
 
 
 def discovery_run_check(
@@ -319,7 +546,8 @@ def discovery_run_check(
         problems["rule_set_id"] = _("没有这个规则集")
     if not 1 <= top <= MAX_TOP:
         problems["top"] = _("请填写 1—%(max)d 之间的整数") % {"max": MAX_TOP}
-    if not dataset_path(dataset).exists():
+    readable = prepared_directory(dataset.prepared_path) if dataset.is_prepared else dataset_path(dataset)
+    if not readable.exists():
         problems["dataset"] = _("数据集文件已不在服务器上，请重新上传或登记")
     if problems:
         raise ValidationError(problems)
@@ -336,7 +564,9 @@ def discovery_run(
     report: Callable[[int, str], None] = _no_report,
 ) -> DiscoveryRun:
     """Rank the dataset's county × industry pairs of ``year`` (within the province) and keep the result.
-    From a page it runs in the job worker (``apps/discovery/jobs.py``), telling ``report`` its stages."""
+    On a prepared dataset it answers from the summary cube, in the request; on an unprepared one it reads
+    the raw file, and a page runs it in the job worker (``apps/discovery/jobs.py``), telling ``report``
+    its stages."""
     from smecluster.analytics.discovery import screens, source
 
     discovery_run_check(
@@ -350,9 +580,13 @@ def discovery_run(
     )
     started = time.perf_counter()
     try:
-        table = source.open_enterprise_years(source.connect_duckdb(), path, dataset_limits())
+        if dataset.is_prepared:
+            path = prepared_directory(dataset.prepared_path)
+            data = opened_cube(dataset.prepared_path)
+        else:
+            data = source.open_enterprise_years(source.connect_duckdb(), path, dataset_limits())
         discovery = screens.discover(
-            table, year, known[rule_set_id], province=province_code[:2] if province_code else None, top=top
+            data, year, known[rule_set_id], province=province_code[:2] if province_code else None, top=top
         )
     except UnusableInput as error:
         raise ValidationError({"dataset": _problem_text(error, path, dataset.name)}) from error

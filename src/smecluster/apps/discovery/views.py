@@ -1,5 +1,6 @@
-"""Pages of candidate discovery: datasets and runs, a run's ranked candidates (filters, downloads), and
-adding chosen candidates to a city's cultivation pool.
+"""Pages of candidate discovery: datasets (upload, register, prepare; a dataset's preparation report and
+its rejected sample) and runs, a run's ranked candidates (filters, downloads), and adding chosen
+candidates to a city's cultivation pool.
 
 Province admins, city officers and the ministry only (others: 403; anonymous: the login page). A run outside
 the user's province is a 404; a city officer sees a run's candidates in their own city's counties only.
@@ -15,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,8 +25,10 @@ from smecluster.apps.accounts.models import Role
 from smecluster.apps.discovery import services
 from smecluster.apps.discovery.column_guide import column_guide, template_rows
 from smecluster.apps.discovery.forms import DatasetRegisterForm, DatasetUploadForm, RunForm
-from smecluster.apps.discovery.models import Candidate, DiscoveryRun
+from smecluster.apps.discovery.models import Candidate, Dataset, DiscoveryRun
 from smecluster.apps.discovery.permissions import can_manage_datasets, can_use_discovery
+from smecluster.apps.discovery.preparation import REJECTED_SAMPLE, prepared_directory
+from smecluster.apps.discovery.rejection_reasons import rejected_rows
 from smecluster.apps.discovery.selectors import candidates_for, datasets_for, runs_for
 from smecluster.apps.jobs.services import job_start
 from smecluster.apps.programmes.models import Programme
@@ -108,17 +111,14 @@ def dataset_upload(request: AuthenticatedRequest) -> HttpResponse:
     form = DatasetUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            dataset = services.dataset_upload(
+            # Checked at once for its kind and columns; prepared (every row checked) by the worker.
+            job = services.dataset_upload(
                 actor=request.user, name=form.cleaned_data["name"], upload=form.cleaned_data["file"]
             )
         except ValidationError as error:
             errors_onto_form(form, error)
         else:
-            messages.success(
-                request,
-                _("已上传数据集“%(name)s”：%(rows)d 行") % {"name": dataset.name, "rows": dataset.row_count},
-            )
-            return redirect("discovery:index")
+            return redirect(job)
     return _index(request, upload=form, status=400)
 
 
@@ -146,7 +146,22 @@ def dataset_register(request: AuthenticatedRequest) -> HttpResponse:
 def run_new(request: AuthenticatedRequest) -> HttpResponse:
     can_use_discovery(request.user).enforce()
     form = RunForm(request.POST, user=request.user, datasets=datasets_for(request.user))
-    if form.is_valid():
+    if form.is_valid() and form.cleaned_data["dataset"].is_prepared:
+        # A prepared dataset answers from its summary cube within the request.
+        try:
+            run = services.discovery_run(
+                actor=request.user,
+                dataset=form.cleaned_data["dataset"],
+                year=form.cleaned_data["year"],
+                rule_set_id=form.cleaned_data["rule_set_id"],
+                province_code=form.province_code(),
+                top=form.cleaned_data["top"],
+            )
+        except ValidationError as error:
+            errors_onto_form(form, error)
+        else:
+            return redirect("discovery:run", pk=run.pk)
+    elif form.is_valid():
         try:
             job = job_start(
                 actor=request.user,
@@ -277,3 +292,65 @@ def run_pool(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     back = request.POST.get("query", "")
     url = redirect("discovery:run", pk=run.pk).url
     return redirect(f"{url}?{back}" if back else url)
+
+
+def _dataset_for(request: AuthenticatedRequest, pk: int) -> Dataset:
+    can_use_discovery(request.user).enforce()
+    return reach_or_404(
+        lambda user, pk: datasets_for(user).get(pk=pk),
+        request.user,
+        pk,
+        _("没有这个数据集，或不在您的管辖范围内"),
+    )
+
+
+@login_required
+@require_GET
+def dataset_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A dataset: its file, its preparation report (rows read, accepted, rejected per reason) and, for
+    one registered before preparation existed, the action that prepares it."""
+    dataset = _dataset_for(request, pk)
+    manage = bool(can_manage_datasets(request.user))
+    context = {
+        "dataset": dataset,
+        "rejected": rejected_rows(dataset.rejected_by_reason),
+        "can_manage": manage,
+        "has_sample": manage
+        and dataset.is_prepared
+        and (prepared_directory(dataset.prepared_path) / REJECTED_SAMPLE).is_file()
+        and bool(dataset.rows_rejected),
+        "runs": runs_for(request.user).filter(dataset=dataset)[:20],
+    }
+    return render(request, "discovery/dataset.html", context)
+
+
+@login_required
+@require_POST
+def dataset_prepare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    dataset = _dataset_for(request, pk)
+    can_manage_datasets(request.user).enforce()
+    try:
+        job = job_start(actor=request.user, kind="dataset_prepare", params={"dataset": dataset.pk})
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("discovery:dataset", pk=dataset.pk)
+    return redirect(job)
+
+
+@login_required
+@require_GET
+def dataset_rejected_sample(request: AuthenticatedRequest, pk: int) -> FileResponse:
+    """The first rejected rows with their reasons (firms' figures as read): for those who manage the
+    dataset, within its reach (another province's: 404)."""
+    dataset = _dataset_for(request, pk)
+    can_manage_datasets(request.user).enforce()
+    sample = prepared_directory(dataset.prepared_path) / REJECTED_SAMPLE if dataset.is_prepared else None
+    if sample is None or not sample.is_file():
+        raise Http404(_("这个数据集没有拒收样本"))
+    return FileResponse(
+        sample.open("rb"),
+        as_attachment=True,
+        filename=f"dataset-{dataset.pk}-rejected-sample.csv",
+        content_type="text/csv; charset=utf-8",
+    )

@@ -1,11 +1,14 @@
 """Stored files against the rows that name them (``smecluster files verify``).
 
 Every row of a stored-file model names a file under ``EVIDENCE_ROOT`` by its random name and records its
-SHA-256; every discovery dataset names a file under the datasets directory the same way, and every official
-document the worker stored (``issued_documents.IssuedDocument``) one under ``ISSUED_DOCUMENTS_DIR``. A file
-a row names may have gone (``missing``) or changed (``mismatch``); a file under ``EVIDENCE_ROOT`` that no
-row names is an ``orphan`` — a leftover in ``.incoming/`` of an upload whose process died between staging
-and commit, or a file whose row was deleted without it.
+SHA-256; every discovery dataset names a file under the datasets directory the same way, and a prepared
+dataset also every file of its prepared directory (``prepared/<SHA-256>/``: the layout, the cube, the
+rejected sample, ``preparation.json``) with its size and SHA-256; every official document the worker stored
+(``issued_documents.IssuedDocument``) one under ``ISSUED_DOCUMENTS_DIR``. A file a row names may have gone
+(``missing``) or changed (``mismatch``: another size, or another SHA-256); a file under ``EVIDENCE_ROOT`` or
+the datasets' ``prepared/`` that no row names is an ``orphan`` — a leftover in ``.incoming/`` of an upload
+whose process died between staging and commit, a preparation's ``.partial-*`` directory left by a worker
+that died, or a file whose row was deleted without it.
 """
 
 from __future__ import annotations
@@ -77,10 +80,10 @@ def _owner(model: type[models.Model], pk: object) -> str:
     return f"{model._meta.label_lower} #{pk}"
 
 
-def _check(path: Path, sha256: str, owner: str) -> FileProblem | None:
+def _check(path: Path, sha256: str, owner: str, size: int | None = None) -> FileProblem | None:
     if not path.is_file():
         return FileProblem(ProblemKind.MISSING, path, owner)
-    if _sha256(path) != sha256:
+    if (size is not None and path.stat().st_size != size) or _sha256(path) != sha256:
         return FileProblem(ProblemKind.MISMATCH, path, owner)
     return None
 
@@ -101,6 +104,17 @@ def _dataset_rows() -> Iterator[tuple[Path, str, str]]:
         yield datasets_dir / path, sha256, _owner(Dataset, pk)
 
 
+def _prepared_rows() -> Iterator[tuple[Path, str, str, int]]:
+    """Every file of every prepared dataset's directory, as the row lists it: path, SHA-256, owner, size."""
+    from smecluster.apps.discovery.models import Dataset
+
+    datasets_dir = Path(settings.DISCOVERY_DATASETS_DIR)
+    prepared = Dataset.objects.exclude(prepared_path="").order_by("pk")
+    for pk, directory, files in prepared.values_list("pk", "prepared_path", "prepared_files").iterator():
+        for relative, listed in sorted(files.items()):
+            yield datasets_dir / directory / relative, listed["sha256"], _owner(Dataset, pk), listed["size"]
+
+
 def _issued_document_rows() -> Iterator[tuple[Path, str, str]]:
     # Imported here, as the datasets: the evidence app does not depend on the documents' app.
     from smecluster.apps.issued_documents.models import IssuedDocument
@@ -115,14 +129,21 @@ def verify_files() -> Verification:
     problems: list[FileProblem] = []
     named: set[Path] = set()
     checked = 0
-    for path, sha256, owner in itertools.chain(_evidence_rows(), _dataset_rows(), _issued_document_rows()):
+    rows = itertools.chain(
+        ((path, sha256, owner, None) for path, sha256, owner in _evidence_rows()),
+        ((path, sha256, owner, None) for path, sha256, owner in _dataset_rows()),
+        _prepared_rows(),
+        ((path, sha256, owner, None) for path, sha256, owner in _issued_document_rows()),
+    )
+    for path, sha256, owner, size in rows:
         checked += 1
         named.add(path.resolve())
-        if problem := _check(path, sha256, owner):
+        if problem := _check(path, sha256, owner, size):
             problems.append(problem)
-    root = evidence_root()
-    if root.is_dir():
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.resolve() not in named:
-                problems.append(FileProblem(ProblemKind.ORPHAN, path, ""))
+    # Rows name every file of these two stores: anything else in them is an orphan.
+    for root in (evidence_root(), Path(settings.DISCOVERY_DATASETS_DIR) / "prepared"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and path.resolve() not in named:
+                    problems.append(FileProblem(ProblemKind.ORPHAN, path, ""))
     return Verification(checked, problems)

@@ -105,7 +105,12 @@ def _report_run(user: User, params: dict[str, Any], report: Report) -> Output:
 
 # The kinds defined beside the work they do. Imported here, below the types they use, because their
 # modules import those types from this one.
-from smecluster.apps.discovery.jobs import DATASET_REGISTER, DISCOVERY_RUN  # noqa: E402
+from smecluster.apps.discovery.jobs import (  # noqa: E402
+    DATASET_PREPARE,
+    DATASET_REGISTER,
+    DATASET_UPLOAD,
+    DISCOVERY_RUN,
+)
 from smecluster.apps.rosters.jobs import ROSTER_EXPORT, ROSTER_IMPORT  # noqa: E402
 
 KINDS: dict[str, JobKind] = {
@@ -113,6 +118,8 @@ KINDS: dict[str, JobKind] = {
     "roster_export": ROSTER_EXPORT,
     "discovery_run": DISCOVERY_RUN,
     "dataset_register": DATASET_REGISTER,
+    "dataset_upload": DATASET_UPLOAD,
+    "dataset_prepare": DATASET_PREPARE,
     "evaluation_report": JobKind(
         label=lambda params: (
             _("%(year)s年度集群发展评估报告（%(format)s）")
