@@ -207,9 +207,10 @@ def as_text_code(code: ir.Value, width: int) -> ir.StringValue:
 
 def class_digits(industry_code: ir.StringValue) -> ir.StringValue:
     """The code without its section letter: ``C1711`` → ``1711``, ``1711`` → ``1711``."""
-    # Digits sort before letters: a first character at or after "A" is a section letter. (A plain
-    # comparison, not a regular expression: this runs once per firm-year.)
-    return ibis.ifelse(industry_code.substr(0, 1) >= "A", industry_code.substr(1), industry_code)
+    # Digits sort before letters: a code at or after "A" starts with a section letter (comparing the whole
+    # code orders it by its first character first, so no substring is taken). A plain comparison, not a
+    # regular expression: this runs once per firm-year.
+    return ibis.ifelse(industry_code >= "A", industry_code.substr(1), industry_code)
 
 
 def division_of(industry_code: ir.StringValue) -> ir.StringValue:
