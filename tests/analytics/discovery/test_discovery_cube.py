@@ -241,3 +241,26 @@ def test_money_as_doubles_is_screened_exactly_from_the_cube_too(generated_file: 
     from_firms = screens.discover(firm_years, 2024, rules, top=20)
     assert from_cube.candidates
     assert from_cube == from_firms
+
+
+def test_a_question_uses_the_ranking_compiled_when_prepared(
+    generated_prepared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = sorted((generated_prepared / cube.COMPILED_DIRECTORY).glob("*.sql"))
+    assert len(kept) == len(rule_sets())
+    connection = source.connect_duckdb(threads=1)
+    rules = rule_set("national-2022")
+    expected = screens.discover(cube.open_cube(connection, generated_prepared), 2024, rules, top=7)
+
+    # A fresh process has compiled nothing: the kept statement must answer without Ibis compiling.
+    def no_compiling(*arguments: object) -> str:
+        raise AssertionError("compiled at question time")
+
+    monkeypatch.setattr(screens, "_compiled_ranking", no_compiling)
+    answered = screens.discover(cube.open_cube(connection, generated_prepared), 2024, rules, top=7)
+    assert answered == expected
+    assert len(answered.candidates) == 7
+    # A rule set revised after the preparation (another threshold) is not kept: it is compiled then.
+    revised = rules.model_copy(update={"id": "national-2022-revised"})
+    with pytest.raises(AssertionError, match="compiled at question time"):
+        screens.discover(cube.open_cube(connection, generated_prepared), 2024, revised, top=7)

@@ -56,6 +56,9 @@ LAYOUT_DIRECTORY: Final = "enterprise_year"
 PANEL_FILE: Final = "cube_panel.parquet"
 REPORT_FILE: Final = "preparation.json"
 TITLES_FILE: Final = "cube_titles.parquet"
+COMPILED_DIRECTORY: Final = "compiled"
+"""The ranking statements compiled when prepared, one per rule set
+(:func:`.screens.keep_compiled_rankings`)."""
 PREPARED_FILES: Final = (CUBE_FILE, LEADING_FILE, PANEL_FILE, TITLES_FILE, LAYOUT_DIRECTORY, REPORT_FILE)
 EARLIER_YEAR_FIGURES: Final = (
     "firms",

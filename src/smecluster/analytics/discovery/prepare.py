@@ -309,6 +309,12 @@ def _prepare_checked(
     stopwatch.lap("layout")
     progress(85, _("%(checked)s；汇总各县×行业×规模×年度", checked=checked))
     cube_rows = summary_cube.write_cube(layout, output, threads=threads) if years else 0
+    if years:
+        # The rankings of the rule sets loaded now, compiled once here rather than at each first question.
+        from smecluster.analytics.discovery import screens
+        from smecluster.policy.ruleset import rule_sets
+
+        screens.keep_compiled_rankings(output, rule_sets().values())
     stopwatch.lap("cube")
     report = Preparation(
         source=source,

@@ -26,12 +26,15 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import importlib.resources
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from importlib import metadata
+from pathlib import Path
 from typing import Any, Final
 
 import ibis
@@ -39,7 +42,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from smecluster.analytics.discovery import cube as summary_cube
-from smecluster.analytics.discovery import queries
+from smecluster.analytics.discovery import queries, source
 from smecluster.analytics.discovery.cube import Cube
 from smecluster.analytics.discovery.source import as_text_code
 from smecluster.errors import UnusableInput
@@ -474,7 +477,7 @@ def _from_firm_years(enterprises: ir.Table, question: _Question) -> Discovery:
 
 def _from_cube(cube: Cube, question: _Question) -> Discovery:
     """The ranking over the cube's panel (one row per pair and year, the earlier years' figures beside),
-    as SQL compiled once per rule set and kept (:func:`_cube_ranking_sql`): a question reads two views of
+    as SQL compiled once per rule set and kept (:func:`cube_ranking_sql`): a question reads two views of
     the asked year and province, so changing them costs no compiling."""
     if not _exact_in_engine(cube.panel.schema(), question.criteria):
         panel = summary_cube.indicator_panel(cube, question.window)
@@ -495,30 +498,76 @@ def _from_cube(cube: Cube, question: _Question) -> Discovery:
     connection.raw_sql(
         f"CREATE OR REPLACE TEMP VIEW discovery_titles AS SELECT * FROM {cube.titles_sql} WHERE year = {year}"
     )
-    sql = _cube_ranking_sql(
-        question.rule_set.model_dump_json(),
-        question.top,
-        cube.panel.schema(),
-        cube.titles.schema(),
-    )
+    sql = cube_ranking_sql(cube, question.rule_set, question.top)
     listed = connection.raw_sql(sql).arrow().read_all().to_pylist()
     (pairs,) = connection.raw_sql("SELECT count(*) FROM discovery_wide").fetchone()
     return _listed(listed, int(pairs), question)
 
 
+_ANY_TOP: Final = 987_654_321
+"""The LIMIT a kept ranking statement is compiled with, replaced by the question's ``top``: one statement
+per rule set serves every ``top`` (no question lists 987,654,321 pairs; there are about 10⁵)."""
+
+
+def cube_ranking_sql(cube: Cube, rule_set: RuleSet, top: int | None) -> str:
+    """:func:`ranking` of ``rule_set`` over the views ``discovery_wide`` and ``discovery_titles`` as DuckDB
+    SQL, listing ``top`` pairs. Ibis takes 50–150 ms to build and compile it, more than DuckDB takes to run
+    it, so it is compiled once: by ``discover prepare`` for every rule set loaded then (kept in the prepared
+    directory, :func:`keep_compiled_rankings`), or at the first question in a process (kept in memory)."""
+    key = _ranking_key(rule_set.model_dump_json(), cube.panel.schema(), cube.titles.schema())
+    kept = cube.directory / summary_cube.COMPILED_DIRECTORY / f"{key}.sql"
+    sql = (
+        kept.read_text(encoding="utf-8")
+        if kept.is_file()
+        else _compiled_ranking(rule_set.model_dump_json(), cube.panel.schema(), cube.titles.schema())
+    )
+    limit = f"LIMIT {_ANY_TOP}"
+    return sql.replace(limit, f"LIMIT {int(top)}" if top is not None else "")
+
+
+def keep_compiled_rankings(directory: Path, rule_sets: Iterable[RuleSet]) -> int:
+    """Compile the ranking of each rule set for the prepared ``directory`` into it (``compiled/<key>.sql``):
+    a question then compiles nothing, even in a fresh process (the command line). Returns how many."""
+    connection = source.connect_duckdb(1)
+    panel = connection.read_parquet(str(directory / summary_cube.PANEL_FILE)).schema()
+    titles = connection.read_parquet(str(directory / summary_cube.TITLES_FILE)).schema()
+    kept = directory / summary_cube.COMPILED_DIRECTORY
+    kept.mkdir(exist_ok=True)
+    count = 0
+    for rule_set in rule_sets:
+        text = rule_set.model_dump_json()
+        sql = _compiled_ranking(text, panel, titles)
+        (kept / f"{_ranking_key(text, panel, titles)}.sql").write_text(sql, encoding="utf-8")
+        count += 1
+    return count
+
+
+def _ranking_key(rule_set_json: str, panel_schema: ibis.Schema, titles_schema: ibis.Schema) -> str:
+    """What a kept statement depends on: the rule set's text, the two tables' columns and types, and the
+    versions of the compilers (a new Ibis may write other SQL)."""
+    material = "\n".join(
+        [
+            rule_set_json,
+            repr(panel_schema),
+            repr(titles_schema),
+            ibis.__version__,
+            metadata.version("sqlglot"),
+        ]
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
 @functools.lru_cache(maxsize=64)
-def _cube_ranking_sql(
-    rule_set_json: str, top: int | None, panel_schema: ibis.Schema, titles_schema: ibis.Schema
-) -> str:
-    """:func:`ranking` over the views ``discovery_wide`` and ``discovery_titles`` as DuckDB SQL, for one
-    rule set (its text is the key, so a revised rule set compiles anew) and one ``top``."""
-    question = _Question.of(0, RuleSet.model_validate_json(rule_set_json), None, top)
+def _compiled_ranking(rule_set_json: str, panel_schema: ibis.Schema, titles_schema: ibis.Schema) -> str:
+    question = _Question.of(0, RuleSet.model_validate_json(rule_set_json), None, _ANY_TOP)
     wide = ibis.table(panel_schema, name="discovery_wide")
     titles = ibis.table(titles_schema, name="discovery_titles")
     groups = question.groups
     quality = summary_cube.quality_counts(titles, groups) if groups else None
-    expression = ranking(wide, quality, question.criteria, groups, top)
-    return str(ibis.to_sql(expression, dialect="duckdb"))
+    expression = ranking(wide, quality, question.criteria, groups, _ANY_TOP)
+    sql = str(ibis.to_sql(expression, dialect="duckdb"))
+    assert sql.count(f"LIMIT {_ANY_TOP}") == 1
+    return sql
 
 
 def _listed(listed: list[dict[str, Any]], pairs: int, question: _Question) -> Discovery:
