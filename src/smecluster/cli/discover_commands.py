@@ -8,6 +8,7 @@ write it in the fast layout with a summary cube (:mod:`smecluster.analytics.disc
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -235,3 +236,38 @@ def prepare(
     )
     for name, path in report.outputs.items():
         click.echo(f"{name}: {output / path}")
+
+
+@discover.command("firms")
+@click.argument("prepared", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--county", "county_code", required=True, help="GB/T 2260 county code (6 digits).")
+@click.option("--division", required=True, help="GB/T 4754 division (2 digits, e.g. 17 or C17).")
+@click.option("--year", type=int, required=True, help="The year (YYYY).")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Only the N largest by output.")
+@click.option("--json", "as_json", is_flag=True, help="Print the firms as JSON.")
+def firms(prepared: Path, county_code: str, division: str, year: int, top: int | None, as_json: bool) -> None:
+    """List the firms of one county × division in one year of a PREPARED directory (the drill-down from a
+    candidate): credit code, class, size class, employees (人), output, revenue, assets, R&D (万元),
+    patents (件) and titles, the largest output first."""
+    from smecluster.analytics.discovery import cube, source
+    from smecluster.analytics.discovery import firms as firm_list
+    from smecluster.analytics.sme_size import SIZE_NAMES_ZH
+
+    if not cube.is_prepared(prepared):
+        raise UnusableInput.single(str(prepared), "", "not a directory `smecluster discover prepare` wrote")
+    if not (county_code.isdigit() and len(county_code) == 6):
+        raise UnusableInput.single("--county", "county", f"{county_code!r} is not a 6-digit county code")
+    digits = division[1:] if division[:1].isalpha() else division
+    if not (digits.isdigit() and len(digits) == 2):
+        raise UnusableInput.single("--division", "division", f"{division!r} is not a division (17 or C17)")
+    listed = firm_list.firms_of(source.connect_duckdb(), prepared, county_code, digits, year, limit=top)
+    if as_json:
+        click.echo(json.dumps({"total": listed.total, "firms": listed.firms}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{county_code} × {digits}，{year} 年：{listed.total:,} 家企业")
+    for firm in listed.firms:
+        size = SIZE_NAMES_ZH.get(firm["size_class"], "未定")
+        click.echo(
+            f"{firm['credit_code']}  {firm['industry_code']}  {size}  "
+            f"从业人员 {firm['employees']} 人  产值 {firm['output']} 万元  {firm['titles'] or ''}".rstrip()
+        )
