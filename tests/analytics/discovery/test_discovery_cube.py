@@ -264,3 +264,51 @@ def test_a_question_uses_the_ranking_compiled_when_prepared(
     revised = rules.model_copy(update={"id": "national-2022-revised"})
     with pytest.raises(AssertionError, match="compiled at question time"):
         screens.discover(cube.open_cube(connection, generated_prepared), 2024, revised, top=7)
+
+
+def test_a_candidates_firms_are_the_layouts_rows_of_its_county_division_and_year(
+    generated_prepared: Path,
+) -> None:
+    from smecluster.analytics.discovery import firms
+
+    connection = source.connect_duckdb(threads=1)
+    panel = cube.indicator_panel(cube.open_cube(connection, generated_prepared)).to_pyarrow().to_pylist()
+    cell = max((row for row in panel if row["year"] == 2024), key=lambda row: row["firms"])
+    listed = firms.firms_of(connection, generated_prepared, cell["county_code"], cell["division"], 2024)
+    assert listed.total == len(listed.firms) == cell["firms"]
+    # The same firms as the layout holds (read with pyarrow), the largest output first.
+    layout = pq.read_table(generated_prepared / cube.LAYOUT_DIRECTORY / "year=2024").to_pylist()
+    key = int(cell["county_code"]) * 100 + int(cell["division"])
+    assert sorted(f["credit_code"] for f in listed.firms) == sorted(
+        row["credit_code"] for row in layout if row["county_division"] == key
+    )
+    assert [f["output"] for f in listed.firms] == sorted((f["output"] for f in listed.firms), reverse=True)
+    # Their size classes are the cube's: as many SMEs as the panel counts.
+    assert sum(f["size_class"] in ("medium", "small", "micro") for f in listed.firms) == cell["smes"]
+    page = firms.firms_of(
+        connection, generated_prepared, cell["county_code"], cell["division"], 2024, offset=2, limit=3
+    )
+    assert page.firms == listed.firms[2:5]
+    assert page.total == listed.total
+    assert (
+        firms.firms_of(connection, generated_prepared, cell["county_code"], cell["division"], 1999).total == 0
+    )
+
+
+def test_the_firms_command_lists_a_candidates_firms(generated_prepared: Path) -> None:
+    connection = source.connect_duckdb(threads=1)
+    panel = cube.indicator_panel(cube.open_cube(connection, generated_prepared)).to_pyarrow().to_pylist()
+    cell = max((row for row in panel if row["year"] == 2024), key=lambda row: row["firms"])
+    arguments = [
+        "discover", "firms", str(generated_prepared), "--county", cell["county_code"],
+        "--division", f"C{cell['division']}", "--year", "2024",
+    ]  # fmt: skip
+    result = CliRunner().invoke(main, [*arguments, "--top", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["total"] == cell["firms"]
+    assert len(document["firms"]) == 3
+    assert "家企业" in CliRunner().invoke(main, arguments).output
+    refused = CliRunner().invoke(main, [*arguments[:4], "44", *arguments[5:]])
+    assert refused.exit_code == 2
+    assert "--county" in refused.output

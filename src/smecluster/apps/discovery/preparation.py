@@ -33,6 +33,8 @@ from smecluster.site.upload_limits import dataset_limits
 from smecluster.site.wording import translated
 
 if TYPE_CHECKING:
+    import ibis
+
     from smecluster.analytics.discovery.cube import Cube
 
 PREPARED = "prepared"
@@ -179,23 +181,32 @@ def opened_cube(relative: str) -> Cube:
     thread on the thread's own DuckDB connection and kept (the last few): a run answered in the request
     then pays neither a new connection nor reading the cube's files' footers again, about a quarter of
     the 100 ms it may take. A directory prepared again (its report rewritten) is opened again."""
-    from smecluster.analytics.discovery import cube, source
+    from smecluster.analytics.discovery import cube
 
     directory = prepared_directory(relative)
     try:
         key = (str(directory), (directory / REPORT_FILE).stat().st_mtime_ns)
     except FileNotFoundError:
         key = (str(directory), 0)  # open_cube says what is missing
-    if not hasattr(_this_thread, "cubes"):
-        # DuckDB connections are not shared between threads: each thread its own.
-        _this_thread.connection = source.connect_duckdb()
-        _this_thread.cubes = OrderedDict()
+    connection = thread_connection()
     cubes: OrderedDict[tuple[str, int], Cube] = _this_thread.cubes
     if key in cubes:
         cubes.move_to_end(key)
         return cubes[key]
-    opened = cube.open_cube(_this_thread.connection, directory)
+    opened = cube.open_cube(connection, directory)
     cubes[key] = opened
     while len(cubes) > _OPEN_CUBES:
         cubes.popitem(last=False)
     return opened
+
+
+def thread_connection() -> ibis.BaseBackend:
+    """This thread's DuckDB connection, made at its first use and kept (DuckDB connections are not shared
+    between threads: each thread its own), with the cubes it opened (:func:`opened_cube`)."""
+    from smecluster.analytics.discovery import source
+
+    if not hasattr(_this_thread, "connection"):
+        _this_thread.connection = source.connect_duckdb()
+        _this_thread.cubes = OrderedDict()
+    connection: ibis.BaseBackend = _this_thread.connection
+    return connection

@@ -18,4 +18,9 @@ urlpatterns = [
     path("discovery/runs/new/", views.run_new, name="run_new"),
     path("discovery/runs/<int:pk>/", views.run_detail, name="run"),
     path("discovery/runs/<int:pk>/pool/", views.run_pool, name="run_pool"),
+    path(
+        "discovery/runs/<int:pk>/candidates/<int:rank>/firms/",
+        views.candidate_firms,
+        name="candidate_firms",
+    ),
 ]

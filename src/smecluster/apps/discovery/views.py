@@ -27,7 +27,7 @@ from smecluster.apps.discovery.column_guide import column_guide, template_rows
 from smecluster.apps.discovery.forms import DatasetRegisterForm, DatasetUploadForm, RunForm
 from smecluster.apps.discovery.models import Candidate, Dataset, DiscoveryRun
 from smecluster.apps.discovery.permissions import can_manage_datasets, can_use_discovery
-from smecluster.apps.discovery.preparation import REJECTED_SAMPLE, prepared_directory
+from smecluster.apps.discovery.preparation import REJECTED_SAMPLE, prepared_directory, thread_connection
 from smecluster.apps.discovery.rejection_reasons import rejected_rows
 from smecluster.apps.discovery.selectors import candidates_for, datasets_for, runs_for
 from smecluster.apps.jobs.services import job_start
@@ -39,6 +39,7 @@ from smecluster.site.wording import listing
 NATIONAL_RULE_SET = "national-2022"
 # A page of a run's ranked candidates: each row carries its reasons, so fifty fill a few screens, not fifty.
 CANDIDATES_PER_PAGE = 20
+FIRMS_PER_PAGE = 100
 
 
 def _default_rule_set(request: AuthenticatedRequest) -> str:
@@ -292,6 +293,85 @@ def run_pool(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     back = request.POST.get("query", "")
     url = redirect("discovery:run", pk=run.pk).url
     return redirect(f"{url}?{back}" if back else url)
+
+
+def _firm_row(firm: dict[str, Any]) -> list[Any]:
+    from smecluster.analytics.sme_size import SIZE_NAMES_ZH
+    from smecluster.policy.evaluator import FIELD_NAMES
+
+    titles = [key for key in (firm["titles"] or "").split(";") if key]
+    return [
+        firm["credit_code"],
+        firm["industry_code"],
+        SIZE_NAMES_ZH.get(firm["size_class"], _("未定（缺划型所需数据）")),
+        firm["employees"],
+        firm["output"],
+        firm["revenue"],
+        firm["assets"],
+        firm["rnd"],
+        firm["patents"],
+        "、".join(FIELD_NAMES.get(key, key) for key in titles),
+    ]
+
+
+def _firm_header() -> list[str]:
+    return [
+        _("统一社会信用代码"),
+        _("行业代码（GB/T 4754）"),
+        _("企业规模"),
+        _("从业人员（人）"),
+        _("工业总产值（万元）"),
+        _("营业收入（万元）"),
+        _("资产总额（万元）"),
+        _("研发经费（万元）"),
+        _("有效发明专利（件）"),
+        _("称号"),
+    ]
+
+
+@login_required
+@require_GET
+def candidate_firms(request: AuthenticatedRequest, pk: int, rank: int) -> HttpResponse:
+    """The drill-down from a candidate to its firms in the run's year, from the dataset's prepared rows:
+    within the run's reach and the candidate's (a city officer: their own city's counties only)."""
+    from smecluster.analytics.discovery.firms import firms_of
+
+    run = _run_for(request, pk)
+    candidate = reach_or_404(
+        lambda user, rank: candidates_for(user, run).get(rank=rank),
+        request.user,
+        rank,
+        _("没有这个候选集群，或不在您的管辖范围内"),
+    )
+    dataset = run.dataset
+    context: dict[str, Any] = {"run": run, "candidate": candidate, "dataset": dataset}
+    if not dataset.is_prepared:
+        return render(request, "discovery/candidate_firms.html", context)
+    directory = prepared_directory(dataset.prepared_path)
+    arguments = (thread_connection(), directory, candidate.county_code, candidate.division, run.year)
+    if wanted_download(request):
+        everything = firms_of(*arguments)
+        return tabular_response(
+            request,
+            f"discovery-{run.pk}-{candidate.rank}-firms",
+            _firm_header(),
+            (_firm_row(firm) for firm in everything.firms),
+            sheet_title=_("企业明细 %(year)d") % {"year": run.year},
+        )
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    listed = firms_of(*arguments, offset=(number - 1) * FIRMS_PER_PAGE, limit=FIRMS_PER_PAGE)
+    pages = max(1, -(-listed.total // FIRMS_PER_PAGE))
+    context.update(
+        header=_firm_header(),
+        rows=[_firm_row(firm) for firm in listed.firms],
+        total=listed.total,
+        number=min(number, pages),
+        pages=pages,
+    )
+    return render(request, "discovery/candidate_firms.html", context)
 
 
 def _dataset_for(request: AuthenticatedRequest, pk: int) -> Dataset:
