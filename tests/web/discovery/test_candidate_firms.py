@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -104,11 +103,9 @@ def test_another_province_does_not_find_the_firms(
 
 
 def test_an_unprepared_dataset_says_to_prepare_it(
-    login: Login, run: DiscoveryRun, dataset: Dataset, datasets_dir: Path
+    login: Login, run: DiscoveryRun, unprepared_dataset: Dataset
 ) -> None:
-    from conftest import unprepared
-
-    unprepared(dataset, datasets_dir)
+    dataset = unprepared_dataset
     candidate = run.candidates.first()
     assert candidate is not None
     page = login("province_admin").get(_url(run, candidate))

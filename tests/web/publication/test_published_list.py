@@ -320,6 +320,7 @@ def test_anonymous_visitors_reach_only_the_public_pages(recognized: PubWorld, cl
         "action": "submit",
         "format": "pdf",
         "year": recognized.call.year,  # a cluster's yearly assessment
+        "rank": 1,  # a discovery run's candidate (its firms)
         # The finding's evidence through a signed link: without a good one, a 404 (never a login page); the
         # good link's download is tested in tests/web/procedure/test_procedure_objections.py.
         "token": "unsigned",
