@@ -463,7 +463,7 @@ def _from_firm_years(enterprises: ir.Table, question: _Question) -> Discovery:
         panel = panel.filter(panel.county_code.startswith(question.prefix))
     groups = question.groups
     quality = quality_firm_counts(in_window, question.year, groups) if groups else None
-    with panel.cache() as cached:  # read by the ranking and again for the figures of those listed
+    with panel.cache() as cached:  # read twice: by the ranking and to count the pairs
         if not _exact_in_engine(cached.schema(), question.criteria):
             rows = cached.to_pyarrow().to_pylist()
             quality_rows = quality.to_pyarrow().to_pylist() if quality is not None else []
