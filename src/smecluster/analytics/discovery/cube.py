@@ -1,6 +1,6 @@
 """Answers from a prepared dataset's summary cube instead of its firm-years.
 
-``smecluster discover prepare`` (:mod:`.prepare`) writes, beside the firm-level layout, two small tables
+``smecluster discover prepare`` (:mod:`.prepare`) writes, beside the firm-level layout, small tables
 built here from that layout (:func:`write_cube`):
 
 ``cube.parquet``
@@ -9,7 +9,7 @@ built here from that layout (:func:`write_cube`):
     preparation report (1 large … 4 micro, NULL undecided). The title set is a bit mask over
     :data:`.file_columns.TITLE_KEYS` (bit *i* set when the firm's ``titles`` contain key *i*; NULL for a
     firm without titles, 0 for titles of which none is a known key), so that "firms holding any of these
-    titles" is exact for any group of titles a rule set names. About 10⁶ rows for 10⁸ firm-years.
+    titles" is exact for any group of titles a rule set names. 1.9 million rows for 10⁸ firm-years.
 ``cube_titles.parquet``
     the cube's firms with titles, per county × division × year × title set (the size class summed away):
     the quality-firm counts a rule set asks for, from a few percent of the cube.
