@@ -157,3 +157,59 @@ def test_each_bomb_is_refused_by_the_upload_page_and_nothing_is_stored(
     stored = tmp_path / "datasets"
     assert not [path for path in stored.rglob("*") if path.is_file()]
     assert client.get(reverse("discovery:index")).status_code == 200
+
+
+# ------------------------------------------------------ preparation (issue 18): CLI and registration
+
+
+# `discover prepare` accepts a gzip CSV (a registry extract often comes so) and checks its limits as it is
+# decompressed, chunk by chunk: the gzip bomb is refused at the row limit, long before its gigabyte is out.
+def test_discover_prepare_refuses_each_bomb_quickly_and_writes_nothing(
+    bomb: tuple[str, bytes, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, data, message = bomb
+    if message == "gzip":
+        message = "行数上限"
+    path = tmp_path / ("bomb" + Path(name).suffix)
+    path.write_bytes(data)
+    monkeypatch.setattr(
+        "smecluster.analytics.discovery.prepare.DEFAULT_LIMITS", DatasetLimits(max_rows=ROW_LIMIT)
+    )
+    started = time.process_time()
+    result = CliRunner().invoke(main, ["discover", "prepare", str(path), "--output", str(tmp_path / "out")])
+    assert time.process_time() - started < SECONDS_ALLOWED
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    left = (
+        [p.name for p in (tmp_path / "out").rglob("*") if p.is_file()] if (tmp_path / "out").exists() else []
+    )
+    assert left == []
+
+
+def test_registering_a_placed_bomb_is_refused_and_nothing_is_kept(
+    bomb: tuple[str, bytes, str], security_users: dict[str, User], settings: Any, tmp_path: Path
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from smecluster.apps.discovery import services
+
+    name, data, message = bomb
+    if message == "gzip":
+        message = "行数上限"
+    settings.DISCOVERY_DATASETS_DIR = tmp_path / "datasets"
+    settings.DATASET_MAX_ROWS = ROW_LIMIT
+    placed = tmp_path / "datasets" / "placed" / name
+    placed.parent.mkdir(parents=True)
+    placed.write_bytes(data)
+    started = time.process_time()
+    with pytest.raises(ValidationError) as refused:
+        services.dataset_register(
+            actor=security_users["province_admin"], name="炸弹", relative_path=f"placed/{name}"
+        )
+    assert time.process_time() - started < SECONDS_ALLOWED
+    assert message in " ".join(refused.value.messages)
+    assert str(tmp_path) not in " ".join(refused.value.messages)
+    assert not Dataset.objects.exists()
+    prepared = tmp_path / "datasets" / "prepared"
+    assert not (prepared.exists() and [p for p in prepared.rglob("*") if p.is_file()])

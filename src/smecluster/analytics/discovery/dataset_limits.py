@@ -163,29 +163,51 @@ def _check_csv(path: Path, head: bytes, limits: DatasetLimits, source: str) -> N
     for magic, kind in _COMPRESSED_MAGIC.items():
         if head.startswith(magic):
             raise _refuse(source, f"文件是 {kind} 压缩文件；请上传未压缩的 CSV 或 Parquet")
-    import numpy as np
-
-    lines = 0
-    since_newline = 0  # bytes of the current line read so far, carried across chunks
+    shape = CsvShape(limits, source)
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
-            newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
-            if lines == 0 and newlines.size:
-                _check_header(chunk[: newlines[0]], limits, source)
-            longest = since_newline + (int(newlines[0]) if newlines.size else len(chunk))
-            if newlines.size > 1:
-                longest = max(longest, int(np.diff(newlines).max()) - 1)
-            if longest > limits.max_line_bytes:
-                raise _refuse(
-                    source, f"第 {lines + 1} 行附近有一行超过 {limits.max_line_bytes // 1024} KB 的行长上限"
-                )
-            lines += int(newlines.size)
-            if lines > limits.max_rows + 1:  # + 1: the header
-                raise _refuse(source, f"文件超过 {limits.max_rows} 行的行数上限")
-            since_newline = len(chunk) - 1 - int(newlines[-1]) if newlines.size else longest
-    if lines == 0:  # one line without a newline, already within the line-length limit
-        with path.open("rb") as handle:
-            _check_header(handle.read(limits.max_line_bytes), limits, source)
+            shape.feed(chunk)
+    shape.finish()
+
+
+class CsvShape:
+    """The CSV limits checked over a stream of chunks, as they arrive: the header's columns, each line's
+    length, the number of lines. A file is fed from disk (:func:`check_dataset`); a compressed extract is
+    fed as it is decompressed (``discover prepare``), so that a bomb is refused at its limit, not after
+    it has been written out whole."""
+
+    def __init__(self, limits: DatasetLimits, source: str) -> None:
+        self.limits = limits
+        self.source = source
+        self.lines = 0
+        self._since_newline = 0  # bytes of the current line read so far, carried across chunks
+        self._start = b""  # the first bytes, for a header without a newline
+
+    def feed(self, chunk: bytes) -> None:
+        import numpy as np
+
+        limits, source = self.limits, self.source
+        if len(self._start) < limits.max_line_bytes:
+            self._start += chunk[: limits.max_line_bytes - len(self._start)]
+        newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
+        if self.lines == 0 and newlines.size:
+            _check_header(chunk[: newlines[0]], limits, source)
+        longest = self._since_newline + (int(newlines[0]) if newlines.size else len(chunk))
+        if newlines.size > 1:
+            longest = max(longest, int(np.diff(newlines).max()) - 1)
+        if longest > limits.max_line_bytes:
+            raise _refuse(
+                source, f"第 {self.lines + 1} 行附近有一行超过 {limits.max_line_bytes // 1024} KB 的行长上限"
+            )
+        self.lines += int(newlines.size)
+        if self.lines > limits.max_rows + 1:  # + 1: the header
+            raise _refuse(source, f"文件超过 {limits.max_rows} 行的行数上限")
+        self._since_newline = len(chunk) - 1 - int(newlines[-1]) if newlines.size else longest
+
+    def finish(self) -> None:
+        """After the last chunk: a file of one line without a newline has its header checked here."""
+        if self.lines == 0:  # already within the line-length limit
+            _check_header(self._start, self.limits, self.source)
 
 
 def _check_header(line: bytes, limits: DatasetLimits, source: str) -> None:

@@ -60,7 +60,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from smecluster.analytics.discovery import cube as summary_cube
-from smecluster.analytics.discovery.dataset_limits import DEFAULT_LIMITS, DatasetLimits, check_dataset
+from smecluster.analytics.discovery.dataset_limits import (
+    DEFAULT_LIMITS,
+    CsvShape,
+    DatasetLimits,
+    check_dataset,
+)
 from smecluster.analytics.discovery.file_columns import NUMERIC_COLUMNS, REQUIRED_COLUMNS
 from smecluster.analytics.discovery.size_standard import STANDARD_2011
 from smecluster.errors import UnusableInput
@@ -160,11 +165,12 @@ def prepare(
     decompressed = output / "decompressed.csv"
     try:
         if (kind := _compression(raw)) is not None:
-            # Decompressed first, within the size limit, so that the CSV's bounds are checked before
-            # DuckDB parses a byte of it, as for a plain CSV.
-            _decompress_bounded(raw, kind, decompressed, limits.max_bytes)
+            # Decompressed first, its CSV bounds checked chunk by chunk as it comes out (a bomb stops at
+            # the limit it breaks, not after it is written out whole), before DuckDB parses a byte of it.
+            _decompress_bounded(raw, kind, decompressed, limits, source)
             raw = decompressed
-        check_dataset(raw, limits, source=source)
+        else:
+            check_dataset(raw, limits, source=source)
         stopwatch.lap("bounds")
         report(5, _("逐行检查文件（%(size)s MB）", size=f"{raw.stat().st_size / 1_048_576:,.0f}"))
         return _prepare_checked(
@@ -503,21 +509,26 @@ def _open_decompressed(path: Path, kind: str) -> io.BufferedIOBase:
     return lzma.open(path, "rb")
 
 
-def _decompress_bounded(path: Path, kind: str, target: Path, max_bytes: int) -> None:
+def _decompress_bounded(path: Path, kind: str, target: Path, limits: DatasetLimits, source: str) -> None:
+    """Decompress ``path`` into ``target``, each chunk checked against the CSV limits (:class:`CsvShape`:
+    lines, line length, the header's columns) and the size limit before it is written."""
     import lzma
 
+    shape = CsvShape(limits, source)
     written = 0
     try:
         with _open_decompressed(path, kind) as reader, target.open("wb") as out:
             while chunk := reader.read(1 << 20):
                 written += len(chunk)
-                if written > max_bytes:
+                if written > limits.max_bytes:
                     raise UnusableInput.single(
-                        str(path), "", f"解压后超过文件大小上限 {max_bytes // (1024 * 1024)} MB"
+                        source, "", f"解压后超过文件大小上限 {limits.max_bytes // (1024 * 1024)} MB"
                     )
+                shape.feed(chunk)
                 out.write(chunk)
+        shape.finish()
     except (OSError, EOFError, ValueError, lzma.LZMAError) as error:  # a damaged or truncated archive
-        raise UnusableInput.single(str(path), "", f"无法解压：{error}") from error
+        raise UnusableInput.single(source, "", f"无法解压：{error}") from error
 
 
 def _is_parquet(path: Path) -> bool:
