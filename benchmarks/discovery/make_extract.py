@@ -29,7 +29,7 @@ PLANTED = {
     "industry_code_invalid": "'C0111' AS industry_code",
     "year_implausible": "2190 AS year",
     "employees_negative": "-1 AS employees",
-    "credit_code_malformed": "'91330102MA27XXXXOK' AS credit_code",
+    "credit_code_malformed": "'91330102MA27B5Q9OK' AS credit_code",
 }
 
 

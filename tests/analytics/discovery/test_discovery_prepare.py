@@ -30,7 +30,7 @@ def good(
     county: str = "330102",
     industry: str = "C1711",
     employees: Any = 50,
-    code: str = "91330102MA27XXXX0K",
+    code: str = "91330102MA27B5Q90K",
     **figures: Any,
 ) -> dict[str, Any]:
     row = firm(county, industry, 1, code=code)
@@ -55,7 +55,7 @@ PLANTED: dict[str, dict[str, Any]] = {
     "rnd_negative": good(rnd=-1),
     "patents_not_a_number": good(patents="1.5.2"),
     "patents_negative": good(patents=-2),
-    "credit_code_malformed": good(code="91330102MA27XXXXOK"),  # "O" is not in the GB 32100 alphabet
+    "credit_code_malformed": good(code="91330102MA27B5Q9OK"),  # "O" is not in the GB 32100 alphabet
 }
 
 
@@ -91,7 +91,7 @@ def test_planted_bad_rows_are_counted_per_reason_and_sampled(tmp_path: Path) -> 
     assert sorted(row["reason"] for row in sample) == sorted([*PLANTED, "county_code_unknown"])
     by_reason = {row["reason"]: row for row in sample}
     assert by_reason["employees_not_a_number"]["employees"] == "五十"
-    assert by_reason["credit_code_malformed"]["credit_code"] == "91330102MA27XXXXOK"
+    assert by_reason["credit_code_malformed"]["credit_code"] == "91330102MA27B5Q9OK"
     written = json.loads((tmp_path / "out" / "preparation.json").read_text(encoding="utf-8"))
     assert written["rejected"] == expected
     assert written["rows_rejected"] == len(PLANTED) + 1
@@ -291,7 +291,7 @@ def test_malformed_csv_lines_are_counted_and_listed_not_fatal(tmp_path: Path) ->
     # line is counted as line_malformed and listed with its number in rejected_lines.csv.
     raw = write_csv(tmp_path / "extract.csv", [good(), good(employees=20)])
     text = raw.read_text(encoding="utf-8").splitlines()
-    text.insert(2, "91330102MA27XXXX0K,330102,C1711,2024,5")  # too few fields
+    text.insert(2, "91330102MA27B5Q90K,330102,C1711,2024,5")  # too few fields
     text.append(text[1] + ",extra")  # too many
     raw.write_text("\n".join(text) + "\n", encoding="utf-8")
     report = prepare(raw, tmp_path / "out", max_year=2027, threads=1)
@@ -299,7 +299,7 @@ def test_malformed_csv_lines_are_counted_and_listed_not_fatal(tmp_path: Path) ->
     with (tmp_path / "out" / "rejected_lines.csv").open(encoding="utf-8") as handle:
         lines = list(csv.DictReader(handle))
     assert [row["line"] for row in lines] == ["3", "5"]
-    assert lines[0]["csv_line"] == "91330102MA27XXXX0K,330102,C1711,2024,5"
+    assert lines[0]["csv_line"] == "91330102MA27B5Q90K,330102,C1711,2024,5"
 
 
 def test_rejected_rows_of_a_parquet_extract_carry_their_row_number(tmp_path: Path) -> None:
