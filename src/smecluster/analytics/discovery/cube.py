@@ -45,7 +45,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from smecluster.analytics.discovery import queries, source
-from smecluster.analytics.discovery.file_columns import TITLE_KEYS
+from smecluster.analytics.discovery.file_columns import FIGURES, TITLE_KEYS
 from smecluster.analytics.discovery.size_standard import STANDARD_2011, size_standard_2011
 from smecluster.errors import UnusableInput
 from smecluster.i18n import Text as _
@@ -71,7 +71,6 @@ EARLIER_YEAR_FIGURES: Final = (
 )
 """The panel's figures the discovery screens compare (:data:`.screens.ENGINE_FIELDS`), and the firms (never
 NULL where the pair has a row), kept for the two earlier years beside each row of ``cube_panel.parquet``."""
-FIGURES: Final = ("employees", "output", "revenue", "assets", "rnd", "patents")
 TITLE_BITS: Final = {key: 1 << index for index, key in enumerate(TITLE_KEYS)}
 """Each title's bit in the cube's ``titles_mask``."""
 
@@ -98,11 +97,11 @@ class Cube:
     @property
     def panel_sql(self) -> str:
         """The panel as a DuckDB table function, for the statements :mod:`.screens` keeps compiled."""
-        return _read_parquet_sql(self.directory / PANEL_FILE)
+        return read_parquet_sql(self.directory / PANEL_FILE)
 
     @property
     def titles_sql(self) -> str:
-        return _read_parquet_sql(self.directory / TITLES_FILE)
+        return read_parquet_sql(self.directory / TITLES_FILE)
 
     @property
     def panel_columns(self) -> list[str]:
@@ -110,8 +109,22 @@ class Cube:
         return [name for name in self.panel.columns if not name.endswith(("_1", "_2"))]
 
 
-def _read_parquet_sql(path: Path) -> str:
+def read_parquet_sql(path: Path | str) -> str:
+    """``path`` (a file or a glob) as DuckDB's table function, quoted, for the statements kept compiled."""
     return "read_parquet('" + str(path).replace("'", "''") + "')"
+
+
+ANY_LIMIT: Final = 987_654_321
+"""The LIMIT (and, plus one, the OFFSET) a statement kept compiled is built with, replaced by the asked
+ones (:func:`limited`): one compiled statement serves every page size (no question lists 987,654,321
+rows; a year has about 10⁵ pairs)."""
+
+
+def limited(sql: str, limit: int | None, offset: int = 0) -> str:
+    """A kept statement with its sentinel LIMIT (and OFFSET, if it has one) replaced: ``limit`` rows (all
+    when None) from ``offset``."""
+    sql = sql.replace(f"LIMIT {ANY_LIMIT}", "" if limit is None else f"LIMIT {int(limit)}")
+    return sql.replace(f"OFFSET {ANY_LIMIT + 1}", f"OFFSET {int(offset)}")
 
 
 def is_prepared(directory: Path) -> bool:
@@ -254,19 +267,6 @@ def sme_shares(cube: Cube) -> ir.Table:
     )
 
 
-PANEL_SUMS: Final = (
-    "firms",
-    "smes",
-    "employees",
-    "output",
-    "sme_output",
-    "revenue",
-    "rnd",
-    "sme_rnd",
-    "patents",
-)
-
-
 def indicator_panel(cube: Cube, years: tuple[int, int] | None = None) -> ir.Table:
     """:func:`.queries.indicator_panel` from the cube (of ``years``, first and last, when given: the LQ
     of a year depends on that year only)."""
@@ -276,13 +276,13 @@ def indicator_panel(cube: Cube, years: tuple[int, int] | None = None) -> ir.Tabl
 def _panel(cells: ir.Table, leading: ir.Table, years: tuple[int, int] | None = None) -> ir.Table:
     summed = _summed_cells(cells, years)
     titles = [*(f"{key}_firms" for key in TITLE_KEYS), "titled_firms"]
-    summed = summed.select(*queries.GROUP, *PANEL_SUMS, *titles)
+    summed = summed.select(*queries.GROUP, *queries.PANEL_SUMS, *titles)
     if years is not None:
         leading = leading.filter(leading.year.between(*years))
     # An inner join, as in the firm-level panel: a cell whose classes all lack output has no leading class
     # and no row there either.
     joined = summed.join(leading, list(queries.GROUP))
-    joined = joined.select(*queries.GROUP, *PANEL_SUMS, "leading_output", *titles, "leading_class")
+    joined = joined.select(*queries.GROUP, *queries.PANEL_SUMS, "leading_output", *titles, "leading_class")
     split = queries.split_key(joined)
     split = split.mutate(
         sme_output_share=queries.percent(split.sme_output, split.output),

@@ -78,15 +78,6 @@ def parse_engine(name: str | None) -> Engine:
     )
 
 
-def connect_postgres(url: str) -> ibis.BaseBackend:
-    if not url.startswith(("postgres://", "postgresql://")):
-        raise UnusableInput.single("DATABASE_URL", "", "set it to a postgres:// URL to run on PostgreSQL")
-    try:
-        return ibis.connect(url.replace("postgresql://", "postgres://", 1))
-    except Exception as error:  # the driver's message names the host or the credentials at fault
-        raise UnusableInput.single("DATABASE_URL", "", f"cannot connect: {error}") from error
-
-
 def connect_spark(master: str, *, app_name: str = "smecluster-discover") -> ibis.BaseBackend:
     """An Ibis connection on a Spark session with ``master`` (``local[2]``, ``spark://host:7077``,
     ``yarn``); the session is the process's one session, created on first use."""

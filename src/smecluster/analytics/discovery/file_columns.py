@@ -23,6 +23,8 @@ REQUIRED_COLUMNS: Final = (
     "titles",
 )
 NUMERIC_COLUMNS: Final = ("year", "employees", "output", "revenue", "assets", "rnd", "patents")
+FIGURES: Final = tuple(name for name in NUMERIC_COLUMNS if name != "year")
+"""A firm-year's figures: persons, 万元 and 件 (``year`` aside)."""
 TITLE_KEYS: Final = ("champion", "little_giant", "specialized", "innovative", "high_tech")
 # Title membership is tested with a substring search (fast on dictionary-encoded text); that is only
 # right while no key is part of another.

@@ -17,20 +17,10 @@ import ibis
 import ibis.expr.types as ir
 
 from smecluster.analytics.discovery import queries
-from smecluster.analytics.discovery.cube import LAYOUT_DIRECTORY
+from smecluster.analytics.discovery.cube import ANY_LIMIT, LAYOUT_DIRECTORY, limited, read_parquet_sql
+from smecluster.analytics.discovery.file_columns import FIGURES
 
-COLUMNS: Final = (
-    "credit_code",
-    "industry_code",
-    "size_class",
-    "employees",
-    "output",
-    "revenue",
-    "assets",
-    "rnd",
-    "patents",
-    "titles",
-)
+COLUMNS: Final = ("credit_code", "industry_code", "size_class", *FIGURES, "titles")
 """What the drill-down shows of each firm-year (units: persons, 万元, 件; the size class under the 2011
 standard as the queries compute it, NULL where a figure it needs is missing)."""
 
@@ -62,26 +52,20 @@ def firms_of(
     key = int(county_code) * 100 + int(division)
     # The year's own files, read directly (the preparation checked them: bounds, types), as a view the
     # kept statement reads: Ibis takes ~100 ms to compile the size-class CASE, DuckDB ~20 ms to answer.
-    pattern = str(files / "*.parquet").replace("'", "''")
     connection.raw_sql(
         "CREATE OR REPLACE TEMP VIEW discovery_firms AS "
-        f"SELECT * FROM read_parquet('{pattern}') WHERE county_division = {key}"
+        f"SELECT * FROM {read_parquet_sql(files / '*.parquet')} WHERE county_division = {key}"
     )
     (total,) = connection.raw_sql("SELECT count(*) FROM discovery_firms").fetchone()
     schema = connection.table("discovery_firms").schema()
-    sql = _listing_sql(schema).replace(f"LIMIT {_ANY}", f"LIMIT {_ANY if limit is None else int(limit)}")
-    sql = sql.replace(f"OFFSET {_ANY + 1}", f"OFFSET {int(offset)}")
+    sql = limited(_listing_sql(schema), limit, offset)
     firms: list[dict[str, Any]] = connection.raw_sql(sql).arrow().read_all().to_pylist()
     return FirmList(firms, int(total))
-
-
-_ANY: Final = 987_654_321
-"""The LIMIT (and, plus one, the OFFSET) the kept statement is compiled with, replaced by the asked ones."""
 
 
 @functools.lru_cache(maxsize=8)
 def _listing_sql(schema: ibis.Schema) -> str:
     firms = ibis.table(schema, name="discovery_firms")
     rows: ir.Table = firms.mutate(size_class=queries.size_class(firms)).select(*COLUMNS)
-    ordered = rows.order_by([ibis.desc(rows.output), rows.credit_code]).limit(_ANY, offset=_ANY + 1)
+    ordered = rows.order_by([ibis.desc(rows.output), rows.credit_code]).limit(ANY_LIMIT, offset=ANY_LIMIT + 1)
     return str(ibis.to_sql(ordered, dialect="duckdb"))

@@ -66,13 +66,12 @@ from smecluster.analytics.discovery.dataset_limits import (
     DatasetLimits,
     check_dataset,
 )
-from smecluster.analytics.discovery.file_columns import NUMERIC_COLUMNS, REQUIRED_COLUMNS
+from smecluster.analytics.discovery.file_columns import FIGURES, REQUIRED_COLUMNS
 from smecluster.analytics.discovery.size_standard import STANDARD_2011
 from smecluster.errors import UnusableInput
 from smecluster.i18n import Text as _
 from smecluster.reference import divisions, industries
 
-FIGURES: Final = tuple(name for name in NUMERIC_COLUMNS if name != "year")
 MONEY: Final = ("output", "revenue", "assets", "rnd")
 COUNTS: Final = ("employees", "patents")
 # What a figure becomes when the extract holds it as text: exact decimals for money, integers for counts.

@@ -309,6 +309,10 @@ def per_ten_thousand(part: ir.NumericValue, whole: ir.NumericValue) -> ir.Floati
 # --- the indicator panel ----------------------------------------------------------------------------
 
 
+PANEL_SUMS = ("firms", "smes", "employees", "output", "sme_output", "revenue", "rnd", "sme_rnd", "patents")
+"""The panel's summed columns, in its order (the cube's panel sums the same, :mod:`.cube`)."""
+
+
 def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None) -> ir.Table:
     """The full county × division × year panel: firms, SMEs, employees, output, SME output and its share,
     R&D intensity (研发经费 / 营业收入, %), patents per 10,000 employees (件/万人), firms holding each
@@ -321,7 +325,7 @@ def indicator_panel(enterprises: ir.Table, standard: SizeStandard | None = None)
     reads) and counts each title per county × division × year. Testing the title text on every firm-year
     in the first scan cost more than this second, narrow scan."""
     t = _with_sme_flag(enterprises, standard)
-    summed = ["firms", "smes", "employees", "output", "sme_output", "revenue", "rnd", "sme_rnd", "patents"]
+    summed = PANEL_SUMS
     classes = _reused(
         t.group_by([*GROUP, "industry_code"]).aggregate(
             firms=t.count(),

@@ -465,9 +465,7 @@ def _from_firm_years(enterprises: ir.Table, question: _Question) -> Discovery:
     quality = quality_firm_counts(in_window, question.year, groups) if groups else None
     with panel.cache() as cached:  # read twice: by the ranking and to count the pairs
         if not _exact_in_engine(cached.schema(), question.criteria):
-            rows = cached.to_pyarrow().to_pylist()
-            quality_rows = quality.to_pyarrow().to_pylist() if quality is not None else []
-            return _ranked_here(rows, _quality_counts(quality_rows, groups), question)
+            return _ranked_here(cached, quality, question)
         wide = queries.with_earlier_years(cached, summary_cube.EARLIER_YEAR_FIGURES)
         wide = wide.filter(wide.year == question.year)
         listed = ranking(wide, quality, question.criteria, groups, question.top).to_pyarrow().to_pylist()
@@ -485,9 +483,7 @@ def _from_cube(cube: Cube, question: _Question) -> Discovery:
             panel = panel.filter(panel.county_code.startswith(question.prefix))
         groups = question.groups
         quality = summary_cube.quality_firm_counts(cube, question.year, groups) if groups else None
-        rows = panel.to_pyarrow().to_pylist()
-        quality_rows = quality.to_pyarrow().to_pylist() if quality is not None else []
-        return _ranked_here(rows, _quality_counts(quality_rows, groups), question)
+        return _ranked_here(panel, quality, question)
     connection = cube.connection
     prefix = question.prefix or ""
     year = int(question.year)
@@ -504,25 +500,22 @@ def _from_cube(cube: Cube, question: _Question) -> Discovery:
     return _listed(listed, int(pairs), question)
 
 
-_ANY_TOP: Final = 987_654_321
-"""The LIMIT a kept ranking statement is compiled with, replaced by the question's ``top``: one statement
-per rule set serves every ``top`` (no question lists 987,654,321 pairs; there are about 10⁵)."""
-
-
 def cube_ranking_sql(cube: Cube, rule_set: RuleSet, top: int | None) -> str:
     """:func:`ranking` of ``rule_set`` over the views ``discovery_wide`` and ``discovery_titles`` as DuckDB
     SQL, listing ``top`` pairs. Ibis takes 50–150 ms to build and compile it, more than DuckDB takes to run
     it, so it is compiled once: by ``discover prepare`` for every rule set loaded then (kept in the prepared
     directory, :func:`keep_compiled_rankings`), or at the first question in a process (kept in memory)."""
-    key = _ranking_key(rule_set.model_dump_json(), cube.panel.schema(), cube.titles.schema())
-    kept = cube.directory / summary_cube.COMPILED_DIRECTORY / f"{key}.sql"
-    sql = (
-        kept.read_text(encoding="utf-8")
-        if kept.is_file()
-        else _compiled_ranking(rule_set.model_dump_json(), cube.panel.schema(), cube.titles.schema())
-    )
-    limit = f"LIMIT {_ANY_TOP}"
-    return sql.replace(limit, f"LIMIT {int(top)}" if top is not None else "")
+    text, panel, titles = rule_set.model_dump_json(), cube.panel.schema(), cube.titles.schema()
+    kept = cube.directory / summary_cube.COMPILED_DIRECTORY / f"{_ranking_key(text, panel, titles)}.sql"
+    sql = _kept_statement(kept) if kept.is_file() else _compiled_ranking(text, panel, titles)
+    return summary_cube.limited(sql, top)
+
+
+@functools.lru_cache(maxsize=64)
+def _kept_statement(path: Path) -> str:
+    """A compiled statement of a prepared directory, read once per process (its name is the hash of what
+    it was compiled from, so the same name is the same statement)."""
+    return path.read_text(encoding="utf-8")
 
 
 def keep_compiled_rankings(directory: Path, rule_sets: Iterable[RuleSet]) -> int:
@@ -559,14 +552,14 @@ def _ranking_key(rule_set_json: str, panel_schema: ibis.Schema, titles_schema: i
 
 @functools.lru_cache(maxsize=64)
 def _compiled_ranking(rule_set_json: str, panel_schema: ibis.Schema, titles_schema: ibis.Schema) -> str:
-    question = _Question.of(0, RuleSet.model_validate_json(rule_set_json), None, _ANY_TOP)
+    question = _Question.of(0, RuleSet.model_validate_json(rule_set_json), None, summary_cube.ANY_LIMIT)
     wide = ibis.table(panel_schema, name="discovery_wide")
     titles = ibis.table(titles_schema, name="discovery_titles")
     groups = question.groups
     quality = summary_cube.quality_counts(titles, groups) if groups else None
-    expression = ranking(wide, quality, question.criteria, groups, _ANY_TOP)
+    expression = ranking(wide, quality, question.criteria, groups, summary_cube.ANY_LIMIT)
     sql = str(ibis.to_sql(expression, dialect="duckdb"))
-    assert sql.count(f"LIMIT {_ANY_TOP}") == 1
+    assert sql.count(f"LIMIT {summary_cube.ANY_LIMIT}") == 1
     return sql
 
 
@@ -633,13 +626,12 @@ def _candidates(
     return candidates
 
 
-def _ranked_here(
-    rows: list[dict[str, Any]],
-    quality: Mapping[tuple[str, str], Mapping[str, int]],
-    question: _Question,
-) -> Discovery:
-    """Every pair screened and ranked here (:attr:`Candidate.sort_key`)."""
-    candidates = _candidates(rows, quality, question)
+def _ranked_here(panel: ir.Table, quality: ir.Table | None, question: _Question) -> Discovery:
+    """Every pair of ``panel`` screened and ranked here (:attr:`Candidate.sort_key`), with the quality-firm
+    counts of ``quality``: where the engine cannot compare exactly."""
+    rows = panel.to_pyarrow().to_pylist()
+    quality_rows = quality.to_pyarrow().to_pylist() if quality is not None else []
+    candidates = _candidates(rows, _quality_counts(quality_rows, question.groups), question)
     candidates.sort(key=Candidate.sort_key)
     pairs = len(candidates)
     if question.top is not None:

@@ -92,11 +92,16 @@ class PreparedData:
         return float(self.report["seconds"])
 
 
-def file_digest(path: Path) -> str:
+def file_digest(path: Path, progress: Callable[[int], None] | None = None) -> str:
+    """The file's SHA-256, telling ``progress`` the bytes read so far after each chunk (if given)."""
     digest = hashlib.sha256()
+    read = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
+            read += len(chunk)
+            if progress is not None:
+                progress(read)
     return digest.hexdigest()
 
 

@@ -37,6 +37,7 @@ from smecluster.apps.discovery.preparation import (
     PARTIAL_PREFIX,
     PREPARED,
     PreparedData,
+    file_digest,
     opened_cube,
     prepare_into_place,
     prepared_directory,
@@ -207,22 +208,21 @@ def _no_report(percent: int, stage: str) -> None:
 
 
 def _sha256(path: Path, report: Callable[[int, str], None], start: int, end: int) -> str:
-    """The file's SHA-256, telling ``report`` how much is read (``start``-``end`` percent)."""
+    """The file's SHA-256, telling ``report`` how much is read (``start``-``end`` percent, every 5 %)."""
     size = max(path.stat().st_size, 1)
-    digest = hashlib.sha256()
-    read = told = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-            read += len(chunk)
-            if read - told >= size // 20 or read == size:  # every 5 %
-                told = read
-                report(
-                    start + (end - start) * read // size,
-                    _("计算文件的 SHA-256：已读 %(read)s / %(size)s MB")
-                    % {"read": f"{read / _CHUNK:,.0f}", "size": f"{size / _CHUNK:,.0f}"},
-                )
-    return digest.hexdigest()
+    told = 0
+
+    def progress(read: int) -> None:
+        nonlocal told
+        if read - told >= size // 20 or read == size:
+            told = read
+            report(
+                start + (end - start) * read // size,
+                _("计算文件的 SHA-256：已读 %(read)s / %(size)s MB")
+                % {"read": f"{read / _CHUNK:,.0f}", "size": f"{size / _CHUNK:,.0f}"},
+            )
+
+    return file_digest(path, progress)
 
 
 def _prepare(
